@@ -1,0 +1,180 @@
+"""Typed settings, built once at start from defaults, the config file and the environment.
+
+Order of precedence (last wins): built-in defaults, ``$SLIPSTREAM_HOME/slipstream.toml``,
+``AIRFLOW__SECTION__KEY`` and then ``SLIPSTREAM__SECTION__KEY`` environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+
+class ConfigError(ValueError):
+    """A setting is unknown or its value cannot be read."""
+
+
+def _to_bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected true or false, got {raw!r}")
+
+
+_TYPES: dict[type, Callable[[Any], Any]] = {bool: _to_bool, int: int, float: float, str: str}
+
+# section -> key -> (type, default, description). "{home}" in a default is the home folder.
+OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
+    "core": {
+        "dags_folder": (str, "{home}/dags", "Folder scanned for DAG files."),
+        "load_examples": (bool, True, "Also load the example DAGs shipped with Slipstream."),
+        "parallelism": (int, 32, "Task instances running at once in the whole installation."),
+        "max_active_tasks_per_dag": (int, 16, "Default max_active_tasks of a DAG."),
+        "max_active_runs_per_dag": (int, 16, "Default max_active_runs of a DAG."),
+        "dagbag_import_timeout": (float, 30.0, "Seconds a DAG file may take to parse."),
+        "default_timezone": (str, "utc", "Time zone of naive dates in DAG files."),
+        "fernet_key": (str, "", "Key that encrypts secrets in the store."),
+    },
+    "database": {
+        "sql_alchemy_conn": (str, "sqlite:///{home}/slipstream.db", "SQLAlchemy URL of the store."),
+    },
+    "logging": {
+        "base_log_folder": (str, "{home}/logs", "Folder of the task logs."),
+    },
+    "scheduler": {
+        "task_heartbeat_sec": (float, 5.0, "How often a running task records it is alive."),
+        "task_heartbeat_timeout": (float, 300.0, "Seconds without heartbeat before a task is a zombie."),
+        "poll_interval": (float, 1.0, "Safety-net pass interval when no event wakes the scheduler."),
+        "dag_dir_list_interval": (float, 5.0, "Seconds between scans of the DAG folder for changes."),
+        "parsing_processes": (int, 2, "DAG files parsed at once."),
+    },
+}
+
+
+def default_home() -> Path:
+    return Path(os.environ.get("SLIPSTREAM_HOME") or os.environ.get("AIRFLOW_HOME") or "~/slipstream").expanduser()
+
+
+def _env_value(environ: Mapping[str, str], section: str, key: str) -> str | None:
+    for prefix in ("SLIPSTREAM", "AIRFLOW"):
+        name = f"{prefix}__{section.upper()}__{key.upper()}"
+        if name in environ:
+            return environ[name]
+    return None
+
+
+@dataclass(frozen=True)
+class Config:
+    """Raw configuration values by section and key, with where each came from."""
+
+    home: Path
+    values: Mapping[str, Mapping[str, Any]]
+    sources: Mapping[str, Mapping[str, str]]
+
+    @classmethod
+    def load(cls, home: Path | None = None, environ: Mapping[str, str] | None = None) -> "Config":
+        environ = os.environ if environ is None else environ
+        home = (home or default_home()).expanduser().resolve()
+        file_path = home / "slipstream.toml"
+        from_file: dict[str, dict[str, Any]] = {}
+        if file_path.exists():
+            try:
+                from_file = tomllib.loads(file_path.read_text())
+            except tomllib.TOMLDecodeError as err:
+                raise ConfigError(f"{file_path}: {err}") from err
+            for section, table in from_file.items():
+                if section not in OPTIONS or not isinstance(table, dict):
+                    raise ConfigError(f"{file_path}: unknown section [{section}]")
+                for key in table:
+                    if key not in OPTIONS[section]:
+                        raise ConfigError(f"{file_path}: unknown option {key!r} in [{section}]")
+        values: dict[str, dict[str, Any]] = {}
+        sources: dict[str, dict[str, str]] = {}
+        for section, options in OPTIONS.items():
+            values[section], sources[section] = {}, {}
+            for key, (kind, default, _) in options.items():
+                raw, source = default, "default"
+                if key in from_file.get(section, {}):
+                    raw, source = from_file[section][key], str(file_path)
+                env_raw = _env_value(environ, section, key)
+                if env_raw is not None:
+                    raw, source = env_raw, "environment"
+                if isinstance(raw, str):
+                    raw = raw.replace("{home}", str(home))
+                try:
+                    values[section][key] = _TYPES[kind](raw)
+                except (TypeError, ValueError) as err:
+                    raise ConfigError(f"[{section}] {key} from {source}: {err}") from err
+                sources[section][key] = source
+        return cls(home=home, values=values, sources=sources)
+
+    def get(self, section: str, key: str) -> Any:
+        if section not in self.values or key not in self.values[section]:
+            raise ConfigError(f"unknown option [{section}] {key}")
+        return self.values[section][key]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the running product needs, typed; passed down from the entry point."""
+
+    home: Path
+    dags_folder: Path
+    load_examples: bool
+    sql_alchemy_conn: str
+    base_log_folder: Path
+    parallelism: int
+    max_active_tasks_per_dag: int
+    max_active_runs_per_dag: int
+    dagbag_import_timeout: float
+    default_timezone: str
+    task_heartbeat_sec: float
+    task_heartbeat_timeout: float
+    poll_interval: float
+    dag_dir_list_interval: float
+    parsing_processes: int
+
+    @classmethod
+    def from_config(cls, config: Config) -> "Settings":
+        get = config.get
+        return cls(
+            home=config.home,
+            dags_folder=Path(get("core", "dags_folder")).expanduser(),
+            load_examples=get("core", "load_examples"),
+            sql_alchemy_conn=get("database", "sql_alchemy_conn"),
+            base_log_folder=Path(get("logging", "base_log_folder")).expanduser(),
+            parallelism=get("core", "parallelism"),
+            max_active_tasks_per_dag=get("core", "max_active_tasks_per_dag"),
+            max_active_runs_per_dag=get("core", "max_active_runs_per_dag"),
+            dagbag_import_timeout=get("core", "dagbag_import_timeout"),
+            default_timezone=get("core", "default_timezone"),
+            task_heartbeat_sec=get("scheduler", "task_heartbeat_sec"),
+            task_heartbeat_timeout=get("scheduler", "task_heartbeat_timeout"),
+            poll_interval=get("scheduler", "poll_interval"),
+            dag_dir_list_interval=get("scheduler", "dag_dir_list_interval"),
+            parsing_processes=get("scheduler", "parsing_processes"),
+        )
+
+    @classmethod
+    def load(cls, home: Path | None = None, **overrides: Any) -> "Settings":
+        settings = cls.from_config(Config.load(home))
+        return settings.replace(**overrides) if overrides else settings
+
+    def replace(self, **changes: Any) -> "Settings":
+        from dataclasses import replace
+
+        return replace(self, **changes)
+
+    def dag_folders(self) -> list[Path]:
+        """The folders whose DAG files are loaded: the dags folder, then the examples."""
+        folders = [self.dags_folder]
+        if self.load_examples:
+            folders.append(Path(__file__).resolve().parent.parent / "example_dags")
+        return folders

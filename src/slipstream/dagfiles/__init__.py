@@ -1,0 +1,1 @@
+"""Definitions: finding DAG files, parsing them in isolation, serialized DAGs, import errors."""

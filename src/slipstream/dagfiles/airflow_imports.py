@@ -1,0 +1,133 @@
+"""The import hook that lets Airflow DAG files run unchanged.
+
+While active, ``import airflow...`` resolves to Slipstream's modules through a table of names.
+A name not in the table fails with an error that says Slipstream does not provide it, instead
+of a confusing partial import. It is active only while DAG files are parsed and tasks run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.abc
+import importlib.machinery
+import sys
+import types
+from typing import Any, Iterator, Sequence
+
+# Airflow module name -> Slipstream module whose attributes it exposes.
+ALIASES: dict[str, str] = {
+    "airflow": "slipstream.sdk",
+    "airflow.models": "slipstream.sdk",
+    "airflow.models.dag": "slipstream.sdk.dag",
+    "airflow.models.baseoperator": "slipstream.sdk.baseoperator",
+    "airflow.models.param": "slipstream.sdk.param",
+    "airflow.models.taskinstance": "slipstream.sdk.context",
+    "airflow.exceptions": "slipstream.sdk.exceptions",
+    "airflow.decorators": "slipstream.sdk.decorators",
+    "airflow.operators": "slipstream.operators",
+    "airflow.operators.bash": "slipstream.operators.bash",
+    "airflow.operators.bash_operator": "slipstream.operators.bash",
+    "airflow.operators.python": "slipstream.operators.python",
+    "airflow.operators.python_operator": "slipstream.operators.python",
+    "airflow.operators.dummy": "slipstream.operators.empty",
+    "airflow.operators.dummy_operator": "slipstream.operators.empty",
+    "airflow.operators.empty": "slipstream.operators.empty",
+    "airflow.utils": "slipstream.sdk",
+    "airflow.utils.task_group": "slipstream.sdk.task_group",
+    "airflow.utils.trigger_rule": "slipstream.sdk.trigger_rule",
+    "airflow.utils.dates": "slipstream.sdk.dates",
+    "airflow.sdk": "slipstream.sdk",
+    "airflow.sdk.definitions": "slipstream.sdk",
+    "airflow.sdk.definitions.param": "slipstream.sdk.param",
+    "airflow.sdk.definitions.taskgroup": "slipstream.sdk.task_group",
+    "airflow.providers": "slipstream.operators",
+    "airflow.providers.standard": "slipstream.operators",
+    "airflow.providers.standard.operators": "slipstream.operators",
+    "airflow.providers.standard.operators.bash": "slipstream.operators.bash",
+    "airflow.providers.standard.operators.python": "slipstream.operators.python",
+    "airflow.providers.standard.operators.empty": "slipstream.operators.empty",
+}
+
+
+def _is_package(name: str) -> bool:
+    prefix = name + "."
+    return any(other.startswith(prefix) for other in ALIASES)
+
+
+class _AliasModule(types.ModuleType):
+    """A stand-in module named like Airflow's whose attributes come from a Slipstream module."""
+
+    def __init__(self, name: str, target: str) -> None:
+        super().__init__(name)
+        self.__slipstream_target__ = target
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        module = importlib.import_module(self.__slipstream_target__)
+        try:
+            return getattr(module, attribute)
+        except AttributeError:
+            raise ImportError(
+                f"cannot import name {attribute!r} from {self.__name__!r}: Slipstream does not provide "
+                f"{self.__name__}.{attribute} (it maps {self.__name__} to {self.__slipstream_target__})"
+            ) from None
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(dir(importlib.import_module(self.__slipstream_target__))) | set(super().__dir__()))
+
+
+class _Loader(importlib.abc.Loader):
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+        module = _AliasModule(spec.name, ALIASES[spec.name])
+        if _is_package(spec.name):
+            module.__path__ = []
+        return module
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        return None
+
+
+class AirflowImportFinder(importlib.abc.MetaPathFinder):
+    """Answers every ``airflow`` and ``airflow.*`` import, from the ALIASES table only."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: types.ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname != "airflow" and not fullname.startswith("airflow."):
+            return None
+        if fullname not in ALIASES:
+            raise ModuleNotFoundError(
+                f"No module named {fullname!r}: Slipstream does not provide this Airflow module yet. "
+                f"Supported Airflow modules: {', '.join(sorted(ALIASES))}",
+                name=fullname,
+            )
+        return importlib.machinery.ModuleSpec(fullname, _Loader(), is_package=_is_package(fullname))
+
+
+def install() -> AirflowImportFinder:
+    finder = AirflowImportFinder()
+    sys.meta_path.insert(0, finder)
+    return finder
+
+
+def uninstall(finder: AirflowImportFinder) -> None:
+    if finder in sys.meta_path:
+        sys.meta_path.remove(finder)
+    for name in [n for n in sys.modules if n == "airflow" or n.startswith("airflow.")]:
+        if isinstance(sys.modules[name], _AliasModule):
+            del sys.modules[name]
+
+
+@contextlib.contextmanager
+def airflow_imports() -> Iterator[None]:
+    """Map Airflow module names onto Slipstream for the duration of the block (re-entrant)."""
+    if any(isinstance(f, AirflowImportFinder) for f in sys.meta_path):
+        yield
+        return
+    finder = install()
+    try:
+        yield
+    finally:
+        uninstall(finder)

@@ -1,0 +1,127 @@
+"""Importing one DAG file and collecting its DAGs, or the error that stopped it."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import os
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from slipstream.dagfiles.airflow_imports import airflow_imports
+from slipstream.sdk.dag import DAG, dag_context
+from slipstream.sdk.exceptions import DagDefinitionError
+from slipstream.sdk.task_group import task_group_context
+
+
+@dataclass
+class ImportErrorInfo:
+    """Why a DAG file failed to load: the line in the file, the error, the traceback."""
+
+    filename: str
+    line: int | None
+    exception: str
+    stacktrace: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"filename": self.filename, "line": self.line, "exception": self.exception, "stacktrace": self.stacktrace}
+
+
+@dataclass
+class LoadedFile:
+    path: str
+    dags: list[DAG] = field(default_factory=list)
+    errors: list[ImportErrorInfo] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def module_name_for(path: str) -> str:
+    digest = hashlib.sha1(path.encode()).hexdigest()[:12]
+    stem = "".join(c if c.isalnum() else "_" for c in Path(path).stem)
+    return f"slipstream_dagfile_{digest}_{stem}"
+
+
+def python_formatted(error: BaseException) -> str:
+    """The traceback exactly as Python prints it, with its hints ("Did you mean: 'task_1'?").
+
+    Python 3.11 adds those hints only in the interpreter's own printing, not in the traceback
+    module, so the interpreter's hook prints into a buffer.
+    """
+    buffer, stderr = io.StringIO(), sys.stderr
+    sys.stderr = buffer
+    try:
+        sys.__excepthook__(type(error), error, error.__traceback__)
+    finally:
+        sys.stderr = stderr
+    return buffer.getvalue()
+
+
+def describe_error(path: str, error: BaseException) -> ImportErrorInfo:
+    """Turn an exception raised while importing ``path`` into an ImportErrorInfo."""
+    line: int | None = None
+    if isinstance(error, SyntaxError) and error.filename and os.path.samefile(error.filename, path):
+        line = error.lineno
+    for frame, lineno in traceback.walk_tb(error.__traceback__):
+        if frame.f_code.co_filename == path:
+            line = lineno
+    stacktrace = python_formatted(error)
+    if isinstance(error, SystemExit):
+        exception = f"SystemExit: the DAG file called sys.exit({error.code!r}) while it was being loaded"
+    else:
+        exception = stacktrace.rstrip().splitlines()[-1]
+    return ImportErrorInfo(filename=path, line=line, exception=exception, stacktrace=stacktrace)
+
+
+def load_dag_file(path: str | os.PathLike[str]) -> LoadedFile:
+    """Import the file with Airflow names mapped; collect its DAGs and validate each one.
+
+    User code runs here: call it only in a parser child process or a task process.
+    """
+    path = os.path.abspath(os.fspath(path))
+    started = time.perf_counter()
+    result = LoadedFile(path=path)
+    name = module_name_for(path)
+    dag_context.registered.clear()
+    dag_context.stack.clear()
+    task_group_context.stack.clear()
+    with airflow_imports():
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            result.errors.append(ImportErrorInfo(path, None, f"Cannot load {path}: not a Python file", ""))
+            return result
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        directory = os.path.dirname(path)
+        if directory not in sys.path:
+            sys.path.insert(0, directory)
+        try:
+            spec.loader.exec_module(module)
+        except (Exception, SystemExit) as error:
+            sys.modules.pop(name, None)
+            result.errors.append(describe_error(path, error))
+            result.seconds = time.perf_counter() - started
+            return result
+    found: dict[int, DAG] = {id(d): d for d in dag_context.registered}
+    found.update({id(v): v for v in vars(module).values() if isinstance(v, DAG)})
+    seen_ids: dict[str, DAG] = {}
+    for dag in found.values():
+        if dag.dag_id in seen_ids:
+            result.errors.append(
+                ImportErrorInfo(path, None, f"DagDefinitionError: the DAG id {dag.dag_id!r} is defined twice in this file", "")
+            )
+            continue
+        seen_ids[dag.dag_id] = dag
+        dag.fileloc = path
+        try:
+            dag.validate()
+        except DagDefinitionError as error:
+            result.errors.append(describe_error(path, error))
+            continue
+        result.dags.append(dag)
+    result.seconds = time.perf_counter() - started
+    return result

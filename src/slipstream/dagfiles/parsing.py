@@ -1,0 +1,134 @@
+"""Parsing DAG files in child processes with a time limit, so one bad file harms nothing else."""
+
+from __future__ import annotations
+
+import os
+import queue
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from slipstream.dagfiles.loader import ImportErrorInfo, load_dag_file
+from slipstream.dagfiles.serialization import dag_hash, serialize_dag
+from slipstream.processes.forkserver import ForkServer
+
+PRELOAD = ["slipstream.dagfiles.parsing", "slipstream.operators.bash", "slipstream.operators.python"]
+
+
+@dataclass
+class ParsedFile:
+    """What one file gave: serialized DAGs with their hashes, and import errors."""
+
+    path: str
+    dags: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def parse_in_this_process(path: str, default_timezone: str = "utc") -> ParsedFile:
+    """Load and serialize one file here. User code runs: only call this in a child process."""
+    loaded = load_dag_file(path)
+    parsed = ParsedFile(path=loaded.path, errors=[e.as_dict() for e in loaded.errors], seconds=loaded.seconds)
+    for dag in loaded.dags:
+        try:
+            data = serialize_dag(dag, default_timezone)
+        except Exception as error:  # noqa: BLE001 - any serialization problem is the file's import error
+            from slipstream.dagfiles.loader import describe_error
+
+            parsed.errors.append(describe_error(loaded.path, error).as_dict())
+            continue
+        parsed.dags.append((data, dag_hash(data)))
+    return parsed
+
+
+def _child(path: str, default_timezone: str, result_path: str) -> None:
+    import pickle
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    sys.stdout = open(1, "w", closefd=False)
+    parsed = parse_in_this_process(path, default_timezone)
+    with open(result_path, "wb") as handle:
+        pickle.dump(parsed, handle)
+
+
+def _failed(path: str, message: str, started: float) -> ParsedFile:
+    error = ImportErrorInfo(filename=path, line=None, exception=message, stacktrace=message)
+    return ParsedFile(path=path, errors=[error.as_dict()], seconds=time.perf_counter() - started)
+
+
+class FileParser:
+    """Parses DAG files in children of one warm fork server, each file with a time limit."""
+
+    def __init__(self, *, timeout: float, default_timezone: str = "utc", processes: int = 2) -> None:
+        self.timeout = timeout
+        self.default_timezone = default_timezone
+        self.processes = max(processes, 1)
+        self._exits: queue.Queue[tuple[int, int]] = queue.Queue()
+        self._server = ForkServer(PRELOAD, lambda request_id, code: self._exits.put((request_id, code)))
+
+    def close(self) -> None:
+        self._server.close()
+
+    def parse(self, paths: list[str]) -> list[ParsedFile]:
+        pending = list(paths)
+        active: dict[int, tuple[str, str, float]] = {}
+        results: dict[str, ParsedFile] = {}
+        with tempfile.TemporaryDirectory(prefix="slipstream-parse-") as scratch:
+            while pending or active:
+                while pending and len(active) < self.processes:
+                    path = pending.pop(0)
+                    result_path = os.path.join(scratch, f"{len(results) + len(active)}-{os.path.basename(path)}.pickle")
+                    request_id = self._server.spawn(
+                        "slipstream.dagfiles.parsing:_child", (path, self.default_timezone, result_path)
+                    )
+                    active[request_id] = (path, result_path, time.perf_counter())
+                deadline = min(started + self.timeout for _, _, started in active.values())
+                try:
+                    request_id, code = self._exits.get(timeout=max(deadline - time.perf_counter(), 0.0))
+                except queue.Empty:
+                    request_id, code = -1, 0
+                if request_id in active:
+                    path, result_path, started = active.pop(request_id)
+                    results[path] = self._collect(path, result_path, code, started)
+                now = time.perf_counter()
+                for request_id, (path, _, started) in list(active.items()):
+                    if now - started >= self.timeout:
+                        self._server.kill(request_id)
+                        del active[request_id]
+                        results[path] = _failed(
+                            path,
+                            f"DagFileTimeout: loading the DAG file took longer than {self.timeout:g} s and was "
+                            "stopped (setting [core] dagbag_import_timeout); move slow work out of the top level "
+                            "of the file",
+                            started,
+                        )
+        return [results[p] for p in paths]
+
+    @staticmethod
+    def _collect(path: str, result_path: str, code: int, started: float) -> ParsedFile:
+        import pickle
+
+        try:
+            with open(result_path, "rb") as handle:
+                return pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            return _failed(
+                path,
+                f"The DAG file stopped the parser process (exit code {code}) before it finished loading; "
+                "does it call os._exit() or crash the interpreter?",
+                started,
+            )
+
+
+def parse_files(
+    paths: list[str], *, timeout: float, default_timezone: str = "utc", processes: int = 2
+) -> list[ParsedFile]:
+    """Parse each file in its own child process, ``processes`` at a time, ``timeout`` seconds each."""
+    parser = FileParser(timeout=timeout, default_timezone=default_timezone, processes=processes)
+    try:
+        return parser.parse(paths)
+    finally:
+        parser.close()

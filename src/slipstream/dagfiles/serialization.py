@@ -1,0 +1,182 @@
+"""Serialized DAGs: the JSON the parser stores and the read-only view the scheduler uses.
+
+The scheduler, the API and the UI only ever see ``SerializedDag``; they never import DAG files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import cached_property
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from slipstream.sdk.baseoperator import BaseOperator, retry_delay_seconds
+from slipstream.sdk.dag import DAG
+from slipstream.sdk.param import ParamsDict
+from slipstream.timetables.schedule import parse_schedule
+
+FORMAT_VERSION = 1
+
+
+def _as_aware(value: Any, tz: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise TypeError(f"expected a datetime, got {type(value).__name__}: {value!r}")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc if tz.lower() == "utc" else ZoneInfo(tz))
+    return value.isoformat()
+
+
+def _seconds(value: timedelta | None) -> float | None:
+    return None if value is None else value.total_seconds()
+
+
+def _serialize_task(task: BaseOperator) -> dict[str, Any]:
+    return {
+        "task_id": task.task_id,
+        "operator": task.operator_name,
+        "upstream": sorted(task.upstream_task_ids),
+        "downstream": sorted(task.downstream_task_ids),
+        "trigger_rule": task.trigger_rule.value,
+        "retries": task.retries,
+        "retry_delay": _seconds(task.retry_delay),
+        "retry_exponential_backoff": bool(task.retry_exponential_backoff),
+        "max_retry_delay": _seconds(task.max_retry_delay),
+        "execution_timeout": _seconds(task.execution_timeout),
+        "pool": task.pool,
+        "pool_slots": task.pool_slots,
+        "priority_weight": task.priority_weight,
+        "weight_rule": task.weight_rule,
+        "queue": task.queue,
+        "owner": task.owner,
+        "task_display_name": task.task_display_name,
+        "doc_md": task.doc_md,
+        "depends_on_past": bool(task.depends_on_past),
+        "wait_for_downstream": bool(task.wait_for_downstream),
+        "runs_without_process": task.runs_without_process,
+        "template_fields": list(task.template_fields),
+        "email": [task.email] if isinstance(task.email, str) else list(task.email or []),
+        "email_on_failure": bool(task.email_on_failure),
+        "email_on_retry": bool(task.email_on_retry),
+        "max_active_tis_per_dag": task.max_active_tis_per_dag,
+        "max_active_tis_per_dagrun": task.max_active_tis_per_dagrun,
+        "task_group": task.task_group.group_id if task.task_group is not None else None,
+        "ui_color": task.ui_color,
+    }
+
+
+def serialize_dag(dag: DAG, default_timezone: str = "utc") -> dict[str, Any]:
+    """The JSON form of a DAG: everything the scheduler, API and UI need, nothing executable."""
+    order = dag.topological_order()
+    return {
+        "format": FORMAT_VERSION,
+        "dag_id": dag.dag_id,
+        "fileloc": dag.fileloc,
+        "description": dag.description,
+        "dag_display_name": dag.dag_display_name,
+        "doc_md": dag.doc_md,
+        "tags": list(dag.tags),
+        "owners": sorted({t.owner for t in dag.tasks}),
+        "schedule": parse_schedule(dag.schedule, dag.dag_id),
+        "start_date": _as_aware(dag.start_date, default_timezone),
+        "end_date": _as_aware(dag.end_date, default_timezone),
+        "catchup": dag.catchup,
+        "max_active_runs": dag.max_active_runs,
+        "max_active_tasks": dag.max_active_tasks,
+        "dagrun_timeout": _seconds(dag.dagrun_timeout),
+        "params": dag.params.serialize(),
+        "tasks": [_serialize_task(dag.task_dict[task_id]) for task_id in order],
+        "task_group": dag.task_group.serialize(),
+    }
+
+
+def dag_hash(data: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class SerializedTask:
+    """One task as the scheduler sees it."""
+
+    data: Mapping[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.data[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def task_id(self) -> str:
+        return self.data["task_id"]
+
+    @property
+    def upstream(self) -> list[str]:
+        return self.data["upstream"]
+
+    @property
+    def downstream(self) -> list[str]:
+        return self.data["downstream"]
+
+    def retry_delay_for(self, try_number: int) -> timedelta:
+        """How long to wait after try ``try_number`` failed before the next try."""
+        return timedelta(
+            seconds=retry_delay_seconds(
+                self.data.get("retry_delay") or 0.0,
+                bool(self.data.get("retry_exponential_backoff")),
+                self.data.get("max_retry_delay"),
+                try_number,
+            )
+        )
+
+
+class SerializedDag:
+    """A DAG as stored by the parser: ids, settings and the dependency graph."""
+
+    def __init__(self, data: Mapping[str, Any], dag_hash: str | None = None) -> None:
+        self.data = data
+        self.dag_hash = dag_hash
+        self.tasks: dict[str, SerializedTask] = {t["task_id"]: SerializedTask(t) for t in data["tasks"]}
+
+    def __repr__(self) -> str:
+        return f"<SerializedDag {self.dag_id}>"
+
+    @property
+    def dag_id(self) -> str:
+        return self.data["dag_id"]
+
+    @property
+    def fileloc(self) -> str:
+        return self.data["fileloc"]
+
+    @property
+    def task_ids(self) -> list[str]:
+        return list(self.tasks)
+
+    @property
+    def max_active_runs(self) -> int | None:
+        return self.data.get("max_active_runs")
+
+    @property
+    def max_active_tasks(self) -> int | None:
+        return self.data.get("max_active_tasks")
+
+    @cached_property
+    def params(self) -> ParamsDict:
+        return ParamsDict.deserialize(self.data.get("params") or {})
+
+    @cached_property
+    def leaves(self) -> list[str]:
+        return [tid for tid, t in self.tasks.items() if not t.downstream]
+
+    @property
+    def schedule_summary(self) -> str:
+        schedule = self.data.get("schedule")
+        return "None" if schedule is None else schedule["summary"]
+
+    def get_task(self, task_id: str) -> SerializedTask:
+        return self.tasks[task_id]

@@ -1,0 +1,1 @@
+"""Execution: where a task try runs (inline, a local process pool, Celery)."""

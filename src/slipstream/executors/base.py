@@ -1,0 +1,70 @@
+"""The executor interface and the data that crosses into a task process.
+
+The scheduler hands an executor a ``Workload``: plain data, never a live object. Executors
+report each workload's end as an ``ExecutorEvent`` on ``events``; the scheduler blocks on that
+queue, so a finished task wakes it at once.
+"""
+
+from __future__ import annotations
+
+import queue
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One try of one task instance, as the runner needs it."""
+
+    ti_id: int
+    dag_id: str
+    run_id: str
+    task_id: str
+    map_index: int
+    try_number: int
+    fileloc: str
+    dag_hash: str | None = None
+
+    @property
+    def label(self) -> str:
+        suffix = f"[{self.map_index}]" if self.map_index >= 0 else ""
+        return f"{self.dag_id}.{self.task_id}{suffix} run={self.run_id} try={self.try_number}"
+
+
+@dataclass(frozen=True)
+class ExecutorEvent:
+    """A workload's process has ended with ``exit_code`` (negative: killed by that signal)."""
+
+    workload: Workload
+    exit_code: int
+    detail: str = ""
+
+
+class BaseExecutor:
+    """start, queue_workload, events, terminate, end: what every executor offers."""
+
+    def __init__(self, parallelism: int) -> None:
+        self.parallelism = parallelism
+        self.events: queue.Queue[ExecutorEvent | None] = queue.Queue()
+
+    def start(self) -> None:
+        return None
+
+    def queue_workload(self, workload: Workload) -> None:
+        raise NotImplementedError
+
+    @property
+    def running(self) -> int:
+        """Workloads started and not yet reported."""
+        raise NotImplementedError
+
+    def wake(self) -> None:
+        """Wake whoever waits on ``events`` without an event (e.g. a new run was triggered)."""
+        self.events.put(None)
+
+    def terminate(self) -> None:
+        """Stop every running workload now."""
+        return None
+
+    def end(self) -> None:
+        """Wait for running workloads, then release resources."""
+        return None

@@ -1,0 +1,25 @@
+"""InlineExecutor: runs each workload at once in the calling process (tests, debugging)."""
+
+from __future__ import annotations
+
+from slipstream.config import Settings
+from slipstream.executors.base import BaseExecutor, ExecutorEvent, Workload
+from slipstream.runner.task_runner import run_task
+from slipstream.store.db import Database
+
+
+class InlineExecutor(BaseExecutor):
+    """No process, no parallelism: the try runs inside ``queue_workload``."""
+
+    def __init__(self, settings: Settings, db: Database | None = None) -> None:
+        super().__init__(parallelism=1)
+        self.settings = settings
+        self.db = db
+
+    @property
+    def running(self) -> int:
+        return 0
+
+    def queue_workload(self, workload: Workload) -> None:
+        run_task(workload, self.settings, self.db)
+        self.events.put(ExecutorEvent(workload, 0))

@@ -1,0 +1,72 @@
+"""LocalExecutor: each try in its own process, forked from a warm fork server.
+
+The fork server has already imported the runner, SQLAlchemy and the operators, so a task
+process starts in about a millisecond instead of paying for a fresh interpreter. The fork
+server reports each child's exit the moment it happens, and that report goes on ``events``.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+from slipstream.config import Settings
+from slipstream.executors.base import BaseExecutor, ExecutorEvent, Workload
+from slipstream.processes.forkserver import ForkServer
+
+PRELOAD = [
+    "slipstream.executors.task_process",
+    "slipstream.operators.bash",
+    "slipstream.operators.python",
+    "slipstream.operators.empty",
+    "slipstream.sdk.decorators",
+    "jinja2",
+    "jinja2.nativetypes",
+]
+TARGET = "slipstream.executors.task_process:task_process_main"
+
+
+class LocalExecutor(BaseExecutor):
+    def __init__(self, settings: Settings, parallelism: int | None = None) -> None:
+        super().__init__(parallelism or settings.parallelism)
+        self.settings = settings
+        self._server = ForkServer(PRELOAD, self._on_exit)
+        self._running: dict[int, Workload] = {}
+        self._lock = threading.Lock()
+        self._all_done = threading.Condition(self._lock)
+
+    @property
+    def running(self) -> int:
+        with self._lock:
+            return len(self._running)
+
+    def start(self) -> None:
+        self._server.start()
+
+    def queue_workload(self, workload: Workload) -> None:
+        with self._lock:
+            request_id = self._server.spawn(TARGET, (workload, self.settings))
+            self._running[request_id] = workload
+
+    def _on_exit(self, request_id: int, exit_code: int) -> None:
+        with self._lock:
+            workload = self._running.pop(request_id, None)
+            self._all_done.notify_all()
+        if workload is None:
+            return
+        if exit_code < 0:
+            detail = f"killed by signal {signal.Signals(-exit_code).name}"
+        else:
+            detail = f"exit code {exit_code}"
+        self.events.put(ExecutorEvent(workload, exit_code, detail))
+
+    def terminate(self) -> None:
+        with self._lock:
+            request_ids = list(self._running)
+        for request_id in request_ids:
+            self._server.kill(request_id, signal.SIGTERM)
+
+    def end(self, timeout: float | None = None) -> None:
+        with self._lock:
+            self._all_done.wait_for(lambda: not self._running, timeout)
+        self._server.close()

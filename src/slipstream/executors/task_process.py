@@ -1,0 +1,42 @@
+"""The entry point of a task process: its own process group, its log file as stdout and stderr."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from slipstream.config import Settings
+from slipstream.executors.base import Workload
+from slipstream.runner.task_logging import configure_task_logging
+from slipstream.runner.task_runner import run_task
+from slipstream.store.task_logs import log_path
+
+
+def redirect_output(path: str) -> None:
+    """Point fds 1 and 2 (and so every child process) at the task's log file."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    sys.stdout = open(1, "w", buffering=1, closefd=False)
+    sys.stderr = open(2, "w", buffering=1, closefd=False)
+
+
+def task_process_main(workload: Workload, settings: Settings) -> None:
+    os.setpgrp()
+    path = log_path(
+        settings.base_log_folder, workload.dag_id, workload.run_id, workload.task_id, workload.map_index,
+        workload.try_number,
+    )
+    redirect_output(str(path))
+    configure_task_logging()
+    try:
+        run_task(workload, settings)
+    except Exception:
+        logging.getLogger("slipstream.runner").exception("The task runner itself failed")
+        sys.stdout.flush()
+        os._exit(3)
+    sys.stdout.flush()
+    sys.stderr.flush()

@@ -1,0 +1,1 @@
+"""Operators: the task types a DAG file builds."""

@@ -1,0 +1,21 @@
+"""EmptyOperator: a task that does nothing; the scheduler finishes it without a process."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from slipstream.sdk.baseoperator import BaseOperator
+
+
+class EmptyOperator(BaseOperator):
+    ui_color = "#e8f7e4"
+
+    def execute(self, context: Mapping[str, Any]) -> None:
+        return None
+
+    @property
+    def runs_without_process(self) -> bool:
+        return not (self.on_execute_callback or self.on_success_callback or self.on_failure_callback)
+
+
+DummyOperator = EmptyOperator

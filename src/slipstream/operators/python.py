@@ -1,0 +1,48 @@
+"""PythonOperator: call a Python function with its arguments and the context it asks for."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Collection, Mapping, Sequence
+
+from slipstream.sdk.baseoperator import BaseOperator
+from slipstream.sdk.context import determine_kwargs, get_current_context
+from slipstream.sdk.exceptions import DagDefinitionError
+
+__all__ = ["PythonOperator", "get_current_context"]
+
+
+class PythonOperator(BaseOperator):
+    template_fields: Sequence[str] = ("templates_dict", "op_args", "op_kwargs")
+    ui_color = "#ffefeb"
+
+    def __init__(
+        self,
+        *,
+        python_callable: Callable[..., Any],
+        op_args: Collection[Any] | None = None,
+        op_kwargs: Mapping[str, Any] | None = None,
+        templates_dict: dict[str, Any] | None = None,
+        templates_exts: Sequence[str] | None = None,
+        show_return_value_in_logs: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if not callable(python_callable):
+            raise DagDefinitionError(
+                f"Task {self.task_id!r}: python_callable must be a function, got {type(python_callable).__name__}"
+            )
+        self.python_callable = python_callable
+        self.op_args = list(op_args or [])
+        self.op_kwargs = dict(op_kwargs or {})
+        self.templates_dict = templates_dict
+        if templates_exts:
+            self.template_ext = tuple(templates_exts)
+        self.show_return_value_in_logs = show_return_value_in_logs
+
+    def execute(self, context: Mapping[str, Any]) -> Any:
+        context = {**context, "templates_dict": self.templates_dict}
+        kwargs = determine_kwargs(self.python_callable, self.op_args, self.op_kwargs, context)
+        result = self.python_callable(*self.op_args, **kwargs)
+        if self.show_return_value_in_logs:
+            self.log.info("Done. Returned value was: %r", result)
+        return result

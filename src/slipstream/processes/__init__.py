@@ -1,0 +1,1 @@
+"""Process plumbing shared by the parser and the executors (depends on nothing else of Slipstream)."""

@@ -1,0 +1,228 @@
+"""A small fork server: a warm, single-threaded process that forks a child per request.
+
+Starting a Python process from scratch and importing SQLAlchemy, Jinja and the operators costs
+tens of milliseconds; forking a process that has already imported them costs about one. The
+parent talks to the server over a socket pair with length-prefixed pickles:
+
+    parent -> server  ("spawn", request_id, "module:function", args)   fork a child that calls it
+    parent -> server  ("kill", request_id, signal)                     signal the child's process group
+    server -> parent  ("started", request_id, pid)
+    server -> parent  ("exited", request_id, exit_code)                negative: killed by that signal
+
+Every child leads its own process group, so a kill reaches the processes it started too.
+The server stops when the parent closes its end of the socket.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pickle
+import select
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import traceback
+from typing import Any, Callable
+
+_HEADER = struct.Struct("!I")
+
+
+def _send(sock: socket.socket, message: Any) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    sock.sendall(_HEADER.pack(len(data)) + data)
+
+
+def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
+    chunks = []
+    while size:
+        chunk = sock.recv(size)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _recv(sock: socket.socket) -> Any:
+    header = _recv_exact(sock, _HEADER.size)
+    if header is None:
+        return None
+    body = _recv_exact(sock, _HEADER.unpack(header)[0])
+    return None if body is None else pickle.loads(body)
+
+
+def _resolve(target: str) -> Callable[..., Any]:
+    module_name, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+# -- the server side ---------------------------------------------------------------------------
+
+
+def _run_child(sock: socket.socket, wakeup_r: int, wakeup_w: int, target: str, args: tuple[Any, ...]) -> None:
+    code = 0
+    try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        sock.close()
+        os.close(wakeup_r)
+        os.close(wakeup_w)
+        os.setpgrp()
+        _resolve(target)(*args)
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    except BaseException:  # noqa: BLE001 - report anything, then leave
+        traceback.print_exc()
+        code = 1
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def serve(fd: int, preload: list[str]) -> None:
+    """The server's main loop (runs in the fork-server process)."""
+    sock = socket.socket(fileno=fd)
+    for module in preload:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            traceback.print_exc()
+    wakeup_r, wakeup_w = os.pipe()
+    os.set_blocking(wakeup_r, False)
+    os.set_blocking(wakeup_w, False)
+    signal.set_wakeup_fd(wakeup_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    children: dict[int, int] = {}
+    while True:
+        readable, _, _ = select.select([sock, wakeup_r], [], [])
+        if wakeup_r in readable:
+            try:
+                while os.read(wakeup_r, 512):
+                    pass
+            except BlockingIOError:
+                pass
+        if sock in readable:
+            message = _recv(sock)
+            if message is None:
+                return
+            kind = message[0]
+            if kind == "spawn":
+                _, request_id, target, args = message
+                pid = os.fork()
+                if pid == 0:
+                    _run_child(sock, wakeup_r, wakeup_w, target, args)
+                children[pid] = request_id
+                _send(sock, ("started", request_id, pid))
+            elif kind == "kill":
+                _, request_id, sig = message
+                for pid, rid in children.items():
+                    if rid == request_id:
+                        try:
+                            os.killpg(pid, sig)
+                        except ProcessLookupError:
+                            pass
+        while children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            request_id = children.pop(pid, None)
+            if request_id is not None:
+                _send(sock, ("exited", request_id, os.waitstatus_to_exitcode(status)))
+
+
+# -- the parent side ---------------------------------------------------------------------------
+
+ExitCallback = Callable[[int, int], None]
+
+
+class ForkServer:
+    """The parent's handle: ``spawn`` returns a request id; ``on_exit(request_id, code)`` is called
+    from a reader thread when that child ends."""
+
+    def __init__(self, preload: list[str], on_exit: ExitCallback) -> None:
+        self.preload = preload
+        self.on_exit = on_exit
+        self._sock: socket.socket | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+        self._next_id = 0
+        self.pids: dict[int, int] = {}
+        self._reader: threading.Thread | None = None
+
+    def start(self) -> None:
+        with self._lock:
+            if self._process is not None:
+                return
+            parent_sock, child_sock = socket.socketpair()
+            code = "import sys; from slipstream.processes.forkserver import serve; serve(int(sys.argv[1]), sys.argv[2:])"
+            self._process = subprocess.Popen(
+                [sys.executable, "-c", code, str(child_sock.fileno()), *self.preload],
+                pass_fds=[child_sock.fileno()],
+                start_new_session=True,
+            )
+            child_sock.close()
+            self._sock = parent_sock
+            self._reader = threading.Thread(target=self._read, name="forkserver-reader", daemon=True)
+            self._reader.start()
+
+    def _read(self) -> None:
+        assert self._sock is not None
+        while True:
+            try:
+                message = _recv(self._sock)
+            except OSError:
+                return
+            if message is None:
+                return
+            kind, request_id, value = message
+            if kind == "started":
+                self.pids[request_id] = value
+            elif kind == "exited":
+                self.pids.pop(request_id, None)
+                self.on_exit(request_id, value)
+
+    def spawn(self, target: str, args: tuple[Any, ...]) -> int:
+        self.start()
+        with self._lock:
+            self._next_id += 1
+            request_id = self._next_id
+            assert self._sock is not None
+            _send(self._sock, ("spawn", request_id, target, args))
+        return request_id
+
+    def kill(self, request_id: int, sig: int = signal.SIGKILL) -> None:
+        with self._lock:
+            if self._sock is not None:
+                _send(self._sock, ("kill", request_id, sig))
+
+    def close(self) -> None:
+        with self._lock:
+            sock, process = self._sock, self._process
+            self._sock, self._process = None, None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+        if process is not None:
+            try:
+                process.wait(5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self._reader is not None:
+            self._reader.join(5)

@@ -1,0 +1,135 @@
+"""The context of a running task: dates, params, the run, and the task instance with XCom access."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Iterable, Mapping
+
+from slipstream.store import xcoms
+from slipstream.store.db import Database
+from slipstream.store.types import utcnow
+
+
+@dataclass
+class DagRunInfo:
+    """What a task may read of its DAG run (``context["dag_run"]``)."""
+
+    id: int
+    dag_id: str
+    run_id: str
+    run_type: str
+    logical_date: datetime | None
+    data_interval_start: datetime | None
+    data_interval_end: datetime | None
+    conf: dict[str, Any] = field(default_factory=dict)
+    start_date: datetime | None = None
+
+    @property
+    def execution_date(self) -> datetime | None:
+        return self.logical_date
+
+
+class RuntimeTaskInstance:
+    """``context["ti"]``: who this try is, and XCom push/pull against the store."""
+
+    def __init__(
+        self, *, db: Database | None, dag_run: DagRunInfo, task: Any, map_index: int, try_number: int, max_tries: int
+    ) -> None:
+        self._db = db
+        self._dag_run = dag_run
+        self.task = task
+        self.dag_id = dag_run.dag_id
+        self.run_id = dag_run.run_id
+        self.task_id = task.task_id
+        self.map_index = map_index
+        self.try_number = try_number
+        self.max_tries = max_tries
+        self.hostname = socket.gethostname()
+        self.local_xcoms: dict[tuple[str, str], Any] = {}
+
+    def __repr__(self) -> str:
+        return f"<TaskInstance: {self.dag_id}.{self.task_id} {self.run_id} [running]>"
+
+    @property
+    def execution_date(self) -> datetime | None:
+        return self._dag_run.logical_date
+
+    @property
+    def logical_date(self) -> datetime | None:
+        return self._dag_run.logical_date
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        xcoms.encode(value)
+        if self._db is None:
+            self.local_xcoms[(self.task_id, key)] = value
+            return
+        with self._db.write() as session:
+            xcoms.push(
+                session, dag_run_id=self._dag_run.id, dag_id=self.dag_id, run_id=self.run_id, task_id=self.task_id,
+                map_index=self.map_index, key=key, value=value, now=utcnow(),
+            )
+
+    def xcom_pull(
+        self,
+        task_ids: str | Iterable[str] | None = None,
+        dag_id: str | None = None,
+        key: str = "return_value",
+        include_prior_dates: bool = False,
+        map_indexes: int | None = None,
+        default: Any = None,
+    ) -> Any:
+        """One value for one task id; a list of values for a list of task ids."""
+        ids = [self.task_id] if task_ids is None else task_ids
+        single = isinstance(ids, str)
+        values = [self._pull_one(t, dag_id or self.dag_id, key, map_indexes) for t in ([ids] if single else ids)]
+        values = [default if v is None else v for v in values]
+        return values[0] if single else values
+
+    def _pull_one(self, task_id: str, dag_id: str, key: str, map_index: int | None) -> Any:
+        if (task_id, key) in self.local_xcoms:
+            return self.local_xcoms[(task_id, key)]
+        if self._db is None:
+            return None
+        with self._db.read() as session:
+            return xcoms.pull(session, dag_id=dag_id, run_id=self.run_id, task_id=task_id, key=key, map_index=map_index)
+
+
+def build_context(
+    *, dag: Any, task: Any, dag_run: DagRunInfo, ti: RuntimeTaskInstance, params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The keys Airflow gives a task (ds, ts, logical_date, params, ti, dag_run, ...)."""
+    logical: datetime = dag_run.logical_date or dag_run.start_date or utcnow()
+    ds = logical.strftime("%Y-%m-%d")
+    ts = logical.isoformat()
+    day = timedelta(days=1)
+    context: dict[str, Any] = {
+        "dag": dag,
+        "task": task,
+        "ti": ti,
+        "task_instance": ti,
+        "dag_run": dag_run,
+        "run_id": dag_run.run_id,
+        "logical_date": logical,
+        "execution_date": logical,
+        "data_interval_start": dag_run.data_interval_start or logical,
+        "data_interval_end": dag_run.data_interval_end or logical,
+        "ds": ds,
+        "ds_nodash": ds.replace("-", ""),
+        "ts": ts,
+        "ts_nodash": logical.strftime("%Y%m%dT%H%M%S"),
+        "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
+        "yesterday_ds": (logical - day).strftime("%Y-%m-%d"),
+        "tomorrow_ds": (logical + day).strftime("%Y-%m-%d"),
+        "params": dict(params),
+        "conf": dag_run.conf,
+        "try_number": ti.try_number,
+        "map_index": ti.map_index,
+        "test_mode": ti._db is None,
+        "inlets": [],
+        "outlets": [],
+    }
+    return context
+
+

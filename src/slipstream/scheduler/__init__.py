@@ -1,0 +1,1 @@
+"""Orchestration: runs, readiness, slots, dispatch, retries, heartbeats and recovery."""

@@ -1,0 +1,299 @@
+"""The scheduler: one pass decides what runs next; the loop runs a pass whenever something happens.
+
+A pass (``run_once``) handles the executor's reports, starts queued runs, moves every task
+instance whose upstreams allow it, finishes empty tasks itself, rolls run states up, and
+dispatches ready task instances to the executor up to the slot limits. The clock is injected
+so time-based behaviour can be stepped in tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Callable, Iterable
+
+from slipstream.config import Settings
+from slipstream.dagfiles.serialization import SerializedDag
+from slipstream.executors.base import BaseExecutor, ExecutorEvent, Workload
+from slipstream.scheduler.trigger_rules import Decision, decide
+from slipstream.store import dag_runs, dags, task_instances
+from slipstream.store.db import Database
+from slipstream.store.states import (
+    FAILED_TI_STATES,
+    FINISHED_TI_STATES,
+    DagRunState,
+    TaskInstanceState as TI,
+)
+from slipstream.store.types import utcnow
+
+log = logging.getLogger("slipstream.scheduler")
+
+StateListener = Callable[[str, Any], None]
+
+
+@dataclass
+class PassResult:
+    """What one pass did, and when the next one is due at the latest."""
+
+    dispatched: list[Workload] = field(default_factory=list)
+    changed: int = 0
+    next_wake: datetime | None = None
+
+
+class Scheduler:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        executor: BaseExecutor,
+        clock: Callable[[], datetime] = utcnow,
+        on_change: StateListener | None = None,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.executor = executor
+        self.clock = clock
+        self.on_change = on_change
+        self._dags: dict[str, SerializedDag] = {}
+        self._last_zombie_check: datetime | None = None
+
+    # -- serialized DAGs -------------------------------------------------------------------
+
+    def _load_dags(self, session: Any, dag_ids: Iterable[str]) -> None:
+        wanted = set(dag_ids)
+        hashes = dags.serialized_hashes(session, wanted)
+        for dag_id, digest in hashes.items():
+            cached = self._dags.get(dag_id)
+            if cached is None or cached.dag_hash != digest:
+                row = dags.get_serialized(session, dag_id)
+                self._dags[dag_id] = SerializedDag(row.data, row.dag_hash)
+
+    # -- one pass --------------------------------------------------------------------------
+
+    def run_once(self, now: datetime | None = None, events: Iterable[ExecutorEvent] = ()) -> PassResult:
+        now = now or self.clock()
+        result = PassResult()
+        with self.db.write() as session:
+            self._handle_events(session, events, now, result)
+            self._check_zombies(session, now, result)
+            self._start_queued_runs(session, now, result)
+            runs = dag_runs.in_states(session, [DagRunState.RUNNING])
+            self._load_dags(session, {r.dag_id for r in runs})
+            by_run: dict[int, list[Any]] = defaultdict(list)
+            for ti in task_instances.for_runs(session, [r.id for r in runs]):
+                by_run[ti.dag_run_id].append(ti)
+            for run in runs:
+                dag = self._dags.get(run.dag_id)
+                if dag is None:
+                    continue
+                self._schedule_run(session, run, dag, by_run[run.id], now, result)
+        with self.db.write() as session:
+            to_start = self._select_for_dispatch(session, now, result)
+        for workload in to_start:
+            self.executor.queue_workload(workload)
+        result.dispatched = to_start
+        return result
+
+    def _notify(self, kind: str, item: Any) -> None:
+        if self.on_change is not None:
+            self.on_change(kind, item)
+
+    def _handle_events(self, session: Any, events: Iterable[ExecutorEvent], now: datetime, result: PassResult) -> None:
+        """A task process ended: if it did not report a final state, it died; fail or retry it."""
+        for event in events:
+            workload = event.workload
+            row = task_instances.get(session, workload.ti_id)
+            if row is None or row.try_number != workload.try_number:
+                continue
+            if row.state not in (TI.QUEUED.value, TI.RUNNING.value):
+                continue
+            reason = f"The task process ended without reporting a result ({event.detail or event.exit_code})"
+            self._fail_try(session, row, reason, now, result)
+
+    def _fail_try(self, session: Any, row: Any, reason: str, now: datetime, result: PassResult) -> None:
+        state = task_instances.failure_state(row.try_number, row.max_tries)
+        next_try_at = None
+        dag = self._dags.get(row.dag_id)
+        if state is TI.UP_FOR_RETRY and dag is not None and row.task_id in dag.tasks:
+            next_try_at = now + dag.tasks[row.task_id].retry_delay_for(row.try_number)
+        if task_instances.finish_try(
+            session, row.id, row.try_number, state.value, now,
+            expected=(TI.QUEUED.value, TI.RUNNING.value), next_try_at=next_try_at, reason=reason,
+        ):
+            log.warning("%s.%s %s try %s: %s -> %s", row.dag_id, row.task_id, row.run_id, row.try_number, reason, state)
+            result.changed += 1
+            self._notify("task_instance", (row.dag_id, row.run_id, row.task_id, row.map_index, state.value))
+
+    def _check_zombies(self, session: Any, now: datetime, result: PassResult) -> None:
+        interval = timedelta(seconds=max(self.settings.task_heartbeat_sec, 1.0))
+        if self._last_zombie_check is not None and now - self._last_zombie_check < interval:
+            return
+        self._last_zombie_check = now
+        limit = now - timedelta(seconds=self.settings.task_heartbeat_timeout)
+        for row in task_instances.in_states(session, [TI.RUNNING]):
+            if row.last_heartbeat_at is not None and row.last_heartbeat_at < limit:
+                self._load_dags(session, [row.dag_id])
+                reason = f"No heartbeat for {self.settings.task_heartbeat_timeout:.0f} s: the task process is gone"
+                self._fail_try(session, row, reason, now, result)
+
+    def _start_queued_runs(self, session: Any, now: datetime, result: PassResult) -> None:
+        queued = dag_runs.in_states(session, [DagRunState.QUEUED])
+        if not queued:
+            return
+        running = dag_runs.in_states(session, [DagRunState.RUNNING])
+        active: dict[str, int] = defaultdict(int)
+        for run in running:
+            active[run.dag_id] += 1
+        self._load_dags(session, {r.dag_id for r in queued})
+        paused = {d.dag_id for d in dags.list_dags(session) if d.is_paused}
+        for run in queued:
+            dag = self._dags.get(run.dag_id)
+            if dag is None or run.dag_id in paused:
+                continue
+            limit = dag.max_active_runs or self.settings.max_active_runs_per_dag
+            if active[run.dag_id] >= limit:
+                continue
+            if dag_runs.set_state(session, run.id, DagRunState.QUEUED, DagRunState.RUNNING, start_date=now):
+                active[run.dag_id] += 1
+                result.changed += 1
+                log.info("DAG run %s %s started", run.dag_id, run.run_id)
+                self._notify("dag_run", (run.dag_id, run.run_id, DagRunState.RUNNING.value))
+
+    def _schedule_run(
+        self, session: Any, run: Any, dag: SerializedDag, rows: list[Any], now: datetime, result: PassResult
+    ) -> None:
+        states: dict[str, str] = {}
+        rows_by_task: dict[str, Any] = {}
+        for row in rows:
+            if row.task_id not in dag.tasks:
+                if row.state != TI.REMOVED.value and task_instances.set_state(session, row.id, row.state, TI.REMOVED):
+                    result.changed += 1
+                continue
+            states[row.task_id] = row.state
+            rows_by_task[row.task_id] = row
+
+        for task_id, task in dag.tasks.items():
+            row = rows_by_task.get(task_id)
+            if row is None:
+                continue
+            state = states[task_id]
+            if state == TI.UP_FOR_RETRY.value:
+                if row.next_try_at is None or row.next_try_at <= now:
+                    if task_instances.set_state(session, row.id, TI.UP_FOR_RETRY, TI.SCHEDULED):
+                        states[task_id] = TI.SCHEDULED.value
+                        result.changed += 1
+                elif result.next_wake is None or row.next_try_at < result.next_wake:
+                    result.next_wake = row.next_try_at
+                continue
+            if state != TI.NONE.value:
+                continue
+            decision = decide(task.trigger_rule, [states.get(up, TI.NONE.value) for up in task.upstream])
+            new_state, values = None, {}
+            if decision is Decision.RUN:
+                if task.runs_without_process:
+                    new_state = TI.SUCCESS
+                    values = {"start_date": now, "end_date": now, "duration": 0.0}
+                else:
+                    new_state = TI.SCHEDULED
+            elif decision is Decision.SKIP:
+                new_state, values = TI.SKIPPED, {"start_date": now, "end_date": now, "duration": 0.0}
+            elif decision is Decision.UPSTREAM_FAILED:
+                new_state, values = TI.UPSTREAM_FAILED, {"end_date": now}
+            if new_state is not None and task_instances.set_state(session, row.id, TI.NONE, new_state, **values):
+                states[task_id] = new_state.value
+                result.changed += 1
+                if new_state is not TI.SCHEDULED:
+                    self._notify("task_instance", (run.dag_id, run.run_id, task_id, row.map_index, new_state.value))
+
+        if states and not all(s in {f.value for f in FINISHED_TI_STATES} for s in states.values()):
+            return
+        leaf_states = [states[t] for t in dag.leaves if t in states]
+        failed = any(s in {f.value for f in FAILED_TI_STATES} for s in leaf_states)
+        final = DagRunState.FAILED if failed else DagRunState.SUCCESS
+        if dag_runs.set_state(session, run.id, DagRunState.RUNNING, final, end_date=now):
+            result.changed += 1
+            log.info("DAG run %s %s finished: %s", run.dag_id, run.run_id, final.value)
+            self._notify("dag_run", (run.dag_id, run.run_id, final.value))
+
+    def _select_for_dispatch(self, session: Any, now: datetime, result: PassResult) -> list[Workload]:
+        capacity = self.settings.parallelism - task_instances.count_active(session)
+        if capacity <= 0:
+            return []
+        ready = task_instances.in_states(session, [TI.SCHEDULED])
+        if not ready:
+            return []
+        ready.sort(key=lambda r: (-r.priority_weight, r.id))
+        per_dag = task_instances.count_active_by_dag(session)
+        self._load_dags(session, {r.dag_id for r in ready})
+        workloads: list[Workload] = []
+        for row in ready:
+            if len(workloads) >= capacity:
+                break
+            dag = self._dags.get(row.dag_id)
+            if dag is None:
+                continue
+            limit = dag.max_active_tasks or self.settings.max_active_tasks_per_dag
+            if per_dag.get(row.dag_id, 0) >= limit:
+                continue
+            try_number = task_instances.queue_try(session, row.id, now)
+            if try_number is None:
+                continue
+            per_dag[row.dag_id] = per_dag.get(row.dag_id, 0) + 1
+            workloads.append(
+                Workload(
+                    ti_id=row.id, dag_id=row.dag_id, run_id=row.run_id, task_id=row.task_id,
+                    map_index=row.map_index, try_number=try_number, fileloc=dag.fileloc, dag_hash=dag.dag_hash,
+                )
+            )
+            self._notify("task_instance", (row.dag_id, row.run_id, row.task_id, row.map_index, TI.QUEUED.value))
+        return workloads
+
+    # -- recovery and the loop -------------------------------------------------------------
+
+    def reset_orphans(self) -> int:
+        """At start: queued task instances no executor holds go back to scheduled."""
+        with self.db.write() as session:
+            rows = task_instances.in_states(session, [TI.QUEUED])
+            moved = 0
+            for row in rows:
+                moved += task_instances.set_state(
+                    session, row.id, TI.QUEUED, TI.SCHEDULED, try_number=max(row.try_number - 1, 0)
+                )
+        if moved:
+            log.info("Put %s queued task instance(s) left by a previous scheduler back to scheduled", moved)
+        return moved
+
+    def _wait_for_events(self, timeout: float) -> list[ExecutorEvent]:
+        events: list[ExecutorEvent] = []
+        try:
+            item = self.executor.events.get(timeout=max(timeout, 0.0))
+            if item is not None:
+                events.append(item)
+        except queue.Empty:
+            return events
+        while True:
+            try:
+                item = self.executor.events.get_nowait()
+            except queue.Empty:
+                return events
+            if item is not None:
+                events.append(item)
+
+    def run(self, stop: threading.Event | None = None, until: Callable[[], bool] | None = None) -> None:
+        """Loop: a pass, then sleep until a task ends, a timer is due, or the poll interval passes."""
+        stop = stop or threading.Event()
+        self.executor.start()
+        self.reset_orphans()
+        events: list[ExecutorEvent] = []
+        while not stop.is_set():
+            result = self.run_once(events=events)
+            if until is not None and until():
+                return
+            timeout = self.settings.poll_interval
+            if result.next_wake is not None:
+                timeout = min(timeout, (result.next_wake - self.clock()).total_seconds())
+            events = self._wait_for_events(timeout)

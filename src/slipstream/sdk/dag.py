@@ -1,0 +1,255 @@
+"""The DAG: a named set of tasks and the dependencies between them."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Iterable
+
+from slipstream.sdk.exceptions import DagCycleError, DagDefinitionError, DuplicateTaskIdFound, TaskNotFound
+from slipstream.sdk.param import ParamsDict
+
+if TYPE_CHECKING:
+    from slipstream.sdk.baseoperator import BaseOperator
+    from slipstream.sdk.task_group import TaskGroup
+
+KEY_PATTERN = re.compile(r"^[\w.-]+$")
+MAX_ID_LENGTH = 250
+
+_NOT_SET: Any = object()
+
+
+def validate_key(kind: str, key: Any) -> str:
+    """Check a dag_id or task_id: letters, digits, '_', '-' and '.' only."""
+    if not isinstance(key, str):
+        raise TypeError(f"The {kind} must be a string, got {type(key).__name__}: {key!r}")
+    if not key:
+        raise ValueError(f"The {kind} must not be empty")
+    if len(key) > MAX_ID_LENGTH:
+        raise ValueError(f"The {kind} {key[:40]!r}... is longer than {MAX_ID_LENGTH} characters")
+    if not KEY_PATTERN.match(key):
+        raise ValueError(
+            f"The {kind} {key!r} has characters that are not allowed: use only letters, digits, "
+            "underscores, dashes and dots"
+        )
+    return key
+
+
+class _DagContext:
+    """The stack of DAGs opened with ``with DAG(...)`` while a DAG file is being built."""
+
+    def __init__(self) -> None:
+        self.stack: list[DAG] = []
+        self.registered: list[DAG] = []
+
+    def push(self, dag: "DAG") -> None:
+        self.stack.append(dag)
+
+    def pop(self) -> "DAG":
+        return self.stack.pop()
+
+    def current(self) -> "DAG | None":
+        return self.stack[-1] if self.stack else None
+
+
+dag_context = _DagContext()
+
+# Arguments Airflow accepts that Slipstream stores but does not act on yet.
+_ACCEPTED_AIRFLOW_ARGUMENTS = {
+    "access_control",
+    "is_paused_upon_creation",
+    "jinja_environment_kwargs",
+    "orientation",
+    "default_view",
+    "sla_miss_callback",
+    "owner_links",
+    "auto_register",
+    "fail_fast",
+    "dag_display_name_ignored",
+    "on_success_callback",
+    "on_failure_callback",
+    "dagrun_timeout",
+    "template_undefined",
+    "user_defined_macros",
+    "user_defined_filters",
+    "template_searchpath",
+    "render_template_as_native_obj",
+    "max_consecutive_failed_dag_runs",
+}
+
+
+class DAG:
+    """A workflow: tasks, their dependencies, and when it runs.
+
+    Use it as a context manager (``with DAG(...) as dag:``) or pass ``dag=`` to each task.
+    """
+
+    def __init__(
+        self,
+        dag_id: str,
+        description: str | None = None,
+        schedule: Any = _NOT_SET,
+        schedule_interval: Any = _NOT_SET,
+        start_date: datetime | None = None,
+        end_date: datetime | None = None,
+        default_args: dict[str, Any] | None = None,
+        catchup: bool | None = None,
+        max_active_runs: int | None = None,
+        max_active_tasks: int | None = None,
+        concurrency: int | None = None,
+        params: dict[str, Any] | None = None,
+        tags: Iterable[str] | None = None,
+        dag_display_name: str | None = None,
+        doc_md: str | None = None,
+        fileloc: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        unknown = set(kwargs) - _ACCEPTED_AIRFLOW_ARGUMENTS
+        if unknown:
+            raise TypeError(f"DAG() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
+        self.dag_id = validate_key("dag_id", dag_id)
+        if schedule is not _NOT_SET and schedule_interval is not _NOT_SET:
+            raise DagDefinitionError(
+                f"DAG {dag_id!r}: give either schedule or schedule_interval, not both"
+            )
+        if schedule is _NOT_SET:
+            schedule = None if schedule_interval is _NOT_SET else schedule_interval
+        self.schedule = schedule
+        self.default_args = dict(default_args or {})
+        self.description = description
+        self.start_date = start_date if start_date is not None else self.default_args.get("start_date")
+        self.end_date = end_date if end_date is not None else self.default_args.get("end_date")
+        self.catchup = catchup
+        self.max_active_runs = max_active_runs
+        if max_active_tasks is not None and concurrency is not None:
+            raise DagDefinitionError(f"DAG {dag_id!r}: give max_active_tasks or concurrency, not both")
+        self.max_active_tasks = max_active_tasks if max_active_tasks is not None else concurrency
+        self.params = ParamsDict(params or {})
+        if "params" in self.default_args:
+            self.params = ParamsDict({**self.default_args["params"], **self.params})
+        self.tags = sorted(set(tags or []))
+        self.dag_display_name = dag_display_name or dag_id
+        self.doc_md = doc_md
+        self.dagrun_timeout: timedelta | None = kwargs.get("dagrun_timeout")
+        self.extra_arguments = kwargs
+        self.fileloc = fileloc or _caller_file()
+        self.task_dict: dict[str, BaseOperator] = {}
+        from slipstream.sdk.task_group import TaskGroup
+
+        self.task_group: TaskGroup = TaskGroup.root(self)
+        for kind, value in (("max_active_runs", self.max_active_runs), ("max_active_tasks", self.max_active_tasks)):
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise DagDefinitionError(f"DAG {dag_id!r}: {kind} must be a whole number of at least 1, got {value!r}")
+
+    def __repr__(self) -> str:
+        return f"<DAG: {self.dag_id}>"
+
+    def __enter__(self) -> "DAG":
+        dag_context.push(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        dag_context.pop()
+        if self.extra_arguments.get("auto_register", True):
+            dag_context.registered.append(self)
+
+    @property
+    def schedule_interval(self) -> Any:
+        return self.schedule
+
+    @property
+    def concurrency(self) -> int | None:
+        return self.max_active_tasks
+
+    @property
+    def tasks(self) -> list["BaseOperator"]:
+        return list(self.task_dict.values())
+
+    @property
+    def task_ids(self) -> list[str]:
+        return list(self.task_dict)
+
+    @property
+    def roots(self) -> list["BaseOperator"]:
+        return [t for t in self.task_dict.values() if not t.upstream_task_ids]
+
+    @property
+    def leaves(self) -> list["BaseOperator"]:
+        return [t for t in self.task_dict.values() if not t.downstream_task_ids]
+
+    def add_task(self, task: "BaseOperator") -> None:
+        if task.task_id in self.task_dict and self.task_dict[task.task_id] is not task:
+            raise DuplicateTaskIdFound(
+                f"Task id {task.task_id!r} has already been added to the DAG {self.dag_id!r}: "
+                "every task of a DAG needs its own task_id"
+            )
+        self.task_dict[task.task_id] = task
+
+    def has_task(self, task_id: str) -> bool:
+        return task_id in self.task_dict
+
+    def get_task(self, task_id: str) -> "BaseOperator":
+        try:
+            return self.task_dict[task_id]
+        except KeyError:
+            raise TaskNotFound(f"Task {task_id!r} not found in DAG {self.dag_id!r}") from None
+
+    def find_cycle(self) -> list[str] | None:
+        """Return one cycle as a list of task ids (first == last), or None."""
+        white, grey, black = 0, 1, 2
+        color = dict.fromkeys(self.task_dict, white)
+        for root in self.task_dict:
+            if color[root] != white:
+                continue
+            path = [root]
+            iterators = [iter(sorted(self.task_dict[root].downstream_task_ids))]
+            color[root] = grey
+            while iterators:
+                child = next(iterators[-1], None)
+                if child is None:
+                    color[path.pop()] = black
+                    iterators.pop()
+                    continue
+                if color.get(child) == grey:
+                    return path[path.index(child):] + [child]
+                if color.get(child) == white:
+                    color[child] = grey
+                    path.append(child)
+                    iterators.append(iter(sorted(self.task_dict[child].downstream_task_ids)))
+        return None
+
+    def check_cycle(self) -> None:
+        cycle = self.find_cycle()
+        if cycle:
+            raise DagCycleError(f"Cycle detected in DAG {self.dag_id!r}: {' -> '.join(cycle)}")
+
+    def validate(self) -> None:
+        """Check the whole DAG once it is built; raises DagDefinitionError subclasses."""
+        self.check_cycle()
+        if self.start_date is not None and self.end_date is not None and self.end_date < self.start_date:
+            raise DagDefinitionError(
+                f"DAG {self.dag_id!r}: end_date {self.end_date} is before start_date {self.start_date}"
+            )
+
+    def topological_order(self) -> list[str]:
+        """Task ids with every task after its upstreams; ties keep definition order."""
+        remaining = {tid: len(t.upstream_task_ids) for tid, t in self.task_dict.items()}
+        ready = [tid for tid, n in remaining.items() if n == 0]
+        order: list[str] = []
+        while ready:
+            tid = ready.pop(0)
+            order.append(tid)
+            for child in self.task_dict[tid].downstream_task_ids:
+                remaining[child] -= 1
+                if remaining[child] == 0:
+                    ready.append(child)
+        return order
+
+
+def _caller_file() -> str:
+    import sys
+
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("slipstream.sdk"):
+        frame = frame.f_back
+    return frame.f_code.co_filename if frame is not None else ""

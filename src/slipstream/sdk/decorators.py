@@ -1,0 +1,162 @@
+"""TaskFlow: ``@task`` turns a function into a task, ``@dag`` turns a function into a DAG."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import typing
+from typing import Any, Callable, Mapping
+
+from slipstream.operators.python import PythonOperator
+from slipstream.sdk.dag import DAG, dag_context
+from slipstream.sdk.exceptions import DagDefinitionError
+from slipstream.sdk.task_group import TaskGroup, task_group_context
+from slipstream.sdk.xcom_arg import XComArg, find_xcom_args
+
+# Variants of @task that later versions add; named so the error can say what is missing.
+_NOT_YET = {
+    "virtualenv",
+    "external_python",
+    "docker",
+    "kubernetes",
+    "bash",
+    "branch",
+    "short_circuit",
+    "sensor",
+    "branch_virtualenv",
+    "branch_external_python",
+    "pyspark",
+}
+
+
+class DecoratedPythonOperator(PythonOperator):
+    """The operator behind ``@task``: calls the function with the resolved arguments."""
+
+    def __init__(self, *, python_callable: Callable[..., Any], multiple_outputs: bool = False, **kwargs: Any) -> None:
+        super().__init__(python_callable=python_callable, multiple_outputs=multiple_outputs, **kwargs)
+
+    @property
+    def operator_name(self) -> str:
+        return "@task"
+
+    def execute(self, context: Mapping[str, Any]) -> Any:
+        result = super().execute(context)
+        if self.multiple_outputs and result is not None and not isinstance(result, dict):
+            raise TypeError(
+                f"Task {self.task_id!r} has multiple_outputs=True, so it must return a dict, "
+                f"but it returned {type(result).__name__}"
+            )
+        return result
+
+
+def _infers_multiple_outputs(function: Callable[..., Any]) -> bool:
+    try:
+        hints = typing.get_type_hints(function)
+    except Exception:  # noqa: BLE001 - an unresolvable annotation means "no"
+        return False
+    ret = hints.get("return")
+    origin = typing.get_origin(ret) or ret
+    return origin in (dict, typing.Dict) or (isinstance(origin, type) and issubclass(origin, Mapping) and origin is not Any)
+
+
+def _unique_task_id(task_id: str, dag: DAG | None, group: TaskGroup | None) -> str:
+    if dag is None:
+        return task_id
+    full = group.child_id(task_id) if group is not None else task_id
+    if full not in dag.task_dict:
+        return task_id
+    suffix = 1
+    while (group.child_id(f"{task_id}__{suffix}") if group else f"{task_id}__{suffix}") in dag.task_dict:
+        suffix += 1
+    return f"{task_id}__{suffix}"
+
+
+class TaskDecorator:
+    """A function wrapped by ``@task``; calling it inside a DAG adds a task and returns its output."""
+
+    def __init__(self, function: Callable[..., Any], operator_class: type = DecoratedPythonOperator, **kwargs: Any):
+        if not callable(function):
+            raise TypeError(f"@task must decorate a function, got {type(function).__name__}")
+        self.function = function
+        self.operator_class = operator_class
+        self.kwargs = kwargs
+        functools.update_wrapper(self, function)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> XComArg:
+        kwargs_for_op = dict(self.kwargs)
+        dag = kwargs_for_op.get("dag") or dag_context.current()
+        group = kwargs_for_op.get("task_group") or task_group_context.current(dag)
+        task_id = _unique_task_id(kwargs_for_op.pop("task_id", self.function.__name__), dag, group)
+        if "multiple_outputs" not in kwargs_for_op:
+            kwargs_for_op["multiple_outputs"] = _infers_multiple_outputs(self.function)
+        try:
+            inspect.signature(self.function).bind_partial(*args, **kwargs)
+        except TypeError as err:
+            raise TypeError(f"Task {task_id!r}: {err}") from None
+        if self.function.__doc__ and "doc_md" not in kwargs_for_op:
+            kwargs_for_op["doc_md"] = inspect.cleandoc(self.function.__doc__)
+        operator = self.operator_class(
+            task_id=task_id, python_callable=self.function, op_args=args, op_kwargs=kwargs, **kwargs_for_op
+        )
+        for arg in find_xcom_args([args, kwargs]):
+            operator.set_upstream(arg.operator)
+        return XComArg(operator)
+
+    def override(self, **kwargs: Any) -> "TaskDecorator":
+        return TaskDecorator(self.function, self.operator_class, **{**self.kwargs, **kwargs})
+
+    def partial(self, **kwargs: Any) -> Any:
+        raise DagDefinitionError(
+            f"Task {self.function.__name__!r}: dynamic task mapping (.partial/.expand) is not supported "
+            "by this version of Slipstream yet"
+        )
+
+    expand = partial
+
+
+class _TaskDecoratorCollection:
+    """``task``: ``@task``, ``@task(...)`` and ``@task.python``."""
+
+    def __call__(self, python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        if python_callable is not None:
+            return TaskDecorator(python_callable, **kwargs)
+        return lambda function: TaskDecorator(function, **kwargs)
+
+    python = __call__
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _NOT_YET:
+            raise AttributeError(f"@task.{name} is not supported by this version of Slipstream yet")
+        raise AttributeError(f"@task has no variant {name!r}")
+
+
+task = _TaskDecoratorCollection()
+
+
+def dag(dag_id: str | Callable[..., Any] | None = None, **dag_kwargs: Any) -> Any:
+    """``@dag(...)``: calling the decorated function builds the DAG and returns it.
+
+    The function's own parameters become params of the DAG, with their defaults.
+    """
+
+    def decorator(function: Callable[..., Any]) -> Callable[..., DAG]:
+        @functools.wraps(function)
+        def factory(*args: Any, **kwargs: Any) -> DAG:
+            signature = inspect.signature(function)
+            bound = signature.bind_partial(*args, **kwargs)
+            bound.apply_defaults()
+            params = {**bound.arguments, **(dag_kwargs.get("params") or {})}
+            options = {**dag_kwargs, "params": params}
+            if function.__doc__ and "doc_md" not in options:
+                options["doc_md"] = inspect.cleandoc(function.__doc__)
+            options.setdefault("fileloc", inspect.getsourcefile(function) or "")
+            with DAG(dag_id if isinstance(dag_id, str) else function.__name__, **options) as new_dag:
+                function(*bound.args, **bound.kwargs)
+            return new_dag
+
+        return factory
+
+    if callable(dag_id):
+        function, dag_id = dag_id, None
+        return decorator(function)
+    return decorator

@@ -1,0 +1,104 @@
+"""``>>``, ``<<``, set_upstream and set_downstream, shared by tasks, task groups and task outputs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
+
+from slipstream.sdk.exceptions import DagCycleError, DagDefinitionError
+
+if TYPE_CHECKING:
+    from slipstream.sdk.baseoperator import BaseOperator
+
+
+class DependencyMixin:
+    """Something that can sit on either side of ``>>``."""
+
+    def upstream_handles(self) -> Sequence["BaseOperator"]:
+        """Tasks that get the edge when something is set upstream of this."""
+        raise NotImplementedError
+
+    def downstream_handles(self) -> Sequence["BaseOperator"]:
+        """Tasks the edge starts from when this is set upstream of something."""
+        raise NotImplementedError
+
+    def set_downstream(self, other: Any) -> None:
+        targets = [t for item in _flatten(other) for t in item.upstream_handles()]
+        for source in self.downstream_handles():
+            for target in targets:
+                add_edge(source, target)
+
+    def set_upstream(self, other: Any) -> None:
+        for item in _flatten(other):
+            item.set_downstream(self)
+
+    def __rshift__(self, other: Any) -> Any:
+        self.set_downstream(other)
+        return other
+
+    def __lshift__(self, other: Any) -> Any:
+        self.set_upstream(other)
+        return other
+
+    def __rrshift__(self, other: Any) -> "DependencyMixin":
+        """``[a, b] >> self``."""
+        self.set_upstream(other)
+        return self
+
+    def __rlshift__(self, other: Any) -> "DependencyMixin":
+        """``[a, b] << self``."""
+        self.set_downstream(other)
+        return self
+
+
+def _flatten(other: Any) -> list[DependencyMixin]:
+    items = list(other) if isinstance(other, (list, tuple, set, frozenset)) else [other]
+    for item in items:
+        if not isinstance(item, DependencyMixin):
+            raise TypeError(
+                f"Dependencies can only be set between tasks, task groups and task outputs; "
+                f"got {type(item).__name__}: {item!r}"
+            )
+    return items
+
+
+def add_edge(upstream: "BaseOperator", downstream: "BaseOperator") -> None:
+    if upstream is downstream:
+        raise DagCycleError(
+            f"Cycle detected in DAG {getattr(upstream.dag, 'dag_id', None)!r}: "
+            f"{upstream.task_id} -> {downstream.task_id} (a task cannot depend on itself)"
+        )
+    if upstream.dag is None and downstream.dag is not None:
+        upstream.attach_to_dag(downstream.dag)
+    elif downstream.dag is None and upstream.dag is not None:
+        downstream.attach_to_dag(upstream.dag)
+    elif upstream.dag is not downstream.dag:
+        raise DagDefinitionError(
+            f"Tried to set a dependency between {upstream.task_id!r} of DAG {upstream.dag.dag_id!r} "
+            f"and {downstream.task_id!r} of DAG {downstream.dag.dag_id!r}: tasks of different DAGs "
+            "cannot depend on each other"
+        )
+    upstream.downstream_task_ids.add(downstream.task_id)
+    downstream.upstream_task_ids.add(upstream.task_id)
+
+
+def chain(*elements: Any) -> None:
+    """``chain(a, [b, c], d)``: each element upstream of the next; two lists are paired one to one."""
+    for left, right in zip(elements, elements[1:]):
+        if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
+            if len(left) != len(right):
+                raise ValueError(
+                    f"chain() can only pair lists of the same length, got {len(left)} and {len(right)}"
+                )
+            for up, down in zip(left, right):
+                _flatten(up)[0].set_downstream(down)
+        elif isinstance(left, (list, tuple)):
+            for up in _flatten(left):
+                up.set_downstream(right)
+        else:
+            _flatten(left)[0].set_downstream(right)
+
+
+def cross_downstream(from_tasks: Iterable[Any], to_tasks: Any) -> None:
+    """Every task of ``from_tasks`` upstream of every task of ``to_tasks``."""
+    for task in _flatten(list(from_tasks)):
+        task.set_downstream(to_tasks)

@@ -1,0 +1,42 @@
+"""Exceptions a DAG file or a task may raise, named as Airflow names them."""
+
+from __future__ import annotations
+
+
+class AirflowException(Exception):
+    """Base of the errors a task raises on purpose."""
+
+
+class AirflowSkipException(AirflowException):
+    """Raised in a task to mark it skipped."""
+
+
+class AirflowFailException(AirflowException):
+    """Raised in a task to fail it without using the remaining retries."""
+
+
+class AirflowTaskTimeout(AirflowException):
+    """The task ran past its execution_timeout."""
+
+
+class DagDefinitionError(AirflowException):
+    """A DAG file builds something that is not a valid DAG."""
+
+
+class DagCycleError(DagDefinitionError):
+    """The dependencies of a DAG form a cycle."""
+
+
+class DuplicateTaskIdFound(DagDefinitionError):
+    """Two tasks of one DAG have the same task_id."""
+
+
+class TaskNotFound(AirflowException):
+    """A task id names no task of the DAG."""
+
+
+class ParamValidationError(AirflowException):
+    """A param value breaks the rule of its schema."""
+
+
+AirflowDagCycleException = DagCycleError

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, migrations, and the only functions that write state."""

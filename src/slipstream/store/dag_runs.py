@@ -1,0 +1,112 @@
+"""DAG runs: creating a run with its task instances, and run state changes (compare-and-set)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from slipstream.store.models import DagRunRow, TaskInstanceRow
+from slipstream.store.states import DagRunState, TaskInstanceState as TI
+
+RUNS = DagRunRow.__table__
+
+
+class DagRunExists(ValueError):
+    """A run with this run_id already exists for the DAG."""
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """What a new task instance row needs to know of its task."""
+
+    task_id: str
+    operator: str
+    max_tries: int
+    pool: str
+    pool_slots: int
+    queue: str
+    priority_weight: int
+
+
+def create(
+    session: Session,
+    *,
+    dag_id: str,
+    run_id: str,
+    run_type: str,
+    tasks: Sequence[TaskSpec],
+    now: datetime,
+    logical_date: datetime | None = None,
+    data_interval: tuple[datetime, datetime] | None = None,
+    conf: dict[str, Any] | None = None,
+    dag_hash: str | None = None,
+    state: str = DagRunState.QUEUED,
+) -> DagRunRow:
+    """Insert a DAG run and one task instance (state none) per task."""
+    existing = session.execute(select(RUNS.c.id).where(RUNS.c.dag_id == dag_id, RUNS.c.run_id == run_id)).first()
+    if existing is not None:
+        raise DagRunExists(f"A run with run_id {run_id!r} already exists for DAG {dag_id!r}")
+    run = DagRunRow(
+        dag_id=dag_id,
+        run_id=run_id,
+        run_type=str(run_type),
+        state=str(state),
+        logical_date=logical_date,
+        data_interval_start=data_interval[0] if data_interval else None,
+        data_interval_end=data_interval[1] if data_interval else None,
+        queued_at=now,
+        conf=conf or {},
+        dag_hash=dag_hash,
+    )
+    session.add(run)
+    session.flush()
+    if tasks:
+        session.execute(
+            insert(TaskInstanceRow.__table__),
+            [
+                {
+                    "dag_run_id": run.id, "dag_id": dag_id, "run_id": run_id, "task_id": t.task_id,
+                    "map_index": -1, "state": TI.NONE.value, "try_number": 0, "max_tries": t.max_tries,
+                    "operator": t.operator, "pool": t.pool, "pool_slots": t.pool_slots, "queue": t.queue,
+                    "priority_weight": t.priority_weight,
+                }
+                for t in tasks
+            ],
+        )
+    return run
+
+
+def set_state(session: Session, dag_run_id: int, expected: str | Iterable[str], new: str, **values: Any) -> bool:
+    states = [str(expected)] if isinstance(expected, (str, DagRunState)) else [str(s) for s in expected]
+    statement = update(RUNS).where(RUNS.c.id == dag_run_id, RUNS.c.state.in_(states)).values(state=str(new), **values)
+    return session.execute(statement).rowcount == 1
+
+
+def get(session: Session, dag_id: str, run_id: str) -> DagRunRow | None:
+    return session.scalars(select(DagRunRow).where(DagRunRow.dag_id == dag_id, DagRunRow.run_id == run_id)).first()
+
+
+def get_by_id(session: Session, dag_run_id: int) -> DagRunRow | None:
+    return session.get(DagRunRow, dag_run_id)
+
+
+def in_states(session: Session, states: Iterable[str]) -> list[DagRunRow]:
+    query = select(DagRunRow).where(DagRunRow.state.in_([str(s) for s in states])).order_by(DagRunRow.id)
+    return list(session.scalars(query))
+
+
+def list_runs(
+    session: Session, dag_id: str | None = None, state: str | None = None, limit: int | None = None
+) -> list[DagRunRow]:
+    query = select(DagRunRow).order_by(DagRunRow.id.desc())
+    if dag_id is not None:
+        query = query.where(DagRunRow.dag_id == dag_id)
+    if state is not None:
+        query = query.where(DagRunRow.state == state)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))

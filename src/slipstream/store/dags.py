@@ -1,0 +1,109 @@
+"""DAGs, serialized DAGs and import errors: what the parser writes and everyone reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable, Mapping
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from slipstream.store.models import DagRow, ImportErrorRow, SerializedDagRow
+
+
+def sync_file(
+    session: Session,
+    fileloc: str,
+    dags: Iterable[tuple[Mapping[str, Any], str]],
+    errors: Iterable[Mapping[str, Any]],
+    now: datetime,
+) -> None:
+    """Record what parsing ``fileloc`` gave: its DAGs (data, hash) and its import errors.
+
+    DAGs the file no longer defines become inactive; a DAG keeps its paused flag across parses.
+    """
+    seen: set[str] = set()
+    for data, digest in dags:
+        dag_id = data["dag_id"]
+        seen.add(dag_id)
+        row = session.get(DagRow, dag_id)
+        if row is None:
+            row = DagRow(dag_id=dag_id, is_paused=False)
+            session.add(row)
+        row.fileloc = fileloc
+        row.is_active = True
+        row.description = data.get("description")
+        row.dag_display_name = data.get("dag_display_name")
+        row.owners = ", ".join(data.get("owners") or [])
+        row.tags = list(data.get("tags") or [])
+        row.schedule = None if data.get("schedule") is None else data["schedule"]["summary"]
+        row.max_active_runs = data.get("max_active_runs")
+        row.max_active_tasks = data.get("max_active_tasks")
+        row.last_parsed_time = now
+        serialized = session.get(SerializedDagRow, dag_id)
+        if serialized is None:
+            session.add(SerializedDagRow(dag_id=dag_id, fileloc=fileloc, data=dict(data), dag_hash=digest, last_updated=now))
+        elif serialized.dag_hash != digest or serialized.fileloc != fileloc:
+            serialized.data, serialized.dag_hash = dict(data), digest
+            serialized.fileloc, serialized.last_updated = fileloc, now
+    stale = select(DagRow.dag_id).where(DagRow.fileloc == fileloc, DagRow.is_active.is_(True))
+    gone = [dag_id for dag_id in session.scalars(stale) if dag_id not in seen]
+    if gone:
+        session.execute(update(DagRow).where(DagRow.dag_id.in_(gone)).values(is_active=False))
+    session.execute(delete(ImportErrorRow).where(ImportErrorRow.filename == fileloc))
+    for error in errors:
+        session.add(
+            ImportErrorRow(
+                filename=fileloc,
+                line=error.get("line"),
+                exception=error["exception"],
+                stacktrace=error.get("stacktrace") or "",
+                timestamp=now,
+            )
+        )
+
+
+def forget_missing_files(session: Session, existing: set[str], folders: Iterable[str]) -> list[str]:
+    """Deactivate DAGs and drop import errors of files under ``folders`` that are gone."""
+    prefixes = tuple(f.rstrip("/") + "/" for f in folders)
+    gone: set[str] = set()
+    for fileloc in session.scalars(select(DagRow.fileloc).where(DagRow.is_active.is_(True)).distinct()):
+        if fileloc.startswith(prefixes) and fileloc not in existing:
+            gone.add(fileloc)
+    for fileloc in session.scalars(select(ImportErrorRow.filename).distinct()):
+        if fileloc.startswith(prefixes) and fileloc not in existing:
+            gone.add(fileloc)
+    if gone:
+        session.execute(update(DagRow).where(DagRow.fileloc.in_(gone)).values(is_active=False))
+        session.execute(delete(ImportErrorRow).where(ImportErrorRow.filename.in_(gone)))
+    return sorted(gone)
+
+
+def list_dags(session: Session, include_inactive: bool = False) -> list[DagRow]:
+    query = select(DagRow).order_by(DagRow.dag_id)
+    if not include_inactive:
+        query = query.where(DagRow.is_active.is_(True))
+    return list(session.scalars(query))
+
+
+def get_dag(session: Session, dag_id: str) -> DagRow | None:
+    return session.get(DagRow, dag_id)
+
+
+def get_serialized(session: Session, dag_id: str) -> SerializedDagRow | None:
+    return session.get(SerializedDagRow, dag_id)
+
+
+def serialized_hashes(session: Session, dag_ids: Iterable[str]) -> dict[str, str]:
+    query = select(SerializedDagRow.dag_id, SerializedDagRow.dag_hash).where(SerializedDagRow.dag_id.in_(list(dag_ids)))
+    return dict(session.execute(query).tuples().all())
+
+
+def set_paused(session: Session, dag_id: str, paused: bool) -> bool:
+    """Pause or unpause; False when there is no such DAG."""
+    result = session.execute(update(DagRow).where(DagRow.dag_id == dag_id).values(is_paused=paused))
+    return result.rowcount == 1
+
+
+def list_import_errors(session: Session) -> list[ImportErrorRow]:
+    return list(session.scalars(select(ImportErrorRow).order_by(ImportErrorRow.filename, ImportErrorRow.id)))

@@ -1,0 +1,156 @@
+"""The tables of the metadata database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from slipstream.store.types import UtcDateTime
+
+ID = 250
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class DagRow(Base):
+    """A DAG the parser has seen, with the fields the scheduler and the listings need."""
+
+    __tablename__ = "dag"
+
+    dag_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    fileloc: Mapped[str] = mapped_column(Text)
+    is_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    dag_display_name: Mapped[str | None] = mapped_column(String(ID), nullable=True)
+    owners: Mapped[str] = mapped_column(String(ID), default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    schedule: Mapped[str | None] = mapped_column(String(ID), nullable=True)
+    max_active_runs: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    max_active_tasks: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_parsed_time: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class SerializedDagRow(Base):
+    """The serialized DAG (JSON) the scheduler works from; it never imports the DAG file."""
+
+    __tablename__ = "serialized_dag"
+
+    dag_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    fileloc: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    dag_hash: Mapped[str] = mapped_column(String(64))
+    last_updated: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ImportErrorRow(Base):
+    """Why a DAG file could not be loaded: where and what."""
+
+    __tablename__ = "import_error"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    filename: Mapped[str] = mapped_column(Text, index=True)
+    line: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    exception: Mapped[str] = mapped_column(Text)
+    stacktrace: Mapped[str] = mapped_column(Text)
+    timestamp: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DagRunRow(Base):
+    __tablename__ = "dag_run"
+    __table_args__ = (
+        UniqueConstraint("dag_id", "run_id", name="dag_run_dag_id_run_id_key"),
+        Index("idx_dag_run_state", "state"),
+        Index("idx_dag_run_dag_id_state", "dag_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dag_id: Mapped[str] = mapped_column(String(ID))
+    run_id: Mapped[str] = mapped_column(String(ID))
+    run_type: Mapped[str] = mapped_column(String(50))
+    state: Mapped[str] = mapped_column(String(50))
+    logical_date: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    data_interval_start: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    data_interval_end: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    start_date: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    end_date: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    conf: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    dag_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class TaskInstanceRow(Base):
+    __tablename__ = "task_instance"
+    __table_args__ = (
+        UniqueConstraint("dag_id", "run_id", "task_id", "map_index", name="task_instance_key"),
+        Index("idx_task_instance_dag_run_id", "dag_run_id"),
+        Index("idx_task_instance_state", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dag_run_id: Mapped[int] = mapped_column(Integer)
+    dag_id: Mapped[str] = mapped_column(String(ID))
+    run_id: Mapped[str] = mapped_column(String(ID))
+    task_id: Mapped[str] = mapped_column(String(ID))
+    map_index: Mapped[int] = mapped_column(Integer, default=-1)
+    state: Mapped[str] = mapped_column(String(50))
+    try_number: Mapped[int] = mapped_column(Integer, default=0)
+    max_tries: Mapped[int] = mapped_column(Integer, default=0)
+    operator: Mapped[str | None] = mapped_column(String(ID), nullable=True)
+    pool: Mapped[str] = mapped_column(String(ID), default="default_pool")
+    pool_slots: Mapped[int] = mapped_column(Integer, default=1)
+    queue: Mapped[str] = mapped_column(String(ID), default="default")
+    priority_weight: Mapped[int] = mapped_column(Integer, default=1)
+    queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    start_date: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    end_date: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    duration: Mapped[float | None] = mapped_column(Float, nullable=True)
+    next_try_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    hostname: Mapped[str | None] = mapped_column(String(ID), nullable=True)
+    pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    rendered_map_index: Mapped[str | None] = mapped_column(String(ID), nullable=True)
+    state_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class XComRow(Base):
+    __tablename__ = "xcom"
+    __table_args__ = (
+        UniqueConstraint("dag_id", "run_id", "task_id", "map_index", "key", name="xcom_key"),
+        Index("idx_xcom_dag_run_id", "dag_run_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dag_run_id: Mapped[int] = mapped_column(Integer)
+    dag_id: Mapped[str] = mapped_column(String(ID))
+    run_id: Mapped[str] = mapped_column(String(ID))
+    task_id: Mapped[str] = mapped_column(String(ID))
+    map_index: Mapped[int] = mapped_column(Integer, default=-1)
+    key: Mapped[str] = mapped_column(String(512))
+    value: Mapped[str] = mapped_column(Text)
+    timestamp: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TaskLogRow(Base):
+    """Where the log of one try of one task instance is."""
+
+    __tablename__ = "task_log"
+    __table_args__ = (
+        UniqueConstraint("dag_id", "run_id", "task_id", "map_index", "try_number", name="task_log_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dag_id: Mapped[str] = mapped_column(String(ID))
+    run_id: Mapped[str] = mapped_column(String(ID))
+    task_id: Mapped[str] = mapped_column(String(ID))
+    map_index: Mapped[int] = mapped_column(Integer, default=-1)
+    try_number: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(Text)
+    hostname: Mapped[str | None] = mapped_column(String(ID), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

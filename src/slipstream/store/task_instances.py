@@ -1,0 +1,162 @@
+"""Task instance state changes, each a compare-and-set on one row.
+
+``UPDATE task_instance SET state=:new WHERE id=:id AND state IN (:expected)``: when the row is
+not in an expected state (another scheduler got there first, a dead worker reports late), the
+update touches nothing and the caller learns it lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from slipstream.store.models import TaskInstanceRow
+from slipstream.store.states import ACTIVE_TI_STATES, TaskInstanceState as TI
+
+TABLE = TaskInstanceRow.__table__
+
+
+@dataclass(frozen=True)
+class TaskInstanceKey:
+    dag_id: str
+    run_id: str
+    task_id: str
+    map_index: int = -1
+
+
+def _states(expected: str | Iterable[str]) -> list[str]:
+    return [str(expected)] if isinstance(expected, (str, TI)) else [str(s) for s in expected]
+
+
+def set_state(session: Session, ti_id: int, expected: str | Iterable[str], new: str, **values: Any) -> bool:
+    """Move one task instance from an expected state to ``new``; False if it was not there."""
+    statement = (
+        update(TABLE)
+        .where(TABLE.c.id == ti_id, TABLE.c.state.in_(_states(expected)))
+        .values(state=str(new), **values)
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def set_states(session: Session, ti_ids: Sequence[int], expected: str | Iterable[str], new: str, **values: Any) -> int:
+    """The same compare-and-set for many rows at once; returns how many moved."""
+    if not ti_ids:
+        return 0
+    statement = (
+        update(TABLE)
+        .where(TABLE.c.id.in_(list(ti_ids)), TABLE.c.state.in_(_states(expected)))
+        .values(state=str(new), **values)
+    )
+    return session.execute(statement).rowcount
+
+
+def queue_try(session: Session, ti_id: int, now: datetime) -> int | None:
+    """scheduled -> queued for the next try; returns the new try_number or None if lost."""
+    statement = (
+        update(TABLE)
+        .where(TABLE.c.id == ti_id, TABLE.c.state == TI.SCHEDULED.value)
+        .values(state=TI.QUEUED.value, try_number=TABLE.c.try_number + 1, queued_at=now, next_try_at=None)
+        .returning(TABLE.c.try_number)
+    )
+    return session.execute(statement).scalar_one_or_none()
+
+
+def start_try(session: Session, ti_id: int, try_number: int, hostname: str, pid: int, now: datetime) -> bool:
+    """queued -> running, only for the try the executor was given."""
+    statement = (
+        update(TABLE)
+        .where(TABLE.c.id == ti_id, TABLE.c.state == TI.QUEUED.value, TABLE.c.try_number == try_number)
+        .values(
+            state=TI.RUNNING.value, start_date=now, end_date=None, duration=None, hostname=hostname,
+            pid=pid, last_heartbeat_at=now, state_reason=None,
+        )
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def finish_try(
+    session: Session,
+    ti_id: int,
+    try_number: int,
+    new: str,
+    now: datetime,
+    *,
+    expected: Iterable[str] = (TI.RUNNING.value,),
+    next_try_at: datetime | None = None,
+    reason: str | None = None,
+) -> bool:
+    """running -> a final state (or up_for_retry) for this try only; a late report loses."""
+    row = session.execute(select(TABLE.c.start_date).where(TABLE.c.id == ti_id)).first()
+    start = row.start_date if row is not None else None
+    duration = (now - start).total_seconds() if start is not None else None
+    statement = (
+        update(TABLE)
+        .where(TABLE.c.id == ti_id, TABLE.c.state.in_(_states(expected)), TABLE.c.try_number == try_number)
+        .values(state=str(new), end_date=now, duration=duration, next_try_at=next_try_at, state_reason=reason)
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def failure_state(try_number: int, max_tries: int) -> TI:
+    """After a failed try: up_for_retry while tries are left, failed after the last one."""
+    return TI.UP_FOR_RETRY if try_number <= max_tries else TI.FAILED
+
+
+def heartbeat(session: Session, ti_id: int, try_number: int, now: datetime) -> bool:
+    statement = (
+        update(TABLE)
+        .where(TABLE.c.id == ti_id, TABLE.c.state == TI.RUNNING.value, TABLE.c.try_number == try_number)
+        .values(last_heartbeat_at=now)
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def get(session: Session, ti_id: int) -> Any:
+    return session.execute(select(TABLE).where(TABLE.c.id == ti_id)).first()
+
+
+def find(session: Session, key: TaskInstanceKey) -> Any:
+    statement = select(TABLE).where(
+        TABLE.c.dag_id == key.dag_id,
+        TABLE.c.run_id == key.run_id,
+        TABLE.c.task_id == key.task_id,
+        TABLE.c.map_index == key.map_index,
+    )
+    return session.execute(statement).first()
+
+
+def for_runs(session: Session, dag_run_ids: Sequence[int]) -> list[Any]:
+    """Every task instance of these runs (light rows, not ORM objects)."""
+    if not dag_run_ids:
+        return []
+    return list(session.execute(select(TABLE).where(TABLE.c.dag_run_id.in_(list(dag_run_ids)))))
+
+
+def for_run(session: Session, dag_id: str, run_id: str) -> list[Any]:
+    statement = (
+        select(TABLE).where(TABLE.c.dag_id == dag_id, TABLE.c.run_id == run_id).order_by(TABLE.c.id)
+    )
+    return list(session.execute(statement))
+
+
+def count_active(session: Session) -> int:
+    """Task instances holding an executor slot (queued or running) in the whole installation."""
+    statement = select(func.count()).select_from(TABLE).where(TABLE.c.state.in_([s.value for s in ACTIVE_TI_STATES]))
+    return session.execute(statement).scalar_one()
+
+
+def count_active_by_dag(session: Session) -> dict[str, int]:
+    statement = (
+        select(TABLE.c.dag_id, func.count())
+        .where(TABLE.c.state.in_([s.value for s in ACTIVE_TI_STATES]))
+        .group_by(TABLE.c.dag_id)
+    )
+    return dict(session.execute(statement).tuples().all())
+
+
+def in_states(session: Session, states: Iterable[str]) -> list[Any]:
+    return list(session.execute(select(TABLE).where(TABLE.c.state.in_(_states(states)))))

@@ -1,0 +1,44 @@
+"""Where each try's log file is."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from slipstream.store.models import TaskLogRow
+
+
+def log_path(base: Path, dag_id: str, run_id: str, task_id: str, map_index: int, try_number: int) -> Path:
+    """``<base>/<dag>/<run>/<task>/<try>.log``; a mapped instance adds ``map_index=<n>/``."""
+    safe_run = run_id.replace("/", "_").replace(":", "_")
+    folder = base / dag_id / safe_run / task_id
+    if map_index >= 0:
+        folder = folder / f"map_index={map_index}"
+    return folder / f"{try_number}.log"
+
+
+def record(
+    session: Session, *, dag_id: str, run_id: str, task_id: str, map_index: int, try_number: int, path: str,
+    hostname: str, now: datetime,
+) -> None:
+    session.add(
+        TaskLogRow(
+            dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index, try_number=try_number,
+            path=path, hostname=hostname, created_at=now,
+        )
+    )
+
+
+def for_task(session: Session, dag_id: str, run_id: str, task_id: str, map_index: int = -1) -> list[TaskLogRow]:
+    query = (
+        select(TaskLogRow)
+        .where(
+            TaskLogRow.dag_id == dag_id, TaskLogRow.run_id == run_id, TaskLogRow.task_id == task_id,
+            TaskLogRow.map_index == map_index,
+        )
+        .order_by(TaskLogRow.try_number)
+    )
+    return list(session.scalars(query))

@@ -1,0 +1,71 @@
+"""XComs: small JSON values tasks hand to each other."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from slipstream.store.models import XComRow
+
+TABLE = XComRow.__table__
+
+
+class XComNotSerializable(TypeError):
+    """A task returned or pushed a value that is not JSON."""
+
+
+def encode(value: Any) -> str:
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError) as err:
+        raise XComNotSerializable(
+            f"XCom values must be JSON (str, int, float, bool, None, list, dict); got {type(value).__name__}: {err}"
+        ) from None
+
+
+def push(
+    session: Session, *, dag_run_id: int, dag_id: str, run_id: str, task_id: str, map_index: int, key: str,
+    value: Any, now: datetime,
+) -> None:
+    """Store (or replace) one XCom value."""
+    encoded = encode(value)
+    session.execute(
+        delete(TABLE).where(
+            TABLE.c.dag_id == dag_id, TABLE.c.run_id == run_id, TABLE.c.task_id == task_id,
+            TABLE.c.map_index == map_index, TABLE.c.key == key,
+        )
+    )
+    session.execute(
+        TABLE.insert().values(
+            dag_run_id=dag_run_id, dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index,
+            key=key, value=encoded, timestamp=now,
+        )
+    )
+
+
+def clear_for_try(session: Session, dag_id: str, run_id: str, task_id: str, map_index: int) -> None:
+    session.execute(
+        delete(TABLE).where(
+            TABLE.c.dag_id == dag_id, TABLE.c.run_id == run_id, TABLE.c.task_id == task_id, TABLE.c.map_index == map_index
+        )
+    )
+
+
+def pull(session: Session, *, dag_id: str, run_id: str, task_id: str, key: str, map_index: int | None = None) -> Any:
+    """The value, or None when the task pushed nothing under that key."""
+    query = select(TABLE.c.value).where(
+        TABLE.c.dag_id == dag_id, TABLE.c.run_id == run_id, TABLE.c.task_id == task_id, TABLE.c.key == key
+    )
+    if map_index is not None:
+        query = query.where(TABLE.c.map_index == map_index)
+    row = session.execute(query.order_by(TABLE.c.map_index)).first()
+    return None if row is None else json.loads(row.value)
+
+
+def for_run(session: Session, dag_id: str, run_id: str) -> list[Any]:
+    query = select(TABLE).where(TABLE.c.dag_id == dag_id, TABLE.c.run_id == run_id).order_by(TABLE.c.id)
+    return list(session.execute(query))
