@@ -65,6 +65,9 @@ class _AliasModule(types.ModuleType):
     def __getattr__(self, attribute: str) -> Any:
         if attribute.startswith("__"):
             raise AttributeError(attribute)
+        submodule = f"{self.__name__}.{attribute}"
+        if submodule in ALIASES:  # from airflow.operators import dummy
+            return importlib.import_module(submodule)
         module = importlib.import_module(self.__slipstream_target__)
         try:
             return getattr(module, attribute)

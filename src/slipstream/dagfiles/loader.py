@@ -64,7 +64,7 @@ def python_formatted(error: BaseException) -> str:
 def describe_error(path: str, error: BaseException) -> ImportErrorInfo:
     """Turn an exception raised while importing ``path`` into an ImportErrorInfo."""
     line: int | None = None
-    if isinstance(error, SyntaxError) and error.filename and os.path.samefile(error.filename, path):
+    if isinstance(error, SyntaxError) and error.filename and os.path.abspath(error.filename) == path:
         line = error.lineno
     for frame, lineno in traceback.walk_tb(error.__traceback__):
         if frame.f_code.co_filename == path:

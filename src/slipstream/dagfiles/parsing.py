@@ -33,6 +33,7 @@ def parse_in_this_process(path: str, default_timezone: str = "utc") -> ParsedFil
     for dag in loaded.dags:
         try:
             data = serialize_dag(dag, default_timezone)
+            _check_json(dag.dag_id, data)
         except Exception as error:  # noqa: BLE001 - any serialization problem is the file's import error
             from slipstream.dagfiles.loader import describe_error
 
@@ -40,6 +41,21 @@ def parse_in_this_process(path: str, default_timezone: str = "utc") -> ParsedFil
             continue
         parsed.dags.append((data, dag_hash(data)))
     return parsed
+
+
+def _check_json(dag_id: str, data: dict[str, Any]) -> None:
+    """The store keeps serialized DAGs as JSON: refuse here what it could not store."""
+    import json
+
+    from slipstream.sdk.exceptions import DagDefinitionError
+
+    try:
+        json.dumps(data)
+    except (TypeError, ValueError) as error:
+        raise DagDefinitionError(
+            f"DAG {dag_id!r} cannot be stored: {error} (params and other DAG arguments must be JSON values: "
+            "str, int, float, bool, None, lists and dicts)"
+        ) from None
 
 
 def _child(path: str, default_timezone: str, result_path: str) -> None:

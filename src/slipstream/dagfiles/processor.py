@@ -90,5 +90,5 @@ class DagFileProcessor:
             self._mtimes.pop(path, None)
         for parsed in result.parsed:
             for error in parsed.errors:
-                log.warning("Import error in %s: %s", parsed.path, error["exception"])
+                log.info("Import error in %s: %s", parsed.path, error["exception"])
         return result

@@ -110,6 +110,7 @@ class Scheduler:
             if row is None or row.try_number != workload.try_number:
                 continue
             if row.state not in (TI.QUEUED.value, TI.RUNNING.value):
+                self._notify("task_instance", (row.dag_id, row.run_id, row.task_id, row.map_index, row.state))
                 continue
             reason = f"The task process ended without reporting a result ({event.detail or event.exit_code})"
             self._fail_try(session, row, reason, now, result)

@@ -126,7 +126,9 @@ class DAG:
         self.max_active_tasks = max_active_tasks if max_active_tasks is not None else concurrency
         self.params = ParamsDict(params or {})
         if "params" in self.default_args:
-            self.params = ParamsDict({**self.default_args["params"], **self.params})
+            merged = ParamsDict(self.default_args["params"])
+            merged.update(self.params)
+            self.params = merged
         self.tags = sorted(set(tags or []))
         self.dag_display_name = dag_display_name or dag_id
         self.doc_md = doc_md
@@ -233,16 +235,20 @@ class DAG:
 
     def topological_order(self) -> list[str]:
         """Task ids with every task after its upstreams; ties keep definition order."""
+        import heapq
+
+        position = {tid: i for i, tid in enumerate(self.task_dict)}
         remaining = {tid: len(t.upstream_task_ids) for tid, t in self.task_dict.items()}
-        ready = [tid for tid, n in remaining.items() if n == 0]
+        ready = [(position[tid], tid) for tid, n in remaining.items() if n == 0]
+        heapq.heapify(ready)
         order: list[str] = []
         while ready:
-            tid = ready.pop(0)
+            _, tid = heapq.heappop(ready)
             order.append(tid)
             for child in self.task_dict[tid].downstream_task_ids:
                 remaining[child] -= 1
                 if remaining[child] == 0:
-                    ready.append(child)
+                    heapq.heappush(ready, (position[child], child))
         return order
 
 

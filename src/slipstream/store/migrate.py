@@ -40,6 +40,21 @@ def current_revision(db: Database) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def check_revision(db: Database) -> str:
+    """'current', 'behind' (or empty), or 'unknown' (a revision this version does not know)."""
+    current = current_revision(db)
+    head = _head()
+    if current == head:
+        return "current"
+    from alembic.script import ScriptDirectory
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    known = {s.revision for s in ScriptDirectory.from_config(config).walk_revisions()}
+    return "behind" if current is None or current in known else "unknown"
+
+
 def migrate(db: Database) -> tuple[str | None, str]:
     """Upgrade the schema to the newest revision; returns (revision before, revision after)."""
     from alembic import command

@@ -1,0 +1,1 @@
+"""Interfaces: the command line, shaped like Airflow's."""

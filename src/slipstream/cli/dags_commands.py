@@ -1,0 +1,217 @@
+"""``slipstream dags ...``: list, import errors, show, trigger, test, runs, pause and unpause."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import click
+
+from slipstream.cli.environment import dags_folder_option, load_settings, open_store, parse_dags
+from slipstream.cli.output import output_option, print_rows
+
+
+@click.group()
+def dags() -> None:
+    """DAGs: what is loaded, and their runs."""
+
+
+def _prepared(dags_folder: str | None, parse: bool = True) -> tuple[Any, Any]:
+    settings = load_settings(dags_folder)
+    db = open_store(settings)
+    if parse:
+        parse_dags(settings, db)
+    return settings, db
+
+
+def _serialized(db: Any, dag_id: str) -> Any:
+    from slipstream.scheduler.triggering import DagNotFound, load_serialized
+
+    try:
+        return load_serialized(db, dag_id)
+    except DagNotFound as err:
+        raise click.ClickException(str(err)) from None
+
+
+def _parse_conf(conf: str | None) -> dict[str, Any] | None:
+    if conf is None:
+        return None
+    try:
+        value = json.loads(conf)
+    except json.JSONDecodeError as err:
+        raise click.BadParameter(f"not valid JSON ({err.msg} at character {err.pos}): {conf}", param_hint="--conf")
+    if not isinstance(value, dict):
+        raise click.BadParameter("must be a JSON object like '{\"key\": \"value\"}'", param_hint="--conf")
+    return value
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO date like 2024-01-31 or 2024-01-31T02:00:00+00:00") from None
+    if parsed.tzinfo is None:
+        from datetime import timezone
+
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed
+
+
+@dags.command("list")
+@dags_folder_option
+@click.option("--include-inactive", is_flag=True, help="Also DAGs whose file is gone.")
+@output_option
+def list_(dags_folder: str | None, include_inactive: bool, output: str) -> None:
+    """The DAGs loaded from the DAG folders."""
+    from slipstream.store import dags as dag_store
+
+    _, db = _prepared(dags_folder)
+    with db.read() as session:
+        rows = [
+            {
+                "dag_id": d.dag_id,
+                "dag_display_name": d.dag_display_name,
+                "fileloc": d.fileloc,
+                "owners": d.owners,
+                "is_paused": d.is_paused,
+                "schedule": d.schedule,
+                "tags": d.tags,
+            }
+            for d in dag_store.list_dags(session, include_inactive=include_inactive)
+        ]
+    print_rows(rows, output, ["dag_id", "fileloc", "owners", "is_paused", "schedule", "tags"] if output != "json" else None)
+
+
+@dags.command("list-import-errors")
+@dags_folder_option
+@output_option
+def list_import_errors(dags_folder: str | None, output: str) -> None:
+    """DAG files that failed to load, with the line and the error."""
+    from slipstream.store import dags as dag_store
+
+    _, db = _prepared(dags_folder)
+    with db.read() as session:
+        errors = dag_store.list_import_errors(session)
+        rows = [{"filepath": e.filename, "line": e.line, "error": e.exception, "stacktrace": e.stacktrace} for e in errors]
+    if output == "json":
+        print_rows(rows, output)
+    else:
+        print_rows(rows, output, ["filepath", "line", "error"])
+
+
+@dags.command()
+@click.argument("dag_id")
+@dags_folder_option
+def show(dag_id: str, dags_folder: str | None) -> None:
+    """Print the DAG's graph in Graphviz DOT."""
+    _, db = _prepared(dags_folder)
+    dag = _serialized(db, dag_id)
+    lines = [f'digraph "{dag_id}" {{', "  rankdir=LR;"]
+    for task in dag.tasks.values():
+        lines.append(f'  "{task.task_id}" [label="{task.task_display_name}", shape=box];')
+    for task in dag.tasks.values():
+        for downstream in task.downstream:
+            lines.append(f'  "{task.task_id}" -> "{downstream}";')
+    lines.append("}")
+    click.echo("\n".join(lines))
+
+
+@dags.command()
+@click.argument("dag_id")
+@click.option("-c", "--conf", default=None, help="JSON object for dag_run.conf; merged into params.")
+@click.option("-r", "--run-id", default=None, help="Run id (default manual__<logical date>).")
+@click.option("-l", "--logical-date", "-e", "--exec-date", "logical_date", default=None, help="Logical date (ISO).")
+@dags_folder_option
+@output_option
+def trigger(
+    dag_id: str, conf: str | None, run_id: str | None, logical_date: str | None, dags_folder: str | None, output: str
+) -> None:
+    """Queue a manual run; the scheduler runs it."""
+    from slipstream.scheduler.triggering import trigger_dag
+    from slipstream.sdk.exceptions import ParamValidationError
+    from slipstream.store.dag_runs import DagRunExists
+
+    _, db = _prepared(dags_folder)
+    _serialized(db, dag_id)
+    try:
+        run = trigger_dag(db, dag_id, run_id=run_id, conf=_parse_conf(conf), logical_date=_parse_date(logical_date))
+    except (ParamValidationError, DagRunExists, ValueError) as err:
+        raise click.ClickException(str(err)) from None
+    print_rows([_run_row(run)], output)
+
+
+def _run_row(run: Any) -> dict[str, Any]:
+    return {
+        "dag_id": run.dag_id,
+        "run_id": run.run_id,
+        "state": run.state,
+        "run_type": run.run_type,
+        "logical_date": run.logical_date,
+        "start_date": run.start_date,
+        "end_date": run.end_date,
+        "conf": json.dumps(run.conf or {}),
+    }
+
+
+@dags.command("list-runs")
+@click.argument("dag_id", required=False)
+@click.option("-d", "--dag-id", "dag_id_option", default=None, help="The DAG (Airflow 2 spelling).")
+@click.option("--state", default=None, help="Only runs in this state.")
+@click.option("--limit", type=int, default=None, help="At most this many runs, newest first.")
+@output_option
+def list_runs(dag_id: str | None, dag_id_option: str | None, state: str | None, limit: int | None, output: str) -> None:
+    """Runs of a DAG, newest first."""
+    from slipstream.store import dag_runs
+
+    dag_id = dag_id or dag_id_option
+    if not dag_id:
+        raise click.UsageError("give the DAG: slipstream dags list-runs DAG_ID")
+    db = open_store(load_settings())
+    with db.read() as session:
+        rows = [_run_row(r) for r in dag_runs.list_runs(session, dag_id, state=state, limit=limit)]
+    print_rows(rows, output, ["dag_id", "run_id", "state", "run_type", "logical_date", "start_date", "end_date"])
+
+
+def _set_paused(dag_id: str, paused: bool) -> None:
+    from slipstream.store import dags as dag_store
+
+    db = open_store(load_settings())
+    with db.write() as session:
+        found = dag_store.set_paused(session, dag_id, paused)
+    if not found:
+        raise click.ClickException(f"DAG {dag_id!r} not found (see `slipstream dags list`)")
+    click.echo(f"Dag: {dag_id}, paused: {paused}")
+
+
+@dags.command()
+@click.argument("dag_id")
+def pause(dag_id: str) -> None:
+    """Stop creating and starting runs of the DAG."""
+    _set_paused(dag_id, True)
+
+
+@dags.command()
+@click.argument("dag_id")
+def unpause(dag_id: str) -> None:
+    """Let the DAG run again."""
+    _set_paused(dag_id, False)
+
+
+@dags.command()
+@click.argument("dag_id")
+@click.argument("logical_date", required=False)
+@click.option("-c", "--conf", default=None, help="JSON object for dag_run.conf; merged into params.")
+@click.option("--timeout", type=float, default=None, help="Give up after this many seconds.")
+@dags_folder_option
+def test(dag_id: str, logical_date: str | None, conf: str | None, timeout: float | None, dags_folder: str | None) -> None:
+    """Run one whole DAG run now, tasks in parallel, with live progress; exit 1 if it fails."""
+    from slipstream.cli.progress import run_with_progress
+
+    settings, db = _prepared(dags_folder)
+    _serialized(db, dag_id)
+    state = run_with_progress(settings, db, dag_id, conf=_parse_conf(conf), logical_date=_parse_date(logical_date), timeout=timeout)
+    if state != "success":
+        raise SystemExit(1)

@@ -1,0 +1,61 @@
+"""Printing rows as a table, JSON or plain text (``-o table|json|plain``), as Airflow's CLI does."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Callable, Sequence
+
+import click
+
+FORMATS = ("table", "json", "plain")
+
+
+def output_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-o", "--output", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
+    )(function)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_text(v) for v in value)
+    return str(value)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def print_rows(rows: Sequence[dict[str, Any]], output: str, columns: Sequence[str] | None = None) -> None:
+    columns = list(columns or (rows[0].keys() if rows else []))
+    if output == "json":
+        click.echo(json.dumps([{c: _json_value(r.get(c)) for c in columns} for r in rows], indent=2))
+        return
+    if not rows:
+        click.echo("No data found")
+        return
+    if output == "plain":
+        widths = [max(len(c), *(len(_text(r.get(c))) for r in rows)) for c in columns]
+        click.echo(" | ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip())
+        for row in rows:
+            click.echo(" | ".join(_text(row.get(c)).ljust(w) for c, w in zip(columns, widths)).rstrip())
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(_text(row.get(c)) for c in columns))
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=max(console.width, 240))
+    console.print(table)

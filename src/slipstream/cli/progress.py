@@ -1,0 +1,88 @@
+"""The live progress view of ``dags test``: one line per task, refreshed as states change."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+from typing import Any, Mapping
+
+import click
+
+STATE_STYLES = {
+    "success": "green", "failed": "red", "upstream_failed": "dark_orange", "up_for_retry": "yellow",
+    "running": "bright_cyan", "queued": "grey62", "scheduled": "tan", "skipped": "magenta", "none": "grey42",
+}
+
+
+def _table(rows: list[Any], title: str) -> Any:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for column in ("task_id", "state", "try", "started", "duration"):
+        table.add_column(column)
+    for row in rows:
+        duration = f"{row.duration:.2f}s" if row.duration is not None else ""
+        started = row.start_date.strftime("%H:%M:%S.%f")[:-3] if row.start_date else ""
+        style = STATE_STYLES.get(row.state, "")
+        table.add_row(row.task_id, f"[{style}]{row.state}[/]", str(row.try_number), started, duration)
+    return table
+
+
+def run_with_progress(
+    settings: Any,
+    db: Any,
+    dag_id: str,
+    *,
+    conf: Mapping[str, Any] | None,
+    logical_date: datetime | None,
+    timeout: float | None,
+) -> str:
+    """Trigger a run, schedule it to the end in this process while showing progress; return its state."""
+    from rich.console import Console
+    from rich.live import Live
+
+    from slipstream.scheduler.run_to_end import RunTimedOut, schedule_until_finished
+    from slipstream.scheduler.triggering import trigger_dag
+    from slipstream.sdk.exceptions import ParamValidationError
+    from slipstream.store import task_instances
+
+    try:
+        run = trigger_dag(db, dag_id, conf=conf, logical_date=logical_date)
+    except (ParamValidationError, ValueError) as err:
+        raise click.ClickException(str(err)) from None
+    outcome: dict[str, Any] = {}
+
+    def schedule() -> None:
+        try:
+            outcome["run"] = schedule_until_finished(settings, db, dag_id, run.run_id, timeout=timeout)
+        except RunTimedOut as err:
+            outcome["error"] = err
+
+    def snapshot() -> list[Any]:
+        with db.read() as session:
+            return task_instances.for_run(session, dag_id, run.run_id)
+
+    title = f"{dag_id}  {run.run_id}"
+    console = Console()
+    started = time.perf_counter()
+    thread = threading.Thread(target=schedule, name="dags-test-scheduler", daemon=True)
+    thread.start()
+    with Live(_table(snapshot(), title), console=console, refresh_per_second=10, transient=not console.is_terminal) as live:
+        while thread.is_alive():
+            thread.join(0.1)
+            live.update(_table(snapshot(), title))
+    if not console.is_terminal:
+        console.print(_table(snapshot(), title))
+    if "error" in outcome:
+        raise click.ClickException(str(outcome["error"]))
+    final = outcome["run"]
+    elapsed = time.perf_counter() - started
+    colour = "green" if final.state == "success" else "red"
+    console.print(f"DAG run [bold]{dag_id}[/] {final.run_id}: [{colour}]{final.state}[/] in {elapsed:.2f} s")
+    if final.state != "success":
+        for row in snapshot():
+            if row.state in ("failed", "upstream_failed") and row.state_reason:
+                console.print(f"  {row.task_id}: {row.state_reason}")
+        console.print(f"  Task logs are under {settings.base_log_folder / dag_id}")
+    return final.state

@@ -1,0 +1,103 @@
+"""``slipstream tasks list | test | states-for-dag-run``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from slipstream.cli.dags_commands import _parse_conf, _parse_date, _prepared, _serialized
+from slipstream.cli.environment import dags_folder_option, load_settings, open_store
+from slipstream.cli.output import output_option, print_rows
+
+
+@click.group()
+def tasks() -> None:
+    """Tasks of a DAG and their task instances."""
+
+
+@tasks.command("list")
+@click.argument("dag_id")
+@dags_folder_option
+@output_option
+def list_(dag_id: str, dags_folder: str | None, output: str) -> None:
+    """The tasks of a DAG, upstream before downstream."""
+    _, db = _prepared(dags_folder)
+    dag = _serialized(db, dag_id)
+    if output == "table":
+        for task_id in dag.task_ids:
+            click.echo(task_id)
+        return
+    rows = [
+        {"task_id": t.task_id, "operator": t.operator, "upstream": t.upstream, "trigger_rule": t.trigger_rule}
+        for t in dag.tasks.values()
+    ]
+    print_rows(rows, output)
+
+
+@tasks.command()
+@click.argument("dag_id")
+@click.argument("task_id")
+@click.argument("logical_date", required=False)
+@click.option("-c", "--conf", default=None, help="JSON object for dag_run.conf.")
+@dags_folder_option
+def test(dag_id: str, task_id: str, logical_date: str | None, conf: str | None, dags_folder: str | None) -> None:
+    """Run one task here, now, without checking dependencies or recording its state."""
+    from slipstream.dagfiles.airflow_imports import airflow_imports
+    from slipstream.dagfiles.loader import load_dag_file
+    from slipstream.runner.context import DagRunInfo
+    from slipstream.runner.task_logging import configure_task_logging
+    from slipstream.runner.task_runner import execute_task
+    from slipstream.store.types import utcnow
+
+    _, db = _prepared(dags_folder)
+    serialized = _serialized(db, dag_id)
+    if task_id not in serialized.tasks:
+        raise click.ClickException(f"Task {task_id!r} not found in DAG {dag_id!r}; its tasks: {', '.join(serialized.task_ids)}")
+    configure_task_logging()
+    when = _parse_date(logical_date) or utcnow()
+    with airflow_imports():
+        loaded = load_dag_file(serialized.fileloc)
+        dag = next((d for d in loaded.dags if d.dag_id == dag_id), None)
+        if dag is None:
+            raise click.ClickException(f"DAG {dag_id!r} did not load from {serialized.fileloc}")
+        run = DagRunInfo(
+            id=0, dag_id=dag_id, run_id=f"test__{when.isoformat()}", run_type="manual", logical_date=when,
+            data_interval_start=when, data_interval_end=when, conf=_parse_conf(conf) or {}, start_date=when,
+        )
+        result = execute_task(dag, task_id, run, db=None, map_index=-1, try_number=1, max_tries=0)
+    for key, value in result.xcoms:
+        click.echo(f"XCom {key}: {json.dumps(value)}")
+    click.echo(f"Task {task_id} finished: {result.state}" + (f" ({result.error})" if result.error else ""))
+    if result.state not in ("success", "skipped"):
+        raise SystemExit(1)
+
+
+@tasks.command("states-for-dag-run")
+@click.argument("dag_id")
+@click.argument("run_id")
+@output_option
+def states_for_dag_run(dag_id: str, run_id: str, output: str) -> None:
+    """The state of every task instance of one run."""
+    from slipstream.store import dag_runs, task_instances
+
+    db = open_store(load_settings())
+    with db.read() as session:
+        run = dag_runs.get(session, dag_id, run_id)
+        if run is None:
+            raise click.ClickException(f"DAG run {run_id!r} of DAG {dag_id!r} not found (see `slipstream dags list-runs {dag_id}`)")
+        rows: list[dict[str, Any]] = [
+            {
+                "dag_id": ti.dag_id,
+                "logical_date": run.logical_date,
+                "task_id": ti.task_id,
+                "map_index": ti.map_index,
+                "state": ti.state,
+                "try_number": ti.try_number,
+                "start_date": ti.start_date,
+                "end_date": ti.end_date,
+            }
+            for ti in task_instances.for_run(session, dag_id, run_id)
+        ]
+    print_rows(rows, output)

@@ -1,0 +1,82 @@
+"""Run one DAG run from trigger to its end with a scheduler in this process (``dags test``, tests, bench)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Any, Mapping
+
+from slipstream.config import Settings
+from slipstream.executors.base import BaseExecutor
+from slipstream.scheduler.scheduler import Scheduler, StateListener
+from slipstream.scheduler.triggering import trigger_dag
+from slipstream.store import dag_runs
+from slipstream.store.db import Database
+from slipstream.store.models import DagRunRow
+from slipstream.store.states import FINISHED_RUN_STATES
+
+
+class RunTimedOut(TimeoutError):
+    """The run did not finish in the time given."""
+
+
+def run_dag_to_end(
+    settings: Settings,
+    db: Database,
+    dag_id: str,
+    *,
+    conf: Mapping[str, Any] | None = None,
+    run_id: str | None = None,
+    logical_date: datetime | None = None,
+    executor: BaseExecutor | None = None,
+    on_change: StateListener | None = None,
+    timeout: float | None = None,
+) -> DagRunRow:
+    """Trigger ``dag_id`` and schedule until that run is finished; returns the finished run."""
+    run = trigger_dag(db, dag_id, conf=conf, run_id=run_id, logical_date=logical_date)
+    return schedule_until_finished(
+        settings, db, dag_id, run.run_id, executor=executor, on_change=on_change, timeout=timeout
+    )
+
+
+def schedule_until_finished(
+    settings: Settings,
+    db: Database,
+    dag_id: str,
+    run_id: str,
+    *,
+    executor: BaseExecutor | None = None,
+    on_change: StateListener | None = None,
+    timeout: float | None = None,
+) -> DagRunRow:
+    """Run a scheduler in this process until the run ``run_id`` is finished (or ``timeout``)."""
+    own_executor = executor is None
+    if executor is None:
+        from slipstream.executors.local import LocalExecutor
+
+        executor = LocalExecutor(settings)
+    stop = threading.Event()
+    timer = threading.Timer(timeout, stop.set) if timeout else None
+
+    def finished() -> bool:
+        with db.read() as session:
+            row = dag_runs.get(session, dag_id, run_id)
+        return row is not None and row.state in {s.value for s in FINISHED_RUN_STATES}
+
+    if timer is not None:
+        timer.start()
+    try:
+        Scheduler(settings, db, executor, on_change=on_change).run(stop=stop, until=finished)
+    finally:
+        if timer is not None:
+            timer.cancel()
+        if own_executor:
+            if stop.is_set():
+                executor.terminate()
+            executor.end()
+    with db.read() as session:
+        final = dag_runs.get(session, dag_id, run_id)
+    assert final is not None
+    if stop.is_set() and final.state not in {s.value for s in FINISHED_RUN_STATES}:
+        raise RunTimedOut(f"DAG run {dag_id} {run_id} did not finish within {timeout} s (state {final.state})")
+    return final

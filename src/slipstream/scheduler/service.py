@@ -1,0 +1,86 @@
+"""The long-running scheduler service: the DAG file processor and the scheduler loop together."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Callable
+
+from slipstream.config import Settings
+from slipstream.dagfiles.processor import DagFileProcessor, ProcessorPass
+from slipstream.executors.local import LocalExecutor
+from slipstream.scheduler.scheduler import Scheduler, StateListener
+from slipstream.store.db import Database
+
+log = logging.getLogger("slipstream.scheduler")
+
+
+class SchedulerService:
+    """Parses the DAG folders every ``dag_dir_list_interval`` and schedules until ``stop()``."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        *,
+        parse: bool = True,
+        on_change: StateListener | None = None,
+        on_parse: Callable[[ProcessorPass], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.executor = LocalExecutor(settings)
+        self.scheduler = Scheduler(settings, db, self.executor, on_change=on_change)
+        self.processor = DagFileProcessor(settings, db) if parse else None
+        self.on_parse = on_parse
+        self.stopping = threading.Event()
+        self._parser_thread: threading.Thread | None = None
+
+    def parse_once(self) -> ProcessorPass | None:
+        if self.processor is None:
+            return None
+        result = self.processor.process()
+        if (result.parsed or result.removed) and self.on_parse is not None:
+            self.on_parse(result)
+        if result.parsed or result.removed:
+            self.executor.wake()
+        return result
+
+    def _parse_loop(self) -> None:
+        while not self.stopping.wait(self.settings.dag_dir_list_interval):
+            try:
+                self.parse_once()
+            except Exception:  # noqa: BLE001 - a failed scan is logged and retried next interval
+                log.exception("Scanning the DAG folders failed")
+
+    def run(self) -> None:
+        """Block until ``stop()``: parse once, then schedule while re-parsing in the background."""
+        self.parse_once()
+        if self.processor is not None:
+            self._parser_thread = threading.Thread(target=self._parse_loop, name="dag-file-processor", daemon=True)
+            self._parser_thread.start()
+        try:
+            self.scheduler.run(stop=self.stopping)
+        finally:
+            self._shutdown()
+
+    def stop(self, *_: Any) -> None:
+        self.stopping.set()
+        self.executor.wake()
+
+    def _shutdown(self) -> None:
+        """Stop running tasks, then record what they became, so nothing is left 'running'."""
+        self.stopping.set()
+        self.executor.terminate()
+        self.executor.end(timeout=10)
+        events = []
+        while not self.executor.events.empty():
+            event = self.executor.events.get_nowait()
+            if event is not None:
+                events.append(event)
+        if events:
+            self.scheduler.run_once(events=events)
+        if self._parser_thread is not None:
+            self._parser_thread.join(5)
+        if self.processor is not None:
+            self.processor.close()
