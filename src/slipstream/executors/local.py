@@ -34,6 +34,7 @@ class LocalExecutor(BaseExecutor):
         self._running: dict[int, Workload] = {}
         self._lock = threading.Lock()
         self._all_done = threading.Condition(self._lock)
+        self._started = False
 
     @property
     def running(self) -> int:
@@ -41,9 +42,13 @@ class LocalExecutor(BaseExecutor):
             return len(self._running)
 
     def start(self) -> None:
-        self._server.start()
+        if not self._started:
+            self._started = True
+            self._server.start()
+            self._server.call("slipstream.executors.task_process:warm_up", (self.settings,))
 
     def queue_workload(self, workload: Workload) -> None:
+        self.start()
         with self._lock:
             request_id = self._server.spawn(TARGET, (workload, self.settings))
             self._running[request_id] = workload

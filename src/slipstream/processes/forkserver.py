@@ -6,6 +6,7 @@ parent talks to the server over a socket pair with length-prefixed pickles:
 
     parent -> server  ("spawn", request_id, "module:function", args)   fork a child that calls it
     parent -> server  ("kill", request_id, signal)                     signal the child's process group
+    parent -> server  ("call", 0, "module:function", args)             run in the server itself (warm-up)
     server -> parent  ("started", request_id, pid)
     server -> parent  ("exited", request_id, exit_code)                negative: killed by that signal
 
@@ -15,6 +16,7 @@ The server stops when the parent closes its end of the socket.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import pickle
@@ -118,11 +120,18 @@ def serve(fd: int, preload: list[str]) -> None:
             kind = message[0]
             if kind == "spawn":
                 _, request_id, target, args = message
+                gc.freeze()
                 pid = os.fork()
                 if pid == 0:
                     _run_child(sock, wakeup_r, wakeup_w, target, args)
                 children[pid] = request_id
                 _send(sock, ("started", request_id, pid))
+            elif kind == "call":
+                _, _, target, args = message
+                try:
+                    _resolve(target)(*args)
+                except Exception:  # noqa: BLE001 - a failed warm-up only costs speed
+                    traceback.print_exc()
             elif kind == "kill":
                 _, request_id, sig = message
                 for pid, rid in children.items():
@@ -202,6 +211,13 @@ class ForkServer:
             assert self._sock is not None
             _send(self._sock, ("spawn", request_id, target, args))
         return request_id
+
+    def call(self, target: str, args: tuple[Any, ...]) -> None:
+        """Run ``target(*args)`` inside the server process, e.g. to warm caches children inherit."""
+        self.start()
+        with self._lock:
+            assert self._sock is not None
+            _send(self._sock, ("call", 0, target, args))
 
     def kill(self, request_id: int, sig: int = signal.SIGKILL) -> None:
         with self._lock:

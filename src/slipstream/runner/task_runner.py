@@ -113,15 +113,14 @@ def run_task(workload: Workload, settings: Settings, db: Database | None = None)
     )
     with db.write() as session:
         claimed = task_instances.start_try(session, workload.ti_id, workload.try_number, hostname, pid, now)
-        if claimed:
+        if claimed is not None:
             task_logs.record(
                 session, dag_id=workload.dag_id, run_id=workload.run_id, task_id=workload.task_id,
                 map_index=workload.map_index, try_number=workload.try_number, path=str(path), hostname=hostname,
                 now=now,
             )
-            row = task_instances.get(session, workload.ti_id)
-            run_row = dag_runs.get_by_id(session, row.dag_run_id)
-    if not claimed:
+            run_row = dag_runs.row_by_id(session, claimed.dag_run_id)
+    if claimed is None:
         log.warning("%s: not queued for this try any more; another process has it. Nothing run.", workload.label)
         return "lost"
     log.info("Running %s on %s (pid %s)", workload.label, hostname, pid)
@@ -134,26 +133,26 @@ def run_task(workload: Workload, settings: Settings, db: Database | None = None)
             if dag is None:
                 problem = loaded.errors[0].exception if loaded.errors else "the file no longer defines this DAG"
                 print(loaded.errors[0].stacktrace if loaded.errors else problem, file=sys.stdout)
-                state = task_instances.failure_state(workload.try_number, row.max_tries)
+                state = task_instances.failure_state(workload.try_number, claimed.max_tries)
                 result = TryResult(state.value, error=f"Could not load DAG {workload.dag_id!r} from {workload.fileloc}: {problem}")
             elif not dag.has_task(workload.task_id):
                 result = TryResult(TI.FAILED.value, error=f"Task {workload.task_id!r} is no longer in DAG {workload.dag_id!r}")
             else:
                 result = execute_task(
                     dag, workload.task_id, _dag_run_info(run_row), db=db, map_index=workload.map_index,
-                    try_number=workload.try_number, max_tries=row.max_tries,
+                    try_number=workload.try_number, max_tries=claimed.max_tries,
                 )
     finally:
         heartbeat.stop()
     sys.stdout.flush()
-    return _report(db, workload, run_row.id, result)
+    return _report(db, workload, run_row.id, result, started_at=now)
 
 
 class _LostTry(Exception):
     pass
 
 
-def _report(db: Database, workload: Workload, dag_run_id: int, result: TryResult) -> str:
+def _report(db: Database, workload: Workload, dag_run_id: int, result: TryResult, started_at: datetime) -> str:
     try:
         with db.write() as session:
             now = utcnow()
@@ -164,7 +163,7 @@ def _report(db: Database, workload: Workload, dag_run_id: int, result: TryResult
                 )
             if not task_instances.finish_try(
                 session, workload.ti_id, workload.try_number, result.state, now,
-                next_try_at=result.next_try_at, reason=result.error,
+                next_try_at=result.next_try_at, reason=result.error, started_at=started_at,
             ):
                 raise _LostTry
     except _LostTry:

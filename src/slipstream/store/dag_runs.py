@@ -94,6 +94,11 @@ def get_by_id(session: Session, dag_run_id: int) -> DagRunRow | None:
     return session.get(DagRunRow, dag_run_id)
 
 
+def row_by_id(session: Session, dag_run_id: int) -> Any:
+    """The run as a light row (no ORM object), for hot paths."""
+    return session.execute(select(RUNS).where(RUNS.c.id == dag_run_id)).first()
+
+
 def in_states(session: Session, states: Iterable[str]) -> list[DagRunRow]:
     query = select(DagRunRow).where(DagRunRow.state.in_([str(s) for s in states])).order_by(DagRunRow.id)
     return list(session.scalars(query))

@@ -65,8 +65,11 @@ def queue_try(session: Session, ti_id: int, now: datetime) -> int | None:
     return session.execute(statement).scalar_one_or_none()
 
 
-def start_try(session: Session, ti_id: int, try_number: int, hostname: str, pid: int, now: datetime) -> bool:
-    """queued -> running, only for the try the executor was given."""
+def start_try(session: Session, ti_id: int, try_number: int, hostname: str, pid: int, now: datetime) -> Any:
+    """queued -> running, only for the try the executor was given.
+
+    Returns the row's (dag_run_id, max_tries), or None when the try is not this caller's.
+    """
     statement = (
         update(TABLE)
         .where(TABLE.c.id == ti_id, TABLE.c.state == TI.QUEUED.value, TABLE.c.try_number == try_number)
@@ -74,8 +77,9 @@ def start_try(session: Session, ti_id: int, try_number: int, hostname: str, pid:
             state=TI.RUNNING.value, start_date=now, end_date=None, duration=None, hostname=hostname,
             pid=pid, last_heartbeat_at=now, state_reason=None,
         )
+        .returning(TABLE.c.dag_run_id, TABLE.c.max_tries)
     )
-    return session.execute(statement).rowcount == 1
+    return session.execute(statement).first()
 
 
 def finish_try(
@@ -88,10 +92,13 @@ def finish_try(
     expected: Iterable[str] = (TI.RUNNING.value,),
     next_try_at: datetime | None = None,
     reason: str | None = None,
+    started_at: datetime | None = None,
 ) -> bool:
     """running -> a final state (or up_for_retry) for this try only; a late report loses."""
-    row = session.execute(select(TABLE.c.start_date).where(TABLE.c.id == ti_id)).first()
-    start = row.start_date if row is not None else None
+    start = started_at
+    if start is None:
+        row = session.execute(select(TABLE.c.start_date).where(TABLE.c.id == ti_id)).first()
+        start = row.start_date if row is not None else None
     duration = (now - start).total_seconds() if start is not None else None
     statement = (
         update(TABLE)

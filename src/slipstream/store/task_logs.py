@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import TaskLogRow
@@ -24,8 +24,8 @@ def record(
     session: Session, *, dag_id: str, run_id: str, task_id: str, map_index: int, try_number: int, path: str,
     hostname: str, now: datetime,
 ) -> None:
-    session.add(
-        TaskLogRow(
+    session.execute(
+        insert(TaskLogRow.__table__).values(
             dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index, try_number=try_number,
             path=path, hostname=hostname, created_at=now,
         )
