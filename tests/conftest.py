@@ -45,3 +45,64 @@ def seed_dags() -> Path:
     if not SEED_DAGS.is_dir():
         pytest.fail(f"the seed DAGs are expected at {SEED_DAGS} (../shared/seed-dags next to the repository)")
     return SEED_DAGS
+
+
+@pytest.fixture
+def write_dag(settings: Settings):
+    """Write a DAG file into the dags folder: ``write_dag("name.py", source)`` returns its path."""
+    import textwrap
+
+    def write(name: str, source: str) -> Path:
+        path = settings.dags_folder / name
+        path.write_text(textwrap.dedent(source))
+        return path
+
+    return write
+
+
+@pytest.fixture
+def parse(settings: Settings, db: Database):
+    """Parse the dags folder into the store (isolated child processes, as in production)."""
+    from slipstream.dagfiles.processor import DagFileProcessor
+
+    def run(force: bool = True):
+        processor = DagFileProcessor(settings, db)
+        try:
+            return processor.process(force=force)
+        finally:
+            processor.close()
+
+    return run
+
+
+def postgres_available(url: str) -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh PostgreSQL database on 127.0.0.1:5432 for one test, dropped afterwards.
+
+    Without the server the test is skipped locally, and fails when CI=true.
+    """
+    import uuid
+
+    import psycopg
+
+    admin = "postgresql://postgres@127.0.0.1:5432/postgres"
+    if not postgres_available(admin):
+        if os.environ.get("CI") == "true":
+            pytest.fail("PostgreSQL is not reachable on 127.0.0.1:5432 and CI=true: start it (see .ci/run)")
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    name = f"slipstream_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import click
 
@@ -43,9 +44,9 @@ def print_rows(rows: Sequence[dict[str, Any]], output: str, columns: Sequence[st
         return
     if output == "plain":
         widths = [max(len(c), *(len(_text(r.get(c))) for r in rows)) for c in columns]
-        click.echo(" | ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip())
+        click.echo(" | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=False)).rstrip())
         for row in rows:
-            click.echo(" | ".join(_text(row.get(c)).ljust(w) for c, w in zip(columns, widths)).rstrip())
+            click.echo(" | ".join(_text(row.get(c)).ljust(w) for c, w in zip(columns, widths, strict=False)).rstrip())
         return
     from rich.console import Console
     from rich.table import Table

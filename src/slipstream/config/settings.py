@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 
 class ConfigError(ValueError):
@@ -79,7 +80,7 @@ class Config:
     sources: Mapping[str, Mapping[str, str]]
 
     @classmethod
-    def load(cls, home: Path | None = None, environ: Mapping[str, str] | None = None) -> "Config":
+    def load(cls, home: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
         environ = os.environ if environ is None else environ
         home = (home or default_home()).expanduser().resolve()
         file_path = home / "slipstream.toml"
@@ -142,7 +143,7 @@ class Settings:
     parsing_processes: int
 
     @classmethod
-    def from_config(cls, config: Config) -> "Settings":
+    def from_config(cls, config: Config) -> Settings:
         get = config.get
         return cls(
             home=config.home,
@@ -163,11 +164,11 @@ class Settings:
         )
 
     @classmethod
-    def load(cls, home: Path | None = None, **overrides: Any) -> "Settings":
+    def load(cls, home: Path | None = None, **overrides: Any) -> Settings:
         settings = cls.from_config(Config.load(home))
         return settings.replace(**overrides) if overrides else settings
 
-    def replace(self, **changes: Any) -> "Settings":
+    def replace(self, **changes: Any) -> Settings:
         from dataclasses import replace
 
         return replace(self, **changes)

@@ -13,7 +13,8 @@ import importlib.abc
 import importlib.machinery
 import sys
 import types
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 # Airflow module name -> Slipstream module whose attributes it exposes.
 ALIASES: dict[str, str] = {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from slipstream.config import Settings
 from slipstream.dagfiles.parsing import FileParser, ParsedFile

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slipstream.sdk.baseoperator import BaseOperator, retry_delay_seconds
@@ -27,7 +28,7 @@ def _as_aware(value: Any, tz: str) -> str | None:
     if not isinstance(value, datetime):
         raise TypeError(f"expected a datetime, got {type(value).__name__}: {value!r}")
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc if tz.lower() == "utc" else ZoneInfo(tz))
+        value = value.replace(tzinfo=UTC if tz.lower() == "utc" else ZoneInfo(tz))
     return value.isoformat()
 
 

@@ -63,8 +63,8 @@ class BaseExecutor:
 
     def terminate(self) -> None:
         """Stop every running workload now."""
-        return None
+        return
 
     def end(self) -> None:
         """Wait for running workloads, then release resources."""
-        return None
+        return

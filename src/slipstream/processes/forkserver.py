@@ -28,7 +28,8 @@ import subprocess
 import sys
 import threading
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 _HEADER = struct.Struct("!I")
 

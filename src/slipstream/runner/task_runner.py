@@ -94,7 +94,7 @@ def execute_task(
     except AirflowFailException as err:
         traceback.print_exc(file=sys.stdout)
         return TryResult(TI.FAILED.value, error=f"{type(err).__name__}: {err} (no retry)")
-    except BaseException as err:  # noqa: BLE001 - a task's failure of any kind is reported, not raised
+    except BaseException as err:
         if isinstance(err, KeyboardInterrupt):
             raise
         traceback.print_exc(file=sys.stdout)

@@ -12,9 +12,10 @@ import logging
 import queue
 import threading
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from slipstream.config import Settings
 from slipstream.dagfiles.serialization import SerializedDag
@@ -26,6 +27,8 @@ from slipstream.store.states import (
     FAILED_TI_STATES,
     FINISHED_TI_STATES,
     DagRunState,
+)
+from slipstream.store.states import (
     TaskInstanceState as TI,
 )
 from slipstream.store.types import utcnow

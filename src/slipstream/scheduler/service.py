@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from slipstream.config import Settings
 from slipstream.dagfiles.processor import DagFileProcessor, ProcessorPass
@@ -50,7 +51,7 @@ class SchedulerService:
         while not self.stopping.wait(self.settings.dag_dir_list_interval):
             try:
                 self.parse_once()
-            except Exception:  # noqa: BLE001 - a failed scan is logged and retried next interval
+            except Exception:
                 log.exception("Scanning the DAG folders failed")
 
     def run(self) -> None:

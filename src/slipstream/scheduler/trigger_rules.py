@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from enum import Enum
-from typing import Iterable
+from collections.abc import Iterable
+from enum import StrEnum
 
 from slipstream.sdk.trigger_rule import TriggerRule as TR
 from slipstream.store.states import TaskInstanceState as TI
 
 
-class Decision(str, Enum):
+class Decision(StrEnum):
     WAIT = "wait"
     RUN = "run"
     SKIP = "skip"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.store import dag_runs, dags

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import DagRunRow, TaskInstanceRow
-from slipstream.store.states import DagRunState, TaskInstanceState as TI
+from slipstream.store.states import DagRunState
+from slipstream.store.states import TaskInstanceState as TI
 
 RUNS = DagRunRow.__table__
 

@@ -24,9 +24,8 @@ def _config(connection: Any) -> Any:
 
 
 def _head() -> str:
-    from alembic.script import ScriptDirectory
-
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -46,8 +45,8 @@ def check_revision(db: Database) -> str:
     head = _head()
     if current == head:
         return "current"
-    from alembic.script import ScriptDirectory
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class TaskInstanceState(str, Enum):
+class TaskInstanceState(StrEnum):
     NONE = "none"
     SCHEDULED = "scheduled"
     QUEUED = "queued"
@@ -22,7 +22,7 @@ class TaskInstanceState(str, Enum):
         return self.value
 
 
-class DagRunState(str, Enum):
+class DagRunState(StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
     SUCCESS = "success"
@@ -32,7 +32,7 @@ class DagRunState(str, Enum):
         return self.value
 
 
-class DagRunType(str, Enum):
+class DagRunType(StrEnum):
     MANUAL = "manual"
     SCHEDULED = "scheduled"
     BACKFILL = "backfill"

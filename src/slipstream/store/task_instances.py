@@ -7,15 +7,17 @@ update touches nothing and the caller learns it lost.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import TaskInstanceRow
-from slipstream.store.states import ACTIVE_TI_STATES, TaskInstanceState as TI
+from slipstream.store.states import ACTIVE_TI_STATES
+from slipstream.store.states import TaskInstanceState as TI
 
 TABLE = TaskInstanceRow.__table__
 

@@ -1,0 +1,48 @@
+"""Every trigger rule against the combinations of upstream states that decide it."""
+
+from __future__ import annotations
+
+import pytest
+
+from slipstream.scheduler.trigger_rules import Decision, decide
+
+S, F, K, U, N, R = "success", "failed", "skipped", "upstream_failed", "none", "running"
+RUN, WAIT, SKIP, UF = Decision.RUN, Decision.WAIT, Decision.SKIP, Decision.UPSTREAM_FAILED
+
+CASES = [
+    ("all_success", [S, S], RUN), ("all_success", [S, R], WAIT), ("all_success", [S, F], UF),
+    ("all_success", [R, F], UF), ("all_success", [S, U], UF), ("all_success", [S, K], SKIP),
+    ("all_failed", [F, U], RUN), ("all_failed", [F, R], WAIT), ("all_failed", [F, S], SKIP), ("all_failed", [F, K], SKIP),
+    ("all_done", [S, F, K, U], RUN), ("all_done", [S, R], WAIT),
+    ("all_done_min_one_success", [S, F], RUN), ("all_done_min_one_success", [F, K], SKIP),
+    ("all_done_min_one_success", [S, R], WAIT),
+    ("all_skipped", [K, K], RUN), ("all_skipped", [K, S], SKIP), ("all_skipped", [K, F], SKIP), ("all_skipped", [K, R], WAIT),
+    ("one_success", [S, R], RUN), ("one_success", [F, R], WAIT), ("one_success", [F, K], UF), ("one_success", [K, K], SKIP),
+    ("one_failed", [F, R], RUN), ("one_failed", [U, R], RUN), ("one_failed", [S, R], WAIT), ("one_failed", [S, K], SKIP),
+    ("one_done", [S, R], RUN), ("one_done", [F, R], RUN), ("one_done", [K, R], WAIT), ("one_done", [K, K], SKIP),
+    ("none_failed", [S, K], RUN), ("none_failed", [S, R], WAIT), ("none_failed", [S, F], UF), ("none_failed", [U, R], UF),
+    ("none_failed_min_one_success", [S, K], RUN), ("none_failed_min_one_success", [K, K], SKIP),
+    ("none_failed_min_one_success", [S, F], UF), ("none_failed_min_one_success", [S, R], WAIT),
+    ("none_failed_or_skipped", [S, K], RUN),
+    ("none_skipped", [S, F], RUN), ("none_skipped", [S, K], SKIP), ("none_skipped", [S, R], WAIT),
+    ("always", [F, R, N], RUN),
+]
+
+
+@pytest.mark.parametrize(("rule", "upstream", "expected"), CASES)
+def test_rule(rule: str, upstream: list[str], expected: Decision) -> None:
+    assert decide(rule, upstream) is expected
+
+
+@pytest.mark.parametrize("rule", sorted({c[0] for c in CASES}))
+def test_a_task_without_upstream_runs_whatever_its_rule(rule: str) -> None:
+    assert decide(rule, []) is RUN
+
+
+def test_removed_upstreams_are_ignored() -> None:
+    assert decide("all_success", [S, "removed"]) is RUN
+
+
+def test_unknown_rule_is_refused_with_the_valid_ones() -> None:
+    with pytest.raises(ValueError, match="Unknown trigger_rule 'all_good'.*all_success"):
+        decide("all_good", [S])
