@@ -1,0 +1,192 @@
+"""The benchmarks: each runs one DAG through scheduler + local executor and returns its figures.
+
+A benchmark function does ONE repetition and returns ``{metric name: float}``; ``run.py``
+repeats it and takes medians. Every figure comes from the timestamps the product writes to
+the dag_run and task_instance rows, so the bench process's own overhead is not counted.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from bench.harness import run_dag_file
+
+SEED_DAGS = Path(__file__).resolve().parent.parent.parent / "shared" / "seed-dags"
+SEED_PARALLEL = SEED_DAGS / "seed000_parallel_data_processing.py"
+# The longest path: start_pipeline and end_pipeline are DummyOperators (no process), then these sleeps.
+SEED_CRITICAL_PATH = [("extract_customer_data", 7.0), ("process_customer_data", 3.0), ("combine_all_data", 2.0)]
+SEED_CRITICAL_PATH_SECONDS = sum(sleep for _, sleep in SEED_CRITICAL_PATH)
+
+_HEADER = '''"""Written by bench/scenarios.py."""
+from datetime import datetime
+
+from slipstream import DAG, PythonOperator, chain
+
+
+def noop():
+    return None
+
+'''
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    unit: str
+    target: float | None = None
+    higher_is_better: bool = False
+    description: str = ""
+
+    def meets(self, value: float) -> bool | None:
+        if self.target is None:
+            return None
+        return value >= self.target if self.higher_is_better else value <= self.target
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    description: str
+    run: Callable[[], dict[str, float]]
+    metrics: list[Metric] = field(default_factory=list)
+    default_repeat: int = 5
+
+
+def _ms(delta: timedelta) -> float:
+    return delta.total_seconds() * 1000.0
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+# -- chain: hand-off latency -----------------------------------------------------------------
+
+
+def chain_source(n: int, dag_id: str) -> str:
+    return _HEADER + (
+        f'with DAG("{dag_id}", start_date=datetime(2024, 1, 1), schedule=None, catchup=False) as dag:\n'
+        f'    tasks = [PythonOperator(task_id=f"t{{i:04d}}", python_callable=noop) for i in range({n})]\n'
+        "    chain(*tasks)\n"
+    )
+
+
+def run_chain(n: int = 50) -> dict[str, float]:
+    """n no-op tasks in a chain; hand-off = start of task i+1 minus end of task i."""
+    if n < 2:
+        raise ValueError("a chain needs at least 2 tasks")
+    dag_id = f"bench_chain{n}"
+    result = run_dag_file(dag_id, source=chain_source(n, dag_id))
+    rows = sorted(result.tasks, key=lambda r: r.task_id)
+    handoffs = [_ms(b.start_date - a.end_date) for a, b in itertools.pairwise(rows)]
+    return {
+        "handoff_median_ms": statistics.median(handoffs),
+        "handoff_p90_ms": _percentile(handoffs, 0.9),
+        "task_duration_median_ms": statistics.median(r.duration * 1000.0 for r in rows),
+        "run_wall_s": result.wall_seconds,
+    }
+
+
+# -- fan-out: throughput ---------------------------------------------------------------------
+
+
+def fanout_source(n: int, dag_id: str) -> str:
+    # max_active_tasks=n so the per-DAG default (16) does not bind: the installation-wide
+    # parallelism (settings, default 32) is the limit, as for many DAGs running together.
+    return _HEADER + (
+        f'with DAG("{dag_id}", start_date=datetime(2024, 1, 1), schedule=None, catchup=False,\n'
+        f"         max_active_tasks={n}) as dag:\n"
+        '    root = PythonOperator(task_id="root", python_callable=noop)\n'
+        f'    root >> [PythonOperator(task_id=f"leaf{{i:04d}}", python_callable=noop) for i in range({n})]\n'
+    )
+
+
+def run_fanout(n: int = 500) -> dict[str, float]:
+    """One root then n parallel no-op tasks; throughput = n / (last end - first start) of the n."""
+    dag_id = f"bench_fanout{n}"
+    result = run_dag_file(dag_id, source=fanout_source(n, dag_id))
+    leaves = [r for r in result.tasks if r.task_id != "root"]
+    if len(leaves) != n:
+        raise RuntimeError(f"{dag_id}: expected {n} leaf task instances, found {len(leaves)}")
+    span = (max(r.end_date for r in leaves) - min(r.start_date for r in leaves)).total_seconds()
+    root = next(r for r in result.tasks if r.task_id == "root")
+    first_leaf_start = min(r.start_date for r in leaves)
+    return {
+        "tasks_per_s": n / span if span > 0 else float("inf"),
+        "leaves_span_s": span,
+        "root_to_first_leaf_ms": _ms(first_leaf_start - root.end_date),
+        "task_duration_median_ms": statistics.median(r.duration * 1000.0 for r in leaves),
+        "run_wall_s": result.wall_seconds,
+    }
+
+
+# -- the seed DAG: real-world overhead ---------------------------------------------------------
+
+
+def run_seed_parallel(path: Path = SEED_PARALLEL) -> dict[str, float]:
+    """The seed DAG copied unchanged; overhead = run wall time minus its 12 s critical path."""
+    if not path.is_file():
+        raise FileNotFoundError(f"seed DAG not found at {path}")
+    result = run_dag_file("parallel_data_processing", copy_from=path)
+    rows = {r.task_id: r for r in result.tasks}
+    path_rows = [rows[task_id] for task_id, _ in SEED_CRITICAL_PATH]
+    # wall = waits between the critical-path tasks + their run times = waits + sleeps + excess.
+    edges = [result.start_date] + [t for r in path_rows for t in (r.start_date, r.end_date)] + [result.end_date]
+    waits = sum(_ms(b - a) for a, b in zip(edges[::2], edges[1::2], strict=True))
+    excess = sum(r.duration * 1000.0 - sleep * 1000.0 for r, (_, sleep) in zip(path_rows, SEED_CRITICAL_PATH, strict=True))
+    return {
+        "overhead_s": result.wall_seconds - SEED_CRITICAL_PATH_SECONDS,
+        "run_wall_s": result.wall_seconds,
+        "first_task_wait_ms": _ms(path_rows[0].start_date - result.start_date),
+        "critical_path_waits_ms": waits,
+        "critical_path_task_excess_ms": excess,
+    }
+
+
+BENCHMARKS: dict[str, Benchmark] = {
+    b.name: b
+    for b in [
+        Benchmark(
+            "chain50",
+            "50 no-op PythonOperator tasks in a chain",
+            run_chain,
+            [
+                Metric("handoff_median_ms", "ms", 20.0, description="median of start(i+1) - end(i)"),
+                Metric("handoff_p90_ms", "ms"),
+                Metric("task_duration_median_ms", "ms"),
+                Metric("run_wall_s", "s"),
+            ],
+        ),
+        Benchmark(
+            "fanout500",
+            "1 no-op root, then 500 parallel no-op PythonOperator tasks",
+            run_fanout,
+            [
+                Metric("tasks_per_s", "/s", 200.0, higher_is_better=True, description="500 / span of the 500"),
+                Metric("leaves_span_s", "s"),
+                Metric("root_to_first_leaf_ms", "ms"),
+                Metric("task_duration_median_ms", "ms"),
+                Metric("run_wall_s", "s"),
+            ],
+        ),
+        Benchmark(
+            "seed_parallel_data_processing",
+            "seed000_parallel_data_processing.py unchanged (12 s critical path of bash sleeps)",
+            run_seed_parallel,
+            [
+                Metric("overhead_s", "s", 0.5, description="run wall time - 12 s"),
+                Metric("run_wall_s", "s", SEED_CRITICAL_PATH_SECONDS + 0.5),
+                Metric("first_task_wait_ms", "ms", description="run start -> first task process running"),
+                Metric("critical_path_waits_ms", "ms", description="run start -> 1st task, gaps, last task -> run end"),
+                Metric("critical_path_task_excess_ms", "ms", description="sum of (task duration - its sleep)"),
+            ],
+            default_repeat=3,
+        ),
+    ]
+}
