@@ -62,8 +62,11 @@ def _apply_defaults(init: Callable[..., None]) -> Callable[..., None]:
             for key, value in defaults.items():
                 if key in accepted and key not in kwargs and key != "params":
                     kwargs[key] = value
+            # dag.params already holds the DAG's default_args params, with the DAG's own params winning.
             params = ParamsDict(dag.params if dag is not None else {})
-            params.update(defaults.get("params") or {})
+            if group is not None:
+                params.update(group.default_args.get("params") or {})
+            params.update((kwargs.get("default_args") or {}).get("params") or {})
             params.update(kwargs.get("params") or {})
             kwargs["params"] = params
             kwargs["dag"], kwargs["task_group"] = dag, group
@@ -74,6 +77,12 @@ def _apply_defaults(init: Callable[..., None]) -> Callable[..., None]:
             self._init_depth = 0
         if self.dag is not None:
             self.attach_to_dag(self.dag)
+        # A task output passed in a templated argument (bash_command=other.output) is an upstream.
+        from slipstream.sdk.xcom_arg import find_xcom_args
+
+        for field in self.template_fields:
+            for arg in find_xcom_args(getattr(self, field, None)):
+                self.set_upstream(arg.operator)
 
     return wrapper
 

@@ -67,7 +67,9 @@ class ParamsDict(Mapping[str, Any]):
 
     def __init__(self, params: Mapping[str, Any] | None = None) -> None:
         self._params: dict[str, Param] = {}
-        for name, value in (params or {}).items():
+        # Copying a ParamsDict keeps its Param objects (schema, description), not just the values.
+        source = params._params if isinstance(params, ParamsDict) else (params or {})
+        for name, value in source.items():
             self._params[name] = value if isinstance(value, Param) else Param(value)
 
     def __getitem__(self, key: str) -> Any:
