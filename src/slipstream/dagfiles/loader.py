@@ -125,3 +125,22 @@ def load_dag_file(path: str | os.PathLike[str]) -> LoadedFile:
         result.dags.append(dag)
     result.seconds = time.perf_counter() - started
     return result
+
+
+_cache: dict[str, tuple[int, LoadedFile]] = {}
+
+
+def load_dag_file_cached(path: str | os.PathLike[str]) -> LoadedFile:
+    """``load_dag_file``, reusing the result while the file's modification time is unchanged.
+
+    A process forked after a warm load (a zygote's task process) gets the DAG for free.
+    """
+    path = os.path.abspath(os.fspath(path))
+    mtime = os.stat(path).st_mtime_ns
+    cached = _cache.get(path)
+    if cached is not None and cached[0] == mtime:
+        return cached[1]
+    loaded = load_dag_file(path)
+    if loaded.dags:
+        _cache[path] = (mtime, loaded)
+    return loaded

@@ -6,7 +6,6 @@ import logging
 import os
 import sys
 
-from sqlalchemy.orm import Session
 
 from slipstream.config import Settings
 from slipstream.executors.base import Workload
@@ -41,21 +40,71 @@ def warm_up(settings: Settings) -> None:
     db = Database(settings.sql_alchemy_conn, pool=False)
     with db.engine.connect() as connection:
         transaction = connection.begin()
-        session = Session(bind=connection)
         now = utcnow()
-        task_instances.start_try(session, -1, 1, "warm-up", 0, now)
-        dag_runs.row_by_id(session, -1)
-        task_instances.finish_try(session, -1, 1, "success", now, started_at=now)
+        task_instances.start_try(connection, -1, 1, "warm-up", 0, now)
+        dag_runs.row_by_id(connection, -1)
+        task_instances.finish_try(connection, -1, 1, "success", now, started_at=now)
+        task_instances.heartbeat(connection, -1, 1, now)
         xcoms.push(
-            session, dag_run_id=-1, dag_id="-", run_id="-", task_id="-", map_index=-1, key="-", value=None, now=now
+            connection, dag_run_id=-1, dag_id="-", run_id="-", task_id="-", map_index=-1, key="-", value=None, now=now
         )
-        xcoms.pull(session, dag_id="-", run_id="-", task_id="-", key="-")
+        xcoms.pull(connection, dag_id="-", run_id="-", task_id="-", key="-")
         task_logs.record(
-            session, dag_id="-", run_id="-", task_id="-", map_index=-1, try_number=-1, path="-", hostname="-", now=now
+            connection, dag_id="-", run_id="-", task_id="-", map_index=-1, try_number=-1, path="-", hostname="-",
+            now=now,
         )
-        session.close()
         transaction.rollback()
     _warm[settings.sql_alchemy_conn] = db
+    _rehearse_a_task()
+
+
+def _rehearse_a_task() -> None:
+    """Run a tiny templated PythonOperator once, so the lazy imports and caches it needs
+    (Jinja's lexer, context building, logging) are filled before any fork."""
+    import contextlib
+    import io
+
+    from slipstream.operators.python import PythonOperator
+    from slipstream.runner.context import DagRunInfo
+    from slipstream.runner.task_runner import execute_task
+    from slipstream.sdk.dag import DAG
+
+    with DAG("slipstream_warm_up", schedule=None, fileloc=__file__) as dag:
+        PythonOperator(task_id="rehearse", python_callable=lambda day: day, op_kwargs={"day": "{{ ds }}"})
+    now = utcnow()
+    run = DagRunInfo(
+        id=0, dag_id=dag.dag_id, run_id="warm-up", run_type="manual", logical_date=now,
+        data_interval_start=now, data_interval_end=now,
+    )
+    with contextlib.redirect_stdout(io.StringIO()):
+        execute_task(dag, "rehearse", run, db=None, map_index=-1, try_number=1, max_tries=0)
+
+
+def preload_dag_file(path: str, timeout: float) -> None:
+    """In a zygote: import the DAG file once, quietly and within the parse time limit."""
+    import signal
+
+    from slipstream.dagfiles.airflow_imports import airflow_imports
+    from slipstream.dagfiles.loader import load_dag_file_cached
+
+    def too_slow(*_: object) -> None:
+        raise TimeoutError(f"loading {path} took longer than {timeout:g} s")
+
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        with airflow_imports():
+            load_dag_file_cached(path)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def task_process_main(workload: Workload, settings: Settings) -> None:

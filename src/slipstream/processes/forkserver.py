@@ -4,9 +4,12 @@ Starting a Python process from scratch and importing SQLAlchemy, Jinja and the o
 tens of milliseconds; forking a process that has already imported them costs about one. The
 parent talks to the server over a socket pair with length-prefixed pickles:
 
-    parent -> server  ("spawn", request_id, "module:function", args)   fork a child that calls it
+    parent -> server  ("spawn", request_id, "module:function", args, zygote)
+                                                                       fork a child that calls it
     parent -> server  ("kill", request_id, signal)                     signal the child's process group
     parent -> server  ("call", 0, "module:function", args)             run in the server itself (warm-up)
+    server -> parent  ("ready", 0, pid)                                preloading is done
+    server -> parent  ("called", 0, None)                              a call has returned
     server -> parent  ("started", request_id, pid)
     server -> parent  ("exited", request_id, exit_code)                negative: killed by that signal
 
@@ -20,6 +23,7 @@ import gc
 import importlib
 import os
 import pickle
+import queue
 import select
 import signal
 import socket
@@ -32,6 +36,8 @@ from collections.abc import Callable
 from typing import Any
 
 _HEADER = struct.Struct("!I")
+STARTUP_TIMEOUT = 60.0
+MAX_ZYGOTES = 16
 
 
 def _send(sock: socket.socket, message: Any) -> None:
@@ -66,7 +72,9 @@ def _resolve(target: str) -> Callable[..., Any]:
 # -- the server side ---------------------------------------------------------------------------
 
 
-def _run_child(sock: socket.socket, wakeup_r: int, wakeup_w: int, target: str, args: tuple[Any, ...]) -> None:
+def _run_child(
+    sock: socket.socket, wakeup_r: int, wakeup_w: int, target: str, args: tuple[Any, ...], others: list[socket.socket]
+) -> None:
     code = 0
     try:
         signal.set_wakeup_fd(-1)
@@ -74,6 +82,8 @@ def _run_child(sock: socket.socket, wakeup_r: int, wakeup_w: int, target: str, a
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         sock.close()
+        for other in others:
+            other.close()
         os.close(wakeup_r)
         os.close(wakeup_w)
         os.setpgrp()
@@ -91,13 +101,62 @@ def _run_child(sock: socket.socket, wakeup_r: int, wakeup_w: int, target: str, a
             os._exit(code)
 
 
-def serve(fd: int, preload: list[str]) -> None:
-    """The server's main loop (runs in the fork-server process)."""
+class _Zygote:
+    """A child of the server that has loaded one DAG file and forks that file's task processes."""
+
+    def __init__(self, sock: socket.socket, pid: int) -> None:
+        self.sock = sock
+        self.pid = pid
+        self.running: set[int] = set()
+
+
+def _start_zygote(
+    sock: socket.socket, wakeup: tuple[int, int], zygotes: dict[str, _Zygote], load: tuple[str, tuple[Any, ...]]
+) -> _Zygote:
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            signal.set_wakeup_fd(-1)
+            sock.close()
+            ours.close()
+            for other in zygotes.values():
+                other.sock.close()
+            os.close(wakeup[0])
+            os.close(wakeup[1])
+            serve(theirs.detach(), [], load)
+        except BaseException:  # noqa: BLE001 - report, then leave
+            traceback.print_exc()
+            code = 1
+        finally:
+            os._exit(code)
+    theirs.close()
+    return _Zygote(ours, pid)
+
+
+def _evict_idle(zygotes: dict[str, _Zygote], keep: int) -> None:
+    for key in [k for k, z in zygotes.items() if not z.running][: max(len(zygotes) - keep, 0)]:
+        zygotes.pop(key).sock.close()
+
+
+def serve(fd: int, preload: list[str], load: tuple[str, tuple[Any, ...]] | None = None) -> None:
+    """The main loop of a fork server (and of a zygote, which is a fork server that ran ``load``).
+
+    A spawn request may name a zygote ``(key, load_target, load_args)``: the request goes to the
+    zygote with that key, which is forked from this server and runs ``load_target(*load_args)``
+    first (e.g. importing a DAG file), so its children start with that work done.
+    """
     sock = socket.socket(fileno=fd)
     for module in preload:
         try:
             importlib.import_module(module)
         except ImportError:
+            traceback.print_exc()
+    if load is not None:
+        try:
+            _resolve(load[0])(*load[1])
+        except Exception:  # noqa: BLE001 - children redo the work and report the error themselves
             traceback.print_exc()
     wakeup_r, wakeup_w = os.pipe()
     os.set_blocking(wakeup_r, False)
@@ -106,48 +165,84 @@ def serve(fd: int, preload: list[str]) -> None:
     signal.signal(signal.SIGCHLD, lambda *_: None)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     children: dict[int, int] = {}
+    zygotes: dict[str, _Zygote] = {}
+    zygote_pids: set[int] = set()
+    owner: dict[int, _Zygote] = {}
+    _send(sock, ("ready", 0, os.getpid()))
     while True:
-        readable, _, _ = select.select([sock, wakeup_r], [], [])
+        watched = [sock, wakeup_r, *(z.sock for z in zygotes.values())]
+        readable, _, _ = select.select(watched, [], [])
         if wakeup_r in readable:
             try:
                 while os.read(wakeup_r, 512):
                     pass
             except BlockingIOError:
                 pass
+        for key, zygote in list(zygotes.items()):
+            if zygote.sock not in readable:
+                continue
+            message = _recv(zygote.sock)
+            if message is None:
+                zygotes.pop(key).sock.close()
+                for request_id in zygote.running:
+                    owner.pop(request_id, None)
+                    _send(sock, ("exited", request_id, -signal.SIGKILL))
+                continue
+            kind, request_id, _ = message
+            if kind in ("started", "exited"):
+                if kind == "exited":
+                    zygote.running.discard(request_id)
+                    owner.pop(request_id, None)
+                _send(sock, message)
         if sock in readable:
             message = _recv(sock)
             if message is None:
                 return
             kind = message[0]
             if kind == "spawn":
-                _, request_id, target, args = message
-                gc.freeze()
-                pid = os.fork()
-                if pid == 0:
-                    _run_child(sock, wakeup_r, wakeup_w, target, args)
-                children[pid] = request_id
-                _send(sock, ("started", request_id, pid))
+                _, request_id, target, args, zygote_spec = message
+                if zygote_spec is not None:
+                    key, load_target, load_args = zygote_spec
+                    zygote = zygotes.get(key)
+                    if zygote is None:
+                        _evict_idle(zygotes, MAX_ZYGOTES - 1)
+                        zygote = zygotes[key] = _start_zygote(sock, (wakeup_r, wakeup_w), zygotes, (load_target, load_args))
+                        zygote_pids.add(zygote.pid)
+                    zygote.running.add(request_id)
+                    owner[request_id] = zygote
+                    _send(zygote.sock, ("spawn", request_id, target, args, None))
+                else:
+                    gc.freeze()
+                    pid = os.fork()
+                    if pid == 0:
+                        _run_child(sock, wakeup_r, wakeup_w, target, args, [z.sock for z in zygotes.values()])
+                    children[pid] = request_id
+                    _send(sock, ("started", request_id, pid))
             elif kind == "call":
                 _, _, target, args = message
                 try:
                     _resolve(target)(*args)
                 except Exception:  # noqa: BLE001 - a failed warm-up only costs speed
                     traceback.print_exc()
+                _send(sock, ("called", 0, None))
             elif kind == "kill":
                 _, request_id, sig = message
+                if request_id in owner:
+                    _send(owner[request_id].sock, message)
                 for pid, rid in children.items():
                     if rid == request_id:
                         try:
                             os.killpg(pid, sig)
                         except ProcessLookupError:
                             pass
-        while children:
+        while children or zygote_pids:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
                 break
             if pid == 0:
                 break
+            zygote_pids.discard(pid)
             request_id = children.pop(pid, None)
             if request_id is not None:
                 _send(sock, ("exited", request_id, os.waitstatus_to_exitcode(status)))
@@ -171,11 +266,14 @@ class ForkServer:
         self._next_id = 0
         self.pids: dict[int, int] = {}
         self._reader: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._calls: queue.Queue[None] = queue.Queue()
 
     def start(self) -> None:
         with self._lock:
             if self._process is not None:
                 return
+            self._ready.clear()
             parent_sock, child_sock = socket.socketpair()
             code = "import sys; from slipstream.processes.forkserver import serve; serve(int(sys.argv[1]), sys.argv[2:])"
             self._process = subprocess.Popen(
@@ -187,6 +285,8 @@ class ForkServer:
             self._sock = parent_sock
             self._reader = threading.Thread(target=self._read, name="forkserver-reader", daemon=True)
             self._reader.start()
+        if not self._ready.wait(STARTUP_TIMEOUT):
+            raise RuntimeError(f"the fork server did not start within {STARTUP_TIMEOUT:.0f} s")
 
     def _read(self) -> None:
         assert self._sock is not None
@@ -198,27 +298,40 @@ class ForkServer:
             if message is None:
                 return
             kind, request_id, value = message
-            if kind == "started":
+            if kind == "ready":
+                self._ready.set()
+            elif kind == "called":
+                self._calls.put(None)
+            elif kind == "started":
                 self.pids[request_id] = value
             elif kind == "exited":
                 self.pids.pop(request_id, None)
                 self.on_exit(request_id, value)
 
-    def spawn(self, target: str, args: tuple[Any, ...]) -> int:
+    def spawn(
+        self, target: str, args: tuple[Any, ...], zygote: tuple[str, str, tuple[Any, ...]] | None = None
+    ) -> int:
+        """Fork a child that calls ``target(*args)``; with ``zygote=(key, load_target, load_args)``
+        fork it from the zygote of that key, made on first use."""
         self.start()
         with self._lock:
             self._next_id += 1
             request_id = self._next_id
             assert self._sock is not None
-            _send(self._sock, ("spawn", request_id, target, args))
+            _send(self._sock, ("spawn", request_id, target, args, zygote))
         return request_id
 
     def call(self, target: str, args: tuple[Any, ...]) -> None:
-        """Run ``target(*args)`` inside the server process, e.g. to warm caches children inherit."""
+        """Run ``target(*args)`` inside the server process and wait for it, e.g. to warm caches
+        that children inherit."""
         self.start()
         with self._lock:
             assert self._sock is not None
             _send(self._sock, ("call", 0, target, args))
+        try:
+            self._calls.get(timeout=STARTUP_TIMEOUT)
+        except queue.Empty:
+            raise RuntimeError(f"the fork server did not finish {target} within {STARTUP_TIMEOUT:.0f} s") from None
 
     def kill(self, request_id: int, sig: int = signal.SIGKILL) -> None:
         with self._lock:

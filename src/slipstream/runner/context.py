@@ -66,7 +66,7 @@ class RuntimeTaskInstance:
         if self._db is None:
             self.local_xcoms[(self.task_id, key)] = value
             return
-        with self._db.write() as session:
+        with self._db.write_connection() as session:
             xcoms.push(
                 session, dag_run_id=self._dag_run.id, dag_id=self.dag_id, run_id=self.run_id, task_id=self.task_id,
                 map_index=self.map_index, key=key, value=value, now=utcnow(),

@@ -20,7 +20,7 @@ from typing import Any
 
 from slipstream.config import Settings
 from slipstream.dagfiles.airflow_imports import airflow_imports
-from slipstream.dagfiles.loader import load_dag_file
+from slipstream.dagfiles.loader import load_dag_file_cached
 from slipstream.executors.base import Workload
 from slipstream.runner.context import DagRunInfo, RuntimeTaskInstance, build_context
 from slipstream.sdk.context import set_current_context
@@ -50,7 +50,7 @@ class _Heartbeat(threading.Thread):
 
     def run(self) -> None:
         while not self.stopped.wait(self.interval):
-            with self.db.write() as session:
+            with self.db.write_connection() as session:
                 alive = task_instances.heartbeat(session, self.ti_id, self.try_number, utcnow())
             if not alive:
                 log.warning("This try is no longer the running one (it was cleared or marked); stopping heartbeat")
@@ -111,7 +111,7 @@ def run_task(workload: Workload, settings: Settings, db: Database | None = None)
         settings.base_log_folder, workload.dag_id, workload.run_id, workload.task_id, workload.map_index,
         workload.try_number,
     )
-    with db.write() as session:
+    with db.write_connection() as session:
         claimed = task_instances.start_try(session, workload.ti_id, workload.try_number, hostname, pid, now)
         if claimed is not None:
             task_logs.record(
@@ -128,7 +128,7 @@ def run_task(workload: Workload, settings: Settings, db: Database | None = None)
     heartbeat.start()
     try:
         with airflow_imports():
-            loaded = load_dag_file(workload.fileloc)
+            loaded = load_dag_file_cached(workload.fileloc)
             dag = next((d for d in loaded.dags if d.dag_id == workload.dag_id), None)
             if dag is None:
                 problem = loaded.errors[0].exception if loaded.errors else "the file no longer defines this DAG"
@@ -154,7 +154,7 @@ class _LostTry(Exception):
 
 def _report(db: Database, workload: Workload, dag_run_id: int, result: TryResult, started_at: datetime) -> str:
     try:
-        with db.write() as session:
+        with db.write_connection() as session:
             now = utcnow()
             for key, value in result.xcoms:
                 xcoms.push(

@@ -39,12 +39,27 @@ StateListener = Callable[[str, Any], None]
 
 
 @dataclass
+class _Change:
+    row: Any
+    expected: str
+    new: TI
+    values: dict[str, Any]
+
+
+@dataclass
+class _Plan:
+    changes: list[_Change] = field(default_factory=list)
+    final: DagRunState | None = None
+
+
+@dataclass
 class PassResult:
     """What one pass did, and when the next one is due at the latest."""
 
     dispatched: list[Workload] = field(default_factory=list)
     changed: int = 0
     next_wake: datetime | None = None
+    again: bool = False  # something changed that the next pass must look at straight away
 
 
 class Scheduler:
@@ -78,23 +93,31 @@ class Scheduler:
     # -- one pass --------------------------------------------------------------------------
 
     def run_once(self, now: datetime | None = None, events: Iterable[ExecutorEvent] = ()) -> PassResult:
+        """One pass. Decisions are planned from a snapshot read without the write lock, then
+        applied as compare-and-set updates in one short write transaction."""
         now = now or self.clock()
         result = PassResult()
-        with self.db.write() as session:
-            self._handle_events(session, events, now, result)
-            self._check_zombies(session, now, result)
-            self._start_queued_runs(session, now, result)
+        with self.db.read() as session:
+            queued = dag_runs.exist_in_state(session, DagRunState.QUEUED)
+        if queued:
+            with self.db.write() as session:
+                self._start_queued_runs(session, now, result)
+        with self.db.read() as session:
             runs = dag_runs.in_states(session, [DagRunState.RUNNING])
             self._load_dags(session, {r.dag_id for r in runs})
             by_run: dict[int, list[Any]] = defaultdict(list)
             for ti in task_instances.for_runs(session, [r.id for r in runs]):
                 by_run[ti.dag_run_id].append(ti)
-            for run in runs:
-                dag = self._dags.get(run.dag_id)
-                if dag is None:
-                    continue
-                self._schedule_run(session, run, dag, by_run[run.id], now, result)
+        plans = [
+            (run, self._plan_run(run, self._dags[run.dag_id], by_run[run.id], now, result))
+            for run in runs
+            if run.dag_id in self._dags
+        ]
         with self.db.write() as session:
+            self._handle_events(session, events, now, result)
+            self._check_zombies(session, now, result)
+            for run, plan in plans:
+                self._apply_plan(session, run, plan, now, result)
             to_start = self._select_for_dispatch(session, now, result)
         for workload in to_start:
             self.executor.queue_workload(workload)
@@ -130,6 +153,7 @@ class Scheduler:
         ):
             log.warning("%s.%s %s try %s: %s -> %s", row.dag_id, row.task_id, row.run_id, row.try_number, reason, state)
             result.changed += 1
+            result.again = True
             self._notify("task_instance", (row.dag_id, row.run_id, row.task_id, row.map_index, state.value))
 
     def _check_zombies(self, session: Any, now: datetime, result: PassResult) -> None:
@@ -167,15 +191,19 @@ class Scheduler:
                 log.info("DAG run %s %s started", run.dag_id, run.run_id)
                 self._notify("dag_run", (run.dag_id, run.run_id, DagRunState.RUNNING.value))
 
-    def _schedule_run(
-        self, session: Any, run: Any, dag: SerializedDag, rows: list[Any], now: datetime, result: PassResult
-    ) -> None:
+    def _plan_run(self, run: Any, dag: SerializedDag, rows: list[Any], now: datetime, result: PassResult) -> _Plan:
+        """What should change in one running run, decided from its task instances' states.
+
+        Tasks are visited upstream first, so an empty task finished here lets its downstream
+        tasks be decided in the same pass.
+        """
+        plan = _Plan()
         states: dict[str, str] = {}
         rows_by_task: dict[str, Any] = {}
         for row in rows:
             if row.task_id not in dag.tasks:
-                if row.state != TI.REMOVED.value and task_instances.set_state(session, row.id, row.state, TI.REMOVED):
-                    result.changed += 1
+                if row.state != TI.REMOVED.value:
+                    plan.changes.append(_Change(row, row.state, TI.REMOVED, {}))
                 continue
             states[row.task_id] = row.state
             rows_by_task[row.task_id] = row
@@ -187,55 +215,66 @@ class Scheduler:
             state = states[task_id]
             if state == TI.UP_FOR_RETRY.value:
                 if row.next_try_at is None or row.next_try_at <= now:
-                    if task_instances.set_state(session, row.id, TI.UP_FOR_RETRY, TI.SCHEDULED):
-                        states[task_id] = TI.SCHEDULED.value
-                        result.changed += 1
+                    plan.changes.append(_Change(row, state, TI.SCHEDULED, {}))
+                    states[task_id] = TI.SCHEDULED.value
                 elif result.next_wake is None or row.next_try_at < result.next_wake:
                     result.next_wake = row.next_try_at
                 continue
             if state != TI.NONE.value:
                 continue
             decision = decide(task.trigger_rule, [states.get(up, TI.NONE.value) for up in task.upstream])
-            new_state, values = None, {}
-            if decision is Decision.RUN:
-                if task.runs_without_process:
-                    new_state = TI.SUCCESS
-                    values = {"start_date": now, "end_date": now, "duration": 0.0}
-                else:
-                    new_state = TI.SCHEDULED
+            if decision is Decision.RUN and task.runs_without_process:
+                change = _Change(row, state, TI.SUCCESS, {"start_date": now, "end_date": now, "duration": 0.0})
+            elif decision is Decision.RUN:
+                change = _Change(row, state, TI.SCHEDULED, {})
             elif decision is Decision.SKIP:
-                new_state, values = TI.SKIPPED, {"start_date": now, "end_date": now, "duration": 0.0}
+                change = _Change(row, state, TI.SKIPPED, {"start_date": now, "end_date": now, "duration": 0.0})
             elif decision is Decision.UPSTREAM_FAILED:
-                new_state, values = TI.UPSTREAM_FAILED, {"end_date": now}
-            if new_state is not None and task_instances.set_state(session, row.id, TI.NONE, new_state, **values):
-                states[task_id] = new_state.value
-                result.changed += 1
-                if new_state is not TI.SCHEDULED:
-                    self._notify("task_instance", (run.dag_id, run.run_id, task_id, row.map_index, new_state.value))
+                change = _Change(row, state, TI.UPSTREAM_FAILED, {"end_date": now})
+            else:
+                continue
+            plan.changes.append(change)
+            states[task_id] = change.new.value
 
-        if states and not all(s in {f.value for f in FINISHED_TI_STATES} for s in states.values()):
+        finished = {f.value for f in FINISHED_TI_STATES}
+        if not states or all(s in finished for s in states.values()):
+            failed = {f.value for f in FAILED_TI_STATES}
+            leaf_states = [states[t] for t in dag.leaves if t in states]
+            plan.final = DagRunState.FAILED if any(s in failed for s in leaf_states) else DagRunState.SUCCESS
+        return plan
+
+    def _apply_plan(self, session: Any, run: Any, plan: _Plan, now: datetime, result: PassResult) -> None:
+        groups: dict[tuple[str, TI, tuple[tuple[str, Any], ...]], list[_Change]] = defaultdict(list)
+        for change in plan.changes:
+            groups[(change.expected, change.new, tuple(sorted(change.values.items())))].append(change)
+        applied_all = True
+        for (expected, new, values), changes in groups.items():
+            moved = task_instances.move(session, [c.row.id for c in changes], expected, new, **dict(values))
+            result.changed += len(moved)
+            applied_all = applied_all and len(moved) == len(changes)
+            if new is not TI.SCHEDULED:
+                for change in changes:
+                    if change.row.id in moved:
+                        self._notify("task_instance", (run.dag_id, run.run_id, change.row.task_id, change.row.map_index, new.value))
+        if plan.final is None or not applied_all:
             return
-        leaf_states = [states[t] for t in dag.leaves if t in states]
-        failed = any(s in {f.value for f in FAILED_TI_STATES} for s in leaf_states)
-        final = DagRunState.FAILED if failed else DagRunState.SUCCESS
-        if dag_runs.set_state(session, run.id, DagRunState.RUNNING, final, end_date=now):
+        if dag_runs.set_state(session, run.id, DagRunState.RUNNING, plan.final, end_date=now):
             result.changed += 1
-            log.info("DAG run %s %s finished: %s", run.dag_id, run.run_id, final.value)
-            self._notify("dag_run", (run.dag_id, run.run_id, final.value))
+            log.info("DAG run %s %s finished: %s", run.dag_id, run.run_id, plan.final.value)
+            self._notify("dag_run", (run.dag_id, run.run_id, plan.final.value))
 
     def _select_for_dispatch(self, session: Any, now: datetime, result: PassResult) -> list[Workload]:
         capacity = self.settings.parallelism - task_instances.count_active(session)
         if capacity <= 0:
             return []
-        ready = task_instances.in_states(session, [TI.SCHEDULED])
+        ready = task_instances.ready_to_dispatch(session)
         if not ready:
             return []
-        ready.sort(key=lambda r: (-r.priority_weight, r.id))
         per_dag = task_instances.count_active_by_dag(session)
         self._load_dags(session, {r.dag_id for r in ready})
-        workloads: list[Workload] = []
+        chosen: list[Any] = []
         for row in ready:
-            if len(workloads) >= capacity:
+            if len(chosen) >= capacity:
                 break
             dag = self._dags.get(row.dag_id)
             if dag is None:
@@ -243,14 +282,18 @@ class Scheduler:
             limit = dag.max_active_tasks or self.settings.max_active_tasks_per_dag
             if per_dag.get(row.dag_id, 0) >= limit:
                 continue
-            try_number = task_instances.queue_try(session, row.id, now)
-            if try_number is None:
-                continue
             per_dag[row.dag_id] = per_dag.get(row.dag_id, 0) + 1
+            chosen.append(row)
+        tries = task_instances.queue_tries(session, [r.id for r in chosen], now)
+        workloads: list[Workload] = []
+        for row in chosen:
+            if row.id not in tries:
+                continue
+            dag = self._dags[row.dag_id]
             workloads.append(
                 Workload(
                     ti_id=row.id, dag_id=row.dag_id, run_id=row.run_id, task_id=row.task_id,
-                    map_index=row.map_index, try_number=try_number, fileloc=dag.fileloc, dag_hash=dag.dag_hash,
+                    map_index=row.map_index, try_number=tries[row.id], fileloc=dag.fileloc, dag_hash=dag.dag_hash,
                 )
             )
             self._notify("task_instance", (row.dag_id, row.run_id, row.task_id, row.map_index, TI.QUEUED.value))
@@ -297,7 +340,7 @@ class Scheduler:
             result = self.run_once(events=events)
             if until is not None and until():
                 return
-            timeout = self.settings.poll_interval
+            timeout = 0.0 if result.again else self.settings.poll_interval
             if result.next_wake is not None:
                 timeout = min(timeout, (result.next_wake - self.clock()).total_seconds())
             events = self._wait_for_events(timeout)

@@ -106,6 +106,10 @@ def in_states(session: Session, states: Iterable[str]) -> list[DagRunRow]:
     return list(session.scalars(query))
 
 
+def exist_in_state(session: Session, state: str) -> bool:
+    return session.execute(select(RUNS.c.id).where(RUNS.c.state == str(state)).limit(1)).first() is not None
+
+
 def list_runs(
     session: Session, dag_id: str | None = None, state: str | None = None, limit: int | None = None
 ) -> list[DagRunRow]:

@@ -56,6 +56,39 @@ def set_states(session: Session, ti_ids: Sequence[int], expected: str | Iterable
     return session.execute(statement).rowcount
 
 
+CHUNK = 500
+
+
+def move(session: Session, ti_ids: Sequence[int], expected: str | Iterable[str], new: str, **values: Any) -> set[int]:
+    """Compare-and-set for many rows in one statement per chunk; returns the ids that moved."""
+    moved: set[int] = set()
+    ids = list(ti_ids)
+    for start in range(0, len(ids), CHUNK):
+        statement = (
+            update(TABLE)
+            .where(TABLE.c.id.in_(ids[start : start + CHUNK]), TABLE.c.state.in_(_states(expected)))
+            .values(state=str(new), **values)
+            .returning(TABLE.c.id)
+        )
+        moved.update(session.execute(statement).scalars())
+    return moved
+
+
+def queue_tries(session: Session, ti_ids: Sequence[int], now: datetime) -> dict[int, int]:
+    """scheduled -> queued for the next try, many at once; returns {id: new try_number} of those moved."""
+    queued: dict[int, int] = {}
+    ids = list(ti_ids)
+    for start in range(0, len(ids), CHUNK):
+        statement = (
+            update(TABLE)
+            .where(TABLE.c.id.in_(ids[start : start + CHUNK]), TABLE.c.state == TI.SCHEDULED.value)
+            .values(state=TI.QUEUED.value, try_number=TABLE.c.try_number + 1, queued_at=now, next_try_at=None)
+            .returning(TABLE.c.id, TABLE.c.try_number)
+        )
+        queued.update((row[0], row[1]) for row in session.execute(statement))
+    return queued
+
+
 def queue_try(session: Session, ti_id: int, now: datetime) -> int | None:
     """scheduled -> queued for the next try; returns the new try_number or None if lost."""
     statement = (
@@ -138,11 +171,27 @@ def find(session: Session, key: TaskInstanceKey) -> Any:
     return session.execute(statement).first()
 
 
+SCHEDULING_COLUMNS = (
+    TABLE.c.id, TABLE.c.dag_run_id, TABLE.c.task_id, TABLE.c.map_index, TABLE.c.state, TABLE.c.try_number,
+    TABLE.c.next_try_at,
+)
+
+
 def for_runs(session: Session, dag_run_ids: Sequence[int]) -> list[Any]:
-    """Every task instance of these runs (light rows, not ORM objects)."""
+    """The task instances of these runs, with only what scheduling needs (light rows)."""
     if not dag_run_ids:
         return []
-    return list(session.execute(select(TABLE).where(TABLE.c.dag_run_id.in_(list(dag_run_ids)))))
+    return list(session.execute(select(*SCHEDULING_COLUMNS).where(TABLE.c.dag_run_id.in_(list(dag_run_ids)))))
+
+
+def ready_to_dispatch(session: Session) -> list[Any]:
+    """Scheduled task instances, highest priority first, then oldest."""
+    statement = (
+        select(TABLE.c.id, TABLE.c.dag_id, TABLE.c.run_id, TABLE.c.task_id, TABLE.c.map_index, TABLE.c.priority_weight)
+        .where(TABLE.c.state == TI.SCHEDULED.value)
+        .order_by(TABLE.c.priority_weight.desc(), TABLE.c.id)
+    )
+    return list(session.execute(statement))
 
 
 def for_run(session: Session, dag_id: str, run_id: str) -> list[Any]:
