@@ -39,6 +39,8 @@ def get_value(section: str, key: str) -> None:
 @output_option
 def list_(section: str | None, output: str) -> None:
     """Every option with its value and where the value comes from."""
+    if section is not None and section not in OPTIONS:
+        raise click.ClickException(f"The section [{section}] does not exist. Sections: {', '.join(OPTIONS)}")
     loaded = _load()
     rows = [
         {"section": s, "key": k, "value": loaded.values[s][k], "source": loaded.sources[s][k], "description": OPTIONS[s][k][2]}

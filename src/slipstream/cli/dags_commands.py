@@ -108,9 +108,13 @@ def show(dag_id: str, dags_folder: str | None) -> None:
     """Print the DAG's graph in Graphviz DOT."""
     _, db = _prepared(dags_folder)
     dag = _serialized(db, dag_id)
-    lines = [f'digraph "{dag_id}" {{', "  rankdir=LR;"]
+
+    def quoted(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    lines = [f"digraph {quoted(dag_id)} {{", "  rankdir=LR;"]
     for task in dag.tasks.values():
-        lines.append(f'  "{task.task_id}" [label="{task.task_display_name}", shape=box];')
+        lines.append(f'  "{task.task_id}" [label={quoted(task.task_display_name)}, shape=box];')
     for task in dag.tasks.values():
         for downstream in task.downstream:
             lines.append(f'  "{task.task_id}" -> "{downstream}";')
@@ -151,7 +155,7 @@ def _run_row(run: Any) -> dict[str, Any]:
         "logical_date": run.logical_date,
         "start_date": run.start_date,
         "end_date": run.end_date,
-        "conf": json.dumps(run.conf or {}),
+        "conf": dict(run.conf or {}),
     }
 
 
@@ -164,14 +168,21 @@ def _run_row(run: Any) -> dict[str, Any]:
 def list_runs(dag_id: str | None, dag_id_option: str | None, state: str | None, limit: int | None, output: str) -> None:
     """Runs of a DAG, newest first."""
     from slipstream.store import dag_runs
+    from slipstream.store import dags as dag_store
 
+    if dag_id and dag_id_option and dag_id != dag_id_option:
+        raise click.UsageError(f"two different DAGs given: {dag_id!r} and -d {dag_id_option!r}")
     dag_id = dag_id or dag_id_option
     if not dag_id:
         raise click.UsageError("give the DAG: slipstream dags list-runs DAG_ID")
     db = open_store(load_settings())
     with db.read() as session:
         rows = [_run_row(r) for r in dag_runs.list_runs(session, dag_id, state=state, limit=limit)]
-    print_rows(rows, output, ["dag_id", "run_id", "state", "run_type", "logical_date", "start_date", "end_date"])
+        known = bool(rows) or dag_store.get_dag(session, dag_id) is not None
+    if not known:
+        raise click.ClickException(f"DAG {dag_id!r} not found (see `slipstream dags list`)")
+    columns = ["dag_id", "run_id", "state", "run_type", "logical_date", "start_date", "end_date"]
+    print_rows(rows, output, columns if output != "json" else None)
 
 
 def _set_paused(dag_id: str, paused: bool) -> None:
@@ -208,9 +219,15 @@ def unpause(dag_id: str) -> None:
 def test(dag_id: str, logical_date: str | None, conf: str | None, timeout: float | None, dags_folder: str | None) -> None:
     """Run one whole DAG run now, tasks in parallel, with live progress; exit 1 if it fails."""
     from slipstream.cli.progress import run_with_progress
+    from slipstream.store import dags as dag_store
 
     settings, db = _prepared(dags_folder)
     _serialized(db, dag_id)
+    with db.read() as session:
+        row = dag_store.get_dag(session, dag_id)
+    if row is not None and row.is_paused:
+        # The scheduler does not start runs of a paused DAG, so the test run would wait forever.
+        raise click.ClickException(f"DAG {dag_id!r} is paused: unpause it first (slipstream dags unpause {dag_id})")
     state = run_with_progress(settings, db, dag_id, conf=_parse_conf(conf), logical_date=_parse_date(logical_date), timeout=timeout)
     if state != "success":
         raise SystemExit(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from slipstream.cli.environment import load_settings
+from slipstream.cli.environment import load_settings, refuse_unknown_revision
 
 
 @click.group()
@@ -19,6 +19,7 @@ def migrate() -> None:
     from slipstream.store.db import Database
 
     database = Database(load_settings().sql_alchemy_conn)
+    refuse_unknown_revision(database)
     before, after = schema.migrate(database)
     if before == after:
         click.echo(f"Database {database!r} is already at revision {after}.")
@@ -35,19 +36,28 @@ def check() -> None:
     database = Database(load_settings().sql_alchemy_conn)
     try:
         result = schema.check(database)
+        status = schema.check_revision(database)
     except Exception as err:  # noqa: BLE001 - any connection problem is reported as such
         raise click.ClickException(f"Cannot reach the database {database!r}: {err}") from None
     if result.ok:
         click.echo(f"Database {database!r} is reachable and at revision {result.head}.")
         return
-    if result.current != result.head:
+    if status == "unknown":
+        click.echo(
+            f"Database {database!r} is at revision {result.current}, which this version of Slipstream does not know "
+            f"(it needs {result.head}): it was written by a newer version. Upgrade Slipstream or use another database.",
+            err=True,
+        )
+    elif result.current != result.head:
+        # Before the migrations ran, every table is a "difference": the revision says all there is to say.
         click.echo(
             f"Database {database!r} is at revision {result.current or '(empty)'}, this version needs {result.head}: "
             "run `slipstream db migrate`.",
             err=True,
         )
-    for difference in result.differences:
-        click.echo(f"Schema difference: {difference}", err=True)
+    else:
+        for difference in result.differences:
+            click.echo(f"Schema difference: {difference}", err=True)
     raise SystemExit(1)
 
 

@@ -27,15 +27,23 @@ def open_store(settings: Settings, migrate_if_needed: bool = True) -> Any:
 
     db = Database(settings.sql_alchemy_conn)
     if migrate_if_needed:
-        status = migrate.check_revision(db)
-        if status == "unknown":
-            raise click.ClickException(
-                f"The database {db!r} has schema revision {migrate.current_revision(db)!r}, which this version of "
-                "Slipstream does not know: it was written by a newer version. Upgrade Slipstream or use another database."
-            )
+        status = refuse_unknown_revision(db)
         if status != "current":
             migrate.migrate(db)
     return db
+
+
+def refuse_unknown_revision(db: Any) -> str:
+    """The schema status ('current' or 'behind'); a revision this version does not know is a clear error."""
+    from slipstream.store import migrate
+
+    status = migrate.check_revision(db)
+    if status == "unknown":
+        raise click.ClickException(
+            f"The database {db!r} has schema revision {migrate.current_revision(db)!r}, which this version of "
+            "Slipstream does not know: it was written by a newer version. Upgrade Slipstream or use another database."
+        )
+    return status
 
 
 def parse_dags(settings: Settings, db: Any) -> Any:

@@ -8,7 +8,41 @@ from slipstream import __version__
 from slipstream.cli import config_commands, dags_commands, db_commands, serve_commands, tasks_commands
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _database_url() -> str:
+    try:
+        from sqlalchemy.engine import make_url
+
+        from slipstream.cli.environment import load_settings
+
+        return make_url(load_settings().sql_alchemy_conn).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - only used to word an error message
+        return "(see [database] sql_alchemy_conn)"
+
+
+# Errors that say the configured database cannot be used at all (not a bug in a query).
+_DATABASE_ERRORS = {
+    ("sqlalchemy", "OperationalError"), ("sqlalchemy", "InterfaceError"), ("sqlalchemy", "DatabaseError"),
+    ("sqlalchemy", "ArgumentError"), ("sqlalchemy", "NoSuchModuleError"), ("alembic", "CommandError"),
+}
+
+
+class SlipstreamGroup(click.Group):
+    """Turns a database that cannot be reached or used into one clear error instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except Exception as err:
+            if (type(err).__module__.split(".")[0], type(err).__name__) not in _DATABASE_ERRORS:
+                raise
+            detail = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
+            raise click.ClickException(
+                f"Cannot use the database {_database_url()}: {detail}\n"
+                "Check [database] sql_alchemy_conn (SLIPSTREAM__DATABASE__SQL_ALCHEMY_CONN) and that the database is running."
+            ) from None
+
+
+@click.group(cls=SlipstreamGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Slipstream runs Airflow DAG files: schedule them, run their tasks in parallel, and inspect them."""
 

@@ -25,6 +25,8 @@ def _text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         return ", ".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, default=str)
     return str(value)
 
 
@@ -50,12 +52,14 @@ def print_rows(rows: Sequence[dict[str, Any]], output: str, columns: Sequence[st
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(show_lines=False)
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*(_text(row.get(c)) for c in columns))
+        # Text, not str: values such as "[task_a, task_b]" in an error are data, not rich markup.
+        table.add_row(*(Text(_text(row.get(c))) for c in columns))
     console = Console()
     if not console.is_terminal:
         console = Console(width=max(console.width, 240))

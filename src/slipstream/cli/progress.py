@@ -42,6 +42,7 @@ def run_with_progress(
     """Trigger a run, schedule it to the end in this process while showing progress; return its state."""
     from rich.console import Console
     from rich.live import Live
+    from rich.markup import escape
 
     from slipstream.scheduler.run_to_end import RunTimedOut, schedule_until_finished
     from slipstream.scheduler.triggering import trigger_dag
@@ -84,6 +85,6 @@ def run_with_progress(
     if final.state != "success":
         for row in snapshot():
             if row.state in ("failed", "upstream_failed") and row.state_reason:
-                console.print(f"  {row.task_id}: {row.state_reason}")
+                console.print(f"  {row.task_id}: {escape(row.state_reason)}")
         console.print(f"  Task logs are under {settings.base_log_folder / dag_id}")
     return final.state

@@ -1,0 +1,82 @@
+"""``slipstream config get-value | list``."""
+
+from __future__ import annotations
+
+from cli_helpers import invoke, invoke_json, no_traceback, run
+
+
+def test_get_value_default(runner):
+    assert invoke(runner, "config", "get-value", "core", "parallelism").stdout == "32\n"
+
+
+def test_get_value_from_slipstream_variable(runner, monkeypatch):
+    monkeypatch.setenv("SLIPSTREAM__CORE__PARALLELISM", "7")
+    assert invoke(runner, "config", "get-value", "core", "parallelism").stdout == "7\n"
+
+
+def test_get_value_from_airflow_variable(runner, monkeypatch):
+    monkeypatch.setenv("AIRFLOW__CORE__PARALLELISM", "9")
+    assert invoke(runner, "config", "get-value", "core", "parallelism").stdout == "9\n"
+    monkeypatch.setenv("SLIPSTREAM__CORE__PARALLELISM", "7")  # Slipstream's own variable wins
+    assert invoke(runner, "config", "get-value", "core", "parallelism").stdout == "7\n"
+
+
+def test_get_value_from_the_config_file(runner, home):
+    (home / "slipstream.toml").write_text("[core]\nparallelism = 5\n")
+    assert invoke(runner, "config", "get-value", "core", "parallelism").stdout == "5\n"
+
+
+def test_get_value_as_a_real_process(monkeypatch):
+    monkeypatch.setenv("SLIPSTREAM__CORE__PARALLELISM", "7")
+    assert run("config", "get-value", "core", "parallelism").stdout == "7\n"
+
+
+def test_get_value_of_booleans_and_paths(runner, home):
+    assert invoke(runner, "config", "get-value", "core", "load_examples").stdout == "false\n"
+    assert invoke(runner, "config", "get-value", "core", "dags_folder").stdout.strip() == str(home / "dags")
+
+
+def test_unknown_option_is_a_clear_error(runner):
+    result = invoke(runner, "config", "get-value", "core", "no_such_option", code=1)
+    assert result.stderr.startswith("Error: The option [core] no_such_option does not exist.")
+    assert "[core] parallelism" in result.stderr  # lists what exists
+    result = invoke(runner, "config", "get-value", "nosection", "parallelism", code=1)
+    assert "[nosection] parallelism does not exist" in result.stderr
+
+
+def test_a_bad_value_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("SLIPSTREAM__CORE__PARALLELISM", "lots")
+    done = run("config", "get-value", "core", "parallelism", code=1)
+    assert "Configuration error: [core] parallelism from environment" in done.stderr
+    assert no_traceback(done.stderr)
+
+
+def test_a_bad_config_file_is_a_clear_error(runner, home):
+    (home / "slipstream.toml").write_text("[core]\nparalelism = 5\n")
+    result = invoke(runner, "config", "list", code=1)
+    assert "unknown option 'paralelism' in [core]" in result.stderr
+
+
+def test_list_json(runner, monkeypatch):
+    monkeypatch.setenv("SLIPSTREAM__CORE__PARALLELISM", "7")
+    rows = invoke_json(runner, "config", "list")
+    assert all(set(r) == {"section", "key", "value", "source", "description"} for r in rows)
+    by_key = {(r["section"], r["key"]): r for r in rows}
+    assert by_key[("core", "parallelism")]["value"] == 7
+    assert by_key[("core", "parallelism")]["source"] == "environment"
+    assert by_key[("core", "max_active_runs_per_dag")]["source"] == "default"
+    assert ("database", "sql_alchemy_conn") in by_key
+    assert {r["section"] for r in rows} == {"core", "database", "logging", "scheduler"}
+
+
+def test_list_one_section(runner):
+    rows = invoke_json(runner, "config", "list", "--section", "database")
+    assert [(r["section"], r["key"]) for r in rows] == [("database", "sql_alchemy_conn")]
+    plain = invoke(runner, "config", "list", "--section", "scheduler", "-o", "plain").stdout
+    assert "poll_interval" in plain and "parallelism" not in plain
+
+
+def test_list_unknown_section(runner):
+    result = invoke(runner, "config", "list", "--section", "nope", code=1)
+    assert "The section [nope] does not exist" in result.stderr
+    assert "core, database, logging, scheduler" in result.stderr
