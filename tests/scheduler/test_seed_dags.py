@@ -361,10 +361,6 @@ def test_a_killed_task_process_is_retried_when_it_has_retries(write_dag, parse, 
     assert "retried" in results.log("killed_retried", "sleeper", 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug: when a task process dies, the processes it started (its bash command) keep running",
-)
 def test_a_killed_task_leaves_no_process_behind(write_dag, parse, harness, tmp_path):
     write_dag("orphans.py", KILLABLE.format(dag_id="orphans", marker=tmp_path / "m", retries=0))
     parse()

@@ -101,6 +101,15 @@ def _run_child(
             os._exit(code)
 
 
+def _kill_leftovers(pid: int) -> None:
+    """A child led its own process group; whatever it started and left running dies with it,
+    so a retry never runs beside the remains of the try before."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 class _Zygote:
     """A child of the server that has loaded one DAG file and forks that file's task processes."""
 
@@ -245,6 +254,7 @@ def serve(fd: int, preload: list[str], load: tuple[str, tuple[Any, ...]] | None 
             zygote_pids.discard(pid)
             request_id = children.pop(pid, None)
             if request_id is not None:
+                _kill_leftovers(pid)
                 _send(sock, ("exited", request_id, os.waitstatus_to_exitcode(status)))
 
 
