@@ -284,19 +284,14 @@ def test_dags_test_of_an_unknown_dag(runner, seeded):
     assert "DAG 'nope' not found" in invoke(runner, "dags", "test", "nope", code=1).stderr
 
 
-def test_dags_test_of_a_paused_dag_is_refused_not_hung(runner, seeded):
+def test_dags_test_runs_a_paused_dag_as_airflow_does(runner, seeded):
     invoke(runner, "dags", "list")
     invoke(runner, "dags", "pause", "parallel_dependencies")
-    result = invoke(runner, "dags", "test", "parallel_dependencies", "--timeout", "30", code=1)
-    assert "is paused" in result.stderr
-    assert "slipstream dags unpause parallel_dependencies" in result.stderr
+    result = invoke(runner, "dags", "test", "parallel_dependencies", "--timeout", "30")
+    assert "success" in result.output
+    assert [r["state"] for r in invoke_json(runner, "dags", "list-runs", "parallel_dependencies")] == ["success"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug outside the CLI: scheduler.run_to_end.schedule_until_finished runs a full Scheduler that "
-    "also starts every other queued run in the store and leaves them 'running' when it stops",
-)
 def test_dags_test_leaves_other_runs_alone(runner, seeded):
     invoke(runner, "dags", "trigger", "parallel_dependencies", "-r", "waiting_for_the_scheduler")
     invoke(runner, "dags", "test", "parallel_dependencies")

@@ -70,3 +70,48 @@ def test_standalone_creates_its_dags_folder(server, home, tmp_path):
     standalone.wait_for(r"^Scheduler started")
     assert folder.is_dir()
     assert standalone.stop(signal.SIGINT) == 0
+
+
+SLOW = """
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+with DAG("slow", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    BashOperator(task_id="first", bash_command="echo started; sleep 2; echo finished") >> BashOperator(
+        task_id="second", bash_command="echo second"
+    )
+"""
+
+
+def test_first_stop_lets_running_tasks_finish_and_starts_nothing_new(server, dags_dir):
+    (dags_dir / "slow.py").write_text(SLOW)
+    standalone = server("standalone")
+    standalone.wait_for(r"^Loaded DAG slow")
+    run_id = json.loads(run("dags", "trigger", "slow", "-o", "json").stdout)[0]["run_id"]
+    standalone.wait_for(rf"slow\.first {re.escape(run_id)}: queued")
+    time.sleep(0.5)
+    code = standalone.stop(signal.SIGTERM)
+    assert code == 0, standalone.output
+    assert "waiting for 1 running task(s) to finish" in standalone.output
+    states = {r["task_id"]: r["state"] for r in json.loads(run("tasks", "states-for-dag-run", "slow", run_id, "-o", "json").stdout)}
+    assert states["first"] == "success"
+    assert states["second"] in ("none", "scheduled"), "nothing new is started while stopping"
+
+
+def test_second_stop_kills_running_tasks(server, dags_dir):
+    (dags_dir / "slow.py").write_text(SLOW.replace("sleep 2", "sleep 60"))
+    standalone = server("standalone")
+    standalone.wait_for(r"^Loaded DAG slow")
+    run_id = json.loads(run("dags", "trigger", "slow", "-o", "json").stdout)[0]["run_id"]
+    standalone.wait_for(rf"slow\.first {re.escape(run_id)}: queued")
+    time.sleep(0.5)
+    standalone.process.send_signal(signal.SIGTERM)
+    standalone.wait_for(r"waiting for 1 running task\(s\) to finish")
+    started = time.monotonic()
+    code = standalone.stop(signal.SIGTERM)
+    assert code == 0, standalone.output
+    assert time.monotonic() - started < 15
+    states = {r["task_id"]: r["state"] for r in json.loads(run("tasks", "states-for-dag-run", "slow", run_id, "-o", "json").stdout)}
+    assert states["first"] == "failed"
+    assert _group_gone(standalone)

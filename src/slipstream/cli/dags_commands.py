@@ -219,15 +219,9 @@ def unpause(dag_id: str) -> None:
 def test(dag_id: str, logical_date: str | None, conf: str | None, timeout: float | None, dags_folder: str | None) -> None:
     """Run one whole DAG run now, tasks in parallel, with live progress; exit 1 if it fails."""
     from slipstream.cli.progress import run_with_progress
-    from slipstream.store import dags as dag_store
 
     settings, db = _prepared(dags_folder)
     _serialized(db, dag_id)
-    with db.read() as session:
-        row = dag_store.get_dag(session, dag_id)
-    if row is not None and row.is_paused:
-        # The scheduler does not start runs of a paused DAG, so the test run would wait forever.
-        raise click.ClickException(f"DAG {dag_id!r} is paused: unpause it first (slipstream dags unpause {dag_id})")
     state = run_with_progress(settings, db, dag_id, conf=_parse_conf(conf), logical_date=_parse_date(logical_date), timeout=timeout)
     if state != "success":
         raise SystemExit(1)

@@ -49,6 +49,9 @@ def _serve(dags_folder: str | None, verbose: bool) -> None:
             click.secho(f"{stamp} {dag_id}.{task_id}{index} {run_id}: {state}", fg=STATE_COLOURS.get(state))
 
     service = SchedulerService(settings, db, on_change=on_change, on_parse=on_parse)
+    service.on_stopping = lambda running: click.echo(
+        f"Stopping: waiting for {running} running task(s) to finish; press Ctrl-C again to kill them."
+    )
     signal.signal(signal.SIGTERM, service.stop)
     signal.signal(signal.SIGINT, service.stop)
     click.echo("Scheduler started; press Ctrl-C to stop.")

@@ -61,6 +61,10 @@ class BaseExecutor:
         """Wake whoever waits on ``events`` without an event (e.g. a new run was triggered)."""
         self.events.put(None)
 
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until no workload is running; False if ``timeout`` passed first."""
+        return True
+
     def terminate(self) -> None:
         """Stop every running workload now."""
         return

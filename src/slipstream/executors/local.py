@@ -80,7 +80,10 @@ class LocalExecutor(BaseExecutor):
         for request_id in request_ids:
             self._server.kill(request_id, signal.SIGTERM)
 
-    def end(self, timeout: float | None = None) -> None:
+    def wait_idle(self, timeout: float | None = None) -> bool:
         with self._lock:
-            self._all_done.wait_for(lambda: not self._running, timeout)
+            return self._all_done.wait_for(lambda: not self._running, timeout)
+
+    def end(self, timeout: float | None = None) -> None:
+        self.wait_idle(timeout)
         self._server.close()

@@ -67,7 +67,7 @@ def schedule_until_finished(
     if timer is not None:
         timer.start()
     try:
-        Scheduler(settings, db, executor, on_change=on_change).run(stop=stop, until=finished)
+        Scheduler(settings, db, executor, on_change=on_change, only_run=(dag_id, run_id)).run(stop=stop, until=finished)
     finally:
         if timer is not None:
             timer.cancel()

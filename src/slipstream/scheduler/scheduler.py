@@ -70,12 +70,16 @@ class Scheduler:
         executor: BaseExecutor,
         clock: Callable[[], datetime] = utcnow,
         on_change: StateListener | None = None,
+        only_run: tuple[str, str] | None = None,
     ) -> None:
+        """``only_run=(dag_id, run_id)`` limits the scheduler to that one run (``dags test``): it
+        starts it even when the DAG is paused and leaves every other run alone."""
         self.settings = settings
         self.db = db
         self.executor = executor
         self.clock = clock
         self.on_change = on_change
+        self.only_run = only_run
         self._dags: dict[str, SerializedDag] = {}
         self._last_zombie_check: datetime | None = None
 
@@ -92,9 +96,12 @@ class Scheduler:
 
     # -- one pass --------------------------------------------------------------------------
 
-    def run_once(self, now: datetime | None = None, events: Iterable[ExecutorEvent] = ()) -> PassResult:
+    def run_once(
+        self, now: datetime | None = None, events: Iterable[ExecutorEvent] = (), dispatch: bool = True
+    ) -> PassResult:
         """One pass. Decisions are planned from a snapshot read without the write lock, then
-        applied as compare-and-set updates in one short write transaction."""
+        applied as compare-and-set updates in one short write transaction. With
+        ``dispatch=False`` (shutting down) nothing new is handed to the executor."""
         now = now or self.clock()
         result = PassResult()
         with self.db.read() as session:
@@ -103,7 +110,7 @@ class Scheduler:
             with self.db.write() as session:
                 self._start_queued_runs(session, now, result)
         with self.db.read() as session:
-            runs = dag_runs.in_states(session, [DagRunState.RUNNING])
+            runs = self._mine(dag_runs.in_states(session, [DagRunState.RUNNING]))
             self._load_dags(session, {r.dag_id for r in runs})
             by_run: dict[int, list[Any]] = defaultdict(list)
             for ti in task_instances.for_runs(session, [r.id for r in runs]):
@@ -118,11 +125,17 @@ class Scheduler:
             self._check_zombies(session, now, result)
             for run, plan in plans:
                 self._apply_plan(session, run, plan, now, result)
-            to_start = self._select_for_dispatch(session, now, result)
+            to_start = self._select_for_dispatch(session, now, result) if dispatch else []
         for workload in to_start:
             self.executor.queue_workload(workload)
         result.dispatched = to_start
         return result
+
+    def _mine(self, rows: list[Any]) -> list[Any]:
+        """Rows (runs or task instances) this scheduler looks after."""
+        if self.only_run is None:
+            return rows
+        return [r for r in rows if (r.dag_id, r.run_id) == self.only_run]
 
     def _notify(self, kind: str, item: Any) -> None:
         if self.on_change is not None:
@@ -162,14 +175,14 @@ class Scheduler:
             return
         self._last_zombie_check = now
         limit = now - timedelta(seconds=self.settings.task_heartbeat_timeout)
-        for row in task_instances.in_states(session, [TI.RUNNING]):
+        for row in self._mine(task_instances.in_states(session, [TI.RUNNING])):
             if row.last_heartbeat_at is not None and row.last_heartbeat_at < limit:
                 self._load_dags(session, [row.dag_id])
                 reason = f"No heartbeat for {self.settings.task_heartbeat_timeout:.0f} s: the task process is gone"
                 self._fail_try(session, row, reason, now, result)
 
     def _start_queued_runs(self, session: Any, now: datetime, result: PassResult) -> None:
-        queued = dag_runs.in_states(session, [DagRunState.QUEUED])
+        queued = self._mine(dag_runs.in_states(session, [DagRunState.QUEUED]))
         if not queued:
             return
         running = dag_runs.in_states(session, [DagRunState.RUNNING])
@@ -180,7 +193,7 @@ class Scheduler:
         paused = {d.dag_id for d in dags.list_dags(session) if d.is_paused}
         for run in queued:
             dag = self._dags.get(run.dag_id)
-            if dag is None or run.dag_id in paused:
+            if dag is None or (run.dag_id in paused and self.only_run is None):
                 continue
             limit = dag.max_active_runs or self.settings.max_active_runs_per_dag
             if active[run.dag_id] >= limit:
@@ -267,7 +280,7 @@ class Scheduler:
         capacity = self.settings.parallelism - task_instances.count_active(session)
         if capacity <= 0:
             return []
-        ready = task_instances.ready_to_dispatch(session)
+        ready = self._mine(task_instances.ready_to_dispatch(session))
         if not ready:
             return []
         per_dag = task_instances.count_active_by_dag(session)
@@ -304,7 +317,7 @@ class Scheduler:
     def reset_orphans(self) -> int:
         """At start: queued task instances no executor holds go back to scheduled."""
         with self.db.write() as session:
-            rows = task_instances.in_states(session, [TI.QUEUED])
+            rows = self._mine(task_instances.in_states(session, [TI.QUEUED]))
             moved = 0
             for row in rows:
                 moved += task_instances.set_state(

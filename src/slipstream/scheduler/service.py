@@ -35,6 +35,8 @@ class SchedulerService:
         self.processor = DagFileProcessor(settings, db) if parse else None
         self.on_parse = on_parse
         self.stopping = threading.Event()
+        self.killing = threading.Event()
+        self.on_stopping: Callable[[int], None] | None = None
         self._parser_thread: threading.Thread | None = None
 
     def parse_once(self) -> ProcessorPass | None:
@@ -66,13 +68,21 @@ class SchedulerService:
             self._shutdown()
 
     def stop(self, *_: Any) -> None:
+        """First call: stop starting tasks and let the running ones finish. Second: kill them."""
+        if self.stopping.is_set():
+            self.killing.set()
         self.stopping.set()
         self.executor.wake()
 
     def _shutdown(self) -> None:
-        """Stop running tasks, then record what they became, so nothing is left 'running'."""
+        """Let running tasks finish (or kill them on a second stop), then record what they became."""
         self.stopping.set()
-        self.executor.terminate()
+        if self.executor.running and self.on_stopping is not None:
+            self.on_stopping(self.executor.running)
+        while not self.executor.wait_idle(0.2):
+            if self.killing.is_set():
+                self.executor.terminate()
+                break
         self.executor.end(timeout=10)
         events = []
         while not self.executor.events.empty():
@@ -80,7 +90,7 @@ class SchedulerService:
             if event is not None:
                 events.append(event)
         if events:
-            self.scheduler.run_once(events=events)
+            self.scheduler.run_once(events=events, dispatch=False)
         if self._parser_thread is not None:
             self._parser_thread.join(5)
         if self.processor is not None:
