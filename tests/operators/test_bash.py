@@ -21,7 +21,7 @@ def run(dag: DAG, task_id: str, *, try_number: int = 1, max_tries: int = 0, conf
         id=1, dag_id=dag.dag_id, run_id="manual__2024-01-02", run_type="manual", logical_date=LOGICAL,
         data_interval_start=LOGICAL, data_interval_end=LOGICAL, conf=conf or {},
     )
-    return execute_task(dag, task_id, info, db=None, map_index=-1, try_number=try_number, max_tries=max_tries)
+    return execute_task(dag, task_id, info, store=None, map_index=-1, try_number=try_number, max_tries=max_tries)
 
 
 def one_task(tmp_path: Path, **kwargs: object) -> DAG:

@@ -39,7 +39,7 @@ def test_execute_succeeds_and_pushes_nothing() -> None:
         id=1, dag_id="empty", run_id="r", run_type="manual", logical_date=now, data_interval_start=now,
         data_interval_end=now,
     )
-    result = execute_task(dag, "e", info, db=None, map_index=-1, try_number=1, max_tries=0)
+    result = execute_task(dag, "e", info, store=None, map_index=-1, try_number=1, max_tries=0)
     assert result.state == "success"
     assert result.xcoms == ()
     assert result.error is None

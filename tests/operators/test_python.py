@@ -21,7 +21,7 @@ def run(dag: DAG, task_id: str = "t", *, conf: dict | None = None, max_tries: in
         id=1, dag_id=dag.dag_id, run_id="manual__x", run_type="manual", logical_date=LOGICAL,
         data_interval_start=LOGICAL, data_interval_end=LOGICAL, conf=conf or {},
     )
-    return execute_task(dag, task_id, info, db=None, map_index=-1, try_number=1, max_tries=max_tries)
+    return execute_task(dag, task_id, info, store=None, map_index=-1, try_number=1, max_tries=max_tries)
 
 
 def one_task(python_callable: Any, dag_id: str = "py", params: dict | None = None, **kwargs: Any) -> DAG:

@@ -6,6 +6,7 @@ import pytest
 
 from slipstream.executors.base import Workload
 from slipstream.runner.task_runner import run_task
+from slipstream.runner.try_store import DirectTryStore
 from slipstream.scheduler.triggering import trigger_dag
 from slipstream.store import task_instances, xcoms
 from slipstream.store.states import TaskInstanceState as TI
@@ -50,8 +51,8 @@ def flow_run(db, write_dag, parse):
 
 def test_xcom_values_flow_between_taskflow_tasks(settings, db, flow_run, capsys):
     run, path = flow_run
-    assert run_task(queue(db, run, "numbers", path), settings, db) == "success"
-    assert run_task(queue(db, run, "add", path), settings, db) == "success"
+    assert run_task(queue(db, run, "numbers", path), settings, DirectTryStore(db)) == "success"
+    assert run_task(queue(db, run, "add", path), settings, DirectTryStore(db)) == "success"
     with db.read() as session:
         assert xcoms.pull(session, dag_id="flow", run_id=run.run_id, task_id="numbers", key="a") == 1
         assert xcoms.pull(session, dag_id="flow", run_id=run.run_id, task_id="add", key="return_value") == 3
@@ -61,8 +62,8 @@ def test_xcom_values_flow_between_taskflow_tasks(settings, db, flow_run, capsys)
 def test_a_try_that_is_not_queued_is_not_run(settings, db, flow_run):
     run, path = flow_run
     workload = queue(db, run, "numbers", path)
-    assert run_task(workload, settings, db) == "success"
-    assert run_task(workload, settings, db) == "lost"
+    assert run_task(workload, settings, DirectTryStore(db)) == "success"
+    assert run_task(workload, settings, DirectTryStore(db)) == "lost"
 
 
 def test_a_failing_task_with_retries_left_is_up_for_retry(settings, db, write_dag, parse):
@@ -82,7 +83,7 @@ def test_a_failing_task_with_retries_left_is_up_for_retry(settings, db, write_da
     parse()
     run = trigger_dag(db, "fails")
     before = utcnow()
-    assert run_task(queue(db, run, "boom", path), settings, db) == "up_for_retry"
+    assert run_task(queue(db, run, "boom", path), settings, DirectTryStore(db)) == "up_for_retry"
     with db.read() as session:
         row = task_instances.find(session, task_instances.TaskInstanceKey("fails", run.run_id, "boom"))
     assert row.state_reason == "ValueError: bad input row 7"
@@ -102,7 +103,7 @@ def test_a_return_value_that_is_not_json_fails_the_task(settings, db, write_dag,
     )
     parse()
     run = trigger_dag(db, "notjson")
-    assert run_task(queue(db, run, "obj", path), settings, db) == "failed"
+    assert run_task(queue(db, run, "obj", path), settings, DirectTryStore(db)) == "failed"
     with db.read() as session:
         row = task_instances.find(session, task_instances.TaskInstanceKey("notjson", run.run_id, "obj"))
     assert "XCom values must be JSON" in row.state_reason

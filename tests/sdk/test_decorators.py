@@ -9,6 +9,7 @@ import pytest
 
 from slipstream.runner.context import DagRunInfo
 from slipstream.runner.task_runner import TryResult, execute_task
+from slipstream.runner.try_store import DirectTryStore
 from slipstream.sdk import DAG, TaskGroup, XComArg, dag, task
 from slipstream.sdk.decorators import DecoratedPythonOperator
 from slipstream.sdk.exceptions import DagDefinitionError
@@ -28,7 +29,8 @@ def run_info(dag_id: str, run_id: str = "manual__1", conf: dict[str, Any] | None
 
 def run(the_dag: DAG, task_id: str, db: Database | None = None, info: DagRunInfo | None = None) -> TryResult:
     return execute_task(
-        the_dag, task_id, info or run_info(the_dag.dag_id), db=db, map_index=-1, try_number=1, max_tries=0
+        the_dag, task_id, info or run_info(the_dag.dag_id), store=DirectTryStore(db) if db is not None else None,
+        map_index=-1, try_number=1, max_tries=0,
     )
 
 

@@ -66,7 +66,7 @@ def test(dag_id: str, task_id: str, logical_date: str | None, conf: str | None, 
             id=0, dag_id=dag_id, run_id=f"test__{when.isoformat()}", run_type="manual", logical_date=when,
             data_interval_start=when, data_interval_end=when, conf=_parse_conf(conf) or {}, start_date=when,
         )
-        result = execute_task(dag, task_id, run, db=None, map_index=-1, try_number=1, max_tries=0)
+        result = execute_task(dag, task_id, run, store=None, map_index=-1, try_number=1, max_tries=0)
     for key, value in result.xcoms:
         click.echo(f"XCom {key}: {json.dumps(value)}")
     click.echo(f"Task {task_id} finished: {result.state}" + (f" ({result.error})" if result.error else ""))

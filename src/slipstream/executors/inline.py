@@ -5,6 +5,7 @@ from __future__ import annotations
 from slipstream.config import Settings
 from slipstream.executors.base import BaseExecutor, ExecutorEvent, Workload
 from slipstream.runner.task_runner import run_task
+from slipstream.runner.try_store import DirectTryStore
 from slipstream.store.db import Database
 
 
@@ -21,5 +22,5 @@ class InlineExecutor(BaseExecutor):
         return 0
 
     def queue_workload(self, workload: Workload) -> None:
-        run_task(workload, self.settings, self.db)
+        run_task(workload, self.settings, DirectTryStore(self.db) if self.db is not None else None)
         self.events.put(ExecutorEvent(workload, 0))

@@ -27,6 +27,7 @@ PRELOAD = [
 ]
 TARGET = "slipstream.executors.task_process:task_process_main"
 PRELOAD_DAG_FILE = "slipstream.executors.task_process:preload_dag_file"
+STORE_SERVICE = "slipstream.executors.task_process:serve_store_call"
 
 
 class LocalExecutor(BaseExecutor):
@@ -55,7 +56,8 @@ class LocalExecutor(BaseExecutor):
         zygote = None
         try:
             key = f"{workload.fileloc}:{os.stat(workload.fileloc).st_mtime_ns}"
-            zygote = (key, PRELOAD_DAG_FILE, (workload.fileloc, self.settings.dagbag_import_timeout))
+            load_args = (workload.fileloc, self.settings.dagbag_import_timeout, self.settings.sql_alchemy_conn)
+            zygote = (key, PRELOAD_DAG_FILE, load_args, STORE_SERVICE)
         except OSError:
             pass
         with self._lock:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import sys
-
+from typing import Any
 
 from slipstream.config import Settings
 from slipstream.executors.base import Workload
 from slipstream.runner.task_logging import configure_task_logging
 from slipstream.runner.task_runner import run_task
+from slipstream.runner.try_store import ChannelTryStore, DirectTryStore, TryStore, serve_request
 from slipstream.store import dag_runs, task_instances, task_logs, xcoms
 from slipstream.store.db import Database
 from slipstream.store.task_logs import log_path
@@ -31,6 +32,14 @@ def redirect_output(path: str) -> None:
 _warm: dict[str, Database] = {}
 
 
+def _store_for_this_process(settings: Settings) -> TryStore:
+    from slipstream.processes import forkserver
+
+    if forkserver.PARENT_CHANNEL is not None:
+        return ChannelTryStore(forkserver.PARENT_CHANNEL)
+    return DirectTryStore(_warm.get(settings.sql_alchemy_conn) or Database(settings.sql_alchemy_conn))
+
+
 def warm_up(settings: Settings) -> None:
     """In the fork server: build the engine and compile the runner's statements once.
 
@@ -39,23 +48,25 @@ def warm_up(settings: Settings) -> None:
     """
     db = Database(settings.sql_alchemy_conn, pool=False)
     with db.engine.connect() as connection:
-        transaction = connection.begin()
-        now = utcnow()
-        task_instances.start_try(connection, -1, 1, "warm-up", 0, now)
-        dag_runs.row_by_id(connection, -1)
-        task_instances.finish_try(connection, -1, 1, "success", now, started_at=now)
-        task_instances.heartbeat(connection, -1, 1, now)
-        xcoms.push(
-            connection, dag_run_id=-1, dag_id="-", run_id="-", task_id="-", map_index=-1, key="-", value=None, now=now
-        )
-        xcoms.pull(connection, dag_id="-", run_id="-", task_id="-", key="-")
-        task_logs.record(
-            connection, dag_id="-", run_id="-", task_id="-", map_index=-1, try_number=-1, path="-", hostname="-",
-            now=now,
-        )
-        transaction.rollback()
+        _exercise_statements(connection)
     _warm[settings.sql_alchemy_conn] = db
     _rehearse_a_task()
+
+
+def _exercise_statements(connection: Any) -> None:
+    """Run every statement a try uses, matching no row, and roll back (fills the statement cache)."""
+    transaction = connection.begin()
+    now = utcnow()
+    task_instances.start_try(connection, -1, 1, "warm-up", 0, now)
+    dag_runs.row_by_id(connection, -1)
+    task_instances.finish_try(connection, -1, 1, "success", now, started_at=now)
+    task_instances.heartbeat(connection, -1, 1, now)
+    xcoms.push(connection, dag_run_id=-1, dag_id="-", run_id="-", task_id="-", map_index=-1, key="-", value=None, now=now)
+    xcoms.pull(connection, dag_id="-", run_id="-", task_id="-", key="-")
+    task_logs.record(
+        connection, dag_id="-", run_id="-", task_id="-", map_index=-1, try_number=-1, path="-", hostname="-", now=now
+    )
+    transaction.rollback()
 
 
 def _rehearse_a_task() -> None:
@@ -77,11 +88,19 @@ def _rehearse_a_task() -> None:
         data_interval_start=now, data_interval_end=now,
     )
     with contextlib.redirect_stdout(io.StringIO()):
-        execute_task(dag, "rehearse", run, db=None, map_index=-1, try_number=1, max_tries=0)
+        execute_task(dag, "rehearse", run, store=None, map_index=-1, try_number=1, max_tries=0)
 
 
-def preload_dag_file(path: str, timeout: float) -> None:
-    """In a zygote: import the DAG file once, quietly and within the parse time limit."""
+_zygote_store: list[DirectTryStore] = []
+
+
+def preload_dag_file(path: str, timeout: float, database_url: str) -> None:
+    """In a zygote: open a warm connection for the task processes' store calls, and import the
+    DAG file once, quietly and within the parse time limit."""
+    db = Database(database_url)
+    with db.engine.connect() as connection:
+        _exercise_statements(connection)
+    _zygote_store.append(DirectTryStore(db))
     import signal
 
     from slipstream.dagfiles.airflow_imports import airflow_imports
@@ -107,6 +126,11 @@ def preload_dag_file(path: str, timeout: float) -> None:
         os.close(saved)
 
 
+def serve_store_call(message: tuple[str, dict[str, Any]]) -> tuple[str, Any]:
+    """In a zygote: answer one store call of a task process (see ChannelTryStore)."""
+    return serve_request(_zygote_store[0], message)
+
+
 def task_process_main(workload: Workload, settings: Settings) -> None:
     os.setpgrp()
     path = log_path(
@@ -116,7 +140,7 @@ def task_process_main(workload: Workload, settings: Settings) -> None:
     redirect_output(str(path))
     configure_task_logging()
     try:
-        run_task(workload, settings, _warm.get(settings.sql_alchemy_conn))
+        run_task(workload, settings, _store_for_this_process(settings))
     except Exception:
         logging.getLogger("slipstream.runner").exception("The task runner itself failed")
         sys.stdout.flush()

@@ -6,7 +6,8 @@ import os
 import signal
 import subprocess
 import sys
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from slipstream.sdk.baseoperator import BaseOperator
 from slipstream.sdk.exceptions import AirflowException, AirflowSkipException

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any
 
 from slipstream.sdk.baseoperator import BaseOperator
 from slipstream.sdk.context import determine_kwargs, get_current_context

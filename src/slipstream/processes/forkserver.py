@@ -64,6 +64,19 @@ def _recv(sock: socket.socket) -> Any:
     return None if body is None else pickle.loads(body)
 
 
+def request(sock: socket.socket, message: Any) -> Any:
+    """Send ``message`` on ``sock`` and wait for the answer (a task process asking its parent)."""
+    _send(sock, message)
+    reply = _recv(sock)
+    if reply is None:
+        raise ConnectionError("the parent process closed the channel")
+    return reply
+
+
+# In a child: the socket to the process that forked it, when that process serves requests.
+PARENT_CHANNEL: socket.socket | None = None
+
+
 def _resolve(target: str) -> Callable[..., Any]:
     module_name, _, attribute = target.partition(":")
     return getattr(importlib.import_module(module_name), attribute)
@@ -73,9 +86,17 @@ def _resolve(target: str) -> Callable[..., Any]:
 
 
 def _run_child(
-    sock: socket.socket, wakeup_r: int, wakeup_w: int, target: str, args: tuple[Any, ...], others: list[socket.socket]
+    sock: socket.socket,
+    wakeup_r: int,
+    wakeup_w: int,
+    target: str,
+    args: tuple[Any, ...],
+    others: list[socket.socket],
+    channel: socket.socket | None,
 ) -> None:
+    global PARENT_CHANNEL
     code = 0
+    PARENT_CHANNEL = channel
     try:
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -117,10 +138,15 @@ class _Zygote:
         self.sock = sock
         self.pid = pid
         self.running: set[int] = set()
+        self.pids: dict[int, int] = {}
 
 
 def _start_zygote(
-    sock: socket.socket, wakeup: tuple[int, int], zygotes: dict[str, _Zygote], load: tuple[str, tuple[Any, ...]]
+    sock: socket.socket,
+    wakeup: tuple[int, int],
+    zygotes: dict[str, _Zygote],
+    load: tuple[str, tuple[Any, ...]],
+    service: str | None,
 ) -> _Zygote:
     ours, theirs = socket.socketpair()
     pid = os.fork()
@@ -134,7 +160,7 @@ def _start_zygote(
                 other.sock.close()
             os.close(wakeup[0])
             os.close(wakeup[1])
-            serve(theirs.detach(), [], load)
+            serve(theirs.detach(), [], load, service)
         except BaseException:  # noqa: BLE001 - report, then leave
             traceback.print_exc()
             code = 1
@@ -149,12 +175,16 @@ def _evict_idle(zygotes: dict[str, _Zygote], keep: int) -> None:
         zygotes.pop(key).sock.close()
 
 
-def serve(fd: int, preload: list[str], load: tuple[str, tuple[Any, ...]] | None = None) -> None:
+def serve(
+    fd: int, preload: list[str], load: tuple[str, tuple[Any, ...]] | None = None, service: str | None = None
+) -> None:
     """The main loop of a fork server (and of a zygote, which is a fork server that ran ``load``).
 
     A spawn request may name a zygote ``(key, load_target, load_args)``: the request goes to the
     zygote with that key, which is forked from this server and runs ``load_target(*load_args)``
-    first (e.g. importing a DAG file), so its children start with that work done.
+    first (e.g. importing a DAG file), so its children start with that work done. A zygote
+    with a ``service`` answers requests from its children: each child gets a socket to it
+    (``PARENT_CHANNEL``) and ``service(message)`` computes the answer.
     """
     sock = socket.socket(fileno=fd)
     for module in preload:
@@ -177,9 +207,11 @@ def serve(fd: int, preload: list[str], load: tuple[str, tuple[Any, ...]] | None 
     zygotes: dict[str, _Zygote] = {}
     zygote_pids: set[int] = set()
     owner: dict[int, _Zygote] = {}
+    handler = _resolve(service) if service else None
+    channels: dict[socket.socket, int] = {}
     _send(sock, ("ready", 0, os.getpid()))
     while True:
-        watched = [sock, wakeup_r, *(z.sock for z in zygotes.values())]
+        watched = [sock, wakeup_r, *(z.sock for z in zygotes.values()), *channels]
         readable, _, _ = select.select(watched, [], [])
         if wakeup_r in readable:
             try:
@@ -187,6 +219,21 @@ def serve(fd: int, preload: list[str], load: tuple[str, tuple[Any, ...]] | None 
                     pass
             except BlockingIOError:
                 pass
+        for channel in [c for c in channels if c in readable]:
+            try:
+                message = _recv(channel)
+            except OSError:
+                message = None
+            if message is None:
+                del channels[channel]
+                channel.close()
+                continue
+            assert handler is not None
+            try:
+                _send(channel, handler(message))
+            except OSError:
+                del channels[channel]
+                channel.close()
         for key, zygote in list(zygotes.items()):
             if zygote.sock not in readable:
                 continue
@@ -195,12 +242,17 @@ def serve(fd: int, preload: list[str], load: tuple[str, tuple[Any, ...]] | None 
                 zygotes.pop(key).sock.close()
                 for request_id in zygote.running:
                     owner.pop(request_id, None)
+                    if request_id in zygote.pids:
+                        _kill_leftovers(zygote.pids[request_id])
                     _send(sock, ("exited", request_id, -signal.SIGKILL))
                 continue
-            kind, request_id, _ = message
+            kind, request_id, value = message
             if kind in ("started", "exited"):
-                if kind == "exited":
+                if kind == "started":
+                    zygote.pids[request_id] = value
+                else:
                     zygote.running.discard(request_id)
+                    zygote.pids.pop(request_id, None)
                     owner.pop(request_id, None)
                 _send(sock, message)
         if sock in readable:
@@ -211,20 +263,27 @@ def serve(fd: int, preload: list[str], load: tuple[str, tuple[Any, ...]] | None 
             if kind == "spawn":
                 _, request_id, target, args, zygote_spec = message
                 if zygote_spec is not None:
-                    key, load_target, load_args = zygote_spec
+                    key, load_target, load_args, zygote_service = zygote_spec
                     zygote = zygotes.get(key)
                     if zygote is None:
                         _evict_idle(zygotes, MAX_ZYGOTES - 1)
-                        zygote = zygotes[key] = _start_zygote(sock, (wakeup_r, wakeup_w), zygotes, (load_target, load_args))
+                        zygote = zygotes[key] = _start_zygote(
+                            sock, (wakeup_r, wakeup_w), zygotes, (load_target, load_args), zygote_service
+                        )
                         zygote_pids.add(zygote.pid)
                     zygote.running.add(request_id)
                     owner[request_id] = zygote
                     _send(zygote.sock, ("spawn", request_id, target, args, None))
                 else:
+                    ours, theirs = socket.socketpair() if handler is not None else (None, None)
                     gc.freeze()
                     pid = os.fork()
                     if pid == 0:
-                        _run_child(sock, wakeup_r, wakeup_w, target, args, [z.sock for z in zygotes.values()])
+                        others = [z.sock for z in zygotes.values()] + list(channels) + ([ours] if ours else [])
+                        _run_child(sock, wakeup_r, wakeup_w, target, args, others, theirs)
+                    if ours is not None and theirs is not None:
+                        theirs.close()
+                        channels[ours] = pid
                     children[pid] = request_id
                     _send(sock, ("started", request_id, pid))
             elif kind == "call":
@@ -319,10 +378,11 @@ class ForkServer:
                 self.on_exit(request_id, value)
 
     def spawn(
-        self, target: str, args: tuple[Any, ...], zygote: tuple[str, str, tuple[Any, ...]] | None = None
+        self, target: str, args: tuple[Any, ...], zygote: tuple[str, str, tuple[Any, ...], str | None] | None = None
     ) -> int:
-        """Fork a child that calls ``target(*args)``; with ``zygote=(key, load_target, load_args)``
-        fork it from the zygote of that key, made on first use."""
+        """Fork a child that calls ``target(*args)``; with
+        ``zygote=(key, load_target, load_args, service)`` fork it from the zygote of that key,
+        made on first use."""
         self.start()
         with self._lock:
             self._next_id += 1

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from slipstream.runner.try_store import TryStore
 from slipstream.store import xcoms
-from slipstream.store.db import Database
 from slipstream.store.types import utcnow
 
 
@@ -36,9 +36,9 @@ class RuntimeTaskInstance:
     """``context["ti"]``: who this try is, and XCom push/pull against the store."""
 
     def __init__(
-        self, *, db: Database | None, dag_run: DagRunInfo, task: Any, map_index: int, try_number: int, max_tries: int
+        self, *, store: TryStore | None, dag_run: DagRunInfo, task: Any, map_index: int, try_number: int, max_tries: int
     ) -> None:
-        self._db = db
+        self._store = store
         self._dag_run = dag_run
         self.task = task
         self.dag_id = dag_run.dag_id
@@ -63,14 +63,13 @@ class RuntimeTaskInstance:
 
     def xcom_push(self, key: str, value: Any) -> None:
         xcoms.encode(value)
-        if self._db is None:
+        if self._store is None:
             self.local_xcoms[(self.task_id, key)] = value
             return
-        with self._db.write_connection() as session:
-            xcoms.push(
-                session, dag_run_id=self._dag_run.id, dag_id=self.dag_id, run_id=self.run_id, task_id=self.task_id,
-                map_index=self.map_index, key=key, value=value, now=utcnow(),
-            )
+        self._store.xcom_push(
+            dag_run_id=self._dag_run.id, key=(self.dag_id, self.run_id, self.task_id, self.map_index), name=key,
+            value=value,
+        )
 
     def xcom_pull(
         self,
@@ -91,10 +90,9 @@ class RuntimeTaskInstance:
     def _pull_one(self, task_id: str, dag_id: str, key: str, map_index: int | None) -> Any:
         if (task_id, key) in self.local_xcoms:
             return self.local_xcoms[(task_id, key)]
-        if self._db is None:
+        if self._store is None:
             return None
-        with self._db.read() as session:
-            return xcoms.pull(session, dag_id=dag_id, run_id=self.run_id, task_id=task_id, key=key, map_index=map_index)
+        return self._store.xcom_pull(dag_id=dag_id, run_id=self.run_id, task_id=task_id, name=key, map_index=map_index)
 
 
 def build_context(
@@ -127,7 +125,7 @@ def build_context(
         "conf": dag_run.conf,
         "try_number": ti.try_number,
         "map_index": ti.map_index,
-        "test_mode": ti._db is None,
+        "test_mode": ti._store is None,
         "inlets": [],
         "outlets": [],
     }

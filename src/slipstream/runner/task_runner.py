@@ -23,10 +23,11 @@ from slipstream.dagfiles.airflow_imports import airflow_imports
 from slipstream.dagfiles.loader import load_dag_file_cached
 from slipstream.executors.base import Workload
 from slipstream.runner.context import DagRunInfo, RuntimeTaskInstance, build_context
+from slipstream.runner.try_store import Claim, DirectTryStore, TryStore
 from slipstream.sdk.context import set_current_context
 from slipstream.sdk.exceptions import AirflowFailException, AirflowSkipException
 from slipstream.sdk.xcom_arg import RETURN_VALUE
-from slipstream.store import dag_runs, task_instances, task_logs, xcoms
+from slipstream.store import task_instances, task_logs, xcoms
 from slipstream.store.db import Database
 from slipstream.store.states import TaskInstanceState as TI
 from slipstream.store.types import utcnow
@@ -43,16 +44,14 @@ class TryResult:
 
 
 class _Heartbeat(threading.Thread):
-    def __init__(self, db: Database, ti_id: int, try_number: int, interval: float) -> None:
+    def __init__(self, store: TryStore, ti_id: int, try_number: int, interval: float) -> None:
         super().__init__(name="task-heartbeat", daemon=True)
-        self.db, self.ti_id, self.try_number, self.interval = db, ti_id, try_number, interval
+        self.store, self.ti_id, self.try_number, self.interval = store, ti_id, try_number, interval
         self.stopped = threading.Event()
 
     def run(self) -> None:
         while not self.stopped.wait(self.interval):
-            with self.db.write_connection() as session:
-                alive = task_instances.heartbeat(session, self.ti_id, self.try_number, utcnow())
-            if not alive:
+            if not self.store.heartbeat(ti_id=self.ti_id, try_number=self.try_number):
                 log.warning("This try is no longer the running one (it was cleared or marked); stopping heartbeat")
                 return
 
@@ -60,20 +59,31 @@ class _Heartbeat(threading.Thread):
         self.stopped.set()
 
 
-def _dag_run_info(row: Any) -> DagRunInfo:
+def _dag_run_info(row: dict[str, Any]) -> DagRunInfo:
     return DagRunInfo(
-        id=row.id, dag_id=row.dag_id, run_id=row.run_id, run_type=row.run_type, logical_date=row.logical_date,
-        data_interval_start=row.data_interval_start, data_interval_end=row.data_interval_end,
-        conf=dict(row.conf or {}), start_date=row.start_date,
+        id=row["id"], dag_id=row["dag_id"], run_id=row["run_id"], run_type=row["run_type"],
+        logical_date=row["logical_date"], data_interval_start=row["data_interval_start"],
+        data_interval_end=row["data_interval_end"], conf=dict(row["conf"] or {}), start_date=row["start_date"],
     )
 
 
 def execute_task(
-    dag: Any, task_id: str, dag_run: DagRunInfo, *, db: Database | None, map_index: int, try_number: int, max_tries: int
+    dag: Any,
+    task_id: str,
+    dag_run: DagRunInfo,
+    *,
+    store: TryStore | None,
+    map_index: int,
+    try_number: int,
+    max_tries: int,
 ) -> TryResult:
-    """Render and execute one task of a loaded DAG; never raises for the task's own errors."""
+    """Render and execute one task of a loaded DAG; never raises for the task's own errors.
+
+    Without a ``store`` (``tasks test``) XComs stay in memory."""
     task = dag.get_task(task_id)
-    ti = RuntimeTaskInstance(db=db, dag_run=dag_run, task=task, map_index=map_index, try_number=try_number, max_tries=max_tries)
+    ti = RuntimeTaskInstance(
+        store=store, dag_run=dag_run, task=task, map_index=map_index, try_number=try_number, max_tries=max_tries
+    )
     try:
         params = task.params.resolve(dag_run.conf)
         context = build_context(dag=dag, task=task, dag_run=dag_run, ti=ti, params=params)
@@ -103,70 +113,34 @@ def execute_task(
         return TryResult(state.value, error=f"{type(err).__name__}: {err}", next_try_at=next_try_at)
 
 
-def run_task(workload: Workload, settings: Settings, db: Database | None = None) -> str:
+def run_task(workload: Workload, settings: Settings, store: TryStore | None = None) -> str:
     """Run the try described by ``workload``; returns the state it ended in ('lost' if not ours)."""
-    db = db or Database(settings.sql_alchemy_conn)
+    store = store or DirectTryStore(Database(settings.sql_alchemy_conn))
     hostname, pid, now = socket.gethostname(), os.getpid(), utcnow()
-    path = task_logs.log_path(
-        settings.base_log_folder, workload.dag_id, workload.run_id, workload.task_id, workload.map_index,
-        workload.try_number,
+    key = (workload.dag_id, workload.run_id, workload.task_id, workload.map_index)
+    path = task_logs.log_path(settings.base_log_folder, *key, workload.try_number)
+    claim = store.claim(
+        ti_id=workload.ti_id, try_number=workload.try_number, hostname=hostname, pid=pid, now=now, key=key,
+        log_path=str(path),
     )
-    with db.write_connection() as session:
-        claimed = task_instances.start_try(session, workload.ti_id, workload.try_number, hostname, pid, now)
-        if claimed is not None:
-            task_logs.record(
-                session, dag_id=workload.dag_id, run_id=workload.run_id, task_id=workload.task_id,
-                map_index=workload.map_index, try_number=workload.try_number, path=str(path), hostname=hostname,
-                now=now,
-            )
-            run_row = dag_runs.row_by_id(session, claimed.dag_run_id)
-    if claimed is None:
+    if claim is None:
         log.warning("%s: not queued for this try any more; another process has it. Nothing run.", workload.label)
         return "lost"
     log.info("Running %s on %s (pid %s)", workload.label, hostname, pid)
-    heartbeat = _Heartbeat(db, workload.ti_id, workload.try_number, settings.task_heartbeat_sec)
+    heartbeat = _Heartbeat(store, workload.ti_id, workload.try_number, settings.task_heartbeat_sec)
     heartbeat.start()
     try:
         with airflow_imports():
-            loaded = load_dag_file_cached(workload.fileloc)
-            dag = next((d for d in loaded.dags if d.dag_id == workload.dag_id), None)
-            if dag is None:
-                problem = loaded.errors[0].exception if loaded.errors else "the file no longer defines this DAG"
-                print(loaded.errors[0].stacktrace if loaded.errors else problem, file=sys.stdout)
-                state = task_instances.failure_state(workload.try_number, claimed.max_tries)
-                result = TryResult(state.value, error=f"Could not load DAG {workload.dag_id!r} from {workload.fileloc}: {problem}")
-            elif not dag.has_task(workload.task_id):
-                result = TryResult(TI.FAILED.value, error=f"Task {workload.task_id!r} is no longer in DAG {workload.dag_id!r}")
-            else:
-                result = execute_task(
-                    dag, workload.task_id, _dag_run_info(run_row), db=db, map_index=workload.map_index,
-                    try_number=workload.try_number, max_tries=claimed.max_tries,
-                )
+            result = _load_and_execute(workload, claim, store)
     finally:
         heartbeat.stop()
     sys.stdout.flush()
-    return _report(db, workload, run_row.id, result, started_at=now)
-
-
-class _LostTry(Exception):
-    pass
-
-
-def _report(db: Database, workload: Workload, dag_run_id: int, result: TryResult, started_at: datetime) -> str:
-    try:
-        with db.write_connection() as session:
-            now = utcnow()
-            for key, value in result.xcoms:
-                xcoms.push(
-                    session, dag_run_id=dag_run_id, dag_id=workload.dag_id, run_id=workload.run_id,
-                    task_id=workload.task_id, map_index=workload.map_index, key=key, value=value, now=now,
-                )
-            if not task_instances.finish_try(
-                session, workload.ti_id, workload.try_number, result.state, now,
-                next_try_at=result.next_try_at, reason=result.error, started_at=started_at,
-            ):
-                raise _LostTry
-    except _LostTry:
+    finished = store.finish(
+        ti_id=workload.ti_id, try_number=workload.try_number, dag_run_id=claim.dag_run["id"], key=key,
+        state=result.state, xcom_values=result.xcoms, next_try_at=result.next_try_at, reason=result.error,
+        started_at=now,
+    )
+    if not finished:
         log.warning("%s: the try was changed by someone else while it ran; its result is dropped", workload.label)
         return "lost"
     if result.error:
@@ -174,3 +148,19 @@ def _report(db: Database, workload: Workload, dag_run_id: int, result: TryResult
     else:
         log.info("Marking task as %s.", result.state.upper())
     return result.state
+
+
+def _load_and_execute(workload: Workload, claim: Claim, store: TryStore) -> TryResult:
+    loaded = load_dag_file_cached(workload.fileloc)
+    dag = next((d for d in loaded.dags if d.dag_id == workload.dag_id), None)
+    if dag is None:
+        problem = loaded.errors[0].exception if loaded.errors else "the file no longer defines this DAG"
+        print(loaded.errors[0].stacktrace if loaded.errors else problem, file=sys.stdout)
+        state = task_instances.failure_state(workload.try_number, claim.max_tries)
+        return TryResult(state.value, error=f"Could not load DAG {workload.dag_id!r} from {workload.fileloc}: {problem}")
+    if not dag.has_task(workload.task_id):
+        return TryResult(TI.FAILED.value, error=f"Task {workload.task_id!r} is no longer in DAG {workload.dag_id!r}")
+    return execute_task(
+        dag, workload.task_id, _dag_run_info(claim.dag_run), store=store, map_index=workload.map_index,
+        try_number=workload.try_number, max_tries=claim.max_tries,
+    )

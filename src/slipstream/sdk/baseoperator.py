@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from slipstream.sdk.dag import DAG, dag_context, validate_key
 from slipstream.sdk.dependencies import DependencyMixin, chain, cross_downstream
@@ -40,7 +41,7 @@ def _apply_defaults(init: Callable[..., None]) -> Callable[..., None]:
     """Wrap an operator's ``__init__`` so default_args of the DAG and task group fill in arguments."""
 
     @functools.wraps(init)
-    def wrapper(self: "BaseOperator", *args: Any, **kwargs: Any) -> None:
+    def wrapper(self: BaseOperator, *args: Any, **kwargs: Any) -> None:
         if args:
             raise TypeError(f"{type(self).__name__}: use keyword arguments only (task_id=..., ...)")
         if getattr(self, "_init_depth", 0):
@@ -151,7 +152,7 @@ class BaseOperator(DependencyMixin):
         max_active_tis_per_dagrun: int | None = None,
         do_xcom_push: bool = True,
         multiple_outputs: bool = False,
-        task_group: "TaskGroup | None" = None,
+        task_group: TaskGroup | None = None,
         executor_config: dict[str, Any] | None = None,
         executor: str | None = None,
         sla: Any = None,
@@ -239,18 +240,18 @@ class BaseOperator(DependencyMixin):
     def __repr__(self) -> str:
         return f"<Task({type(self).__name__}): {self.task_id}>"
 
-    def upstream_handles(self) -> Sequence["BaseOperator"]:
+    def upstream_handles(self) -> Sequence[BaseOperator]:
         return [self]
 
-    def downstream_handles(self) -> Sequence["BaseOperator"]:
+    def downstream_handles(self) -> Sequence[BaseOperator]:
         return [self]
 
     @property
-    def upstream_list(self) -> list["BaseOperator"]:
+    def upstream_list(self) -> list[BaseOperator]:
         return [self.dag.task_dict[t] for t in sorted(self.upstream_task_ids)] if self.dag else []
 
     @property
-    def downstream_list(self) -> list["BaseOperator"]:
+    def downstream_list(self) -> list[BaseOperator]:
         return [self.dag.task_dict[t] for t in sorted(self.downstream_task_ids)] if self.dag else []
 
     @property
@@ -262,7 +263,7 @@ class BaseOperator(DependencyMixin):
         return logging.getLogger("slipstream.task")
 
     @property
-    def output(self) -> "XComArg":
+    def output(self) -> XComArg:
         from slipstream.sdk.xcom_arg import XComArg
 
         return XComArg(self)

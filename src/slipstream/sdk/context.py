@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import inspect
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 _current_context: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.ContextVar(
     "slipstream_task_context", default=None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from slipstream.sdk.exceptions import DagCycleError, DagDefinitionError, DuplicateTaskIdFound, TaskNotFound
 from slipstream.sdk.param import ParamsDict
@@ -42,13 +43,13 @@ class _DagContext:
         self.stack: list[DAG] = []
         self.registered: list[DAG] = []
 
-    def push(self, dag: "DAG") -> None:
+    def push(self, dag: DAG) -> None:
         self.stack.append(dag)
 
-    def pop(self) -> "DAG":
+    def pop(self) -> DAG:
         return self.stack.pop()
 
-    def current(self) -> "DAG | None":
+    def current(self) -> DAG | None:
         return self.stack[-1] if self.stack else None
 
 
@@ -146,7 +147,7 @@ class DAG:
     def __repr__(self) -> str:
         return f"<DAG: {self.dag_id}>"
 
-    def __enter__(self) -> "DAG":
+    def __enter__(self) -> DAG:
         dag_context.push(self)
         return self
 
@@ -164,7 +165,7 @@ class DAG:
         return self.max_active_tasks
 
     @property
-    def tasks(self) -> list["BaseOperator"]:
+    def tasks(self) -> list[BaseOperator]:
         return list(self.task_dict.values())
 
     @property
@@ -172,14 +173,14 @@ class DAG:
         return list(self.task_dict)
 
     @property
-    def roots(self) -> list["BaseOperator"]:
+    def roots(self) -> list[BaseOperator]:
         return [t for t in self.task_dict.values() if not t.upstream_task_ids]
 
     @property
-    def leaves(self) -> list["BaseOperator"]:
+    def leaves(self) -> list[BaseOperator]:
         return [t for t in self.task_dict.values() if not t.downstream_task_ids]
 
-    def add_task(self, task: "BaseOperator") -> None:
+    def add_task(self, task: BaseOperator) -> None:
         if task.task_id in self.task_dict and self.task_dict[task.task_id] is not task:
             raise DuplicateTaskIdFound(
                 f"Task id {task.task_id!r} has already been added to the DAG {self.dag_id!r}: "
@@ -190,7 +191,7 @@ class DAG:
     def has_task(self, task_id: str) -> bool:
         return task_id in self.task_dict
 
-    def get_task(self, task_id: str) -> "BaseOperator":
+    def get_task(self, task_id: str) -> BaseOperator:
         try:
             return self.task_dict[task_id]
         except KeyError:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import inspect
 import typing
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from slipstream.operators.python import PythonOperator
 from slipstream.sdk.dag import DAG, dag_context
@@ -56,7 +57,7 @@ def _infers_multiple_outputs(function: Callable[..., Any]) -> bool:
         return False
     ret = hints.get("return")
     origin = typing.get_origin(ret) or ret
-    return origin in (dict, typing.Dict) or (isinstance(origin, type) and issubclass(origin, Mapping) and origin is not Any)
+    return origin in (dict, dict) or (isinstance(origin, type) and issubclass(origin, Mapping) and origin is not Any)
 
 
 def _unique_task_id(task_id: str, dag: DAG | None, group: TaskGroup | None) -> str:
@@ -102,7 +103,7 @@ class TaskDecorator:
             operator.set_upstream(arg.operator)
         return XComArg(operator)
 
-    def override(self, **kwargs: Any) -> "TaskDecorator":
+    def override(self, **kwargs: Any) -> TaskDecorator:
         return TaskDecorator(self.function, self.operator_class, **{**self.kwargs, **kwargs})
 
     def partial(self, **kwargs: Any) -> Any:

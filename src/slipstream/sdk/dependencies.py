@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from slipstream.sdk.exceptions import DagCycleError, DagDefinitionError
 
@@ -13,11 +14,11 @@ if TYPE_CHECKING:
 class DependencyMixin:
     """Something that can sit on either side of ``>>``."""
 
-    def upstream_handles(self) -> Sequence["BaseOperator"]:
+    def upstream_handles(self) -> Sequence[BaseOperator]:
         """Tasks that get the edge when something is set upstream of this."""
         raise NotImplementedError
 
-    def downstream_handles(self) -> Sequence["BaseOperator"]:
+    def downstream_handles(self) -> Sequence[BaseOperator]:
         """Tasks the edge starts from when this is set upstream of something."""
         raise NotImplementedError
 
@@ -39,12 +40,12 @@ class DependencyMixin:
         self.set_upstream(other)
         return other
 
-    def __rrshift__(self, other: Any) -> "DependencyMixin":
+    def __rrshift__(self, other: Any) -> DependencyMixin:
         """``[a, b] >> self``."""
         self.set_upstream(other)
         return self
 
-    def __rlshift__(self, other: Any) -> "DependencyMixin":
+    def __rlshift__(self, other: Any) -> DependencyMixin:
         """``[a, b] << self``."""
         self.set_downstream(other)
         return self
@@ -61,7 +62,7 @@ def _flatten(other: Any) -> list[DependencyMixin]:
     return items
 
 
-def add_edge(upstream: "BaseOperator", downstream: "BaseOperator") -> None:
+def add_edge(upstream: BaseOperator, downstream: BaseOperator) -> None:
     if upstream is downstream:
         raise DagCycleError(
             f"Cycle detected in DAG {getattr(upstream.dag, 'dag_id', None)!r}: "
@@ -83,13 +84,13 @@ def add_edge(upstream: "BaseOperator", downstream: "BaseOperator") -> None:
 
 def chain(*elements: Any) -> None:
     """``chain(a, [b, c], d)``: each element upstream of the next; two lists are paired one to one."""
-    for left, right in zip(elements, elements[1:]):
+    for left, right in zip(elements, elements[1:], strict=False):
         if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
             if len(left) != len(right):
                 raise ValueError(
                     f"chain() can only pair lists of the same length, got {len(left)} and {len(right)}"
                 )
-            for up, down in zip(left, right):
+            for up, down in zip(left, right, strict=False):
                 _flatten(up)[0].set_downstream(down)
         elif isinstance(left, (list, tuple)):
             for up in _flatten(left):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import copy
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from slipstream.sdk.exceptions import ParamValidationError
 
@@ -57,7 +58,7 @@ class Param:
         }
 
     @classmethod
-    def deserialize(cls, data: Mapping[str, Any]) -> "Param":
+    def deserialize(cls, data: Mapping[str, Any]) -> Param:
         default = data["default"] if data.get("has_default", True) else NOTSET
         return cls(default, description=data.get("description"), **data.get("schema", {}))
 
@@ -91,7 +92,7 @@ class ParamsDict(Mapping[str, Any]):
         merged = ParamsDict(other)
         self._params.update(merged._params)
 
-    def copy(self) -> "ParamsDict":
+    def copy(self) -> ParamsDict:
         return ParamsDict(copy.deepcopy(self._params))
 
     def dump(self) -> dict[str, Any]:
@@ -108,5 +109,5 @@ class ParamsDict(Mapping[str, Any]):
         return {name: p.serialize() for name, p in self._params.items()}
 
     @classmethod
-    def deserialize(cls, data: Mapping[str, Any]) -> "ParamsDict":
+    def deserialize(cls, data: Mapping[str, Any]) -> ParamsDict:
         return cls({name: Param.deserialize(p) for name, p in data.items()})

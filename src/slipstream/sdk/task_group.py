@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from slipstream.sdk.dag import dag_context, validate_key
 from slipstream.sdk.dependencies import DependencyMixin
@@ -17,7 +18,7 @@ class _TaskGroupContext:
     def __init__(self) -> None:
         self.stack: list[TaskGroup] = []
 
-    def current(self, dag: "DAG | None") -> "TaskGroup | None":
+    def current(self, dag: DAG | None) -> TaskGroup | None:
         for group in reversed(self.stack):
             if dag is None or group.dag is dag:
                 return group
@@ -34,8 +35,8 @@ class TaskGroup(DependencyMixin):
         self,
         group_id: str | None,
         prefix_group_id: bool = True,
-        parent_group: "TaskGroup | None" = None,
-        dag: "DAG | None" = None,
+        parent_group: TaskGroup | None = None,
+        dag: DAG | None = None,
         default_args: dict[str, Any] | None = None,
         tooltip: str = "",
         ui_color: str = "CornflowerBlue",
@@ -78,7 +79,7 @@ class TaskGroup(DependencyMixin):
         parent_group.add(self)
 
     @classmethod
-    def root(cls, dag: "DAG") -> "TaskGroup":
+    def root(cls, dag: DAG) -> TaskGroup:
         return cls(None, dag=dag)
 
     @property
@@ -101,29 +102,29 @@ class TaskGroup(DependencyMixin):
             return self.parent_group.child_id(label)
         return label
 
-    def add(self, child: "BaseOperator | TaskGroup") -> None:
+    def add(self, child: BaseOperator | TaskGroup) -> None:
         key = child.group_id if isinstance(child, TaskGroup) else child.task_id
         if key in self.children:
             raise DuplicateTaskIdFound(f"{key!r} has already been added to task group {self.group_id!r}")
         self.children[key] = child
 
-    def iter_tasks(self) -> list["BaseOperator"]:
+    def iter_tasks(self) -> list[BaseOperator]:
         tasks: list[BaseOperator] = []
         for child in self.children.values():
             tasks.extend(child.iter_tasks() if isinstance(child, TaskGroup) else [child])
         return tasks
 
-    def upstream_handles(self) -> Sequence["BaseOperator"]:
+    def upstream_handles(self) -> Sequence[BaseOperator]:
         tasks = self.iter_tasks()
         ids = {t.task_id for t in tasks}
         return [t for t in tasks if not (t.upstream_task_ids & ids)]
 
-    def downstream_handles(self) -> Sequence["BaseOperator"]:
+    def downstream_handles(self) -> Sequence[BaseOperator]:
         tasks = self.iter_tasks()
         ids = {t.task_id for t in tasks}
         return [t for t in tasks if not (t.downstream_task_ids & ids)]
 
-    def __enter__(self) -> "TaskGroup":
+    def __enter__(self) -> TaskGroup:
         task_group_context.stack.append(self)
         return self
 

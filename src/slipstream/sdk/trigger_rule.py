@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, StrEnum
 
 
-class TriggerRule(str, Enum):
+class TriggerRule(StrEnum):
     ALL_SUCCESS = "all_success"
     ALL_FAILED = "all_failed"
     ALL_DONE = "all_done"
@@ -25,7 +25,7 @@ class TriggerRule(str, Enum):
         return self.value
 
     @classmethod
-    def parse(cls, value: object, task_id: str = "") -> "TriggerRule":
+    def parse(cls, value: object, task_id: str = "") -> TriggerRule:
         try:
             rule = cls(str(value.value if isinstance(value, Enum) else value))
         except ValueError:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from slipstream.sdk.dependencies import DependencyMixin
 
@@ -15,14 +16,14 @@ RETURN_VALUE = "return_value"
 class XComArg(DependencyMixin):
     """The value a task pushes as XCom ``key``; resolved when the downstream task runs."""
 
-    def __init__(self, operator: "BaseOperator", key: str = RETURN_VALUE) -> None:
+    def __init__(self, operator: BaseOperator, key: str = RETURN_VALUE) -> None:
         self.operator = operator
         self.key = key
 
     def __repr__(self) -> str:
         return f"XComArg(task_id={self.operator.task_id!r}, key={self.key!r})"
 
-    def __getitem__(self, key: str) -> "XComArg":
+    def __getitem__(self, key: str) -> XComArg:
         return XComArg(self.operator, key)
 
     def __iter__(self) -> Iterator[Any]:
@@ -37,10 +38,10 @@ class XComArg(DependencyMixin):
             "test it inside a task"
         )
 
-    def upstream_handles(self) -> Sequence["BaseOperator"]:
+    def upstream_handles(self) -> Sequence[BaseOperator]:
         return [self.operator]
 
-    def downstream_handles(self) -> Sequence["BaseOperator"]:
+    def downstream_handles(self) -> Sequence[BaseOperator]:
         return [self.operator]
 
     def resolve(self, context: Mapping[str, Any]) -> Any:

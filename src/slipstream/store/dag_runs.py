@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import DagRunRow, TaskInstanceRow
@@ -96,9 +96,12 @@ def get_by_id(session: Session, dag_run_id: int) -> DagRunRow | None:
     return session.get(DagRunRow, dag_run_id)
 
 
+_ROW_BY_ID = select(RUNS).where(RUNS.c.id == bindparam("b_id"))
+
+
 def row_by_id(session: Session, dag_run_id: int) -> Any:
     """The run as a light row (no ORM object), for hot paths."""
-    return session.execute(select(RUNS).where(RUNS.c.id == dag_run_id)).first()
+    return session.execute(_ROW_BY_ID, {"b_id": dag_run_id}).first()
 
 
 def in_states(session: Session, states: Iterable[str]) -> list[DagRunRow]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import TaskInstanceRow
@@ -74,18 +74,21 @@ def move(session: Session, ti_ids: Sequence[int], expected: str | Iterable[str],
     return moved
 
 
+_QUEUE_TRIES = (
+    update(TABLE)
+    .where(TABLE.c.id.in_(bindparam("b_ids", expanding=True)), TABLE.c.state == TI.SCHEDULED.value)
+    .values(state=TI.QUEUED.value, try_number=TABLE.c.try_number + 1, queued_at=bindparam("b_now"), next_try_at=None)
+    .returning(TABLE.c.id, TABLE.c.try_number)
+)
+
+
 def queue_tries(session: Session, ti_ids: Sequence[int], now: datetime) -> dict[int, int]:
     """scheduled -> queued for the next try, many at once; returns {id: new try_number} of those moved."""
     queued: dict[int, int] = {}
     ids = list(ti_ids)
     for start in range(0, len(ids), CHUNK):
-        statement = (
-            update(TABLE)
-            .where(TABLE.c.id.in_(ids[start : start + CHUNK]), TABLE.c.state == TI.SCHEDULED.value)
-            .values(state=TI.QUEUED.value, try_number=TABLE.c.try_number + 1, queued_at=now, next_try_at=None)
-            .returning(TABLE.c.id, TABLE.c.try_number)
-        )
-        queued.update((row[0], row[1]) for row in session.execute(statement))
+        rows = session.execute(_QUEUE_TRIES, {"b_ids": ids[start : start + CHUNK], "b_now": now})
+        queued.update((row[0], row[1]) for row in rows)
     return queued
 
 
@@ -100,21 +103,43 @@ def queue_try(session: Session, ti_id: int, now: datetime) -> int | None:
     return session.execute(statement).scalar_one_or_none()
 
 
+_START_TRY = (
+    update(TABLE)
+    .where(
+        TABLE.c.id == bindparam("b_id"),
+        TABLE.c.state == TI.QUEUED.value,
+        TABLE.c.try_number == bindparam("b_try"),
+    )
+    .values(
+        state=TI.RUNNING.value, start_date=bindparam("b_now"), end_date=None, duration=None,
+        hostname=bindparam("b_host"), pid=bindparam("b_pid"), last_heartbeat_at=bindparam("b_now"),
+        state_reason=None,
+    )
+    .returning(TABLE.c.dag_run_id, TABLE.c.max_tries)
+)
+
+
 def start_try(session: Session, ti_id: int, try_number: int, hostname: str, pid: int, now: datetime) -> Any:
     """queued -> running, only for the try the executor was given.
 
     Returns the row's (dag_run_id, max_tries), or None when the try is not this caller's.
     """
-    statement = (
-        update(TABLE)
-        .where(TABLE.c.id == ti_id, TABLE.c.state == TI.QUEUED.value, TABLE.c.try_number == try_number)
-        .values(
-            state=TI.RUNNING.value, start_date=now, end_date=None, duration=None, hostname=hostname,
-            pid=pid, last_heartbeat_at=now, state_reason=None,
-        )
-        .returning(TABLE.c.dag_run_id, TABLE.c.max_tries)
+    params = {"b_id": ti_id, "b_try": try_number, "b_now": now, "b_host": hostname, "b_pid": pid}
+    return session.execute(_START_TRY, params).first()
+
+
+_FINISH_TRY = (
+    update(TABLE)
+    .where(
+        TABLE.c.id == bindparam("b_id"),
+        TABLE.c.state.in_(bindparam("b_expected", expanding=True)),
+        TABLE.c.try_number == bindparam("b_try"),
     )
-    return session.execute(statement).first()
+    .values(
+        state=bindparam("b_new"), end_date=bindparam("b_now"), duration=bindparam("b_duration"),
+        next_try_at=bindparam("b_next"), state_reason=bindparam("b_reason"),
+    )
+)
 
 
 def finish_try(
@@ -135,12 +160,11 @@ def finish_try(
         row = session.execute(select(TABLE.c.start_date).where(TABLE.c.id == ti_id)).first()
         start = row.start_date if row is not None else None
     duration = (now - start).total_seconds() if start is not None else None
-    statement = (
-        update(TABLE)
-        .where(TABLE.c.id == ti_id, TABLE.c.state.in_(_states(expected)), TABLE.c.try_number == try_number)
-        .values(state=str(new), end_date=now, duration=duration, next_try_at=next_try_at, state_reason=reason)
-    )
-    return session.execute(statement).rowcount == 1
+    params = {
+        "b_id": ti_id, "b_try": try_number, "b_expected": _states(expected), "b_new": str(new), "b_now": now,
+        "b_duration": duration, "b_next": next_try_at, "b_reason": reason,
+    }
+    return session.execute(_FINISH_TRY, params).rowcount == 1
 
 
 def failure_state(try_number: int, max_tries: int) -> TI:
@@ -148,13 +172,15 @@ def failure_state(try_number: int, max_tries: int) -> TI:
     return TI.UP_FOR_RETRY if try_number <= max_tries else TI.FAILED
 
 
+_HEARTBEAT = (
+    update(TABLE)
+    .where(TABLE.c.id == bindparam("b_id"), TABLE.c.state == TI.RUNNING.value, TABLE.c.try_number == bindparam("b_try"))
+    .values(last_heartbeat_at=bindparam("b_now"))
+)
+
+
 def heartbeat(session: Session, ti_id: int, try_number: int, now: datetime) -> bool:
-    statement = (
-        update(TABLE)
-        .where(TABLE.c.id == ti_id, TABLE.c.state == TI.RUNNING.value, TABLE.c.try_number == try_number)
-        .values(last_heartbeat_at=now)
-    )
-    return session.execute(statement).rowcount == 1
+    return session.execute(_HEARTBEAT, {"b_id": ti_id, "b_try": try_number, "b_now": now}).rowcount == 1
 
 
 def get(session: Session, ti_id: int) -> Any:
@@ -177,21 +203,32 @@ SCHEDULING_COLUMNS = (
 )
 
 
+_FOR_RUNS = select(*SCHEDULING_COLUMNS).where(TABLE.c.dag_run_id.in_(bindparam("b_runs", expanding=True)))
+
+_READY = (
+    select(TABLE.c.id, TABLE.c.dag_id, TABLE.c.run_id, TABLE.c.task_id, TABLE.c.map_index, TABLE.c.priority_weight)
+    .where(TABLE.c.state == TI.SCHEDULED.value, TABLE.c.dag_id.not_in(bindparam("b_skip", expanding=True)))
+    .order_by(TABLE.c.priority_weight.desc(), TABLE.c.id)
+    .limit(bindparam("b_limit"))
+)
+
+
 def for_runs(session: Session, dag_run_ids: Sequence[int]) -> list[Any]:
     """The task instances of these runs, with only what scheduling needs (light rows)."""
     if not dag_run_ids:
         return []
-    return list(session.execute(select(*SCHEDULING_COLUMNS).where(TABLE.c.dag_run_id.in_(list(dag_run_ids)))))
+    return list(session.execute(_FOR_RUNS, {"b_runs": list(dag_run_ids)}))
 
 
-def ready_to_dispatch(session: Session) -> list[Any]:
-    """Scheduled task instances, highest priority first, then oldest."""
-    statement = (
-        select(TABLE.c.id, TABLE.c.dag_id, TABLE.c.run_id, TABLE.c.task_id, TABLE.c.map_index, TABLE.c.priority_weight)
-        .where(TABLE.c.state == TI.SCHEDULED.value)
-        .order_by(TABLE.c.priority_weight.desc(), TABLE.c.id)
-    )
-    return list(session.execute(statement))
+def ready_to_dispatch(
+    session: Session, limit: int = -1, skip_dags: Sequence[str] = (), only_run: tuple[str, str] | None = None
+) -> list[Any]:
+    """Scheduled task instances, highest priority first, then oldest: at most ``limit`` (all
+    by default), none of the DAGs in ``skip_dags``, only of ``only_run=(dag_id, run_id)`` if given."""
+    statement = _READY
+    if only_run is not None:
+        statement = statement.where(TABLE.c.dag_id == only_run[0], TABLE.c.run_id == only_run[1])
+    return list(session.execute(statement, {"b_limit": limit, "b_skip": list(skip_dags)}))
 
 
 def for_run(session: Session, dag_id: str, run_id: str) -> list[Any]:
@@ -201,19 +238,18 @@ def for_run(session: Session, dag_id: str, run_id: str) -> list[Any]:
     return list(session.execute(statement))
 
 
+_ACTIVE = [s.value for s in ACTIVE_TI_STATES]
+_COUNT_ACTIVE = select(func.count()).select_from(TABLE).where(TABLE.c.state.in_(_ACTIVE))
+_COUNT_ACTIVE_BY_DAG = select(TABLE.c.dag_id, func.count()).where(TABLE.c.state.in_(_ACTIVE)).group_by(TABLE.c.dag_id)
+
+
 def count_active(session: Session) -> int:
     """Task instances holding an executor slot (queued or running) in the whole installation."""
-    statement = select(func.count()).select_from(TABLE).where(TABLE.c.state.in_([s.value for s in ACTIVE_TI_STATES]))
-    return session.execute(statement).scalar_one()
+    return session.execute(_COUNT_ACTIVE).scalar_one()
 
 
 def count_active_by_dag(session: Session) -> dict[str, int]:
-    statement = (
-        select(TABLE.c.dag_id, func.count())
-        .where(TABLE.c.state.in_([s.value for s in ACTIVE_TI_STATES]))
-        .group_by(TABLE.c.dag_id)
-    )
-    return dict(session.execute(statement).tuples().all())
+    return {row[0]: row[1] for row in session.execute(_COUNT_ACTIVE_BY_DAG)}
 
 
 def in_states(session: Session, states: Iterable[str]) -> list[Any]:

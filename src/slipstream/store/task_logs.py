@@ -20,15 +20,19 @@ def log_path(base: Path, dag_id: str, run_id: str, task_id: str, map_index: int,
     return folder / f"{try_number}.log"
 
 
+_INSERT = insert(TaskLogRow.__table__)
+
+
 def record(
     session: Session, *, dag_id: str, run_id: str, task_id: str, map_index: int, try_number: int, path: str,
     hostname: str, now: datetime,
 ) -> None:
     session.execute(
-        insert(TaskLogRow.__table__).values(
-            dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index, try_number=try_number,
-            path=path, hostname=hostname, created_at=now,
-        )
+        _INSERT,
+        {
+            "dag_id": dag_id, "run_id": run_id, "task_id": task_id, "map_index": map_index,
+            "try_number": try_number, "path": path, "hostname": hostname, "created_at": now,
+        },
     )
 
 

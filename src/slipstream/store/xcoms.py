@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import XComRow
@@ -27,23 +27,32 @@ def encode(value: Any) -> str:
         ) from None
 
 
+_MATCHES = (
+    TABLE.c.dag_id == bindparam("b_dag"),
+    TABLE.c.run_id == bindparam("b_run"),
+    TABLE.c.task_id == bindparam("b_task"),
+    TABLE.c.key == bindparam("b_key"),
+)
+_DELETE_ONE = delete(TABLE).where(*_MATCHES, TABLE.c.map_index == bindparam("b_map"))
+_INSERT = TABLE.insert()
+_PULL = select(TABLE.c.value).where(*_MATCHES).order_by(TABLE.c.map_index).limit(1)
+_PULL_ONE = select(TABLE.c.value).where(*_MATCHES, TABLE.c.map_index == bindparam("b_map"))
+
+
 def push(
     session: Session, *, dag_run_id: int, dag_id: str, run_id: str, task_id: str, map_index: int, key: str,
     value: Any, now: datetime,
 ) -> None:
     """Store (or replace) one XCom value."""
     encoded = encode(value)
+    where = {"b_dag": dag_id, "b_run": run_id, "b_task": task_id, "b_map": map_index, "b_key": key}
+    session.execute(_DELETE_ONE, where)
     session.execute(
-        delete(TABLE).where(
-            TABLE.c.dag_id == dag_id, TABLE.c.run_id == run_id, TABLE.c.task_id == task_id,
-            TABLE.c.map_index == map_index, TABLE.c.key == key,
-        )
-    )
-    session.execute(
-        TABLE.insert().values(
-            dag_run_id=dag_run_id, dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index,
-            key=key, value=encoded, timestamp=now,
-        )
+        _INSERT,
+        {
+            "dag_run_id": dag_run_id, "dag_id": dag_id, "run_id": run_id, "task_id": task_id,
+            "map_index": map_index, "key": key, "value": encoded, "timestamp": now,
+        },
     )
 
 
@@ -57,12 +66,11 @@ def clear_for_try(session: Session, dag_id: str, run_id: str, task_id: str, map_
 
 def pull(session: Session, *, dag_id: str, run_id: str, task_id: str, key: str, map_index: int | None = None) -> Any:
     """The value, or None when the task pushed nothing under that key."""
-    query = select(TABLE.c.value).where(
-        TABLE.c.dag_id == dag_id, TABLE.c.run_id == run_id, TABLE.c.task_id == task_id, TABLE.c.key == key
-    )
-    if map_index is not None:
-        query = query.where(TABLE.c.map_index == map_index)
-    row = session.execute(query.order_by(TABLE.c.map_index)).first()
+    params = {"b_dag": dag_id, "b_run": run_id, "b_task": task_id, "b_key": key}
+    if map_index is None:
+        row = session.execute(_PULL, params).first()
+    else:
+        row = session.execute(_PULL_ONE, {**params, "b_map": map_index}).first()
     return None if row is None else json.loads(row.value)
 
 

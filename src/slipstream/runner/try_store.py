@@ -1,0 +1,158 @@
+"""What a running try reads and writes in the store, behind one small interface.
+
+``DirectTryStore`` runs the store functions on a database handle. ``ChannelTryStore`` sends the
+same calls to the zygote that forked the task process, which runs them on its warm connection:
+a fresh process then never pays for connecting and for its first SQLAlchemy statements.
+Either way each call is one transaction of compare-and-set updates, so the store stays the
+truth; only the process that holds the connection differs.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from slipstream.store import dag_runs, task_instances, task_logs, xcoms
+from slipstream.store.db import Database
+from slipstream.store.types import utcnow
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A try this process now owns, with what the runner needs of its run."""
+
+    max_tries: int
+    dag_run: dict[str, Any]
+
+
+class TryStore(Protocol):
+    def claim(
+        self, *, ti_id: int, try_number: int, hostname: str, pid: int, now: datetime, key: tuple[str, str, str, int],
+        log_path: str,
+    ) -> Claim | None: ...
+
+    def finish(
+        self, *, ti_id: int, try_number: int, dag_run_id: int, key: tuple[str, str, str, int], state: str,
+        xcom_values: tuple[tuple[str, Any], ...], next_try_at: datetime | None, reason: str | None,
+        started_at: datetime,
+    ) -> bool: ...
+
+    def heartbeat(self, *, ti_id: int, try_number: int) -> bool: ...
+
+    def xcom_push(self, *, dag_run_id: int, key: tuple[str, str, str, int], name: str, value: Any) -> None: ...
+
+    def xcom_pull(self, *, dag_id: str, run_id: str, task_id: str, name: str, map_index: int | None) -> Any: ...
+
+
+class _NotThisTry(Exception):
+    """Raised inside the transaction to roll back the XComs of a try that lost its claim."""
+
+
+class DirectTryStore:
+    """The try's reads and writes, done here on ``db``."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def claim(
+        self, *, ti_id: int, try_number: int, hostname: str, pid: int, now: datetime, key: tuple[str, str, str, int],
+        log_path: str,
+    ) -> Claim | None:
+        dag_id, run_id, task_id, map_index = key
+        with self.db.write_connection() as connection:
+            claimed = task_instances.start_try(connection, ti_id, try_number, hostname, pid, now)
+            if claimed is None:
+                return None
+            task_logs.record(
+                connection, dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index,
+                try_number=try_number, path=log_path, hostname=hostname, now=now,
+            )
+            run = dag_runs.row_by_id(connection, claimed.dag_run_id)
+        return Claim(max_tries=claimed.max_tries, dag_run=dict(run._mapping))
+
+    def finish(
+        self, *, ti_id: int, try_number: int, dag_run_id: int, key: tuple[str, str, str, int], state: str,
+        xcom_values: tuple[tuple[str, Any], ...], next_try_at: datetime | None, reason: str | None,
+        started_at: datetime,
+    ) -> bool:
+        """XComs and the final state in one transaction; False (and nothing written) if the try
+        is no longer this one's."""
+        dag_id, run_id, task_id, map_index = key
+        try:
+            with self.db.write_connection() as connection:
+                now = utcnow()
+                for name, value in xcom_values:
+                    xcoms.push(
+                        connection, dag_run_id=dag_run_id, dag_id=dag_id, run_id=run_id, task_id=task_id,
+                        map_index=map_index, key=name, value=value, now=now,
+                    )
+                if not task_instances.finish_try(
+                    connection, ti_id, try_number, state, now, next_try_at=next_try_at, reason=reason,
+                    started_at=started_at,
+                ):
+                    raise _NotThisTry
+        except _NotThisTry:
+            return False
+        return True
+
+    def heartbeat(self, *, ti_id: int, try_number: int) -> bool:
+        with self.db.write_connection() as connection:
+            return task_instances.heartbeat(connection, ti_id, try_number, utcnow())
+
+    def xcom_push(self, *, dag_run_id: int, key: tuple[str, str, str, int], name: str, value: Any) -> None:
+        dag_id, run_id, task_id, map_index = key
+        with self.db.write_connection() as connection:
+            xcoms.push(
+                connection, dag_run_id=dag_run_id, dag_id=dag_id, run_id=run_id, task_id=task_id,
+                map_index=map_index, key=name, value=value, now=utcnow(),
+            )
+
+    def xcom_pull(self, *, dag_id: str, run_id: str, task_id: str, name: str, map_index: int | None) -> Any:
+        with self.db.read() as session:
+            return xcoms.pull(session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name, map_index=map_index)
+
+
+class ChannelTryStore:
+    """The same calls, sent to the zygote over the socket the task process inherited."""
+
+    def __init__(self, channel: socket.socket) -> None:
+        self.channel = channel
+        self._lock = threading.Lock()
+
+    def _call(self, method: str, **kwargs: Any) -> Any:
+        from slipstream.processes.forkserver import request
+
+        with self._lock:
+            status, value = request(self.channel, (method, kwargs))
+        if status != "ok":
+            raise RuntimeError(f"the zygote could not {method}: {value}")
+        return value
+
+    def claim(self, **kwargs: Any) -> Claim | None:
+        return self._call("claim", **kwargs)
+
+    def finish(self, **kwargs: Any) -> bool:
+        return self._call("finish", **kwargs)
+
+    def heartbeat(self, **kwargs: Any) -> bool:
+        return self._call("heartbeat", **kwargs)
+
+    def xcom_push(self, **kwargs: Any) -> None:
+        return self._call("xcom_push", **kwargs)
+
+    def xcom_pull(self, **kwargs: Any) -> Any:
+        return self._call("xcom_pull", **kwargs)
+
+
+def serve_request(store: DirectTryStore, message: tuple[str, dict[str, Any]]) -> tuple[str, Any]:
+    """The zygote's side: run one call from a task process and return ('ok', value) or ('error', text)."""
+    method, kwargs = message
+    if method not in ("claim", "finish", "heartbeat", "xcom_push", "xcom_pull"):
+        return "error", f"unknown call {method!r}"
+    try:
+        return "ok", getattr(store, method)(**kwargs)
+    except Exception as error:  # noqa: BLE001 - the task process reports it as its own failure
+        return "error", f"{type(error).__name__}: {error}"
