@@ -12,7 +12,7 @@ from slipstream.store import migrate
 from slipstream.store.db import Database
 
 REPO = Path(__file__).resolve().parent.parent
-SEED_DAGS = (REPO.parent / "shared" / "seed-dags").resolve()
+SEED_DAGS = Path(os.environ.get("SLIPSTREAM_SEED_DAGS") or REPO.parent / "shared" / "seed-dags").resolve()
 SEED_FIXED = SEED_DAGS / "fixed"
 
 
@@ -43,7 +43,10 @@ def db(settings: Settings) -> Database:
 @pytest.fixture(scope="session")
 def seed_dags() -> Path:
     if not SEED_DAGS.is_dir():
-        pytest.fail(f"the seed DAGs are expected at {SEED_DAGS} (../shared/seed-dags next to the repository)")
+        pytest.fail(
+            f"the seed DAGs are expected at {SEED_DAGS} (../shared/seed-dags next to the repository, "
+            "or set SLIPSTREAM_SEED_DAGS)"
+        )
     return SEED_DAGS
 
 

@@ -83,8 +83,12 @@ class _AliasModule(types.ModuleType):
 
 
 class _Loader(importlib.abc.Loader):
+    def __init__(self, created: list[str]) -> None:
+        self.created = created
+
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
         module = _AliasModule(spec.name, ALIASES[spec.name])
+        self.created.append(spec.name)
         if _is_package(spec.name):
             module.__path__ = []
         return module
@@ -95,6 +99,9 @@ class _Loader(importlib.abc.Loader):
 
 class AirflowImportFinder(importlib.abc.MetaPathFinder):
     """Answers every ``airflow`` and ``airflow.*`` import, from the ALIASES table only."""
+
+    def __init__(self) -> None:
+        self.created: list[str] = []
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None = None, target: types.ModuleType | None = None
@@ -107,7 +114,7 @@ class AirflowImportFinder(importlib.abc.MetaPathFinder):
                 f"Supported Airflow modules: {', '.join(sorted(ALIASES))}",
                 name=fullname,
             )
-        return importlib.machinery.ModuleSpec(fullname, _Loader(), is_package=_is_package(fullname))
+        return importlib.machinery.ModuleSpec(fullname, _Loader(self.created), is_package=_is_package(fullname))
 
 
 def install() -> AirflowImportFinder:
@@ -119,9 +126,10 @@ def install() -> AirflowImportFinder:
 def uninstall(finder: AirflowImportFinder) -> None:
     if finder in sys.meta_path:
         sys.meta_path.remove(finder)
-    for name in [n for n in sys.modules if n == "airflow" or n.startswith("airflow.")]:
-        if isinstance(sys.modules[name], _AliasModule):
+    for name in finder.created:
+        if isinstance(sys.modules.get(name), _AliasModule):
             del sys.modules[name]
+    finder.created.clear()
 
 
 @contextlib.contextmanager

@@ -39,6 +39,10 @@ class LocalExecutor(BaseExecutor):
         self._lock = threading.Lock()
         self._all_done = threading.Condition(self._lock)
         self._started = False
+        self._spawned = 0
+        # One zygote forks and serves every task process of its DAG file; one per core keeps
+        # a busy DAG from queueing behind a single process.
+        self._zygotes_per_file = max(1, min(os.cpu_count() or 1, 4))
 
     @property
     def running(self) -> int:
@@ -55,7 +59,9 @@ class LocalExecutor(BaseExecutor):
         self.start()
         zygote = None
         try:
-            key = f"{workload.fileloc}:{os.stat(workload.fileloc).st_mtime_ns}"
+            self._spawned += 1
+            shard = self._spawned % self._zygotes_per_file
+            key = f"{workload.fileloc}:{os.stat(workload.fileloc).st_mtime_ns}:{shard}"
             load_args = (workload.fileloc, self.settings.dagbag_import_timeout, self.settings.sql_alchemy_conn)
             zygote = (key, PRELOAD_DAG_FILE, load_args, STORE_SERVICE)
         except OSError:

@@ -101,6 +101,7 @@ def preload_dag_file(path: str, timeout: float, database_url: str) -> None:
     with db.engine.connect() as connection:
         _exercise_statements(connection)
     _zygote_store.append(DirectTryStore(db))
+    configure_task_logging()
     import signal
 
     from slipstream.dagfiles.airflow_imports import airflow_imports
