@@ -201,3 +201,34 @@ def test_find_dag_files(tmp_path: Path) -> None:
     single = write(tmp_path / "elsewhere", "single.py", "x = 1\n")
     found = find_dag_files([tmp_path, single, tmp_path / "missing"])
     assert found == [str(tmp_path / "has_dag.py"), str(tmp_path / "nested" / "deeper_dag.py"), str(single)]
+
+
+def test_a_dag_whose_result_cannot_be_stored_becomes_that_files_import_error(settings, db, write_dag, parse):
+    from slipstream.store import dags as dag_store
+
+    write_dag(
+        "odd_owner.py",
+        """
+        from datetime import datetime
+        from slipstream import DAG, EmptyOperator
+
+        with DAG("odd_owner", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+            EmptyOperator(task_id="t", owner=123)
+        """,
+    )
+    write_dag(
+        "fine.py",
+        """
+        from datetime import datetime
+        from slipstream import DAG, EmptyOperator
+
+        with DAG("fine", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+            EmptyOperator(task_id="t")
+        """,
+    )
+    parse()
+    with db.read() as session:
+        active = {d.dag_id for d in dag_store.list_dags(session)}
+        errors = {e.filename.rsplit("/", 1)[-1]: e.exception for e in dag_store.list_import_errors(session)}
+    assert "fine" in active and "odd_owner" not in active
+    assert "could not be stored" in errors["odd_owner.py"]

@@ -82,7 +82,15 @@ class DagFileProcessor:
         now = utcnow()
         with self.db.write() as session:
             for parsed in result.parsed:
-                dag_store.sync_file(session, parsed.path, parsed.dags, parsed.errors, now)
+                try:
+                    with session.begin_nested():
+                        dag_store.sync_file(session, parsed.path, parsed.dags, parsed.errors, now)
+                except Exception as error:  # noqa: BLE001 - one file's bad data must not stop the others
+                    log.exception("Recording %s failed", parsed.path)
+                    message = f"{type(error).__name__}: the parse result could not be stored: {error}"
+                    failed = {"filename": parsed.path, "line": None, "exception": message, "stacktrace": message}
+                    with session.begin_nested():
+                        dag_store.sync_file(session, parsed.path, [], [failed], now)
             result.removed = dag_store.forget_missing_files(
                 session, set(files), [str(f.resolve()) for f in self.folders if f.is_dir()]
             )
