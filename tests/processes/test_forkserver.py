@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from slipstream.processes.forkserver import ForkServer
+from slipstream.processes.client import ForkServer
 
 
 def write_pid_and_sleep(path: str, seconds: float) -> None:

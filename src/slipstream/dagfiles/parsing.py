@@ -11,7 +11,7 @@ from typing import Any
 
 from slipstream.dagfiles.loader import ImportErrorInfo, load_dag_file
 from slipstream.dagfiles.serialization import dag_hash, serialize_dag
-from slipstream.processes.forkserver import ForkServer
+from slipstream.processes.client import ForkServer
 
 PRELOAD = ["slipstream.dagfiles.parsing", "slipstream.operators.bash", "slipstream.operators.python"]
 

@@ -14,7 +14,7 @@ import threading
 
 from slipstream.config import Settings
 from slipstream.executors.base import BaseExecutor, ExecutorEvent, Workload
-from slipstream.processes.forkserver import ForkServer
+from slipstream.processes.client import ForkServer
 
 PRELOAD = [
     "slipstream.executors.task_process",

@@ -22,56 +22,18 @@ from __future__ import annotations
 import gc
 import importlib
 import os
-import pickle
-import queue
 import select
 import signal
 import socket
-import struct
-import subprocess
 import sys
-import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
 
-_HEADER = struct.Struct("!I")
-STARTUP_TIMEOUT = 60.0
+from slipstream.processes.wire import recv as _recv
+from slipstream.processes.wire import send as _send
+
 MAX_ZYGOTES = 16
-
-
-def _send(sock: socket.socket, message: Any) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    sock.sendall(_HEADER.pack(len(data)) + data)
-
-
-def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
-    chunks = []
-    while size:
-        chunk = sock.recv(size)
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-def _recv(sock: socket.socket) -> Any:
-    header = _recv_exact(sock, _HEADER.size)
-    if header is None:
-        return None
-    body = _recv_exact(sock, _HEADER.unpack(header)[0])
-    return None if body is None else pickle.loads(body)
-
-
-def request(sock: socket.socket, message: Any) -> Any:
-    """Send ``message`` on ``sock`` and wait for the answer (a task process asking its parent)."""
-    _send(sock, message)
-    reply = _recv(sock)
-    if reply is None:
-        raise ConnectionError("the parent process closed the channel")
-    return reply
-
 
 # In a child: the socket to the process that forked it, when that process serves requests.
 PARENT_CHANNEL: socket.socket | None = None
@@ -315,114 +277,3 @@ def serve(
             if request_id is not None:
                 _kill_leftovers(pid)
                 _send(sock, ("exited", request_id, os.waitstatus_to_exitcode(status)))
-
-
-# -- the parent side ---------------------------------------------------------------------------
-
-ExitCallback = Callable[[int, int], None]
-
-
-class ForkServer:
-    """The parent's handle: ``spawn`` returns a request id; ``on_exit(request_id, code)`` is called
-    from a reader thread when that child ends."""
-
-    def __init__(self, preload: list[str], on_exit: ExitCallback) -> None:
-        self.preload = preload
-        self.on_exit = on_exit
-        self._sock: socket.socket | None = None
-        self._process: subprocess.Popen[bytes] | None = None
-        self._lock = threading.Lock()
-        self._next_id = 0
-        self.pids: dict[int, int] = {}
-        self._reader: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._calls: queue.Queue[None] = queue.Queue()
-
-    def start(self) -> None:
-        with self._lock:
-            if self._process is not None:
-                return
-            self._ready.clear()
-            parent_sock, child_sock = socket.socketpair()
-            code = "import sys; from slipstream.processes.forkserver import serve; serve(int(sys.argv[1]), sys.argv[2:])"
-            self._process = subprocess.Popen(
-                [sys.executable, "-c", code, str(child_sock.fileno()), *self.preload],
-                pass_fds=[child_sock.fileno()],
-                start_new_session=True,
-            )
-            child_sock.close()
-            self._sock = parent_sock
-            self._reader = threading.Thread(target=self._read, name="forkserver-reader", daemon=True)
-            self._reader.start()
-        if not self._ready.wait(STARTUP_TIMEOUT):
-            raise RuntimeError(f"the fork server did not start within {STARTUP_TIMEOUT:.0f} s")
-
-    def _read(self) -> None:
-        assert self._sock is not None
-        while True:
-            try:
-                message = _recv(self._sock)
-            except OSError:
-                return
-            if message is None:
-                return
-            kind, request_id, value = message
-            if kind == "ready":
-                self._ready.set()
-            elif kind == "called":
-                self._calls.put(None)
-            elif kind == "started":
-                self.pids[request_id] = value
-            elif kind == "exited":
-                self.pids.pop(request_id, None)
-                self.on_exit(request_id, value)
-
-    def spawn(
-        self, target: str, args: tuple[Any, ...], zygote: tuple[str, str, tuple[Any, ...], str | None] | None = None
-    ) -> int:
-        """Fork a child that calls ``target(*args)``; with
-        ``zygote=(key, load_target, load_args, service)`` fork it from the zygote of that key,
-        made on first use."""
-        self.start()
-        with self._lock:
-            self._next_id += 1
-            request_id = self._next_id
-            assert self._sock is not None
-            _send(self._sock, ("spawn", request_id, target, args, zygote))
-        return request_id
-
-    def call(self, target: str, args: tuple[Any, ...]) -> None:
-        """Run ``target(*args)`` inside the server process and wait for it, e.g. to warm caches
-        that children inherit."""
-        self.start()
-        with self._lock:
-            assert self._sock is not None
-            _send(self._sock, ("call", 0, target, args))
-        try:
-            self._calls.get(timeout=STARTUP_TIMEOUT)
-        except queue.Empty:
-            raise RuntimeError(f"the fork server did not finish {target} within {STARTUP_TIMEOUT:.0f} s") from None
-
-    def kill(self, request_id: int, sig: int = signal.SIGKILL) -> None:
-        with self._lock:
-            if self._sock is not None:
-                _send(self._sock, ("kill", request_id, sig))
-
-    def close(self) -> None:
-        with self._lock:
-            sock, process = self._sock, self._process
-            self._sock, self._process = None, None
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            sock.close()
-        if process is not None:
-            try:
-                process.wait(5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        if self._reader is not None:
-            self._reader.join(5)

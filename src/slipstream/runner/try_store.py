@@ -123,7 +123,7 @@ class ChannelTryStore:
         self._lock = threading.Lock()
 
     def _call(self, method: str, **kwargs: Any) -> Any:
-        from slipstream.processes.forkserver import request
+        from slipstream.processes.wire import request
 
         with self._lock:
             status, value = request(self.channel, (method, kwargs))
