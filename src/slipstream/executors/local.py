@@ -18,6 +18,7 @@ from slipstream.processes.client import ForkServer
 
 PRELOAD = [
     "slipstream.executors.task_process",
+    "slipstream.executors.preload",
     "slipstream.operators.bash",
     "slipstream.operators.python",
     "slipstream.operators.empty",
@@ -26,8 +27,8 @@ PRELOAD = [
     "jinja2.nativetypes",
 ]
 TARGET = "slipstream.executors.task_process:task_process_main"
-PRELOAD_DAG_FILE = "slipstream.executors.task_process:preload_dag_file"
-STORE_SERVICE = "slipstream.executors.task_process:serve_store_call"
+PRELOAD_DAG_FILE = "slipstream.executors.preload:preload_dag_file"
+STORE_SERVICE = "slipstream.executors.preload:serve_store_call"
 
 
 class LocalExecutor(BaseExecutor):
@@ -53,7 +54,7 @@ class LocalExecutor(BaseExecutor):
         if not self._started:
             self._started = True
             self._server.start()
-            self._server.call("slipstream.executors.task_process:warm_up", (self.settings,))
+            self._server.call("slipstream.executors.preload:warm_up", (self.settings,))
 
     def queue_workload(self, workload: Workload) -> None:
         self.start()

@@ -5,17 +5,15 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from typing import Any
 
 from slipstream.config import Settings
+from slipstream.executors import preload
 from slipstream.executors.base import Workload
 from slipstream.runner.task_logging import configure_task_logging
 from slipstream.runner.task_runner import run_task
-from slipstream.runner.try_store import ChannelTryStore, DirectTryStore, TryStore, serve_request
-from slipstream.store import dag_runs, task_instances, task_logs, xcoms
+from slipstream.runner.try_store import ChannelTryStore, DirectTryStore, TryStore
 from slipstream.store.db import Database
 from slipstream.store.task_logs import log_path
-from slipstream.store.types import utcnow
 
 
 def redirect_output(path: str) -> None:
@@ -29,107 +27,12 @@ def redirect_output(path: str) -> None:
     sys.stderr = open(2, "w", buffering=1, closefd=False)
 
 
-_warm: dict[str, Database] = {}
-
-
 def _store_for_this_process(settings: Settings) -> TryStore:
     from slipstream.processes import forkserver
 
     if forkserver.PARENT_CHANNEL is not None:
         return ChannelTryStore(forkserver.PARENT_CHANNEL)
-    return DirectTryStore(_warm.get(settings.sql_alchemy_conn) or Database(settings.sql_alchemy_conn))
-
-
-def warm_up(settings: Settings) -> None:
-    """In the fork server: build the engine and compile the runner's statements once.
-
-    Children inherit the engine with its dialect initialised and its statement cache full,
-    and open their own connections (the engine keeps none: NullPool).
-    """
-    db = Database(settings.sql_alchemy_conn, pool=False)
-    with db.engine.connect() as connection:
-        _exercise_statements(connection)
-    _warm[settings.sql_alchemy_conn] = db
-    _rehearse_a_task()
-
-
-def _exercise_statements(connection: Any) -> None:
-    """Run every statement a try uses, matching no row, and roll back (fills the statement cache)."""
-    transaction = connection.begin()
-    now = utcnow()
-    task_instances.start_try(connection, -1, 1, "warm-up", 0, now)
-    dag_runs.row_by_id(connection, -1)
-    task_instances.finish_try(connection, -1, 1, "success", now, started_at=now)
-    task_instances.heartbeat(connection, -1, 1, now)
-    xcoms.push(connection, dag_run_id=-1, dag_id="-", run_id="-", task_id="-", map_index=-1, key="-", value=None, now=now)
-    xcoms.pull(connection, dag_id="-", run_id="-", task_id="-", key="-")
-    task_logs.record(
-        connection, dag_id="-", run_id="-", task_id="-", map_index=-1, try_number=-1, path="-", hostname="-", now=now
-    )
-    transaction.rollback()
-
-
-def _rehearse_a_task() -> None:
-    """Run a tiny templated PythonOperator once, so the lazy imports and caches it needs
-    (Jinja's lexer, context building, logging) are filled before any fork."""
-    import contextlib
-    import io
-
-    from slipstream.operators.python import PythonOperator
-    from slipstream.runner.context import DagRunInfo
-    from slipstream.runner.task_runner import execute_task
-    from slipstream.sdk.dag import DAG
-
-    with DAG("slipstream_warm_up", schedule=None, fileloc=__file__) as dag:
-        PythonOperator(task_id="rehearse", python_callable=lambda day: day, op_kwargs={"day": "{{ ds }}"})
-    now = utcnow()
-    run = DagRunInfo(
-        id=0, dag_id=dag.dag_id, run_id="warm-up", run_type="manual", logical_date=now,
-        data_interval_start=now, data_interval_end=now,
-    )
-    with contextlib.redirect_stdout(io.StringIO()):
-        execute_task(dag, "rehearse", run, store=None, map_index=-1, try_number=1, max_tries=0)
-
-
-_zygote_store: list[DirectTryStore] = []
-
-
-def preload_dag_file(path: str, timeout: float, database_url: str) -> None:
-    """In a zygote: open a warm connection for the task processes' store calls, and import the
-    DAG file once, quietly and within the parse time limit."""
-    db = Database(database_url)
-    with db.engine.connect() as connection:
-        _exercise_statements(connection)
-    _zygote_store.append(DirectTryStore(db))
-    configure_task_logging()
-    import signal
-
-    from slipstream.dagfiles.airflow_imports import airflow_imports
-    from slipstream.dagfiles.loader import load_dag_file_cached
-
-    def too_slow(*_: object) -> None:
-        raise TimeoutError(f"loading {path} took longer than {timeout:g} s")
-
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.close(devnull)
-    previous = signal.signal(signal.SIGALRM, too_slow)
-    signal.setitimer(signal.ITIMER_REAL, timeout)
-    try:
-        with airflow_imports():
-            load_dag_file_cached(path)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
-def serve_store_call(message: tuple[str, dict[str, Any]]) -> tuple[str, Any]:
-    """In a zygote: answer one store call of a task process (see ChannelTryStore)."""
-    return serve_request(_zygote_store[0], message)
+    return DirectTryStore(preload.warm.get(settings.sql_alchemy_conn) or Database(settings.sql_alchemy_conn))
 
 
 def task_process_main(workload: Workload, settings: Settings) -> None:
