@@ -29,7 +29,6 @@ class ForkServer:
         self._process: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
         self._next_id = 0
-        self.pids: dict[int, int] = {}
         self._reader: threading.Thread | None = None
         self._ready = threading.Event()
         self._calls: queue.Queue[None] = queue.Queue()
@@ -67,10 +66,7 @@ class ForkServer:
                 self._ready.set()
             elif kind == "called":
                 self._calls.put(None)
-            elif kind == "started":
-                self.pids[request_id] = value
             elif kind == "exited":
-                self.pids.pop(request_id, None)
                 self.on_exit(request_id, value)
 
     def spawn(

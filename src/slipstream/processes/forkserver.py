@@ -10,7 +10,7 @@ parent talks to the server over a socket pair with length-prefixed pickles:
     parent -> server  ("call", 0, "module:function", args)             run in the server itself (warm-up)
     server -> parent  ("ready", 0, pid)                                preloading is done
     server -> parent  ("called", 0, None)                              a call has returned
-    server -> parent  ("started", request_id, pid)
+    zygote -> server  ("started", request_id, pid)                     so the server can clean up after a dead zygote
     server -> parent  ("exited", request_id, exit_code)                negative: killed by that signal
 
 Every child leads its own process group, so a kill reaches the processes it started too.
@@ -209,13 +209,12 @@ def serve(
                     _send(sock, ("exited", request_id, -signal.SIGKILL))
                 continue
             kind, request_id, value = message
-            if kind in ("started", "exited"):
-                if kind == "started":
-                    zygote.pids[request_id] = value
-                else:
-                    zygote.running.discard(request_id)
-                    zygote.pids.pop(request_id, None)
-                    owner.pop(request_id, None)
+            if kind == "started":
+                zygote.pids[request_id] = value
+            elif kind == "exited":
+                zygote.running.discard(request_id)
+                zygote.pids.pop(request_id, None)
+                owner.pop(request_id, None)
                 _send(sock, message)
         if sock in readable:
             message = _recv(sock)
@@ -247,7 +246,8 @@ def serve(
                         theirs.close()
                         channels[ours] = pid
                     children[pid] = request_id
-                    _send(sock, ("started", request_id, pid))
+                    if load is not None:
+                        _send(sock, ("started", request_id, pid))
             elif kind == "call":
                 _, _, target, args = message
                 try:
