@@ -65,6 +65,10 @@ class BaseExecutor:
         """Wait until no workload is running; False if ``timeout`` passed first."""
         return True
 
+    def kill(self, ti_id: int) -> None:
+        """Kill the process tree of the running workload of task instance ``ti_id``, if any."""
+        return None
+
     def terminate(self) -> None:
         """Stop every running workload now."""
         return

@@ -83,6 +83,12 @@ class LocalExecutor(BaseExecutor):
             detail = f"exit code {exit_code}"
         self.events.put(ExecutorEvent(workload, exit_code, detail))
 
+    def kill(self, ti_id: int) -> None:
+        with self._lock:
+            request_ids = [rid for rid, workload in self._running.items() if workload.ti_id == ti_id]
+        for request_id in request_ids:
+            self._server.kill(request_id, signal.SIGKILL)
+
     def terminate(self) -> None:
         with self._lock:
             request_ids = list(self._running)

@@ -8,14 +8,17 @@ cleared) is left alone.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
 import socket
 import sys
 import threading
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from slipstream.config import Settings
@@ -25,7 +28,7 @@ from slipstream.executors.base import Workload
 from slipstream.runner.context import DagRunInfo, RuntimeTaskInstance, build_context
 from slipstream.runner.try_store import Claim, DirectTryStore, TryStore
 from slipstream.sdk.context import set_current_context
-from slipstream.sdk.exceptions import AirflowFailException, AirflowSkipException
+from slipstream.sdk.exceptions import AirflowFailException, AirflowSkipException, AirflowTaskTimeout
 from slipstream.sdk.xcom_arg import RETURN_VALUE
 from slipstream.store import task_instances, task_logs, xcoms
 from slipstream.store.db import Database
@@ -67,6 +70,29 @@ def _dag_run_info(row: dict[str, Any]) -> DagRunInfo:
     )
 
 
+@contextlib.contextmanager
+def time_limit(limit: timedelta | None) -> Iterator[None]:
+    """Raise AirflowTaskTimeout in the task's code when ``limit`` has passed (main thread only).
+
+    Code that never returns to Python (a blocking C call) is stopped by the scheduler instead,
+    which kills the whole process group a little later (see Scheduler._check_timeouts)."""
+    if limit is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    seconds = limit.total_seconds()
+
+    def expired(*_: object) -> None:
+        raise AirflowTaskTimeout(f"execution_timeout of {seconds:g} s exceeded")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def execute_task(
     dag: Any,
     task_id: str,
@@ -87,7 +113,7 @@ def execute_task(
     try:
         params = task.params.resolve(dag_run.conf)
         context = build_context(dag=dag, task=task, dag_run=dag_run, ti=ti, params=params)
-        with set_current_context(context):
+        with set_current_context(context), time_limit(task.execution_timeout):
             task.render_template_fields(context)
             result = task.execute(context)
         pushed: list[tuple[str, Any]] = []

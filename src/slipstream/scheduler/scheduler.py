@@ -37,6 +37,7 @@ from slipstream.store.types import utcnow
 log = logging.getLogger("slipstream.scheduler")
 
 BATCH_WAIT_LIMIT = 0.05
+TIMEOUT_GRACE = timedelta(seconds=3)
 
 StateListener = Callable[[str, Any], None]
 
@@ -173,16 +174,28 @@ class Scheduler:
             self._notify("task_instance", (row.dag_id, row.run_id, row.task_id, row.map_index, state.value))
 
     def _check_zombies(self, session: Any, now: datetime, result: PassResult) -> None:
+        """Running tries with no heartbeat for too long, or far past their execution_timeout
+        (stuck where the timeout signal cannot reach them), are failed or retried; the process
+        tree of an overdue one is killed."""
         interval = timedelta(seconds=max(self.settings.task_heartbeat_sec, 1.0))
-        if self._last_zombie_check is not None and now - self._last_zombie_check < interval:
+        if self._last_zombie_check is not None and now - self._last_zombie_check < min(interval, TIMEOUT_GRACE):
             return
         self._last_zombie_check = now
         limit = now - timedelta(seconds=self.settings.task_heartbeat_timeout)
         for row in self._mine(task_instances.in_states(session, [TI.RUNNING])):
+            self._load_dags(session, [row.dag_id])
             if row.last_heartbeat_at is not None and row.last_heartbeat_at < limit:
-                self._load_dags(session, [row.dag_id])
                 reason = f"No heartbeat for {self.settings.task_heartbeat_timeout:.0f} s: the task process is gone"
                 self._fail_try(session, row, reason, now, result)
+                continue
+            dag = self._dags.get(row.dag_id)
+            timeout = dag.tasks[row.task_id].execution_timeout if dag and row.task_id in dag.tasks else None
+            if timeout is None or row.start_date is None:
+                continue
+            if now - row.start_date > timedelta(seconds=timeout) + TIMEOUT_GRACE:
+                reason = f"execution_timeout of {timeout:g} s exceeded and the task did not stop: its processes were killed"
+                self._fail_try(session, row, reason, now, result)
+                self.executor.kill(row.id)
 
     def _start_queued_runs(self, session: Any, now: datetime, result: PassResult) -> None:
         queued = self._mine(dag_runs.in_states(session, [DagRunState.QUEUED]))
