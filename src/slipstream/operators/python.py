@@ -9,7 +9,7 @@ from slipstream.sdk.baseoperator import BaseOperator
 from slipstream.sdk.context import determine_kwargs, get_current_context
 from slipstream.sdk.exceptions import DagDefinitionError
 
-__all__ = ["PythonOperator", "get_current_context"]
+__all__ = ["BranchPythonOperator", "PythonOperator", "ShortCircuitOperator", "get_current_context"]
 
 
 class PythonOperator(BaseOperator):
@@ -47,3 +47,12 @@ class PythonOperator(BaseOperator):
         if self.show_return_value_in_logs:
             self.log.info("Done. Returned value was: %r", result)
         return result
+
+
+def __getattr__(name: str) -> Any:
+    """Airflow keeps the branching operators in this module; they live in ``branching``."""
+    if name in ("BranchPythonOperator", "ShortCircuitOperator"):
+        from slipstream.operators import branching
+
+        return getattr(branching, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -24,11 +24,13 @@ from typing import Any
 from slipstream.config import Settings
 from slipstream.dagfiles.airflow_imports import airflow_imports
 from slipstream.dagfiles.loader import load_dag_file_cached
+from slipstream.dagfiles.store_secrets import StoreSecrets
 from slipstream.executors.base import Workload
 from slipstream.runner.context import DagRunInfo, RuntimeTaskInstance, build_context
 from slipstream.runner.try_store import Claim, DirectTryStore, TryStore
 from slipstream.sdk.context import set_current_context
 from slipstream.sdk.exceptions import AirflowFailException, AirflowSkipException, AirflowTaskTimeout
+from slipstream.sdk.secrets import secrets_provider
 from slipstream.sdk.xcom_arg import RETURN_VALUE
 from slipstream.store import task_instances, task_logs, xcoms
 from slipstream.store.db import Database
@@ -44,6 +46,7 @@ class TryResult:
     error: str | None = None
     next_try_at: datetime | None = None
     xcoms: tuple[tuple[str, Any], ...] = ()
+    skip_task_ids: tuple[str, ...] = ()
 
 
 class _Heartbeat(threading.Thread):
@@ -113,7 +116,9 @@ def execute_task(
     try:
         params = task.params.resolve(dag_run.conf)
         context = build_context(dag=dag, task=task, dag_run=dag_run, ti=ti, params=params)
-        with set_current_context(context), time_limit(task.execution_timeout):
+        # Variables and Connections: the try's store, or (``tasks test``) the configured database.
+        with set_current_context(context), secrets_provider(store or StoreSecrets(), fallback=True), \
+                time_limit(task.execution_timeout):
             task.render_template_fields(context)
             result = task.execute(context)
         pushed: list[tuple[str, Any]] = []
@@ -123,7 +128,7 @@ def execute_task(
                 pushed.extend((str(k), v) for k, v in result.items())
         for _, value in pushed:
             xcoms.encode(value)
-        return TryResult(TI.SUCCESS.value, xcoms=tuple(pushed))
+        return TryResult(TI.SUCCESS.value, xcoms=tuple(pushed), skip_task_ids=tuple(sorted(ti.skipped_task_ids)))
     except AirflowSkipException as err:
         log.info("Task skipped: %s", err)
         return TryResult(TI.SKIPPED.value, error=str(err) or None)
@@ -156,7 +161,7 @@ def run_task(workload: Workload, settings: Settings, store: TryStore | None = No
     heartbeat = _Heartbeat(store, workload.ti_id, workload.try_number, settings.task_heartbeat_sec)
     heartbeat.start()
     try:
-        with airflow_imports():
+        with airflow_imports(), secrets_provider(store):
             result = _load_and_execute(workload, claim, store)
     finally:
         heartbeat.stop()
@@ -164,7 +169,7 @@ def run_task(workload: Workload, settings: Settings, store: TryStore | None = No
     finished = store.finish(
         ti_id=workload.ti_id, try_number=workload.try_number, dag_run_id=claim.dag_run["id"], key=key,
         state=result.state, xcom_values=result.xcoms, next_try_at=result.next_try_at, reason=result.error,
-        started_at=now,
+        started_at=now, skip_task_ids=result.skip_task_ids,
     )
     if not finished:
         log.warning("%s: the try was changed by someone else while it ran; its result is dropped", workload.label)

@@ -21,8 +21,6 @@ _NOT_YET = {
     "docker",
     "kubernetes",
     "bash",
-    "branch",
-    "short_circuit",
     "sensor",
     "branch_virtualenv",
     "branch_external_python",
@@ -125,10 +123,40 @@ class _TaskDecoratorCollection:
 
     python = __call__
 
+    def branch(self, python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        """``@task.branch``: the function returns the task id(s) to follow; the rest are skipped."""
+        from slipstream.operators.branching import BranchPythonOperator
+
+        return self._variant(_decorated(BranchPythonOperator, "@task.branch"), python_callable, kwargs)
+
+    def short_circuit(self, python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        """``@task.short_circuit``: a falsy result skips the tasks below."""
+        from slipstream.operators.branching import ShortCircuitOperator
+
+        return self._variant(_decorated(ShortCircuitOperator, "@task.short_circuit"), python_callable, kwargs)
+
+    @staticmethod
+    def _variant(operator_class: type, python_callable: Callable[..., Any] | None, kwargs: dict[str, Any]) -> Any:
+        if python_callable is not None:
+            return TaskDecorator(python_callable, operator_class, **kwargs)
+        return lambda function: TaskDecorator(function, operator_class, **kwargs)
+
     def __getattr__(self, name: str) -> Any:
         if name in _NOT_YET:
             raise AttributeError(f"@task.{name} is not supported by this version of Slipstream yet")
         raise AttributeError(f"@task has no variant {name!r}")
+
+
+_DECORATED: dict[type, type] = {}
+
+
+def _decorated(operator_class: type, name: str) -> type:
+    """A subclass of ``operator_class`` shown as ``name`` (e.g. ``@task.branch``) in listings."""
+    if operator_class not in _DECORATED:
+        _DECORATED[operator_class] = type(
+            f"Decorated{operator_class.__name__}", (operator_class,), {"operator_name": property(lambda self: name)}
+        )
+    return _DECORATED[operator_class]
 
 
 task = _TaskDecoratorCollection()

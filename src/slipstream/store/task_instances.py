@@ -167,6 +167,22 @@ def finish_try(
     return session.execute(_FINISH_TRY, params).rowcount == 1
 
 
+_SKIP_WAITING = (
+    update(TABLE)
+    .where(
+        TABLE.c.dag_run_id == bindparam("b_run"),
+        TABLE.c.task_id.in_(bindparam("b_tasks", expanding=True)),
+        TABLE.c.state.in_([TI.NONE.value, TI.SCHEDULED.value]),
+    )
+    .values(state=TI.SKIPPED.value, start_date=bindparam("b_now"), end_date=bindparam("b_now"), duration=0.0)
+)
+
+
+def skip_waiting(session: Session, dag_run_id: int, task_ids: Sequence[str], now: datetime) -> int:
+    """Skip these tasks of a run if they have not started (what a branch does to the others)."""
+    return session.execute(_SKIP_WAITING, {"b_run": dag_run_id, "b_tasks": list(task_ids), "b_now": now}).rowcount
+
+
 def failure_state(try_number: int, max_tries: int) -> TI:
     """After a failed try: up_for_retry while tries are left, failed after the last one."""
     return TI.UP_FOR_RETRY if try_number <= max_tries else TI.FAILED

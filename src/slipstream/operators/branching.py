@@ -1,0 +1,104 @@
+"""Branching: a task that decides which of its downstream tasks run; the others are skipped.
+
+The operator only names the task ids to skip (``context["ti"].skip``); the runner writes them
+as ``skipped`` in the same transaction as the branch task's own success, and the trigger rules
+of the tasks further down do the rest, as in Airflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from slipstream.operators.python import PythonOperator
+from slipstream.sdk.baseoperator import BaseOperator
+from slipstream.sdk.exceptions import AirflowException
+
+
+def _downstream_of(task: BaseOperator) -> set[str]:
+    return set(task.downstream_task_ids)
+
+
+def _descendants_of(task: BaseOperator) -> set[str]:
+    assert task.dag is not None
+    seen: set[str] = set()
+    stack = list(task.downstream_task_ids)
+    while stack:
+        task_id = stack.pop()
+        if task_id not in seen:
+            seen.add(task_id)
+            stack.extend(task.dag.task_dict[task_id].downstream_task_ids)
+    return seen
+
+
+def followed_task_ids(task: BaseOperator, chosen: str | Iterable[str] | None) -> set[str]:
+    """The direct downstream tasks a branch follows; a task group id stands for its first tasks."""
+    if chosen is None:
+        return set()
+    names = [chosen] if isinstance(chosen, str) else list(chosen)
+    downstream = _downstream_of(task)
+    followed: set[str] = set()
+    for name in names:
+        if not isinstance(name, str):
+            raise AirflowException(
+                f"Branch task {task.task_id!r} must return a task id, a list of task ids or None; got {name!r}"
+            )
+        group = _task_group(task, name)
+        targets = {t.task_id for t in group.upstream_handles()} if group is not None else {name}
+        wrong = sorted(targets - downstream)
+        if wrong:
+            raise AirflowException(
+                f"Branch task {task.task_id!r} returned {name!r}, which is not directly downstream of it; "
+                f"it can follow: {', '.join(sorted(downstream)) or '(no downstream tasks)'}"
+            )
+        followed |= targets
+    return followed
+
+
+def _task_group(task: BaseOperator, group_id: str) -> Any:
+    from slipstream.sdk.task_group import TaskGroup
+
+    assert task.dag is not None
+    stack: list[Any] = [task.dag.task_group]
+    while stack:
+        group = stack.pop()
+        if group.group_id == group_id:
+            return group
+        stack.extend(c for c in group.children.values() if isinstance(c, TaskGroup))
+    return None
+
+
+class BranchPythonOperator(PythonOperator):
+    """Calls ``python_callable``; it returns the task id(s) to follow (or None for none)."""
+
+    ui_color = "#ffefeb"
+
+    def execute(self, context: Mapping[str, Any]) -> Any:
+        chosen = super().execute(context)
+        followed = followed_task_ids(self, chosen)
+        skipped = sorted(_downstream_of(self) - followed)
+        self.log.info("Following branch %s; skipping %s", sorted(followed), skipped)
+        context["ti"].skip(skipped)
+        return chosen
+
+
+class ShortCircuitOperator(PythonOperator):
+    """Calls ``python_callable``; when the result is falsy the tasks below it are skipped.
+
+    With ``ignore_downstream_trigger_rules=True`` (the default) every task below is skipped;
+    with False only the direct downstream tasks are, and the trigger rules decide the rest.
+    """
+
+    def __init__(self, *, ignore_downstream_trigger_rules: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.ignore_downstream_trigger_rules = ignore_downstream_trigger_rules
+
+    def execute(self, context: Mapping[str, Any]) -> Any:
+        condition = super().execute(context)
+        if condition:
+            self.log.info("Condition is true: going on")
+            return condition
+        skipped = _descendants_of(self) if self.ignore_downstream_trigger_rules else _downstream_of(self)
+        self.log.info("Condition is false: skipping %s", sorted(skipped))
+        context["ti"].skip(sorted(skipped))
+        return condition
