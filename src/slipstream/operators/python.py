@@ -9,7 +9,7 @@ from slipstream.sdk.baseoperator import BaseOperator
 from slipstream.sdk.context import determine_kwargs, get_current_context
 from slipstream.sdk.exceptions import DagDefinitionError
 
-__all__ = ["BranchPythonOperator", "PythonOperator", "ShortCircuitOperator", "get_current_context"]
+__all__ = ["PythonOperator", "get_current_context"]
 
 
 class PythonOperator(BaseOperator):
