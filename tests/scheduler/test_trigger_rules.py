@@ -20,6 +20,7 @@ CASES = [
     ("one_success", [S, R], RUN), ("one_success", [F, R], WAIT), ("one_success", [F, K], UF), ("one_success", [K, K], SKIP),
     ("one_failed", [F, R], RUN), ("one_failed", [U, R], RUN), ("one_failed", [S, R], WAIT), ("one_failed", [S, K], SKIP),
     ("one_done", [S, R], RUN), ("one_done", [F, R], RUN), ("one_done", [K, R], WAIT), ("one_done", [K, K], SKIP),
+    ("one_done", [U, R], WAIT), ("one_done", [U, K], SKIP),
     ("none_failed", [S, K], RUN), ("none_failed", [S, R], WAIT), ("none_failed", [S, F], UF), ("none_failed", [U, R], UF),
     ("none_failed_min_one_success", [S, K], RUN), ("none_failed_min_one_success", [K, K], SKIP),
     ("none_failed_min_one_success", [S, F], UF), ("none_failed_min_one_success", [S, R], WAIT),

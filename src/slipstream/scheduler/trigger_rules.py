@@ -61,7 +61,7 @@ def decide(rule: str, upstream_states: Iterable[str]) -> Decision:
             return Decision.RUN
         return Decision.SKIP if all_done else Decision.WAIT
     if rule is TR.ONE_DONE:
-        if success or failed:
+        if success or counts[TI.FAILED.value]:
             return Decision.RUN
         return Decision.SKIP if all_done else Decision.WAIT
     if rule is TR.NONE_FAILED:
