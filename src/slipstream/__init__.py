@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 _SDK_NAMES = {
     "DAG", "AirflowException", "AirflowFailException", "AirflowSkipException", "BaseOperator",
     "DagCycleError", "DuplicateTaskIdFound", "Param", "ParamsDict", "TaskGroup", "TriggerRule",
-    "XComArg", "chain", "cross_downstream", "dag", "get_current_context", "task",
+    "XComArg", "chain", "cross_downstream", "dag", "get_current_context", "task", "Variable", "Connection",
 }
 _OPERATOR_NAMES = {
     "BashOperator": "slipstream.operators.bash",

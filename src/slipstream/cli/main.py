@@ -5,7 +5,15 @@ from __future__ import annotations
 import click
 
 from slipstream import __version__
-from slipstream.cli import config_commands, dags_commands, db_commands, serve_commands, tasks_commands
+from slipstream.cli import (
+    config_commands,
+    connections_commands,
+    dags_commands,
+    db_commands,
+    serve_commands,
+    tasks_commands,
+    variables_commands,
+)
 
 
 def _database_url() -> str:
@@ -57,6 +65,8 @@ cli.add_command(db_commands.db)
 cli.add_command(dags_commands.dags)
 cli.add_command(tasks_commands.tasks)
 cli.add_command(config_commands.config)
+cli.add_command(variables_commands.variables)
+cli.add_command(connections_commands.connections)
 cli.add_command(serve_commands.scheduler)
 cli.add_command(serve_commands.standalone)
 

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from slipstream.dagfiles.airflow_imports import airflow_imports
+from slipstream.dagfiles.store_secrets import StoreSecrets
 from slipstream.sdk.dag import DAG, dag_context
 from slipstream.sdk.exceptions import DagDefinitionError
+from slipstream.sdk.secrets import secrets_provider
 from slipstream.sdk.task_group import task_group_context
 
 
@@ -89,7 +91,8 @@ def load_dag_file(path: str | os.PathLike[str]) -> LoadedFile:
     dag_context.registered.clear()
     dag_context.stack.clear()
     task_group_context.stack.clear()
-    with airflow_imports():
+    # Variable.get at the top level of a DAG file reads the store (unless a task's provider is set).
+    with airflow_imports(), secrets_provider(StoreSecrets(), fallback=True):
         spec = importlib.util.spec_from_file_location(name, path)
         if spec is None or spec.loader is None:
             result.errors.append(ImportErrorInfo(path, None, f"Cannot load {path}: not a Python file", ""))

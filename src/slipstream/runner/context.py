@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slipstream.runner.try_store import TryStore
+from slipstream.sdk.connection import ConnectionAccessor
+from slipstream.sdk.variable import VariableAccessor
 from slipstream.store import xcoms
 from slipstream.store.types import utcnow
 
@@ -128,6 +130,8 @@ def build_context(
         "test_mode": ti._store is None,
         "inlets": [],
         "outlets": [],
+        "var": {"value": VariableAccessor(deserialize_json=False), "json": VariableAccessor(deserialize_json=True)},
+        "conn": ConnectionAccessor(),
     }
     return context
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from slipstream.dagfiles.store_secrets import StoreSecrets
 from slipstream.store import dag_runs, task_instances, task_logs, xcoms
 from slipstream.store.db import Database
 from slipstream.store.types import utcnow
@@ -46,6 +47,15 @@ class TryStore(Protocol):
 
     def xcom_pull(self, *, dag_id: str, run_id: str, task_id: str, name: str, map_index: int | None) -> Any: ...
 
+    # Variables and Connections: a TryStore is the try's ``slipstream.sdk.secrets.SecretsProvider``.
+    def get_variable(self, *, key: str) -> str | None: ...
+
+    def set_variable(self, *, key: str, value: str, description: str | None) -> None: ...
+
+    def delete_variable(self, *, key: str) -> int: ...
+
+    def get_connection(self, *, conn_id: str) -> dict[str, Any] | None: ...
+
 
 class _NotThisTry(Exception):
     """Raised inside the transaction to roll back the XComs of a try that lost its claim."""
@@ -56,6 +66,7 @@ class DirectTryStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._secrets = StoreSecrets(db)
 
     def claim(
         self, *, ti_id: int, try_number: int, hostname: str, pid: int, now: datetime, key: tuple[str, str, str, int],
@@ -114,6 +125,18 @@ class DirectTryStore:
         with self.db.read() as session:
             return xcoms.pull(session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name, map_index=map_index)
 
+    def get_variable(self, *, key: str) -> str | None:
+        return self._secrets.get_variable(key=key)
+
+    def set_variable(self, *, key: str, value: str, description: str | None = None) -> None:
+        self._secrets.set_variable(key=key, value=value, description=description)
+
+    def delete_variable(self, *, key: str) -> int:
+        return self._secrets.delete_variable(key=key)
+
+    def get_connection(self, *, conn_id: str) -> dict[str, Any] | None:
+        return self._secrets.get_connection(conn_id=conn_id)
+
 
 class ChannelTryStore:
     """The same calls, sent to the zygote over the socket the task process inherited."""
@@ -146,11 +169,29 @@ class ChannelTryStore:
     def xcom_pull(self, **kwargs: Any) -> Any:
         return self._call("xcom_pull", **kwargs)
 
+    def get_variable(self, **kwargs: Any) -> str | None:
+        return self._call("get_variable", **kwargs)
+
+    def set_variable(self, **kwargs: Any) -> None:
+        return self._call("set_variable", **kwargs)
+
+    def delete_variable(self, **kwargs: Any) -> int:
+        return self._call("delete_variable", **kwargs)
+
+    def get_connection(self, **kwargs: Any) -> dict[str, Any] | None:
+        return self._call("get_connection", **kwargs)
+
+
+_CALLS = frozenset({
+    "claim", "finish", "heartbeat", "xcom_push", "xcom_pull", "get_variable", "set_variable", "delete_variable",
+    "get_connection",
+})
+
 
 def serve_request(store: DirectTryStore, message: tuple[str, dict[str, Any]]) -> tuple[str, Any]:
     """The zygote's side: run one call from a task process and return ('ok', value) or ('error', text)."""
     method, kwargs = message
-    if method not in ("claim", "finish", "heartbeat", "xcom_push", "xcom_pull"):
+    if method not in _CALLS:
         return "error", f"unknown call {method!r}"
     try:
         return "ok", getattr(store, method)(**kwargs)

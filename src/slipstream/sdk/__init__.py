@@ -1,6 +1,7 @@
 """The authoring API: what a DAG file touches. Imports nothing from the server side."""
 
 from slipstream.sdk.baseoperator import BaseOperator
+from slipstream.sdk.connection import Connection
 from slipstream.sdk.context import get_current_context
 from slipstream.sdk.dag import DAG
 from slipstream.sdk.decorators import dag, task
@@ -8,6 +9,7 @@ from slipstream.sdk.dependencies import chain, cross_downstream
 from slipstream.sdk.exceptions import (
     AirflowException,
     AirflowFailException,
+    AirflowNotFoundException,
     AirflowSkipException,
     DagCycleError,
     DuplicateTaskIdFound,
@@ -15,20 +17,24 @@ from slipstream.sdk.exceptions import (
 from slipstream.sdk.param import Param, ParamsDict
 from slipstream.sdk.task_group import TaskGroup
 from slipstream.sdk.trigger_rule import TriggerRule
+from slipstream.sdk.variable import Variable
 from slipstream.sdk.xcom_arg import XComArg
 
 __all__ = [
     "DAG",
     "AirflowException",
     "AirflowFailException",
+    "AirflowNotFoundException",
     "AirflowSkipException",
     "BaseOperator",
+    "Connection",
     "DagCycleError",
     "DuplicateTaskIdFound",
     "Param",
     "ParamsDict",
     "TaskGroup",
     "TriggerRule",
+    "Variable",
     "XComArg",
     "chain",
     "cross_downstream",
@@ -36,3 +42,12 @@ __all__ = [
     "get_current_context",
     "task",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # Airflow 3.1's ``from airflow.sdk import BaseHook``; slipstream.hooks imports the sdk, so not at import.
+    if name == "BaseHook":
+        from slipstream.hooks.base import BaseHook
+
+        return BaseHook
+    raise AttributeError(f"module 'slipstream.sdk' has no attribute {name!r}")

@@ -40,3 +40,7 @@ class ParamValidationError(AirflowException):
 
 
 AirflowDagCycleException = DagCycleError
+
+
+class AirflowNotFoundException(AirflowException):
+    """A connection (or another named object) that a task asks for does not exist."""

@@ -154,3 +154,34 @@ class TaskLogRow(Base):
     path: Mapped[str] = mapped_column(Text)
     hostname: Mapped[str | None] = mapped_column(String(ID), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class VariableRow(Base):
+    """A Variable (``Variable.get``, ``{{ var.value.x }}``); the value is Fernet-encrypted at rest."""
+
+    __tablename__ = "variable"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(ID), unique=True)
+    val: Mapped[str | None] = mapped_column(Text, nullable=True)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    is_encrypted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ConnectionRow(Base):
+    """A Connection (``BaseHook.get_connection``); password and extra are Fernet-encrypted at rest."""
+
+    __tablename__ = "connection"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conn_id: Mapped[str] = mapped_column(String(ID), unique=True)
+    conn_type: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    host: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    schema: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    login: Mapped[str | None] = mapped_column(Text, nullable=True)
+    password: Mapped[str | None] = mapped_column(Text, nullable=True)
+    port: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    extra: Mapped[str | None] = mapped_column(Text, nullable=True)
+    is_encrypted: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_extra_encrypted: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,146 @@
+"""``slipstream connections add | get | list | delete``, shaped like Airflow's."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from slipstream.cli.output import output_option, print_rows
+from slipstream.cli.variables_commands import secrets_store
+
+HIDDEN = "***"
+COLUMNS = ["conn_id", "conn_type", "description", "host", "schema", "login", "password", "port", "extra", "uri"]
+
+
+@click.group()
+def connections() -> None:
+    """Connections to other systems (BaseHook.get_connection), passwords and extras encrypted in the store."""
+
+
+def _connection_from_options(conn_id: str, options: dict[str, Any]) -> Any:
+    from slipstream.sdk.connection import Connection
+    from slipstream.sdk.exceptions import AirflowException
+
+    fields = {k: v for k, v in options.items() if k not in ("uri", "json") and v is not None}
+    given = [name for name, value in (("--conn-uri", options["uri"]), ("--conn-json", options["json"])) if value]
+    if len(given) > 1 or (given and set(fields) - {"description"}):
+        raise click.UsageError("Give the connection as --conn-uri, as --conn-json, or as --conn-type and fields; not several")
+    try:
+        if options["uri"]:
+            connection = Connection(conn_id=conn_id, uri=options["uri"], description=options["description"])
+        elif options["json"]:
+            connection = Connection.from_json(options["json"], conn_id=conn_id)
+            connection.description = options["description"] or connection.description
+        else:
+            if not options["conn_type"]:
+                raise click.UsageError("Give --conn-type (or --conn-uri, or --conn-json)")
+            if options["extra"] is not None:
+                try:
+                    json.loads(options["extra"])
+                except json.JSONDecodeError as err:
+                    raise click.UsageError(f"--conn-extra must be JSON: {err}") from None
+            connection = Connection(conn_id=conn_id, **fields)
+    except (AirflowException, ValueError) as err:
+        raise click.ClickException(str(err)) from None
+    if not connection.conn_type:
+        raise click.ClickException(f"Connection {conn_id} has no type (the URI or JSON must give one)")
+    return connection
+
+
+@connections.command("add")
+@click.argument("conn_id")
+@click.option("--conn-uri", "uri", default=None, help="The whole connection as a URI, e.g. postgresql://user:pass@host:5432/db.")
+@click.option("--conn-json", "json_", default=None, help='The whole connection as JSON, e.g. {"conn_type": "http", "host": "..."}.')
+@click.option("--conn-type", "conn_type", default=None, help="Type of the connection (postgres, http, aws...).")
+@click.option("--conn-host", "host", default=None, help="Host.")
+@click.option("--conn-login", "login", default=None, help="Login (user name).")
+@click.option("--conn-password", "password", default=None, help="Password (encrypted in the store).")
+@click.option("--conn-schema", "schema", default=None, help="Schema (the database, for databases).")
+@click.option("--conn-port", "port", type=int, default=None, help="Port.")
+@click.option("--conn-extra", "extra", default=None, help="Extra fields as a JSON object (encrypted in the store).")
+@click.option("--conn-description", "description", default=None, help="What the connection is for.")
+def add(conn_id: str, uri: str | None, json_: str | None, **fields: Any) -> None:
+    """Add the connection CONN_ID to the store; it must not exist yet."""
+    from slipstream.store import connections as store
+
+    connection = _connection_from_options(conn_id, {"uri": uri, "json": json_, **fields})
+    stored = store.StoredConnection(**connection.to_dict())
+    with secrets_store(write=True) as (session, cipher):
+        try:
+            store.add(session, stored, cipher)
+        except store.ConnectionExists:
+            raise click.ClickException(f"A connection with conn_id {conn_id} already exists") from None
+    click.echo(f"Successfully added conn_id={conn_id} : {_masked_uri(connection)}")
+
+
+def _masked_uri(connection: Any) -> str:
+    from slipstream.sdk.connection import Connection
+
+    fields = connection.to_dict()
+    if fields["password"] is not None:
+        fields["password"] = HIDDEN
+    return Connection(**fields).get_uri().replace("%2A%2A%2A", HIDDEN)
+
+
+def _row(connection: Any, *, hide_password: bool) -> dict[str, Any]:
+    row = connection.to_dict()
+    row["extra"] = connection.extra_dejson if connection.extra else None
+    row["uri"] = _masked_uri(connection) if hide_password else connection.get_uri()
+    if hide_password and row["password"] is not None:
+        row["password"] = HIDDEN
+    return row
+
+
+@connections.command("get")
+@click.argument("conn_id")
+@output_option
+def get(conn_id: str, output: str) -> None:
+    """Show the connection CONN_ID as a task sees it: from SLIPSTREAM_CONN_<ID> / AIRFLOW_CONN_<ID> if set,
+    else from the store (with its password)."""
+    from slipstream.sdk import secrets
+    from slipstream.sdk.connection import Connection
+    from slipstream.sdk.exceptions import AirflowException
+    from slipstream.store import connections as store
+
+    text = secrets.connection_from_environment(conn_id)
+    if text is not None:
+        try:
+            connection = Connection.from_text(conn_id, text)
+        except (AirflowException, ValueError) as err:
+            raise click.ClickException(f"The environment variable of connection {conn_id} is not usable: {err}") from None
+    else:
+        with secrets_store() as (session, cipher):
+            stored = store.get(session, conn_id, cipher)
+        if stored is None:
+            raise click.ClickException(f"Connection {conn_id} not found (see `slipstream connections list`)")
+        connection = Connection(**stored.as_dict())
+    print_rows([_row(connection, hide_password=False)], output, columns=COLUMNS)
+
+
+@connections.command("list")
+@click.option("--conn-id", "conn_id", default=None, help="Only this connection.")
+@output_option
+def list_(conn_id: str | None, output: str) -> None:
+    """The connections in the store, passwords hidden."""
+    from slipstream.sdk.connection import Connection
+    from slipstream.store import connections as store
+
+    with secrets_store() as (session, cipher):
+        found = [c for c in store.list_all(session, cipher) if conn_id in (None, c.conn_id)]
+    rows = [_row(Connection(**c.as_dict()), hide_password=True) for c in found]
+    print_rows(rows, output, columns=COLUMNS)
+
+
+@connections.command("delete")
+@click.argument("conn_id")
+def delete(conn_id: str) -> None:
+    """Delete the connection CONN_ID from the store."""
+    from slipstream.store import connections as store
+
+    with secrets_store(write=True) as (session, _):
+        removed = store.delete(session, conn_id)
+    if not removed:
+        raise click.ClickException(f"Did not find a connection with conn_id {conn_id}")
+    click.echo(f"Successfully deleted connection with conn_id={conn_id}")
