@@ -49,7 +49,9 @@ def test_list_table_and_plain(runner, seeded):
     assert "parallel_dependencies" in table and "parallel_data_processing" in table
     assert "dag_id" in table and "is_paused" in table
     plain = invoke(runner, "dags", "list", "-o", "plain").stdout.splitlines()
-    assert [c.strip() for c in plain[0].split("|")] == ["dag_id", "fileloc", "owners", "is_paused", "schedule", "tags"]
+    assert [c.strip() for c in plain[0].split("|")] == [
+        "dag_id", "fileloc", "owners", "is_paused", "schedule", "tags", "next_dagrun",
+    ]
     rows = {cells[0]: cells for cells in ([c.strip() for c in line.split("|")] for line in plain[1:])}
     assert rows["parallel_data_processing"][2:4] == ["data-team", "False"]
     assert rows["parallel_data_processing"][5] == "parallel, tutorial"

@@ -13,9 +13,10 @@ import pytest
 from slipstream.dagfiles.parsing import ParsedFile, parse_files, parse_in_this_process
 
 GOOD = """
+from datetime import datetime
 from airflow import DAG
 from airflow.operators.bash import BashOperator
-with DAG("{dag_id}", schedule="@daily"):
+with DAG("{dag_id}", schedule="@daily", start_date=datetime(2024, 1, 1)):
     BashOperator(task_id="hello", bash_command="echo hi")
 """
 

@@ -16,9 +16,10 @@ from slipstream.store import dags as dag_store
 from slipstream.store.db import Database
 
 GOOD = """
+from datetime import datetime
 from airflow import DAG
 from airflow.operators.bash import BashOperator
-with DAG("{dag_id}", schedule="@daily", tags=["t"]):
+with DAG("{dag_id}", schedule="@daily", start_date=datetime(2024, 1, 1), tags=["t"]):
     BashOperator(task_id="first", bash_command="echo 1")
 """
 

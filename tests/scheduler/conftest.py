@@ -271,6 +271,8 @@ def run_in_stages(settings: Settings, db: Database, stages: list[list[str]], war
     DAGs whose timing is checked get a stage of their own, so nothing else competes with them
     for the CPUs.
     """
+    # Only the triggered runs: scheduled runs of the DAGs with a schedule would compete for the CPUs.
+    settings = settings.replace(use_job_schedule=False)
     parse_dag_files(settings, db)
     results = RunResults(settings, db)
     with SchedulerHarness(settings, db) as running:

@@ -1,4 +1,4 @@
-"""``slipstream dags ...``: list, import errors, show, trigger, test, runs, pause and unpause."""
+"""``slipstream dags ...``: list, import errors, show, trigger, test, runs, pause, unpause, next-execution."""
 
 from __future__ import annotations
 
@@ -78,10 +78,12 @@ def list_(dags_folder: str | None, include_inactive: bool, output: str) -> None:
                 "is_paused": d.is_paused,
                 "schedule": d.schedule,
                 "tags": d.tags,
+                "next_dagrun": d.next_dagrun,
             }
             for d in dag_store.list_dags(session, include_inactive=include_inactive)
         ]
-    print_rows(rows, output, ["dag_id", "fileloc", "owners", "is_paused", "schedule", "tags"] if output != "json" else None)
+    columns = ["dag_id", "fileloc", "owners", "is_paused", "schedule", "tags", "next_dagrun"]
+    print_rows(rows, output, columns if output != "json" else None)
 
 
 @dags.command("list-import-errors")
@@ -188,9 +190,10 @@ def list_runs(dag_id: str | None, dag_id_option: str | None, state: str | None, 
 def _set_paused(dag_id: str, paused: bool) -> None:
     from slipstream.store import dags as dag_store
 
-    db = open_store(load_settings())
+    settings = load_settings()
+    db = open_store(settings)
     with db.write() as session:
-        found = dag_store.set_paused(session, dag_id, paused)
+        found = dag_store.set_paused(session, dag_id, paused, catchup_by_default=settings.catchup_by_default)
     if not found:
         raise click.ClickException(f"DAG {dag_id!r} not found (see `slipstream dags list`)")
     click.echo(f"Dag: {dag_id}, paused: {paused}")
@@ -225,3 +228,36 @@ def test(dag_id: str, logical_date: str | None, conf: str | None, timeout: float
     state = run_with_progress(settings, db, dag_id, conf=_parse_conf(conf), logical_date=_parse_date(logical_date), timeout=timeout)
     if state != "success":
         raise SystemExit(1)
+
+
+@dags.command("next-execution")
+@click.argument("dag_id")
+@click.option("-n", "--num-executions", type=click.IntRange(min=1), default=1, show_default=True,
+              help="How many of the next logical dates to print.")
+@dags_folder_option
+def next_execution(dag_id: str, num_executions: int, dags_folder: str | None) -> None:
+    """The logical dates of the DAG's next scheduled runs, one per line."""
+    from slipstream.store import dags as dag_store
+    from slipstream.store import next_runs
+    from slipstream.store.types import utcnow
+    from slipstream.timetables import DagSchedule
+
+    settings, db = _prepared(dags_folder)
+    dag = _serialized(db, dag_id)
+    with db.read() as session:
+        paused = dag_store.get_dag(session, dag_id).is_paused
+        last = next_runs.last_automated_interval(session, dag_id)
+    if paused:
+        click.echo("[INFO] Please be reminded this DAG is PAUSED now.", err=True)
+    schedule = DagSchedule.from_serialized(dag.data, catchup_by_default=settings.catchup_by_default)
+    upcoming = schedule.upcoming(last, utcnow())
+    for _ in range(num_executions):
+        info = next(upcoming, None)
+        if info is None:
+            click.echo(
+                "[WARN] No following schedule can be found. This DAG may have schedule interval '@once' or `None`.",
+                err=True,
+            )
+            click.echo("None")
+            return
+        click.echo(info.logical_date.isoformat())

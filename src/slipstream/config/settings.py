@@ -55,6 +55,8 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
         "poll_interval": (float, 1.0, "Safety-net pass interval when no event wakes the scheduler."),
         "dag_dir_list_interval": (float, 5.0, "Seconds between scans of the DAG folder for changes."),
         "parsing_processes": (int, 2, "DAG files parsed at once."),
+        "catchup_by_default": (bool, False, "Catchup of DAGs that do not set catchup: create every missed run."),
+        "use_job_schedule": (bool, True, "Create scheduled runs from timetables; off: only triggered runs."),
     },
 }
 
@@ -141,6 +143,8 @@ class Settings:
     poll_interval: float
     dag_dir_list_interval: float
     parsing_processes: int
+    catchup_by_default: bool = False
+    use_job_schedule: bool = True
 
     @classmethod
     def from_config(cls, config: Config) -> Settings:
@@ -161,6 +165,8 @@ class Settings:
             poll_interval=get("scheduler", "poll_interval"),
             dag_dir_list_interval=get("scheduler", "dag_dir_list_interval"),
             parsing_processes=get("scheduler", "parsing_processes"),
+            catchup_by_default=get("scheduler", "catchup_by_default"),
+            use_job_schedule=get("scheduler", "use_job_schedule"),
         )
 
     @classmethod

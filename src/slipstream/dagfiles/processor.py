@@ -84,7 +84,10 @@ class DagFileProcessor:
             for parsed in result.parsed:
                 try:
                     with session.begin_nested():
-                        dag_store.sync_file(session, parsed.path, parsed.dags, parsed.errors, now)
+                        dag_store.sync_file(
+                            session, parsed.path, parsed.dags, parsed.errors, now,
+                            catchup_by_default=self.settings.catchup_by_default,
+                        )
                 except Exception as error:  # noqa: BLE001 - one file's bad data must not stop the others
                     log.exception("Recording %s failed", parsed.path)
                     message = f"{type(error).__name__}: the parse result could not be stored: {error}"

@@ -18,6 +18,7 @@ from slipstream.sdk.baseoperator import BaseOperator, retry_delay_seconds
 from slipstream.sdk.dag import DAG
 from slipstream.sdk.param import ParamsDict
 from slipstream.timetables.schedule import parse_schedule
+from slipstream.timetables.timezones import dag_timezone
 
 FORMAT_VERSION = 1
 
@@ -85,6 +86,7 @@ def serialize_dag(dag: DAG, default_timezone: str = "utc") -> dict[str, Any]:
         "schedule": parse_schedule(dag.schedule, dag.dag_id),
         "start_date": _as_aware(dag.start_date, default_timezone),
         "end_date": _as_aware(dag.end_date, default_timezone),
+        "timezone": dag_timezone(dag.start_date, default_timezone),
         "catchup": dag.catchup,
         "max_active_runs": dag.max_active_runs,
         "max_active_tasks": dag.max_active_tasks,

@@ -21,6 +21,7 @@ from typing import Any
 from slipstream.config import Settings
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.executors.base import BaseExecutor, ExecutorEvent, Workload
+from slipstream.scheduler import run_creation
 from slipstream.scheduler.trigger_rules import Decision, decide
 from slipstream.store import dag_runs, dags, task_instances
 from slipstream.store.db import Database
@@ -108,6 +109,8 @@ class Scheduler:
         ``dispatch=False`` (shutting down) nothing new is handed to the executor."""
         now = now or self.clock()
         result = PassResult()
+        if self.only_run is None:
+            run_creation.create_scheduled_runs(self.settings, self.db, now, result)
         with self.db.read() as session:
             queued = dag_runs.exist_in_state(session, DagRunState.QUEUED)
         if queued:

@@ -229,10 +229,21 @@ class DAG:
     def validate(self) -> None:
         """Check the whole DAG once it is built; raises DagDefinitionError subclasses."""
         self.check_cycle()
+        if self.start_date is None and self._is_scheduled():
+            raise DagDefinitionError(f"DAG {self.dag_id!r} has a schedule but no start_date")
         if self.start_date is not None and self.end_date is not None and self.end_date < self.start_date:
             raise DagDefinitionError(
                 f"DAG {self.dag_id!r}: end_date {self.end_date} is before start_date {self.start_date}"
             )
+
+    def _is_scheduled(self) -> bool:
+        """A readable schedule other than None (an unreadable one is reported when it is serialized)."""
+        from slipstream.timetables.schedule import InvalidSchedule, parse_schedule
+
+        try:
+            return parse_schedule(self.schedule, self.dag_id) is not None
+        except InvalidSchedule:
+            return False
 
     def topological_order(self) -> list[str]:
         """Task ids with every task after its upstreams; ties keep definition order."""

@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from slipstream.store import next_runs
 from slipstream.store.models import DagRow, ImportErrorRow, SerializedDagRow
+from slipstream.store.types import utcnow
 
 
 def sync_file(
@@ -18,10 +20,14 @@ def sync_file(
     dags: Iterable[tuple[Mapping[str, Any], str]],
     errors: Iterable[Mapping[str, Any]],
     now: datetime,
+    *,
+    catchup_by_default: bool = False,
 ) -> None:
     """Record what parsing ``fileloc`` gave: its DAGs (data, hash) and its import errors.
 
     DAGs the file no longer defines become inactive; a DAG keeps its paused flag across parses.
+    Each DAG's next scheduled run is computed again: its schedule, dates or catchup may have
+    changed.
     """
     seen: set[str] = set()
     for data, digest in dags:
@@ -47,6 +53,8 @@ def sync_file(
         elif serialized.dag_hash != digest or serialized.fileloc != fileloc:
             serialized.data, serialized.dag_hash = dict(data), digest
             serialized.fileloc, serialized.last_updated = fileloc, now
+        session.flush()
+        next_runs.refresh_next(session, dag_id, data, now, catchup_by_default)
     stale = select(DagRow.dag_id).where(DagRow.fileloc == fileloc, DagRow.is_active.is_(True))
     gone = [dag_id for dag_id in session.scalars(stale) if dag_id not in seen]
     if gone:
@@ -100,10 +108,21 @@ def serialized_hashes(session: Session, dag_ids: Iterable[str]) -> dict[str, str
     return dict(session.execute(query).tuples().all())
 
 
-def set_paused(session: Session, dag_id: str, paused: bool) -> bool:
-    """Pause or unpause; False when there is no such DAG."""
+def set_paused(
+    session: Session, dag_id: str, paused: bool, *, now: datetime | None = None, catchup_by_default: bool = False
+) -> bool:
+    """Pause or unpause; False when there is no such DAG.
+
+    Unpausing computes the next scheduled run again (from ``now``, default the current time):
+    with catchup, the runs missed while paused are next; without, only the latest interval.
+    """
     result = session.execute(update(DagRow).where(DagRow.dag_id == dag_id).values(is_paused=paused))
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    serialized = session.get(SerializedDagRow, dag_id)
+    if not paused and serialized is not None:
+        next_runs.refresh_next(session, dag_id, serialized.data, now or utcnow(), catchup_by_default)
+    return True
 
 
 def list_import_errors(session: Session) -> list[ImportErrorRow]:

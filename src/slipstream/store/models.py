@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from slipstream.store.types import UtcDateTime
@@ -21,6 +21,7 @@ class DagRow(Base):
     """A DAG the parser has seen, with the fields the scheduler and the listings need."""
 
     __tablename__ = "dag"
+    __table_args__ = (Index("idx_dag_next_dagrun_create_after", "next_dagrun_create_after"),)
 
     dag_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     fileloc: Mapped[str] = mapped_column(Text)
@@ -34,6 +35,12 @@ class DagRow(Base):
     max_active_runs: Mapped[int | None] = mapped_column(Integer, nullable=True)
     max_active_tasks: Mapped[int | None] = mapped_column(Integer, nullable=True)
     last_parsed_time: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The next scheduled run (Airflow's names): its logical date and data interval, and when it
+    # may be created. The scheduler looks for due DAGs with one indexed query on create_after.
+    next_dagrun: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    next_dagrun_data_interval_start: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    next_dagrun_data_interval_end: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    next_dagrun_create_after: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class SerializedDagRow(Base):
@@ -67,6 +74,11 @@ class DagRunRow(Base):
         UniqueConstraint("dag_id", "run_id", name="dag_run_dag_id_run_id_key"),
         Index("idx_dag_run_state", "state"),
         Index("idx_dag_run_dag_id_state", "dag_id", "state"),
+        # One scheduled or backfill run per logical date; manual runs may share a date.
+        Index(
+            "idx_dag_run_dag_id_logical_date_auto", "dag_id", "logical_date", unique=True,
+            sqlite_where=text("run_type != 'manual'"), postgresql_where=text("run_type != 'manual'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -1,0 +1,56 @@
+"""``slipstream dags next-execution`` and the ``next_dagrun`` column of ``dags list``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from cli_helpers import invoke, invoke_json
+
+SCHEDULED = """
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.empty import EmptyOperator
+
+with DAG("catching_up", schedule_interval="@daily", start_date=datetime(2020, 1, 1), catchup=True) as a:
+    EmptyOperator(task_id="t")
+
+with DAG("latest_only", schedule="0 2 * * *", start_date=datetime(2020, 1, 1), catchup=False) as b:
+    EmptyOperator(task_id="t")
+
+with DAG("manual", schedule=None, start_date=datetime(2020, 1, 1)) as c:
+    EmptyOperator(task_id="t")
+"""
+
+
+def test_next_execution_lists_the_next_logical_dates(runner, dags_dir):
+    (dags_dir / "scheduled.py").write_text(SCHEDULED)
+    result = invoke(runner, "dags", "next-execution", "catching_up", "-n", "3")
+    assert result.stdout.splitlines() == [
+        "2020-01-01T00:00:00+00:00", "2020-01-02T00:00:00+00:00", "2020-01-03T00:00:00+00:00",
+    ]
+    [line] = invoke(runner, "dags", "next-execution", "latest_only").stdout.splitlines()
+    logical = datetime.fromisoformat(line)
+    now = datetime.now(UTC)
+    # The latest complete interval of a 02:00 schedule: it started between 48 and 24 hours ago.
+    assert (logical.hour, logical.minute) == (2, 0)
+    assert now - timedelta(hours=48) <= logical <= now - timedelta(hours=24)
+
+
+def test_next_execution_of_a_manual_dag_and_a_paused_one(runner, dags_dir):
+    (dags_dir / "scheduled.py").write_text(SCHEDULED)
+    result = invoke(runner, "dags", "next-execution", "manual")
+    assert result.stdout.strip() == "None"
+    assert "No following schedule" in result.stderr
+    invoke(runner, "dags", "pause", "catching_up")
+    result = invoke(runner, "dags", "next-execution", "catching_up")
+    assert result.stdout.strip() == "2020-01-01T00:00:00+00:00"
+    assert "PAUSED" in result.stderr
+    invoke(runner, "dags", "next-execution", "missing", code=1)
+
+
+def test_list_shows_next_dagrun(runner, dags_dir):
+    (dags_dir / "scheduled.py").write_text(SCHEDULED)
+    rows = {r["dag_id"]: r for r in invoke_json(runner, "dags", "list")}
+    assert rows["catching_up"]["next_dagrun"] == "2020-01-01T00:00:00+00:00"
+    assert rows["manual"]["next_dagrun"] is None
+    assert rows["latest_only"]["next_dagrun"].endswith("T02:00:00+00:00")
