@@ -51,6 +51,7 @@ class RuntimeTaskInstance:
         self.max_tries = max_tries
         self.hostname = socket.gethostname()
         self.local_xcoms: dict[tuple[str, str], Any] = {}
+        self.skipped_task_ids: set[str] = set()
 
     def __repr__(self) -> str:
         return f"<TaskInstance: {self.dag_id}.{self.task_id} {self.run_id} [running]>"
@@ -62,6 +63,10 @@ class RuntimeTaskInstance:
     @property
     def logical_date(self) -> datetime | None:
         return self._dag_run.logical_date
+
+    def skip(self, task_ids: Iterable[str]) -> None:
+        """Mark these tasks of this run to be skipped when this try succeeds (branching)."""
+        self.skipped_task_ids.update(task_ids)
 
     def xcom_push(self, key: str, value: Any) -> None:
         xcoms.encode(value)

@@ -113,35 +113,63 @@ def execute_task(
     ti = RuntimeTaskInstance(
         store=store, dag_run=dag_run, task=task, map_index=map_index, try_number=try_number, max_tries=max_tries
     )
-    try:
-        params = task.params.resolve(dag_run.conf)
-        context = build_context(dag=dag, task=task, dag_run=dag_run, ti=ti, params=params)
-        # Variables and Connections: the try's store, or (``tasks test``) the configured database.
-        with set_current_context(context), secrets_provider(store or StoreSecrets(), fallback=True), \
-                time_limit(task.execution_timeout):
-            task.render_template_fields(context)
-            result = task.execute(context)
-        pushed: list[tuple[str, Any]] = []
-        if task.do_xcom_push and result is not None:
-            pushed.append((RETURN_VALUE, result))
-            if task.multiple_outputs and isinstance(result, dict):
-                pushed.extend((str(k), v) for k, v in result.items())
-        for _, value in pushed:
-            xcoms.encode(value)
-        return TryResult(TI.SUCCESS.value, xcoms=tuple(pushed), skip_task_ids=tuple(sorted(ti.skipped_task_ids)))
-    except AirflowSkipException as err:
-        log.info("Task skipped: %s", err)
-        return TryResult(TI.SKIPPED.value, error=str(err) or None)
-    except AirflowFailException as err:
-        traceback.print_exc(file=sys.stdout)
-        return TryResult(TI.FAILED.value, error=f"{type(err).__name__}: {err} (no retry)")
-    except BaseException as err:
-        if isinstance(err, KeyboardInterrupt):
-            raise
-        traceback.print_exc(file=sys.stdout)
-        state = task_instances.failure_state(try_number, max_tries)
-        next_try_at = utcnow() + task.next_retry_delay(try_number) if state is TI.UP_FOR_RETRY else None
-        return TryResult(state.value, error=f"{type(err).__name__}: {err}", next_try_at=next_try_at)
+    context: dict[str, Any] = {"dag": dag, "task": task, "ti": ti, "task_instance": ti, "dag_run": dag_run}
+    error: BaseException | None = None
+    # Variables and Connections: the try's store, or (``tasks test``) the configured database.
+    with secrets_provider(store or StoreSecrets(), fallback=True):
+        try:
+            params = task.params.resolve(dag_run.conf)
+            context = build_context(dag=dag, task=task, dag_run=dag_run, ti=ti, params=params)
+            with set_current_context(context), time_limit(task.execution_timeout):
+                run_callbacks(task.on_execute_callback, context, "on_execute_callback")
+                task.render_template_fields(context)
+                returned = task.execute(context)
+            result = _success(task, ti, returned)
+        except AirflowSkipException as err:
+            log.info("Task skipped: %s", err)
+            error, result = err, TryResult(TI.SKIPPED.value, error=str(err) or None)
+        except AirflowFailException as err:
+            traceback.print_exc(file=sys.stdout)
+            error, result = err, TryResult(TI.FAILED.value, error=f"{type(err).__name__}: {err} (no retry)")
+        except BaseException as err:
+            if isinstance(err, KeyboardInterrupt):
+                raise
+            traceback.print_exc(file=sys.stdout)
+            state = task_instances.failure_state(try_number, max_tries)
+            next_try_at = utcnow() + task.next_retry_delay(try_number) if state is TI.UP_FOR_RETRY else None
+            error, result = err, TryResult(state.value, error=f"{type(err).__name__}: {err}", next_try_at=next_try_at)
+        callback = {
+            TI.SUCCESS.value: task.on_success_callback,
+            TI.SKIPPED.value: task.on_skipped_callback,
+            TI.UP_FOR_RETRY.value: task.on_retry_callback,
+            TI.FAILED.value: task.on_failure_callback,
+        }.get(result.state)
+        with set_current_context(context):
+            run_callbacks(callback, {**context, "exception": error}, f"the {result.state} callback")
+    return result
+
+
+def _success(task: Any, ti: RuntimeTaskInstance, returned: Any) -> TryResult:
+    pushed: list[tuple[str, Any]] = []
+    if task.do_xcom_push and returned is not None:
+        pushed.append((RETURN_VALUE, returned))
+        if task.multiple_outputs and isinstance(returned, dict):
+            pushed.extend((str(k), v) for k, v in returned.items())
+    for _, value in pushed:
+        xcoms.encode(value)
+    return TryResult(TI.SUCCESS.value, xcoms=tuple(pushed), skip_task_ids=tuple(sorted(ti.skipped_task_ids)))
+
+
+def run_callbacks(callbacks: Any, context: dict[str, Any], what: str) -> None:
+    """Call a task's callback (one function or a list) with the context; a callback that
+    raises is reported in the log and changes nothing else."""
+    if not callbacks:
+        return
+    for callback in callbacks if isinstance(callbacks, (list, tuple)) else [callbacks]:
+        try:
+            callback(context)
+        except Exception:  # noqa: BLE001 - a broken callback must not change the try's outcome
+            log.exception("Error in %s %r", what, getattr(callback, "__name__", callback))
 
 
 def run_task(workload: Workload, settings: Settings, store: TryStore | None = None) -> str:

@@ -38,7 +38,7 @@ class TryStore(Protocol):
     def finish(
         self, *, ti_id: int, try_number: int, dag_run_id: int, key: tuple[str, str, str, int], state: str,
         xcom_values: tuple[tuple[str, Any], ...], next_try_at: datetime | None, reason: str | None,
-        started_at: datetime,
+        started_at: datetime, skip_task_ids: tuple[str, ...] = (),
     ) -> bool: ...
 
     def heartbeat(self, *, ti_id: int, try_number: int) -> bool: ...
@@ -87,10 +87,10 @@ class DirectTryStore:
     def finish(
         self, *, ti_id: int, try_number: int, dag_run_id: int, key: tuple[str, str, str, int], state: str,
         xcom_values: tuple[tuple[str, Any], ...], next_try_at: datetime | None, reason: str | None,
-        started_at: datetime,
+        started_at: datetime, skip_task_ids: tuple[str, ...] = (),
     ) -> bool:
-        """XComs and the final state in one transaction; False (and nothing written) if the try
-        is no longer this one's."""
+        """XComs, the tasks a branch skips, and the final state in one transaction; False (and
+        nothing written) if the try is no longer this one's."""
         dag_id, run_id, task_id, map_index = key
         try:
             with self.db.write_connection() as connection:
@@ -105,6 +105,8 @@ class DirectTryStore:
                     started_at=started_at,
                 ):
                     raise _NotThisTry
+                if skip_task_ids:
+                    task_instances.skip_waiting(connection, dag_run_id, skip_task_ids, now)
         except _NotThisTry:
             return False
         return True
