@@ -101,3 +101,46 @@ def states_for_dag_run(dag_id: str, run_id: str, output: str) -> None:
             for ti in task_instances.for_run(session, dag_id, run_id)
         ]
     print_rows(rows, output)
+
+
+@tasks.command()
+@click.argument("dag_id")
+@click.option("-t", "--task-regex", default=None, help="Only tasks whose id matches this regular expression.")
+@click.option("-s", "--start-date", default=None, help="Only runs with a logical date on or after this (ISO).")
+@click.option("-e", "--end-date", default=None, help="Only runs with a logical date on or before this (ISO).")
+@click.option("-u", "--upstream", is_flag=True, help="Also the upstream tasks of the matching ones.")
+@click.option("-d", "--downstream", is_flag=True, help="Also the downstream tasks of the matching ones.")
+@click.option("-f", "--only-failed", is_flag=True, help="Only failed and upstream_failed task instances.")
+@click.option("-r", "--only-running", is_flag=True, help="Only running task instances.")
+@click.option("-R", "--run-id", default=None, help="Only this run.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@dags_folder_option
+def clear(
+    dag_id: str, task_regex: str | None, start_date: str | None, end_date: str | None, upstream: bool,
+    downstream: bool, only_failed: bool, only_running: bool, run_id: str | None, yes: bool, dags_folder: str | None,
+) -> None:
+    """Clear task instances so the scheduler runs them again (their try number goes on)."""
+    from slipstream.scheduler.clearing import select_to_clear
+    from slipstream.store import clearing
+
+    _, db = _prepared(dags_folder)
+    dag = _serialized(db, dag_id)
+    try:
+        with db.read() as session:
+            rows = select_to_clear(
+                session, dag, task_regex=task_regex, start=_parse_date(start_date), end=_parse_date(end_date),
+                upstream=upstream, downstream=downstream, only_failed=only_failed, only_running=only_running,
+                run_id=run_id,
+            )
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
+    if not rows:
+        click.echo("No task instances to clear.")
+        return
+    for row in rows:
+        click.echo(f"<TaskInstance: {row.dag_id}.{row.task_id} {row.run_id} [{row.state}]>")
+    if not yes:
+        click.confirm(f"Clear these {len(rows)} task instance(s)?", abort=True)
+    with db.write() as session:
+        cleared = clearing.clear(session, rows, {t.task_id: t.retries for t in dag.tasks.values()})
+    click.echo(f"Cleared {cleared} task instance(s); the scheduler will run them again.")

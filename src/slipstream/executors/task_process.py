@@ -44,7 +44,7 @@ def task_process_main(workload: Workload, settings: Settings) -> None:
     redirect_output(str(path))
     configure_task_logging()
     try:
-        run_task(workload, settings, _store_for_this_process(settings))
+        run_task(workload, settings, _store_for_this_process(settings), own_process_group=True)
     except Exception:
         logging.getLogger("slipstream.runner").exception("The task runner itself failed")
         sys.stdout.flush()

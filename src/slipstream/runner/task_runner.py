@@ -50,15 +50,19 @@ class TryResult:
 
 
 class _Heartbeat(threading.Thread):
-    def __init__(self, store: TryStore, ti_id: int, try_number: int, interval: float) -> None:
+    def __init__(self, store: TryStore, ti_id: int, try_number: int, interval: float, stop_process_group: bool) -> None:
         super().__init__(name="task-heartbeat", daemon=True)
         self.store, self.ti_id, self.try_number, self.interval = store, ti_id, try_number, interval
+        self.stop_process_group = stop_process_group
         self.stopped = threading.Event()
 
     def run(self) -> None:
         while not self.stopped.wait(self.interval):
             if not self.store.heartbeat(ti_id=self.ti_id, try_number=self.try_number):
-                log.warning("This try is no longer the running one (it was cleared or marked); stopping heartbeat")
+                if self.stop_process_group:
+                    log.warning("This try is no longer the running one (it was cleared or marked): stopping it")
+                    sys.stdout.flush()
+                    os.killpg(os.getpgrp(), signal.SIGTERM)
                 return
 
     def stop(self) -> None:
@@ -172,8 +176,13 @@ def run_callbacks(callbacks: Any, context: dict[str, Any], what: str) -> None:
             log.exception("Error in %s %r", what, getattr(callback, "__name__", callback))
 
 
-def run_task(workload: Workload, settings: Settings, store: TryStore | None = None) -> str:
-    """Run the try described by ``workload``; returns the state it ended in ('lost' if not ours)."""
+def run_task(
+    workload: Workload, settings: Settings, store: TryStore | None = None, *, own_process_group: bool = False
+) -> str:
+    """Run the try described by ``workload``; returns the state it ended in ('lost' if not ours).
+
+    ``own_process_group``: this process leads a process group of its own (a task process), so
+    when the try is taken away from it (cleared, marked) the whole group is stopped."""
     store = store or DirectTryStore(Database(settings.sql_alchemy_conn))
     hostname, pid, now = socket.gethostname(), os.getpid(), utcnow()
     key = (workload.dag_id, workload.run_id, workload.task_id, workload.map_index)
@@ -186,7 +195,7 @@ def run_task(workload: Workload, settings: Settings, store: TryStore | None = No
         log.warning("%s: not queued for this try any more; another process has it. Nothing run.", workload.label)
         return "lost"
     log.info("Running %s on %s (pid %s)", workload.label, hostname, pid)
-    heartbeat = _Heartbeat(store, workload.ti_id, workload.try_number, settings.task_heartbeat_sec)
+    heartbeat = _Heartbeat(store, workload.ti_id, workload.try_number, settings.task_heartbeat_sec, own_process_group)
     heartbeat.start()
     try:
         with airflow_imports(), secrets_provider(store):

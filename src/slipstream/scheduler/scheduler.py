@@ -55,6 +55,8 @@ class _Change:
 class _Plan:
     changes: list[_Change] = field(default_factory=list)
     final: DagRunState | None = None
+    forced: bool = False  # the run ends in ``final`` even if some change lost its race
+    kill: list[int] = field(default_factory=list)  # task instances whose processes must stop
 
 
 @dataclass
@@ -230,6 +232,9 @@ class Scheduler:
         tasks be decided in the same pass.
         """
         plan = _Plan()
+        timeout = dag.data.get("dagrun_timeout")
+        if timeout is not None and run.start_date is not None and now - run.start_date > timedelta(seconds=timeout):
+            return self._plan_timed_out_run(run, rows, timeout, now)
         states: dict[str, str] = {}
         rows_by_task: dict[str, Any] = {}
         for row in rows:
@@ -275,6 +280,21 @@ class Scheduler:
             plan.final = DagRunState.FAILED if any(s in failed for s in leaf_states) else DagRunState.SUCCESS
         return plan
 
+    def _plan_timed_out_run(self, run: Any, rows: list[Any], timeout: float, now: datetime) -> _Plan:
+        """dagrun_timeout passed: the run fails, its unfinished tasks are skipped and the running
+        ones are killed (Airflow's behaviour)."""
+        finished = {f.value for f in FINISHED_TI_STATES}
+        reason = f"dagrun_timeout of {timeout:g} s exceeded"
+        values = {"end_date": now, "state_reason": reason}
+        plan = _Plan(final=DagRunState.FAILED, forced=True)
+        for row in rows:
+            if row.state not in finished:
+                plan.changes.append(_Change(row, row.state, TI.SKIPPED, values))
+                if row.state in (TI.QUEUED.value, TI.RUNNING.value):
+                    plan.kill.append(row.id)
+        log.warning("DAG run %s %s: %s", run.dag_id, run.run_id, reason)
+        return plan
+
     def _apply_plan(self, session: Any, run: Any, plan: _Plan, now: datetime, result: PassResult) -> None:
         groups: dict[tuple[str, TI, tuple[tuple[str, Any], ...]], list[_Change]] = defaultdict(list)
         for change in plan.changes:
@@ -288,7 +308,9 @@ class Scheduler:
                 for change in changes:
                     if change.row.id in moved:
                         self._notify("task_instance", (run.dag_id, run.run_id, change.row.task_id, change.row.map_index, new.value))
-        if plan.final is None or not applied_all:
+        for ti_id in plan.kill:
+            self.executor.kill(ti_id)
+        if plan.final is None or not (applied_all or plan.forced):
             return
         if dag_runs.set_state(session, run.id, DagRunState.RUNNING, plan.final, end_date=now):
             result.changed += 1

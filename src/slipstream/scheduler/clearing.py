@@ -1,0 +1,66 @@
+"""Which task instances ``tasks clear`` takes: by task pattern, run, dates, state and relatives."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from slipstream.dagfiles.serialization import SerializedDag
+from slipstream.store import dag_runs, task_instances
+from slipstream.store.states import TaskInstanceState as TI
+
+
+def _relatives(dag: SerializedDag, task_ids: set[str], direction: str) -> set[str]:
+    found: set[str] = set()
+    stack = list(task_ids)
+    while stack:
+        for other in getattr(dag.tasks[stack.pop()], direction):
+            if other not in found:
+                found.add(other)
+                stack.append(other)
+    return found
+
+
+def select_to_clear(
+    session: Session,
+    dag: SerializedDag,
+    *,
+    task_regex: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    upstream: bool = False,
+    downstream: bool = False,
+    only_failed: bool = False,
+    only_running: bool = False,
+    run_id: str | None = None,
+) -> list[Any]:
+    """The task instance rows to clear; raises ValueError for a bad pattern."""
+    try:
+        pattern = re.compile(task_regex) if task_regex else None
+    except re.error as err:
+        raise ValueError(f"--task-regex {task_regex!r} is not a valid regular expression: {err}") from None
+    task_ids = {t for t in dag.tasks if pattern is None or pattern.search(t)}
+    if upstream:
+        task_ids |= _relatives(dag, task_ids, "upstream")
+    if downstream:
+        task_ids |= _relatives(dag, task_ids, "downstream")
+    runs = [
+        r for r in dag_runs.list_runs(session, dag.dag_id)
+        if (run_id is None or r.run_id == run_id)
+        and (start is None or (r.logical_date is not None and r.logical_date >= start))
+        and (end is None or (r.logical_date is not None and r.logical_date <= end))
+    ]
+    states: set[str] | None = None
+    if only_failed:
+        states = {TI.FAILED.value, TI.UPSTREAM_FAILED.value}
+    if only_running:
+        states = (states or set()) | {TI.RUNNING.value}
+    rows: list[Any] = []
+    for run in sorted(runs, key=lambda r: r.id):
+        for row in task_instances.for_run(session, dag.dag_id, run.run_id):
+            if row.task_id in task_ids and row.state != TI.NONE.value and (states is None or row.state in states):
+                rows.append(row)
+    return rows
