@@ -10,6 +10,7 @@ from slipstream.cli import (
     connections_commands,
     dags_commands,
     db_commands,
+    pools_commands,
     serve_commands,
     tasks_commands,
     variables_commands,
@@ -67,6 +68,7 @@ cli.add_command(tasks_commands.tasks)
 cli.add_command(config_commands.config)
 cli.add_command(variables_commands.variables)
 cli.add_command(connections_commands.connections)
+cli.add_command(pools_commands.pools)
 cli.add_command(serve_commands.scheduler)
 cli.add_command(serve_commands.standalone)
 

@@ -34,7 +34,7 @@ def task_specs(dag: SerializedDag) -> list[dag_runs.TaskSpec]:
     return [
         dag_runs.TaskSpec(
             task_id=t.task_id, operator=t.operator, max_tries=t.retries, pool=t.pool, pool_slots=t.pool_slots,
-            queue=t.queue, priority_weight=t.priority_weight,
+            queue=t.queue, priority_weight=t.data.get("priority_weight_total", t.priority_weight),
         )
         for t in dag.tasks.values()
     ]

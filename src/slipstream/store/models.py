@@ -197,3 +197,15 @@ class ConnectionRow(Base):
     extra: Mapped[str | None] = mapped_column(Text, nullable=True)
     is_encrypted: Mapped[bool] = mapped_column(Boolean, default=False)
     is_extra_encrypted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PoolRow(Base):
+    """A pool: how many slots the task instances that name it may hold at once."""
+
+    __tablename__ = "slot_pool"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pool: Mapped[str] = mapped_column(String(ID), unique=True)
+    slots: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    include_deferred: Mapped[bool] = mapped_column(Boolean, default=False)
