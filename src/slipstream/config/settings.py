@@ -58,6 +58,17 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
         "catchup_by_default": (bool, False, "Catchup of DAGs that do not set catchup: create every missed run."),
         "use_job_schedule": (bool, True, "Create scheduled runs from timetables; off: only triggered runs."),
     },
+    "smtp": {
+        "smtp_host": (str, "localhost", "SMTP server that sends task alert mails (email_on_failure/retry)."),
+        "smtp_port": (int, 25, "Port of the SMTP server."),
+        "smtp_starttls": (bool, False, "Upgrade the connection with STARTTLS before logging in."),
+        "smtp_ssl": (bool, False, "Connect with SSL/TLS from the start (SMTP_SSL)."),
+        "smtp_user": (str, "", "User to log in to the SMTP server with; empty: no login."),
+        "smtp_password": (str, "", "Password of smtp_user."),
+        "smtp_mail_from": (str, "slipstream@localhost", "Sender address of alert mails."),
+        "smtp_timeout": (int, 30, "Seconds to wait for the SMTP server."),
+        "smtp_retry_limit": (int, 5, "Connection attempts before giving up on a mail."),
+    },
 }
 
 
@@ -145,6 +156,15 @@ class Settings:
     parsing_processes: int
     catchup_by_default: bool = False
     use_job_schedule: bool = True
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_mail_from: str = "slipstream@localhost"
+    smtp_timeout: int = 30
+    smtp_retry_limit: int = 5
 
     @classmethod
     def from_config(cls, config: Config) -> Settings:
@@ -167,6 +187,7 @@ class Settings:
             parsing_processes=get("scheduler", "parsing_processes"),
             catchup_by_default=get("scheduler", "catchup_by_default"),
             use_job_schedule=get("scheduler", "use_job_schedule"),
+            **{key: get("smtp", key) for key in OPTIONS["smtp"]},
         )
 
     @classmethod

@@ -199,7 +199,7 @@ def run_task(
     heartbeat.start()
     try:
         with airflow_imports(), secrets_provider(store):
-            result = _load_and_execute(workload, claim, store)
+            result, task = _load_and_execute(workload, claim, store)
     finally:
         heartbeat.stop()
     sys.stdout.flush()
@@ -215,20 +215,51 @@ def run_task(
         log.info("Marking task as %s. %s", result.state.upper(), result.error)
     else:
         log.info("Marking task as %s.", result.state.upper())
+    if task is not None and result.state in (TI.FAILED.value, TI.UP_FOR_RETRY.value):
+        _send_alert(settings, task, workload, claim, result, hostname, str(path))
     return result.state
 
 
-def _load_and_execute(workload: Workload, claim: Claim, store: TryStore) -> TryResult:
+def _send_alert(
+    settings: Settings, task: Any, workload: Workload, claim: Claim, result: TryResult, hostname: str, log_path: str
+) -> None:
+    """email_on_failure / email_on_retry: mail the task's addresses; a mail that cannot be sent
+    is reported in the log and changes nothing else."""
+    from slipstream.runner import email_alerts
+
+    to = email_alerts.recipients_for(task, result.state)
+    if not to:
+        return
+    info = email_alerts.TryInfo(
+        dag_id=workload.dag_id, task_id=workload.task_id, run_id=workload.run_id, map_index=workload.map_index,
+        try_number=workload.try_number, max_tries=claim.max_tries, hostname=hostname, log_path=log_path,
+    )
+    subject, body = email_alerts.alert_for(task, info, result.state, result.error)
+    try:
+        email_alerts.send_email(settings, to, subject, body)
+    except Exception as err:  # noqa: BLE001 - a mail that fails must not change the try's outcome
+        log.error(
+            "Failed to send email to %s through %s:%s: %s: %s",
+            ", ".join(to), settings.smtp_host, settings.smtp_port, type(err).__name__, err,
+        )
+    else:
+        log.info("Sent alert email to %s", ", ".join(to))
+
+
+def _load_and_execute(workload: Workload, claim: Claim, store: TryStore) -> tuple[TryResult, Any]:
+    """The try's result, and the task it ran (None when the DAG or the task could not be found)."""
     loaded = load_dag_file_cached(workload.fileloc)
     dag = next((d for d in loaded.dags if d.dag_id == workload.dag_id), None)
     if dag is None:
         problem = loaded.errors[0].exception if loaded.errors else "the file no longer defines this DAG"
         print(loaded.errors[0].stacktrace if loaded.errors else problem, file=sys.stdout)
         state = task_instances.failure_state(workload.try_number, claim.max_tries)
-        return TryResult(state.value, error=f"Could not load DAG {workload.dag_id!r} from {workload.fileloc}: {problem}")
+        error = f"Could not load DAG {workload.dag_id!r} from {workload.fileloc}: {problem}"
+        return TryResult(state.value, error=error), None
     if not dag.has_task(workload.task_id):
-        return TryResult(TI.FAILED.value, error=f"Task {workload.task_id!r} is no longer in DAG {workload.dag_id!r}")
-    return execute_task(
+        return TryResult(TI.FAILED.value, error=f"Task {workload.task_id!r} is no longer in DAG {workload.dag_id!r}"), None
+    result = execute_task(
         dag, workload.task_id, _dag_run_info(claim.dag_run), store=store, map_index=workload.map_index,
         try_number=workload.try_number, max_tries=claim.max_tries,
     )
+    return result, dag.get_task(workload.task_id)
