@@ -1,4 +1,4 @@
-"""``slipstream dags ...``: list, import errors, show, trigger, test, runs, pause, unpause, next-execution."""
+"""``slipstream dags ...``: list, import errors, show, trigger, test, backfill, runs, pause, unpause, next-execution."""
 
 from __future__ import annotations
 
@@ -261,3 +261,91 @@ def next_execution(dag_id: str, num_executions: int, dags_folder: str | None) ->
             click.echo("None")
             return
         click.echo(info.logical_date.isoformat())
+
+
+@dags.command()
+@click.argument("dag_id")
+@click.option("-s", "--start-date", required=True, help="First logical date (ISO, inclusive).")
+@click.option("-e", "--end-date", required=True, help="Last logical date (ISO, inclusive).")
+@click.option("--reset-dagruns", is_flag=True, help="Clear existing runs in the range and run them again.")
+@click.option("--rerun-failed-tasks", is_flag=True, help="Run the failed tasks of existing runs in the range again.")
+@click.option("--run-backwards", "-B", is_flag=True, help="Newest interval first.")
+@click.option("--max-active-runs", type=click.IntRange(min=1), default=None,
+              help="At most this many backfill runs at once (default: the DAG's max_active_runs).")
+@click.option("--ignore-depends-on-past", "-I", is_flag=True,
+              help="Accepted for Airflow compatibility; no effect until depends_on_past is supported.")
+@click.option("--dry-run", is_flag=True, help="Print the runs it would create or run; change nothing.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@dags_folder_option
+def backfill(
+    dag_id: str, start_date: str, end_date: str, reset_dagruns: bool, rerun_failed_tasks: bool, run_backwards: bool,
+    max_active_runs: int | None, ignore_depends_on_past: bool, dry_run: bool, yes: bool, dags_folder: str | None,
+) -> None:
+    """Run the DAG for every interval of its schedule between two dates; exit 1 if a run fails."""
+    from slipstream.scheduler import backfill as backfills
+    from slipstream.store.types import utcnow
+
+    settings, db = _prepared(dags_folder)
+    _serialized(db, dag_id)
+    start, end = _parse_date(start_date), _parse_date(end_date)
+    assert start is not None and end is not None
+    try:
+        plan = backfills.plan_backfill(
+            settings, db, dag_id, start, end, reset_dagruns=reset_dagruns, rerun_failed_tasks=rerun_failed_tasks,
+            run_backwards=run_backwards, max_active_runs=max_active_runs,
+        )
+    except backfills.BackfillError as err:
+        raise click.ClickException(str(err)) from None
+    if not plan.runs:
+        click.echo(f"No interval of DAG {dag_id} has a logical date between {start.isoformat()} and {end.isoformat()}.")
+        return
+    if dry_run:
+        click.echo(f"Dry run of the backfill of {dag_id}: {len(plan.to_run)} run(s) would run, at most "
+                   f"{plan.max_active_runs} at a time; nothing is changed.")
+        for item in plan.runs:
+            click.echo(f"{item.logical_date.isoformat()}  {item.run_id}  {item.action}"
+                       + (f" ({item.state})" if item.state else ""))
+        return
+    resets = [item for item in plan.runs if item.action == backfills.RESET]
+    if resets and not yes:
+        click.confirm(f"Clear the {len(resets)} existing run(s) of {dag_id} in the range and run them again?", abort=True)
+    plan = backfills.apply_backfill(db, plan, utcnow())
+    for item in plan.runs:
+        if not item.runs:
+            click.echo(f"{item.run_id}: exists ({item.state}), left alone")
+    failed = _drive_backfill(settings, db, plan)
+    if failed:
+        click.echo(f"Backfill of {dag_id}: {len(failed)} run(s) failed: {', '.join(sorted(failed))}", err=True)
+        raise SystemExit(1)
+
+
+def _drive_backfill(settings: Any, db: Any, plan: Any) -> list[str]:
+    """Run the plan in this process with a progress bar (a terminal) or a line per finished run."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from slipstream.scheduler.backfill import run_backfill
+
+    total = len(plan.to_run)
+    console = Console()
+    if not console.is_terminal:
+        click.echo(f"Backfill of {plan.dag_id}: {total} run(s), at most {plan.max_active_runs} at a time")
+
+        def report(row: Any) -> None:
+            click.echo(f"{row.run_id}: {row.state}")
+
+        states = run_backfill(settings, db, plan, on_finished=report)
+    else:
+        columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console) as progress:
+            bar = progress.add_task(f"backfill {plan.dag_id}", total=total)
+
+            def advance(row: Any) -> None:
+                if row.state != "success":
+                    progress.console.print(f"[red]{row.run_id}: {row.state}[/]")
+                progress.advance(bar)
+
+            states = run_backfill(settings, db, plan, on_finished=advance)
+    done = sum(state == "success" for state in states.values())
+    click.echo(f"Backfill of {plan.dag_id} finished: {done} of {total} run(s) succeeded")
+    return [run_id for run_id, state in states.items() if state != "success"]

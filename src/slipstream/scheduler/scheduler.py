@@ -78,15 +78,24 @@ class Scheduler:
         clock: Callable[[], datetime] = utcnow,
         on_change: StateListener | None = None,
         only_run: tuple[str, str] | None = None,
+        only_runs: Iterable[tuple[str, str]] | None = None,
+        run_limit: int | None = None,
     ) -> None:
         """``only_run=(dag_id, run_id)`` limits the scheduler to that one run (``dags test``): it
-        starts it even when the DAG is paused and leaves every other run alone."""
+        starts it even when the DAG is paused and leaves every other run alone. ``only_runs`` does
+        the same for a set of runs (``dags backfill``); with ``run_limit``, at most that many of
+        them run at once, in place of each DAG's max_active_runs (queued ones start oldest first)."""
         self.settings = settings
         self.db = db
         self.executor = executor
         self.clock = clock
         self.on_change = on_change
         self.only_run = only_run
+        self.only_runs: frozenset[tuple[str, str]] | None = None
+        if only_run is not None or only_runs is not None:
+            self.only_runs = frozenset(only_runs or ()) | (frozenset([only_run]) if only_run is not None else frozenset())
+        self.run_limit = run_limit
+        self._run_order = {key: i for i, key in enumerate(only_runs or ())}
         self._dags: dict[str, SerializedDag] = {}
         self._last_zombie_check: datetime | None = None
 
@@ -111,7 +120,7 @@ class Scheduler:
         ``dispatch=False`` (shutting down) nothing new is handed to the executor."""
         now = now or self.clock()
         result = PassResult()
-        if self.only_run is None:
+        if self.only_runs is None:
             run_creation.create_scheduled_runs(self.settings, self.db, now, result)
         with self.db.read() as session:
             queued = dag_runs.exist_in_state(session, DagRunState.QUEUED)
@@ -142,9 +151,9 @@ class Scheduler:
 
     def _mine(self, rows: list[Any]) -> list[Any]:
         """Rows (runs or task instances) this scheduler looks after."""
-        if self.only_run is None:
+        if self.only_runs is None:
             return rows
-        return [r for r in rows if (r.dag_id, r.run_id) == self.only_run]
+        return [r for r in rows if (r.dag_id, r.run_id) in self.only_runs]
 
     def _notify(self, kind: str, item: Any) -> None:
         if self.on_change is not None:
@@ -207,6 +216,9 @@ class Scheduler:
         if not queued:
             return
         running = dag_runs.in_states(session, [DagRunState.RUNNING])
+        if self.run_limit is not None:
+            self._start_within_limit(session, queued, len(self._mine(running)), now, result)
+            return
         active: dict[str, int] = defaultdict(int)
         for run in running:
             active[run.dag_id] += 1
@@ -214,13 +226,26 @@ class Scheduler:
         paused = {d.dag_id for d in dags.list_dags(session) if d.is_paused}
         for run in queued:
             dag = self._dags.get(run.dag_id)
-            if dag is None or (run.dag_id in paused and self.only_run is None):
+            if dag is None or (run.dag_id in paused and self.only_runs is None):
                 continue
             limit = dag.max_active_runs or self.settings.max_active_runs_per_dag
             if active[run.dag_id] >= limit:
                 continue
             if dag_runs.set_state(session, run.id, DagRunState.QUEUED, DagRunState.RUNNING, start_date=now):
                 active[run.dag_id] += 1
+                result.changed += 1
+                log.info("DAG run %s %s started", run.dag_id, run.run_id)
+                self._notify("dag_run", (run.dag_id, run.run_id, DagRunState.RUNNING.value))
+
+    def _start_within_limit(self, session: Any, queued: list[Any], active: int, now: datetime, result: PassResult) -> None:
+        """``run_limit``: start this scheduler's queued runs (oldest first) while fewer than the
+        limit of its runs are running, whatever the DAGs' max_active_runs say."""
+        assert self.run_limit is not None
+        for run in sorted(queued, key=lambda r: (self._run_order.get((r.dag_id, r.run_id), len(self._run_order)), r.id)):
+            if active >= self.run_limit:
+                return
+            if dag_runs.set_state(session, run.id, DagRunState.QUEUED, DagRunState.RUNNING, start_date=now):
+                active += 1
                 result.changed += 1
                 log.info("DAG run %s %s started", run.dag_id, run.run_id)
                 self._notify("dag_run", (run.dag_id, run.run_id, DagRunState.RUNNING.value))
@@ -314,6 +339,7 @@ class Scheduler:
             return
         if dag_runs.set_state(session, run.id, DagRunState.RUNNING, plan.final, end_date=now):
             result.changed += 1
+            result.again = True  # a slot for a queued run is free: the next pass starts it at once
             log.info("DAG run %s %s finished: %s", run.dag_id, run.run_id, plan.final.value)
             self._notify("dag_run", (run.dag_id, run.run_id, plan.final.value))
 
@@ -328,7 +354,7 @@ class Scheduler:
         per_dag = task_instances.count_active_by_dag(session)
         self._load_dags(session, per_dag)
         full = [dag_id for dag_id, active in per_dag.items() if active >= self._max_active_tasks(dag_id)]
-        ready = task_instances.ready_to_dispatch(session, limit=2 * capacity, skip_dags=full, only_run=self.only_run)
+        ready = task_instances.ready_to_dispatch(session, limit=2 * capacity, skip_dags=full, only_run=self.only_run, only_runs=self.only_runs)
         if not ready:
             return []
         self._load_dags(session, {r.dag_id for r in ready})

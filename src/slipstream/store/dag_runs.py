@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import DagRunRow, TaskInstanceRow
-from slipstream.store.states import DagRunState
+from slipstream.store.states import DagRunState, DagRunType
 from slipstream.store.states import TaskInstanceState as TI
 
 RUNS = DagRunRow.__table__
@@ -123,4 +123,19 @@ def list_runs(
         query = query.where(DagRunRow.state == state)
     if limit is not None:
         query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def automated_between(session: Session, dag_id: str, start: datetime, end: datetime) -> list[DagRunRow]:
+    """The scheduled and backfill runs of the DAG whose logical date is in [start, end], oldest first."""
+    query = (
+        select(DagRunRow)
+        .where(
+            DagRunRow.dag_id == dag_id,
+            DagRunRow.run_type != str(DagRunType.MANUAL),
+            DagRunRow.logical_date >= start,
+            DagRunRow.logical_date <= end,
+        )
+        .order_by(DagRunRow.logical_date)
+    )
     return list(session.scalars(query))

@@ -7,12 +7,12 @@ update touches nothing and the caller learns it lost.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import TaskInstanceRow
@@ -237,13 +237,20 @@ def for_runs(session: Session, dag_run_ids: Sequence[int]) -> list[Any]:
 
 
 def ready_to_dispatch(
-    session: Session, limit: int = -1, skip_dags: Sequence[str] = (), only_run: tuple[str, str] | None = None
+    session: Session,
+    limit: int = -1,
+    skip_dags: Sequence[str] = (),
+    only_run: tuple[str, str] | None = None,
+    only_runs: Collection[tuple[str, str]] | None = None,
 ) -> list[Any]:
     """Scheduled task instances, highest priority first, then oldest: at most ``limit`` (all
-    by default), none of the DAGs in ``skip_dags``, only of ``only_run=(dag_id, run_id)`` if given."""
+    by default), none of the DAGs in ``skip_dags``, only of ``only_run=(dag_id, run_id)`` if given,
+    only of the runs in ``only_runs`` (a set of (dag_id, run_id)) if given."""
     statement = _READY
     if only_run is not None:
         statement = statement.where(TABLE.c.dag_id == only_run[0], TABLE.c.run_id == only_run[1])
+    if only_runs is not None:
+        statement = statement.where(tuple_(TABLE.c.dag_id, TABLE.c.run_id).in_(sorted(only_runs)))
     return list(session.execute(statement, {"b_limit": limit, "b_skip": list(skip_dags)}))
 
 

@@ -1,0 +1,61 @@
+"""``slipstream dags backfill``: runs for a range of dates, dry run, confirmation, exit codes."""
+
+from __future__ import annotations
+
+from cli_helpers import invoke, invoke_json
+
+DAILY = """
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+with DAG("daily", schedule_interval="@daily", start_date=datetime(2024, 1, 1), catchup=False,
+         default_args={{"retries": 0}}) as dag:
+    BashOperator(task_id="work", bash_command={command!r})
+"""
+
+
+def runs(runner) -> list[dict]:
+    return sorted(invoke_json(runner, "dags", "list-runs", "daily"), key=lambda r: r["logical_date"])
+
+
+def test_backfill_runs_every_day_once(runner, dags_dir):
+    (dags_dir / "daily.py").write_text(DAILY.format(command="echo hi"))
+    dry = invoke(runner, "dags", "backfill", "daily", "-s", "2024-01-01", "-e", "2024-01-03", "--dry-run").stdout
+    assert "backfill__2024-01-02T00:00:00+00:00  create" in dry
+    assert invoke_json(runner, "dags", "list-runs", "daily") == []
+
+    out = invoke(runner, "dags", "backfill", "daily", "--start-date", "2024-01-01", "--end-date", "2024-01-03").stdout
+    assert "backfill__2024-01-01T00:00:00+00:00: success" in out
+    assert "3 of 3 run(s) succeeded" in out
+    rows = runs(runner)
+    assert [(r["run_id"], r["run_type"], r["state"]) for r in rows] == [
+        (f"backfill__2024-01-0{d}T00:00:00+00:00", "backfill", "success") for d in (1, 2, 3)
+    ]
+
+    again = invoke(runner, "dags", "backfill", "daily", "-s", "2024-01-01", "-e", "2024-01-03").stdout
+    assert "exists (success), left alone" in again
+    assert len(runs(runner)) == 3
+
+
+def test_reset_asks_first_and_a_failing_backfill_exits_1(runner, dags_dir, tmp_path):
+    flag = tmp_path / "flag"
+    (dags_dir / "daily.py").write_text(DAILY.format(command=f"test -f {flag}"))
+    result = invoke(runner, "dags", "backfill", "daily", "-s", "2024-01-01", "-e", "2024-01-01", code=1)
+    assert "1 run(s) failed" in result.stderr
+    aborted = invoke(runner, "dags", "backfill", "daily", "-s", "2024-01-01", "-e", "2024-01-01", "--reset-dagruns",
+                     input="n\n", code=1)
+    assert "Aborted" in aborted.stderr
+    assert runs(runner)[0]["state"] == "failed"
+    flag.touch()
+    invoke(runner, "dags", "backfill", "daily", "-s", "2024-01-01", "-e", "2024-01-01", "--reset-dagruns", "-y",
+           "--max-active-runs", "1", "--ignore-depends-on-past")
+    assert runs(runner)[0]["state"] == "success"
+
+
+def test_bad_input_is_refused(runner, dags_dir):
+    (dags_dir / "daily.py").write_text(DAILY.format(command="true"))
+    result = invoke(runner, "dags", "backfill", "daily", "-s", "2024-01-05", "-e", "2024-01-01", code=1)
+    assert "is after --end-date" in result.stderr
+    invoke(runner, "dags", "backfill", "nope", "-s", "2024-01-01", "-e", "2024-01-02", code=1)
+    invoke(runner, "dags", "backfill", "daily", "-s", "2024-01-01", "-e", "2024-01-02", "--max-active-runs", "0", code=2)
