@@ -22,6 +22,7 @@ from slipstream.config import Settings
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.executors.base import BaseExecutor, ExecutorEvent, Workload
 from slipstream.scheduler import run_creation
+from slipstream.scheduler.slots import SlotBudget
 from slipstream.scheduler.trigger_rules import Decision, decide
 from slipstream.store import dag_runs, dags, task_instances
 from slipstream.store.db import Database
@@ -348,27 +349,30 @@ class Scheduler:
         return (dag.max_active_tasks if dag is not None else None) or self.settings.max_active_tasks_per_dag
 
     def _select_for_dispatch(self, session: Any, now: datetime, result: PassResult) -> list[Workload]:
-        capacity = self.settings.parallelism - task_instances.count_active(session)
-        if capacity <= 0:
+        budget = SlotBudget(session, self.settings, self._max_active_tasks)
+        if budget.capacity <= 0:
             return []
-        per_dag = task_instances.count_active_by_dag(session)
-        self._load_dags(session, per_dag)
-        full = [dag_id for dag_id, active in per_dag.items() if active >= self._max_active_tasks(dag_id)]
-        ready = task_instances.ready_to_dispatch(session, limit=2 * capacity, skip_dags=full, only_run=self.only_run, only_runs=self.only_runs)
-        if not ready:
-            return []
-        self._load_dags(session, {r.dag_id for r in ready})
+        self._load_dags(session, budget.per_dag)
         chosen: list[Any] = []
-        for row in ready:
-            if len(chosen) >= capacity:
+        page, offset = 2 * budget.capacity, 0
+        while budget.capacity > 0:
+            ready = task_instances.ready_to_dispatch(
+                session, limit=page, offset=offset, skip_dags=budget.full_dags(), skip_pools=budget.full_pools(),
+                only_run=self.only_run, only_runs=self.only_runs,
+            )
+            self._load_dags(session, {r.dag_id for r in ready})
+            for row in ready:
+                dag = self._dags.get(row.dag_id)
+                reason = budget.admit(row, dag) if dag is not None else "wait: DAG not loaded"
+                if reason is None:
+                    chosen.append(row)
+                elif not reason.startswith("wait:") and reason != row.state_reason:
+                    task_instances.set_waiting_reason(session, row.id, reason)
+                if budget.capacity <= 0:
+                    break
+            if len(ready) < page:
                 break
-            dag = self._dags.get(row.dag_id)
-            if dag is None:
-                continue
-            if per_dag.get(row.dag_id, 0) >= self._max_active_tasks(row.dag_id):
-                continue
-            per_dag[row.dag_id] = per_dag.get(row.dag_id, 0) + 1
-            chosen.append(row)
+            offset += page
         tries = task_instances.queue_tries(session, [r.id for r in chosen], now)
         workloads: list[Workload] = []
         for row in chosen:

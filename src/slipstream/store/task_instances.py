@@ -222,11 +222,34 @@ SCHEDULING_COLUMNS = (
 _FOR_RUNS = select(*SCHEDULING_COLUMNS).where(TABLE.c.dag_run_id.in_(bindparam("b_runs", expanding=True)))
 
 _READY = (
-    select(TABLE.c.id, TABLE.c.dag_id, TABLE.c.run_id, TABLE.c.task_id, TABLE.c.map_index, TABLE.c.priority_weight)
-    .where(TABLE.c.state == TI.SCHEDULED.value, TABLE.c.dag_id.not_in(bindparam("b_skip", expanding=True)))
+    select(
+        TABLE.c.id, TABLE.c.dag_id, TABLE.c.run_id, TABLE.c.task_id, TABLE.c.map_index, TABLE.c.priority_weight,
+        TABLE.c.pool, TABLE.c.pool_slots, TABLE.c.state_reason,
+    )
+    .where(
+        TABLE.c.state == TI.SCHEDULED.value,
+        TABLE.c.dag_id.not_in(bindparam("b_skip", expanding=True)),
+        TABLE.c.pool.not_in(bindparam("b_skip_pools", expanding=True)),
+    )
     .order_by(TABLE.c.priority_weight.desc(), TABLE.c.id)
     .limit(bindparam("b_limit"))
+    .offset(bindparam("b_offset"))
 )
+_ACTIVE_ROWS = select(TABLE.c.dag_id, TABLE.c.run_id, TABLE.c.task_id, TABLE.c.pool, TABLE.c.pool_slots).where(
+    TABLE.c.state.in_([s.value for s in ACTIVE_TI_STATES])
+)
+
+
+def active_rows(session: Session) -> list[Any]:
+    """Queued and running task instances: what holds a slot now."""
+    return list(session.execute(_ACTIVE_ROWS))
+
+
+def set_waiting_reason(session: Session, ti_id: int, reason: str | None) -> None:
+    """Say why a scheduled task instance is not starting (shown by the CLI)."""
+    session.execute(
+        update(TABLE).where(TABLE.c.id == ti_id, TABLE.c.state == TI.SCHEDULED.value).values(state_reason=reason)
+    )
 
 
 def for_runs(session: Session, dag_run_ids: Sequence[int]) -> list[Any]:
@@ -242,16 +265,20 @@ def ready_to_dispatch(
     skip_dags: Sequence[str] = (),
     only_run: tuple[str, str] | None = None,
     only_runs: Collection[tuple[str, str]] | None = None,
+    skip_pools: Sequence[str] = (),
+    offset: int = 0,
 ) -> list[Any]:
     """Scheduled task instances, highest priority first, then oldest: at most ``limit`` (all
     by default), none of the DAGs in ``skip_dags``, only of ``only_run=(dag_id, run_id)`` if given,
-    only of the runs in ``only_runs`` (a set of (dag_id, run_id)) if given."""
+    only of the runs in ``only_runs`` (a set of (dag_id, run_id)) if given, none of the pools in
+    ``skip_pools``, from ``offset`` on."""
     statement = _READY
     if only_run is not None:
         statement = statement.where(TABLE.c.dag_id == only_run[0], TABLE.c.run_id == only_run[1])
     if only_runs is not None:
         statement = statement.where(tuple_(TABLE.c.dag_id, TABLE.c.run_id).in_(sorted(only_runs)))
-    return list(session.execute(statement, {"b_limit": limit, "b_skip": list(skip_dags)}))
+    params = {"b_limit": limit, "b_skip": list(skip_dags), "b_skip_pools": list(skip_pools), "b_offset": offset}
+    return list(session.execute(statement, params))
 
 
 def for_run(session: Session, dag_id: str, run_id: str) -> list[Any]:
