@@ -39,6 +39,8 @@ ALIASES: dict[str, str] = {
     "airflow.operators.dummy": "slipstream.operators.empty",
     "airflow.operators.dummy_operator": "slipstream.operators.empty",
     "airflow.operators.empty": "slipstream.operators.empty",
+    "airflow.operators.latest_only": "slipstream.operators.latest_only",
+    "airflow.providers.standard.operators.latest_only": "slipstream.operators.latest_only",
     "airflow.utils": "slipstream.sdk",
     "airflow.utils.task_group": "slipstream.sdk.task_group",
     "airflow.utils.trigger_rule": "slipstream.sdk.trigger_rule",
