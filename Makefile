@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install dev run test lint bench clean
+.PHONY: install dev run test lint bench bench-catchup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ test: dev
 
 bench: install
 	$(BIN)/python bench/run.py
+
+bench-catchup: install
+	$(BIN)/python bench/run.py --only catchup1000
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -102,3 +102,82 @@ def run_dag_file(
     if run.start_date is None or run.end_date is None:
         raise BenchError(f"{dag_id}: the finished run has no start_date or end_date")
     return RunResult(dag_id, run.state, run.start_date, run.end_date, rows)
+
+
+@dataclass(frozen=True)
+class ScheduledResult:
+    dag_id: str
+    runs: list[Any]  # dag_run rows: run_id, state, queued_at, start_date, end_date
+    tasks: list[Any]  # task_instance rows of those runs
+
+
+def run_scheduled_dag_file(
+    dag_id: str, *, source: str, expected_runs: int, timeout: float = 1800.0
+) -> ScheduledResult:
+    """Put a scheduled DAG file in a fresh home and let the real scheduler (no ``only_run``: it
+    creates the scheduled runs itself, catchup included) run until ``expected_runs`` runs exist
+    and all of them are finished."""
+    import threading
+
+    from sqlalchemy import func, select
+
+    from slipstream.config import Settings
+    from slipstream.dagfiles.processor import DagFileProcessor
+    from slipstream.executors.local import LocalExecutor
+    from slipstream.scheduler.scheduler import Scheduler
+    from slipstream.store import migrate, task_instances
+    from slipstream.store.db import Database
+    from slipstream.store.models import DagRunRow
+
+    finished_states = {"success", "failed"}
+    with _temp_home() as home:
+        dags_folder = home / "dags"
+        (dags_folder / f"{dag_id}.py").write_text(source)
+        settings = Settings.load(home, load_examples=False, dags_folder=dags_folder)
+        db = Database(settings.sql_alchemy_conn)
+        try:
+            migrate.migrate(db)
+            processor = DagFileProcessor(settings, db)
+            try:
+                parsed = processor.process()
+            finally:
+                processor.close()
+            errors = [e for p in parsed.parsed for e in p.errors]
+            if errors:
+                raise BenchError(f"{dag_id}: the DAG file failed to load: {errors}")
+
+            def all_runs() -> list[Any]:
+                with db.read() as session:
+                    query = select(DagRunRow).where(DagRunRow.dag_id == dag_id).order_by(DagRunRow.logical_date)
+                    return list(session.scalars(query))
+
+            def done() -> bool:
+                with db.read() as session:
+                    total = session.scalar(select(func.count()).where(DagRunRow.dag_id == dag_id))
+                    unfinished = session.scalar(
+                        select(func.count()).where(DagRunRow.dag_id == dag_id, DagRunRow.state.not_in(finished_states))
+                    )
+                return (total or 0) >= expected_runs and not unfinished
+
+            executor = LocalExecutor(settings)
+            stop = threading.Event()
+            timer = threading.Timer(timeout, stop.set)
+            timer.start()
+            try:
+                Scheduler(settings, db, executor).run(stop=stop, until=done)
+            finally:
+                timer.cancel()
+                if stop.is_set():
+                    executor.terminate()
+                executor.end()
+            runs = all_runs()
+            with db.read() as session:
+                tasks = [ti for r in runs for ti in task_instances.for_run(session, dag_id, r.run_id)]
+        finally:
+            db.dispose()
+    if stop.is_set():
+        raise BenchError(f"{dag_id}: {len(runs)} runs after {timeout} s, expected {expected_runs} finished")
+    not_ok = [(r.run_id, r.state) for r in runs if r.state != "success"]
+    if len(runs) != expected_runs or not_ok:
+        raise BenchError(f"{dag_id}: {len(runs)} runs (expected {expected_runs}); not successful: {not_ok[:10]}")
+    return ScheduledResult(dag_id, runs, tasks)

@@ -11,10 +11,10 @@ import itertools
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.harness import run_dag_file
+from bench.harness import run_dag_file, run_scheduled_dag_file
 
 SEED_DAGS = Path(__file__).resolve().parent.parent.parent / "shared" / "seed-dags"
 SEED_PARALLEL = SEED_DAGS / "seed000_parallel_data_processing.py"
@@ -149,6 +149,48 @@ def run_seed_parallel(path: Path = SEED_PARALLEL) -> dict[str, float]:
     }
 
 
+# -- catchup: the scheduler creating and finishing many scheduled runs --------------------------
+
+CATCHUP_MAX_ACTIVE_RUNS = 16
+
+
+def catchup_source(days: int, dag_id: str, max_active_runs: int = CATCHUP_MAX_ACTIVE_RUNS) -> str:
+    """Three no-op tasks in a chain, @daily, start_date ``days`` days before today's UTC midnight
+    and end_date the start of the last complete interval, so exactly ``days`` runs are due."""
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = today - timedelta(days=days)
+    end = today - timedelta(days=1)
+    return _HEADER.replace("from datetime import datetime", "from datetime import datetime, timezone") + (
+        f'with DAG("{dag_id}", schedule="@daily", catchup=True, max_active_runs={max_active_runs},\n'
+        f"         start_date=datetime({start.year}, {start.month}, {start.day}, tzinfo=timezone.utc),\n"
+        f"         end_date=datetime({end.year}, {end.month}, {end.day}, tzinfo=timezone.utc)) as dag:\n"
+        '    chain(*[PythonOperator(task_id=f"t{i}", python_callable=noop) for i in range(3)])\n'
+    )
+
+
+def run_catchup(days: int = 1000, max_active_runs: int = CATCHUP_MAX_ACTIVE_RUNS) -> dict[str, float]:
+    """Catchup of ``days`` daily runs of a 3-task chain, created and run by the real scheduler."""
+    dag_id = f"bench_catchup{days}"
+    result = run_scheduled_dag_file(
+        dag_id, source=catchup_source(days, dag_id, max_active_runs), expected_runs=days
+    )
+    runs = result.runs
+    queued = [r.queued_at for r in runs]
+    starts = [r.start_date for r in runs]
+    ends = [r.end_date for r in runs]
+    if None in queued or None in starts or None in ends:
+        raise RuntimeError(f"{dag_id}: a finished run lacks queued_at, start_date or end_date")
+    create_s = (max(queued) - min(queued)).total_seconds()
+    finish_s = (max(ends) - min(starts)).total_seconds()
+    return {
+        "create_all_runs_s": create_s,
+        "finish_all_runs_s": finish_s,
+        "runs_per_s": len(runs) / finish_s if finish_s > 0 else float("inf"),
+        "tasks_per_s": len(result.tasks) / finish_s if finish_s > 0 else float("inf"),
+        "run_wall_median_s": statistics.median((e - s).total_seconds() for s, e in zip(starts, ends, strict=True)),
+    }
+
+
 BENCHMARKS: dict[str, Benchmark] = {
     b.name: b
     for b in [
@@ -187,6 +229,19 @@ BENCHMARKS: dict[str, Benchmark] = {
                 Metric("critical_path_task_excess_ms", "ms", description="sum of (task duration - its sleep)"),
             ],
             default_repeat=3,
+        ),
+        Benchmark(
+            "catchup1000",
+            f"catchup of 1,000 @daily runs of a 3-task chain (max_active_runs {CATCHUP_MAX_ACTIVE_RUNS})",
+            run_catchup,
+            [
+                Metric("create_all_runs_s", "s", description="first run queued_at -> last run queued_at"),
+                Metric("finish_all_runs_s", "s", description="first run start_date -> last run end_date"),
+                Metric("runs_per_s", "/s", higher_is_better=True, description="1,000 / finish_all_runs_s"),
+                Metric("tasks_per_s", "/s", higher_is_better=True, description="3,000 / finish_all_runs_s"),
+                Metric("run_wall_median_s", "s", description="median dag_run end_date - start_date"),
+            ],
+            default_repeat=1,
         ),
     ]
 }

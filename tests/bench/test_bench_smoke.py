@@ -41,6 +41,13 @@ def test_fanout_tiny() -> None:
     assert figures["tasks_per_s"] > 0
 
 
+def test_catchup_tiny() -> None:
+    figures = scenarios.run_catchup(days=5, max_active_runs=2)
+    _numeric(figures, ["create_all_runs_s", "finish_all_runs_s", "runs_per_s", "tasks_per_s", "run_wall_median_s"])
+    assert figures["runs_per_s"] > 0 and figures["tasks_per_s"] == pytest.approx(3 * figures["runs_per_s"])
+    assert figures["create_all_runs_s"] > 0  # max_active_runs 2: later runs are created as earlier ones end
+
+
 def test_measure_render_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     tiny = dataclasses.replace(scenarios.BENCHMARKS["chain50"], run=lambda: scenarios.run_chain(n=2))
     result = report.measure(tiny, repeat=2)

@@ -134,3 +134,42 @@ def test_states_for_an_unknown_run(runner, seeded):
     invoke(runner, "dags", "list")
     result = invoke(runner, "tasks", "states-for-dag-run", "parallel_dependencies", "no_run", code=1)
     assert "DAG run 'no_run' of DAG 'parallel_dependencies' not found" in result.stderr
+
+
+# -- the reason column -----------------------------------------------------------------------
+
+NO_POOL_DAG = """
+from datetime import datetime
+from slipstream import DAG, PythonOperator
+
+with DAG("pool_waiter", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    PythonOperator(task_id="pooled", python_callable=lambda: None, pool="no_such_pool")
+"""
+
+
+def test_states_show_a_failed_try_reason(runner, dags_dir):
+    (dags_dir / "failing_dag.py").write_text(FAILING_DAG)
+    invoke(runner, "dags", "test", "failing_dag", code=1)
+    [dag_run] = invoke_json(runner, "dags", "list-runs", "failing_dag")
+    rows = {r["task_id"]: r for r in invoke_json(runner, "tasks", "states-for-dag-run", "failing_dag", dag_run["run_id"])}
+    assert set(rows["ok"]) >= {"reason", "state", "try_number"}
+    assert rows["bad"]["state"] == "failed"
+    assert "boom on purpose" in rows["bad"]["reason"]
+    table = invoke(runner, "tasks", "states-for-dag-run", "failing_dag", dag_run["run_id"]).stdout
+    assert "reason" in table and "boom on purpose" in table
+
+
+def test_states_show_why_a_task_waits_for_a_missing_pool(runner, dags_dir):
+    from slipstream.cli.environment import load_settings, open_store
+    from slipstream.executors.base import BaseExecutor
+    from slipstream.scheduler.scheduler import Scheduler
+
+    (dags_dir / "pool_waiter.py").write_text(NO_POOL_DAG)
+    [created] = invoke_json(runner, "dags", "trigger", "pool_waiter")
+    settings = load_settings(str(dags_dir))
+    scheduler = Scheduler(settings, open_store(settings), BaseExecutor(1), only_run=("pool_waiter", created["run_id"]))
+    for _ in range(3):
+        assert not scheduler.run_once().dispatched
+    [row] = invoke_json(runner, "tasks", "states-for-dag-run", "pool_waiter", created["run_id"])
+    assert row["reason"].startswith("Pool 'no_such_pool' does not exist")
+    assert row["state"] != "running"

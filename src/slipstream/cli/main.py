@@ -12,6 +12,7 @@ from slipstream.cli import (
     db_commands,
     pools_commands,
     serve_commands,
+    set_state_commands,
     tasks_commands,
     variables_commands,
 )
@@ -65,6 +66,7 @@ def version() -> None:
 cli.add_command(db_commands.db)
 cli.add_command(dags_commands.dags)
 cli.add_command(tasks_commands.tasks)
+assert set_state_commands.dag_set_state  # its commands join the dags and tasks groups
 cli.add_command(config_commands.config)
 cli.add_command(variables_commands.variables)
 cli.add_command(connections_commands.connections)

@@ -79,7 +79,7 @@ def test(dag_id: str, task_id: str, logical_date: str | None, conf: str | None, 
 @click.argument("run_id")
 @output_option
 def states_for_dag_run(dag_id: str, run_id: str, output: str) -> None:
-    """The state of every task instance of one run."""
+    """The state of every task instance of one run, with why it waits or how its last try ended."""
     from slipstream.store import dag_runs, task_instances
 
     db = open_store(load_settings())
@@ -97,6 +97,7 @@ def states_for_dag_run(dag_id: str, run_id: str, output: str) -> None:
                 "try_number": ti.try_number,
                 "start_date": ti.start_date,
                 "end_date": ti.end_date,
+                "reason": ti.state_reason,
             }
             for ti in task_instances.for_run(session, dag_id, run_id)
         ]

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from slipstream.store import task_instances
 from slipstream.store.models import DagRunRow, TaskInstanceRow
 from slipstream.store.states import DagRunState, DagRunType
 from slipstream.store.states import TaskInstanceState as TI
@@ -139,3 +140,16 @@ def automated_between(session: Session, dag_id: str, start: datetime, end: datet
         .order_by(DagRunRow.logical_date)
     )
     return list(session.scalars(query))
+
+
+def mark(session: Session, dag_run_id: int, expected: str, new: str, now: datetime) -> int | None:
+    """A user marks a run ``new`` (success or failed), compare-and-set on the state it was read
+    in; its unfinished task instances are marked ``new`` too (running tries then stop: their
+    result is refused). Returns how many task instances were marked, or None if the run moved."""
+    if str(new) not in (DagRunState.SUCCESS.value, DagRunState.FAILED.value):
+        raise ValueError(f"a DAG run can be marked success or failed, not {new!r}")
+    run = session.get(DagRunRow, dag_run_id)
+    start_date = run.start_date if run is not None and run.start_date is not None else now
+    if not set_state(session, dag_run_id, expected, new, start_date=start_date, end_date=now):
+        return None
+    return task_instances.mark_unfinished_of_run(session, dag_run_id, new, now)

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import TaskInstanceRow
-from slipstream.store.states import ACTIVE_TI_STATES
+from slipstream.store.states import ACTIVE_TI_STATES, UNFINISHED_TI_STATES
 from slipstream.store.states import TaskInstanceState as TI
 
 TABLE = TaskInstanceRow.__table__
@@ -304,3 +304,28 @@ def count_active_by_dag(session: Session) -> dict[str, int]:
 
 def in_states(session: Session, states: Iterable[str]) -> list[Any]:
     return list(session.execute(select(TABLE).where(TABLE.c.state.in_(_states(states)))))
+
+
+def marked_reason(state: str) -> str:
+    return f"marked {state} by a user"
+
+
+def mark(session: Session, ti_id: int, expected: str, new: str, now: datetime) -> bool:
+    """A user marks one task instance ``new`` (success or failed): compare-and-set on the state
+    it was read in. A running try loses: its result is refused and, its heartbeat finding the
+    row no longer running, it stops itself."""
+    if str(new) not in (TI.SUCCESS.value, TI.FAILED.value):
+        raise ValueError(f"a task instance can be marked success or failed, not {new!r}")
+    return set_state(
+        session, ti_id, expected, new, end_date=now, next_try_at=None, state_reason=marked_reason(str(new))
+    )
+
+
+def mark_unfinished_of_run(session: Session, dag_run_id: int, new: str, now: datetime) -> int:
+    """Mark every unfinished task instance of a run ``new`` (what marking the run does)."""
+    statement = (
+        update(TABLE)
+        .where(TABLE.c.dag_run_id == dag_run_id, TABLE.c.state.in_([s.value for s in UNFINISHED_TI_STATES]))
+        .values(state=str(new), end_date=now, next_try_at=None, state_reason=marked_reason(str(new)))
+    )
+    return session.execute(statement).rowcount

@@ -1,0 +1,120 @@
+"""Operator control of one run: ``tasks set-state``, ``dags set-state`` and ``dags clear``.
+
+Airflow offers marking a task instance or a run success or failed in its UI and REST API;
+these are the Slipstream commands for it. Every change is a compare-and-set on the state the
+row was read in, so a change the scheduler made in between wins and the command says so.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import click
+
+from slipstream.cli.dags_commands import _prepared, _serialized, dags
+from slipstream.cli.environment import dags_folder_option, load_settings, open_store
+from slipstream.cli.tasks_commands import tasks
+
+MARKABLE = click.Choice(["success", "failed"])
+
+
+def _run_row(db: Any, dag_id: str, run_id: str) -> Any:
+    from slipstream.store import dag_runs
+
+    with db.read() as session:
+        run = dag_runs.get(session, dag_id, run_id)
+    if run is None:
+        raise click.ClickException(f"DAG run {run_id!r} of DAG {dag_id!r} not found (see `slipstream dags list-runs {dag_id}`)")
+    return run
+
+
+@tasks.command("set-state")
+@click.argument("dag_id")
+@click.argument("run_id")
+@click.argument("task_id")
+@click.argument("state", type=MARKABLE)
+@click.option("-m", "--map-index", type=int, default=-1, show_default=True, help="The map index of a mapped task.")
+@dags_folder_option
+def task_set_state(dag_id: str, run_id: str, task_id: str, state: str, map_index: int, dags_folder: str | None) -> None:
+    """Mark one task instance success or failed (a running try is stopped and its result refused).
+
+    Marking success clears the failed and upstream_failed tasks downstream of it in the same
+    run, so the scheduler runs them (the run is re-opened if it had finished), as Airflow does."""
+    from slipstream.scheduler.clearing import select_to_clear
+    from slipstream.store import clearing, task_instances
+    from slipstream.store.task_instances import TaskInstanceKey
+    from slipstream.store.types import utcnow
+
+    _, db = _prepared(dags_folder)
+    dag = _serialized(db, dag_id)
+    _run_row(db, dag_id, run_id)
+    with db.read() as session:
+        ti = task_instances.find(session, TaskInstanceKey(dag_id, run_id, task_id, map_index))
+        to_clear: list[Any] = []
+        if ti is not None and state == "success":
+            to_clear = [
+                row for row in select_to_clear(
+                    session, dag, task_regex=f"^{re.escape(task_id)}$", downstream=True, only_failed=True, run_id=run_id
+                )
+                if row.task_id != task_id
+            ]
+    if ti is None:
+        raise click.ClickException(f"Task instance {task_id!r} (map index {map_index}) of run {run_id!r} of DAG {dag_id!r} not found")
+    if ti.state == state:
+        click.echo(f"{dag_id}.{task_id} {run_id} is already {state}.")
+        return
+    with db.write() as session:
+        if not task_instances.mark(session, ti.id, ti.state, state, utcnow()):
+            raise click.ClickException(f"{dag_id}.{task_id} {run_id} changed state meanwhile; nothing marked, try again")
+        cleared = clearing.clear(session, to_clear, {t.task_id: t.retries for t in dag.tasks.values()})
+    click.echo(f"Marked {dag_id}.{task_id} {run_id} {state} (was {ti.state}).")
+    if cleared:
+        click.echo(f"Cleared {cleared} failed task instance(s) downstream; the scheduler will run them.")
+
+
+@dags.command("set-state")
+@click.argument("dag_id")
+@click.argument("run_id")
+@click.argument("state", type=MARKABLE)
+def dag_set_state(dag_id: str, run_id: str, state: str) -> None:
+    """Mark a DAG run success or failed, and its unfinished task instances with it."""
+    from slipstream.store import dag_runs
+    from slipstream.store.types import utcnow
+
+    db = open_store(load_settings())
+    run = _run_row(db, dag_id, run_id)
+    if run.state == state:
+        click.echo(f"DAG run {dag_id} {run_id} is already {state}.")
+        return
+    with db.write() as session:
+        marked = dag_runs.mark(session, run.id, run.state, state, utcnow())
+    if marked is None:
+        raise click.ClickException(f"DAG run {dag_id} {run_id} changed state meanwhile; nothing marked, try again")
+    click.echo(f"Marked DAG run {dag_id} {run_id} {state} (was {run.state}), and {marked} unfinished task instance(s) {state}.")
+
+
+@dags.command("clear")
+@click.argument("dag_id")
+@click.argument("run_id")
+@click.option("-f", "--only-failed", is_flag=True, help="Only failed and upstream_failed task instances.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@dags_folder_option
+def dag_clear(dag_id: str, run_id: str, only_failed: bool, yes: bool, dags_folder: str | None) -> None:
+    """Clear every task instance of one run so the whole run runs again."""
+    from slipstream.scheduler.clearing import select_to_clear
+    from slipstream.store import clearing
+
+    _, db = _prepared(dags_folder)
+    dag = _serialized(db, dag_id)
+    _run_row(db, dag_id, run_id)
+    with db.read() as session:
+        rows = select_to_clear(session, dag, only_failed=only_failed, run_id=run_id)
+    if not rows:
+        click.echo("No task instances to clear.")
+        return
+    if not yes:
+        click.confirm(f"Clear the {len(rows)} task instance(s) of DAG run {dag_id} {run_id}?", abort=True)
+    with db.write() as session:
+        cleared = clearing.clear(session, rows, {t.task_id: t.retries for t in dag.tasks.values()})
+    click.echo(f"Cleared {cleared} task instance(s) of {dag_id} {run_id}; the scheduler will run them again.")
