@@ -273,7 +273,7 @@ def next_execution(dag_id: str, num_executions: int, dags_folder: str | None) ->
 @click.option("--max-active-runs", type=click.IntRange(min=1), default=None,
               help="At most this many backfill runs at once (default: the DAG's max_active_runs).")
 @click.option("--ignore-depends-on-past", "-I", is_flag=True,
-              help="Accepted for Airflow compatibility; no effect until depends_on_past is supported.")
+              help="Run tasks with depends_on_past / wait_for_downstream whatever the previous run's tasks did.")
 @click.option("--dry-run", is_flag=True, help="Print the runs it would create or run; change nothing.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @dags_folder_option
@@ -313,13 +313,13 @@ def backfill(
     for item in plan.runs:
         if not item.runs:
             click.echo(f"{item.run_id}: exists ({item.state}), left alone")
-    failed = _drive_backfill(settings, db, plan)
+    failed = _drive_backfill(settings, db, plan, ignore_depends_on_past)
     if failed:
         click.echo(f"Backfill of {dag_id}: {len(failed)} run(s) failed: {', '.join(sorted(failed))}", err=True)
         raise SystemExit(1)
 
 
-def _drive_backfill(settings: Any, db: Any, plan: Any) -> list[str]:
+def _drive_backfill(settings: Any, db: Any, plan: Any, ignore_depends_on_past: bool = False) -> list[str]:
     """Run the plan in this process with a progress bar (a terminal) or a line per finished run."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -334,7 +334,7 @@ def _drive_backfill(settings: Any, db: Any, plan: Any) -> list[str]:
         def report(row: Any) -> None:
             click.echo(f"{row.run_id}: {row.state}")
 
-        states = run_backfill(settings, db, plan, on_finished=report)
+        states = run_backfill(settings, db, plan, on_finished=report, ignore_depends_on_past=ignore_depends_on_past)
     else:
         columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console) as progress:
@@ -345,7 +345,9 @@ def _drive_backfill(settings: Any, db: Any, plan: Any) -> list[str]:
                     progress.console.print(f"[red]{row.run_id}: {row.state}[/]")
                 progress.advance(bar)
 
-            states = run_backfill(settings, db, plan, on_finished=advance)
+            states = run_backfill(
+                settings, db, plan, on_finished=advance, ignore_depends_on_past=ignore_depends_on_past
+            )
     done = sum(state == "success" for state in states.values())
     click.echo(f"Backfill of {plan.dag_id} finished: {done} of {total} run(s) succeeded")
     return [run_id for run_id, state in states.items() if state != "success"]

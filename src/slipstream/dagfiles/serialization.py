@@ -59,6 +59,7 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "doc_md": task.doc_md,
         "depends_on_past": bool(task.depends_on_past),
         "wait_for_downstream": bool(task.wait_for_downstream),
+        "ignore_first_depends_on_past": bool(getattr(task, "ignore_first_depends_on_past", True)),
         "runs_without_process": task.runs_without_process,
         "template_fields": list(task.template_fields),
         "email": [task.email] if isinstance(task.email, str) else list(task.email or []),

@@ -114,6 +114,9 @@ def plan_backfill(
     if max_active_runs is not None and max_active_runs < 1:
         raise BackfillError(f"--max-active-runs must be at least 1, got {max_active_runs}")
     dag = load_serialized(db, dag_id)
+    depending = [t.task_id for t in dag.tasks.values() if t.data.get("depends_on_past") or t.data.get("wait_for_downstream")]
+    if run_backwards and depending:
+        raise BackfillError(f"Cannot backfill backwards: task(s) {', '.join(depending)} depend on the past")
     schedule = DagSchedule.from_serialized(dag.data, catchup_by_default=settings.catchup_by_default)
     if schedule.timetable.summary == "None" and not schedule.timetable.periodic:
         raise BackfillError(f"DAG {dag_id!r} has no schedule (schedule=None): it has no data intervals to backfill")
@@ -194,8 +197,11 @@ def run_backfill(
     executor: BaseExecutor | None = None,
     on_finished: Callable[[Any], None] | None = None,
     stop: threading.Event | None = None,
+    ignore_depends_on_past: bool = False,
 ) -> dict[str, str]:
     """Schedule the plan's runs in this process until every one is finished.
+
+    ``ignore_depends_on_past`` (``-I``): the runs' tasks do not wait for the previous run's.
 
     ``on_finished(run_row)`` is called once per run as it finishes. Returns the final state
     of each run by run_id."""
@@ -222,7 +228,10 @@ def run_backfill(
 
     if not finished():
         try:
-            Scheduler(settings, db, executor, only_runs=keys, run_limit=plan.max_active_runs).run(
+            Scheduler(
+                settings, db, executor, only_runs=keys, run_limit=plan.max_active_runs,
+                ignore_depends_on_past=ignore_depends_on_past,
+            ).run(
                 stop=stop, until=finished
             )
         finally:
@@ -243,8 +252,11 @@ def backfill(
     now: datetime,
     executor: BaseExecutor | None = None,
     on_finished: Callable[[Any], None] | None = None,
+    ignore_depends_on_past: bool = False,
     **options: Any,
 ) -> dict[str, str]:
     """Plan, apply and run a backfill (the whole ``dags backfill`` without its questions)."""
     plan = apply_backfill(db, plan_backfill(settings, db, dag_id, start, end, **options), now)
-    return run_backfill(settings, db, plan, executor=executor, on_finished=on_finished)
+    return run_backfill(
+        settings, db, plan, executor=executor, on_finished=on_finished, ignore_depends_on_past=ignore_depends_on_past
+    )

@@ -58,6 +58,7 @@ class _Plan:
     final: DagRunState | None = None
     forced: bool = False  # the run ends in ``final`` even if some change lost its race
     kill: list[int] = field(default_factory=list)  # task instances whose processes must stop
+    reasons: list[tuple[Any, str]] = field(default_factory=list)  # (none row, why it waits)
 
 
 @dataclass
@@ -68,6 +69,49 @@ class PassResult:
     changed: int = 0
     next_wake: datetime | None = None
     again: bool = False  # something changed that the next pass must look at straight away
+
+
+PAST_DONE = frozenset({TI.SUCCESS.value, TI.SKIPPED.value})
+PAST_REASONS = ("depends_on_past:", "wait_for_downstream:")
+
+
+def _depends_on_past(task: Any) -> bool:
+    return bool(task.data.get("depends_on_past") or task.data.get("wait_for_downstream"))
+
+
+@dataclass
+class _PastRun:
+    """The previous run of a DAG run (Airflow's ``PrevDagrunDep``): its run_id (None when there
+    is none) and the states of its task instances by task id."""
+
+    run_id: str | None
+    states: dict[str, list[str]]
+
+    def _state(self, task_id: str) -> str | None:
+        found = self.states.get(task_id)
+        if not found:
+            return None
+        return next((s for s in found if s not in PAST_DONE), found[0])
+
+    def holds_back(self, task: Any) -> str | None:
+        """Why ``task`` must wait (depends_on_past / wait_for_downstream), or None if it may run."""
+        if self.run_id is None:
+            return None  # the first run of the DAG is free
+        state = self._state(task.task_id)
+        if state is None:
+            if task.data.get("ignore_first_depends_on_past", True):
+                return None  # the task did not exist in the previous run: its first run is free
+            return (f"depends_on_past: task {task.task_id} has no task instance in the previous run {self.run_id} "
+                    "(ignore_first_depends_on_past is off)")
+        if state not in PAST_DONE:
+            return f"depends_on_past: task {task.task_id} in the previous run {self.run_id} is {state}"
+        if task.data.get("wait_for_downstream"):
+            for down in task.downstream:
+                down_state = self._state(down)
+                if down_state not in PAST_DONE:
+                    return (f"wait_for_downstream: task {down} (downstream of {task.task_id}) in the previous run "
+                            f"{self.run_id} is {down_state or 'missing'}")
+        return None
 
 
 class Scheduler:
@@ -81,11 +125,14 @@ class Scheduler:
         only_run: tuple[str, str] | None = None,
         only_runs: Iterable[tuple[str, str]] | None = None,
         run_limit: int | None = None,
+        ignore_depends_on_past: bool = False,
     ) -> None:
         """``only_run=(dag_id, run_id)`` limits the scheduler to that one run (``dags test``): it
         starts it even when the DAG is paused and leaves every other run alone. ``only_runs`` does
         the same for a set of runs (``dags backfill``); with ``run_limit``, at most that many of
-        them run at once, in place of each DAG's max_active_runs (queued ones start oldest first)."""
+        them run at once, in place of each DAG's max_active_runs (queued ones start oldest first).
+        ``ignore_depends_on_past`` (``dags backfill -I``) lets its tasks run whatever the previous
+        run's task instances did."""
         self.settings = settings
         self.db = db
         self.executor = executor
@@ -96,6 +143,7 @@ class Scheduler:
         if only_run is not None or only_runs is not None:
             self.only_runs = frozenset(only_runs or ()) | (frozenset([only_run]) if only_run is not None else frozenset())
         self.run_limit = run_limit
+        self.ignore_depends_on_past = ignore_depends_on_past
         self._run_order = {key: i for i, key in enumerate(only_runs or ())}
         self._dags: dict[str, SerializedDag] = {}
         self._last_zombie_check: datetime | None = None
@@ -263,6 +311,7 @@ class Scheduler:
             return self._plan_timed_out_run(run, rows, timeout, now)
         states: dict[str, str] = {}
         rows_by_task: dict[str, Any] = {}
+        past: _PastRun | None = None
         for row in rows:
             if row.task_id not in dag.tasks:
                 if row.state != TI.REMOVED.value:
@@ -286,10 +335,18 @@ class Scheduler:
             if state != TI.NONE.value:
                 continue
             decision = decide(task.trigger_rule, [states.get(up, TI.NONE.value) for up in task.upstream])
+            if decision is Decision.RUN and not self.ignore_depends_on_past and _depends_on_past(task):
+                past = past or self._previous_run(run)
+                why = past.holds_back(task)
+                if why is not None:
+                    if why != row.state_reason:
+                        plan.reasons.append((row, why))
+                    continue
             if decision is Decision.RUN and task.runs_without_process:
                 change = _Change(row, state, TI.SUCCESS, {"start_date": now, "end_date": now, "duration": 0.0})
             elif decision is Decision.RUN:
-                change = _Change(row, state, TI.SCHEDULED, {})
+                values = {"state_reason": None} if (row.state_reason or "").startswith(PAST_REASONS) else {}
+                change = _Change(row, state, TI.SCHEDULED, values)
             elif decision is Decision.SKIP:
                 change = _Change(row, state, TI.SKIPPED, {"start_date": now, "end_date": now, "duration": 0.0})
             elif decision is Decision.UPSTREAM_FAILED:
@@ -305,6 +362,14 @@ class Scheduler:
             leaf_states = [states[t] for t in dag.leaves if t in states]
             plan.final = DagRunState.FAILED if any(s in failed for s in leaf_states) else DagRunState.SUCCESS
         return plan
+
+    def _previous_run(self, run: Any) -> _PastRun:
+        """The previous run of ``run``'s DAG and its task instances' states: two queries, made only
+        for a run with a depends_on_past task that is otherwise ready."""
+        with self.db.read() as session:
+            prev = dag_runs.previous(session, run.dag_id, run.logical_date, run.id)
+            states = task_instances.states_of_run(session, prev.id) if prev is not None else {}
+        return _PastRun(prev.run_id if prev is not None else None, states)
 
     def _plan_timed_out_run(self, run: Any, rows: list[Any], timeout: float, now: datetime) -> _Plan:
         """dagrun_timeout passed: the run fails, its unfinished tasks are skipped and the running
@@ -334,6 +399,8 @@ class Scheduler:
                 for change in changes:
                     if change.row.id in moved:
                         self._notify("task_instance", (run.dag_id, run.run_id, change.row.task_id, change.row.map_index, new.value))
+        for row, reason in plan.reasons:
+            task_instances.set_waiting_reason(session, row.id, reason, state=TI.NONE.value)
         for ti_id in plan.kill:
             self.executor.kill(ti_id)
         if plan.final is None or not (applied_all or plan.forced):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from slipstream.store import task_instances
@@ -140,6 +140,23 @@ def automated_between(session: Session, dag_id: str, start: datetime, end: datet
         .order_by(DagRunRow.logical_date)
     )
     return list(session.scalars(query))
+
+
+def previous(session: Session, dag_id: str, logical_date: datetime | None, dag_run_id: int) -> Any:
+    """The run of the DAG just before this one (any run type), by logical date then id, as a light
+    row (id, run_id, state), or None (the first run, or a run without a logical date)."""
+    if logical_date is None:
+        return None
+    statement = (
+        select(RUNS.c.id, RUNS.c.run_id, RUNS.c.state)
+        .where(
+            RUNS.c.dag_id == dag_id,
+            or_(RUNS.c.logical_date < logical_date, and_(RUNS.c.logical_date == logical_date, RUNS.c.id < dag_run_id)),
+        )
+        .order_by(RUNS.c.logical_date.desc(), RUNS.c.id.desc())
+        .limit(1)
+    )
+    return session.execute(statement).first()
 
 
 def mark(session: Session, dag_run_id: int, expected: str, new: str, now: datetime) -> int | None:

@@ -215,7 +215,7 @@ def find(session: Session, key: TaskInstanceKey) -> Any:
 
 SCHEDULING_COLUMNS = (
     TABLE.c.id, TABLE.c.dag_run_id, TABLE.c.task_id, TABLE.c.map_index, TABLE.c.state, TABLE.c.try_number,
-    TABLE.c.next_try_at,
+    TABLE.c.next_try_at, TABLE.c.state_reason,
 )
 
 
@@ -245,11 +245,21 @@ def active_rows(session: Session) -> list[Any]:
     return list(session.execute(_ACTIVE_ROWS))
 
 
-def set_waiting_reason(session: Session, ti_id: int, reason: str | None) -> None:
-    """Say why a scheduled task instance is not starting (shown by the CLI)."""
-    session.execute(
-        update(TABLE).where(TABLE.c.id == ti_id, TABLE.c.state == TI.SCHEDULED.value).values(state_reason=reason)
-    )
+def set_waiting_reason(session: Session, ti_id: int, reason: str | None, state: str = TI.SCHEDULED.value) -> None:
+    """Say why a task instance waiting in ``state`` (scheduled: a slot; none: e.g. depends_on_past)
+    is not starting (shown by the CLI)."""
+    session.execute(update(TABLE).where(TABLE.c.id == ti_id, TABLE.c.state == str(state)).values(state_reason=reason))
+
+
+_STATES_OF_RUN = select(TABLE.c.task_id, TABLE.c.state).where(TABLE.c.dag_run_id == bindparam("b_run"))
+
+
+def states_of_run(session: Session, dag_run_id: int) -> dict[str, list[str]]:
+    """{task_id: [state of each of its task instances]} of one run (light, one query)."""
+    found: dict[str, list[str]] = {}
+    for task_id, state in session.execute(_STATES_OF_RUN, {"b_run": dag_run_id}):
+        found.setdefault(task_id, []).append(state)
+    return found
 
 
 def for_runs(session: Session, dag_run_ids: Sequence[int]) -> list[Any]:
