@@ -127,6 +127,8 @@ def serialize_dag(dag: DAG, default_timezone: str = "utc") -> dict[str, Any]:
         "max_active_runs": dag.max_active_runs,
         "max_active_tasks": dag.max_active_tasks,
         "dagrun_timeout": _seconds(dag.dagrun_timeout),
+        "has_on_success_callback": bool(dag.extra_arguments.get("on_success_callback")),
+        "has_on_failure_callback": bool(dag.extra_arguments.get("on_failure_callback")),
         "params": dag.params.serialize(),
         "tasks": _with_total_priority([_serialize_task(dag.task_dict[task_id]) for task_id in order]),
         "task_group": dag.task_group.serialize(),

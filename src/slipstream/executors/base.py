@@ -31,6 +31,17 @@ class Workload:
 
 
 @dataclass(frozen=True)
+class CallbackRequest:
+    """Run a DAG's on_success_callback or on_failure_callback for a finished run."""
+
+    dag_id: str
+    run_id: str
+    fileloc: str
+    success: bool
+    reason: str
+
+
+@dataclass(frozen=True)
 class ExecutorEvent:
     """A workload's process has ended with ``exit_code`` (negative: killed by that signal)."""
 
@@ -60,6 +71,15 @@ class BaseExecutor:
     def wake(self) -> None:
         """Wake whoever waits on ``events`` without an event (e.g. a new run was triggered)."""
         self.events.put(None)
+
+    def run_callback(self, request: CallbackRequest) -> None:
+        """Run a DAG callback in a process of its own (user code never runs in the scheduler)."""
+        import logging
+
+        logging.getLogger("slipstream.executors").warning(
+            "%s cannot run DAG callbacks; the callback of %s %s is not run", type(self).__name__, request.dag_id,
+            request.run_id,
+        )
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Wait until no workload is running; False if ``timeout`` passed first."""

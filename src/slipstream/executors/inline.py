@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from slipstream.config import Settings
-from slipstream.executors.base import BaseExecutor, ExecutorEvent, Workload
+from slipstream.executors.base import BaseExecutor, CallbackRequest, ExecutorEvent, Workload
 from slipstream.runner.task_runner import run_task
 from slipstream.runner.try_store import DirectTryStore
 from slipstream.store.db import Database
@@ -20,6 +20,11 @@ class InlineExecutor(BaseExecutor):
     @property
     def running(self) -> int:
         return 0
+
+    def run_callback(self, request: CallbackRequest) -> None:
+        from slipstream.runner.dag_callbacks import run_dag_callback
+
+        run_dag_callback(request, self.settings)
 
     def queue_workload(self, workload: Workload) -> None:
         run_task(workload, self.settings, DirectTryStore(self.db) if self.db is not None else None)

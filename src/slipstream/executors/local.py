@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from typing import Any
 
 from slipstream.config import Settings
-from slipstream.executors.base import BaseExecutor, ExecutorEvent, Workload
+from slipstream.executors.base import BaseExecutor, CallbackRequest, ExecutorEvent, Workload
 from slipstream.processes.client import ForkServer
 
 PRELOAD = [
@@ -27,6 +28,7 @@ PRELOAD = [
     "jinja2.nativetypes",
 ]
 TARGET = "slipstream.executors.task_process:task_process_main"
+CALLBACK_TARGET = "slipstream.executors.task_process:callback_process_main"
 PRELOAD_DAG_FILE = "slipstream.executors.preload:preload_dag_file"
 STORE_SERVICE = "slipstream.executors.preload:serve_store_call"
 
@@ -41,6 +43,7 @@ class LocalExecutor(BaseExecutor):
         self._all_done = threading.Condition(self._lock)
         self._started = False
         self._spawned = 0
+        self._callbacks: set[int] = set()
         # One zygote forks and serves every task process of its DAG file; one per core keeps
         # a busy DAG from queueing behind a single process.
         self._zygotes_per_file = max(1, min(os.cpu_count() or 1, 4))
@@ -56,24 +59,33 @@ class LocalExecutor(BaseExecutor):
             self._server.start()
             self._server.call("slipstream.executors.preload:warm_up", (self.settings,))
 
+    def _zygote_for(self, fileloc: str) -> tuple[str, str, tuple[Any, ...], str] | None:
+        """The zygote (DAG file, its modification time, a shard per core) a child forks from."""
+        try:
+            mtime = os.stat(fileloc).st_mtime_ns
+        except OSError:
+            return None
+        self._spawned += 1
+        key = f"{fileloc}:{mtime}:{self._spawned % self._zygotes_per_file}"
+        load_args = (fileloc, self.settings.dagbag_import_timeout, self.settings.sql_alchemy_conn)
+        return (key, PRELOAD_DAG_FILE, load_args, STORE_SERVICE)
+
     def queue_workload(self, workload: Workload) -> None:
         self.start()
-        zygote = None
-        try:
-            self._spawned += 1
-            shard = self._spawned % self._zygotes_per_file
-            key = f"{workload.fileloc}:{os.stat(workload.fileloc).st_mtime_ns}:{shard}"
-            load_args = (workload.fileloc, self.settings.dagbag_import_timeout, self.settings.sql_alchemy_conn)
-            zygote = (key, PRELOAD_DAG_FILE, load_args, STORE_SERVICE)
-        except OSError:
-            pass
         with self._lock:
-            request_id = self._server.spawn(TARGET, (workload, self.settings), zygote)
+            request_id = self._server.spawn(TARGET, (workload, self.settings), self._zygote_for(workload.fileloc))
             self._running[request_id] = workload
+
+    def run_callback(self, request: CallbackRequest) -> None:
+        self.start()
+        with self._lock:
+            request_id = self._server.spawn(CALLBACK_TARGET, (request, self.settings), self._zygote_for(request.fileloc))
+            self._callbacks.add(request_id)
 
     def _on_exit(self, request_id: int, exit_code: int) -> None:
         with self._lock:
             workload = self._running.pop(request_id, None)
+            self._callbacks.discard(request_id)
             self._all_done.notify_all()
         if workload is None:
             return
@@ -97,7 +109,7 @@ class LocalExecutor(BaseExecutor):
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         with self._lock:
-            return self._all_done.wait_for(lambda: not self._running, timeout)
+            return self._all_done.wait_for(lambda: not self._running and not self._callbacks, timeout)
 
     def end(self, timeout: float | None = None) -> None:
         self.wait_idle(timeout)

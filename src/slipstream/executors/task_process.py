@@ -8,7 +8,7 @@ import sys
 
 from slipstream.config import Settings
 from slipstream.executors import preload
-from slipstream.executors.base import Workload
+from slipstream.executors.base import CallbackRequest, Workload
 from slipstream.runner.task_logging import configure_task_logging
 from slipstream.runner.task_runner import run_task
 from slipstream.runner.try_store import ChannelTryStore, DirectTryStore, TryStore
@@ -51,3 +51,14 @@ def task_process_main(workload: Workload, settings: Settings) -> None:
         os._exit(3)
     sys.stdout.flush()
     sys.stderr.flush()
+
+
+def callback_process_main(request: CallbackRequest, settings: Settings) -> None:
+    """A process for a DAG's success or failure callback, with its own log file."""
+    from slipstream.runner.dag_callbacks import callback_log_path, run_dag_callback
+
+    os.setpgrp()
+    redirect_output(str(callback_log_path(settings.base_log_folder, request)))
+    configure_task_logging()
+    run_dag_callback(request, settings)
+    sys.stdout.flush()

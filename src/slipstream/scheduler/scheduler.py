@@ -20,7 +20,7 @@ from typing import Any
 
 from slipstream.config import Settings
 from slipstream.dagfiles.serialization import SerializedDag
-from slipstream.executors.base import BaseExecutor, ExecutorEvent, Workload
+from slipstream.executors.base import BaseExecutor, CallbackRequest, ExecutorEvent, Workload
 from slipstream.scheduler import run_creation
 from slipstream.scheduler.slots import SlotBudget
 from slipstream.scheduler.trigger_rules import Decision, decide
@@ -69,6 +69,7 @@ class PassResult:
     changed: int = 0
     next_wake: datetime | None = None
     again: bool = False  # something changed that the next pass must look at straight away
+    callbacks: list[CallbackRequest] = field(default_factory=list)
 
 
 PAST_DONE = frozenset({TI.SUCCESS.value, TI.SKIPPED.value})
@@ -195,6 +196,8 @@ class Scheduler:
             to_start = self._select_for_dispatch(session, now, result) if dispatch else []
         for workload in to_start:
             self.executor.queue_workload(workload)
+        for callback in result.callbacks:
+            self.executor.run_callback(callback)
         result.dispatched = to_start
         return result
 
@@ -410,6 +413,11 @@ class Scheduler:
             result.again = True  # a slot for a queued run is free: the next pass starts it at once
             log.info("DAG run %s %s finished: %s", run.dag_id, run.run_id, plan.final.value)
             self._notify("dag_run", (run.dag_id, run.run_id, plan.final.value))
+            success = plan.final is DagRunState.SUCCESS
+            dag = self._dags.get(run.dag_id)
+            if dag is not None and dag.data.get("has_on_success_callback" if success else "has_on_failure_callback"):
+                reason = "success" if success else ("timed_out" if plan.forced else "task_failure")
+                result.callbacks.append(CallbackRequest(run.dag_id, run.run_id, dag.fileloc, success, reason))
 
     def _max_active_tasks(self, dag_id: str) -> int:
         dag = self._dags.get(dag_id)
