@@ -91,7 +91,8 @@ def dag_set_state(dag_id: str, run_id: str, state: str) -> None:
         marked = dag_runs.mark(session, run.id, run.state, state, utcnow())
     if marked is None:
         raise click.ClickException(f"DAG run {dag_id} {run_id} changed state meanwhile; nothing marked, try again")
-    click.echo(f"Marked DAG run {dag_id} {run_id} {state} (was {run.state}), and {marked} unfinished task instance(s) {state}.")
+    done_to = state if state == "success" else "failed (queued and running) or skipped (the others)"
+    click.echo(f"Marked DAG run {dag_id} {run_id} {state} (was {run.state}), and {marked} unfinished task instance(s) {done_to}.")
 
 
 @dags.command("clear")

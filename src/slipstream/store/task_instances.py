@@ -332,10 +332,21 @@ def mark(session: Session, ti_id: int, expected: str, new: str, now: datetime) -
 
 
 def mark_unfinished_of_run(session: Session, dag_run_id: int, new: str, now: datetime) -> int:
-    """Mark every unfinished task instance of a run ``new`` (what marking the run does)."""
-    statement = (
-        update(TABLE)
-        .where(TABLE.c.dag_run_id == dag_run_id, TABLE.c.state.in_([s.value for s in UNFINISHED_TI_STATES]))
-        .values(state=str(new), end_date=now, next_try_at=None, state_reason=marked_reason(str(new)))
-    )
-    return session.execute(statement).rowcount
+    """What marking a run does to its unfinished task instances, as in Airflow: marked success,
+    they all succeed; marked failed, the queued and running ones fail and the rest are skipped."""
+    values = {"end_date": now, "next_try_at": None, "state_reason": marked_reason(str(new))}
+    unfinished = [s.value for s in UNFINISHED_TI_STATES]
+    if str(new) != TI.FAILED.value:
+        targets = [(unfinished, str(new))]
+    else:
+        active = [s.value for s in ACTIVE_TI_STATES]
+        targets = [(active, TI.FAILED.value), ([s for s in unfinished if s not in active], TI.SKIPPED.value)]
+    marked = 0
+    for states, state in targets:
+        statement = (
+            update(TABLE)
+            .where(TABLE.c.dag_run_id == dag_run_id, TABLE.c.state.in_(states))
+            .values(state=state, **values)
+        )
+        marked += session.execute(statement).rowcount
+    return marked
