@@ -118,3 +118,29 @@ def test_a_task_in_a_missing_pool_waits_and_says_why(settings, db, write_dag, pa
     executor.end(10)
     with db.read() as session:
         assert dag_runs.get(session, "needs_pool", run.run_id).state == "success"
+
+
+WIDE = """
+from datetime import datetime
+import time
+from slipstream import DAG, PythonOperator
+
+with DAG("wide", start_date=datetime(2024, 1, 1), schedule=None, max_active_tasks=3) as dag:
+    for i in range(8):
+        PythonOperator(task_id=f"w{i}", python_callable=lambda: time.sleep(0.3))
+"""
+
+
+def test_max_active_tasks_and_parallelism_are_never_exceeded(settings, db, write_dag, parse):
+    write_dag("wide.py", WIDE)
+    parse()
+    run = run_dag_to_end(settings, db, "wide", timeout=60)
+    with db.read() as session:
+        rows = task_instances.for_run(session, "wide", run.run_id)
+    assert run.state == "success" and max_overlap(rows) == 3
+
+    narrow = settings.replace(parallelism=2)
+    run = run_dag_to_end(narrow, db, "wide", timeout=60)
+    with db.read() as session:
+        rows = task_instances.for_run(session, "wide", run.run_id)
+    assert run.state == "success" and max_overlap(rows) == 2
