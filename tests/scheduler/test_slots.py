@@ -137,10 +137,10 @@ def test_max_active_tasks_and_parallelism_are_never_exceeded(settings, db, write
     run = run_dag_to_end(settings, db, "wide", timeout=60)
     with db.read() as session:
         rows = task_instances.for_run(session, "wide", run.run_id)
-    assert run.state == "success" and max_overlap(rows) == 3
+    assert run.state == "success" and 2 <= max_overlap(rows) <= 3
 
     narrow = settings.replace(parallelism=2)
     run = run_dag_to_end(narrow, db, "wide", timeout=60)
     with db.read() as session:
         rows = task_instances.for_run(session, "wide", run.run_id)
-    assert run.state == "success" and max_overlap(rows) == 2
+    assert run.state == "success" and max_overlap(rows) <= 2
