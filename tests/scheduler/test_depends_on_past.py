@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from scheduler_helpers import RecordingExecutor, run_state, states
 
-from slipstream.executors.base import BaseExecutor, Workload
 from slipstream.scheduler.backfill import BackfillError, apply_backfill, plan_backfill, run_backfill
 from slipstream.scheduler.scheduler import Scheduler
 from slipstream.scheduler.triggering import trigger_dag
@@ -17,29 +17,10 @@ from slipstream.store.types import utcnow
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 
-class RecordingExecutor(BaseExecutor):
-    """Starts nothing: records the workloads so a test decides what happens to them."""
-
-    def __init__(self) -> None:
-        super().__init__(parallelism=1000)
-        self.queued: list[Workload] = []
-
-    @property
-    def running(self) -> int:
-        return len(self.queued)
-
-    def queue_workload(self, workload: Workload) -> None:
-        self.queued.append(workload)
 
 
-def states(db, dag_id: str, run_id: str) -> dict[str, str]:
-    with db.read() as session:
-        return {ti.task_id: ti.state for ti in task_instances.for_run(session, dag_id, run_id)}
 
 
-def run_state(db, dag_id: str, run_id: str) -> str:
-    with db.read() as session:
-        return dag_runs.get(session, dag_id, run_id).state
 
 PAST = """
 from datetime import datetime

@@ -5,11 +5,12 @@ from __future__ import annotations
 import shutil
 from datetime import UTC, datetime, timedelta
 
+from scheduler_helpers import RecordingExecutor
+
 from slipstream.dagfiles.processor import DagFileProcessor
-from slipstream.executors.base import BaseExecutor, Workload
 from slipstream.scheduler.scheduler import Scheduler
 from slipstream.scheduler.triggering import trigger_dag
-from slipstream.store import dag_runs, task_instances
+from slipstream.store import dag_runs
 from slipstream.store import dags as dag_store
 from slipstream.store.types import utcnow
 
@@ -18,27 +19,6 @@ T0 = datetime(2024, 1, 11, 0, 30, tzinfo=UTC)  # ten days after the DAGs' start_
 
 def day(d: int) -> datetime:
     return datetime(2024, 1, d, tzinfo=UTC)
-
-
-class RecordingExecutor(BaseExecutor):
-    """Starts nothing: records the workloads; the test finishes them."""
-
-    def __init__(self) -> None:
-        super().__init__(parallelism=1000)
-        self.queued: list[Workload] = []
-
-    @property
-    def running(self) -> int:
-        return len(self.queued)
-
-    def queue_workload(self, workload: Workload) -> None:
-        self.queued.append(workload)
-
-    def succeed_all(self, db, now: datetime) -> None:
-        with db.write() as session:
-            for w in self.queued:
-                task_instances.finish_try(session, w.ti_id, w.try_number, "success", now, expected=("queued", "running"))
-        self.queued.clear()
 
 
 DAILY = """

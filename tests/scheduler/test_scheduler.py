@@ -5,40 +5,22 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from scheduler_helpers import RecordingExecutor, run_state, states
 
-from slipstream.executors.base import BaseExecutor, ExecutorEvent, Workload
+from slipstream.executors.base import ExecutorEvent
 from slipstream.executors.inline import InlineExecutor
 from slipstream.scheduler.scheduler import Scheduler
 from slipstream.scheduler.triggering import trigger_dag
-from slipstream.store import dag_runs, task_instances
+from slipstream.store import task_instances
 from slipstream.store.types import utcnow
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 
-class RecordingExecutor(BaseExecutor):
-    """Starts nothing: records the workloads so a test can decide what happens to them."""
-
-    def __init__(self) -> None:
-        super().__init__(parallelism=1000)
-        self.queued: list[Workload] = []
-
-    @property
-    def running(self) -> int:
-        return len(self.queued)
-
-    def queue_workload(self, workload: Workload) -> None:
-        self.queued.append(workload)
 
 
-def states(db, dag_id: str, run_id: str) -> dict[str, str]:
-    with db.read() as session:
-        return {ti.task_id: ti.state for ti in task_instances.for_run(session, dag_id, run_id)}
 
 
-def run_state(db, dag_id: str, run_id: str) -> str:
-    with db.read() as session:
-        return dag_runs.get(session, dag_id, run_id).state
 
 
 CHAIN = """

@@ -1,0 +1,40 @@
+"""Helpers shared by the stepped-scheduler tests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from slipstream.executors.base import BaseExecutor, Workload
+from slipstream.store import dag_runs, task_instances
+
+
+class RecordingExecutor(BaseExecutor):
+    """Starts nothing: records the workloads so a test decides what happens to them."""
+
+    def __init__(self) -> None:
+        super().__init__(parallelism=1000)
+        self.queued: list[Workload] = []
+
+    @property
+    def running(self) -> int:
+        return len(self.queued)
+
+    def queue_workload(self, workload: Workload) -> None:
+        self.queued.append(workload)
+
+    def succeed_all(self, db, now: datetime) -> None:
+        """Finish every recorded workload with success, as if its process had run it."""
+        with db.write() as session:
+            for w in self.queued:
+                task_instances.finish_try(session, w.ti_id, w.try_number, "success", now, expected=("queued", "running"))
+        self.queued.clear()
+
+
+def states(db, dag_id: str, run_id: str) -> dict[str, str]:
+    with db.read() as session:
+        return {ti.task_id: ti.state for ti in task_instances.for_run(session, dag_id, run_id)}
+
+
+def run_state(db, dag_id: str, run_id: str) -> str:
+    with db.read() as session:
+        return dag_runs.get(session, dag_id, run_id).state
