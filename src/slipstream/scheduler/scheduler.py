@@ -39,6 +39,7 @@ from slipstream.store.types import utcnow
 log = logging.getLogger("slipstream.scheduler")
 
 BATCH_WAIT_LIMIT = 0.05
+BATCH_FACTOR = 2.0  # a pass waits up to this many times its own duration to take a batch of events
 TIMEOUT_GRACE = timedelta(seconds=3)
 
 StateListener = Callable[[str, Any], None]
@@ -516,5 +517,5 @@ class Scheduler:
                 timeout = min(timeout, (result.next_wake - self.clock()).total_seconds())
             events = self._wait_for_events(timeout)
             if events and self.executor.running > 0:
-                time.sleep(min(2 * took, BATCH_WAIT_LIMIT))
+                time.sleep(min(BATCH_FACTOR * took, BATCH_WAIT_LIMIT))
                 events.extend(self._wait_for_events(0.0))
