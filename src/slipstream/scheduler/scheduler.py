@@ -22,6 +22,7 @@ from slipstream.config import Settings
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.executors.base import BaseExecutor, CallbackRequest, ExecutorEvent, Workload
 from slipstream.scheduler import run_creation
+from slipstream.scheduler.past import PAST_REASONS, PastRun, depends_on_past_of
 from slipstream.scheduler.slots import SlotBudget
 from slipstream.scheduler.trigger_rules import Decision, decide
 from slipstream.store import dag_runs, dags, task_instances
@@ -71,49 +72,6 @@ class PassResult:
     next_wake: datetime | None = None
     again: bool = False  # something changed that the next pass must look at straight away
     callbacks: list[CallbackRequest] = field(default_factory=list)
-
-
-PAST_DONE = frozenset({TI.SUCCESS.value, TI.SKIPPED.value})
-PAST_REASONS = ("depends_on_past:", "wait_for_downstream:")
-
-
-def _depends_on_past(task: Any) -> bool:
-    return bool(task.data.get("depends_on_past") or task.data.get("wait_for_downstream"))
-
-
-@dataclass
-class _PastRun:
-    """The previous run of a DAG run (Airflow's ``PrevDagrunDep``): its run_id (None when there
-    is none) and the states of its task instances by task id."""
-
-    run_id: str | None
-    states: dict[str, list[str]]
-
-    def _state(self, task_id: str) -> str | None:
-        found = self.states.get(task_id)
-        if not found:
-            return None
-        return next((s for s in found if s not in PAST_DONE), found[0])
-
-    def holds_back(self, task: Any) -> str | None:
-        """Why ``task`` must wait (depends_on_past / wait_for_downstream), or None if it may run."""
-        if self.run_id is None:
-            return None  # the first run of the DAG is free
-        state = self._state(task.task_id)
-        if state is None:
-            if task.data.get("ignore_first_depends_on_past", True):
-                return None  # the task did not exist in the previous run: its first run is free
-            return (f"depends_on_past: task {task.task_id} has no task instance in the previous run {self.run_id} "
-                    "(ignore_first_depends_on_past is off)")
-        if state not in PAST_DONE:
-            return f"depends_on_past: task {task.task_id} in the previous run {self.run_id} is {state}"
-        if task.data.get("wait_for_downstream"):
-            for down in task.downstream:
-                down_state = self._state(down)
-                if down_state not in PAST_DONE:
-                    return (f"wait_for_downstream: task {down} (downstream of {task.task_id}) in the previous run "
-                            f"{self.run_id} is {down_state or 'missing'}")
-        return None
 
 
 class Scheduler:
@@ -315,7 +273,7 @@ class Scheduler:
             return self._plan_timed_out_run(run, rows, timeout, now)
         states: dict[str, str] = {}
         rows_by_task: dict[str, Any] = {}
-        past: _PastRun | None = None
+        past: PastRun | None = None
         for row in rows:
             if row.task_id not in dag.tasks:
                 if row.state != TI.REMOVED.value:
@@ -339,7 +297,7 @@ class Scheduler:
             if state != TI.NONE.value:
                 continue
             decision = decide(task.trigger_rule, [states.get(up, TI.NONE.value) for up in task.upstream])
-            if decision is Decision.RUN and not self.ignore_depends_on_past and _depends_on_past(task):
+            if decision is Decision.RUN and not self.ignore_depends_on_past and depends_on_past_of(task):
                 past = past or self._previous_run(run)
                 why = past.holds_back(task)
                 if why is not None:
@@ -367,13 +325,13 @@ class Scheduler:
             plan.final = DagRunState.FAILED if any(s in failed for s in leaf_states) else DagRunState.SUCCESS
         return plan
 
-    def _previous_run(self, run: Any) -> _PastRun:
+    def _previous_run(self, run: Any) -> PastRun:
         """The previous run of ``run``'s DAG and its task instances' states: two queries, made only
         for a run with a depends_on_past task that is otherwise ready."""
         with self.db.read() as session:
             prev = dag_runs.previous(session, run.dag_id, run.logical_date, run.id)
             states = task_instances.states_of_run(session, prev.id) if prev is not None else {}
-        return _PastRun(prev.run_id if prev is not None else None, states)
+        return PastRun(prev.run_id if prev is not None else None, states)
 
     def _plan_timed_out_run(self, run: Any, rows: list[Any], timeout: float, now: datetime) -> _Plan:
         """dagrun_timeout passed: the run fails, its unfinished tasks are skipped and the running
