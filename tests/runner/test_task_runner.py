@@ -38,7 +38,7 @@ def queue(db, run, task_id, fileloc) -> Workload:
     with db.write() as session:
         row = task_instances.find(session, task_instances.TaskInstanceKey(run.dag_id, run.run_id, task_id))
         task_instances.set_state(session, row.id, TI.NONE, TI.SCHEDULED)
-        try_number = task_instances.queue_try(session, row.id, utcnow())
+        try_number = task_instances.queue_tries(session, [row.id], utcnow())[row.id]
     return Workload(row.id, run.dag_id, run.run_id, task_id, -1, try_number, str(fileloc))
 
 

@@ -19,8 +19,8 @@ def test_a_try_is_claimed_once(db):
     now = utcnow()
     with db.write() as session:
         assert task_instances.set_state(session, ids["a"], TI.NONE, TI.SCHEDULED)
-        assert task_instances.queue_try(session, ids["a"], now) == 1
-        assert task_instances.queue_try(session, ids["a"], now) is None, "already queued"
+        assert task_instances.queue_tries(session, [ids["a"]], now) == {ids["a"]: 1}
+        assert task_instances.queue_tries(session, [ids["a"]], now) == {}, "already queued"
     with db.write() as session:
         claimed = task_instances.start_try(session, ids["a"], 1, "host", 10, now)
         assert claimed is not None and claimed.max_tries == 1
@@ -36,7 +36,7 @@ def test_finish_only_for_the_current_try(db):
     now = utcnow()
     with db.write() as session:
         task_instances.set_state(session, ids["a"], TI.NONE, TI.SCHEDULED)
-        task_instances.queue_try(session, ids["a"], now)
+        task_instances.queue_tries(session, [ids["a"]], now)
         task_instances.start_try(session, ids["a"], 1, "h", 1, now)
     with db.write() as session:
         assert not task_instances.finish_try(session, ids["a"], 2, "success", now), "wrong try number"
@@ -53,9 +53,9 @@ def test_failure_state_uses_the_tries_left():
     assert task_instances.failure_state(1, 0) is TI.FAILED
 
 
-def test_set_states_moves_only_rows_in_the_expected_state(db):
+def test_move_moves_only_rows_in_the_expected_state(db):
     _, ids = make_run(db, tasks=("a", "b", "c"))
     with db.write() as session:
         task_instances.set_state(session, ids["a"], TI.NONE, TI.SKIPPED)
-        moved = task_instances.set_states(session, list(ids.values()), TI.NONE, TI.SCHEDULED)
+        moved = len(task_instances.move(session, list(ids.values()), TI.NONE, TI.SCHEDULED))
     assert moved == 2

@@ -93,10 +93,6 @@ def get(session: Session, dag_id: str, run_id: str) -> DagRunRow | None:
     return session.scalars(select(DagRunRow).where(DagRunRow.dag_id == dag_id, DagRunRow.run_id == run_id)).first()
 
 
-def get_by_id(session: Session, dag_run_id: int) -> DagRunRow | None:
-    return session.get(DagRunRow, dag_run_id)
-
-
 _ROW_BY_ID = select(RUNS).where(RUNS.c.id == bindparam("b_id"))
 
 

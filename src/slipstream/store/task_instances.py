@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, tuple_, update
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import TaskInstanceRow
@@ -42,18 +42,6 @@ def set_state(session: Session, ti_id: int, expected: str | Iterable[str], new: 
         .values(state=str(new), **values)
     )
     return session.execute(statement).rowcount == 1
-
-
-def set_states(session: Session, ti_ids: Sequence[int], expected: str | Iterable[str], new: str, **values: Any) -> int:
-    """The same compare-and-set for many rows at once; returns how many moved."""
-    if not ti_ids:
-        return 0
-    statement = (
-        update(TABLE)
-        .where(TABLE.c.id.in_(list(ti_ids)), TABLE.c.state.in_(_states(expected)))
-        .values(state=str(new), **values)
-    )
-    return session.execute(statement).rowcount
 
 
 CHUNK = 500
@@ -90,17 +78,6 @@ def queue_tries(session: Session, ti_ids: Sequence[int], now: datetime) -> dict[
         rows = session.execute(_QUEUE_TRIES, {"b_ids": ids[start : start + CHUNK], "b_now": now})
         queued.update((row[0], row[1]) for row in rows)
     return queued
-
-
-def queue_try(session: Session, ti_id: int, now: datetime) -> int | None:
-    """scheduled -> queued for the next try; returns the new try_number or None if lost."""
-    statement = (
-        update(TABLE)
-        .where(TABLE.c.id == ti_id, TABLE.c.state == TI.SCHEDULED.value)
-        .values(state=TI.QUEUED.value, try_number=TABLE.c.try_number + 1, queued_at=now, next_try_at=None)
-        .returning(TABLE.c.try_number)
-    )
-    return session.execute(statement).scalar_one_or_none()
 
 
 _START_TRY = (
@@ -296,20 +273,6 @@ def for_run(session: Session, dag_id: str, run_id: str) -> list[Any]:
         select(TABLE).where(TABLE.c.dag_id == dag_id, TABLE.c.run_id == run_id).order_by(TABLE.c.id)
     )
     return list(session.execute(statement))
-
-
-_ACTIVE = [s.value for s in ACTIVE_TI_STATES]
-_COUNT_ACTIVE = select(func.count()).select_from(TABLE).where(TABLE.c.state.in_(_ACTIVE))
-_COUNT_ACTIVE_BY_DAG = select(TABLE.c.dag_id, func.count()).where(TABLE.c.state.in_(_ACTIVE)).group_by(TABLE.c.dag_id)
-
-
-def count_active(session: Session) -> int:
-    """Task instances holding an executor slot (queued or running) in the whole installation."""
-    return session.execute(_COUNT_ACTIVE).scalar_one()
-
-
-def count_active_by_dag(session: Session) -> dict[str, int]:
-    return {row[0]: row[1] for row in session.execute(_COUNT_ACTIVE_BY_DAG)}
 
 
 def in_states(session: Session, states: Iterable[str]) -> list[Any]:

@@ -56,14 +56,6 @@ def push(
     )
 
 
-def clear_for_try(session: Session, dag_id: str, run_id: str, task_id: str, map_index: int) -> None:
-    session.execute(
-        delete(TABLE).where(
-            TABLE.c.dag_id == dag_id, TABLE.c.run_id == run_id, TABLE.c.task_id == task_id, TABLE.c.map_index == map_index
-        )
-    )
-
-
 def pull(session: Session, *, dag_id: str, run_id: str, task_id: str, key: str, map_index: int | None = None) -> Any:
     """The value, or None when the task pushed nothing under that key."""
     params = {"b_dag": dag_id, "b_run": run_id, "b_task": task_id, "b_key": key}
