@@ -56,6 +56,29 @@ def _temp_home() -> Iterator[Path]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def _migrated_and_parsed(home: Path, dag_id: str) -> tuple[Any, Any]:
+    """Settings and a migrated store for ``home``, with its dags folder parsed; a DAG file that
+    fails to load is a BenchError."""
+    from slipstream.config import Settings
+    from slipstream.dagfiles.processor import DagFileProcessor
+    from slipstream.store import migrate
+    from slipstream.store.db import Database
+
+    settings = Settings.load(home, load_examples=False, dags_folder=home / "dags")
+    db = Database(settings.sql_alchemy_conn)
+    migrate.migrate(db)
+    processor = DagFileProcessor(settings, db)
+    try:
+        parsed = processor.process()
+    finally:
+        processor.close()
+    errors = [e for p in parsed.parsed for e in p.errors]
+    if errors:
+        db.dispose()
+        raise BenchError(f"{dag_id}: the DAG file failed to load: {errors}")
+    return settings, db
+
+
 def run_dag_file(
     dag_id: str,
     *,
@@ -65,11 +88,8 @@ def run_dag_file(
     timeout: float = RUN_TIMEOUT_SECONDS,
 ) -> RunResult:
     """Put one DAG file (text ``source`` or an unchanged copy of ``copy_from``) in a fresh home and run it."""
-    from slipstream.config import Settings
-    from slipstream.dagfiles.processor import DagFileProcessor
     from slipstream.scheduler.run_to_end import run_dag_to_end
-    from slipstream.store import migrate, task_instances
-    from slipstream.store.db import Database
+    from slipstream.store import task_instances
 
     if (source is None) == (copy_from is None):
         raise ValueError("give exactly one of source and copy_from")
@@ -79,18 +99,8 @@ def run_dag_file(
             shutil.copyfile(copy_from, dags_folder / (file_name or copy_from.name))
         else:
             (dags_folder / (file_name or f"{dag_id}.py")).write_text(source or "")
-        settings = Settings.load(home, load_examples=False, dags_folder=dags_folder)
-        db = Database(settings.sql_alchemy_conn)
+        settings, db = _migrated_and_parsed(home, dag_id)
         try:
-            migrate.migrate(db)
-            processor = DagFileProcessor(settings, db)
-            try:
-                parsed = processor.process()
-            finally:
-                processor.close()
-            errors = [e for p in parsed.parsed for e in p.errors]
-            if errors:
-                raise BenchError(f"{dag_id}: the DAG file failed to load: {errors}")
             run = run_dag_to_end(settings, db, dag_id, timeout=timeout)
             with db.read() as session:
                 rows = list(task_instances.for_run(session, dag_id, run.run_id))
@@ -121,30 +131,17 @@ def run_scheduled_dag_file(
 
     from sqlalchemy import func, select
 
-    from slipstream.config import Settings
-    from slipstream.dagfiles.processor import DagFileProcessor
     from slipstream.executors.local import LocalExecutor
     from slipstream.scheduler.scheduler import Scheduler
-    from slipstream.store import migrate, task_instances
-    from slipstream.store.db import Database
+    from slipstream.store import task_instances
     from slipstream.store.models import DagRunRow
 
     finished_states = {"success", "failed"}
     with _temp_home() as home:
         dags_folder = home / "dags"
         (dags_folder / f"{dag_id}.py").write_text(source)
-        settings = Settings.load(home, load_examples=False, dags_folder=dags_folder)
-        db = Database(settings.sql_alchemy_conn)
+        settings, db = _migrated_and_parsed(home, dag_id)
         try:
-            migrate.migrate(db)
-            processor = DagFileProcessor(settings, db)
-            try:
-                parsed = processor.process()
-            finally:
-                processor.close()
-            errors = [e for p in parsed.parsed for e in p.errors]
-            if errors:
-                raise BenchError(f"{dag_id}: the DAG file failed to load: {errors}")
 
             def all_runs() -> list[Any]:
                 with db.read() as session:
