@@ -209,3 +209,39 @@ class PoolRow(Base):
     slots: Mapped[int] = mapped_column(Integer)
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
     include_deferred: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RenderedTaskInstanceFieldsRow(Base):
+    """The template fields of one try as rendered (``tasks render``, the UI)."""
+
+    __tablename__ = "rendered_task_instance_fields"
+    __table_args__ = (
+        UniqueConstraint("dag_id", "run_id", "task_id", "map_index", "try_number", name="rendered_fields_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dag_id: Mapped[str] = mapped_column(String(ID))
+    run_id: Mapped[str] = mapped_column(String(ID))
+    task_id: Mapped[str] = mapped_column(String(ID))
+    map_index: Mapped[int] = mapped_column(Integer, default=-1)
+    try_number: Mapped[int] = mapped_column(Integer)
+    rendered_fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    timestamp: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TaskRescheduleRow(Base):
+    """One poke of a sensor in reschedule mode that asked to be run again later."""
+
+    __tablename__ = "task_reschedule"
+    __table_args__ = (Index("idx_task_reschedule_key", "dag_id", "run_id", "task_id", "map_index", "try_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dag_id: Mapped[str] = mapped_column(String(ID))
+    run_id: Mapped[str] = mapped_column(String(ID))
+    task_id: Mapped[str] = mapped_column(String(ID))
+    map_index: Mapped[int] = mapped_column(Integer, default=-1)
+    try_number: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[datetime] = mapped_column(UtcDateTime)
+    end_date: Mapped[datetime] = mapped_column(UtcDateTime)
+    duration: Mapped[float] = mapped_column(Float)
+    reschedule_date: Mapped[datetime] = mapped_column(UtcDateTime)
