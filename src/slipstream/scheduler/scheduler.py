@@ -287,7 +287,7 @@ class Scheduler:
             if row is None:
                 continue
             state = states[task_id]
-            if state == TI.UP_FOR_RETRY.value:
+            if state in (TI.UP_FOR_RETRY.value, TI.UP_FOR_RESCHEDULE.value):
                 if row.next_try_at is None or row.next_try_at <= now:
                     plan.changes.append(_Change(row, state, TI.SCHEDULED, {}))
                     states[task_id] = TI.SCHEDULED.value
