@@ -38,7 +38,7 @@ class TryStore(Protocol):
     def finish(
         self, *, ti_id: int, try_number: int, dag_run_id: int, key: tuple[str, str, str, int], state: str,
         xcom_values: tuple[tuple[str, Any], ...], next_try_at: datetime | None, reason: str | None,
-        started_at: datetime, skip_task_ids: tuple[str, ...] = (),
+        started_at: datetime, skip_task_ids: tuple[str, ...] = (), rendered_map_index: str | None = None,
     ) -> bool: ...
 
     def heartbeat(self, *, ti_id: int, try_number: int) -> bool: ...
@@ -46,6 +46,10 @@ class TryStore(Protocol):
     def xcom_push(self, *, dag_run_id: int, key: tuple[str, str, str, int], name: str, value: Any) -> None: ...
 
     def xcom_pull(self, *, dag_id: str, run_id: str, task_id: str, name: str, map_index: int | None) -> Any: ...
+
+    def xcom_count(self, *, dag_id: str, run_id: str, task_id: str, name: str) -> int: ...
+
+    def xcom_page(self, *, dag_id: str, run_id: str, task_id: str, name: str, offset: int, limit: int) -> list[Any]: ...
 
     # Variables and Connections: a TryStore is the try's ``slipstream.sdk.secrets.SecretsProvider``.
     def get_variable(self, *, key: str) -> str | None: ...
@@ -87,7 +91,7 @@ class DirectTryStore:
     def finish(
         self, *, ti_id: int, try_number: int, dag_run_id: int, key: tuple[str, str, str, int], state: str,
         xcom_values: tuple[tuple[str, Any], ...], next_try_at: datetime | None, reason: str | None,
-        started_at: datetime, skip_task_ids: tuple[str, ...] = (),
+        started_at: datetime, skip_task_ids: tuple[str, ...] = (), rendered_map_index: str | None = None,
     ) -> bool:
         """XComs, the tasks a branch skips, and the final state in one transaction; False (and
         nothing written) if the try is no longer this one's."""
@@ -102,7 +106,7 @@ class DirectTryStore:
                     )
                 if not task_instances.finish_try(
                     connection, ti_id, try_number, state, now, next_try_at=next_try_at, reason=reason,
-                    started_at=started_at,
+                    started_at=started_at, rendered_map_index=rendered_map_index,
                 ):
                     raise _NotThisTry
                 if skip_task_ids:
@@ -126,6 +130,16 @@ class DirectTryStore:
     def xcom_pull(self, *, dag_id: str, run_id: str, task_id: str, name: str, map_index: int | None) -> Any:
         with self.db.read() as session:
             return xcoms.pull(session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name, map_index=map_index)
+
+    def xcom_count(self, *, dag_id: str, run_id: str, task_id: str, name: str) -> int:
+        with self.db.read() as session:
+            return xcoms.count_mapped(session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name)
+
+    def xcom_page(self, *, dag_id: str, run_id: str, task_id: str, name: str, offset: int, limit: int) -> list[Any]:
+        with self.db.read() as session:
+            return xcoms.page_mapped(
+                session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name, offset=offset, limit=limit
+            )
 
     def get_variable(self, *, key: str) -> str | None:
         return self._secrets.get_variable(key=key)
@@ -171,6 +185,12 @@ class ChannelTryStore:
     def xcom_pull(self, **kwargs: Any) -> Any:
         return self._call("xcom_pull", **kwargs)
 
+    def xcom_count(self, **kwargs: Any) -> int:
+        return self._call("xcom_count", **kwargs)
+
+    def xcom_page(self, **kwargs: Any) -> list[Any]:
+        return self._call("xcom_page", **kwargs)
+
     def get_variable(self, **kwargs: Any) -> str | None:
         return self._call("get_variable", **kwargs)
 
@@ -185,7 +205,7 @@ class ChannelTryStore:
 
 
 _CALLS = frozenset({
-    "claim", "finish", "heartbeat", "xcom_push", "xcom_pull", "get_variable", "set_variable", "delete_variable",
+    "claim", "finish", "heartbeat", "xcom_push", "xcom_pull", "xcom_count", "xcom_page", "get_variable", "set_variable", "delete_variable",
     "get_connection",
 })
 

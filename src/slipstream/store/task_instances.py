@@ -115,6 +115,7 @@ _FINISH_TRY = (
     .values(
         state=bindparam("b_new"), end_date=bindparam("b_now"), duration=bindparam("b_duration"),
         next_try_at=bindparam("b_next"), state_reason=bindparam("b_reason"),
+        rendered_map_index=bindparam("b_map_name"),
     )
 )
 
@@ -130,8 +131,10 @@ def finish_try(
     next_try_at: datetime | None = None,
     reason: str | None = None,
     started_at: datetime | None = None,
+    rendered_map_index: str | None = None,
 ) -> bool:
-    """running -> a final state (or up_for_retry) for this try only; a late report loses."""
+    """running -> a final state (or up_for_retry) for this try only; a late report loses.
+    ``rendered_map_index`` is the name a mapped instance's map_index_template gave it."""
     start = started_at
     if start is None:
         row = session.execute(select(TABLE.c.start_date).where(TABLE.c.id == ti_id)).first()
@@ -139,7 +142,7 @@ def finish_try(
     duration = (now - start).total_seconds() if start is not None else None
     params = {
         "b_id": ti_id, "b_try": try_number, "b_expected": _states(expected), "b_new": str(new), "b_now": now,
-        "b_duration": duration, "b_next": next_try_at, "b_reason": reason,
+        "b_duration": duration, "b_next": next_try_at, "b_reason": reason, "b_map_name": rendered_map_index,
     }
     return session.execute(_FINISH_TRY, params).rowcount == 1
 

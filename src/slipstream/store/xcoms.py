@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import XComRow
@@ -64,6 +64,28 @@ def pull(session: Session, *, dag_id: str, run_id: str, task_id: str, key: str, 
     else:
         row = session.execute(_PULL_ONE, {**params, "b_map": map_index}).first()
     return None if row is None else json.loads(row.value)
+
+
+_MAPPED = (*_MATCHES, TABLE.c.map_index >= 0)
+_COUNT_MAPPED = select(func.count()).select_from(TABLE).where(*_MAPPED)
+_PAGE_MAPPED = (
+    select(TABLE.c.value).where(*_MAPPED).order_by(TABLE.c.map_index)
+    .limit(bindparam("b_limit")).offset(bindparam("b_offset"))
+)
+
+
+def count_mapped(session: Session, *, dag_id: str, run_id: str, task_id: str, key: str) -> int:
+    """How many instances of a mapped task pushed a value under ``key``."""
+    params = {"b_dag": dag_id, "b_run": run_id, "b_task": task_id, "b_key": key}
+    return session.execute(_COUNT_MAPPED, params).scalar_one()
+
+
+def page_mapped(
+    session: Session, *, dag_id: str, run_id: str, task_id: str, key: str, offset: int, limit: int
+) -> list[Any]:
+    """Values of a mapped task's instances in map-index order, ``limit`` of them from ``offset``."""
+    params = {"b_dag": dag_id, "b_run": run_id, "b_task": task_id, "b_key": key, "b_offset": offset, "b_limit": limit}
+    return [json.loads(row.value) for row in session.execute(_PAGE_MAPPED, params)]
 
 
 def for_run(session: Session, dag_id: str, run_id: str) -> list[Any]:
