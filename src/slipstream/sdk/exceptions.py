@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class AirflowException(Exception):
     """Base of the errors a task raises on purpose."""
@@ -44,3 +46,20 @@ AirflowDagCycleException = DagCycleError
 
 class AirflowNotFoundException(AirflowException):
     """A connection (or another named object) that a task asks for does not exist."""
+
+
+class AirflowSensorTimeout(AirflowException):
+    """A sensor waited past its timeout; the try fails without using its retries."""
+
+
+class AirflowRescheduleException(AirflowException):
+    """A sensor in reschedule mode ends its try here and asks to be run again at ``reschedule_date``.
+
+    The runner turns it into ``up_for_reschedule``; it is not an error and uses up no retry."""
+
+    def __init__(self, reschedule_date: datetime) -> None:
+        super().__init__(reschedule_date)
+        self.reschedule_date = reschedule_date
+
+    def __str__(self) -> str:
+        return f"rescheduled for {self.reschedule_date}"
