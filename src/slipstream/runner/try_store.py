@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.dagfiles.store_secrets import StoreSecrets
-from slipstream.store import dag_runs, task_instances, task_logs, xcoms
+from slipstream.store import dag_runs, dags, external_runs, task_instances, task_logs, task_reschedules, xcoms
 from slipstream.store.db import Database
+from slipstream.store.states import TaskInstanceState as TI
 from slipstream.store.types import utcnow
 
 
@@ -50,6 +52,13 @@ class TryStore(Protocol):
     def xcom_count(self, *, dag_id: str, run_id: str, task_id: str, name: str) -> int: ...
 
     def xcom_page(self, *, dag_id: str, run_id: str, task_id: str, name: str, offset: int, limit: int) -> list[Any]: ...
+
+    # Sensors: their earlier reschedules, and (ExternalTaskSensor) other DAGs' runs.
+    def reschedules(
+        self, *, key: tuple[str, str, str, int], first_try_number: int, try_number: int
+    ) -> task_reschedules.Reschedules: ...
+
+    def external_runs(self, *, dag_id: str, logical_dates: tuple[datetime, ...]) -> dict[str, Any]: ...
 
     # Variables and Connections: a TryStore is the try's ``slipstream.sdk.secrets.SecretsProvider``.
     def get_variable(self, *, key: str) -> str | None: ...
@@ -111,6 +120,8 @@ class DirectTryStore:
                     raise _NotThisTry
                 if skip_task_ids:
                     task_instances.skip_waiting(connection, dag_run_id, skip_task_ids, now)
+                if state == TI.UP_FOR_RESCHEDULE.value and next_try_at is not None:
+                    _record_reschedule(connection, ti_id, try_number, key, started_at, now, next_try_at)
         except _NotThisTry:
             return False
         return True
@@ -140,6 +151,26 @@ class DirectTryStore:
             return xcoms.page_mapped(
                 session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name, offset=offset, limit=limit
             )
+
+    def reschedules(
+        self, *, key: tuple[str, str, str, int], first_try_number: int, try_number: int
+    ) -> task_reschedules.Reschedules:
+        dag_id, run_id, task_id, map_index = key
+        with self.db.read() as session:
+            return task_reschedules.summary(
+                session, dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index,
+                first_try_number=first_try_number, try_number=try_number,
+            )
+
+    def external_runs(self, *, dag_id: str, logical_dates: tuple[datetime, ...]) -> dict[str, Any]:
+        """``{"dag_exists", "task_ids" (None when the DAG was never parsed), "runs"}``; see
+        ``external_runs.runs_at`` for the runs."""
+        with self.db.read() as session:
+            exists = external_runs.dag_exists(session, dag_id)
+            row = dags.get_serialized(session, dag_id) if exists else None
+            runs = external_runs.runs_at(session, dag_id, logical_dates) if exists else []
+        task_ids = SerializedDag(row.data).task_ids if row is not None else None
+        return {"dag_exists": exists, "task_ids": task_ids, "runs": runs}
 
     def get_variable(self, *, key: str) -> str | None:
         return self._secrets.get_variable(key=key)
@@ -191,6 +222,12 @@ class ChannelTryStore:
     def xcom_page(self, **kwargs: Any) -> list[Any]:
         return self._call("xcom_page", **kwargs)
 
+    def reschedules(self, **kwargs: Any) -> task_reschedules.Reschedules:
+        return self._call("reschedules", **kwargs)
+
+    def external_runs(self, **kwargs: Any) -> dict[str, Any]:
+        return self._call("external_runs", **kwargs)
+
     def get_variable(self, **kwargs: Any) -> str | None:
         return self._call("get_variable", **kwargs)
 
@@ -206,8 +243,22 @@ class ChannelTryStore:
 
 _CALLS = frozenset({
     "claim", "finish", "heartbeat", "xcom_push", "xcom_pull", "xcom_count", "xcom_page", "get_variable", "set_variable", "delete_variable",
-    "get_connection",
+    "get_connection", "reschedules", "external_runs",
 })
+
+
+def _record_reschedule(
+    connection: Any, ti_id: int, try_number: int, key: tuple[str, str, str, int], started_at: datetime,
+    now: datetime, reschedule_date: datetime,
+) -> None:
+    """A poke that ended ``up_for_reschedule``: remember it (the sensor's timeout counts from the
+    first poke) and give the try number back, so the next poke is the same try."""
+    dag_id, run_id, task_id, map_index = key
+    task_reschedules.record(
+        connection, dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index, try_number=try_number,
+        start_date=started_at, end_date=now, reschedule_date=reschedule_date,
+    )
+    task_instances.hand_back_try_number(connection, ti_id, try_number)
 
 
 def serve_request(store: DirectTryStore, message: tuple[str, dict[str, Any]]) -> tuple[str, Any]:

@@ -316,3 +316,20 @@ def mark_unfinished_of_run(session: Session, dag_run_id: int, new: str, now: dat
         )
         marked += session.execute(statement).rowcount
     return marked
+
+
+_HAND_BACK_TRY = (
+    update(TABLE)
+    .where(
+        TABLE.c.id == bindparam("b_id"),
+        TABLE.c.state == TI.UP_FOR_RESCHEDULE.value,
+        TABLE.c.try_number == bindparam("b_try"),
+    )
+    .values(try_number=TABLE.c.try_number - 1)
+)
+
+
+def hand_back_try_number(session: Session, ti_id: int, try_number: int) -> bool:
+    """A try that ended ``up_for_reschedule`` gives its number back, so the next dispatch (which
+    adds one) runs the same try again: a sensor's reschedule uses up no retry."""
+    return session.execute(_HAND_BACK_TRY, {"b_id": ti_id, "b_try": try_number}).rowcount == 1

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import TaskLogRow
@@ -20,15 +21,21 @@ def log_path(base: Path, dag_id: str, run_id: str, task_id: str, map_index: int,
     return folder / f"{try_number}.log"
 
 
-_INSERT = insert(TaskLogRow.__table__)
+# A sensor's rescheduled try is claimed again under the same number and writes on in the same
+# log: its row is there already, and stays.
+_INSERT = {
+    "sqlite": sqlite.insert(TaskLogRow.__table__).on_conflict_do_nothing(),
+    "postgresql": postgresql.insert(TaskLogRow.__table__).on_conflict_do_nothing(),
+}
 
 
 def record(
-    session: Session, *, dag_id: str, run_id: str, task_id: str, map_index: int, try_number: int, path: str,
-    hostname: str, now: datetime,
+    session: Session | Connection, *, dag_id: str, run_id: str, task_id: str, map_index: int, try_number: int,
+    path: str, hostname: str, now: datetime,
 ) -> None:
+    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
     session.execute(
-        _INSERT,
+        _INSERT.get(dialect.name, insert(TaskLogRow.__table__)),
         {
             "dag_id": dag_id, "run_id": run_id, "task_id": task_id, "map_index": map_index,
             "try_number": try_number, "path": path, "hostname": hostname, "created_at": now,

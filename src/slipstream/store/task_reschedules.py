@@ -1,0 +1,94 @@
+"""The pokes of sensors in reschedule mode that ended their try early, one row each.
+
+A sensor's timeout counts from its first poke, so a poke that comes back after a reschedule
+reads here when the first one started. Clearing a task instance forgets its reschedules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from slipstream.store.models import TaskRescheduleRow
+
+TABLE = TaskRescheduleRow.__table__
+
+_INSERT = insert(TABLE)
+
+
+def record(
+    session: Session, *, dag_id: str, run_id: str, task_id: str, map_index: int, try_number: int,
+    start_date: datetime, end_date: datetime, reschedule_date: datetime,
+) -> None:
+    """One poke of try ``try_number`` that ran from ``start_date`` to ``end_date`` and asked to run
+    again at ``reschedule_date``."""
+    session.execute(
+        _INSERT,
+        {
+            "dag_id": dag_id, "run_id": run_id, "task_id": task_id, "map_index": map_index,
+            "try_number": try_number, "start_date": start_date, "end_date": end_date,
+            "duration": (end_date - start_date).total_seconds(), "reschedule_date": reschedule_date,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Reschedules:
+    """What a sensor needs of its earlier pokes."""
+
+    first_start: datetime | None
+    """When the first rescheduled poke of the tries since ``first_try_number`` started."""
+    count: int
+    """How many times try ``try_number`` was rescheduled (its pokes so far, minus this one)."""
+
+
+_SUMMARY = select(
+    func.min(TABLE.c.start_date),
+    func.count(case((TABLE.c.try_number == bindparam("b_try"), TABLE.c.id))),
+).where(
+    TABLE.c.dag_id == bindparam("b_dag"),
+    TABLE.c.run_id == bindparam("b_run"),
+    TABLE.c.task_id == bindparam("b_task"),
+    TABLE.c.map_index == bindparam("b_map"),
+    TABLE.c.try_number >= bindparam("b_first"),
+)
+
+
+def summary(
+    session: Session, *, dag_id: str, run_id: str, task_id: str, map_index: int, first_try_number: int,
+    try_number: int,
+) -> Reschedules:
+    params = {
+        "b_dag": dag_id, "b_run": run_id, "b_task": task_id, "b_map": map_index, "b_first": first_try_number,
+        "b_try": try_number,
+    }
+    first_start, count = session.execute(_SUMMARY, params).one()
+    return Reschedules(first_start=first_start, count=int(count or 0))
+
+
+def forget(session: Session, keys: Iterable[tuple[str, str, str, int]]) -> int:
+    """Delete the reschedules of these task instances (dag_id, run_id, task_id, map_index)."""
+    conditions = [
+        and_(TABLE.c.dag_id == d, TABLE.c.run_id == r, TABLE.c.task_id == t, TABLE.c.map_index == m)
+        for d, r, t, m in keys
+    ]
+    if not conditions:
+        return 0
+    return session.execute(delete(TABLE).where(or_(*conditions))).rowcount
+
+
+def for_task_instance(session: Session, dag_id: str, run_id: str, task_id: str, map_index: int = -1) -> list[TaskRescheduleRow]:
+    """Every recorded reschedule of one task instance, oldest first."""
+    query = (
+        select(TaskRescheduleRow)
+        .where(
+            TaskRescheduleRow.dag_id == dag_id, TaskRescheduleRow.run_id == run_id,
+            TaskRescheduleRow.task_id == task_id, TaskRescheduleRow.map_index == map_index,
+        )
+        .order_by(TaskRescheduleRow.id)
+    )
+    return list(session.scalars(query))
