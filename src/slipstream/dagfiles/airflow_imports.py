@@ -59,6 +59,22 @@ ALIASES: dict[str, str] = {
     "airflow.providers.standard.operators.bash": "slipstream.operators.bash",
     "airflow.providers.standard.operators.python": "slipstream.operators.python",
     "airflow.providers.standard.operators.empty": "slipstream.operators.empty",
+    "airflow.providers.common": "slipstream.operators",
+    "airflow.providers.common.sql": "slipstream.operators",
+    "airflow.providers.common.sql.operators": "slipstream.operators",
+    "airflow.providers.common.sql.operators.sql": "slipstream.operators.sql",
+    "airflow.providers.common.sql.hooks": "slipstream.hooks",
+    "airflow.providers.common.sql.hooks.sql": "slipstream.hooks.sql",
+    "airflow.providers.postgres": "slipstream.operators",
+    "airflow.providers.postgres.operators": "slipstream.operators",
+    "airflow.providers.postgres.operators.postgres": "slipstream.operators.sql",
+    "airflow.providers.postgres.hooks": "slipstream.hooks",
+    "airflow.providers.postgres.hooks.postgres": "slipstream.hooks.postgres",
+    "airflow.providers.sqlite": "slipstream.operators",
+    "airflow.providers.sqlite.operators": "slipstream.operators",
+    "airflow.providers.sqlite.operators.sqlite": "slipstream.operators.sql",
+    "airflow.providers.sqlite.hooks": "slipstream.hooks",
+    "airflow.providers.sqlite.hooks.sqlite": "slipstream.hooks.sqlite",
 }
 
 
