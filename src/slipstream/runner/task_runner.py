@@ -29,7 +29,13 @@ from slipstream.executors.base import Workload
 from slipstream.runner.context import DagRunInfo, RuntimeTaskInstance, build_context
 from slipstream.runner.try_store import Claim, DirectTryStore, TryStore
 from slipstream.sdk.context import set_current_context
-from slipstream.sdk.exceptions import AirflowFailException, AirflowSkipException, AirflowTaskTimeout
+from slipstream.sdk.exceptions import (
+    AirflowFailException,
+    AirflowRescheduleException,
+    AirflowSensorTimeout,
+    AirflowSkipException,
+    AirflowTaskTimeout,
+)
 from slipstream.sdk.secrets import secrets_provider
 from slipstream.sdk.xcom_arg import RETURN_VALUE
 from slipstream.store import task_instances, task_logs, xcoms
@@ -132,7 +138,11 @@ def execute_task(
         except AirflowSkipException as err:
             log.info("Task skipped: %s", err)
             error, result = err, TryResult(TI.SKIPPED.value, error=str(err) or None)
-        except AirflowFailException as err:
+        except AirflowRescheduleException as err:
+            log.info("Rescheduling task: the next poke is at %s", err.reschedule_date)
+            reason = f"sensor rescheduled: next poke at {err.reschedule_date:%Y-%m-%d %H:%M:%S}"
+            result = TryResult(TI.UP_FOR_RESCHEDULE.value, error=reason, next_try_at=err.reschedule_date)
+        except (AirflowFailException, AirflowSensorTimeout) as err:
             traceback.print_exc(file=sys.stdout)
             error, result = err, TryResult(TI.FAILED.value, error=f"{type(err).__name__}: {err} (no retry)")
         except BaseException as err:
