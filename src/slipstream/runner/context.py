@@ -68,6 +68,22 @@ class RuntimeTaskInstance:
         """Mark these tasks of this run to be skipped when this try succeeds (branching)."""
         self.skipped_task_ids.update(task_ids)
 
+    def reschedules(self, first_try_number: int) -> tuple[datetime | None, int]:
+        """For a sensor in reschedule mode: when the first rescheduled poke of the tries since
+        ``first_try_number`` started, and how often this try was rescheduled; (None, 0) without a store."""
+        if self._store is None:
+            return None, 0
+        key = (self.dag_id, self.run_id, self.task_id, self.map_index)
+        found = self._store.reschedules(key=key, first_try_number=first_try_number, try_number=self.try_number)
+        return found.first_start, found.count
+
+    def external_runs(self, dag_id: str, logical_dates: Iterable[datetime]) -> dict[str, Any]:
+        """Another DAG's runs at these logical dates, with their task instances' states
+        (``ExternalTaskSensor``): ``{"dag_exists", "task_ids", "runs"}``."""
+        if self._store is None:
+            raise RuntimeError(f"Reading the runs of DAG {dag_id!r} needs the store; this try runs without one")
+        return self._store.external_runs(dag_id=dag_id, logical_dates=tuple(logical_dates))
+
     def xcom_push(self, key: str, value: Any) -> None:
         xcoms.encode(value)
         if self._store is None:
