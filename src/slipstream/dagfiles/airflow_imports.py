@@ -75,6 +75,12 @@ ALIASES: dict[str, str] = {
     "airflow.providers.sqlite.operators.sqlite": "slipstream.operators.sql",
     "airflow.providers.sqlite.hooks": "slipstream.hooks",
     "airflow.providers.sqlite.hooks.sqlite": "slipstream.hooks.sqlite",
+    "airflow.providers.http": "slipstream.operators",
+    "airflow.providers.http.operators": "slipstream.operators",
+    "airflow.providers.http.operators.http": "slipstream.operators.http",
+    "airflow.providers.http.hooks": "slipstream.hooks",
+    "airflow.providers.http.hooks.http": "slipstream.hooks.http",
+    "airflow.operators.http_operator": "slipstream.operators.http",
 }
 
 
