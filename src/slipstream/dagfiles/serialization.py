@@ -69,6 +69,7 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "max_active_tis_per_dagrun": task.max_active_tis_per_dagrun,
         "task_group": task.task_group.group_id if task.task_group is not None else None,
         "ui_color": task.ui_color,
+        "mapped": task.expand_input.serialize() if task.is_mapped else None,
     }
 
 

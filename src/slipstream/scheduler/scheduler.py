@@ -22,6 +22,7 @@ from slipstream.config import Settings
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.executors.base import BaseExecutor, CallbackRequest, ExecutorEvent, Workload
 from slipstream.scheduler import run_creation
+from slipstream.scheduler.mapping import MappingError, expansion_length
 from slipstream.scheduler.past import PAST_REASONS, PastRun, depends_on_past_of
 from slipstream.scheduler.slots import SlotBudget
 from slipstream.scheduler.trigger_rules import Decision, decide
@@ -61,6 +62,7 @@ class _Plan:
     forced: bool = False  # the run ends in ``final`` even if some change lost its race
     kill: list[int] = field(default_factory=list)  # task instances whose processes must stop
     reasons: list[tuple[Any, str]] = field(default_factory=list)  # (none row, why it waits)
+    expansions: list[tuple[int, int, TI]] = field(default_factory=list)  # (placeholder id, length, state)
 
 
 @dataclass
@@ -265,65 +267,98 @@ class Scheduler:
         """What should change in one running run, decided from its task instances' states.
 
         Tasks are visited upstream first, so an empty task finished here lets its downstream
-        tasks be decided in the same pass.
+        tasks be decided in the same pass. A task's upstream states are those of every instance
+        of each upstream task (all of a mapped task's instances count).
         """
         plan = _Plan()
         timeout = dag.data.get("dagrun_timeout")
         if timeout is not None and run.start_date is not None and now - run.start_date > timedelta(seconds=timeout):
             return self._plan_timed_out_run(run, rows, timeout, now)
-        states: dict[str, str] = {}
-        rows_by_task: dict[str, Any] = {}
-        past: PastRun | None = None
+        rows_by_task: dict[str, list[Any]] = defaultdict(list)
         for row in rows:
             if row.task_id not in dag.tasks:
                 if row.state != TI.REMOVED.value:
                     plan.changes.append(_Change(row, row.state, TI.REMOVED, {}))
                 continue
-            states[row.task_id] = row.state
-            rows_by_task[row.task_id] = row
-
+            rows_by_task[row.task_id].append(row)
+        states: dict[str, list[str]] = {task_id: [r.state for r in found] for task_id, found in rows_by_task.items()}
+        past: PastRun | None = None
         for task_id, task in dag.tasks.items():
-            row = rows_by_task.get(task_id)
-            if row is None:
+            task_rows = rows_by_task.get(task_id)
+            if not task_rows:
                 continue
-            state = states[task_id]
-            if state in (TI.UP_FOR_RETRY.value, TI.UP_FOR_RESCHEDULE.value):
-                if row.next_try_at is None or row.next_try_at <= now:
-                    plan.changes.append(_Change(row, state, TI.SCHEDULED, {}))
-                    states[task_id] = TI.SCHEDULED.value
-                elif result.next_wake is None or row.next_try_at < result.next_wake:
-                    result.next_wake = row.next_try_at
-                continue
-            if state != TI.NONE.value:
-                continue
-            decision = decide(task.trigger_rule, [states.get(up, TI.NONE.value) for up in task.upstream])
-            if decision is Decision.RUN and not self.ignore_depends_on_past and depends_on_past_of(task):
-                past = past or self._previous_run(run)
-                why = past.holds_back(task)
-                if why is not None:
-                    if why != row.state_reason:
-                        plan.reasons.append((row, why))
+            task_states = states[task_id]
+            upstream_states: list[str] | None = None
+            for i, row in enumerate(task_rows):
+                state = task_states[i]
+                if state in (TI.UP_FOR_RETRY.value, TI.UP_FOR_RESCHEDULE.value):
+                    if row.next_try_at is None or row.next_try_at <= now:
+                        plan.changes.append(_Change(row, state, TI.SCHEDULED, {}))
+                        task_states[i] = TI.SCHEDULED.value
+                    elif result.next_wake is None or row.next_try_at < result.next_wake:
+                        result.next_wake = row.next_try_at
                     continue
-            if decision is Decision.RUN and task.runs_without_process:
-                change = _Change(row, state, TI.SUCCESS, {"start_date": now, "end_date": now, "duration": 0.0})
-            elif decision is Decision.RUN:
-                values = {"state_reason": None} if (row.state_reason or "").startswith(PAST_REASONS) else {}
-                change = _Change(row, state, TI.SCHEDULED, values)
-            elif decision is Decision.SKIP:
-                change = _Change(row, state, TI.SKIPPED, {"start_date": now, "end_date": now, "duration": 0.0})
-            elif decision is Decision.UPSTREAM_FAILED:
-                change = _Change(row, state, TI.UPSTREAM_FAILED, {"end_date": now})
-            else:
-                continue
-            plan.changes.append(change)
-            states[task_id] = change.new.value
+                if state != TI.NONE.value:
+                    continue
+                if upstream_states is None:
+                    upstream_states = [s for up in task.upstream for s in states.get(up, (TI.NONE.value,))]
+                decision = decide(task.trigger_rule, upstream_states)
+                if decision is Decision.RUN and not self.ignore_depends_on_past and depends_on_past_of(task):
+                    past = past or self._previous_run(run)
+                    why = past.holds_back(task)
+                    if why is not None:
+                        if why != row.state_reason:
+                            plan.reasons.append((row, why))
+                        continue
+                if decision is Decision.RUN and task.data.get("mapped") and row.map_index == -1:
+                    states[task_id] = self._plan_expansion(plan, run, dag, task, row, now)
+                    break
+                change = self._change_for(row, task, decision, now)
+                if change is not None:
+                    plan.changes.append(change)
+                    task_states[i] = change.new.value
 
         finished = {f.value for f in FINISHED_TI_STATES}
-        if not states or all(s in finished for s in states.values()):
+        if not states or all(s in finished for found in states.values() for s in found):
             failed = {f.value for f in FAILED_TI_STATES}
-            leaf_states = [states[t] for t in dag.leaves if t in states]
+            leaf_states = [s for t in dag.leaves for s in states.get(t, ())]
             plan.final = DagRunState.FAILED if any(s in failed for s in leaf_states) else DagRunState.SUCCESS
         return plan
+
+    @staticmethod
+    def _change_for(row: Any, task: Any, decision: Decision, now: datetime) -> _Change | None:
+        """The change a trigger-rule decision makes to a task instance that has not started."""
+        state = row.state
+        if decision is Decision.RUN and task.runs_without_process:
+            return _Change(row, state, TI.SUCCESS, {"start_date": now, "end_date": now, "duration": 0.0})
+        if decision is Decision.RUN:
+            values = {"state_reason": None} if (row.state_reason or "").startswith(PAST_REASONS) else {}
+            return _Change(row, state, TI.SCHEDULED, values)
+        if decision is Decision.SKIP:
+            return _Change(row, state, TI.SKIPPED, {"start_date": now, "end_date": now, "duration": 0.0})
+        if decision is Decision.UPSTREAM_FAILED:
+            return _Change(row, state, TI.UPSTREAM_FAILED, {"end_date": now})
+        return None
+
+    def _plan_expansion(self, plan: _Plan, run: Any, dag: SerializedDag, task: Any, row: Any, now: datetime) -> list[str]:
+        """A mapped task whose inputs are ready: its placeholder becomes one instance per item,
+        is skipped when there are none, or fails when the input cannot be expanded. Returns the
+        task's instance states as they will be."""
+        try:
+            with self.db.read() as session:
+                length = expansion_length(session, run, dag, task, self.settings.max_map_length)
+        except MappingError as err:
+            log.warning("DAG run %s %s: %s", run.dag_id, run.run_id, err)
+            plan.changes.append(_Change(row, row.state, TI.FAILED, {"end_date": now, "state_reason": str(err)}))
+            return [TI.FAILED.value]
+        if length == 0:
+            reason = "Skipped: the input it expands over has no items"
+            values = {"start_date": now, "end_date": now, "duration": 0.0, "state_reason": reason}
+            plan.changes.append(_Change(row, row.state, TI.SKIPPED, values))
+            return [TI.SKIPPED.value]
+        state = TI.NONE if task.runs_without_process else TI.SCHEDULED
+        plan.expansions.append((row.id, length, state))
+        return [state.value] * length
 
     def _previous_run(self, run: Any) -> PastRun:
         """The previous run of ``run``'s DAG and its task instances' states: two queries, made only
@@ -363,6 +398,12 @@ class Scheduler:
                         self._notify("task_instance", (run.dag_id, run.run_id, change.row.task_id, change.row.map_index, new.value))
         for row, reason in plan.reasons:
             task_instances.set_waiting_reason(session, row.id, reason, state=TI.NONE.value)
+        for ti_id, length, state in plan.expansions:
+            if task_instances.expand(session, ti_id, length, state.value):
+                result.changed += length
+                result.again = True
+            else:
+                applied_all = False
         for ti_id in plan.kill:
             self.executor.kill(ti_id)
         if plan.final is None or not (applied_all or plan.forced):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, tuple_, update
+from sqlalchemy import bindparam, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import TaskInstanceRow
@@ -191,6 +191,29 @@ def find(session: Session, key: TaskInstanceKey) -> Any:
         TABLE.c.map_index == key.map_index,
     )
     return session.execute(statement).first()
+
+
+_COPIED_ON_EXPAND = ("dag_run_id", "dag_id", "run_id", "task_id", "max_tries", "operator", "pool", "pool_slots", "queue",
+                     "priority_weight")
+_EXPAND_PLACEHOLDER = (
+    update(TABLE)
+    .where(TABLE.c.id == bindparam("b_id"), TABLE.c.map_index == -1, TABLE.c.state == TI.NONE.value)
+    .values(map_index=0, state=bindparam("b_state"))
+)
+
+
+def expand(session: Session, ti_id: int, length: int, state: str) -> bool:
+    """A mapped task's placeholder (map_index -1, not yet decided) becomes instance 0 and
+    instances 1 .. length-1 are added, all in ``state``; False if the placeholder was not there."""
+    if session.execute(_EXPAND_PLACEHOLDER, {"b_id": ti_id, "b_state": str(state)}).rowcount != 1:
+        return False
+    if length > 1:
+        source = session.execute(select(*(TABLE.c[c] for c in _COPIED_ON_EXPAND)).where(TABLE.c.id == ti_id)).one()
+        common = dict(source._mapping)
+        rows = [{**common, "map_index": i, "state": str(state), "try_number": 0} for i in range(1, length)]
+        for start in range(0, len(rows), 5000):
+            session.execute(insert(TABLE), rows[start : start + 5000])
+    return True
 
 
 SCHEDULING_COLUMNS = (
