@@ -50,4 +50,9 @@ def __getattr__(name: str) -> object:
         from slipstream.hooks.base import BaseHook
 
         return BaseHook
+    # ``from airflow.sdk import BaseSensorOperator, PokeReturnValue``; sensors import the sdk too.
+    if name in ("BaseSensorOperator", "PokeReturnValue"):
+        from slipstream.sensors import base
+
+        return getattr(base, name)
     raise AttributeError(f"module 'slipstream.sdk' has no attribute {name!r}")

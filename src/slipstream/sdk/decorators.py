@@ -21,7 +21,6 @@ _NOT_YET = {
     "docker",
     "kubernetes",
     "bash",
-    "sensor",
     "branch_virtualenv",
     "branch_external_python",
     "pyspark",
@@ -134,6 +133,14 @@ class _TaskDecoratorCollection:
         from slipstream.operators.branching import ShortCircuitOperator
 
         return self._variant(_decorated(ShortCircuitOperator, "@task.short_circuit"), python_callable, kwargs)
+
+    def sensor(self, python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        """``@task.sensor``: the function is the poke; it returns a bool or a ``PokeReturnValue``,
+        whose ``xcom_value`` becomes the task's output. Sensor arguments (poke_interval, timeout,
+        mode, soft_fail, ...) go to the decorator."""
+        from slipstream.sensors.python import PythonSensor
+
+        return self._variant(_decorated(PythonSensor, "@task.sensor"), python_callable, kwargs)
 
     @staticmethod
     def _variant(operator_class: type, python_callable: Callable[..., Any] | None, kwargs: dict[str, Any]) -> Any:

@@ -1,1 +1,5 @@
-"""Sensors: tasks that wait for something (later versions)."""
+"""Sensors: tasks that wait for something (a file, a time, another DAG's task) before succeeding."""
+
+from slipstream.sensors.base import BaseSensorOperator, PokeReturnValue
+
+__all__ = ["BaseSensorOperator", "PokeReturnValue"]
