@@ -219,3 +219,81 @@ def test_unmappable_inputs_fail_with_a_clear_reason(settings, db, write_dag, par
     literal = rows[("use_literal", -1)]
     assert literal.state == "failed"
     assert "6 instances" in literal.state_reason and "max_map_length (5)" in literal.state_reason
+
+
+GROUP_DAG = '''
+from datetime import datetime
+from airflow.decorators import dag, task, task_group
+from airflow.operators.bash import BashOperator
+
+@dag(schedule=None, start_date=datetime(2024, 1, 1), max_active_tasks=8)
+def mapped_groups():
+    @task
+    def numbers():
+        return [1, 2, 3]
+
+    @task
+    def plus_one(x):
+        return x + 1
+
+    @task
+    def check(value):
+        if value == 3:
+            raise ValueError("3 is not allowed")
+        return value
+
+    @task
+    def after(value, offset):
+        return value + offset
+
+    @task_group
+    def per_item(x, offset):
+        checked = check(plus_one(x))
+        BashOperator(task_id="echo", bash_command="echo item {{ ti.map_index }}") >> checked
+        return after(checked, offset)
+
+    @task(trigger_rule="all_done")
+    def summary(values):
+        return list(values)
+
+    summary(per_item.partial(offset=100).expand(x=numbers()))
+
+    @task_group(group_id="literal_group")
+    def by_kwargs(word, times):
+        @task
+        def repeat(word, times):
+            return word * times
+        return repeat(word, times)
+
+    by_kwargs.expand_kwargs([{"word": "ab", "times": 2}, {"word": "c", "times": 3}])
+
+mapped_groups()
+'''
+
+
+def test_mapped_task_group_instances_follow_their_own_upstream(settings, db, write_dag, parse):
+    write_dag("mapped_groups.py", GROUP_DAG)
+    parse()
+    run = run_dag_to_end(settings, db, "mapped_groups", timeout=120)
+    with db.read() as session:
+        rows = {(r.task_id, r.map_index): r for r in task_instances.for_run(session, "mapped_groups", run.run_id)}
+    states = {key: row.state for key, row in rows.items()}
+    assert [states[("per_item.plus_one", i)] for i in range(3)] == ["success"] * 3
+    assert [states[("per_item.check", i)] for i in range(3)] == ["success", "failed", "success"]
+    # instance i of 'after' follows instance i of 'check' only
+    assert [states[("per_item.after", i)] for i in range(3)] == ["success", "upstream_failed", "success"]
+    assert [states[("per_item.echo", i)] for i in range(3)] == ["success"] * 3
+    assert _values_of(db, "mapped_groups", run.run_id, "per_item.after") == [102, 104]
+    assert _values_of(db, "mapped_groups", run.run_id, "per_item.echo") == ["item 0", "item 1", "item 2"]
+    assert states[("summary", -1)] == "success"
+    with db.read() as session:
+        summary = xcoms.pull(session, dag_id="mapped_groups", run_id=run.run_id, task_id="summary", key="return_value")
+    assert summary == [102, 104]
+    assert _values_of(db, "mapped_groups", run.run_id, "literal_group.repeat") == ["abab", "ccc"]
+
+
+def _values_of(db, dag_id: str, run_id: str, task_id: str) -> list:
+    with db.read() as session:
+        return xcoms.page_mapped(
+            session, dag_id=dag_id, run_id=run_id, task_id=task_id, key="return_value", offset=0, limit=1000
+        )

@@ -70,6 +70,7 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "task_group": task.task_group.group_id if task.task_group is not None else None,
         "ui_color": task.ui_color,
         "mapped": task.expand_input.serialize() if task.is_mapped else None,
+        "mapped_group": task.mapped_group,
     }
 
 

@@ -17,6 +17,8 @@ def unmapped_instance(task: Any, context: Mapping[str, Any], map_index: int) -> 
         raise RuntimeError(
             f"Task {task.task_id!r} is mapped but this instance was never expanded (map_index {map_index})"
         )
+    if task.mapped_group is not None:
+        return task  # its arguments read this instance's values when they are rendered
     values = task.expand_input.resolve(context, map_index)
     return unmap(task, values)
 

@@ -22,7 +22,7 @@ from slipstream.config import Settings
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.executors.base import BaseExecutor, CallbackRequest, ExecutorEvent, Workload
 from slipstream.scheduler import run_creation
-from slipstream.scheduler.mapping import MappingError, expansion_length
+from slipstream.scheduler.mapping import MappingError, expansion_length, group_upstream_states, sources_finished
 from slipstream.scheduler.past import PAST_REASONS, PastRun, depends_on_past_of
 from slipstream.scheduler.slots import SlotBudget
 from slipstream.scheduler.trigger_rules import Decision, decide
@@ -283,12 +283,14 @@ class Scheduler:
             rows_by_task[row.task_id].append(row)
         states: dict[str, list[str]] = {task_id: [r.state for r in found] for task_id, found in rows_by_task.items()}
         past: PastRun | None = None
+        positions: dict[str, dict[int, int]] = {}  # task_id -> map_index -> index in its rows
         for task_id, task in dag.tasks.items():
             task_rows = rows_by_task.get(task_id)
             if not task_rows:
                 continue
             task_states = states[task_id]
             upstream_states: list[str] | None = None
+            in_mapped_group = task.data.get("mapped_group") is not None
             for i, row in enumerate(task_rows):
                 state = task_states[i]
                 if state in (TI.UP_FOR_RETRY.value, TI.UP_FOR_RESCHEDULE.value):
@@ -300,9 +302,13 @@ class Scheduler:
                     continue
                 if state != TI.NONE.value:
                     continue
-                if upstream_states is None:
-                    upstream_states = [s for up in task.upstream for s in states.get(up, (TI.NONE.value,))]
-                decision = decide(task.trigger_rule, upstream_states)
+                if in_mapped_group:
+                    found = group_upstream_states(dag, task, row.map_index, states, rows_by_task, positions)
+                    decision = decide(task.trigger_rule, found)
+                else:
+                    if upstream_states is None:
+                        upstream_states = [s for up in task.upstream for s in states.get(up, (TI.NONE.value,))]
+                    decision = decide(task.trigger_rule, upstream_states)
                 if decision is Decision.RUN and not self.ignore_depends_on_past and depends_on_past_of(task):
                     past = past or self._previous_run(run)
                     why = past.holds_back(task)
@@ -311,6 +317,8 @@ class Scheduler:
                             plan.reasons.append((row, why))
                         continue
                 if decision is Decision.RUN and task.data.get("mapped") and row.map_index == -1:
+                    if not sources_finished(task, states):
+                        continue
                     states[task_id] = self._plan_expansion(plan, run, dag, task, row, now)
                     break
                 change = self._change_for(row, task, decision, now)
@@ -356,7 +364,9 @@ class Scheduler:
             values = {"start_date": now, "end_date": now, "duration": 0.0, "state_reason": reason}
             plan.changes.append(_Change(row, row.state, TI.SKIPPED, values))
             return [TI.SKIPPED.value]
-        state = TI.NONE if task.runs_without_process else TI.SCHEDULED
+        # Instances that must each be decided on their own wait in 'none' for the next pass.
+        decided_each = task.runs_without_process or task.data.get("mapped_group") is not None
+        state = TI.NONE if decided_each else TI.SCHEDULED
         plan.expansions.append((row.id, length, state))
         return [state.value] * length
 

@@ -16,6 +16,7 @@ from slipstream.sdk.exceptions import (
 )
 from slipstream.sdk.param import Param, ParamsDict
 from slipstream.sdk.task_group import TaskGroup
+from slipstream.sdk.task_group_decorator import task_group
 from slipstream.sdk.trigger_rule import TriggerRule
 from slipstream.sdk.variable import Variable
 from slipstream.sdk.xcom_arg import XComArg
@@ -41,6 +42,7 @@ __all__ = [
     "dag",
     "get_current_context",
     "task",
+    "task_group",
 ]
 
 
