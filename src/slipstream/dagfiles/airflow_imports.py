@@ -30,6 +30,8 @@ ALIASES: dict[str, str] = {
     "airflow.hooks.base": "slipstream.hooks.base",
     "airflow.hooks.base_hook": "slipstream.hooks.base",
     "airflow.exceptions": "slipstream.sdk.exceptions",
+    "airflow.macros": "slipstream.sdk.macros",
+    "airflow.utils.template": "slipstream.sdk.templating",
     "airflow.decorators": "slipstream.sdk.decorators",
     "airflow.operators": "slipstream.operators",
     "airflow.operators.bash": "slipstream.operators.bash",
@@ -97,6 +99,14 @@ ALIASES: dict[str, str] = {
     "airflow.providers.http.hooks": "slipstream.hooks",
     "airflow.providers.http.hooks.http": "slipstream.hooks.http",
     "airflow.operators.http_operator": "slipstream.operators.http",
+    "airflow.operators.email": "slipstream.operators.email",
+    "airflow.operators.email_operator": "slipstream.operators.email",
+    "airflow.providers.smtp": "slipstream.operators",
+    "airflow.providers.smtp.operators": "slipstream.operators",
+    "airflow.providers.smtp.operators.smtp": "slipstream.operators.email",
+    "airflow.providers.smtp.hooks": "slipstream.hooks",
+    "airflow.providers.smtp.hooks.smtp": "slipstream.hooks.smtp",
+    "airflow.utils.email": "slipstream.hooks.smtp",
 }
 
 

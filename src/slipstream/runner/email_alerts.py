@@ -1,23 +1,19 @@
 """Alert mails of a task (``email_on_failure``, ``email_on_retry``) through the ``[smtp]`` settings.
 
-Like Airflow's ``airflow.utils.email``: the subject is ``Airflow alert: <TaskInstance: ...>``
-and the HTML body has the try number, the exception, the host and the log's location. Only the
-standard library is used (``smtplib``, ``email.message``).
+Like Airflow's: the subject is ``Airflow alert: <TaskInstance: ...>`` and the HTML body has the
+try number, the exception, the host and the log's location. The mail goes out through
+``slipstream.hooks.smtp``, which EmailOperator uses too.
 """
 
 from __future__ import annotations
 
 import html
-import re
-import smtplib
-import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from typing import Any
 
 from slipstream.config import Settings
+from slipstream.hooks.smtp import SmtpParams, get_email_address_list, send_email_smtp
 from slipstream.store.states import TaskInstanceState as TI
 
 
@@ -35,12 +31,7 @@ class TryInfo:
     log_path: str
 
 
-def email_addresses(email: str | Iterable[str] | None) -> list[str]:
-    """A task's ``email``: one address, several separated by commas or semicolons, or a list."""
-    if not email:
-        return []
-    items = [email] if isinstance(email, str) else list(email)
-    return [part.strip() for item in items for part in re.split(r"[,;]", str(item)) if part.strip()]
+email_addresses = get_email_address_list
 
 
 def recipients_for(task: Any, state: str) -> list[str]:
@@ -68,41 +59,5 @@ def alert_for(task: Any, ti: TryInfo, state: str, exception: str | BaseException
 
 
 def send_email(settings: Settings, to: str | Iterable[str], subject: str, html_content: str) -> None:
-    """Send one HTML mail through the configured SMTP server; raises what smtplib raises.
-
-    A connection the server drops at once is tried again, up to ``smtp_retry_limit`` times."""
-    recipients = email_addresses(to)
-    if not recipients:
-        raise ValueError("no recipient address")
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = settings.smtp_mail_from
-    message["To"] = ", ".join(recipients)
-    message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid()
-    message.set_content(re.sub(r"<[^>]+>", "", html_content))
-    message.add_alternative(html_content, subtype="html")
-    attempts = max(settings.smtp_retry_limit, 1)
-    for attempt in range(1, attempts + 1):
-        try:
-            connection = _connect(settings)
-        except smtplib.SMTPServerDisconnected:
-            if attempt == attempts:
-                raise
-            continue
-        with connection:
-            if settings.smtp_starttls:
-                connection.starttls(context=ssl.create_default_context())
-            if settings.smtp_user and settings.smtp_password:
-                connection.login(settings.smtp_user, settings.smtp_password)
-            connection.send_message(message, from_addr=settings.smtp_mail_from, to_addrs=recipients)
-        return
-
-
-def _connect(settings: Settings) -> smtplib.SMTP:
-    if settings.smtp_ssl:
-        return smtplib.SMTP_SSL(
-            settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout,
-            context=ssl.create_default_context(),
-        )
-    return smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout)
+    """Send one HTML mail through the ``[smtp]`` settings; raises what smtplib raises."""
+    send_email_smtp(SmtpParams.from_settings(settings), to, subject, html_content)
