@@ -234,9 +234,12 @@ def test_render_template_fields(tmp_path) -> None:
 def test_render_undefined_variable_is_an_error() -> None:
     import jinja2
 
+    from slipstream.sdk.templating import TemplateRenderError
+
     task = GreetOperator(task_id="g", greeting="{{ nope }}")
-    with pytest.raises(jinja2.UndefinedError):
+    with pytest.raises(TemplateRenderError, match="greeting of task 'g' .*'nope' is undefined") as raised:
         task.render_template_fields({}, make_environment())
+    assert isinstance(raised.value.__cause__, jinja2.UndefinedError)
 
 
 def test_execute_must_be_implemented() -> None:

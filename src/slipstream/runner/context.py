@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slipstream.runner.try_store import TryStore
+from slipstream.sdk import macros
 from slipstream.sdk.connection import ConnectionAccessor
 from slipstream.sdk.variable import VariableAccessor
-from slipstream.store import xcoms
+from slipstream.store import rendered_fields, xcoms
 from slipstream.store.types import utcnow
 
 
@@ -126,6 +127,7 @@ def build_context(
     ds = logical.strftime("%Y-%m-%d")
     ts = logical.isoformat()
     day = timedelta(days=1)
+    previous = _previous_success(ti._store, dag_run) or {}
     context: dict[str, Any] = {
         "dag": dag,
         "task": task,
@@ -144,6 +146,14 @@ def build_context(
         "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
         "yesterday_ds": (logical - day).strftime("%Y-%m-%d"),
         "tomorrow_ds": (logical + day).strftime("%Y-%m-%d"),
+        "yesterday_ds_nodash": (logical - day).strftime("%Y%m%d"),
+        "tomorrow_ds_nodash": (logical + day).strftime("%Y%m%d"),
+        "prev_data_interval_start_success": previous.get("data_interval_start"),
+        "prev_data_interval_end_success": previous.get("data_interval_end"),
+        "prev_start_date_success": previous.get("start_date"),
+        "prev_end_date_success": previous.get("end_date"),
+        "task_instance_key_str": f"{dag_run.dag_id}__{task.task_id}__{ds.replace('-', '')}",
+        "macros": macros,
         "params": dict(params),
         "conf": dag_run.conf,
         "try_number": ti.try_number,
@@ -155,5 +165,22 @@ def build_context(
         "conn": ConnectionAccessor(),
     }
     return context
+
+
+def _previous_success(store: TryStore | None, dag_run: DagRunInfo) -> dict[str, Any] | None:
+    if store is None or dag_run.logical_date is None:
+        return None
+    return store.previous_success(dag_id=dag_run.dag_id, logical_date=dag_run.logical_date)
+
+
+def record_rendered_fields(ti: RuntimeTaskInstance, rendered: Mapping[str, Any]) -> None:
+    """Store what the template fields of this try rendered to, before the task runs (a task
+    without template fields stores nothing). Values that JSON cannot hold are stored as text."""
+    if ti._store is None or not rendered:
+        return
+    ti._store.save_rendered_fields(
+        key=(ti.dag_id, ti.run_id, ti.task_id, ti.map_index), try_number=ti.try_number,
+        fields={name: rendered_fields.storable(value) for name, value in rendered.items()},
+    )
 
 

@@ -9,6 +9,7 @@ cleared) is left alone.
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import os
 import signal
@@ -26,7 +27,7 @@ from slipstream.dagfiles.airflow_imports import airflow_imports
 from slipstream.dagfiles.loader import load_dag_file_cached
 from slipstream.dagfiles.store_secrets import StoreSecrets
 from slipstream.executors.base import Workload
-from slipstream.runner.context import DagRunInfo, RuntimeTaskInstance, build_context
+from slipstream.runner.context import DagRunInfo, RuntimeTaskInstance, build_context, record_rendered_fields
 from slipstream.runner.try_store import Claim, DirectTryStore, TryStore
 from slipstream.sdk.context import set_current_context
 from slipstream.sdk.exceptions import (
@@ -119,7 +120,8 @@ def execute_task(
     """Render and execute one task of a loaded DAG; never raises for the task's own errors.
 
     Without a ``store`` (``tasks test``) XComs stay in memory."""
-    task = dag.get_task(task_id)
+    # A copy per try: rendering sets the fields, and the DAG object may serve other tries (inline, cache).
+    task = copy.copy(dag.get_task(task_id))
     ti = RuntimeTaskInstance(
         store=store, dag_run=dag_run, task=task, map_index=map_index, try_number=try_number, max_tries=max_tries
     )
@@ -132,7 +134,7 @@ def execute_task(
             context = build_context(dag=dag, task=task, dag_run=dag_run, ti=ti, params=params)
             with set_current_context(context), time_limit(task.execution_timeout):
                 run_callbacks(task.on_execute_callback, context, "on_execute_callback")
-                task.render_template_fields(context)
+                record_rendered_fields(ti, task.render_template_fields(context))
                 returned = task.execute(context)
             result = _success(task, ti, returned)
         except AirflowSkipException as err:

@@ -19,6 +19,8 @@ from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.dagfiles.store_secrets import StoreSecrets
 from slipstream.store import dag_runs, dags, external_runs, task_instances, task_logs, task_reschedules, xcoms
 from slipstream.store.db import Database
+from slipstream.store.previous_runs import previous_success
+from slipstream.store.rendered_fields import save as save_rendered_fields
 from slipstream.store.states import TaskInstanceState as TI
 from slipstream.store.types import utcnow
 
@@ -59,6 +61,11 @@ class TryStore(Protocol):
     ) -> task_reschedules.Reschedules: ...
 
     def external_runs(self, *, dag_id: str, logical_dates: tuple[datetime, ...]) -> dict[str, Any]: ...
+
+    # Templates: what the fields of this try rendered to, and the previous successful run.
+    def save_rendered_fields(self, *, key: tuple[str, str, str, int], try_number: int, fields: dict[str, Any]) -> None: ...
+
+    def previous_success(self, *, dag_id: str, logical_date: datetime) -> dict[str, Any] | None: ...
 
     # Variables and Connections: a TryStore is the try's ``slipstream.sdk.secrets.SecretsProvider``.
     def get_variable(self, *, key: str) -> str | None: ...
@@ -172,6 +179,18 @@ class DirectTryStore:
         task_ids = SerializedDag(row.data).task_ids if row is not None else None
         return {"dag_exists": exists, "task_ids": task_ids, "runs": runs}
 
+    def save_rendered_fields(self, *, key: tuple[str, str, str, int], try_number: int, fields: dict[str, Any]) -> None:
+        dag_id, run_id, task_id, map_index = key
+        with self.db.write_connection() as connection:
+            save_rendered_fields(
+                connection, dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index,
+                try_number=try_number, fields=fields, now=utcnow(),
+            )
+
+    def previous_success(self, *, dag_id: str, logical_date: datetime) -> dict[str, Any] | None:
+        with self.db.read() as session:
+            return previous_success(session, dag_id, logical_date)
+
     def get_variable(self, *, key: str) -> str | None:
         return self._secrets.get_variable(key=key)
 
@@ -228,6 +247,12 @@ class ChannelTryStore:
     def external_runs(self, **kwargs: Any) -> dict[str, Any]:
         return self._call("external_runs", **kwargs)
 
+    def save_rendered_fields(self, **kwargs: Any) -> None:
+        return self._call("save_rendered_fields", **kwargs)
+
+    def previous_success(self, **kwargs: Any) -> dict[str, Any] | None:
+        return self._call("previous_success", **kwargs)
+
     def get_variable(self, **kwargs: Any) -> str | None:
         return self._call("get_variable", **kwargs)
 
@@ -242,6 +267,7 @@ class ChannelTryStore:
 
 
 _CALLS = frozenset({
+    "save_rendered_fields", "previous_success",
     "claim", "finish", "heartbeat", "xcom_push", "xcom_pull", "xcom_count", "xcom_page", "get_variable", "set_variable", "delete_variable",
     "get_connection", "reschedules", "external_runs",
 })

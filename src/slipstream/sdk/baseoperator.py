@@ -288,17 +288,17 @@ class BaseOperator(DependencyMixin):
         raise NotImplementedError(f"{type(self).__name__} must implement execute(context)")
 
     def render_template_fields(self, context: Mapping[str, Any], env: Any = None) -> dict[str, Any]:
-        """Render every template field in place; return the rendered values by field name."""
-        from slipstream.sdk.templating import make_environment, render_value
+        """Render every template field in place with the DAG's Jinja environment (or ``env``);
+        return the rendered values by field name. A failure raises TemplateRenderError."""
+        from slipstream.sdk.templating import render_template_fields
 
-        if env is None:
-            env = make_environment(searchpath=[str(_dag_folder(self.dag))])
-        rendered: dict[str, Any] = {}
-        for field in self.template_fields:
-            value = render_value(getattr(self, field), context, env, tuple(self.template_ext))
-            setattr(self, field, value)
-            rendered[field] = value
-        return rendered
+        return render_template_fields(self, context, env)
+
+    def get_template_env(self) -> Any:
+        """The Jinja environment of this task's DAG."""
+        from slipstream.sdk.templating import dag_environment
+
+        return dag_environment(self.dag)
 
 
 def retry_delay_seconds(base: float, exponential: bool, maximum: float | None, try_number: int) -> float:
@@ -309,12 +309,6 @@ def retry_delay_seconds(base: float, exponential: bool, maximum: float | None, t
 
 def _seconds_or_none(value: timedelta | None) -> float | None:
     return None if value is None else value.total_seconds()
-
-
-def _dag_folder(dag: DAG | None) -> str:
-    import os
-
-    return os.path.dirname(dag.fileloc) if dag is not None and dag.fileloc else "."
 
 
 def _as_timedelta(value: Any, name: str, task_id: str) -> timedelta | None:

@@ -55,7 +55,8 @@ class _DagContext:
 
 dag_context = _DagContext()
 
-# Arguments Airflow accepts that Slipstream stores but does not act on yet.
+# Arguments Airflow accepts that Slipstream keeps in ``extra_arguments`` (some are used from there,
+# e.g. the template ones by ``sdk/templating.py``; the others are not acted on yet).
 _ACCEPTED_AIRFLOW_ARGUMENTS = {
     "access_control",
     "is_paused_upon_creation",
@@ -159,6 +160,29 @@ class DAG:
     @property
     def schedule_interval(self) -> Any:
         return self.schedule
+
+    @property
+    def user_defined_macros(self) -> dict[str, Any] | None:
+        return self.extra_arguments.get("user_defined_macros")
+
+    @property
+    def user_defined_filters(self) -> dict[str, Any] | None:
+        return self.extra_arguments.get("user_defined_filters")
+
+    @property
+    def template_searchpath(self) -> str | list[str] | None:
+        return self.extra_arguments.get("template_searchpath")
+
+    @property
+    def render_template_as_native_obj(self) -> bool:
+        return bool(self.extra_arguments.get("render_template_as_native_obj"))
+
+    def get_template_env(self, force_sandboxed: bool = False) -> Any:
+        """The Jinja environment the tasks of this DAG are rendered with (see ``sdk/templating.py``);
+        ``force_sandboxed`` is accepted for Airflow's signature, the environment is never sandboxed."""
+        from slipstream.sdk.templating import dag_environment
+
+        return dag_environment(self)
 
     @property
     def concurrency(self) -> int | None:
