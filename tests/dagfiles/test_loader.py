@@ -5,8 +5,6 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-import pytest
-
 from slipstream.dagfiles.loader import LoadedFile, load_dag_file, module_name_for
 from slipstream.operators.bash import BashOperator
 from slipstream.operators.empty import EmptyOperator
@@ -94,17 +92,13 @@ def test_parallel_multiprocessing(seed_dags: Path) -> None:
     assert dag.task_ids == ["process_data"]
 
 
-@pytest.mark.xfail(strict=True, reason="@task.virtualenv and dynamic task mapping are not supported yet")
 def test_dynamic_task_mapping_demo_loads(seed_dags: Path) -> None:
     dag = only_dag(seed_dags / "seed002_dynamic_task_mapping_demo.py")
     assert dag.dag_id == "dynamic_task_mapping_demo"
     assert dag.dag_display_name == "🚀 Dynamic Task Mapping Demo 💚"
-
-
-def test_dynamic_task_mapping_demo_says_what_is_not_supported(seed_dags: Path) -> None:
-    error = only_error(seed_dags / "seed002_dynamic_task_mapping_demo.py")
-    assert error.line == 57
-    assert "@task.virtualenv is not supported by this version of Slipstream yet" in error.exception
+    process = dag.get_task("process_partition")
+    assert (process.operator_name, process.task_display_name) == ("@task.virtualenv", "🔥 Process Partitions")
+    assert (process.requirements, process.python_version) == (["duckdb>=0.9.0"], "3.12")
 
 
 def test_etl_pipeline_misses_timedelta(seed_dags: Path) -> None:
@@ -150,9 +144,10 @@ def test_every_seed_file_loads_or_reports_exactly_one_error(seed_dags: Path) -> 
         "seed001_parallel_dependencies.py": "parallel_dependencies",
         "seed001_parallel_multiprocessing.py": "parallel_multiprocessing",
         "seed003_parallel_tasks_example.py": "parallel_tasks_example",
+        "seed002_dynamic_task_mapping_demo.py": "dynamic_task_mapping_demo",
     }
     broken = {
-        "seed001_parallel_example.py", "seed002_dynamic_task_mapping_demo.py", "seed003_etl_pipeline.py",
+        "seed001_parallel_example.py", "seed003_etl_pipeline.py",
         "seed003_production_etl_v2.py", "seed003_parallel_etl.py", "seed004_parallel_dag.py",
     }
     files = sorted(p.name for p in seed_dags.glob("*.py"))

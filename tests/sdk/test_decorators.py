@@ -206,9 +206,9 @@ def test_task_python_variant_and_decorating_non_functions() -> None:
         task(42)  # type: ignore[arg-type]
 
 
-def test_task_virtualenv_is_not_supported_yet() -> None:
-    with pytest.raises(AttributeError, match=r"@task\.virtualenv is not supported by this version of Slipstream yet"):
-        task.virtualenv(requirements=["duckdb"])
+def test_task_docker_is_not_supported_yet() -> None:
+    with pytest.raises(AttributeError, match=r"@task\.docker is not supported by this version of Slipstream yet"):
+        task.docker(image="python:3.12")
 
 
 def test_unknown_task_variant_is_an_attribute_error() -> None:
@@ -311,3 +311,131 @@ def test_value_passes_from_one_task_to_the_next_through_the_store(db: Database) 
     second = run(the_dag, "consume", db=db, info=info)
     assert second.state == "success", second.error
     assert dict(second.xcoms)["return_value"] == 60
+
+
+# -- @task.virtualenv, @task.external_python, @task.bash, get_current_context ---------------------
+
+
+def test_task_virtualenv_builds_a_virtualenv_operator_with_its_options() -> None:
+    from slipstream.dagfiles.serialization import serialize_dag
+    from slipstream.operators.python_virtualenv import PythonVirtualenvOperator
+
+    with DAG("venv_variant") as the_dag:
+
+        @task.virtualenv(
+            task_display_name="🔥 Process Partitions",
+            requirements=["duckdb>=0.9.0"],
+            python_version="3.12",
+            map_index_template='{{ "Partition: " ~ task.op_kwargs["date_str"] }}',
+        )
+        def process_partition(date_str: str, events_per_partition: int) -> None:
+            pass
+
+        process_partition("2024-01-01", events_per_partition="{{ params.events }}")
+    operator = the_dag.get_task("process_partition")
+    assert isinstance(operator, PythonVirtualenvOperator)
+    assert operator.operator_name == "@task.virtualenv"
+    assert (operator.requirements, operator.python_version) == (["duckdb>=0.9.0"], "3.12")
+    assert operator.op_args == ["2024-01-01"]
+    assert operator.op_kwargs == {"events_per_partition": "{{ params.events }}"}
+    assert operator.map_index_template == '{{ "Partition: " ~ task.op_kwargs["date_str"] }}'
+    serialized = serialize_dag(the_dag)["tasks"]
+    assert [t["task_display_name"] for t in serialized] == ["🔥 Process Partitions"]
+
+
+def test_task_virtualenv_runs_the_function_without_its_decorator(home) -> None:
+    with DAG("venv_run") as the_dag:
+
+        @task.virtualenv(system_site_packages=False)
+        def add(a: int, b: int, ds: str) -> str:
+            import sys
+
+            return f"{a + b} on {ds} with {sys.prefix}"
+
+        add(1, b=2)
+    result = run(the_dag, "add")
+    assert result.state == "success", result.error
+    value = dict(result.xcoms)["return_value"]
+    assert value.startswith("3 on 2024-03-05 with ") and "/venvs/venv-" in value
+
+
+def test_task_external_python_and_the_branch_variants_build_their_operators() -> None:
+    import sys
+
+    from slipstream.operators.python_virtualenv import (
+        BranchExternalPythonOperator,
+        BranchPythonVirtualenvOperator,
+        ExternalPythonOperator,
+    )
+
+    with DAG("variants") as the_dag:
+
+        @task.external_python(python=sys.executable)
+        def outside() -> int:
+            return 1
+
+        @task.branch_virtualenv
+        def choose_in_venv() -> str:
+            return "outside"
+
+        @task.branch_external_python(python=sys.executable)
+        def choose_outside() -> str:
+            return "outside"
+
+        outside()
+        choose_in_venv()
+        choose_outside()
+    kinds = {t.task_id: (type(t), t.operator_name) for t in the_dag.tasks}
+    assert issubclass(kinds["outside"][0], ExternalPythonOperator)
+    assert issubclass(kinds["choose_in_venv"][0], BranchPythonVirtualenvOperator)
+    assert issubclass(kinds["choose_outside"][0], BranchExternalPythonOperator)
+    assert [name for _, name in kinds.values()] == [
+        "@task.external_python", "@task.branch_virtualenv", "@task.branch_external_python",
+    ]
+    result = run(the_dag, "outside")
+    assert result.xcoms == (("return_value", 1),)
+
+
+def test_task_bash_runs_the_rendered_command_the_function_returns(capsys: pytest.CaptureFixture) -> None:
+    with DAG("bash_variant", params={"who": "ana"}) as the_dag:
+
+        @task.bash(env={"GREETING": "hello"}, task_display_name="Greet")
+        def greet(name: str, run_id: str) -> str:
+            return f'echo "$GREETING {name} on {{{{ ds }}}} in {run_id}"'
+
+        greet("{{ params.who }}")
+    operator = the_dag.get_task("greet")
+    assert (operator.operator_name, operator.task_display_name) == ("@task.bash", "Greet")
+    result = run(the_dag, "greet")
+    assert result.state == "success", result.error
+    assert result.xcoms == (("return_value", "hello ana on 2024-03-05 in manual__1"),)
+    assert "hello ana on 2024-03-05" in capsys.readouterr().out
+
+
+def test_task_bash_refuses_an_empty_command() -> None:
+    with DAG("bash_empty") as the_dag:
+
+        @task.bash
+        def nothing() -> str:
+            return "  "
+
+        nothing()
+    result = run(the_dag, "nothing")
+    assert result.state == "failed"
+    assert "must return the bash command as a non-empty string" in (result.error or "")
+
+
+def test_get_current_context_works_inside_a_task() -> None:
+    from slipstream.sdk import get_current_context
+
+    with DAG("context_inside") as the_dag:
+
+        @task
+        def peek() -> str:
+            context = get_current_context()
+            return f"{context['ds']} {context['ti'].task_id}"
+
+        peek()
+    assert run(the_dag, "peek").xcoms == (("return_value", "2024-03-05 peek"),)
+    with pytest.raises(RuntimeError, match="outside a running task"):
+        get_current_context()

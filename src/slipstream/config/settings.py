@@ -42,6 +42,7 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
         "dagbag_import_timeout": (float, 30.0, "Seconds a DAG file may take to parse."),
         "default_timezone": (str, "utc", "Time zone of naive dates in DAG files."),
         "fernet_key": (str, "", "Key that encrypts secrets in the store."),
+        "virtualenv_cache": (str, "{home}/venvs", "Folder of the cached virtual environments of virtualenv tasks."),
     },
     "database": {
         "sql_alchemy_conn": (str, "sqlite:///{home}/slipstream.db", "SQLAlchemy URL of the store."),

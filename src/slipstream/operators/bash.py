@@ -6,10 +6,11 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from slipstream.sdk.baseoperator import BaseOperator
+from slipstream.sdk.context import determine_kwargs
 from slipstream.sdk.exceptions import AirflowException, AirflowSkipException
 
 
@@ -79,6 +80,48 @@ class BashOperator(BaseOperator):
         if code != 0:
             raise AirflowException(f"Bash command failed: the command returned a non-zero exit code {code}")
         return last_line
+
+
+class DecoratedBashOperator(BashOperator):
+    """``@task.bash``: the function returns the bash command, which is rendered as a template and run.
+
+    The function is called at run time, with its arguments and the context values it names.
+    """
+
+    template_fields: Sequence[str] = ("op_args", "op_kwargs", "env", "cwd")
+
+    def __init__(
+        self,
+        *,
+        python_callable: Callable[..., Any],
+        op_args: Collection[Any] | None = None,
+        op_kwargs: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(bash_command="", **kwargs)
+        self.python_callable = python_callable
+        self.op_args = list(op_args or [])
+        self.op_kwargs = dict(op_kwargs or {})
+
+    @property
+    def operator_name(self) -> str:
+        return "@task.bash"
+
+    def execute(self, context: Mapping[str, Any]) -> str | None:
+        kwargs = determine_kwargs(self.python_callable, self.op_args, self.op_kwargs, context)
+        command = self.python_callable(*self.op_args, **kwargs)
+        if not isinstance(command, str) or not command.strip():
+            raise TypeError(
+                f"The function of @task.bash task {self.task_id!r} must return the bash command as a non-empty "
+                f"string; it returned {command!r}"
+            )
+        self.bash_command = command
+        self.template_fields = ("bash_command",)  # the command is rendered like BashOperator's, once it exists
+        try:
+            self.render_template_fields(context)
+        finally:
+            del self.template_fields
+        return super().execute(context)
 
 
 def _context_env(context: Mapping[str, Any]) -> dict[str, str]:

@@ -49,10 +49,20 @@ class PythonOperator(BaseOperator):
         return result
 
 
-def __getattr__(name: str) -> Any:
-    """Airflow keeps the branching operators in this module; they live in ``branching``."""
-    if name in ("BranchPythonOperator", "ShortCircuitOperator"):
-        from slipstream.operators import branching
+_ELSEWHERE = {
+    "BranchPythonOperator": "branching",
+    "ShortCircuitOperator": "branching",
+    "PythonVirtualenvOperator": "python_virtualenv",
+    "ExternalPythonOperator": "python_virtualenv",
+    "BranchPythonVirtualenvOperator": "python_virtualenv",
+    "BranchExternalPythonOperator": "python_virtualenv",
+}
 
-        return getattr(branching, name)
+
+def __getattr__(name: str) -> Any:
+    """Airflow keeps the branching and virtualenv operators in this module; they live in modules of their own."""
+    if name in _ELSEWHERE:
+        import importlib
+
+        return getattr(importlib.import_module(f"slipstream.operators.{_ELSEWHERE[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

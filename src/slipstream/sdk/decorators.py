@@ -16,13 +16,8 @@ from slipstream.sdk.xcom_arg import XComArg, find_xcom_args
 
 # Variants of @task that later versions add; named so the error can say what is missing.
 _NOT_YET = {
-    "virtualenv",
-    "external_python",
     "docker",
     "kubernetes",
-    "bash",
-    "branch_virtualenv",
-    "branch_external_python",
     "pyspark",
 }
 
@@ -141,6 +136,38 @@ class _TaskDecoratorCollection:
         from slipstream.sensors.python import PythonSensor
 
         return self._variant(_decorated(PythonSensor, "@task.sensor"), python_callable, kwargs)
+
+    def virtualenv(self, python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        """``@task.virtualenv``: the function runs in a cached virtual environment with ``requirements``."""
+        from slipstream.operators.python_virtualenv import PythonVirtualenvOperator
+
+        return self._variant(_decorated(PythonVirtualenvOperator, "@task.virtualenv"), python_callable, kwargs)
+
+    def external_python(self, python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        """``@task.external_python(python=...)``: the function runs with an existing interpreter."""
+        from slipstream.operators.python_virtualenv import ExternalPythonOperator
+
+        return self._variant(_decorated(ExternalPythonOperator, "@task.external_python"), python_callable, kwargs)
+
+    def branch_virtualenv(self, python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        """``@task.branch_virtualenv``: a branch whose function runs in a virtual environment."""
+        from slipstream.operators.python_virtualenv import BranchPythonVirtualenvOperator
+
+        operator_class = _decorated(BranchPythonVirtualenvOperator, "@task.branch_virtualenv")
+        return self._variant(operator_class, python_callable, kwargs)
+
+    def branch_external_python(self, python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        """``@task.branch_external_python``: a branch whose function runs with an existing interpreter."""
+        from slipstream.operators.python_virtualenv import BranchExternalPythonOperator
+
+        operator_class = _decorated(BranchExternalPythonOperator, "@task.branch_external_python")
+        return self._variant(operator_class, python_callable, kwargs)
+
+    def bash(self, python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        """``@task.bash``: the function returns a bash command, which runs like BashOperator's."""
+        from slipstream.operators.bash import DecoratedBashOperator
+
+        return self._variant(DecoratedBashOperator, python_callable, kwargs)
 
     @staticmethod
     def _variant(operator_class: type, python_callable: Callable[..., Any] | None, kwargs: dict[str, Any]) -> Any:
