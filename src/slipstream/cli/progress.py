@@ -16,17 +16,41 @@ STATE_STYLES = {
 }
 
 
+MAX_INSTANCES_LISTED = 8  # a mapped task with more instances is shown as one line of counts
+
+
+def _label(row: Any) -> str:
+    """The task id, and for a mapped instance its name or map index (as rich text, escaped)."""
+    from rich.markup import escape
+
+    if row.map_index < 0:
+        return escape(row.task_id)
+    return escape(f"{row.task_id} [{row.rendered_map_index or row.map_index}]")
+
+
 def _table(rows: list[Any], title: str) -> Any:
+    from collections import Counter
+
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
     for column in ("task_id", "state", "try", "started", "duration"):
         table.add_column(column)
+    by_task: dict[str, list[Any]] = {}
     for row in rows:
-        duration = f"{row.duration:.2f}s" if row.duration is not None else ""
-        started = row.start_date.strftime("%H:%M:%S.%f")[:-3] if row.start_date else ""
-        style = STATE_STYLES.get(row.state, "")
-        table.add_row(row.task_id, f"[{style}]{row.state}[/]", str(row.try_number), started, duration)
+        by_task.setdefault(row.task_id, []).append(row)
+    for task_id, instances in by_task.items():
+        if len(instances) > MAX_INSTANCES_LISTED:
+            counts = Counter(r.state for r in instances)
+            summary = ", ".join(f"[{STATE_STYLES.get(state, '')}]{n} {state}[/]" for state, n in counts.most_common())
+            table.add_row(escape(f"{task_id} [{len(instances)} mapped]"), summary, "", "", "")
+            continue
+        for row in sorted(instances, key=lambda r: r.map_index):
+            duration = f"{row.duration:.2f}s" if row.duration is not None else ""
+            started = row.start_date.strftime("%H:%M:%S.%f")[:-3] if row.start_date else ""
+            style = STATE_STYLES.get(row.state, "")
+            table.add_row(_label(row), f"[{style}]{row.state}[/]", str(row.try_number), started, duration)
     return table
 
 
@@ -85,6 +109,6 @@ def run_with_progress(
     if final.state != "success":
         for row in snapshot():
             if row.state in ("failed", "upstream_failed") and row.state_reason:
-                console.print(f"  {row.task_id}: {escape(row.state_reason)}")
+                console.print(f"  {_label(row)}: {escape(row.state_reason)}")
         console.print(f"  Task logs are under {settings.base_log_folder / dag_id}")
     return final.state
