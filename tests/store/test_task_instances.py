@@ -59,3 +59,16 @@ def test_move_moves_only_rows_in_the_expected_state(db):
         task_instances.set_state(session, ids["a"], TI.NONE, TI.SKIPPED)
         moved = len(task_instances.move(session, list(ids.values()), TI.NONE, TI.SCHEDULED))
     assert moved == 2
+
+
+def test_expand_turns_the_placeholder_into_instances_once(db):
+    run, ids = make_run(db, tasks=("mapped",), max_tries=3)
+    with db.write() as session:
+        assert task_instances.expand(session, ids["mapped"], 4, TI.SCHEDULED.value)
+        assert not task_instances.expand(session, ids["mapped"], 4, TI.SCHEDULED.value)
+    with db.read() as session:
+        rows = sorted(task_instances.for_run(session, "d", run.run_id), key=lambda r: r.map_index)
+    assert [(r.map_index, r.state, r.max_tries, r.try_number) for r in rows] == [
+        (i, "scheduled", 3, 0) for i in range(4)
+    ]
+    assert rows[0].id == ids["mapped"]
