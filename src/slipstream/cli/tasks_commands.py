@@ -1,4 +1,4 @@
-"""``slipstream tasks list | test | states-for-dag-run``."""
+"""``slipstream tasks list | test | states-for-dag-run | clear | render``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from slipstream.cli.dags_commands import _parse_conf, _parse_date, _prepared, _serialized
-from slipstream.cli.environment import dags_folder_option, load_settings, open_store
+from slipstream.cli.environment import dags_folder_option, load_settings, open_store, parse_dags
 from slipstream.cli.output import output_option, print_rows
 
 
@@ -93,6 +93,7 @@ def states_for_dag_run(dag_id: str, run_id: str, output: str) -> None:
                 "logical_date": run.logical_date,
                 "task_id": ti.task_id,
                 "map_index": ti.map_index,
+                "rendered_map_index": ti.rendered_map_index,
                 "state": ti.state,
                 "try_number": ti.try_number,
                 "start_date": ti.start_date,
@@ -145,3 +146,124 @@ def clear(
     with db.write() as session:
         cleared = clearing.clear(session, rows, {t.task_id: t.retries for t in dag.tasks.values()})
     click.echo(f"Cleared {cleared} task instance(s); the scheduler will run them again.")
+
+
+@tasks.command()
+@click.argument("dag_id")
+@click.argument("task_id")
+@click.argument("run", metavar="[RUN_ID_OR_LOGICAL_DATE]", required=False)
+@click.option("-m", "--map-index", type=int, default=-1, show_default=True, help="Map index of a mapped task.")
+@click.option(
+    "-t", "--try-number", type=int, default=None,
+    help="Show what this try stored (default: the latest try that stored its values).",
+)
+@dags_folder_option
+def render(
+    dag_id: str, task_id: str, run: str | None, map_index: int, try_number: int | None, dags_folder: str | None
+) -> None:
+    """Show the rendered template fields of a task instance: as its try stored them, else rendered now."""
+    from slipstream.store import rendered_fields
+
+    settings = load_settings(dags_folder)
+    db = open_store(settings)
+    with db.read() as session:
+        row = _run_for_render(session, dag_id, run)
+        stored = None
+        if row is not None:
+            stored = rendered_fields.get(
+                session, dag_id=dag_id, run_id=row.run_id, task_id=task_id, map_index=map_index,
+                try_number=try_number,
+            )
+    if stored is not None:
+        click.echo(f"# {dag_id}.{task_id} {stored.run_id} map_index {map_index}: stored by try {stored.try_number} "
+                   f"at {stored.timestamp.isoformat()}")
+        _print_fields(stored.rendered_fields)
+        return
+    _render_now(settings, db, dag_id, task_id, run, row, map_index, try_number, dags_folder)
+
+
+def _run_for_render(session: Any, dag_id: str, run: str | None) -> Any:
+    """The run named by its run id or its logical date; the latest run without either; None when
+    there is no such run (the fields are then rendered for a run that exists only in memory)."""
+    from slipstream.store import dag_runs, previous_runs
+
+    if run is None:
+        return previous_runs.latest(session, dag_id)
+    found = dag_runs.get(session, dag_id, run)
+    if found is not None:
+        return found
+    try:
+        when = _parse_date(run)
+    except click.BadParameter:
+        raise click.ClickException(
+            f"{run!r} is neither a run id of DAG {dag_id!r} nor an ISO logical date "
+            f"(see `slipstream dags list-runs {dag_id}`)"
+        ) from None
+    return previous_runs.run_at(session, dag_id, when) if when is not None else None
+
+
+def _render_now(
+    settings: Any, db: Any, dag_id: str, task_id: str, run: str | None, row: Any, map_index: int,
+    try_number: int | None, dags_folder: str | None,
+) -> None:
+    """Airflow's ``tasks render``: load the DAG file and render the task's fields in this process."""
+    from slipstream.dagfiles.airflow_imports import airflow_imports
+    from slipstream.dagfiles.loader import load_dag_file
+    from slipstream.runner.context import DagRunInfo, RuntimeTaskInstance, build_context
+    from slipstream.runner.try_store import DirectTryStore
+    from slipstream.sdk.secrets import secrets_provider
+    from slipstream.sdk.templating import TemplateRenderError
+    from slipstream.store import task_instances
+    from slipstream.store.types import utcnow
+
+    parse_dags(settings, db)
+    serialized = _serialized(db, dag_id)
+    if task_id not in serialized.tasks:
+        raise click.ClickException(f"Task {task_id!r} not found in DAG {dag_id!r}; its tasks: {', '.join(serialized.task_ids)}")
+    if row is not None:
+        info = DagRunInfo(
+            id=row.id, dag_id=dag_id, run_id=row.run_id, run_type=row.run_type, logical_date=row.logical_date,
+            data_interval_start=row.data_interval_start, data_interval_end=row.data_interval_end,
+            conf=row.conf or {}, start_date=row.start_date,
+        )
+        with db.read() as session:
+            ti_row = task_instances.find(session, task_instances.TaskInstanceKey(dag_id, row.run_id, task_id, map_index))
+        try_number = try_number or (ti_row.try_number if ti_row is not None and ti_row.try_number else 1)
+        origin = f"run {row.run_id}, nothing stored for this task instance yet"
+    else:
+        when = (_parse_date(run) if run else None) or utcnow()
+        info = DagRunInfo(
+            id=0, dag_id=dag_id, run_id=f"manual__{when.isoformat()}", run_type="manual", logical_date=when,
+            data_interval_start=when, data_interval_end=when, start_date=when,
+        )
+        try_number = try_number or 1
+        origin = f"no run of {dag_id} at {when.isoformat()}: a run in memory"
+    store = DirectTryStore(db)
+    with airflow_imports(), secrets_provider(store):
+        loaded = load_dag_file(serialized.fileloc)
+        dag = next((d for d in loaded.dags if d.dag_id == dag_id), None)
+        if dag is None:
+            raise click.ClickException(f"DAG {dag_id!r} did not load from {serialized.fileloc}")
+        task = dag.get_task(task_id)
+        ti = RuntimeTaskInstance(
+            store=store, dag_run=info, task=task, map_index=map_index, try_number=try_number, max_tries=task.retries
+        )
+        context = build_context(dag=dag, task=task, dag_run=info, ti=ti, params=task.params.resolve(info.conf))
+        try:
+            if getattr(task, "is_mapped", False):
+                from slipstream.runner.mapped_instance import unmapped_instance
+
+                task = ti.task = context["task"] = unmapped_instance(task, context, map_index)
+            fields = task.render_template_fields(context)
+        except TemplateRenderError as err:
+            raise click.ClickException(str(err)) from None
+        except Exception as err:  # noqa: BLE001 - whatever the DAG's code raised, said in one line
+            raise click.ClickException(f"Could not render task {task_id!r}: {type(err).__name__}: {err}") from None
+    click.echo(f"# {dag_id}.{task_id} map_index {map_index} try {try_number}: rendered now ({origin})")
+    _print_fields(fields)
+
+
+def _print_fields(fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        click.echo(f"\n# ---- {name} ----")
+        click.echo(value if isinstance(value, str) else json.dumps(value, indent=2, default=str))

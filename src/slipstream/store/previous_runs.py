@@ -1,15 +1,16 @@
-"""The previous successful run of a DAG, as templates see it (``prev_*_success``)."""
+"""Runs of a DAG found by date: the previous successful one templates see (``prev_*_success``),
+and the run at a logical date (``tasks render``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, case, select
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import DagRunRow
-from slipstream.store.states import DagRunState
+from slipstream.store.states import DagRunState, DagRunType
 
 RUNS = DagRunRow.__table__
 
@@ -32,3 +33,21 @@ def previous_success(session: Session, dag_id: str, logical_date: datetime | Non
         return None
     row = session.execute(_PREVIOUS_SUCCESS, {"b_dag": dag_id, "b_date": logical_date}).first()
     return dict(row._mapping) if row is not None else None
+
+
+def run_at(session: Session, dag_id: str, logical_date: datetime) -> DagRunRow | None:
+    """The run of the DAG at this logical date: the scheduled or backfill one if there is one,
+    else the latest manual one."""
+    query = (
+        select(DagRunRow)
+        .where(DagRunRow.dag_id == dag_id, DagRunRow.logical_date == logical_date)
+        .order_by(case((DagRunRow.run_type == DagRunType.MANUAL.value, 1), else_=0), DagRunRow.id.desc())
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+def latest(session: Session, dag_id: str) -> DagRunRow | None:
+    """The DAG's run with the latest logical date (the newest one among equals)."""
+    query = select(DagRunRow).where(DagRunRow.dag_id == dag_id)
+    return session.scalars(query.order_by(DagRunRow.logical_date.desc(), DagRunRow.id.desc()).limit(1)).first()
