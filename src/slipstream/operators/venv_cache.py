@@ -53,24 +53,26 @@ def find_python(version: str | None) -> tuple[str, str]:
 
     None means the task's own Python. Otherwise ``python<version>`` on PATH, then pyenv's
     ``~/.pyenv/versions/<version>*/bin/python``; a candidate must run and report that version
-    (a pyenv shim for a version that is not selected does not).
+    (a pyenv shim for a version that is not selected does not, so shims are tried last).
     """
     if version is None:
         return sys.executable, ".".join(map(str, sys.version_info[:3]))
     version = str(version).strip()
     looked: list[str] = []
-    candidates: list[str] = []
-    on_path = shutil.which(f"python{version}")
-    if on_path:
-        candidates.append(on_path)
-    else:
-        looked.append(f"python{version} is not on PATH")
     pyenv_root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
     pattern = os.path.join(pyenv_root, "versions", f"{version}*", "bin", "python")
     found = sorted(glob.glob(pattern), reverse=True)
-    candidates.extend(found)
     if not found:
         looked.append(f"nothing matches {pattern}")
+    on_path = shutil.which(f"python{version}")
+    if not on_path:
+        looked.append(f"python{version} is not on PATH")
+        candidates = found
+    elif Path(on_path).parent == Path(pyenv_root, "shims"):
+        # A pyenv shim leads to one of ``found`` at best, and runs only if that version is selected.
+        candidates = [*found, on_path]
+    else:
+        candidates = [on_path, *found]
     for candidate in candidates:
         full, why = interpreter_version(candidate)
         if full is not None and (full == version or full.startswith(version + ".")):
