@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from slipstream.store import task_reschedules
 from slipstream.store.models import DagRunRow, TaskInstanceRow
 from slipstream.store.states import DagRunState
 from slipstream.store.states import TaskInstanceState as TI
@@ -25,6 +26,7 @@ def clear(session: Session, rows: Iterable[Any], retries: Mapping[str, int]) -> 
     """
     cleared = 0
     run_ids: set[int] = set()
+    keys: list[tuple[str, str, str, int]] = []
     for row in rows:
         statement = (
             update(TIS)
@@ -37,6 +39,9 @@ def clear(session: Session, rows: Iterable[Any], retries: Mapping[str, int]) -> 
         if session.execute(statement).rowcount:
             cleared += 1
             run_ids.add(row.dag_run_id)
+            keys.append((row.dag_id, row.run_id, row.task_id, row.map_index))
+    # A cleared sensor starts waiting afresh: its timeout counts from its next first poke.
+    task_reschedules.forget(session, keys)
     if run_ids:
         session.execute(
             update(RUNS)

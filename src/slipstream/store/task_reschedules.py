@@ -6,11 +6,12 @@ reads here when the first one started. Clearing a task instance forgets its resc
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select
+from sqlalchemy import bindparam, case, delete, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import TaskRescheduleRow
@@ -18,6 +19,7 @@ from slipstream.store.models import TaskRescheduleRow
 TABLE = TaskRescheduleRow.__table__
 
 _INSERT = insert(TABLE)
+CHUNK = 500
 
 
 def record(
@@ -72,13 +74,19 @@ def summary(
 
 def forget(session: Session, keys: Iterable[tuple[str, str, str, int]]) -> int:
     """Delete the reschedules of these task instances (dag_id, run_id, task_id, map_index)."""
-    conditions = [
-        and_(TABLE.c.dag_id == d, TABLE.c.run_id == r, TABLE.c.task_id == t, TABLE.c.map_index == m)
-        for d, r, t, m in keys
-    ]
-    if not conditions:
-        return 0
-    return session.execute(delete(TABLE).where(or_(*conditions))).rowcount
+    by_run: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    for dag_id, run_id, task_id, map_index in keys:
+        by_run[(dag_id, run_id)].append((task_id, map_index))
+    deleted = 0
+    for (dag_id, run_id), instances in by_run.items():
+        for start in range(0, len(instances), CHUNK):
+            statement = delete(TABLE).where(
+                TABLE.c.dag_id == dag_id,
+                TABLE.c.run_id == run_id,
+                tuple_(TABLE.c.task_id, TABLE.c.map_index).in_(instances[start : start + CHUNK]),
+            )
+            deleted += session.execute(statement).rowcount
+    return deleted
 
 
 def for_task_instance(session: Session, dag_id: str, run_id: str, task_id: str, map_index: int = -1) -> list[TaskRescheduleRow]:
