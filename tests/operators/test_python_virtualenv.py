@@ -103,6 +103,16 @@ def test_an_environment_is_reused_once_built(venvs: Path, tmp_path: Path, caplog
     assert "Creating a virtual environment" not in caplog.text
 
 
+def test_annotations_may_name_types_the_script_does_not_import(venvs: Path, tmp_path: Path) -> None:
+    from typing import List  # noqa: UP035 - as DAG files written for older Pythons do
+
+    def listed(count: int) -> List[str]:  # noqa: UP006
+        return [str(i) for i in range(count)]
+
+    result = run(one_task(tmp_path, python_callable=listed, python_version=VERSION, op_args=[2]), "t")
+    assert result.xcoms == (("return_value", ["0", "1"]),)
+
+
 def test_a_failing_function_fails_the_task_with_its_traceback_in_the_log(venvs: Path, tmp_path: Path, capsys) -> None:
     def broken() -> None:
         numbers = {"a": 1}

@@ -46,7 +46,10 @@ SERIALIZABLE_CONTEXT_KEYS = frozenset({
     "templates_dict",
 })
 
+# Annotations stay unevaluated: they may name types the DAG file imported and the script has not.
 _SCRIPT = '''\
+from __future__ import annotations
+
 import sys
 
 try:
