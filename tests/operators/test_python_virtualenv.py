@@ -342,3 +342,26 @@ def test_the_seed_dynamic_task_mapping_demo_runs_its_partitions_in_venvs(
     empty = run_dag_to_end(settings, db, dag_id, conf=backwards, timeout=120)
     assert empty.state == "success"
     assert [state for _, state, _ in partitions(empty.run_id)] == ["skipped"]
+
+
+def test_requirements_may_be_a_requirements_file_next_to_the_dag(venvs: Path, tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("# what the partitions need\nduckdb>={{ params.duckdb }}\n")
+
+    def duckdb_version() -> str:
+        import duckdb
+
+        return duckdb.__version__
+
+    dag = DAG("venv_file", fileloc=str(tmp_path / "venv_file.py"), params={"duckdb": "0.9.0"})
+    operator = PythonVirtualenvOperator(
+        task_id="t", dag=dag, python_callable=duckdb_version, python_version=VERSION, requirements="requirements.txt"
+    )
+    assert operator.requirements == ["requirements.txt"]
+    result = run(dag, "t")
+    assert result.state == "success", result.error
+    assert re.fullmatch(r"\d+\.\d+\.\d+.*", dict(result.xcoms)["return_value"])
+    missing = DAG("venv_missing_file", fileloc=str(tmp_path / "elsewhere" / "dag.py"))
+    PythonVirtualenvOperator(task_id="t", dag=missing, python_callable=duckdb_version, requirements="requirements.txt")
+    assert f"the requirements file {tmp_path / 'elsewhere' / 'requirements.txt'} does not exist" in (
+        run(missing, "t").error or ""
+    )
