@@ -77,7 +77,7 @@ def test_a_file_sensor_in_reschedule_mode_waits_for_a_file_written_later(
     assert len(rows) >= 2
     assert {r.try_number for r in rows} == {1}
     for row in rows:
-        assert abs((row.reschedule_date - row.end_date).total_seconds() - 0.2) < 0.15
+        assert row.start_date + timedelta(seconds=0.2) <= row.reschedule_date <= row.end_date + timedelta(seconds=0.21)
     # Every poke wrote on in the one log of try 1.
     with db.read() as session:
         logs = task_logs.for_task(session, "wait_for_file", run.run_id, "wait")
@@ -169,10 +169,11 @@ def test_in_reschedule_mode_the_timeout_counts_from_the_first_poke(
     assert (strict.state, strict.try_number) == ("failed", 1), "a sensor timeout uses no retry"
     assert "AirflowSensorTimeout" in (strict.state_reason or "")
     assert (soft.state, soft.try_number) == ("skipped", 1)
-    for task_id in ("strict", "soft"):
-        rows = reschedules(db, "timeouts", run.run_id, task_id)
-        assert len(rows) >= 3
-        assert rows[-1].end_date - rows[0].start_date < timedelta(seconds=1.5)
+    for ti in (strict, soft):
+        rows = reschedules(db, "timeouts", run.run_id, ti.task_id)
+        assert len(rows) >= 2
+        assert all(r.end_date - r.start_date < timedelta(seconds=1) for r in rows), "no poke alone took the timeout"
+        assert ti.end_date - rows[0].start_date >= timedelta(seconds=1)
 
 
 LISTED = """
