@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from slipstream.runner.try_store import DirectTryStore
-from slipstream.store import clearing, dag_runs, task_instances, task_logs, task_reschedules
+from slipstream.store import clearing, dag_runs, migrate, task_instances, task_logs, task_reschedules
+from slipstream.store.db import Database
 from slipstream.store.states import TaskInstanceState as TI
 from slipstream.store.types import utcnow
 
@@ -41,6 +42,19 @@ def reschedule(store, ti_id, try_number, run_id, started_at, wait=0.5):
 
 
 def test_a_rescheduled_try_runs_again_under_the_same_number(db):
+    rescheduled_twice_under_one_try(db)
+
+
+def test_the_same_on_postgresql(postgres_url):
+    database = Database(postgres_url)
+    try:
+        migrate.migrate(database)
+        rescheduled_twice_under_one_try(database)
+    finally:
+        database.dispose()
+
+
+def rescheduled_twice_under_one_try(db):
     run, ti_id = make_sensor_run(db)
     store = DirectTryStore(db)
     first_start = utcnow()
