@@ -21,7 +21,7 @@ def _store(db: object) -> None:
 
 def file_dag(tmp_path: Path, **kwargs: object) -> DAG:
     dag = DAG("file_dag", fileloc=str(tmp_path / "file_dag.py"))
-    FileSensor(task_id="wait", dag=dag, poke_interval=0.01, timeout=0.05, **kwargs)
+    FileSensor(task_id="wait", dag=dag, **{"poke_interval": 0.01, "timeout": 0.05, **kwargs})
     return dag
 
 
@@ -81,6 +81,6 @@ def test_an_unknown_connection_fails_the_try(tmp_path: Path) -> None:
 
 
 def test_deferrable_waits_in_reschedule_mode(tmp_path: Path) -> None:
-    dag = file_dag(tmp_path, filepath=str(tmp_path / "later.txt"), deferrable=True)
+    dag = file_dag(tmp_path, filepath=str(tmp_path / "later.txt"), deferrable=True, timeout=60)
     assert dag.get_task("wait").mode == "reschedule"
     assert run(dag, "wait").state == "up_for_reschedule"
