@@ -50,16 +50,11 @@ def literal(value: Any) -> LiteralValue:
 
 
 def _filters() -> dict[str, Any]:
-    def ds(value: Any) -> str:
-        return value.strftime("%Y-%m-%d")
-
-    def ts(value: Any) -> str:
-        return value.isoformat()
-
+    """Airflow's date filters: ``{{ data_interval_start | ds }}``."""
     return {
-        "ds": ds,
+        "ds": lambda value: value.strftime("%Y-%m-%d"),
         "ds_nodash": lambda value: value.strftime("%Y%m%d"),
-        "ts": ts,
+        "ts": lambda value: value.isoformat(),
         "ts_nodash": lambda value: value.strftime("%Y%m%dT%H%M%S"),
         "ts_nodash_with_tz": lambda value: value.isoformat().replace("-", "").replace(":", ""),
     }
@@ -88,6 +83,8 @@ def make_environment(
     env.filters.update(_filters())
     env.filters.update(filters or {})
     env.globals.update(macros or {})
+    # Text without Jinja markers renders to itself: such strings skip Jinja (most of them do),
+    # unless the syntax was changed or native rendering may turn "123" into a number.
     env.slipstream_plain_text_is_verbatim = not native and not any(
         (env.line_statement_prefix, env.line_comment_prefix)
     ) and (env.variable_start_string, env.block_start_string, env.comment_start_string) == ("{{", "{%", "{#")
