@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sensor_helpers import run
 
 from slipstream.sdk import DAG
 from slipstream.sdk.exceptions import AirflowFailException, DagDefinitionError
 from slipstream.sensors.base import BaseSensorOperator, PokeReturnValue
-from sensor_helpers import run
 
 
 class CountingSensor(BaseSensorOperator):
