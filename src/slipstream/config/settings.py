@@ -43,6 +43,7 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
         "default_timezone": (str, "utc", "Time zone of naive dates in DAG files."),
         "fernet_key": (str, "", "Key that encrypts secrets in the store."),
         "virtualenv_cache": (str, "{home}/venvs", "Folder of the cached virtual environments of virtualenv tasks."),
+        "max_map_length": (int, 100_000, "Most task instances one expand() may create."),
     },
     "database": {
         "sql_alchemy_conn": (str, "sqlite:///{home}/slipstream.db", "SQLAlchemy URL of the store."),
@@ -157,6 +158,7 @@ class Settings:
     parsing_processes: int
     catchup_by_default: bool = False
     use_job_schedule: bool = True
+    max_map_length: int = 100_000
     smtp_host: str = "localhost"
     smtp_port: int = 25
     smtp_starttls: bool = False
@@ -179,6 +181,7 @@ class Settings:
             parallelism=get("core", "parallelism"),
             max_active_tasks_per_dag=get("core", "max_active_tasks_per_dag"),
             max_active_runs_per_dag=get("core", "max_active_runs_per_dag"),
+            max_map_length=get("core", "max_map_length"),
             dagbag_import_timeout=get("core", "dagbag_import_timeout"),
             default_timezone=get("core", "default_timezone"),
             task_heartbeat_sec=get("scheduler", "task_heartbeat_sec"),

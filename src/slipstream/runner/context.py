@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slipstream.runner.try_store import TryStore
+from slipstream.runner.xcom_sequence import LazyXComSequence
 from slipstream.sdk import macros
 from slipstream.sdk.connection import ConnectionAccessor
 from slipstream.sdk.variable import VariableAccessor
@@ -116,7 +117,18 @@ class RuntimeTaskInstance:
             return self.local_xcoms[(task_id, key)]
         if self._store is None:
             return None
+        upstream = self._same_dag_task(task_id) if dag_id == self.dag_id else None
+        if map_index is None and upstream is not None and upstream.is_mapped:
+            group = upstream.mapped_group
+            if group is not None and group == getattr(self.task, "mapped_group", None) and self.map_index >= 0:
+                map_index = self.map_index  # inside a mapped task group: the value of this instance
+            else:
+                return LazyXComSequence(self._store, dag_id=dag_id, run_id=self.run_id, task_id=task_id, key=key)
         return self._store.xcom_pull(dag_id=dag_id, run_id=self.run_id, task_id=task_id, name=key, map_index=map_index)
+
+    def _same_dag_task(self, task_id: str) -> Any:
+        dag = getattr(self.task, "dag", None)
+        return dag.get_task(task_id) if dag is not None and dag.has_task(task_id) else None
 
 
 def build_context(

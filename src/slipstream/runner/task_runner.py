@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import logging
 import os
 import signal
@@ -28,6 +29,7 @@ from slipstream.dagfiles.loader import load_dag_file_cached
 from slipstream.dagfiles.store_secrets import StoreSecrets
 from slipstream.executors.base import Workload
 from slipstream.runner.context import DagRunInfo, RuntimeTaskInstance, build_context, record_rendered_fields
+from slipstream.runner.mapped_instance import render_map_index, unmapped_instance
 from slipstream.runner.try_store import Claim, DirectTryStore, TryStore
 from slipstream.sdk.context import set_current_context
 from slipstream.sdk.exceptions import (
@@ -37,6 +39,7 @@ from slipstream.sdk.exceptions import (
     AirflowSkipException,
     AirflowTaskTimeout,
 )
+from slipstream.sdk.mapping import check_pushed_for_mapping
 from slipstream.sdk.secrets import secrets_provider
 from slipstream.sdk.xcom_arg import RETURN_VALUE
 from slipstream.store import task_instances, task_logs, xcoms
@@ -54,6 +57,7 @@ class TryResult:
     next_try_at: datetime | None = None
     xcoms: tuple[tuple[str, Any], ...] = ()
     skip_task_ids: tuple[str, ...] = ()
+    rendered_map_index: str | None = None
 
 
 class _Heartbeat(threading.Thread):
@@ -116,10 +120,12 @@ def execute_task(
     map_index: int,
     try_number: int,
     max_tries: int,
+    max_map_length: int = 100_000,
 ) -> TryResult:
     """Render and execute one task of a loaded DAG; never raises for the task's own errors.
 
-    Without a ``store`` (``tasks test``) XComs stay in memory."""
+    Without a ``store`` (``tasks test``) XComs stay in memory. An instance of a mapped task
+    runs the operator rebuilt with its own item (see ``slipstream.sdk.mapping``)."""
     # A copy per try: rendering sets the fields, and the DAG object may serve other tries (inline, cache).
     task = copy.copy(dag.get_task(task_id))
     ti = RuntimeTaskInstance(
@@ -132,11 +138,14 @@ def execute_task(
         try:
             params = task.params.resolve(dag_run.conf)
             context = build_context(dag=dag, task=task, dag_run=dag_run, ti=ti, params=params)
+            if task.is_mapped:
+                task = unmapped_instance(task, context, map_index)
+                ti.task = context["task"] = task
             with set_current_context(context), time_limit(task.execution_timeout):
                 run_callbacks(task.on_execute_callback, context, "on_execute_callback")
                 record_rendered_fields(ti, task.render_template_fields(context))
                 returned = task.execute(context)
-            result = _success(task, ti, returned)
+            result = _success(task, ti, returned, max_map_length)
         except AirflowSkipException as err:
             log.info("Task skipped: %s", err)
             error, result = err, TryResult(TI.SKIPPED.value, error=str(err) or None)
@@ -162,10 +171,12 @@ def execute_task(
         }.get(result.state)
         with set_current_context(context):
             run_callbacks(callback, {**context, "exception": error}, f"the {result.state} callback")
+        if map_index >= 0:
+            result = dataclasses.replace(result, rendered_map_index=render_map_index(task, context, map_index))
     return result
 
 
-def _success(task: Any, ti: RuntimeTaskInstance, returned: Any) -> TryResult:
+def _success(task: Any, ti: RuntimeTaskInstance, returned: Any, max_map_length: int) -> TryResult:
     pushed: list[tuple[str, Any]] = []
     if task.do_xcom_push and returned is not None:
         pushed.append((RETURN_VALUE, returned))
@@ -173,6 +184,7 @@ def _success(task: Any, ti: RuntimeTaskInstance, returned: Any) -> TryResult:
             pushed.extend((str(k), v) for k, v in returned.items())
     for _, value in pushed:
         xcoms.encode(value)
+    check_pushed_for_mapping(task, dict(pushed), max_map_length)
     return TryResult(TI.SUCCESS.value, xcoms=tuple(pushed), skip_task_ids=tuple(sorted(ti.skipped_task_ids)))
 
 
@@ -211,14 +223,14 @@ def run_task(
     heartbeat.start()
     try:
         with airflow_imports(), secrets_provider(store):
-            result, task = _load_and_execute(workload, claim, store)
+            result, task = _load_and_execute(workload, claim, store, settings.max_map_length)
     finally:
         heartbeat.stop()
     sys.stdout.flush()
     finished = store.finish(
         ti_id=workload.ti_id, try_number=workload.try_number, dag_run_id=claim.dag_run["id"], key=key,
         state=result.state, xcom_values=result.xcoms, next_try_at=result.next_try_at, reason=result.error,
-        started_at=now, skip_task_ids=result.skip_task_ids,
+        started_at=now, skip_task_ids=result.skip_task_ids, rendered_map_index=result.rendered_map_index,
     )
     if not finished:
         log.warning("%s: the try was changed by someone else while it ran; its result is dropped", workload.label)
@@ -258,7 +270,7 @@ def _send_alert(
         log.info("Sent alert email to %s", ", ".join(to))
 
 
-def _load_and_execute(workload: Workload, claim: Claim, store: TryStore) -> tuple[TryResult, Any]:
+def _load_and_execute(workload: Workload, claim: Claim, store: TryStore, max_map_length: int) -> tuple[TryResult, Any]:
     """The try's result, and the task it ran (None when the DAG or the task could not be found)."""
     loaded = load_dag_file_cached(workload.fileloc)
     dag = next((d for d in loaded.dags if d.dag_id == workload.dag_id), None)
@@ -272,6 +284,6 @@ def _load_and_execute(workload: Workload, claim: Claim, store: TryStore) -> tupl
         return TryResult(TI.FAILED.value, error=f"Task {workload.task_id!r} is no longer in DAG {workload.dag_id!r}"), None
     result = execute_task(
         dag, workload.task_id, _dag_run_info(claim.dag_run), store=store, map_index=workload.map_index,
-        try_number=workload.try_number, max_tries=claim.max_tries,
+        try_number=workload.try_number, max_tries=claim.max_tries, max_map_length=max_map_length,
     )
     return result, dag.get_task(workload.task_id)

@@ -11,10 +11,6 @@ from typing import Any
 
 from slipstream.dagfiles.serialization import SerializedDag, SerializedTask
 from slipstream.store import xcoms
-from slipstream.store.states import FINISHED_TI_STATES
-from slipstream.store.states import TaskInstanceState as TI
-
-_FINISHED = frozenset(s.value for s in FINISHED_TI_STATES)
 
 
 class MappingError(ValueError):
@@ -64,53 +60,6 @@ def _source_task_ids(source: dict[str, Any]) -> list[str]:
     return [task_id for inner in source.get("zip", ()) for task_id in _source_task_ids(inner)]
 
 
-def sources_finished(task: SerializedTask, states: dict[str, list[str]]) -> bool:
-    """Every task whose output ``task`` expands over has finished (a task inside a mapped task
-    group may have no edge to the group's input, so its trigger rule does not say so)."""
-    for source in task.data["mapped"]["sources"]:
-        for task_id in _source_task_ids(source):
-            if not all(s in _FINISHED for s in states.get(task_id, (TI.NONE.value,))):
-                return False
-    return True
-
-
-def group_upstream_states(
-    dag: SerializedDag,
-    task: SerializedTask,
-    map_index: int,
-    states: dict[str, list[str]],
-    rows_by_task: dict[str, list[Any]],
-    positions: dict[str, dict[int, int]],
-) -> list[str]:
-    """The upstream states a task of a mapped task group decides on: an upstream in the same
-    group counts only its instance with the same map_index; the placeholder (-1) of a task
-    waits only for what is outside the group."""
-    group = task.data["mapped_group"]
-    found: list[str] = []
-    for up in task.upstream:
-        upstream = dag.tasks.get(up)
-        same_group = upstream is not None and upstream.data.get("mapped_group") == group
-        if not same_group:
-            found.extend(states.get(up, (TI.NONE.value,)))
-        elif map_index >= 0:
-            found.append(_instance_state(up, map_index, states, rows_by_task, positions))
-    return found
-
-
-def _instance_state(
-    task_id: str,
-    map_index: int,
-    states: dict[str, list[str]],
-    rows_by_task: dict[str, list[Any]],
-    positions: dict[str, dict[int, int]],
-) -> str:
-    rows = rows_by_task.get(task_id, [])
-    task_states = states.get(task_id, [])
-    if len(rows) != len(task_states):
-        return TI.NONE.value  # expanded in this very pass: its instances are decided next pass
-    if task_id not in positions:
-        positions[task_id] = {row.map_index: i for i, row in enumerate(rows)}
-    where = positions[task_id]
-    if map_index in where:
-        return task_states[where[map_index]]
-    return TI.NONE.value if -1 in where else TI.REMOVED.value
+def sources_of(task: SerializedTask) -> list[str]:
+    """The tasks whose outputs a mapped task expands over."""
+    return [task_id for source in task.data["mapped"]["sources"] for task_id in _source_task_ids(source)]

@@ -12,7 +12,7 @@ import logging
 import queue
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,15 +22,20 @@ from slipstream.config import Settings
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.executors.base import BaseExecutor, CallbackRequest, ExecutorEvent, Workload
 from slipstream.scheduler import run_creation
-from slipstream.scheduler.mapping import MappingError, expansion_length, group_upstream_states, sources_finished
-from slipstream.scheduler.past import PAST_REASONS, PastRun, depends_on_past_of
+from slipstream.scheduler.past import PastRun
+from slipstream.scheduler.planning import (
+    Change,
+    Plan,
+    PlanContext,
+    RunSnapshot,
+    plan_run,
+    plan_timed_out_run,
+    timed_out,
+)
 from slipstream.scheduler.slots import SlotBudget
-from slipstream.scheduler.trigger_rules import Decision, decide
 from slipstream.store import dag_runs, dags, task_instances
 from slipstream.store.db import Database
 from slipstream.store.states import (
-    FAILED_TI_STATES,
-    FINISHED_TI_STATES,
     DagRunState,
 )
 from slipstream.store.states import (
@@ -45,24 +50,6 @@ BATCH_FACTOR = 2.0  # a pass waits up to this many times its own duration to tak
 TIMEOUT_GRACE = timedelta(seconds=3)
 
 StateListener = Callable[[str, Any], None]
-
-
-@dataclass
-class _Change:
-    row: Any
-    expected: str
-    new: TI
-    values: dict[str, Any]
-
-
-@dataclass
-class _Plan:
-    changes: list[_Change] = field(default_factory=list)
-    final: DagRunState | None = None
-    forced: bool = False  # the run ends in ``final`` even if some change lost its race
-    kill: list[int] = field(default_factory=list)  # task instances whose processes must stop
-    reasons: list[tuple[Any, str]] = field(default_factory=list)  # (none row, why it waits)
-    expansions: list[tuple[int, int, TI]] = field(default_factory=list)  # (placeholder id, length, state)
 
 
 @dataclass
@@ -141,14 +128,9 @@ class Scheduler:
         with self.db.read() as session:
             runs = self._mine(dag_runs.in_states(session, [DagRunState.RUNNING]))
             self._load_dags(session, {r.dag_id for r in runs})
-            by_run: dict[int, list[Any]] = defaultdict(list)
-            for ti in task_instances.for_runs(session, [r.id for r in runs]):
-                by_run[ti.dag_run_id].append(ti)
-        plans = [
-            (run, self._plan_run(run, self._dags[run.dag_id], by_run[run.id], now, result))
-            for run in runs
-            if run.dag_id in self._dags
-        ]
+            runs = [r for r in runs if r.dag_id in self._dags]
+            snapshots = self._snapshots(session, runs)
+        plans = [(run, self._plan(run, self._dags[run.dag_id], snapshots[run.id], now, result)) for run in runs]
         with self.db.write() as session:
             self._handle_events(session, events, now, result)
             self._check_zombies(session, now, result)
@@ -263,112 +245,40 @@ class Scheduler:
                 log.info("DAG run %s %s started", run.dag_id, run.run_id)
                 self._notify("dag_run", (run.dag_id, run.run_id, DagRunState.RUNNING.value))
 
-    def _plan_run(self, run: Any, dag: SerializedDag, rows: list[Any], now: datetime, result: PassResult) -> _Plan:
-        """What should change in one running run, decided from its task instances' states.
+    def _snapshots(self, session: Any, runs: list[Any]) -> dict[int, RunSnapshot]:
+        """What planning reads of each run, in three queries for all of them."""
+        snapshots = {run.id: RunSnapshot() for run in runs}
+        run_ids = list(snapshots)
+        for row in task_instances.undecided_of_runs(session, run_ids):
+            snapshots[row.dag_run_id].rows.append(row)
+        for run_id, task_id, state, count in task_instances.state_counts(session, run_ids):
+            snapshots[run_id].counts.setdefault(task_id, Counter())[state] = count
+        grouped = {
+            task_id for run in runs for task_id, task in self._dags[run.dag_id].tasks.items()
+            if task.data.get("mapped_group") is not None
+        }
+        for row in task_instances.instance_states(session, run_ids, sorted(grouped)):
+            snapshots[row.dag_run_id].instances.setdefault(row.task_id, {})[row.map_index] = row.state
+        return snapshots
 
-        Tasks are visited upstream first, so an empty task finished here lets its downstream
-        tasks be decided in the same pass. A task's upstream states are those of every instance
-        of each upstream task (all of a mapped task's instances count).
-        """
-        plan = _Plan()
-        timeout = dag.data.get("dagrun_timeout")
-        if timeout is not None and run.start_date is not None and now - run.start_date > timedelta(seconds=timeout):
-            return self._plan_timed_out_run(run, rows, timeout, now)
-        rows_by_task: dict[str, list[Any]] = defaultdict(list)
-        for row in rows:
-            if row.task_id not in dag.tasks:
-                if row.state != TI.REMOVED.value:
-                    plan.changes.append(_Change(row, row.state, TI.REMOVED, {}))
-                continue
-            rows_by_task[row.task_id].append(row)
-        states: dict[str, list[str]] = {task_id: [r.state for r in found] for task_id, found in rows_by_task.items()}
-        past: PastRun | None = None
-        positions: dict[str, dict[int, int]] = {}  # task_id -> map_index -> index in its rows
-        for task_id, task in dag.tasks.items():
-            task_rows = rows_by_task.get(task_id)
-            if not task_rows:
-                continue
-            task_states = states[task_id]
-            upstream_states: list[str] | None = None
-            in_mapped_group = task.data.get("mapped_group") is not None
-            for i, row in enumerate(task_rows):
-                state = task_states[i]
-                if state in (TI.UP_FOR_RETRY.value, TI.UP_FOR_RESCHEDULE.value):
-                    if row.next_try_at is None or row.next_try_at <= now:
-                        plan.changes.append(_Change(row, state, TI.SCHEDULED, {}))
-                        task_states[i] = TI.SCHEDULED.value
-                    elif result.next_wake is None or row.next_try_at < result.next_wake:
-                        result.next_wake = row.next_try_at
-                    continue
-                if state != TI.NONE.value:
-                    continue
-                if in_mapped_group:
-                    found = group_upstream_states(dag, task, row.map_index, states, rows_by_task, positions)
-                    decision = decide(task.trigger_rule, found)
-                else:
-                    if upstream_states is None:
-                        upstream_states = [s for up in task.upstream for s in states.get(up, (TI.NONE.value,))]
-                    decision = decide(task.trigger_rule, upstream_states)
-                if decision is Decision.RUN and not self.ignore_depends_on_past and depends_on_past_of(task):
-                    past = past or self._previous_run(run)
-                    why = past.holds_back(task)
-                    if why is not None:
-                        if why != row.state_reason:
-                            plan.reasons.append((row, why))
-                        continue
-                if decision is Decision.RUN and task.data.get("mapped") and row.map_index == -1:
-                    if not sources_finished(task, states):
-                        continue
-                    states[task_id] = self._plan_expansion(plan, run, dag, task, row, now)
-                    break
-                change = self._change_for(row, task, decision, now)
-                if change is not None:
-                    plan.changes.append(change)
-                    task_states[i] = change.new.value
-
-        finished = {f.value for f in FINISHED_TI_STATES}
-        if not states or all(s in finished for found in states.values() for s in found):
-            failed = {f.value for f in FAILED_TI_STATES}
-            leaf_states = [s for t in dag.leaves for s in states.get(t, ())]
-            plan.final = DagRunState.FAILED if any(s in failed for s in leaf_states) else DagRunState.SUCCESS
-        return plan
-
-    @staticmethod
-    def _change_for(row: Any, task: Any, decision: Decision, now: datetime) -> _Change | None:
-        """The change a trigger-rule decision makes to a task instance that has not started."""
-        state = row.state
-        if decision is Decision.RUN and task.runs_without_process:
-            return _Change(row, state, TI.SUCCESS, {"start_date": now, "end_date": now, "duration": 0.0})
-        if decision is Decision.RUN:
-            values = {"state_reason": None} if (row.state_reason or "").startswith(PAST_REASONS) else {}
-            return _Change(row, state, TI.SCHEDULED, values)
-        if decision is Decision.SKIP:
-            return _Change(row, state, TI.SKIPPED, {"start_date": now, "end_date": now, "duration": 0.0})
-        if decision is Decision.UPSTREAM_FAILED:
-            return _Change(row, state, TI.UPSTREAM_FAILED, {"end_date": now})
-        return None
-
-    def _plan_expansion(self, plan: _Plan, run: Any, dag: SerializedDag, task: Any, row: Any, now: datetime) -> list[str]:
-        """A mapped task whose inputs are ready: its placeholder becomes one instance per item,
-        is skipped when there are none, or fails when the input cannot be expanded. Returns the
-        task's instance states as they will be."""
-        try:
+    def _plan(self, run: Any, dag: SerializedDag, snapshot: RunSnapshot, now: datetime, result: PassResult) -> Plan:
+        timeout = timed_out(run, dag, now)
+        if timeout is not None:
             with self.db.read() as session:
-                length = expansion_length(session, run, dag, task, self.settings.max_map_length)
-        except MappingError as err:
-            log.warning("DAG run %s %s: %s", run.dag_id, run.run_id, err)
-            plan.changes.append(_Change(row, row.state, TI.FAILED, {"end_date": now, "state_reason": str(err)}))
-            return [TI.FAILED.value]
-        if length == 0:
-            reason = "Skipped: the input it expands over has no items"
-            values = {"start_date": now, "end_date": now, "duration": 0.0, "state_reason": reason}
-            plan.changes.append(_Change(row, row.state, TI.SKIPPED, values))
-            return [TI.SKIPPED.value]
-        # Instances that must each be decided on their own wait in 'none' for the next pass.
-        decided_each = task.runs_without_process or task.data.get("mapped_group") is not None
-        state = TI.NONE if decided_each else TI.SCHEDULED
-        plan.expansions.append((row.id, length, state))
-        return [state.value] * length
+                rows = task_instances.for_runs(session, [run.id])
+            log.warning("DAG run %s %s: dagrun_timeout of %g s exceeded", run.dag_id, run.run_id, timeout)
+            return plan_timed_out_run(rows, timeout, now)
+        context = PlanContext(
+            max_map_length=self.settings.max_map_length, ignore_depends_on_past=self.ignore_depends_on_past,
+            read=self.db.read, previous_run=self._previous_run,
+        )
+        plan = plan_run(run, dag, snapshot, now, context)
+        if plan.next_wake is not None and (result.next_wake is None or plan.next_wake < result.next_wake):
+            result.next_wake = plan.next_wake
+        for change in plan.changes:
+            if change.new is TI.FAILED and change.row.map_index == -1 and change.values.get("state_reason"):
+                log.warning("DAG run %s %s: %s", run.dag_id, run.run_id, change.values["state_reason"])
+        return plan
 
     def _previous_run(self, run: Any) -> PastRun:
         """The previous run of ``run``'s DAG and its task instances' states: two queries, made only
@@ -378,23 +288,8 @@ class Scheduler:
             states = task_instances.states_of_run(session, prev.id) if prev is not None else {}
         return PastRun(prev.run_id if prev is not None else None, states)
 
-    def _plan_timed_out_run(self, run: Any, rows: list[Any], timeout: float, now: datetime) -> _Plan:
-        """dagrun_timeout passed: the run fails, its unfinished tasks are skipped and the running
-        ones are killed (Airflow's behaviour)."""
-        finished = {f.value for f in FINISHED_TI_STATES}
-        reason = f"dagrun_timeout of {timeout:g} s exceeded"
-        values = {"end_date": now, "state_reason": reason}
-        plan = _Plan(final=DagRunState.FAILED, forced=True)
-        for row in rows:
-            if row.state not in finished:
-                plan.changes.append(_Change(row, row.state, TI.SKIPPED, values))
-                if row.state in (TI.QUEUED.value, TI.RUNNING.value):
-                    plan.kill.append(row.id)
-        log.warning("DAG run %s %s: %s", run.dag_id, run.run_id, reason)
-        return plan
-
-    def _apply_plan(self, session: Any, run: Any, plan: _Plan, now: datetime, result: PassResult) -> None:
-        groups: dict[tuple[str, TI, tuple[tuple[str, Any], ...]], list[_Change]] = defaultdict(list)
+    def _apply_plan(self, session: Any, run: Any, plan: Plan, now: datetime, result: PassResult) -> None:
+        groups: dict[tuple[str, TI, tuple[tuple[str, Any], ...]], list[Change]] = defaultdict(list)
         for change in plan.changes:
             groups[(change.expected, change.new, tuple(sorted(change.values.items())))].append(change)
         applied_all = True
@@ -408,6 +303,8 @@ class Scheduler:
                         self._notify("task_instance", (run.dag_id, run.run_id, change.row.task_id, change.row.map_index, new.value))
         for row, reason in plan.reasons:
             task_instances.set_waiting_reason(session, row.id, reason, state=TI.NONE.value)
+        if plan.removed_tasks:
+            result.changed += task_instances.remove_tasks(session, run.id, plan.removed_tasks)
         for ti_id, length, state in plan.expansions:
             if task_instances.expand(session, ti_id, length, state.value):
                 result.changed += length

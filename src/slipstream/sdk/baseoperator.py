@@ -83,7 +83,7 @@ def _apply_defaults(init: Callable[..., None]) -> Callable[..., None]:
 
         for field in self.template_fields:
             for arg in find_xcom_args(getattr(self, field, None)):
-                self.set_upstream(arg.operator)
+                self.set_upstream(arg)
 
     return wrapper
 
@@ -99,12 +99,29 @@ class BaseOperator(DependencyMixin):
     template_ext: Sequence[str] = ()
     ui_color: str = "#fff"
     _accepted: frozenset[str] | None = None
+    # Set on a mapped task (see slipstream.sdk.mapping): what it expands over and how to rebuild it.
+    expand_input: Any = None
+    partial_kwargs: dict[str, Any] | None = None
+    mapped_field: str | None = None
+    mapped_from: BaseOperator | None = None
+    mapped_group: str | None = None  # the mapped task group whose input this task is mapped by
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._accepted = None
         if "__init__" in cls.__dict__:
             cls.__init__ = _apply_defaults(cls.__dict__["__init__"])  # type: ignore[method-assign]
+
+    @classmethod
+    def partial(cls, **kwargs: Any) -> Any:
+        """``Operator.partial(task_id=..., constants...)``; then ``.expand(...)`` maps the task."""
+        from slipstream.sdk.mapping import OperatorPartial
+
+        return OperatorPartial(cls, kwargs)
+
+    @property
+    def is_mapped(self) -> bool:
+        return self.expand_input is not None
 
     @classmethod
     def accepted_arguments(cls) -> frozenset[str]:

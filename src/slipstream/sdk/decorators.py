@@ -11,7 +11,9 @@ from typing import Any
 from slipstream.operators.python import PythonOperator
 from slipstream.sdk.dag import DAG, dag_context
 from slipstream.sdk.exceptions import DagDefinitionError
+from slipstream.sdk.mapping import MappedArgument, expand_input_for, expand_kwargs_input_for, make_mapped
 from slipstream.sdk.task_group import TaskGroup, task_group_context
+from slipstream.sdk.task_group_decorator import task_group  # noqa: F401 - airflow.decorators.task_group
 from slipstream.sdk.xcom_arg import XComArg, find_xcom_args
 
 # Variants of @task that later versions add; named so the error can say what is missing.
@@ -76,6 +78,11 @@ class TaskDecorator:
         functools.update_wrapper(self, function)
 
     def __call__(self, *args: Any, **kwargs: Any) -> XComArg:
+        operator, _ = self._build(args, kwargs)
+        return XComArg(operator)
+
+    def _build(self, args: tuple[Any, ...], kwargs: dict[str, Any], mapped: tuple[str, ...] = ()) -> tuple[Any, dict[str, Any]]:
+        """The operator for one call of the function, and the arguments it was built with."""
         kwargs_for_op = dict(self.kwargs)
         dag = kwargs_for_op.get("dag") or dag_context.current()
         group = kwargs_for_op.get("task_group") or task_group_context.current(dag)
@@ -83,28 +90,57 @@ class TaskDecorator:
         if "multiple_outputs" not in kwargs_for_op:
             kwargs_for_op["multiple_outputs"] = _infers_multiple_outputs(self.function)
         try:
-            inspect.signature(self.function).bind_partial(*args, **kwargs)
+            inspect.signature(self.function).bind_partial(*args, **kwargs, **dict.fromkeys(mapped))
         except TypeError as err:
             raise TypeError(f"Task {task_id!r}: {err}") from None
         if self.function.__doc__ and "doc_md" not in kwargs_for_op:
             kwargs_for_op["doc_md"] = inspect.cleandoc(self.function.__doc__)
-        operator = self.operator_class(
-            task_id=task_id, python_callable=self.function, op_args=args, op_kwargs=kwargs, **kwargs_for_op
-        )
+        built_with = {"task_id": task_id, "python_callable": self.function, "op_args": args, "op_kwargs": kwargs, **kwargs_for_op}
+        placeholders = {name: MappedArgument(name) for name in mapped}
+        operator = self.operator_class(**{**built_with, "op_kwargs": {**kwargs, **placeholders}})
         for arg in find_xcom_args([args, kwargs]):
-            operator.set_upstream(arg.operator)
-        return XComArg(operator)
+            operator.set_upstream(arg)
+        return operator, built_with
 
     def override(self, **kwargs: Any) -> TaskDecorator:
         return TaskDecorator(self.function, self.operator_class, **{**self.kwargs, **kwargs})
 
-    def partial(self, **kwargs: Any) -> Any:
-        raise DagDefinitionError(
-            f"Task {self.function.__name__!r}: dynamic task mapping (.partial/.expand) is not supported "
-            "by this version of Slipstream yet"
-        )
+    def partial(self, **kwargs: Any) -> _PartialTask:
+        """Arguments every mapped instance gets; ``.expand(...)`` gives the mapped ones."""
+        return _PartialTask(self, kwargs)
 
-    expand = partial
+    def expand(self, **mapped: Any) -> XComArg:
+        """One task instance per item (per combination, with several arguments)."""
+        return self.partial().expand(**mapped)
+
+    def expand_kwargs(self, value: Any) -> XComArg:
+        """One task instance per dict of arguments."""
+        return self.partial().expand_kwargs(value)
+
+
+class _PartialTask:
+    """``@task`` function with constant arguments, waiting for ``expand`` or ``expand_kwargs``."""
+
+    def __init__(self, decorator: TaskDecorator, kwargs: dict[str, Any]) -> None:
+        self.decorator = decorator
+        self.kwargs = kwargs
+
+    def expand(self, **mapped: Any) -> XComArg:
+        label = self.decorator.kwargs.get("task_id", self.decorator.function.__name__)
+        expand_input = expand_input_for(label, mapped)
+        for name in mapped:
+            if name in self.kwargs:
+                raise DagDefinitionError(f"Task {label!r}: {name!r} is given to both partial() and expand()")
+        operator, built_with = self.decorator._build((), self.kwargs, tuple(mapped))
+        make_mapped(operator, built_with, expand_input, mapped_field="op_kwargs")
+        return XComArg(operator)
+
+    def expand_kwargs(self, value: Any) -> XComArg:
+        label = self.decorator.kwargs.get("task_id", self.decorator.function.__name__)
+        expand_input = expand_kwargs_input_for(label, value)
+        operator, built_with = self.decorator._build((), self.kwargs)
+        make_mapped(operator, built_with, expand_input, mapped_field="op_kwargs")
+        return XComArg(operator)
 
 
 class _TaskDecoratorCollection:

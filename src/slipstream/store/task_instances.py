@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import bindparam, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import TaskInstanceRow
@@ -263,6 +263,57 @@ def states_of_run(session: Session, dag_run_id: int) -> dict[str, list[str]]:
     for task_id, state in session.execute(_STATES_OF_RUN, {"b_run": dag_run_id}):
         found.setdefault(task_id, []).append(state)
     return found
+
+
+_UNDECIDED = (TI.NONE.value, TI.UP_FOR_RETRY.value, TI.UP_FOR_RESCHEDULE.value)
+_UNDECIDED_OF_RUNS = select(*SCHEDULING_COLUMNS).where(
+    TABLE.c.dag_run_id.in_(bindparam("b_runs", expanding=True)), TABLE.c.state.in_(_UNDECIDED)
+)
+_STATE_COUNTS = (
+    select(TABLE.c.dag_run_id, TABLE.c.task_id, TABLE.c.state, func.count())
+    .where(TABLE.c.dag_run_id.in_(bindparam("b_runs", expanding=True)))
+    .group_by(TABLE.c.dag_run_id, TABLE.c.task_id, TABLE.c.state)
+)
+_INSTANCE_STATES = select(TABLE.c.dag_run_id, TABLE.c.task_id, TABLE.c.map_index, TABLE.c.state).where(
+    TABLE.c.dag_run_id.in_(bindparam("b_runs", expanding=True)),
+    TABLE.c.task_id.in_(bindparam("b_tasks", expanding=True)),
+)
+_REMOVE_TASKS = (
+    update(TABLE)
+    .where(
+        TABLE.c.dag_run_id == bindparam("b_run"),
+        TABLE.c.task_id.in_(bindparam("b_tasks", expanding=True)),
+        TABLE.c.state != TI.REMOVED.value,
+    )
+    .values(state=TI.REMOVED.value)
+)
+
+
+def undecided_of_runs(session: Session, dag_run_ids: Sequence[int]) -> list[Any]:
+    """Task instances of these runs the scheduler may move: not yet decided, or waiting for a
+    retry or a reschedule (light rows)."""
+    if not dag_run_ids:
+        return []
+    return list(session.execute(_UNDECIDED_OF_RUNS, {"b_runs": list(dag_run_ids)}))
+
+
+def state_counts(session: Session, dag_run_ids: Sequence[int]) -> list[tuple[int, str, str, int]]:
+    """(dag_run_id, task_id, state, how many instances) for these runs: counted by the database."""
+    if not dag_run_ids:
+        return []
+    return [tuple(r) for r in session.execute(_STATE_COUNTS, {"b_runs": list(dag_run_ids)})]  # type: ignore[misc]
+
+
+def instance_states(session: Session, dag_run_ids: Sequence[int], task_ids: Sequence[str]) -> list[Any]:
+    """(dag_run_id, task_id, map_index, state) of these tasks' instances in these runs."""
+    if not dag_run_ids or not task_ids:
+        return []
+    return list(session.execute(_INSTANCE_STATES, {"b_runs": list(dag_run_ids), "b_tasks": list(task_ids)}))
+
+
+def remove_tasks(session: Session, dag_run_id: int, task_ids: Sequence[str]) -> int:
+    """Instances of tasks that are no longer in the DAG become 'removed'."""
+    return session.execute(_REMOVE_TASKS, {"b_run": dag_run_id, "b_tasks": list(task_ids)}).rowcount
 
 
 def for_runs(session: Session, dag_run_ids: Sequence[int]) -> list[Any]:
