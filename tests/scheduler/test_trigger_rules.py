@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from slipstream.scheduler.trigger_rules import Decision, decide
+from slipstream.sdk.trigger_rule import TriggerRule
 
 S, F, K, U, N, R = "success", "failed", "skipped", "upstream_failed", "none", "running"
 RUN, WAIT, SKIP, UF = Decision.RUN, Decision.WAIT, Decision.SKIP, Decision.UPSTREAM_FAILED
@@ -47,3 +50,12 @@ def test_removed_upstreams_are_ignored() -> None:
 def test_unknown_rule_is_refused_with_the_valid_ones() -> None:
     with pytest.raises(ValueError, match="Unknown trigger_rule 'all_good'.*all_success"):
         decide("all_good", [S])
+
+
+@pytest.mark.parametrize("rule", sorted(TriggerRule.__members__.values()))
+def test_counts_of_states_decide_as_the_states_themselves(rule) -> None:
+    """The scheduler passes how many upstream instances are in each state (a mapped upstream
+    has thousands); zero counts must not count."""
+    for states in (["success"] * 3, ["success", "failed", "skipped"], ["none", "success"], ["skipped"] * 2, []):
+        counts = {"success": 0, "failed": 0, "none": 0, **Counter(states)}
+        assert decide(rule, counts) is decide(rule, states), (rule, states)

@@ -12,7 +12,6 @@ from slipstream.runner.task_runner import TryResult, execute_task
 from slipstream.runner.try_store import DirectTryStore
 from slipstream.sdk import DAG, TaskGroup, XComArg, dag, task
 from slipstream.sdk.decorators import DecoratedPythonOperator
-from slipstream.sdk.exceptions import DagDefinitionError
 from slipstream.store import dag_runs, xcoms
 from slipstream.store.db import Database
 from slipstream.store.types import utcnow
@@ -214,17 +213,6 @@ def test_task_docker_is_not_supported_yet() -> None:
 def test_unknown_task_variant_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no variant 'teleport'"):
         task.teleport  # noqa: B018
-
-
-def test_expand_and_partial_say_mapping_is_not_supported() -> None:
-    @task
-    def mapped(x: int) -> int:
-        return x
-
-    with pytest.raises(DagDefinitionError, match="dynamic task mapping"):
-        mapped.partial(y=1)
-    with pytest.raises(DagDefinitionError, match="dynamic task mapping"):
-        mapped.expand(x=[1, 2])
 
 
 def test_multiple_outputs_is_inferred_from_a_dict_return_annotation() -> None:

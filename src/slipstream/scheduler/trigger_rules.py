@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
 from slipstream.sdk.trigger_rule import TriggerRule as TR
@@ -17,10 +17,15 @@ class Decision(StrEnum):
     UPSTREAM_FAILED = "upstream_failed"
 
 
-def decide(rule: str, upstream_states: Iterable[str]) -> Decision:
-    """Airflow's trigger-rule semantics: run, wait, skip, or mark upstream_failed."""
+def decide(rule: str, upstream_states: Iterable[str] | Mapping[str, int]) -> Decision:
+    """Airflow's trigger-rule semantics: run, wait, skip, or mark upstream_failed.
+
+    ``upstream_states``: the state of each upstream task instance, or how many are in each state."""
     rule = TR.parse(rule)
-    counts = Counter(str(s) for s in upstream_states)
+    if isinstance(upstream_states, Mapping):
+        counts = Counter({str(s): n for s, n in upstream_states.items() if n > 0})
+    else:
+        counts = Counter(str(s) for s in upstream_states)
     counts.pop(TI.REMOVED.value, None)
     total = sum(counts.values())
     if total == 0 or rule is TR.ALWAYS:
