@@ -103,6 +103,7 @@ class TaskInstanceRow(Base):
         UniqueConstraint("dag_id", "run_id", "task_id", "map_index", name="task_instance_key"),
         Index("idx_task_instance_dag_run_id", "dag_run_id"),
         Index("idx_task_instance_state", "state"),
+        Index("idx_task_instance_run_task_state", "dag_run_id", "task_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -129,6 +130,13 @@ class TaskInstanceRow(Base):
     last_heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     rendered_map_index: Mapped[str | None] = mapped_column(String(ID), nullable=True)
     state_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+# Dispatch reads scheduled instances highest priority first, then oldest, a page at a time.
+Index(
+    "idx_task_instance_dispatch_order",
+    TaskInstanceRow.state, TaskInstanceRow.priority_weight.desc(), TaskInstanceRow.id,
+)
 
 
 class XComRow(Base):
