@@ -7,8 +7,10 @@ import json
 import pytest
 from local_servers import free_port, smtp_server
 
+from slipstream.dagfiles.store_secrets import StoreSecrets
 from slipstream.hooks.smtp import SmtpHook, SmtpParams, get_email_address_list, send_email_smtp
 from slipstream.sdk.exceptions import AirflowNotFoundException
+from slipstream.sdk.secrets import secrets_provider
 
 
 @pytest.fixture
@@ -59,7 +61,7 @@ def test_errors_say_what_is_missing(smtp, tmp_path):
         send_email_smtp(params(port), "a@x.org", "s", "b", files=[str(tmp_path / "nothing.txt")])
 
 
-def test_the_hook_uses_the_settings_and_a_connection_over_them(smtp, settings, monkeypatch):
+def test_the_hook_uses_the_settings_and_a_connection_over_them(smtp, settings, db, monkeypatch):
     handler, port = smtp
     settings = settings.replace(smtp_host="127.0.0.1", smtp_port=port, smtp_mail_from="settings@example.org")
     with SmtpHook(settings=settings) as hook:  # no smtp_default connection: the settings alone
@@ -74,7 +76,8 @@ def test_the_hook_uses_the_settings_and_a_connection_over_them(smtp, settings, m
     assert [(m[0], m[2]["Subject"]) for m in handler.messages] == [
         ("settings@example.org", "one"), ("conn@example.org", "two")
     ]
-    with pytest.raises(AirflowNotFoundException, match="SMTP connection 'nope' isn't defined"):
+    with secrets_provider(StoreSecrets(db)), pytest.raises(AirflowNotFoundException,
+                                                           match="SMTP connection 'nope' isn't defined: create it"):
         SmtpHook("nope", settings=settings).params()
     with_ssl = SmtpHook("mailer", settings=settings)
     monkeypatch.setenv("AIRFLOW_CONN_MAILER", "smtp://u:p@mail.example.org:465")

@@ -109,6 +109,9 @@ ALIASES: dict[str, str] = {
     "airflow.providers.smtp.hooks": "slipstream.hooks",
     "airflow.providers.smtp.hooks.smtp": "slipstream.hooks.smtp",
     "airflow.utils.email": "slipstream.hooks.smtp",
+    "airflow.operators.trigger_dagrun": "slipstream.operators.trigger_dagrun",
+    "airflow.operators.dagrun_operator": "slipstream.operators.trigger_dagrun",
+    "airflow.providers.standard.operators.trigger_dagrun": "slipstream.operators.trigger_dagrun",
 }
 
 

@@ -12,6 +12,7 @@ from slipstream.runner.try_store import TryStore
 from slipstream.runner.xcom_sequence import LazyXComSequence
 from slipstream.sdk import macros
 from slipstream.sdk.connection import ConnectionAccessor
+from slipstream.sdk.exceptions import AirflowException, ParamValidationError
 from slipstream.sdk.variable import VariableAccessor
 from slipstream.store import rendered_fields, xcoms
 from slipstream.store.types import utcnow
@@ -85,6 +86,29 @@ class RuntimeTaskInstance:
         if self._store is None:
             raise RuntimeError(f"Reading the runs of DAG {dag_id!r} needs the store; this try runs without one")
         return self._store.external_runs(dag_id=dag_id, logical_dates=tuple(logical_dates))
+
+    def trigger_dag_run(
+        self, dag_id: str, *, run_id: str | None, conf: dict[str, Any] | None, logical_date: datetime | None,
+        reset_dag_run: bool, fail_when_dag_is_paused: bool = False,
+    ) -> dict[str, Any]:
+        """TriggerDagRunOperator: create (or clear) a run of ``dag_id``; its params are checked against
+        ``conf`` as ``dags trigger`` checks them. ``{"run_id", "logical_date", "outcome", "is_paused"}``."""
+        if self._store is None:
+            raise RuntimeError(f"Triggering DAG {dag_id!r} needs the store; this try runs without one (tasks test)")
+        result = self._store.trigger_dag_run(
+            dag_id=dag_id, run_id=run_id, conf=conf, logical_date=logical_date, reset_dag_run=reset_dag_run,
+            fail_when_dag_is_paused=fail_when_dag_is_paused,
+        )
+        if result["error"] is not None:
+            refused = ParamValidationError if result["error_type"] == "ParamValidationError" else AirflowException
+            raise refused(result["error"])
+        return result
+
+    def dag_run_state(self, dag_id: str, run_id: str) -> str | None:
+        """The state of a run of any DAG (None when there is no such run)."""
+        if self._store is None:
+            raise RuntimeError(f"Reading the run {run_id!r} of DAG {dag_id!r} needs the store; this try runs without one")
+        return self._store.dag_run_state(dag_id=dag_id, run_id=run_id)
 
     def xcom_push(self, key: str, value: Any) -> None:
         xcoms.encode(value)
@@ -194,5 +218,3 @@ def record_rendered_fields(ti: RuntimeTaskInstance, rendered: Mapping[str, Any])
         key=(ti.dag_id, ti.run_id, ti.task_id, ti.map_index), try_number=ti.try_number,
         fields={name: rendered_fields.storable(value) for name, value in rendered.items()},
     )
-
-

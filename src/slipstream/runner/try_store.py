@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from slipstream.dagfiles import manual_runs
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.dagfiles.store_secrets import StoreSecrets
+from slipstream.sdk.exceptions import ParamValidationError
 from slipstream.store import dag_runs, dags, external_runs, task_instances, task_logs, task_reschedules, xcoms
 from slipstream.store.db import Database
 from slipstream.store.previous_runs import previous_success
@@ -75,6 +77,14 @@ class TryStore(Protocol):
     def delete_variable(self, *, key: str) -> int: ...
 
     def get_connection(self, *, conn_id: str) -> dict[str, Any] | None: ...
+
+    # TriggerDagRunOperator: another DAG's manual run, and its state while the task waits for it.
+    def trigger_dag_run(
+        self, *, dag_id: str, run_id: str | None, conf: dict[str, Any] | None, logical_date: datetime | None,
+        reset_dag_run: bool, fail_when_dag_is_paused: bool,
+    ) -> dict[str, Any]: ...
+
+    def dag_run_state(self, *, dag_id: str, run_id: str) -> str | None: ...
 
 
 class _NotThisTry(Exception):
@@ -203,6 +213,24 @@ class DirectTryStore:
     def get_connection(self, *, conn_id: str) -> dict[str, Any] | None:
         return self._secrets.get_connection(conn_id=conn_id)
 
+    def trigger_dag_run(
+        self, *, dag_id: str, run_id: str | None, conf: dict[str, Any] | None, logical_date: datetime | None,
+        reset_dag_run: bool, fail_when_dag_is_paused: bool = False,
+    ) -> dict[str, Any]:
+        """``manual_runs.trigger_or_clear`` as plain data; a refusal (no such DAG, a conf the params
+        reject) is returned as ``error``/``error_type`` so the task fails with the message itself."""
+        try:
+            done = manual_runs.trigger_or_clear(
+                self.db, dag_id, run_id=run_id, conf=conf, logical_date=logical_date, reset_dag_run=reset_dag_run,
+                fail_when_dag_is_paused=fail_when_dag_is_paused,
+            )
+        except (manual_runs.DagNotFound, ParamValidationError, ValueError) as err:
+            return {"error": str(err), "error_type": type(err).__name__}
+        return {"error": None, "error_type": None, **done.as_dict()}
+
+    def dag_run_state(self, *, dag_id: str, run_id: str) -> str | None:
+        return manual_runs.run_state(self.db, dag_id, run_id)
+
 
 class ChannelTryStore:
     """The same calls, sent to the zygote over the socket the task process inherited."""
@@ -265,9 +293,16 @@ class ChannelTryStore:
     def get_connection(self, **kwargs: Any) -> dict[str, Any] | None:
         return self._call("get_connection", **kwargs)
 
+    def trigger_dag_run(self, **kwargs: Any) -> dict[str, Any]:
+        return self._call("trigger_dag_run", **kwargs)
+
+    def dag_run_state(self, **kwargs: Any) -> str | None:
+        return self._call("dag_run_state", **kwargs)
+
 
 _CALLS = frozenset({
     "save_rendered_fields", "previous_success",
+    "trigger_dag_run", "dag_run_state",
     "claim", "finish", "heartbeat", "xcom_push", "xcom_pull", "xcom_count", "xcom_page", "get_variable", "set_variable", "delete_variable",
     "get_connection", "reschedules", "external_runs",
 })

@@ -1,0 +1,150 @@
+"""Manual DAG runs from serialized DAGs: check the params against the conf, create the run and its
+task instances, clear an existing run again.
+
+Both the CLI (``dags trigger``, through ``scheduler/triggering.py``) and a running task
+(``TriggerDagRunOperator``, through its TryStore) create runs here, so a conf is checked the same
+way and fails with the same message whichever way a run is asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from slipstream.dagfiles.serialization import SerializedDag
+from slipstream.store import clearing, dag_runs, dags, task_instances
+from slipstream.store.db import Database
+from slipstream.store.models import DagRunRow
+from slipstream.store.states import DagRunType
+from slipstream.store.types import utcnow
+
+
+class DagNotFound(LookupError):
+    """No DAG with this id has been loaded."""
+
+
+def load_serialized(db: Database, dag_id: str) -> SerializedDag:
+    with db.read() as session:
+        row = dags.get_serialized(session, dag_id)
+        active = dags.get_dag(session, dag_id)
+    if row is None or active is None or not active.is_active:
+        raise DagNotFound(
+            f"DAG {dag_id!r} not found: no DAG file in the dags folder defines it, or its file failed to load "
+            "(see `slipstream dags list-import-errors`)"
+        )
+    return SerializedDag(row.data, row.dag_hash)
+
+
+def task_specs(dag: SerializedDag) -> list[dag_runs.TaskSpec]:
+    return [
+        dag_runs.TaskSpec(
+            task_id=t.task_id, operator=t.operator, max_tries=t.retries, pool=t.pool, pool_slots=t.pool_slots,
+            queue=t.queue, priority_weight=t.data.get("priority_weight_total", t.priority_weight),
+        )
+        for t in dag.tasks.values()
+    ]
+
+
+def check_conf(dag: SerializedDag, conf: Any) -> dict[str, Any]:
+    """``conf`` as a dict, once the DAG's params accept it (``ParamValidationError`` otherwise)."""
+    if conf is not None and not isinstance(conf, Mapping):
+        raise ValueError(f"conf must be a JSON object, got {type(conf).__name__}")
+    dag.params.resolve(dict(conf or {}))
+    return dict(conf or {})
+
+
+def trigger_dag(
+    db: Database,
+    dag_id: str,
+    *,
+    run_id: str | None = None,
+    conf: Mapping[str, Any] | None = None,
+    logical_date: datetime | None = None,
+    now: datetime | None = None,
+) -> DagRunRow:
+    """Queue a manual run. Params are checked against ``conf`` first: a bad value creates nothing."""
+    now = now or utcnow()
+    dag = load_serialized(db, dag_id)
+    checked = check_conf(dag, conf)
+    logical_date = logical_date or now
+    run_id = run_id or f"manual__{logical_date.isoformat()}"
+    with db.write() as session:
+        return dag_runs.create(
+            session,
+            dag_id=dag_id,
+            run_id=run_id,
+            run_type=DagRunType.MANUAL,
+            tasks=task_specs(dag),
+            now=now,
+            logical_date=logical_date,
+            data_interval=(logical_date, logical_date),
+            conf=checked,
+            dag_hash=dag.dag_hash,
+        )
+
+
+def clear_run(db: Database, dag_id: str, run_id: str) -> int:
+    """Clear every task instance of an existing run so that it runs again; returns how many."""
+    dag = load_serialized(db, dag_id)
+    retries = {t.task_id: t.retries for t in dag.tasks.values()}
+    with db.write() as session:
+        return clearing.clear(session, task_instances.for_run(session, dag_id, run_id), retries)
+
+
+@dataclass(frozen=True)
+class Triggered:
+    """What a trigger from a task did: ``outcome`` is created, exists (nothing done) or cleared."""
+
+    run_id: str
+    logical_date: datetime | None
+    outcome: str
+    is_paused: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "logical_date": self.logical_date, "outcome": self.outcome,
+                "is_paused": self.is_paused}
+
+
+def trigger_or_clear(
+    db: Database,
+    dag_id: str,
+    *,
+    run_id: str | None,
+    conf: Mapping[str, Any] | None,
+    logical_date: datetime | None,
+    reset_dag_run: bool,
+    fail_when_dag_is_paused: bool = False,
+) -> Triggered:
+    """A run as ``TriggerDagRunOperator`` asks for it: created, or when ``run_id`` exists already,
+    cleared (``reset_dag_run``) or left alone. Raises DagNotFound, ParamValidationError, ValueError
+    (also for a paused DAG with ``fail_when_dag_is_paused``)."""
+    now = utcnow()
+    logical_date = logical_date or now
+    run_id = run_id or f"manual__{logical_date.isoformat()}"
+    with db.read() as session:
+        existing = dag_runs.get(session, dag_id, run_id)
+        row = dags.get_dag(session, dag_id)
+    is_paused = bool(row is not None and row.is_paused)
+    if is_paused and fail_when_dag_is_paused:
+        raise ValueError(f"DAG {dag_id!r} is paused, and fail_when_dag_is_paused is set: no run was created")
+    if existing is None:
+        try:
+            created = trigger_dag(db, dag_id, run_id=run_id, conf=conf, logical_date=logical_date, now=now)
+            return Triggered(created.run_id, created.logical_date, "created", is_paused)
+        except dag_runs.DagRunExists:
+            with db.read() as session:
+                existing = dag_runs.get(session, dag_id, run_id)
+            assert existing is not None
+    if reset_dag_run:
+        clear_run(db, dag_id, run_id)
+        return Triggered(run_id, existing.logical_date, "cleared", is_paused)
+    return Triggered(run_id, existing.logical_date, "exists", is_paused)
+
+
+def run_state(db: Database, dag_id: str, run_id: str) -> str | None:
+    """The run's state, or None when there is no such run."""
+    with db.read() as session:
+        run = dag_runs.get(session, dag_id, run_id)
+    return None if run is None else run.state
