@@ -78,15 +78,22 @@ def test_prev_success_values_come_from_the_previous_successful_run(tmp_path: Pat
     assert seen["test_mode"] is False
 
 
-def test_rendered_fields_are_stored_before_execute_even_when_it_fails(tmp_path: Path, db) -> None:
+def test_rendered_fields_are_in_the_result_even_when_execute_fails(tmp_path: Path, db) -> None:
+    """They are rendered before execute and go to the store with the try's result (finish)."""
     dag = DAG("ctx", fileloc=str(tmp_path / "ctx.py"))
     BashOperator(task_id="b", dag=dag, bash_command="echo {{ ds }} try {{ ti.try_number }}; exit 1", env={"D": "{{ ds }}"})
     result = run(dag, "b", store=DirectTryStore(db), try_number=3)
     assert result.state == "failed"
+    assert result.rendered_fields == {
+        "bash_command": "echo 2024-01-02 try 3; exit 1", "env": {"D": "2024-01-02"}, "cwd": None,
+    }
+    store = DirectTryStore(db)
+    assert store.finish(
+        ti_id=1, try_number=3, dag_run_id=1, key=("ctx", "scheduled__2024-01-02", "b", -1), state="failed",
+        xcom_values=(), next_try_at=None, reason=None, started_at=LOGICAL, rendered_fields=result.rendered_fields,
+    ) is False  # no such running try: nothing is written
     with db.read() as session:
-        row = rendered_fields.get(session, dag_id="ctx", run_id="scheduled__2024-01-02", task_id="b")
-    assert row.try_number == 3
-    assert row.rendered_fields == {"bash_command": "echo 2024-01-02 try 3; exit 1", "env": {"D": "2024-01-02"}, "cwd": None}
+        assert rendered_fields.get(session, dag_id="ctx", run_id="scheduled__2024-01-02", task_id="b") is None
 
 
 def test_a_template_error_fails_the_try_saying_where_and_stores_nothing(tmp_path: Path, db) -> None:
@@ -95,8 +102,7 @@ def test_a_template_error_fails_the_try_saying_where_and_stores_nothing(tmp_path
     result = execute_task(dag, "x", info(), store=DirectTryStore(db), map_index=-1, try_number=1, max_tries=1)
     assert result.state == "up_for_retry"
     assert result.error == "TemplateRenderError: Template error in bash_command of task 'x' (line 2): 'foo' is undefined"
-    with db.read() as session:
-        assert rendered_fields.get(session, dag_id="ctx", run_id="scheduled__2024-01-02", task_id="x") is None
+    assert result.rendered_fields is None
 
 
 def test_each_try_renders_the_task_afresh(tmp_path: Path) -> None:

@@ -32,8 +32,6 @@ ALIASES: dict[str, str] = {
     "airflow.exceptions": "slipstream.sdk.exceptions",
     "airflow.macros": "slipstream.sdk.macros",
     "airflow.utils.template": "slipstream.sdk.templating",
-    "airflow.macros": "slipstream.sdk.macros",
-    "airflow.utils.template": "slipstream.sdk.templating",
     "airflow.decorators": "slipstream.sdk.decorators",
     "airflow.operators": "slipstream.operators",
     "airflow.operators.bash": "slipstream.operators.bash",

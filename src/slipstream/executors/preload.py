@@ -14,7 +14,7 @@ from typing import Any
 from slipstream.config import Settings
 from slipstream.runner.task_logging import configure_task_logging
 from slipstream.runner.try_store import DirectTryStore, serve_request
-from slipstream.store import dag_runs, task_instances, task_logs, xcoms
+from slipstream.store import dag_runs, previous_runs, rendered_fields, task_instances, task_logs, xcoms
 from slipstream.store.db import Database
 from slipstream.store.types import utcnow
 
@@ -46,6 +46,10 @@ def _exercise_statements(connection: Any) -> None:
     xcoms.pull(connection, dag_id="-", run_id="-", task_id="-", key="-")
     task_logs.record(
         connection, dag_id="-", run_id="-", task_id="-", map_index=-1, try_number=-1, path="-", hostname="-", now=now
+    )
+    previous_runs.previous_success(connection, "-", now)
+    rendered_fields.save(
+        connection, dag_id="-", run_id="-", task_id="-", map_index=-1, try_number=-1, fields={}, now=now
     )
     transaction.rollback()
 
@@ -87,6 +91,7 @@ def preload_dag_file(path: str, timeout: float, database_url: str) -> None:
 
     from slipstream.dagfiles.airflow_imports import airflow_imports
     from slipstream.dagfiles.loader import load_dag_file_cached
+    from slipstream.sdk.templating import dag_environment
 
     def too_slow(*_: object) -> None:
         raise TimeoutError(f"loading {path} took longer than {timeout:g} s")
@@ -99,7 +104,9 @@ def preload_dag_file(path: str, timeout: float, database_url: str) -> None:
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
         with airflow_imports():
-            load_dag_file_cached(path)
+            loaded = load_dag_file_cached(path)
+            for dag in loaded.dags:
+                dag_environment(dag)  # each task process would build it again otherwise
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

@@ -18,6 +18,14 @@ from slipstream.store import rendered_fields, xcoms
 from slipstream.store.types import utcnow
 
 
+class _NotRead:
+    def __repr__(self) -> str:
+        return "NOT_READ"
+
+
+NOT_READ = _NotRead()
+
+
 @dataclass
 class DagRunInfo:
     """What a task may read of its DAG run (``context["dag_run"]``)."""
@@ -31,6 +39,9 @@ class DagRunInfo:
     data_interval_end: datetime | None
     conf: dict[str, Any] = field(default_factory=dict)
     start_date: datetime | None = None
+    # The previous successful run's data interval and dates (prev_*_success), read with the
+    # claim; NOT_READ when whoever built this did not read it (then the store is asked).
+    previous_success: dict[str, Any] | None | _NotRead = NOT_READ
 
     @property
     def execution_date(self) -> datetime | None:
@@ -163,7 +174,10 @@ def build_context(
     ds = logical.strftime("%Y-%m-%d")
     ts = logical.isoformat()
     day = timedelta(days=1)
-    previous = _previous_success(ti._store, dag_run) or {}
+    previous = dag_run.previous_success
+    if previous is NOT_READ:
+        previous = _previous_success(ti._store, dag_run)
+    previous = previous or {}
     context: dict[str, Any] = {
         "dag": dag,
         "task": task,
@@ -209,12 +223,9 @@ def _previous_success(store: TryStore | None, dag_run: DagRunInfo) -> dict[str, 
     return store.previous_success(dag_id=dag_run.dag_id, logical_date=dag_run.logical_date)
 
 
-def record_rendered_fields(ti: RuntimeTaskInstance, rendered: Mapping[str, Any]) -> None:
-    """Store what the template fields of this try rendered to, before the task runs (a task
-    without template fields stores nothing). Values that JSON cannot hold are stored as text."""
-    if ti._store is None or not rendered:
-        return
-    ti._store.save_rendered_fields(
-        key=(ti.dag_id, ti.run_id, ti.task_id, ti.map_index), try_number=ti.try_number,
-        fields={name: rendered_fields.storable(value) for name, value in rendered.items()},
-    )
+def storable_rendered_fields(rendered: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What the template fields of a try rendered to, as the store keeps them (values JSON
+    cannot hold become text); None for a task without template fields."""
+    if not rendered:
+        return None
+    return {name: rendered_fields.storable(value) for name, value in rendered.items()}

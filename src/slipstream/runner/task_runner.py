@@ -28,7 +28,7 @@ from slipstream.dagfiles.airflow_imports import airflow_imports
 from slipstream.dagfiles.loader import load_dag_file_cached
 from slipstream.dagfiles.store_secrets import StoreSecrets
 from slipstream.executors.base import Workload
-from slipstream.runner.context import DagRunInfo, RuntimeTaskInstance, build_context, record_rendered_fields
+from slipstream.runner.context import NOT_READ, DagRunInfo, RuntimeTaskInstance, build_context, storable_rendered_fields
 from slipstream.runner.mapped_instance import render_map_index, unmapped_instance
 from slipstream.runner.try_store import Claim, DirectTryStore, TryStore
 from slipstream.sdk.context import set_current_context
@@ -58,6 +58,7 @@ class TryResult:
     xcoms: tuple[tuple[str, Any], ...] = ()
     skip_task_ids: tuple[str, ...] = ()
     rendered_map_index: str | None = None
+    rendered_fields: dict[str, Any] | None = None  # stored with the try's result (``tasks render``)
 
 
 class _Heartbeat(threading.Thread):
@@ -80,11 +81,12 @@ class _Heartbeat(threading.Thread):
         self.stopped.set()
 
 
-def _dag_run_info(row: dict[str, Any]) -> DagRunInfo:
+def _dag_run_info(row: dict[str, Any], previous_success: Any = NOT_READ) -> DagRunInfo:
     return DagRunInfo(
         id=row["id"], dag_id=row["dag_id"], run_id=row["run_id"], run_type=row["run_type"],
         logical_date=row["logical_date"], data_interval_start=row["data_interval_start"],
         data_interval_end=row["data_interval_end"], conf=dict(row["conf"] or {}), start_date=row["start_date"],
+        previous_success=previous_success,
     )
 
 
@@ -133,6 +135,7 @@ def execute_task(
     )
     context: dict[str, Any] = {"dag": dag, "task": task, "ti": ti, "task_instance": ti, "dag_run": dag_run}
     error: BaseException | None = None
+    rendered: dict[str, Any] | None = None
     # Variables and Connections: the try's store, or (``tasks test``) the configured database.
     with secrets_provider(store or StoreSecrets(), fallback=True):
         try:
@@ -143,7 +146,7 @@ def execute_task(
                 ti.task = context["task"] = task
             with set_current_context(context), time_limit(task.execution_timeout):
                 run_callbacks(task.on_execute_callback, context, "on_execute_callback")
-                record_rendered_fields(ti, task.render_template_fields(context))
+                rendered = storable_rendered_fields(task.render_template_fields(context))
                 returned = task.execute(context)
             result = _success(task, ti, returned, max_map_length)
         except AirflowSkipException as err:
@@ -173,6 +176,8 @@ def execute_task(
             run_callbacks(callback, {**context, "exception": error}, f"the {result.state} callback")
         if map_index >= 0:
             result = dataclasses.replace(result, rendered_map_index=render_map_index(task, context, map_index))
+        if rendered is not None:
+            result = dataclasses.replace(result, rendered_fields=rendered)
     return result
 
 
@@ -231,6 +236,7 @@ def run_task(
         ti_id=workload.ti_id, try_number=workload.try_number, dag_run_id=claim.dag_run["id"], key=key,
         state=result.state, xcom_values=result.xcoms, next_try_at=result.next_try_at, reason=result.error,
         started_at=now, skip_task_ids=result.skip_task_ids, rendered_map_index=result.rendered_map_index,
+        rendered_fields=result.rendered_fields,
     )
     if not finished:
         log.warning("%s: the try was changed by someone else while it ran; its result is dropped", workload.label)
@@ -283,7 +289,7 @@ def _load_and_execute(workload: Workload, claim: Claim, store: TryStore, max_map
     if not dag.has_task(workload.task_id):
         return TryResult(TI.FAILED.value, error=f"Task {workload.task_id!r} is no longer in DAG {workload.dag_id!r}"), None
     result = execute_task(
-        dag, workload.task_id, _dag_run_info(claim.dag_run), store=store, map_index=workload.map_index,
+        dag, workload.task_id, _dag_run_info(claim.dag_run, claim.previous_success), store=store, map_index=workload.map_index,
         try_number=workload.try_number, max_tries=claim.max_tries, max_map_length=max_map_length,
     )
     return result, dag.get_task(workload.task_id)

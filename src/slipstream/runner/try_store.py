@@ -33,6 +33,7 @@ class Claim:
 
     max_tries: int
     dag_run: dict[str, Any]
+    previous_success: dict[str, Any] | None = None  # the run's prev_*_success values
 
 
 class TryStore(Protocol):
@@ -45,6 +46,7 @@ class TryStore(Protocol):
         self, *, ti_id: int, try_number: int, dag_run_id: int, key: tuple[str, str, str, int], state: str,
         xcom_values: tuple[tuple[str, Any], ...], next_try_at: datetime | None, reason: str | None,
         started_at: datetime, skip_task_ids: tuple[str, ...] = (), rendered_map_index: str | None = None,
+        rendered_fields: dict[str, Any] | None = None,
     ) -> bool: ...
 
     def heartbeat(self, *, ti_id: int, try_number: int) -> bool: ...
@@ -65,8 +67,6 @@ class TryStore(Protocol):
     def external_runs(self, *, dag_id: str, logical_dates: tuple[datetime, ...]) -> dict[str, Any]: ...
 
     # Templates: what the fields of this try rendered to, and the previous successful run.
-    def save_rendered_fields(self, *, key: tuple[str, str, str, int], try_number: int, fields: dict[str, Any]) -> None: ...
-
     def previous_success(self, *, dag_id: str, logical_date: datetime) -> dict[str, Any] | None: ...
 
     # Variables and Connections: a TryStore is the try's ``slipstream.sdk.secrets.SecretsProvider``.
@@ -112,15 +112,17 @@ class DirectTryStore:
                 try_number=try_number, path=log_path, hostname=hostname, now=now,
             )
             run = dag_runs.row_by_id(connection, claimed.dag_run_id)
-        return Claim(max_tries=claimed.max_tries, dag_run=dict(run._mapping))
+            previous = previous_success(connection, dag_id, run.logical_date)
+        return Claim(max_tries=claimed.max_tries, dag_run=dict(run._mapping), previous_success=previous)
 
     def finish(
         self, *, ti_id: int, try_number: int, dag_run_id: int, key: tuple[str, str, str, int], state: str,
         xcom_values: tuple[tuple[str, Any], ...], next_try_at: datetime | None, reason: str | None,
         started_at: datetime, skip_task_ids: tuple[str, ...] = (), rendered_map_index: str | None = None,
+        rendered_fields: dict[str, Any] | None = None,
     ) -> bool:
-        """XComs, the tasks a branch skips, and the final state in one transaction; False (and
-        nothing written) if the try is no longer this one's."""
+        """XComs, the tasks a branch skips, what the template fields rendered to, and the final
+        state in one transaction; False (and nothing written) if the try is no longer this one's."""
         dag_id, run_id, task_id, map_index = key
         try:
             with self.db.write_connection() as connection:
@@ -137,6 +139,11 @@ class DirectTryStore:
                     raise _NotThisTry
                 if skip_task_ids:
                     task_instances.skip_waiting(connection, dag_run_id, skip_task_ids, now)
+                if rendered_fields is not None:
+                    save_rendered_fields(
+                        connection, dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index,
+                        try_number=try_number, fields=rendered_fields, now=now,
+                    )
                 if state == TI.UP_FOR_RESCHEDULE.value and next_try_at is not None:
                     _record_reschedule(connection, ti_id, try_number, key, started_at, now, next_try_at)
         except _NotThisTry:
@@ -188,14 +195,6 @@ class DirectTryStore:
             runs = external_runs.runs_at(session, dag_id, logical_dates) if exists else []
         task_ids = SerializedDag(row.data).task_ids if row is not None else None
         return {"dag_exists": exists, "task_ids": task_ids, "runs": runs}
-
-    def save_rendered_fields(self, *, key: tuple[str, str, str, int], try_number: int, fields: dict[str, Any]) -> None:
-        dag_id, run_id, task_id, map_index = key
-        with self.db.write_connection() as connection:
-            save_rendered_fields(
-                connection, dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index,
-                try_number=try_number, fields=fields, now=utcnow(),
-            )
 
     def previous_success(self, *, dag_id: str, logical_date: datetime) -> dict[str, Any] | None:
         with self.db.read() as session:
@@ -275,9 +274,6 @@ class ChannelTryStore:
     def external_runs(self, **kwargs: Any) -> dict[str, Any]:
         return self._call("external_runs", **kwargs)
 
-    def save_rendered_fields(self, **kwargs: Any) -> None:
-        return self._call("save_rendered_fields", **kwargs)
-
     def previous_success(self, **kwargs: Any) -> dict[str, Any] | None:
         return self._call("previous_success", **kwargs)
 
@@ -301,7 +297,7 @@ class ChannelTryStore:
 
 
 _CALLS = frozenset({
-    "save_rendered_fields", "previous_success",
+    "previous_success",
     "trigger_dag_run", "dag_run_state",
     "claim", "finish", "heartbeat", "xcom_push", "xcom_pull", "xcom_count", "xcom_page", "get_variable", "set_variable", "delete_variable",
     "get_connection", "reschedules", "external_runs",

@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import TaskLogRow
@@ -23,8 +23,9 @@ def log_path(base: Path, dag_id: str, run_id: str, task_id: str, map_index: int,
 
 # A sensor's rescheduled try is claimed again under the same number and writes on in the same
 # log: its row is there already, and stays.
+# (SQLite's ON CONFLICT form cannot be cached by SQLAlchemy and would be compiled every try.)
 _INSERT = {
-    "sqlite": sqlite.insert(TaskLogRow.__table__).on_conflict_do_nothing(),
+    "sqlite": insert(TaskLogRow.__table__).prefix_with("OR IGNORE", dialect="sqlite"),
     "postgresql": postgresql.insert(TaskLogRow.__table__).on_conflict_do_nothing(),
 }
 
