@@ -109,3 +109,16 @@ def postgres_url():
     yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def shared_venvs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One virtualenv cache for the whole session, so each environment is built once."""
+    return tmp_path_factory.mktemp("venvs")
+
+
+@pytest.fixture
+def venvs(home: Path, shared_venvs: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The session's venv cache as ``[core] virtualenv_cache`` (set after ``home`` cleared SLIPSTREAM__*)."""
+    monkeypatch.setenv("SLIPSTREAM__CORE__VIRTUALENV_CACHE", str(shared_venvs))
+    return shared_venvs

@@ -49,18 +49,6 @@ VERSION, PYTHON = _other_python()
 VERSION_INFO = tuple(int(part) for part in VERSION.split("."))
 
 
-@pytest.fixture(scope="session")
-def shared_venvs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("venvs")
-
-
-@pytest.fixture
-def venvs(home: Path, shared_venvs: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The session's venv cache as ``[core] virtualenv_cache`` (set after ``home`` cleared SLIPSTREAM__*)."""
-    monkeypatch.setenv("SLIPSTREAM__CORE__VIRTUALENV_CACHE", str(shared_venvs))
-    return shared_venvs
-
-
 def run(dag: DAG, task_id: str, conf: dict | None = None) -> TryResult:
     info = DagRunInfo(
         id=1, dag_id=dag.dag_id, run_id="manual__1", run_type="manual", logical_date=LOGICAL,
@@ -313,35 +301,6 @@ def test_duckdb_in_a_python_312_venv_end_to_end(
     for day in ("2024-01-01", "2024-01-02"):
         assert list((worker / "out" / f"event_date={day}").glob("*.parquet")), day
     assert sys.version_info[:2] == (3, 11)  # the task process itself stays on Slipstream's Python
-
-
-def test_the_seed_dynamic_task_mapping_demo_runs_its_partitions_in_venvs(
-    settings: Settings, db: Database, write_dag, parse, venvs: Path, seed_dags: Path, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    worker = tmp_path / "worker"
-    worker.mkdir()
-    monkeypatch.chdir(worker)
-    source = (seed_dags / "seed002_dynamic_task_mapping_demo.py").read_text()
-    write_dag("seed002_dynamic_task_mapping_demo.py", source.replace("python_version='3.12'", f"python_version='{VERSION}'"))
-    parse()
-    dag_id = "dynamic_task_mapping_demo"
-
-    def partitions(run_id: str) -> list[tuple[int, str, str | None]]:
-        with db.read() as session:
-            rows = [r for r in task_instances.for_run(session, dag_id, run_id) if r.task_id == "process_partition"]
-        return sorted((r.map_index, r.state, r.rendered_map_index) for r in rows)
-
-    custom = {"mode": "custom", "start_date": "2024-01-01", "end_date": "2024-01-03"}
-    run = run_dag_to_end(settings, db, dag_id, conf=custom, timeout=300)
-    assert run.state == "success"
-    assert partitions(run.run_id) == [(i, "success", f"Partition: 2024-01-0{i + 1}") for i in range(3)]
-    for day in ("2024-01-01", "2024-01-02", "2024-01-03"):
-        assert list((worker / "out" / f"event_date={day}").glob("*.parquet")), day
-    backwards = {"mode": "custom", "start_date": "2024-01-05", "end_date": "2024-01-01"}
-    empty = run_dag_to_end(settings, db, dag_id, conf=backwards, timeout=120)
-    assert empty.state == "success"
-    assert [state for _, state, _ in partitions(empty.run_id)] == ["skipped"]
 
 
 def test_requirements_may_be_a_requirements_file_next_to_the_dag(venvs: Path, tmp_path: Path) -> None:
