@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install dev run test lint bench bench-catchup clean
+.PHONY: install dev run test lint bench bench-catchup bench-map clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ bench: install
 
 bench-catchup: install
 	$(BIN)/python bench/run.py --only catchup1000
+
+bench-map: install
+	$(BIN)/python bench/run.py --only map10000
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -31,13 +31,17 @@ def map_source(n: int, dag_id: str) -> str:
         "        return x * x\n\n"
         "    @task\n"
         "    def total(values):\n"
-        "        return sum(values)\n\n"
+        "        got = sum(values)\n"
+        f"        if got != {sum(x * x for x in range(n))}:\n"
+        "            raise ValueError(f'wrong sum {got}')\n"
+        "        return got\n\n"
         "    total(square.expand(x=items()))\n\n"
         "build()\n"
     )
 
 
 def _child(n: int) -> dict[str, float]:
+    """Run it here; the reducer itself fails the run if the sum is wrong (a BenchError)."""
     from bench.harness import run_dag_file
 
     dag_id = f"bench_map{n}"

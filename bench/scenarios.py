@@ -191,6 +191,12 @@ def run_catchup(days: int = 1000, max_active_runs: int = CATCHUP_MAX_ACTIVE_RUNS
     }
 
 
+def run_map10000() -> dict[str, float]:
+    from bench.mapping import run_map
+
+    return run_map(10_000)
+
+
 BENCHMARKS: dict[str, Benchmark] = {
     b.name: b
     for b in [
@@ -240,6 +246,19 @@ BENCHMARKS: dict[str, Benchmark] = {
                 Metric("runs_per_s", "/s", higher_is_better=True, description="1,000 / finish_all_runs_s"),
                 Metric("tasks_per_s", "/s", higher_is_better=True, description="3,000 / finish_all_runs_s"),
                 Metric("run_wall_median_s", "s", description="median dag_run end_date - start_date"),
+            ],
+            default_repeat=1,
+        ),
+        Benchmark(
+            "map10000",
+            "one expand() over 10,000 items, then a reducer that sums them (in a fresh process)",
+            run_map10000,
+            [
+                Metric("run_wall_s", "s", 30.0, description="run start -> run end"),
+                Metric("scheduler_peak_rss_mb", "MB", 500.0, description="peak RSS of the process running the scheduler"),
+                Metric("tasks_per_s", "/s", higher_is_better=True, description="10,000 / span of the mapped instances"),
+                Metric("expand_ms", "ms", description="upstream end -> first instance start"),
+                Metric("reduce_s", "s", description="last instance end -> reducer end"),
             ],
             default_repeat=1,
         ),

@@ -48,6 +48,14 @@ def test_catchup_tiny() -> None:
     assert figures["create_all_runs_s"] > 0  # max_active_runs 2: later runs are created as earlier ones end
 
 
+def test_map_tiny() -> None:
+    from bench.mapping import run_map
+
+    figures = run_map(20)  # in a child interpreter; the reducer checks the sum itself
+    _numeric(figures, ["run_wall_s", "expand_ms", "tasks_per_s", "reduce_s", "scheduler_peak_rss_mb"])
+    assert figures["scheduler_peak_rss_mb"] > 10
+
+
 def test_measure_render_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     tiny = dataclasses.replace(scenarios.BENCHMARKS["chain50"], run=lambda: scenarios.run_chain(n=2))
     result = report.measure(tiny, repeat=2)
