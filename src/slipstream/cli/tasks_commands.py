@@ -41,8 +41,12 @@ def list_(dag_id: str, dags_folder: str | None, output: str) -> None:
 @click.argument("task_id")
 @click.argument("logical_date", required=False)
 @click.option("-c", "--conf", default=None, help="JSON object for dag_run.conf.")
+@click.option("-m", "--map-index", type=int, default=-1, show_default=True,
+              help="For a mapped task: the instance to run (its inputs must be literal lists here).")
 @dags_folder_option
-def test(dag_id: str, task_id: str, logical_date: str | None, conf: str | None, dags_folder: str | None) -> None:
+def test(
+    dag_id: str, task_id: str, logical_date: str | None, conf: str | None, map_index: int, dags_folder: str | None
+) -> None:
     """Run one task here, now, without checking dependencies or recording its state."""
     from slipstream.dagfiles.airflow_imports import airflow_imports
     from slipstream.dagfiles.loader import load_dag_file
@@ -66,7 +70,9 @@ def test(dag_id: str, task_id: str, logical_date: str | None, conf: str | None, 
             id=0, dag_id=dag_id, run_id=f"test__{when.isoformat()}", run_type="manual", logical_date=when,
             data_interval_start=when, data_interval_end=when, conf=_parse_conf(conf) or {}, start_date=when,
         )
-        result = execute_task(dag, task_id, run, store=None, map_index=-1, try_number=1, max_tries=0)
+        if dag.get_task(task_id).is_mapped and map_index < 0:
+            raise click.ClickException(f"Task {task_id!r} is mapped: choose an instance with --map-index N")
+        result = execute_task(dag, task_id, run, store=None, map_index=map_index, try_number=1, max_tries=0)
     for key, value in result.xcoms:
         click.echo(f"XCom {key}: {json.dumps(value)}")
     click.echo(f"Task {task_id} finished: {result.state}" + (f" ({result.error})" if result.error else ""))
