@@ -95,12 +95,17 @@ class Scheduler:
         self.ignore_depends_on_past = ignore_depends_on_past
         self._run_order = {key: i for i, key in enumerate(only_runs or ())}
         self._dags: dict[str, SerializedDag] = {}
+        self._checked_this_pass: set[str] = set()
         self._last_zombie_check: datetime | None = None
 
     # -- serialized DAGs -------------------------------------------------------------------
 
     def _load_dags(self, session: Any, dag_ids: Iterable[str]) -> None:
-        wanted = set(dag_ids)
+        """Have the serialized DAGs of ``dag_ids``, as stored now; each is checked once a pass."""
+        wanted = set(dag_ids) - self._checked_this_pass
+        if not wanted:
+            return
+        self._checked_this_pass |= wanted
         hashes = dags.serialized_hashes(session, wanted)
         for dag_id, digest in hashes.items():
             cached = self._dags.get(dag_id)
@@ -118,6 +123,7 @@ class Scheduler:
         ``dispatch=False`` (shutting down) nothing new is handed to the executor."""
         now = now or self.clock()
         result = PassResult()
+        self._checked_this_pass = set()
         if self.only_runs is None:
             run_creation.create_scheduled_runs(self.settings, self.db, now, result)
         with self.db.read() as session:
@@ -156,9 +162,11 @@ class Scheduler:
 
     def _handle_events(self, session: Any, events: Iterable[ExecutorEvent], now: datetime, result: PassResult) -> None:
         """A task process ended: if it did not report a final state, it died; fail or retry it."""
+        events = list(events)
+        rows = task_instances.get_many(session, {event.workload.ti_id for event in events})
         for event in events:
             workload = event.workload
-            row = task_instances.get(session, workload.ti_id)
+            row = rows.get(workload.ti_id)
             if row is None or row.try_number != workload.try_number:
                 continue
             if row.state not in (TI.QUEUED.value, TI.RUNNING.value):

@@ -101,13 +101,16 @@ def row_by_id(session: Session, dag_run_id: int) -> Any:
     return session.execute(_ROW_BY_ID, {"b_id": dag_run_id}).first()
 
 
+_IN_STATES = select(DagRunRow).where(DagRunRow.state.in_(bindparam("b_states", expanding=True))).order_by(DagRunRow.id)
+_EXISTS_IN_STATE = select(RUNS.c.id).where(RUNS.c.state == bindparam("b_state")).limit(1)
+
+
 def in_states(session: Session, states: Iterable[str]) -> list[DagRunRow]:
-    query = select(DagRunRow).where(DagRunRow.state.in_([str(s) for s in states])).order_by(DagRunRow.id)
-    return list(session.scalars(query))
+    return list(session.scalars(_IN_STATES, {"b_states": [str(s) for s in states]}))
 
 
 def exist_in_state(session: Session, state: str) -> bool:
-    return session.execute(select(RUNS.c.id).where(RUNS.c.state == str(state)).limit(1)).first() is not None
+    return session.execute(_EXISTS_IN_STATE, {"b_state": str(state)}).first() is not None
 
 
 def list_runs(

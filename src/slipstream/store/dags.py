@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from slipstream.store import next_runs
@@ -103,9 +103,13 @@ def get_serialized(session: Session, dag_id: str) -> SerializedDagRow | None:
     return session.get(SerializedDagRow, dag_id)
 
 
+_HASHES = select(SerializedDagRow.dag_id, SerializedDagRow.dag_hash).where(
+    SerializedDagRow.dag_id.in_(bindparam("b_ids", expanding=True))
+)
+
+
 def serialized_hashes(session: Session, dag_ids: Iterable[str]) -> dict[str, str]:
-    query = select(SerializedDagRow.dag_id, SerializedDagRow.dag_hash).where(SerializedDagRow.dag_id.in_(list(dag_ids)))
-    return dict(session.execute(query).tuples().all())
+    return dict(session.execute(_HASHES, {"b_ids": list(dag_ids)}).tuples().all())
 
 
 def set_paused(
