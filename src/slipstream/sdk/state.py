@@ -1,7 +1,8 @@
 """The state names a DAG file may use (``airflow.utils.state``), e.g. a sensor's allowed_states.
 
-The store keeps its own enums (``slipstream.store.states``); these are the same strings, for the
-authoring side, which may not import the store."""
+The store keeps its own task instance states (``slipstream.store.states``: the same strings,
+plus ``none`` for not yet decided) and uses ``DagRunState`` from here; the authoring side may
+not import the store."""
 
 from __future__ import annotations
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from slipstream.sdk.state import DagRunState
+
+__all__ = ["DagRunState", "DagRunType", "TaskInstanceState"]
+
 
 class TaskInstanceState(StrEnum):
     NONE = "none"
@@ -17,16 +21,6 @@ class TaskInstanceState(StrEnum):
     SKIPPED = "skipped"
     UPSTREAM_FAILED = "upstream_failed"
     REMOVED = "removed"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-class DagRunState(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCESS = "success"
-    FAILED = "failed"
 
     def __str__(self) -> str:
         return self.value
