@@ -225,3 +225,38 @@ def test_max_active_runs_holds_further_runs_in_queued(settings, db, write_dag, p
     scheduler = Scheduler(settings, db, RecordingExecutor())
     scheduler.run_once()
     assert [run_state(db, "one_at_a_time", r) for r in ids] == ["running", "queued", "queued"]
+
+
+SENSOR_LIKE = """
+from datetime import datetime
+from slipstream import DAG, PythonOperator
+
+with DAG("poker", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    PythonOperator(task_id="poke", python_callable=lambda: None)
+"""
+
+
+def test_the_exit_of_an_earlier_dispatch_of_the_same_try_is_ignored(settings, db, write_dag, parse):
+    """A sensor's rescheduled try is dispatched again under the same try number; if the exit of
+    the previous poke's process is reported only after that, it must not fail the new dispatch."""
+    write_dag("poker.py", SENSOR_LIKE)
+    parse()
+    run = trigger_dag(db, "poker", now=T0)
+    executor = RecordingExecutor()
+    scheduler = Scheduler(settings, db, executor, clock=lambda: T0)
+    [first] = scheduler.run_once(now=T0).dispatched
+    with db.write() as session:  # the poke ran and asked to be rescheduled
+        assert task_instances.finish_try(
+            session, first.ti_id, first.try_number, "up_for_reschedule", T0, expected=("queued",),
+            next_try_at=T0 + timedelta(seconds=1),
+        )
+        assert task_instances.hand_back_try_number(session, first.ti_id, first.try_number)
+    executor.queued.clear()
+    later = T0 + timedelta(seconds=2)
+    [second] = scheduler.run_once(now=later).dispatched  # up_for_reschedule -> scheduled -> queued
+    assert (second.ti_id, second.try_number) == (first.ti_id, first.try_number)
+    assert second.queued_at > first.queued_at
+    scheduler.run_once(now=later, events=[ExecutorEvent(first, 0, "exit code 0")])
+    assert states(db, "poker", run.run_id) == {"poke": "queued"}
+    scheduler.run_once(now=later, events=[ExecutorEvent(second, -9, "killed by signal SIGKILL")])
+    assert states(db, "poker", run.run_id) == {"poke": "failed"}

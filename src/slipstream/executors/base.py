@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import queue
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Workload:
     try_number: int
     fileloc: str
     dag_hash: str | None = None
+    queued_at: datetime | None = None  # when the scheduler dispatched it: tells dispatches of one try apart
 
     @property
     def label(self) -> str:

@@ -169,6 +169,8 @@ class Scheduler:
             row = rows.get(workload.ti_id)
             if row is None or row.try_number != workload.try_number:
                 continue
+            if workload.queued_at is not None and row.queued_at is not None and row.queued_at > workload.queued_at:
+                continue  # the same try dispatched again since (a rescheduled sensor): this process was the last poke
             if row.state not in (TI.QUEUED.value, TI.RUNNING.value):
                 self._notify("task_instance", (row.dag_id, row.run_id, row.task_id, row.map_index, row.state))
                 continue
@@ -373,6 +375,7 @@ class Scheduler:
                 Workload(
                     ti_id=row.id, dag_id=row.dag_id, run_id=row.run_id, task_id=row.task_id,
                     map_index=row.map_index, try_number=tries[row.id], fileloc=dag.fileloc, dag_hash=dag.dag_hash,
+                    queued_at=now,
                 )
             )
             self._notify("task_instance", (row.dag_id, row.run_id, row.task_id, row.map_index, TI.QUEUED.value))
