@@ -11,6 +11,10 @@ parent talks to the server over a socket pair with length-prefixed pickles:
     server -> parent  ("ready", 0, pid)                                preloading is done
     server -> parent  ("called", 0, None)                              a call has returned
     zygote -> server  ("started", request_id, pid)                     so the server can clean up after a dead zygote
+    zygote -> service (b"c" + an fd, SCM_RIGHTS)                      the channel of a new child, to answer
+
+A zygote started with a ``service`` forks a service process first; its children's requests go
+there, so the zygote only forks (see ``_start_service``).
     server -> parent  ("exited", request_id, exit_code)                negative: killed by that signal
 
 Every child leads its own process group, so a kill reaches the processes it started too.
@@ -35,7 +39,7 @@ from slipstream.processes.wire import send as _send
 
 MAX_ZYGOTES = 16
 
-# In a child: the socket to the process that forked it, when that process serves requests.
+# In a child of a zygote with a service: the socket to the process that answers its requests.
 PARENT_CHANNEL: socket.socket | None = None
 
 
@@ -132,6 +136,52 @@ def _start_zygote(
     return _Zygote(ours, pid)
 
 
+def _start_service(sock: socket.socket, wakeup: tuple[int, int], handler: Callable[[Any], Any]) -> socket.socket:
+    """Fork the process that answers a zygote's children; return the socket that hands it each
+    child's channel (the fd travels with SCM_RIGHTS)."""
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            sock.close()
+            ours.close()
+            os.close(wakeup[0])
+            os.close(wakeup[1])
+            _serve_channels(theirs, handler)
+        except BaseException:  # noqa: BLE001 - report, then leave
+            traceback.print_exc()
+            code = 1
+        finally:
+            os._exit(code)
+    theirs.close()
+    return ours
+
+
+def _serve_channels(ctrl: socket.socket, handler: Callable[[Any], Any]) -> None:
+    """Answer each child's requests, one at a time, until the zygote goes away."""
+    channels: list[socket.socket] = []
+    while True:
+        readable, _, _ = select.select([ctrl, *channels], [], [])
+        if ctrl in readable:
+            data, fds, _, _ = socket.recv_fds(ctrl, 16, 64)
+            if not data:
+                return
+            channels.extend(socket.socket(fileno=fd) for fd in fds)
+        for channel in [c for c in channels if c in readable]:
+            try:
+                message = _recv(channel)
+                if message is not None:
+                    _send(channel, handler(message))
+            except OSError:
+                message = None
+            if message is None:
+                channels.remove(channel)
+                channel.close()
+
+
 def _evict_idle(zygotes: dict[str, _Zygote], keep: int) -> None:
     for key in [k for k, z in zygotes.items() if not z.running][: max(len(zygotes) - keep, 0)]:
         zygotes.pop(key).sock.close()
@@ -169,11 +219,12 @@ def serve(
     zygotes: dict[str, _Zygote] = {}
     zygote_pids: set[int] = set()
     owner: dict[int, _Zygote] = {}
-    handler = _resolve(service) if service else None
-    channels: dict[socket.socket, int] = {}
+    # A zygote's children send their requests to a service process of their own: the zygote
+    # only forks, so it writes (and copies, under copy-on-write) few pages while children live.
+    service_ctrl = _start_service(sock, (wakeup_r, wakeup_w), _resolve(service)) if service else None
     _send(sock, ("ready", 0, os.getpid()))
     while True:
-        watched = [sock, wakeup_r, *(z.sock for z in zygotes.values()), *channels]
+        watched = [sock, wakeup_r, *(z.sock for z in zygotes.values())]
         readable, _, _ = select.select(watched, [], [])
         if wakeup_r in readable:
             try:
@@ -181,21 +232,6 @@ def serve(
                     pass
             except BlockingIOError:
                 pass
-        for channel in [c for c in channels if c in readable]:
-            try:
-                message = _recv(channel)
-            except OSError:
-                message = None
-            if message is None:
-                del channels[channel]
-                channel.close()
-                continue
-            assert handler is not None
-            try:
-                _send(channel, handler(message))
-            except OSError:
-                del channels[channel]
-                channel.close()
         for key, zygote in list(zygotes.items()):
             if zygote.sock not in readable:
                 continue
@@ -236,15 +272,16 @@ def serve(
                     owner[request_id] = zygote
                     _send(zygote.sock, ("spawn", request_id, target, args, None))
                 else:
-                    ours, theirs = socket.socketpair() if handler is not None else (None, None)
+                    ours, theirs = socket.socketpair() if service_ctrl is not None else (None, None)
                     gc.freeze()
                     pid = os.fork()
                     if pid == 0:
-                        others = [z.sock for z in zygotes.values()] + list(channels) + ([ours] if ours else [])
+                        others = [z.sock for z in zygotes.values()] + ([ours, service_ctrl] if ours else [])
                         _run_child(sock, wakeup_r, wakeup_w, target, args, others, theirs)
-                    if ours is not None and theirs is not None:
+                    if ours is not None and theirs is not None and service_ctrl is not None:
                         theirs.close()
-                        channels[ours] = pid
+                        socket.send_fds(service_ctrl, [b"c"], [ours.fileno()])
+                        ours.close()
                     children[pid] = request_id
                     if load is not None:
                         _send(sock, ("started", request_id, pid))
