@@ -35,5 +35,7 @@ def render_map_index(task: Any, context: Mapping[str, Any], map_index: int) -> s
     try:
         return str(dag_environment(task.dag).from_string(template).render(**context))
     except Exception as err:  # noqa: BLE001 - a naming problem must not change the try's outcome
-        log.warning("map_index_template of task %r could not be rendered for map_index %s: %s", task.task_id, map_index, err)
+        log.warning(
+            "map_index_template of task %r could not be rendered for map_index %s: %s", task.task_id, map_index, err
+        )
         return None

@@ -73,7 +73,9 @@ def plan_run(run: Any, dag: SerializedDag, snapshot: RunSnapshot, now: datetime,
     each upstream task (all of a mapped task's instances count)."""
     plan = Plan()
     counts = snapshot.counts
-    plan.removed_tasks = [t for t, c in counts.items() if t not in dag.tasks and any(n for s, n in c.items() if s != REMOVED)]
+    plan.removed_tasks = [
+        t for t, c in counts.items() if t not in dag.tasks and any(n for s, n in c.items() if s != REMOVED)
+    ]
     rows_by_task: dict[str, list[Any]] = {}
     for row in snapshot.rows:
         rows_by_task.setdefault(row.task_id, []).append(row)
@@ -177,7 +179,14 @@ def change_for(row: Any, task: Any, decision: Decision, now: datetime) -> Change
 
 
 def _plan_expansion(
-    plan: Plan, run: Any, dag: SerializedDag, task: Any, row: Any, now: datetime, ctx: PlanContext, snapshot: RunSnapshot
+    plan: Plan,
+    run: Any,
+    dag: SerializedDag,
+    task: Any,
+    row: Any,
+    now: datetime,
+    ctx: PlanContext,
+    snapshot: RunSnapshot,
 ) -> None:
     """A mapped task whose inputs are ready: its placeholder becomes one instance per item,
     is skipped when there are none, or fails when the input cannot be expanded."""

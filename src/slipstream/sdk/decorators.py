@@ -81,7 +81,9 @@ class TaskDecorator:
         operator, _ = self._build(args, kwargs)
         return XComArg(operator)
 
-    def _build(self, args: tuple[Any, ...], kwargs: dict[str, Any], mapped: tuple[str, ...] = ()) -> tuple[Any, dict[str, Any]]:
+    def _build(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any], mapped: tuple[str, ...] = ()
+    ) -> tuple[Any, dict[str, Any]]:
         """The operator for one call of the function, and the arguments it was built with."""
         kwargs_for_op = dict(self.kwargs)
         dag = kwargs_for_op.get("dag") or dag_context.current()
@@ -95,7 +97,9 @@ class TaskDecorator:
             raise TypeError(f"Task {task_id!r}: {err}") from None
         if self.function.__doc__ and "doc_md" not in kwargs_for_op:
             kwargs_for_op["doc_md"] = inspect.cleandoc(self.function.__doc__)
-        built_with = {"task_id": task_id, "python_callable": self.function, "op_args": args, "op_kwargs": kwargs, **kwargs_for_op}
+        built_with = {
+            "task_id": task_id, "python_callable": self.function, "op_args": args, "op_kwargs": kwargs, **kwargs_for_op
+        }
         placeholders = {name: MappedArgument(name) for name in mapped}
         operator = self.operator_class(**{**built_with, "op_kwargs": {**kwargs, **placeholders}})
         for arg in find_xcom_args([args, kwargs]):

@@ -170,7 +170,9 @@ class OperatorPartial:
             if name in NOT_MAPPABLE:
                 raise DagDefinitionError(f"Task {label!r}: {name!r} cannot be mapped")
             if name not in accepted:
-                raise TypeError(f"{self.operator_class.__name__}.expand() (task_id: {label}) got an unexpected argument {name!r}")
+                raise TypeError(
+                    f"{self.operator_class.__name__}.expand() (task_id: {label}) got an unexpected argument {name!r}"
+                )
             if name in self.kwargs:
                 raise DagDefinitionError(f"Task {label!r}: {name!r} is given to both partial() and expand()")
         placeholders = {name: MappedArgument(name) for name in mapped}
