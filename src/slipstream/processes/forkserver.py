@@ -280,7 +280,10 @@ def serve(
                         _run_child(sock, wakeup_r, wakeup_w, target, args, others, theirs)
                     if ours is not None and theirs is not None and service_ctrl is not None:
                         theirs.close()
-                        socket.send_fds(service_ctrl, [b"c"], [ours.fileno()])
+                        try:
+                            socket.send_fds(service_ctrl, [b"c"], [ours.fileno()])
+                        except OSError:
+                            traceback.print_exc()  # the service is gone: this child's store calls fail, and it says so
                         ours.close()
                     children[pid] = request_id
                     if load is not None:
