@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from slipstream.store import dags as dag_store
-from slipstream.store import xcoms
+from slipstream.store import task_instances, xcoms
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "slipstream" / "example_dags"
 
@@ -44,7 +44,7 @@ def test_every_example_loads_without_errors(example_results):
     assert [(e.filename, e.exception) for e in errors] == []
     files = sorted(p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith("_"))
     assert sorted(Path(d.fileloc).name for d in loaded.values()) == files
-    assert set(loaded) == set(SEEDS) | {"example_taskflow_etl"}
+    assert set(loaded) == set(SEEDS) | {"example_taskflow_etl", "example_dynamic_task_mapping"}
     for dag_id, row in loaded.items():
         assert Path(row.fileloc).name == f"{dag_id}.py"
         assert "example" in row.tags
@@ -174,6 +174,22 @@ def test_example_taskflow_etl_passes_values_through_xcom(example_results):
         assert pull("transform", "total_order_value") == 1236.7
     example_results.assert_log_holds(dag_id, "transform", "Orders: 3")
     example_results.assert_log_holds(dag_id, "load", "Total order value is: 1236.70")
+
+
+def test_example_dynamic_task_mapping_prices_each_order_in_its_own_instance(example_results):
+    dag_id = "example_dynamic_task_mapping"
+    run_id = example_results.run(dag_id).run_id
+    with example_results.db.read() as session:
+        rows = sorted(
+            (r for r in task_instances.for_run(session, dag_id, run_id) if r.task_id == "price"),
+            key=lambda r: r.map_index,
+        )
+        total = xcoms.pull(session, dag_id=dag_id, run_id=run_id, task_id="total", key="return_value")
+    assert [(r.map_index, r.state, r.rendered_map_index) for r in rows] == [
+        (0, "success", "order A-1"), (1, "success", "order B-2"), (2, "success", "order C-3"),
+    ]
+    assert total == 22.5
+    example_results.assert_log_holds(dag_id, "total", "3 orders, total 22.50")
 
 
 @pytest.mark.parametrize("dag_id", ["example_etl_pipeline", "example_production_etl_v2", "example_parallel_dag"])
