@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -24,17 +24,19 @@ __all__ = ["BaseOperator", "chain", "cross_downstream"]
 WEIGHT_RULES = ("downstream", "upstream", "absolute")
 
 
-def _accepted_arguments(cls: type) -> frozenset[str]:
-    names: set[str] = set()
+def init_parameters(cls: type) -> Iterator[inspect.Parameter]:
+    """The parameters of every ``__init__`` along the class's MRO (``self`` and ``*args``/``**kwargs`` left out)."""
     for klass in cls.__mro__:
         init = klass.__dict__.get("__init__")
         if init is None or klass is object:
             continue
-        init = getattr(init, "__wrapped__", init)
-        for name, param in inspect.signature(init).parameters.items():
+        for name, param in inspect.signature(getattr(init, "__wrapped__", init)).parameters.items():
             if param.kind not in (param.VAR_KEYWORD, param.VAR_POSITIONAL) and name != "self":
-                names.add(name)
-    return frozenset(names)
+                yield param
+
+
+def _accepted_arguments(cls: type) -> frozenset[str]:
+    return frozenset(param.name for param in init_parameters(cls))
 
 
 def _apply_defaults(init: Callable[..., None]) -> Callable[..., None]:

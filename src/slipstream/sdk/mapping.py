@@ -8,7 +8,6 @@ that item's values (``unmap``), so the operator's own ``__init__`` sees real val
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -133,14 +132,9 @@ def expand_kwargs_input_for(task_label: str, value: Any) -> ListOfDictsExpandInp
 
 def _required_arguments(cls: type) -> set[str]:
     """Keyword arguments some ``__init__`` of ``cls`` requires (no default)."""
-    required: set[str] = set()
-    for klass in cls.__mro__:
-        init = klass.__dict__.get("__init__")
-        if init is None or klass is object:
-            continue
-        for name, param in inspect.signature(getattr(init, "__wrapped__", init)).parameters.items():
-            if param.default is param.empty and param.kind is param.KEYWORD_ONLY:
-                required.add(name)
+    from slipstream.sdk.baseoperator import init_parameters
+
+    required = {p.name for p in init_parameters(cls) if p.default is p.empty and p.kind is p.KEYWORD_ONLY}
     return required - {"task_id"}
 
 
