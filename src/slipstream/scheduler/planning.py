@@ -119,7 +119,9 @@ def plan_run(run: Any, dag: SerializedDag, snapshot: RunSnapshot, now: datetime,
             if decision is Decision.RUN and task.data.get("mapped") and row.map_index == -1:
                 # A task in a mapped group may have no edge to the group's input: wait for it here.
                 if all(_all_finished(counts.get(source)) for source in sources_of(task)):
-                    _plan_expansion(plan, run, dag, task, row, now, ctx, snapshot)
+                    new_state, how_many = _plan_expansion(plan, run, dag, task, row, now, ctx, snapshot)
+                    counts[task_id][row.state] -= 1
+                    counts[task_id][new_state] += how_many
                 break
             change = change_for(row, task, decision, now)
             if change is not None:
@@ -187,33 +189,28 @@ def _plan_expansion(
     now: datetime,
     ctx: PlanContext,
     snapshot: RunSnapshot,
-) -> None:
+) -> tuple[str, int]:
     """A mapped task whose inputs are ready: its placeholder becomes one instance per item,
-    is skipped when there are none, or fails when the input cannot be expanded."""
-    counts = snapshot.counts[task.task_id]
+    is skipped when there are none, or fails when the input cannot be expanded. Returns the
+    state its instances will be in, and how many there will be."""
     try:
         with ctx.read() as session:
             length = expansion_length(session, run, dag, task, ctx.max_map_length)
     except MappingError as err:
         plan.changes.append(Change(row, row.state, TI.FAILED, {"end_date": now, "state_reason": str(err)}))
-        counts[NONE] -= 1
-        counts[TI.FAILED.value] += 1
-        return
+        return TI.FAILED.value, 1
     if length == 0:
         reason = "Skipped: the input it expands over has no items"
         values = {"start_date": now, "end_date": now, "duration": 0.0, "state_reason": reason}
         plan.changes.append(Change(row, row.state, TI.SKIPPED, values))
-        counts[NONE] -= 1
-        counts[TI.SKIPPED.value] += 1
-        return
+        return TI.SKIPPED.value, 1
     # Instances that must each be decided on their own wait in 'none' for the next pass.
     decided_each = task.runs_without_process or task.data.get("mapped_group") is not None
     state = TI.NONE if decided_each else TI.SCHEDULED
     plan.expansions.append((row.id, length, state))
-    counts[NONE] -= 1
-    counts[state.value] += length
     if task.task_id in snapshot.instances:
         snapshot.instances[task.task_id] = {}  # expanded in this very pass: decided next pass
+    return state.value, length
 
 
 def plan_timed_out_run(rows: list[Any], timeout: float, now: datetime) -> Plan:
