@@ -14,7 +14,7 @@ from slipstream.sdk import macros
 from slipstream.sdk.connection import ConnectionAccessor
 from slipstream.sdk.exceptions import AirflowException, ParamValidationError
 from slipstream.sdk.variable import VariableAccessor
-from slipstream.store import rendered_fields, xcoms
+from slipstream.store import xcoms
 from slipstream.store.types import utcnow
 
 
@@ -222,10 +222,3 @@ def _previous_success(store: TryStore | None, dag_run: DagRunInfo) -> dict[str, 
         return None
     return store.previous_success(dag_id=dag_run.dag_id, logical_date=dag_run.logical_date)
 
-
-def storable_rendered_fields(rendered: Mapping[str, Any]) -> dict[str, Any] | None:
-    """What the template fields of a try rendered to, as the store keeps them (values JSON
-    cannot hold become text); None for a task without template fields."""
-    if not rendered:
-        return None
-    return {name: rendered_fields.storable(value) for name, value in rendered.items()}

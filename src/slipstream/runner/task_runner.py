@@ -28,7 +28,7 @@ from slipstream.dagfiles.airflow_imports import airflow_imports
 from slipstream.dagfiles.loader import load_dag_file_cached
 from slipstream.dagfiles.store_secrets import StoreSecrets
 from slipstream.executors.base import Workload
-from slipstream.runner.context import NOT_READ, DagRunInfo, RuntimeTaskInstance, build_context, storable_rendered_fields
+from slipstream.runner.context import NOT_READ, DagRunInfo, RuntimeTaskInstance, build_context
 from slipstream.runner.mapped_instance import render_map_index, unmapped_instance
 from slipstream.runner.try_store import Claim, DirectTryStore, TryStore
 from slipstream.sdk.context import set_current_context
@@ -42,7 +42,7 @@ from slipstream.sdk.exceptions import (
 from slipstream.sdk.mapping import check_pushed_for_mapping
 from slipstream.sdk.secrets import secrets_provider
 from slipstream.sdk.xcom_arg import RETURN_VALUE
-from slipstream.store import task_instances, task_logs, xcoms
+from slipstream.store import rendered_fields, task_instances, task_logs, xcoms
 from slipstream.store.db import Database
 from slipstream.store.states import TaskInstanceState as TI
 from slipstream.store.types import utcnow
@@ -146,7 +146,8 @@ def execute_task(
                 ti.task = context["task"] = task
             with set_current_context(context), time_limit(task.execution_timeout):
                 run_callbacks(task.on_execute_callback, context, "on_execute_callback")
-                rendered = storable_rendered_fields(task.render_template_fields(context))
+                # As the store keeps them (text for what JSON cannot hold), so they cross to the store service.
+                rendered = rendered_fields.storable(task.render_template_fields(context)) or None
                 returned = task.execute(context)
             result = _success(task, ti, returned, max_map_length)
         except AirflowSkipException as err:
