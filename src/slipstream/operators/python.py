@@ -6,8 +6,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from slipstream.sdk.baseoperator import BaseOperator
-from slipstream.sdk.context import determine_kwargs, get_current_context
-from slipstream.sdk.exceptions import DagDefinitionError
+from slipstream.sdk.context import call_python, checked_callable, get_current_context
 
 __all__ = ["PythonOperator", "get_current_context"]
 
@@ -28,11 +27,7 @@ class PythonOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if not callable(python_callable):
-            raise DagDefinitionError(
-                f"Task {self.task_id!r}: python_callable must be a function, got {type(python_callable).__name__}"
-            )
-        self.python_callable = python_callable
+        self.python_callable = checked_callable(self.task_id, python_callable)
         self.op_args = list(op_args or [])
         self.op_kwargs = dict(op_kwargs or {})
         self.templates_dict = templates_dict
@@ -41,9 +36,7 @@ class PythonOperator(BaseOperator):
         self.show_return_value_in_logs = show_return_value_in_logs
 
     def execute(self, context: Mapping[str, Any]) -> Any:
-        context = {**context, "templates_dict": self.templates_dict}
-        kwargs = determine_kwargs(self.python_callable, self.op_args, self.op_kwargs, context)
-        result = self.python_callable(*self.op_args, **kwargs)
+        result = call_python(self.python_callable, self.op_args, self.op_kwargs, self.templates_dict, context)
         if self.show_return_value_in_logs:
             self.log.info("Done. Returned value was: %r", result)
         return result

@@ -53,3 +53,24 @@ def determine_kwargs(
         if p.name in context:
             result[p.name] = context[p.name]
     return result
+
+
+def checked_callable(task_id: str, function: Any) -> Callable[..., Any]:
+    """A task's ``python_callable``, refused when it cannot be called."""
+    if not callable(function):
+        from slipstream.sdk.exceptions import DagDefinitionError
+
+        raise DagDefinitionError(
+            f"Task {task_id!r}: python_callable must be a function, got {type(function).__name__}"
+        )
+    return function
+
+
+def call_python(
+    function: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any], templates_dict: Any,
+    context: Mapping[str, Any],
+) -> Any:
+    """Call a task's function with its op_args, its op_kwargs and the context keys (and
+    ``templates_dict``) it names as parameters."""
+    named = determine_kwargs(function, args, kwargs, {**context, "templates_dict": templates_dict})
+    return function(*args, **named)

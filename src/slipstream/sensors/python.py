@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
-from slipstream.sdk.context import determine_kwargs
-from slipstream.sdk.exceptions import DagDefinitionError
+from slipstream.sdk.context import call_python, checked_callable
 from slipstream.sensors.base import BaseSensorOperator, PokeReturnValue
 
 __all__ = ["PythonSensor"]
@@ -29,18 +28,12 @@ class PythonSensor(BaseSensorOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if not callable(python_callable):
-            raise DagDefinitionError(
-                f"Task {self.task_id!r}: python_callable must be a function, got {type(python_callable).__name__}"
-            )
-        self.python_callable = python_callable
+        self.python_callable = checked_callable(self.task_id, python_callable)
         self.op_args = list(op_args or [])
         self.op_kwargs = dict(op_kwargs or {})
         self.templates_dict = templates_dict
 
     def poke(self, context: Mapping[str, Any]) -> PokeReturnValue:
-        context = {**context, "templates_dict": self.templates_dict}
-        kwargs = determine_kwargs(self.python_callable, self.op_args, self.op_kwargs, context)
         self.log.info("Poking callable: %s", getattr(self.python_callable, "__name__", self.python_callable))
-        result = self.python_callable(*self.op_args, **kwargs)
+        result = call_python(self.python_callable, self.op_args, self.op_kwargs, self.templates_dict, context)
         return result if isinstance(result, PokeReturnValue) else PokeReturnValue(bool(result))
