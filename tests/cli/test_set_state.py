@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cli_helpers import FAILING_DAG, invoke, invoke_json
 
-from slipstream.store.types import utcnow
+from slipstream.store.clock import utcnow
 
 
 def _store(dags_dir):

@@ -41,6 +41,17 @@ with DAG("killable", start_date=datetime(2024, 1, 1), schedule=None) as dag:
 """
 
 
+def _wait_running(db, dag_id, run_id, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with db.read() as session:
+            (row,) = task_instances.for_run(session, dag_id, run_id)
+        if row.state == "running":
+            return row
+        time.sleep(0.05)
+    raise AssertionError(f"{dag_id} never started running")
+
+
 def test_terminate_kills_the_whole_process_group(settings, db, write_dag, parse):
     from slipstream.scheduler.scheduler import Scheduler
     from slipstream.scheduler.triggering import trigger_dag
@@ -51,14 +62,7 @@ def test_terminate_kills_the_whole_process_group(settings, db, write_dag, parse)
     executor = LocalExecutor(settings)
     scheduler = Scheduler(settings, db, executor)
     scheduler.run_once()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with db.read() as session:
-            (row,) = task_instances.for_run(session, "killable", run.run_id)
-        if row.state == "running":
-            break
-        time.sleep(0.05)
-    assert row.state == "running"
+    _wait_running(db, "killable", run.run_id)
     executor.terminate()
     event = executor.events.get(timeout=30)
     assert event.exit_code == -signal.SIGTERM and "SIGTERM" in event.detail
@@ -67,3 +71,117 @@ def test_terminate_kills_the_whole_process_group(settings, db, write_dag, parse)
         (row,) = task_instances.for_run(session, "killable", run.run_id)
     assert row.state == "failed" and "SIGTERM" in row.state_reason
     executor.end(timeout=10)
+
+
+def test_the_store_service_keeps_the_heartbeat_and_stops_a_marked_try(settings, db, write_dag, parse):
+    """A task process has no heartbeat thread: the process that answers its store calls records
+    its heartbeat while its channel is open, and stops its process group when a user marks it."""
+    from slipstream.scheduler.scheduler import Scheduler
+    from slipstream.scheduler.triggering import trigger_dag
+    from slipstream.store.clock import utcnow
+    from slipstream.store.log_paths import log_path
+
+    write_dag("killable.py", KILLABLE)
+    parse()
+    run = trigger_dag(db, "killable")
+    executor = LocalExecutor(settings)  # task_heartbeat_sec is 1 s in tests
+    scheduler = Scheduler(settings, db, executor)
+    try:
+        scheduler.run_once()
+        started = _wait_running(db, "killable", run.run_id)
+        deadline = time.monotonic() + 10
+        beats = set()
+        while len(beats) < 3 and time.monotonic() < deadline:
+            with db.read() as session:
+                beats.add(task_instances.get(session, started.id).last_heartbeat_at)
+            time.sleep(0.2)
+        assert len(beats) >= 3, "the heartbeat moves on while the task runs"
+        with db.write() as session:
+            assert task_instances.mark(session, started.id, "running", "success", utcnow())
+        event = executor.events.get(timeout=15)
+        assert event.exit_code == -signal.SIGTERM, event.detail
+        with db.read() as session:
+            assert task_instances.get(session, started.id).state == "success", "the mark stands"
+        path = log_path(settings.base_log_folder, "killable", run.run_id, "sleeps", -1, started.try_number)
+        assert "no longer the running one" in path.read_text()
+    finally:
+        executor.terminate()
+        executor.end(timeout=10)
+
+
+LEAN = """
+from datetime import datetime
+import sys
+from slipstream import DAG, PythonOperator
+
+with DAG("lean", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    PythonOperator(task_id="look", python_callable=lambda: sorted(m for m in ("sqlalchemy", "alembic") if m in sys.modules))
+"""
+
+
+def test_task_processes_are_forked_without_sqlalchemy(settings, db, write_dag, parse):
+    """The store service does the task's database work, so what task processes are forked from
+    never loads SQLAlchemy: the fork and the exit stay cheap."""
+    import re
+    import socket
+
+    from slipstream.store import xcoms
+    from slipstream.store.log_paths import log_path
+
+    write_dag("lean.py", LEAN)
+    parse()
+    run = run_dag_to_end(settings, db, "lean", timeout=60)
+    assert run.state == "success"
+    with db.read() as session:
+        assert xcoms.pull(session, dag_id="lean", run_id=run.run_id, task_id="look", key="return_value") == []
+    lines = log_path(settings.base_log_folder, "lean", run.run_id, "look", -1, 1).read_text().splitlines()
+    shape = r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\] \{[a-z_]+\.py:\d+\} INFO - "
+    assert [re.sub(shape, "", line) for line in lines] == [
+        f"Running lean.look run={run.run_id} try=1 on {socket.gethostname()} (pid {lines[0].split('pid ')[1][:-1]})",
+        "Done. Returned value was: []",
+        "Marking task as SUCCESS.",
+    ], lines
+
+
+RETRIED = """
+from datetime import datetime, timedelta
+from slipstream import DAG, BashOperator
+
+with DAG("retried", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    BashOperator(task_id="waits", bash_command="sleep 2", retries=1, retry_delay=timedelta(seconds=0))
+"""
+
+
+def test_a_killed_store_service_fails_the_running_try_and_the_retry_gets_a_new_one(settings, db, write_dag, parse):
+    """The try whose store service died cannot report: it fails as a process that ended without a
+    result and is retried; the executor starts a store service (and fork server) again for it."""
+    import threading
+
+    from slipstream.scheduler.scheduler import Scheduler
+    from slipstream.scheduler.triggering import trigger_dag
+
+    write_dag("retried.py", RETRIED)
+    parse()
+    run = trigger_dag(db, "retried")
+    executor = LocalExecutor(settings)
+    scheduler = Scheduler(settings, db, executor, only_run=("retried", run.run_id))
+    stop = threading.Event()
+    loop = threading.Thread(target=scheduler.run, kwargs={"stop": stop}, daemon=True)
+    loop.start()
+    try:
+        _wait_running(db, "retried", run.run_id)
+        first_service = executor._store_service
+        first_service.kill()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with db.read() as session:
+                (row,) = task_instances.for_run(session, "retried", run.run_id)
+            if row.state == "success":
+                break
+            time.sleep(0.1)
+        assert row.state == "success" and row.try_number == 2, (row.state, row.try_number, row.state_reason)
+        assert executor._store_service is not first_service and executor._store_service.poll() is None
+    finally:
+        stop.set()
+        loop.join(30)
+        executor.end(timeout=10)

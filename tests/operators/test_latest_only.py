@@ -8,7 +8,7 @@ from slipstream.executors.inline import InlineExecutor
 from slipstream.scheduler.scheduler import Scheduler
 from slipstream.scheduler.triggering import trigger_dag
 from slipstream.store import dag_runs, task_instances
-from slipstream.store.types import utcnow
+from slipstream.store.clock import utcnow
 
 LATEST = """
 from datetime import datetime, timedelta, timezone

@@ -31,7 +31,7 @@ from slipstream.sdk import DAG
 from slipstream.sdk.exceptions import AirflowException, DagDefinitionError
 from slipstream.store import task_instances, xcoms
 from slipstream.store.db import Database
-from slipstream.store.task_logs import log_path
+from slipstream.store.log_paths import log_path
 
 LOGICAL = datetime(2024, 1, 2, tzinfo=UTC)
 

@@ -9,11 +9,11 @@ from typing import Any
 from slipstream.operators.bash import BashOperator
 from slipstream.operators.python import PythonOperator
 from slipstream.runner.context import DagRunInfo
+from slipstream.runner.direct_store import DirectTryStore
 from slipstream.runner.task_runner import TryResult, execute_task
-from slipstream.runner.try_store import DirectTryStore
 from slipstream.sdk import DAG, macros
 from slipstream.store import dag_runs, rendered_fields
-from slipstream.store.types import utcnow
+from slipstream.store.clock import utcnow
 
 LOGICAL = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
 

@@ -12,7 +12,7 @@ from aiosmtpd.controller import Controller
 
 from slipstream.scheduler.run_to_end import run_dag_to_end
 from slipstream.store import task_instances
-from slipstream.store.task_logs import log_path
+from slipstream.store.log_paths import log_path
 
 
 class Collector:

@@ -12,7 +12,7 @@ from slipstream.dagfiles.store_secrets import StoreSecrets
 from slipstream.scheduler.run_to_end import run_dag_to_end
 from slipstream.store import connections
 from slipstream.store.encryption import cipher_from_config
-from slipstream.store.task_logs import log_path
+from slipstream.store.log_paths import log_path
 
 DAG_FILE = '''
 from datetime import datetime

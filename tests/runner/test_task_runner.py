@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from slipstream.executors.base import Workload
+from slipstream.runner.direct_store import DirectTryStore
 from slipstream.runner.task_runner import run_task
-from slipstream.runner.try_store import DirectTryStore
 from slipstream.scheduler.triggering import trigger_dag
 from slipstream.store import task_instances, xcoms
+from slipstream.store.clock import utcnow
 from slipstream.store.states import TaskInstanceState as TI
-from slipstream.store.types import utcnow
 
 TASKFLOW = """
 from datetime import datetime

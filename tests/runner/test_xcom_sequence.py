@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from slipstream.runner.try_store import DirectTryStore
+from slipstream.runner.direct_store import DirectTryStore
 from slipstream.runner.xcom_sequence import LazyXComSequence
 from slipstream.store import xcoms
-from slipstream.store.types import utcnow
+from slipstream.store.clock import utcnow
 
 
 def _push(db, values: dict[int, object]) -> None:

@@ -33,8 +33,8 @@ from slipstream.scheduler.scheduler import Scheduler
 from slipstream.scheduler.triggering import trigger_dag
 from slipstream.store import dag_runs, migrate, task_instances
 from slipstream.store.db import Database
+from slipstream.store.log_paths import log_path
 from slipstream.store.states import FINISHED_RUN_STATES
-from slipstream.store.task_logs import log_path
 
 FINISHED = {s.value for s in FINISHED_RUN_STATES}
 

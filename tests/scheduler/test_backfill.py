@@ -8,7 +8,7 @@ import pytest
 
 from slipstream.scheduler.backfill import BackfillError, apply_backfill, backfill, plan_backfill, run_backfill
 from slipstream.store import dag_runs, task_instances
-from slipstream.store.types import utcnow
+from slipstream.store.clock import utcnow
 
 DAILY = """
 from datetime import datetime

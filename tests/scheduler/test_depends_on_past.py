@@ -12,7 +12,7 @@ from slipstream.scheduler.backfill import BackfillError, apply_backfill, plan_ba
 from slipstream.scheduler.scheduler import Scheduler
 from slipstream.scheduler.triggering import trigger_dag
 from slipstream.store import dag_runs, task_instances
-from slipstream.store.types import utcnow
+from slipstream.store.clock import utcnow
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 

@@ -12,7 +12,7 @@ from slipstream.scheduler.scheduler import Scheduler
 from slipstream.scheduler.triggering import trigger_dag
 from slipstream.store import dag_runs
 from slipstream.store import dags as dag_store
-from slipstream.store.types import utcnow
+from slipstream.store.clock import utcnow
 
 T0 = datetime(2024, 1, 11, 0, 30, tzinfo=UTC)  # ten days after the DAGs' start_date
 

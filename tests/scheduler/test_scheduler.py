@@ -12,7 +12,7 @@ from slipstream.executors.inline import InlineExecutor
 from slipstream.scheduler.scheduler import Scheduler
 from slipstream.scheduler.triggering import trigger_dag
 from slipstream.store import task_instances
-from slipstream.store.types import utcnow
+from slipstream.store.clock import utcnow
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 

@@ -21,7 +21,7 @@ from slipstream.scheduler.run_to_end import run_dag_to_end
 from slipstream.scheduler.triggering import trigger_dag
 from slipstream.sdk.exceptions import AirflowException, ParamValidationError
 from slipstream.store import dag_runs, task_instances
-from slipstream.store.task_logs import log_path
+from slipstream.store.log_paths import log_path
 
 DAG_ID = "dynamic_task_mapping_demo"
 SEED = "seed002_dynamic_task_mapping_demo.py"

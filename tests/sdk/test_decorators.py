@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 
 from slipstream.runner.context import DagRunInfo
+from slipstream.runner.direct_store import DirectTryStore
 from slipstream.runner.task_runner import TryResult, execute_task
-from slipstream.runner.try_store import DirectTryStore
 from slipstream.sdk import DAG, TaskGroup, XComArg, dag, task
 from slipstream.sdk.decorators import DecoratedPythonOperator
 from slipstream.store import dag_runs, xcoms
+from slipstream.store.clock import utcnow
 from slipstream.store.db import Database
-from slipstream.store.types import utcnow
 
 LOGICAL = datetime(2024, 3, 5, tzinfo=UTC)
 
@@ -427,3 +427,24 @@ def test_get_current_context_works_inside_a_task() -> None:
     assert run(the_dag, "peek").xcoms == (("return_value", "2024-03-05 peek"),)
     with pytest.raises(RuntimeError, match="outside a running task"):
         get_current_context()
+
+
+def test_a_callables_parameters_are_worked_out_once_and_unhashable_ones_still_work() -> None:
+    from slipstream.sdk.context import call_python, parameters_of
+
+    def add(a, b, ds=None):
+        return f"{a + b} on {ds}"
+
+    assert parameters_of(add) is parameters_of(add), "looked up, not worked out again"
+    assert [p.name for p in parameters_of(add)] == ["a", "b", "ds"]
+
+    class Unhashable:
+        __hash__ = None  # type: ignore[assignment]
+
+        def method(self, x, ds=None):
+            return f"{x} {ds}"
+
+    bound = Unhashable().method
+    assert [p.name for p in parameters_of(bound)] == ["x", "ds"]
+    assert call_python(bound, [1], {}, None, {"ds": "2024-01-01"}) == "1 2024-01-01"
+    assert call_python(add, [1, 2], {}, None, {"ds": "2024-01-01", "ti": None}) == "3 on 2024-01-01"

@@ -150,3 +150,31 @@ def test_a_mapped_task_inside_a_mapped_task_group_is_refused() -> None:
 
         with pytest.raises(DagDefinitionError, match="map the group or the task, not both"):
             group.expand(x=[1, 2])
+
+
+def test_consumers_of_a_task_include_mapped_group_tasks_and_follow_new_tasks() -> None:
+    from slipstream.sdk.mapping import check_pushed_for_mapping, consumers_of
+
+    with DAG("d", start_date=START, schedule=None) as dag:
+        @task
+        def numbers():
+            return [1, 2]
+
+        @task
+        def double(x):
+            return 2 * x
+
+        @task_group
+        def per_number(x):
+            return double(x)
+
+        source = numbers()
+        per_number.expand(x=source)
+    assert [(t.task_id, key) for t, key in consumers_of(dag.get_task("numbers"))] == [("per_number.double", "return_value")]
+    with dag:
+        double.override(task_id="again").expand(x=source)
+    assert sorted(t.task_id for t, _ in consumers_of(dag.get_task("numbers"))) == ["again", "per_number.double"]
+    with pytest.raises(TypeError, match="'numbers' returned int .* expands over it: return a list or a dict"):
+        check_pushed_for_mapping(dag.get_task("numbers"), {"return_value": 3}, 10)
+    with pytest.raises(ValueError, match="more than max_map_length"):
+        check_pushed_for_mapping(dag.get_task("numbers"), {"return_value": list(range(11))}, 10)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sensor_helpers import run, run_info
 
-from slipstream.runner.try_store import DirectTryStore
+from slipstream.runner.direct_store import DirectTryStore
 from slipstream.scheduler.run_to_end import run_dag_to_end
 from slipstream.sdk import DAG
 from slipstream.sdk.exceptions import DagDefinitionError

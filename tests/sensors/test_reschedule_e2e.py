@@ -19,8 +19,8 @@ from slipstream.scheduler.run_to_end import run_dag_to_end
 from slipstream.scheduler.scheduler import Scheduler
 from slipstream.scheduler.triggering import trigger_dag
 from slipstream.store import pools, task_instances, task_logs, task_reschedules
+from slipstream.store.clock import utcnow
 from slipstream.store.models import TaskRescheduleRow
-from slipstream.store.types import utcnow
 
 WAIT_FOR_FILE = """
 from datetime import datetime

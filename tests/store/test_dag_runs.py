@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from slipstream.store import dag_runs, task_instances
-from slipstream.store.types import utcnow
+from slipstream.store.clock import utcnow
 
 
 def test_create_writes_the_run_and_one_task_instance_per_task(db):

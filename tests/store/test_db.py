@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from slipstream.store import dag_runs, task_instances
+from slipstream.store.clock import utcnow
 from slipstream.store.db import Database
-from slipstream.store.types import utcnow
 
 
 def test_sqlite_uses_wal(db):

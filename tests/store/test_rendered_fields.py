@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from slipstream.store import dag_runs, previous_runs, rendered_fields
-from slipstream.store.types import utcnow
+from slipstream.store.clock import utcnow
 
 DAY = datetime(2024, 5, 1, tzinfo=UTC)
 
@@ -41,6 +41,25 @@ def test_saving_a_try_again_replaces_its_values(db) -> None:
         assert rendered_fields.get(session, dag_id="d", run_id="r", task_id="t", try_number=1).rendered_fields == {
             "sql": "new"
         }
+
+
+def test_saving_a_try_again_replaces_its_values_on_postgresql(postgres_url) -> None:
+    from slipstream.store import migrate
+    from slipstream.store.db import Database
+
+    database = Database(postgres_url)
+    try:
+        migrate.migrate(database)
+        test_saving_a_try_again_replaces_its_values(database)
+        with database.write() as session:  # and on a plain connection, as the store service calls it
+            rendered_fields.save(
+                session.connection(), dag_id="d", run_id="r", task_id="t", map_index=-1, try_number=1,
+                fields={"sql": "newer"}, now=utcnow(),
+            )
+        with database.read() as session:
+            assert rendered_fields.get(session, dag_id="d", run_id="r", task_id="t").rendered_fields == {"sql": "newer"}
+    finally:
+        database.dispose()
 
 
 def test_values_json_cannot_hold_are_stored_as_text(db) -> None:

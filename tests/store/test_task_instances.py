@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from slipstream.store import dag_runs, task_instances
+from slipstream.store.clock import utcnow
 from slipstream.store.states import TaskInstanceState as TI
-from slipstream.store.types import utcnow
+from slipstream.store.states import failure_state
 
 
 def make_run(db, tasks=("a",), max_tries=1):
@@ -48,9 +49,9 @@ def test_finish_only_for_the_current_try(db):
 
 
 def test_failure_state_uses_the_tries_left():
-    assert task_instances.failure_state(1, 1) is TI.UP_FOR_RETRY
-    assert task_instances.failure_state(2, 1) is TI.FAILED
-    assert task_instances.failure_state(1, 0) is TI.FAILED
+    assert failure_state(1, 1) is TI.UP_FOR_RETRY
+    assert failure_state(2, 1) is TI.FAILED
+    assert failure_state(1, 0) is TI.FAILED
 
 
 def test_move_moves_only_rows_in_the_expected_state(db):

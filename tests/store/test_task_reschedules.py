@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from slipstream.runner.try_store import DirectTryStore
+from slipstream.runner.direct_store import DirectTryStore
 from slipstream.store import clearing, dag_runs, migrate, task_instances, task_logs, task_reschedules
+from slipstream.store.clock import utcnow
 from slipstream.store.db import Database
 from slipstream.store.states import TaskInstanceState as TI
-from slipstream.store.types import utcnow
+from slipstream.store.task_reschedules_summary import Reschedules
 
 KEY = ("d", "r", "wait", -1)
 
@@ -76,7 +77,7 @@ def rescheduled_twice_under_one_try(db):
     summary = store.reschedules(key=KEY, first_try_number=1, try_number=1)
     assert summary.first_start == first_start
     assert summary.count == 2
-    assert store.reschedules(key=KEY, first_try_number=2, try_number=2) == task_reschedules.Reschedules(None, 0)
+    assert store.reschedules(key=KEY, first_try_number=2, try_number=2) == Reschedules(None, 0)
     with db.read() as session:
         assert [entry.try_number for entry in task_logs.for_task(session, "d", "r", "wait")] == [1]
         rows = task_reschedules.for_task_instance(session, "d", "r", "wait")

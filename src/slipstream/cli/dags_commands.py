@@ -239,7 +239,7 @@ def next_execution(dag_id: str, num_executions: int, dags_folder: str | None) ->
     """The logical dates of the DAG's next scheduled runs, one per line."""
     from slipstream.store import dags as dag_store
     from slipstream.store import next_runs
-    from slipstream.store.types import utcnow
+    from slipstream.store.clock import utcnow
     from slipstream.timetables import DagSchedule
 
     settings, db = _prepared(dags_folder)
@@ -283,7 +283,7 @@ def backfill(
 ) -> None:
     """Run the DAG for every interval of its schedule between two dates; exit 1 if a run fails."""
     from slipstream.scheduler import backfill as backfills
-    from slipstream.store.types import utcnow
+    from slipstream.store.clock import utcnow
 
     settings, db = _prepared(dags_folder)
     _serialized(db, dag_id)

@@ -43,8 +43,8 @@ def task_set_state(dag_id: str, run_id: str, task_id: str, state: str, map_index
     run, so the scheduler runs them (the run is re-opened if it had finished), as Airflow does."""
     from slipstream.scheduler.clearing import select_to_clear
     from slipstream.store import clearing, task_instances
+    from slipstream.store.clock import utcnow
     from slipstream.store.task_instances import TaskInstanceKey
-    from slipstream.store.types import utcnow
 
     _, db = _prepared(dags_folder)
     dag = _serialized(db, dag_id)
@@ -80,7 +80,7 @@ def task_set_state(dag_id: str, run_id: str, task_id: str, state: str, map_index
 def dag_set_state(dag_id: str, run_id: str, state: str) -> None:
     """Mark a DAG run success or failed, and its unfinished task instances with it."""
     from slipstream.store import dag_runs
-    from slipstream.store.types import utcnow
+    from slipstream.store.clock import utcnow
 
     db = open_store(load_settings())
     run = _run_row(db, dag_id, run_id)

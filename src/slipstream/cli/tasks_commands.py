@@ -53,7 +53,7 @@ def test(
     from slipstream.runner.context import DagRunInfo
     from slipstream.runner.task_logging import configure_task_logging
     from slipstream.runner.task_runner import execute_task
-    from slipstream.store.types import utcnow
+    from slipstream.store.clock import utcnow
 
     _, db = _prepared(dags_folder)
     serialized = _serialized(db, dag_id)
@@ -216,11 +216,11 @@ def _render_now(
     from slipstream.dagfiles.airflow_imports import airflow_imports
     from slipstream.dagfiles.loader import load_dag_file
     from slipstream.runner.context import DagRunInfo, RuntimeTaskInstance, build_context
-    from slipstream.runner.try_store import DirectTryStore
+    from slipstream.runner.direct_store import DirectTryStore
     from slipstream.sdk.secrets import secrets_provider
     from slipstream.sdk.templating import TemplateRenderError
     from slipstream.store import task_instances
-    from slipstream.store.types import utcnow
+    from slipstream.store.clock import utcnow
 
     parse_dags(settings, db)
     serialized = _serialized(db, dag_id)

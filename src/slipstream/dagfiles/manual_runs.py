@@ -15,10 +15,10 @@ from typing import Any
 
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.store import clearing, dag_runs, dags, task_instances
+from slipstream.store.clock import utcnow
 from slipstream.store.db import Database
 from slipstream.store.models import DagRunRow
 from slipstream.store.states import DagRunType
-from slipstream.store.types import utcnow
 
 
 class DagNotFound(LookupError):

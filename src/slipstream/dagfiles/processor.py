@@ -11,8 +11,8 @@ from pathlib import Path
 from slipstream.config import Settings
 from slipstream.dagfiles.parsing import FileParser, ParsedFile
 from slipstream.store import dags as dag_store
+from slipstream.store.clock import utcnow
 from slipstream.store.db import Database
-from slipstream.store.types import utcnow
 
 log = logging.getLogger("slipstream.dagfiles")
 

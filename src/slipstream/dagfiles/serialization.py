@@ -200,6 +200,11 @@ class SerializedDag:
     def task_ids(self) -> list[str]:
         return list(self.tasks)
 
+    @cached_property
+    def mapped_group_task_ids(self) -> frozenset[str]:
+        """Tasks inside a mapped task group (their instances are decided one by one)."""
+        return frozenset(t for t, task in self.tasks.items() if task.data.get("mapped_group") is not None)
+
     @property
     def max_active_runs(self) -> int | None:
         return self.data.get("max_active_runs")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slipstream.config import Settings
 from slipstream.executors.base import BaseExecutor, CallbackRequest, ExecutorEvent, Workload
+from slipstream.runner.direct_store import DirectTryStore
 from slipstream.runner.task_runner import run_task
-from slipstream.runner.try_store import DirectTryStore
 from slipstream.store.db import Database
 
 

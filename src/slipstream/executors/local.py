@@ -1,21 +1,28 @@
 """LocalExecutor: each try in its own process, forked from a warm fork server.
 
-The fork server has already imported the runner, SQLAlchemy and the operators, and each DAG
-file (at a given modification time) gets a zygote, forked from the server, that has imported
-the file: a task process starts with everything loaded instead of paying for a fresh
-interpreter and a parse. Each child's exit is reported the moment it happens, on ``events``.
+The fork server has already imported the runner and the operators, and each DAG file (at a
+given modification time) gets a zygote, forked from the server, that has imported the file: a
+task process starts with everything loaded instead of paying for a fresh interpreter and a
+parse. Task processes send their store calls to one store service process, so they never load
+SQLAlchemy: what they are forked from stays small, and a fork and an exit cost less. Each
+child's exit is reported the moment it happens, on ``events``.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
+import subprocess
 import threading
 from typing import Any
 
 from slipstream.config import Settings
+from slipstream.executors import store_service
 from slipstream.executors.base import BaseExecutor, CallbackRequest, ExecutorEvent, Workload
 from slipstream.processes.client import ForkServer
+
+log = logging.getLogger("slipstream.executors")
 
 PRELOAD = [
     "slipstream.executors.task_process",
@@ -30,14 +37,15 @@ PRELOAD = [
 TARGET = "slipstream.executors.task_process:task_process_main"
 CALLBACK_TARGET = "slipstream.executors.task_process:callback_process_main"
 PRELOAD_DAG_FILE = "slipstream.executors.preload:preload_dag_file"
-STORE_SERVICE = "slipstream.executors.preload:serve_store_call"
+REHEARSE = "slipstream.executors.preload:rehearse"
 
 
 class LocalExecutor(BaseExecutor):
     def __init__(self, settings: Settings, parallelism: int | None = None) -> None:
         super().__init__(parallelism or settings.parallelism)
         self.settings = settings
-        self._server = ForkServer(PRELOAD, self._on_exit)
+        self._server: ForkServer | None = None
+        self._store_service: subprocess.Popen[bytes] | None = None
         self._running: dict[int, Workload] = {}
         self._lock = threading.Lock()
         self._all_done = threading.Condition(self._lock)
@@ -54,12 +62,35 @@ class LocalExecutor(BaseExecutor):
             return len(self._running)
 
     def start(self) -> None:
-        if not self._started:
-            self._started = True
+        if self._started:
+            return
+        self._started = True
+        self._store_service, channels = store_service.start(self.settings.sql_alchemy_conn, self.settings.task_heartbeat_sec)
+        self._server = ForkServer(PRELOAD, self._on_exit, channels)
+        try:
             self._server.start()
-            self._server.call("slipstream.executors.preload:warm_up", (self.settings,))
+            self._server.call(REHEARSE, ())
+            store_service.wait_ready(self._store_service, channels)  # started meanwhile
+        finally:
+            channels.close()  # the fork server and its zygotes hold it now
 
-    def _zygote_for(self, fileloc: str) -> tuple[str, str, tuple[Any, ...], str] | None:
+    def _server_for_new_work(self) -> ForkServer:
+        """The fork server; started again, with a new store service, if the service has died
+        (its task processes could not report anything: the scheduler fails or retries them)."""
+        self.start()
+        assert self._server is not None and self._store_service is not None
+        if self._store_service.poll() is not None:
+            log.error(
+                "The store service of the local executor ended (exit code %s): starting it and the fork server again",
+                self._store_service.returncode,
+            )
+            self._server.close()
+            self._started = False
+            self.start()
+        assert self._server is not None
+        return self._server
+
+    def _zygote_for(self, fileloc: str) -> tuple[str, str, tuple[Any, ...]] | None:
         """The zygote (DAG file, its modification time, a shard per core) a child forks from."""
         try:
             mtime = os.stat(fileloc).st_mtime_ns
@@ -67,19 +98,18 @@ class LocalExecutor(BaseExecutor):
             return None
         self._spawned += 1
         key = f"{fileloc}:{mtime}:{self._spawned % self._zygotes_per_file}"
-        load_args = (fileloc, self.settings.dagbag_import_timeout, self.settings.sql_alchemy_conn)
-        return (key, PRELOAD_DAG_FILE, load_args, STORE_SERVICE)
+        return (key, PRELOAD_DAG_FILE, (fileloc, self.settings.dagbag_import_timeout))
 
     def queue_workload(self, workload: Workload) -> None:
-        self.start()
         with self._lock:
-            request_id = self._server.spawn(TARGET, (workload, self.settings), self._zygote_for(workload.fileloc))
+            server = self._server_for_new_work()
+            request_id = server.spawn(TARGET, (workload, self.settings), self._zygote_for(workload.fileloc))
             self._running[request_id] = workload
 
     def run_callback(self, request: CallbackRequest) -> None:
-        self.start()
         with self._lock:
-            request_id = self._server.spawn(CALLBACK_TARGET, (request, self.settings), self._zygote_for(request.fileloc))
+            server = self._server_for_new_work()
+            request_id = server.spawn(CALLBACK_TARGET, (request, self.settings), self._zygote_for(request.fileloc))
             self._callbacks.add(request_id)
 
     def _on_exit(self, request_id: int, exit_code: int) -> None:
@@ -99,13 +129,15 @@ class LocalExecutor(BaseExecutor):
         with self._lock:
             request_ids = [rid for rid, workload in self._running.items() if workload.ti_id == ti_id]
         for request_id in request_ids:
-            self._server.kill(request_id, signal.SIGKILL)
+            if self._server is not None:
+                self._server.kill(request_id, signal.SIGKILL)
 
     def terminate(self) -> None:
         with self._lock:
             request_ids = list(self._running)
         for request_id in request_ids:
-            self._server.kill(request_id, signal.SIGTERM)
+            if self._server is not None:
+                self._server.kill(request_id, signal.SIGTERM)
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         with self._lock:
@@ -113,4 +145,11 @@ class LocalExecutor(BaseExecutor):
 
     def end(self, timeout: float | None = None) -> None:
         self.wait_idle(timeout)
-        self._server.close()
+        if self._server is not None:
+            self._server.close()
+        if self._store_service is not None:
+            try:
+                self._store_service.wait(5)  # it ends when the fork server and its zygotes are gone
+            except subprocess.TimeoutExpired:
+                self._store_service.kill()
+                self._store_service.wait()

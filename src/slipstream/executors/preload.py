@@ -1,62 +1,23 @@
 """What the fork server and its zygotes do before they fork task processes.
 
-The fork server compiles the runner's statements and rehearses a task once, so the caches a
-task process needs are full before any fork. A zygote (one per DAG file and core) imports its
-DAG file and opens a warm connection, then answers its task processes' store calls.
+The fork server rehearses a task once, so the caches a task process needs are full before any
+fork. A zygote (one per DAG file and core) imports its DAG file. Neither touches the database,
+nor imports SQLAlchemy: the store service answers the task processes' store calls (see
+``store_service``), so what every task process is forked from stays small.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import Any
 
-from slipstream.config import Settings
 from slipstream.runner.task_logging import configure_task_logging
-from slipstream.runner.try_store import DirectTryStore, serve_request
-from slipstream.store import dag_runs, previous_runs, rendered_fields, task_instances, task_logs, xcoms
-from slipstream.store.db import Database
-from slipstream.store.types import utcnow
-
-warm: dict[str, Database] = {}
+from slipstream.store.clock import utcnow
 
 
-def warm_up(settings: Settings) -> None:
-    """In the fork server: build the engine and compile the runner's statements once.
-
-    Children inherit the engine with its dialect initialised and its statement cache full,
-    and open their own connections (the engine keeps none: NullPool).
-    """
-    db = Database(settings.sql_alchemy_conn, pool=False)
-    with db.engine.connect() as connection:
-        _exercise_statements(connection)
-    warm[settings.sql_alchemy_conn] = db
-    _rehearse_a_task()
-
-
-def _exercise_statements(connection: Any) -> None:
-    """Run every statement a try uses, matching no row, and roll back (fills the statement cache)."""
-    transaction = connection.begin()
-    now = utcnow()
-    task_instances.start_try(connection, -1, 1, "warm-up", 0, now)
-    dag_runs.row_by_id(connection, -1)
-    task_instances.finish_try(connection, -1, 1, "success", now, started_at=now)
-    task_instances.heartbeat(connection, -1, 1, now)
-    xcoms.push(connection, dag_run_id=-1, dag_id="-", run_id="-", task_id="-", map_index=-1, key="-", value=None, now=now)
-    xcoms.pull(connection, dag_id="-", run_id="-", task_id="-", key="-")
-    task_logs.record(
-        connection, dag_id="-", run_id="-", task_id="-", map_index=-1, try_number=-1, path="-", hostname="-", now=now
-    )
-    previous_runs.previous_success(connection, "-", now)
-    rendered_fields.save(
-        connection, dag_id="-", run_id="-", task_id="-", map_index=-1, try_number=-1, fields={}, now=now
-    )
-    transaction.rollback()
-
-
-def _rehearse_a_task() -> None:
-    """Run a tiny templated PythonOperator once, so the lazy imports and caches it needs
-    (Jinja's lexer, context building, logging) are filled before any fork."""
+def rehearse() -> None:
+    """In the fork server: run a tiny templated PythonOperator once, so the lazy imports and
+    caches it needs (Jinja's lexer, context building, logging) are filled before any fork."""
     import contextlib
     import io
 
@@ -76,21 +37,15 @@ def _rehearse_a_task() -> None:
         execute_task(dag, "rehearse", run, store=None, map_index=-1, try_number=1, max_tries=0)
 
 
-_zygote_store: list[DirectTryStore] = []
-
-
-def preload_dag_file(path: str, timeout: float, database_url: str) -> None:
-    """In a zygote: open a warm connection for the task processes' store calls, and import the
-    DAG file once, quietly and within the parse time limit."""
-    db = Database(database_url)
-    with db.engine.connect() as connection:
-        _exercise_statements(connection)
-    _zygote_store.append(DirectTryStore(db))
+def preload_dag_file(path: str, timeout: float) -> None:
+    """In a zygote: import the DAG file once, quietly and within the parse time limit."""
     configure_task_logging()
     import signal
 
     from slipstream.dagfiles.airflow_imports import airflow_imports
     from slipstream.dagfiles.loader import load_dag_file_cached
+    from slipstream.sdk.context import parameters_of
+    from slipstream.sdk.mapping import mapped_consumers
     from slipstream.sdk.templating import dag_environment
 
     def too_slow(*_: object) -> None:
@@ -105,16 +60,15 @@ def preload_dag_file(path: str, timeout: float, database_url: str) -> None:
     try:
         with airflow_imports():
             loaded = load_dag_file_cached(path)
-            for dag in loaded.dags:
-                dag_environment(dag)  # each task process would build it again otherwise
+            for dag in loaded.dags:  # what each task process would otherwise work out again
+                dag_environment(dag)
+                mapped_consumers(dag)
+                for task in dag.tasks:
+                    if callable(getattr(task, "python_callable", None)):
+                        parameters_of(task.python_callable)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         sys.stdout.flush()
         os.dup2(saved, 1)
         os.close(saved)
-
-
-def serve_store_call(message: tuple[str, dict[str, Any]]) -> tuple[str, Any]:
-    """In a zygote: answer one store call of a task process (see ChannelTryStore)."""
-    return serve_request(_zygote_store[0], message)

@@ -2,49 +2,65 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import sys
+from typing import Any
 
 from slipstream.config import Settings
-from slipstream.executors import preload
 from slipstream.executors.base import CallbackRequest, Workload
 from slipstream.runner.task_logging import configure_task_logging
 from slipstream.runner.task_runner import run_task
-from slipstream.runner.try_store import ChannelTryStore, DirectTryStore, TryStore
-from slipstream.store.db import Database
-from slipstream.store.task_logs import log_path
+from slipstream.runner.try_store import ChannelTryStore, TryStore
+from slipstream.store.log_paths import log_file
 
 
 def redirect_output(path: str) -> None:
-    """Point fds 1 and 2 (and so every child process) at the task's log file."""
+    """Point fds 1 and 2 (and so every child process) at the task's log file, line-buffered.
+
+    The ``sys.stdout`` and ``sys.stderr`` a forked process inherits already write to fds 1 and
+    2: they are kept rather than built again (a forked process pays for each page it writes)."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()  # what is buffered was meant for where fds 1 and 2 pointed until now
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
-    sys.stdout = open(1, "w", buffering=1, closefd=False)
-    sys.stderr = open(2, "w", buffering=1, closefd=False)
+    sys.stdout = _line_buffered(sys.stdout, 1)
+    sys.stderr = _line_buffered(sys.stderr, 2)
 
 
-def _store_for_this_process(settings: Settings) -> TryStore:
+def _line_buffered(stream: Any, fileno: int) -> Any:
+    try:
+        if isinstance(stream, io.TextIOWrapper) and stream.fileno() == fileno:
+            stream.reconfigure(line_buffering=True)
+            return stream
+    except (OSError, ValueError):
+        pass
+    return open(fileno, "w", buffering=1, closefd=False)
+
+
+def _store_for_this_process() -> TryStore | None:
+    """The channel to the store service; None (``run_task`` then opens the database itself)
+    for a process forked without one."""
     from slipstream.processes import forkserver
 
-    if forkserver.PARENT_CHANNEL is not None:
-        return ChannelTryStore(forkserver.PARENT_CHANNEL)
-    return DirectTryStore(preload.warm.get(settings.sql_alchemy_conn) or Database(settings.sql_alchemy_conn))
+    return ChannelTryStore(forkserver.PARENT_CHANNEL) if forkserver.PARENT_CHANNEL is not None else None
 
 
 def task_process_main(workload: Workload, settings: Settings) -> None:
     os.setpgrp()
-    path = log_path(
-        settings.base_log_folder, workload.dag_id, workload.run_id, workload.task_id, workload.map_index,
+    path = log_file(
+        os.fspath(settings.base_log_folder), workload.dag_id, workload.run_id, workload.task_id, workload.map_index,
         workload.try_number,
     )
-    redirect_output(str(path))
+    redirect_output(path)
     configure_task_logging()
     try:
-        run_task(workload, settings, _store_for_this_process(settings), own_process_group=True)
+        run_task(workload, settings, _store_for_this_process(), own_process_group=True)
     except Exception:
         logging.getLogger("slipstream.runner").exception("The task runner itself failed")
         sys.stdout.flush()

@@ -14,6 +14,15 @@ from slipstream.sdk.context import determine_kwargs
 from slipstream.sdk.exceptions import AirflowException, AirflowSkipException
 
 
+def exit_codes(skip_on_exit_code: int | Sequence[int] | None) -> tuple[int, ...]:
+    """``skip_on_exit_code`` as Airflow takes it (none, one code, or several) as a tuple."""
+    if skip_on_exit_code is None:
+        return ()
+    if isinstance(skip_on_exit_code, int):
+        return (skip_on_exit_code,)
+    return tuple(skip_on_exit_code)
+
+
 class BashOperator(BaseOperator):
     """Run ``bash_command`` with bash; a non-zero exit fails the task and ``skip_on_exit_code`` skips it."""
 
@@ -37,12 +46,7 @@ class BashOperator(BaseOperator):
         self.env = env
         self.append_env = append_env
         self.output_encoding = output_encoding
-        if skip_on_exit_code is None:
-            self.skip_on_exit_code: tuple[int, ...] = ()
-        elif isinstance(skip_on_exit_code, int):
-            self.skip_on_exit_code = (skip_on_exit_code,)
-        else:
-            self.skip_on_exit_code = tuple(skip_on_exit_code)
+        self.skip_on_exit_code = exit_codes(skip_on_exit_code)
         self.cwd = cwd
 
     def execute(self, context: Mapping[str, Any]) -> str | None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from slipstream.sdk.baseoperator import BaseOperator
 from slipstream.sdk.context import call_python, checked_callable, get_current_context
+from slipstream.sdk.task_log import write_line
 
 __all__ = ["PythonOperator", "get_current_context"]
 
@@ -38,7 +39,7 @@ class PythonOperator(BaseOperator):
     def execute(self, context: Mapping[str, Any]) -> Any:
         result = call_python(self.python_callable, self.op_args, self.op_kwargs, self.templates_dict, context)
         if self.show_return_value_in_logs:
-            self.log.info("Done. Returned value was: %r", result)
+            write_line(f"Done. Returned value was: {result!r}")
         return result
 
 

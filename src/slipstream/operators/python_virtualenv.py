@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from slipstream.operators import venv_cache
+from slipstream.operators.bash import exit_codes
 from slipstream.operators.branching import BranchPythonOperator
 from slipstream.operators.python import PythonOperator
 from slipstream.sdk.context import determine_kwargs
@@ -155,12 +156,7 @@ class _BasePythonVenvOperator(PythonOperator):
         self.serializer = serializer
         self.string_args = list(string_args or [])
         self.expect_airflow = expect_airflow
-        if skip_on_exit_code is None:
-            self.skip_on_exit_code: tuple[int, ...] = ()
-        elif isinstance(skip_on_exit_code, int):
-            self.skip_on_exit_code = (skip_on_exit_code,)
-        else:
-            self.skip_on_exit_code = tuple(skip_on_exit_code)
+        self.skip_on_exit_code = exit_codes(skip_on_exit_code)
         self.env_vars = env_vars
         self.inherit_env = inherit_env
         function_source(python_callable)

@@ -22,9 +22,12 @@ class ForkServer:
     """The parent's handle: ``spawn`` returns a request id; ``on_exit(request_id, code)`` is called
     from a reader thread when that child ends."""
 
-    def __init__(self, preload: list[str], on_exit: ExitCallback) -> None:
+    def __init__(self, preload: list[str], on_exit: ExitCallback, channels: socket.socket | None = None) -> None:
+        """``channels``: a control socket to a channel server (``slipstream.processes.channel_server``)
+        that answers every child; the server keeps its own copy once started."""
         self.preload = preload
         self.on_exit = on_exit
+        self.channels = channels
         self._sock: socket.socket | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
@@ -39,10 +42,15 @@ class ForkServer:
                 return
             self._ready.clear()
             parent_sock, child_sock = socket.socketpair()
-            code = "import sys; from slipstream.processes.forkserver import serve; serve(int(sys.argv[1]), sys.argv[2:])"
+            code = (
+                "import sys; from slipstream.processes.forkserver import serve; "
+                "serve(int(sys.argv[1]), sys.argv[3:], None, int(sys.argv[2]) if sys.argv[2] != '-' else None)"
+            )
+            fds = [child_sock.fileno()] + ([self.channels.fileno()] if self.channels is not None else [])
+            channels_arg = str(self.channels.fileno()) if self.channels is not None else "-"
             self._process = subprocess.Popen(
-                [sys.executable, "-c", code, str(child_sock.fileno()), *self.preload],
-                pass_fds=[child_sock.fileno()],
+                [sys.executable, "-c", code, str(child_sock.fileno()), channels_arg, *self.preload],
+                pass_fds=fds,
                 start_new_session=True,
             )
             child_sock.close()
@@ -69,12 +77,9 @@ class ForkServer:
             elif kind == "exited":
                 self.on_exit(request_id, value)
 
-    def spawn(
-        self, target: str, args: tuple[Any, ...], zygote: tuple[str, str, tuple[Any, ...], str | None] | None = None
-    ) -> int:
-        """Fork a child that calls ``target(*args)``; with
-        ``zygote=(key, load_target, load_args, service)`` fork it from the zygote of that key,
-        made on first use."""
+    def spawn(self, target: str, args: tuple[Any, ...], zygote: tuple[str, str, tuple[Any, ...]] | None = None) -> int:
+        """Fork a child that calls ``target(*args)``; with ``zygote=(key, load_target, load_args)``
+        fork it from the zygote of that key, made on first use."""
         self.start()
         with self._lock:
             self._next_id += 1

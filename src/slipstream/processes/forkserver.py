@@ -1,8 +1,8 @@
 """A small fork server: a warm, single-threaded process that forks a child per request.
 
-Starting a Python process from scratch and importing SQLAlchemy, Jinja and the operators costs
-tens of milliseconds; forking a process that has already imported them costs about one. The
-parent talks to the server over a socket pair with length-prefixed pickles:
+Starting a Python process from scratch and importing Jinja and the operators costs tens of
+milliseconds; forking a process that has already imported them costs about one. The parent
+talks to the server over a socket pair with length-prefixed pickles:
 
     parent -> server  ("spawn", request_id, "module:function", args, zygote)
                                                                        fork a child that calls it
@@ -11,12 +11,12 @@ parent talks to the server over a socket pair with length-prefixed pickles:
     server -> parent  ("ready", 0, pid)                                preloading is done
     server -> parent  ("called", 0, None)                              a call has returned
     zygote -> server  ("started", request_id, pid)                     so the server can clean up after a dead zygote
-    zygote -> service (b"c" + an fd, SCM_RIGHTS)                      the channel of a new child, to answer
-
-A zygote started with a ``service`` forks a service process first; its children's requests go
-there, so the zygote only forks (see ``_start_service``).
     server -> parent  ("exited", request_id, exit_code)                negative: killed by that signal
+    server or zygote -> channel server (b"c" + an fd, SCM_RIGHTS)      a new child's channel, to answer
 
+A server started with a control socket to a channel server (``channels``) gives every child it
+forks, and every child of its zygotes, a channel to that process (``PARENT_CHANNEL``): the
+forking processes only fork, and the channel server answers (see ``channel_server``).
 Every child leads its own process group, so a kill reaches the processes it started too.
 The server stops when the parent closes its end of the socket.
 """
@@ -34,12 +34,13 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from slipstream.processes.channel_server import hand_over
 from slipstream.processes.wire import recv as _recv
 from slipstream.processes.wire import send as _send
 
 MAX_ZYGOTES = 16
 
-# In a child of a zygote with a service: the socket to the process that answers its requests.
+# In a child of a server with a channel server: the socket to the process that answers its requests.
 PARENT_CHANNEL: socket.socket | None = None
 
 
@@ -112,7 +113,7 @@ def _start_zygote(
     wakeup: tuple[int, int],
     zygotes: dict[str, _Zygote],
     load: tuple[str, tuple[Any, ...]],
-    service: str | None,
+    channels: socket.socket | None,
 ) -> _Zygote:
     ours, theirs = socket.socketpair()
     pid = os.fork()
@@ -126,7 +127,7 @@ def _start_zygote(
                 other.sock.close()
             os.close(wakeup[0])
             os.close(wakeup[1])
-            serve(theirs.detach(), [], load, service)
+            serve(theirs.detach(), [], load, channels)
         except BaseException:  # noqa: BLE001 - report, then leave
             traceback.print_exc()
             code = 1
@@ -136,69 +137,28 @@ def _start_zygote(
     return _Zygote(ours, pid)
 
 
-def _start_service(sock: socket.socket, wakeup: tuple[int, int], handler: Callable[[Any], Any]) -> socket.socket:
-    """Fork the process that answers a zygote's children; return the socket that hands it each
-    child's channel (the fd travels with SCM_RIGHTS)."""
-    ours, theirs = socket.socketpair()
-    pid = os.fork()
-    if pid == 0:
-        code = 0
-        try:
-            signal.set_wakeup_fd(-1)
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            sock.close()
-            ours.close()
-            os.close(wakeup[0])
-            os.close(wakeup[1])
-            _serve_channels(theirs, handler)
-        except BaseException:  # noqa: BLE001 - report, then leave
-            traceback.print_exc()
-            code = 1
-        finally:
-            os._exit(code)
-    theirs.close()
-    return ours
-
-
-def _serve_channels(ctrl: socket.socket, handler: Callable[[Any], Any]) -> None:
-    """Answer each child's requests, one at a time, until the zygote goes away."""
-    channels: list[socket.socket] = []
-    while True:
-        readable, _, _ = select.select([ctrl, *channels], [], [])
-        if ctrl in readable:
-            data, fds, _, _ = socket.recv_fds(ctrl, 16, 64)
-            if not data:
-                return
-            channels.extend(socket.socket(fileno=fd) for fd in fds)
-        for channel in [c for c in channels if c in readable]:
-            try:
-                message = _recv(channel)
-                if message is not None:
-                    _send(channel, handler(message))
-            except OSError:
-                message = None
-            if message is None:
-                channels.remove(channel)
-                channel.close()
-
-
 def _evict_idle(zygotes: dict[str, _Zygote], keep: int) -> None:
     for key in [k for k, z in zygotes.items() if not z.running][: max(len(zygotes) - keep, 0)]:
         zygotes.pop(key).sock.close()
 
 
 def serve(
-    fd: int, preload: list[str], load: tuple[str, tuple[Any, ...]] | None = None, service: str | None = None
+    fd: int,
+    preload: list[str],
+    load: tuple[str, tuple[Any, ...]] | None = None,
+    channels: socket.socket | int | None = None,
 ) -> None:
     """The main loop of a fork server (and of a zygote, which is a fork server that ran ``load``).
 
     A spawn request may name a zygote ``(key, load_target, load_args)``: the request goes to the
     zygote with that key, which is forked from this server and runs ``load_target(*load_args)``
-    first (e.g. importing a DAG file), so its children start with that work done. A zygote
-    with a ``service`` answers requests from its children: each child gets a socket to it
-    (``PARENT_CHANNEL``) and ``service(message)`` computes the answer.
+    first (e.g. importing a DAG file), so its children start with that work done. With
+    ``channels`` (a control socket to a channel server, or its fd) every child gets a channel
+    to that server (``PARENT_CHANNEL``).
     """
     sock = socket.socket(fileno=fd)
+    if isinstance(channels, int):
+        channels = socket.socket(fileno=channels)
     for module in preload:
         try:
             importlib.import_module(module)
@@ -209,6 +169,7 @@ def serve(
             _resolve(load[0])(*load[1])
         except Exception:  # noqa: BLE001 - children redo the work and report the error themselves
             traceback.print_exc()
+    gc.freeze()
     wakeup_r, wakeup_w = os.pipe()
     os.set_blocking(wakeup_r, False)
     os.set_blocking(wakeup_w, False)
@@ -219,9 +180,6 @@ def serve(
     zygotes: dict[str, _Zygote] = {}
     zygote_pids: set[int] = set()
     owner: dict[int, _Zygote] = {}
-    # A zygote's children send their requests to a service process of their own: the zygote
-    # only forks, so it writes (and copies, under copy-on-write) few pages while children live.
-    service_ctrl = _start_service(sock, (wakeup_r, wakeup_w), _resolve(service)) if service else None
     _send(sock, ("ready", 0, os.getpid()))
     while True:
         watched = [sock, wakeup_r, *(z.sock for z in zygotes.values())]
@@ -260,30 +218,30 @@ def serve(
             if kind == "spawn":
                 _, request_id, target, args, zygote_spec = message
                 if zygote_spec is not None:
-                    key, load_target, load_args, zygote_service = zygote_spec
+                    key, load_target, load_args = zygote_spec
                     zygote = zygotes.get(key)
                     if zygote is None:
                         _evict_idle(zygotes, MAX_ZYGOTES - 1)
                         zygote = zygotes[key] = _start_zygote(
-                            sock, (wakeup_r, wakeup_w), zygotes, (load_target, load_args), zygote_service
+                            sock, (wakeup_r, wakeup_w), zygotes, (load_target, load_args), channels
                         )
                         zygote_pids.add(zygote.pid)
                     zygote.running.add(request_id)
                     owner[request_id] = zygote
                     _send(zygote.sock, ("spawn", request_id, target, args, None))
                 else:
-                    ours, theirs = socket.socketpair() if service_ctrl is not None else (None, None)
+                    ours, theirs = socket.socketpair() if channels is not None else (None, None)
                     gc.freeze()
                     pid = os.fork()
                     if pid == 0:
-                        others = [z.sock for z in zygotes.values()] + ([ours, service_ctrl] if ours else [])
+                        others = [z.sock for z in zygotes.values()] + ([ours, channels] if ours else [])
                         _run_child(sock, wakeup_r, wakeup_w, target, args, others, theirs)
-                    if ours is not None and theirs is not None and service_ctrl is not None:
+                    if ours is not None and theirs is not None and channels is not None:
                         theirs.close()
                         try:
-                            socket.send_fds(service_ctrl, [b"c"], [ours.fileno()])
+                            hand_over(channels, ours)
                         except OSError:
-                            traceback.print_exc()  # the service is gone: this child's store calls fail, and it says so
+                            traceback.print_exc()  # no channel server: this child's requests fail, and it says so
                         ours.close()
                     children[pid] = request_id
                     if load is not None:
@@ -294,6 +252,7 @@ def serve(
                     _resolve(target)(*args)
                 except Exception:  # noqa: BLE001 - a failed warm-up only costs speed
                     traceback.print_exc()
+                gc.freeze()
                 _send(sock, ("called", 0, None))
             elif kind == "kill":
                 _, request_id, sig = message

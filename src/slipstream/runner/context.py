@@ -14,8 +14,8 @@ from slipstream.sdk import macros
 from slipstream.sdk.connection import ConnectionAccessor
 from slipstream.sdk.exceptions import AirflowException, ParamValidationError
 from slipstream.sdk.variable import VariableAccessor
-from slipstream.store import xcoms
-from slipstream.store.types import utcnow
+from slipstream.store.clock import utcnow
+from slipstream.store.values import encode
 
 
 class _NotRead:
@@ -122,7 +122,7 @@ class RuntimeTaskInstance:
         return self._store.dag_run_state(dag_id=dag_id, run_id=run_id)
 
     def xcom_push(self, key: str, value: Any) -> None:
-        xcoms.encode(value)
+        encode(value)
         if self._store is None:
             self.local_xcoms[(self.task_id, key)] = value
             return

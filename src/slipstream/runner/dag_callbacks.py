@@ -10,8 +10,8 @@ from slipstream.dagfiles.airflow_imports import airflow_imports
 from slipstream.dagfiles.loader import load_dag_file_cached
 from slipstream.executors.base import CallbackRequest
 from slipstream.runner.context import RuntimeTaskInstance, build_context
+from slipstream.runner.direct_store import DirectTryStore
 from slipstream.runner.task_runner import _dag_run_info, run_callbacks
-from slipstream.runner.try_store import DirectTryStore
 from slipstream.store import dag_runs, task_instances
 from slipstream.store.db import Database
 

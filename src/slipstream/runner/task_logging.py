@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-FORMAT = "[%(asctime)s] {%(filename)s:%(lineno)d} %(levelname)s - %(message)s"
+from slipstream.sdk.task_log import FORMAT
 
 
 class _TaskHandler(logging.StreamHandler):  # type: ignore[type-arg]

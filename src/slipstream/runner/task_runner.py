@@ -30,7 +30,7 @@ from slipstream.dagfiles.store_secrets import StoreSecrets
 from slipstream.executors.base import Workload
 from slipstream.runner.context import NOT_READ, DagRunInfo, RuntimeTaskInstance, build_context
 from slipstream.runner.mapped_instance import render_map_index, unmapped_instance
-from slipstream.runner.try_store import Claim, DirectTryStore, TryStore
+from slipstream.runner.try_store import Claim, TryStore
 from slipstream.sdk.context import set_current_context
 from slipstream.sdk.exceptions import (
     AirflowFailException,
@@ -41,11 +41,13 @@ from slipstream.sdk.exceptions import (
 )
 from slipstream.sdk.mapping import check_pushed_for_mapping
 from slipstream.sdk.secrets import secrets_provider
+from slipstream.sdk.task_log import write_line
 from slipstream.sdk.xcom_arg import RETURN_VALUE
-from slipstream.store import rendered_fields, task_instances, task_logs, xcoms
-from slipstream.store.db import Database
+from slipstream.store.clock import utcnow
+from slipstream.store.log_paths import log_file
 from slipstream.store.states import TaskInstanceState as TI
-from slipstream.store.types import utcnow
+from slipstream.store.states import failure_state
+from slipstream.store.values import encode, storable
 
 log = logging.getLogger("slipstream.runner")
 
@@ -147,7 +149,7 @@ def execute_task(
             with set_current_context(context), time_limit(task.execution_timeout):
                 run_callbacks(task.on_execute_callback, context, "on_execute_callback")
                 # As the store keeps them (text for what JSON cannot hold), so they cross to the store service.
-                rendered = rendered_fields.storable(task.render_template_fields(context)) or None
+                rendered = storable(task.render_template_fields(context)) or None
                 returned = task.execute(context)
             result = _success(task, ti, returned, max_map_length)
         except AirflowSkipException as err:
@@ -164,7 +166,7 @@ def execute_task(
             if isinstance(err, KeyboardInterrupt):
                 raise
             traceback.print_exc(file=sys.stdout)
-            state = task_instances.failure_state(try_number, max_tries)
+            state = failure_state(try_number, max_tries)
             next_try_at = utcnow() + task.next_retry_delay(try_number) if state is TI.UP_FOR_RETRY else None
             error, result = err, TryResult(state.value, error=f"{type(err).__name__}: {err}", next_try_at=next_try_at)
         callback = {
@@ -189,7 +191,7 @@ def _success(task: Any, ti: RuntimeTaskInstance, returned: Any, max_map_length: 
         if task.multiple_outputs and isinstance(returned, dict):
             pushed.extend((str(k), v) for k, v in returned.items())
     for _, value in pushed:
-        xcoms.encode(value)
+        encode(value)
     check_pushed_for_mapping(task, dict(pushed), max_map_length)
     return TryResult(TI.SUCCESS.value, xcoms=tuple(pushed), skip_task_ids=tuple(sorted(ti.skipped_task_ids)))
 
@@ -213,25 +215,32 @@ def run_task(
 
     ``own_process_group``: this process leads a process group of its own (a task process), so
     when the try is taken away from it (cleared, marked) the whole group is stopped."""
-    store = store or DirectTryStore(Database(settings.sql_alchemy_conn))
+    if store is None:
+        from slipstream.runner.direct_store import DirectTryStore
+        from slipstream.store.db import Database
+
+        store = DirectTryStore(Database(settings.sql_alchemy_conn))
     hostname, pid, now = socket.gethostname(), os.getpid(), utcnow()
     key = (workload.dag_id, workload.run_id, workload.task_id, workload.map_index)
-    path = task_logs.log_path(settings.base_log_folder, *key, workload.try_number)
+    path = log_file(os.fspath(settings.base_log_folder), *key, workload.try_number)
     claim = store.claim(
         ti_id=workload.ti_id, try_number=workload.try_number, hostname=hostname, pid=pid, now=now, key=key,
-        log_path=str(path),
+        log_path=path,
     )
     if claim is None:
         log.warning("%s: not queued for this try any more; another process has it. Nothing run.", workload.label)
         return "lost"
-    log.info("Running %s on %s (pid %s)", workload.label, hostname, pid)
-    heartbeat = _Heartbeat(store, workload.ti_id, workload.try_number, settings.task_heartbeat_sec, own_process_group)
-    heartbeat.start()
+    write_line(f"Running {workload.label} on {hostname} (pid {pid})")
+    heartbeat = None
+    if not store.keeps_heartbeat:
+        heartbeat = _Heartbeat(store, workload.ti_id, workload.try_number, settings.task_heartbeat_sec, own_process_group)
+        heartbeat.start()
     try:
         with airflow_imports(), secrets_provider(store):
             result, task = _load_and_execute(workload, claim, store, settings.max_map_length)
     finally:
-        heartbeat.stop()
+        if heartbeat is not None:
+            heartbeat.stop()
     sys.stdout.flush()
     finished = store.finish(
         ti_id=workload.ti_id, try_number=workload.try_number, dag_run_id=claim.dag_run["id"], key=key,
@@ -242,12 +251,9 @@ def run_task(
     if not finished:
         log.warning("%s: the try was changed by someone else while it ran; its result is dropped", workload.label)
         return "lost"
-    if result.error:
-        log.info("Marking task as %s. %s", result.state.upper(), result.error)
-    else:
-        log.info("Marking task as %s.", result.state.upper())
+    write_line(f"Marking task as {result.state.upper()}." + (f" {result.error}" if result.error else ""))
     if task is not None and result.state in (TI.FAILED.value, TI.UP_FOR_RETRY.value):
-        _send_alert(settings, task, workload, claim, result, hostname, str(path))
+        _send_alert(settings, task, workload, claim, result, hostname, path)
     return result.state
 
 
@@ -284,7 +290,7 @@ def _load_and_execute(workload: Workload, claim: Claim, store: TryStore, max_map
     if dag is None:
         problem = loaded.errors[0].exception if loaded.errors else "the file no longer defines this DAG"
         print(loaded.errors[0].stacktrace if loaded.errors else problem, file=sys.stdout)
-        state = task_instances.failure_state(workload.try_number, claim.max_tries)
+        state = failure_state(workload.try_number, claim.max_tries)
         error = f"Could not load DAG {workload.dag_id!r} from {workload.fileloc}: {problem}"
         return TryResult(state.value, error=error), None
     if not dag.has_task(workload.task_id):

@@ -59,10 +59,12 @@ def schedule_until_finished(
     stop = threading.Event()
     timer = threading.Timer(timeout, stop.set) if timeout else None
 
+    finished_states = {s.value for s in FINISHED_RUN_STATES}
+
     def finished() -> bool:
         with db.read() as session:
-            row = dag_runs.get(session, dag_id, run_id)
-        return row is not None and row.state in {s.value for s in FINISHED_RUN_STATES}
+            state = dag_runs.state_of(session, dag_id, run_id)
+        return state in finished_states
 
     if timer is not None:
         timer.start()

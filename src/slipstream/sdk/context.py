@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import inspect
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -39,8 +40,7 @@ def determine_kwargs(
 
     A function with ``**kwargs`` gets the whole context.
     """
-    signature = inspect.signature(function)
-    parameters = list(signature.parameters.values())
+    parameters = parameters_of(function)
     if any(p.kind is p.VAR_KEYWORD for p in parameters):
         return {**context, **kwargs}
     filled_by_position = {
@@ -53,6 +53,22 @@ def determine_kwargs(
         if p.name in context:
             result[p.name] = context[p.name]
     return result
+
+
+def _parameters(function: Callable[..., Any]) -> tuple[inspect.Parameter, ...]:
+    return tuple(inspect.signature(function).parameters.values())
+
+
+_cached_parameters = functools.lru_cache(maxsize=4096)(_parameters)
+
+
+def parameters_of(function: Callable[..., Any]) -> tuple[inspect.Parameter, ...]:
+    """The parameters of ``function``, worked out once per function: a zygote works them out for
+    its DAG's callables, so a task process forked from it only looks them up."""
+    try:
+        return _cached_parameters(function)
+    except TypeError:  # unhashable (a bound method of an unhashable object)
+        return _parameters(function)
 
 
 def checked_callable(task_id: str, function: Any) -> Callable[..., Any]:

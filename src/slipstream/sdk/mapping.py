@@ -224,15 +224,26 @@ def consumers_of(operator: BaseOperator) -> list[tuple[BaseOperator, str]]:
     dag = operator.dag
     if dag is None:
         return []
-    found = []
+    return mapped_consumers(dag).get(operator.task_id, [])
+
+
+def mapped_consumers(dag: Any) -> dict[str, list[tuple[BaseOperator, str]]]:
+    """For each task whose output a mapped task expands over, those consumers (and the key).
+
+    Found by one walk over the DAG, kept on it while its tasks stay the same: a zygote finds
+    them once, so a task process that checks its output walks nothing."""
+    cached = dag.__dict__.get("_mapped_consumers")
+    if cached is not None and cached[0] == len(dag.task_dict):
+        return cached[1]
+    found: dict[str, list[tuple[BaseOperator, str]]] = {}
     for task in dag.tasks:
         expand_input = getattr(task, "expand_input", None)
         if expand_input is None:
             continue
         for arg in expand_input.xcom_args():
             for plain in arg.plain_args():
-                if plain.operator.task_id == operator.task_id:
-                    found.append((task, plain.key))
+                found.setdefault(plain.operator.task_id, []).append((task, plain.key))
+    dag.__dict__["_mapped_consumers"] = (len(dag.task_dict), found)
     return found
 
 

@@ -101,12 +101,22 @@ def row_by_id(session: Session, dag_run_id: int) -> Any:
     return session.execute(_ROW_BY_ID, {"b_id": dag_run_id}).first()
 
 
-_IN_STATES = select(DagRunRow).where(DagRunRow.state.in_(bindparam("b_states", expanding=True))).order_by(DagRunRow.id)
+_STATE_OF = select(RUNS.c.state).where(RUNS.c.dag_id == bindparam("b_dag"), RUNS.c.run_id == bindparam("b_run"))
+_IN_STATES = select(RUNS).where(RUNS.c.state.in_(bindparam("b_states", expanding=True))).order_by(RUNS.c.id)
+
+
+def state_of(session: Session, dag_id: str, run_id: str) -> str | None:
+    """The run's state, or None if there is no such run (one light query, for loops that wait)."""
+    return session.execute(_STATE_OF, {"b_dag": dag_id, "b_run": run_id}).scalar()
+
+
+def in_states(session: Session, states: Iterable[str]) -> list[Any]:
+    """The runs in these states, oldest first, as light rows (no ORM objects: the scheduler reads
+    them every pass)."""
+    return list(session.execute(_IN_STATES, {"b_states": [str(s) for s in states]}))
+
+
 _EXISTS_IN_STATE = select(RUNS.c.id).where(RUNS.c.state == bindparam("b_state")).limit(1)
-
-
-def in_states(session: Session, states: Iterable[str]) -> list[DagRunRow]:
-    return list(session.scalars(_IN_STATES, {"b_states": [str(s) for s in states]}))
 
 
 def exist_in_state(session: Session, state: str) -> bool:

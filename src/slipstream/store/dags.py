@@ -10,8 +10,8 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from slipstream.store import next_runs
+from slipstream.store.clock import utcnow
 from slipstream.store.models import DagRow, ImportErrorRow, SerializedDagRow
-from slipstream.store.types import utcnow
 
 
 def sync_file(

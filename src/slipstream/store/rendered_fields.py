@@ -6,10 +6,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import RenderedTaskInstanceFieldsRow
+from slipstream.store.values import storable
 
 TABLE = RenderedTaskInstanceFieldsRow.__table__
 
@@ -21,37 +23,36 @@ _KEY = (
 )
 _DELETE_TRY = delete(TABLE).where(*_KEY, TABLE.c.try_number == bindparam("b_try"))
 _INSERT = TABLE.insert()
-
-
-def storable(value: Any) -> Any:
-    """``value`` as JSON can hold it: lists, dicts (keys as text) and JSON scalars as they are,
-    tuples and sets as lists, anything else as its ``str``."""
-    if value is None or isinstance(value, (str, bool, int)):
-        return value
-    if isinstance(value, float):
-        return value if value == value and value not in (float("inf"), float("-inf")) else str(value)
-    if isinstance(value, Mapping):
-        return {str(k): storable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [storable(v) for v in value]
-    return str(value)
+# One statement where the engine has one for "insert, or replace the row of this try" (a sensor's
+# rescheduled try is the same try again); elsewhere a delete, then an insert.
+_pg_upsert = postgresql.insert(TABLE)
+_REPLACE = {
+    "sqlite": insert(TABLE).prefix_with("OR REPLACE", dialect="sqlite"),
+    "postgresql": _pg_upsert.on_conflict_do_update(
+        constraint="rendered_fields_key",
+        set_={"rendered_fields": _pg_upsert.excluded.rendered_fields, "timestamp": _pg_upsert.excluded.timestamp},
+    ),
+}
 
 
 def save(
-    session: Session, *, dag_id: str, run_id: str, task_id: str, map_index: int, try_number: int,
+    session: Session | Connection, *, dag_id: str, run_id: str, task_id: str, map_index: int, try_number: int,
     fields: Mapping[str, Any], now: datetime,
 ) -> None:
     """Store (or replace) the rendered fields of one try; values go through ``storable``."""
     values = {name: storable(value) for name, value in fields.items()}
+    row = {
+        "dag_id": dag_id, "run_id": run_id, "task_id": task_id, "map_index": map_index,
+        "try_number": try_number, "rendered_fields": values, "timestamp": now,
+    }
+    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
+    replace = _REPLACE.get(dialect.name)
+    if replace is not None:
+        session.execute(replace, row)
+        return
     key = {"b_dag": dag_id, "b_run": run_id, "b_task": task_id, "b_map": map_index, "b_try": try_number}
     session.execute(_DELETE_TRY, key)
-    session.execute(
-        _INSERT,
-        {
-            "dag_id": dag_id, "run_id": run_id, "task_id": task_id, "map_index": map_index,
-            "try_number": try_number, "rendered_fields": values, "timestamp": now,
-        },
-    )
+    session.execute(_INSERT, row)
 
 
 def get(

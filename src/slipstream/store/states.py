@@ -41,3 +41,8 @@ UNFINISHED_TI_STATES = frozenset(set(TI) - FINISHED_TI_STATES)
 ACTIVE_TI_STATES = frozenset({TI.QUEUED, TI.RUNNING})
 FAILED_TI_STATES = frozenset({TI.FAILED, TI.UPSTREAM_FAILED})
 FINISHED_RUN_STATES = frozenset({DagRunState.SUCCESS, DagRunState.FAILED})
+
+
+def failure_state(try_number: int, max_tries: int) -> TaskInstanceState:
+    """After a failed try: up_for_retry while tries are left, failed after the last one."""
+    return TaskInstanceState.UP_FOR_RETRY if try_number <= max_tries else TaskInstanceState.FAILED

@@ -163,11 +163,6 @@ def skip_waiting(session: Session, dag_run_id: int, task_ids: Sequence[str], now
     return session.execute(_SKIP_WAITING, {"b_run": dag_run_id, "b_tasks": list(task_ids), "b_now": now}).rowcount
 
 
-def failure_state(try_number: int, max_tries: int) -> TI:
-    """After a failed try: up_for_retry while tries are left, failed after the last one."""
-    return TI.UP_FOR_RETRY if try_number <= max_tries else TI.FAILED
-
-
 _HEARTBEAT = (
     update(TABLE)
     .where(TABLE.c.id == bindparam("b_id"), TABLE.c.state == TI.RUNNING.value, TABLE.c.try_number == bindparam("b_try"))

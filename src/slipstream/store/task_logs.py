@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import TaskLogRow
-
-
-def log_path(base: Path, dag_id: str, run_id: str, task_id: str, map_index: int, try_number: int) -> Path:
-    """``<base>/<dag>/<run>/<task>/<try>.log``; a mapped instance adds ``map_index=<n>/``."""
-    safe_run = run_id.replace("/", "_").replace(":", "_")
-    folder = base / dag_id / safe_run / task_id
-    if map_index >= 0:
-        folder = folder / f"map_index={map_index}"
-    return folder / f"{try_number}.log"
-
 
 # A sensor's rescheduled try is claimed again under the same number and writes on in the same
 # log: its row is there already, and stays.

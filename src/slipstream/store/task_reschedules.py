@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, case, delete, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import TaskRescheduleRow
+from slipstream.store.task_reschedules_summary import Reschedules
 
 TABLE = TaskRescheduleRow.__table__
 
@@ -36,16 +36,6 @@ def record(
             "duration": (end_date - start_date).total_seconds(), "reschedule_date": reschedule_date,
         },
     )
-
-
-@dataclass(frozen=True)
-class Reschedules:
-    """What a sensor needs of its earlier pokes."""
-
-    first_start: datetime | None
-    """When the first rescheduled poke of the tries since ``first_try_number`` started."""
-    count: int
-    """How many times try ``try_number`` was rescheduled (its pokes so far, minus this one)."""
 
 
 _SUMMARY = select(

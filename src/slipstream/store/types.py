@@ -26,6 +26,3 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         return value.replace(tzinfo=UTC)
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

@@ -10,21 +10,9 @@ from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import XComRow
+from slipstream.store.values import encode
 
 TABLE = XComRow.__table__
-
-
-class XComNotSerializable(TypeError):
-    """A task returned or pushed a value that is not JSON."""
-
-
-def encode(value: Any) -> str:
-    try:
-        return json.dumps(value)
-    except (TypeError, ValueError) as err:
-        raise XComNotSerializable(
-            f"XCom values must be JSON (str, int, float, bool, None, list, dict); got {type(value).__name__}: {err}"
-        ) from None
 
 
 _MATCHES = (

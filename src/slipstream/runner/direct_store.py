@@ -1,0 +1,205 @@
+"""The try's store calls run here, on a database handle (inline runs, ``tasks test``, and the
+store service that answers task processes)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slipstream.dagfiles import manual_runs
+from slipstream.dagfiles.serialization import SerializedDag
+from slipstream.dagfiles.store_secrets import StoreSecrets
+from slipstream.runner.try_store import Claim
+from slipstream.sdk.exceptions import ParamValidationError
+from slipstream.store import dag_runs, dags, external_runs, task_instances, task_logs, task_reschedules, xcoms
+from slipstream.store.clock import utcnow
+from slipstream.store.db import Database
+from slipstream.store.previous_runs import previous_success
+from slipstream.store.rendered_fields import save as save_rendered_fields
+from slipstream.store.states import TaskInstanceState as TI
+from slipstream.store.task_reschedules_summary import Reschedules
+
+
+class _NotThisTry(Exception):
+    """Raised inside the transaction to roll back the XComs of a try that lost its claim."""
+
+
+class DirectTryStore:
+    """The try's reads and writes, done here on ``db``."""
+
+    keeps_heartbeat = False
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._secrets = StoreSecrets(db)
+
+    def claim(
+        self, *, ti_id: int, try_number: int, hostname: str, pid: int, now: datetime, key: tuple[str, str, str, int],
+        log_path: str,
+    ) -> Claim | None:
+        dag_id, run_id, task_id, map_index = key
+        with self.db.write_connection() as connection:
+            claimed = task_instances.start_try(connection, ti_id, try_number, hostname, pid, now)
+            if claimed is None:
+                return None
+            task_logs.record(
+                connection, dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index,
+                try_number=try_number, path=log_path, hostname=hostname, now=now,
+            )
+            run = dag_runs.row_by_id(connection, claimed.dag_run_id)
+            previous = previous_success(connection, dag_id, run.logical_date)
+        return Claim(max_tries=claimed.max_tries, dag_run=dict(run._mapping), previous_success=previous)
+
+    def finish(
+        self, *, ti_id: int, try_number: int, dag_run_id: int, key: tuple[str, str, str, int], state: str,
+        xcom_values: tuple[tuple[str, Any], ...], next_try_at: datetime | None, reason: str | None,
+        started_at: datetime, skip_task_ids: tuple[str, ...] = (), rendered_map_index: str | None = None,
+        rendered_fields: dict[str, Any] | None = None,
+    ) -> bool:
+        """XComs, the tasks a branch skips, what the template fields rendered to, and the final
+        state in one transaction; False (and nothing written) if the try is no longer this one's."""
+        dag_id, run_id, task_id, map_index = key
+        try:
+            with self.db.write_connection() as connection:
+                now = utcnow()
+                for name, value in xcom_values:
+                    xcoms.push(
+                        connection, dag_run_id=dag_run_id, dag_id=dag_id, run_id=run_id, task_id=task_id,
+                        map_index=map_index, key=name, value=value, now=now,
+                    )
+                if not task_instances.finish_try(
+                    connection, ti_id, try_number, state, now, next_try_at=next_try_at, reason=reason,
+                    started_at=started_at, rendered_map_index=rendered_map_index,
+                ):
+                    raise _NotThisTry
+                if skip_task_ids:
+                    task_instances.skip_waiting(connection, dag_run_id, skip_task_ids, now)
+                if rendered_fields is not None:
+                    save_rendered_fields(
+                        connection, dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index,
+                        try_number=try_number, fields=rendered_fields, now=now,
+                    )
+                if state == TI.UP_FOR_RESCHEDULE.value and next_try_at is not None:
+                    _record_reschedule(connection, ti_id, try_number, key, started_at, now, next_try_at)
+        except _NotThisTry:
+            return False
+        return True
+
+    def heartbeat(self, *, ti_id: int, try_number: int) -> bool:
+        with self.db.write_connection() as connection:
+            return task_instances.heartbeat(connection, ti_id, try_number, utcnow())
+
+    def heartbeat_many(self, tries: list[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Heartbeats of several (ti_id, try_number) in one transaction; those still running."""
+        with self.db.write_connection() as connection:
+            now = utcnow()
+            return {(ti_id, n) for ti_id, n in tries if task_instances.heartbeat(connection, ti_id, n, now)}
+
+    def xcom_push(self, *, dag_run_id: int, key: tuple[str, str, str, int], name: str, value: Any) -> None:
+        dag_id, run_id, task_id, map_index = key
+        with self.db.write_connection() as connection:
+            xcoms.push(
+                connection, dag_run_id=dag_run_id, dag_id=dag_id, run_id=run_id, task_id=task_id,
+                map_index=map_index, key=name, value=value, now=utcnow(),
+            )
+
+    def xcom_pull(self, *, dag_id: str, run_id: str, task_id: str, name: str, map_index: int | None) -> Any:
+        with self.db.read() as session:
+            return xcoms.pull(session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name, map_index=map_index)
+
+    def xcom_count(self, *, dag_id: str, run_id: str, task_id: str, name: str) -> int:
+        with self.db.read() as session:
+            return xcoms.count_mapped(session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name)
+
+    def xcom_page(self, *, dag_id: str, run_id: str, task_id: str, name: str, offset: int, limit: int) -> list[Any]:
+        with self.db.read() as session:
+            return xcoms.page_mapped(
+                session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name, offset=offset, limit=limit
+            )
+
+    def reschedules(
+        self, *, key: tuple[str, str, str, int], first_try_number: int, try_number: int
+    ) -> Reschedules:
+        dag_id, run_id, task_id, map_index = key
+        with self.db.read() as session:
+            return task_reschedules.summary(
+                session, dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index,
+                first_try_number=first_try_number, try_number=try_number,
+            )
+
+    def external_runs(self, *, dag_id: str, logical_dates: tuple[datetime, ...]) -> dict[str, Any]:
+        """``{"dag_exists", "task_ids" (None when the DAG was never parsed), "runs"}``; see
+        ``external_runs.runs_at`` for the runs."""
+        with self.db.read() as session:
+            exists = external_runs.dag_exists(session, dag_id)
+            row = dags.get_serialized(session, dag_id) if exists else None
+            runs = external_runs.runs_at(session, dag_id, logical_dates) if exists else []
+        task_ids = SerializedDag(row.data).task_ids if row is not None else None
+        return {"dag_exists": exists, "task_ids": task_ids, "runs": runs}
+
+    def previous_success(self, *, dag_id: str, logical_date: datetime) -> dict[str, Any] | None:
+        with self.db.read() as session:
+            return previous_success(session, dag_id, logical_date)
+
+    def get_variable(self, *, key: str) -> str | None:
+        return self._secrets.get_variable(key=key)
+
+    def set_variable(self, *, key: str, value: str, description: str | None = None) -> None:
+        self._secrets.set_variable(key=key, value=value, description=description)
+
+    def delete_variable(self, *, key: str) -> int:
+        return self._secrets.delete_variable(key=key)
+
+    def get_connection(self, *, conn_id: str) -> dict[str, Any] | None:
+        return self._secrets.get_connection(conn_id=conn_id)
+
+    def trigger_dag_run(
+        self, *, dag_id: str, run_id: str | None, conf: dict[str, Any] | None, logical_date: datetime | None,
+        reset_dag_run: bool, fail_when_dag_is_paused: bool = False,
+    ) -> dict[str, Any]:
+        """``manual_runs.trigger_or_clear`` as plain data; a refusal (no such DAG, a conf the params
+        reject) is returned as ``error``/``error_type`` so the task fails with the message itself."""
+        try:
+            done = manual_runs.trigger_or_clear(
+                self.db, dag_id, run_id=run_id, conf=conf, logical_date=logical_date, reset_dag_run=reset_dag_run,
+                fail_when_dag_is_paused=fail_when_dag_is_paused,
+            )
+        except (manual_runs.DagNotFound, ParamValidationError, ValueError) as err:
+            return {"error": str(err), "error_type": type(err).__name__}
+        return {"error": None, "error_type": None, **done.as_dict()}
+
+    def dag_run_state(self, *, dag_id: str, run_id: str) -> str | None:
+        return manual_runs.run_state(self.db, dag_id, run_id)
+
+
+_CALLS = frozenset({
+    "previous_success",
+    "trigger_dag_run", "dag_run_state",
+    "claim", "finish", "heartbeat", "xcom_push", "xcom_pull", "xcom_count", "xcom_page", "get_variable", "set_variable", "delete_variable",
+    "get_connection", "reschedules", "external_runs",
+})
+
+
+def _record_reschedule(
+    connection: Any, ti_id: int, try_number: int, key: tuple[str, str, str, int], started_at: datetime,
+    now: datetime, reschedule_date: datetime,
+) -> None:
+    """A poke that ended ``up_for_reschedule``: remember it (the sensor's timeout counts from the
+    first poke) and give the try number back, so the next poke is the same try."""
+    dag_id, run_id, task_id, map_index = key
+    task_reschedules.record(
+        connection, dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index, try_number=try_number,
+        start_date=started_at, end_date=now, reschedule_date=reschedule_date,
+    )
+    task_instances.hand_back_try_number(connection, ti_id, try_number)
+
+
+def serve_request(store: DirectTryStore, message: tuple[str, dict[str, Any]]) -> tuple[str, Any]:
+    """The store service's side: run one call from a task process and return ('ok', value) or ('error', text)."""
+    method, kwargs = message
+    if method not in _CALLS:
+        return "error", f"unknown call {method!r}"
+    try:
+        return "ok", getattr(store, method)(**kwargs)
+    except Exception as error:  # noqa: BLE001 - the task process reports it as its own failure
+        return "error", f"{type(error).__name__}: {error}"
