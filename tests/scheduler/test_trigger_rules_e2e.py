@@ -50,11 +50,15 @@ with DAG("rules", start_date=datetime(2024, 1, 1), schedule=None, max_active_tas
         "ok2": PythonOperator(task_id="ok2", python_callable=lambda: None),
         "bad": PythonOperator(task_id="bad", python_callable=fail),
         "bad2": PythonOperator(task_id="bad2", python_callable=fail),
-        "skip": PythonOperator(task_id="skip", python_callable=skip),
-        "skip2": PythonOperator(task_id="skip2", python_callable=skip),
+        "skip": PythonOperator(task_id="skip", python_callable=skip, trigger_rule="all_done"),
+        "skip2": PythonOperator(task_id="skip2", python_callable=skip, trigger_rule="all_done"),
     }
     ups["upfail"] = EmptyOperator(task_id="upfail")
     ups["bad"] >> ups["upfail"]
+    # Rules are evaluated as soon as an upstream ends, as Airflow does, so all_success over a
+    # skip that ends before a failure would give skipped. The skips end last to fix the order.
+    [ups["bad"], ups["bad2"]] >> ups["skip"]
+    [ups["bad"], ups["bad2"]] >> ups["skip2"]
     for rule, combos in RULES.items():
         for combo, names in combos.items():
             EmptyOperator(task_id=f"{rule}__{combo}", trigger_rule=rule).set_upstream([ups[n] for n in names])
