@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from slipstream.runner.expansion_items import stored_items
 from slipstream.runner.try_store import TryStore
 from slipstream.runner.xcom_sequence import LazyXComSequence
 from slipstream.sdk import macros
@@ -160,6 +161,18 @@ class RuntimeTaskInstance:
             else:
                 return LazyXComSequence(self._store, dag_id=dag_id, run_id=self.run_id, task_id=task_id, key=key)
         return self._store.xcom_pull(dag_id=dag_id, run_id=self.run_id, task_id=task_id, name=key, map_index=map_index)
+
+    def expansion_items(self, task_id: str, key: str) -> Sequence[Any] | None:
+        """An unmapped upstream's value as this mapped instance's input, read item by item from
+        the store; None where it is pulled whole instead (no store, or a mapped upstream)."""
+        if self._store is None or (task_id, key) in self.local_xcoms:
+            return None
+        upstream = self._same_dag_task(task_id)
+        if upstream is None or upstream.is_mapped:
+            return None
+        return stored_items(
+            self._store, dag_id=self.dag_id, run_id=self.run_id, task_id=task_id, key=key, first=self.map_index
+        )
 
     def _same_dag_task(self, task_id: str) -> Any:
         dag = getattr(self.task, "dag", None)

@@ -3,6 +3,7 @@ store service that answers task processes)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.dagfiles.store_secrets import StoreSecrets
 from slipstream.runner.try_store import Claim
 from slipstream.sdk.exceptions import ParamValidationError
+from slipstream.sdk.xcom_arg import as_items
 from slipstream.store import dag_runs, dags, external_runs, task_instances, task_logs, task_reschedules, xcoms
 from slipstream.store.clock import utcnow
 from slipstream.store.db import Database
@@ -18,6 +20,9 @@ from slipstream.store.previous_runs import previous_success
 from slipstream.store.rendered_fields import save as save_rendered_fields
 from slipstream.store.states import TaskInstanceState as TI
 from slipstream.store.task_reschedules_summary import Reschedules
+
+
+_EXPANSION_VALUES_KEPT = 4
 
 
 class _NotThisTry(Exception):
@@ -32,6 +37,9 @@ class DirectTryStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._secrets = StoreSecrets(db)
+        # The decoded items of the last values expanded over, by xcoms.version: each instance of
+        # a task mapped over 10,000 items asks for one item, and the value is decoded once.
+        self._expansion_items: dict[tuple[int, datetime], Sequence[Any] | None] = {}
 
     def claim(
         self, *, ti_id: int, try_number: int, hostname: str, pid: int, now: datetime, key: tuple[str, str, str, int],
@@ -107,6 +115,26 @@ class DirectTryStore:
         with self.db.read() as session:
             return xcoms.pull(session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name, map_index=map_index)
 
+    def xcom_items(self, *, dag_id: str, run_id: str, task_id: str, name: str, index: int | None) -> tuple[int, Any]:
+        """How many items the value gives a task that expands over it (-1 when it is neither a
+        list nor a dict), and item ``index`` (None without an index or out of range)."""
+        with self.db.read() as session:
+            version = xcoms.version(session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name)
+            if version is None:
+                return 0, None
+            if version not in self._expansion_items:
+                try:
+                    items = as_items(xcoms.value_by_id(session, version[0]))
+                except TypeError:
+                    items = None
+                while len(self._expansion_items) >= _EXPANSION_VALUES_KEPT:
+                    del self._expansion_items[next(iter(self._expansion_items))]
+                self._expansion_items[version] = items
+        items = self._expansion_items[version]
+        if items is None:
+            return -1, None
+        return len(items), items[index] if index is not None and 0 <= index < len(items) else None
+
     def xcom_count(self, *, dag_id: str, run_id: str, task_id: str, name: str) -> int:
         with self.db.read() as session:
             return xcoms.count_mapped(session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name)
@@ -175,7 +203,7 @@ class DirectTryStore:
 _CALLS = frozenset({
     "previous_success",
     "trigger_dag_run", "dag_run_state",
-    "claim", "finish", "heartbeat", "xcom_push", "xcom_pull", "xcom_count", "xcom_page", "get_variable", "set_variable", "delete_variable",
+    "claim", "finish", "heartbeat", "xcom_push", "xcom_pull", "xcom_items", "xcom_count", "xcom_page", "get_variable", "set_variable", "delete_variable",
     "get_connection", "reschedules", "external_runs",
 })
 

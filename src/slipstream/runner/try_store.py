@@ -50,6 +50,9 @@ class TryStore(Protocol):
 
     def xcom_pull(self, *, dag_id: str, run_id: str, task_id: str, name: str, map_index: int | None) -> Any: ...
 
+    # Expanding over an unmapped upstream's value: its item count, and one item (see DirectTryStore).
+    def xcom_items(self, *, dag_id: str, run_id: str, task_id: str, name: str, index: int | None) -> tuple[int, Any]: ...
+
     def xcom_count(self, *, dag_id: str, run_id: str, task_id: str, name: str) -> int: ...
 
     def xcom_page(self, *, dag_id: str, run_id: str, task_id: str, name: str, offset: int, limit: int) -> list[Any]: ...
@@ -115,6 +118,9 @@ class ChannelTryStore:
 
     def xcom_pull(self, **kwargs: Any) -> Any:
         return self._call("xcom_pull", **kwargs)
+
+    def xcom_items(self, **kwargs: Any) -> tuple[int, Any]:
+        return self._call("xcom_items", **kwargs)
 
     def xcom_count(self, **kwargs: Any) -> int:
         return self._call("xcom_count", **kwargs)

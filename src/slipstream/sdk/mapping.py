@@ -47,7 +47,7 @@ def _serialize_source(value: Any) -> dict[str, Any]:
 
 
 def _items(value: Any, context: Mapping[str, Any]) -> Sequence[Any]:
-    return as_items(value.resolve(context) if isinstance(value, XComArg) else value)
+    return value.resolve_items(context) if isinstance(value, XComArg) else as_items(value)
 
 
 class DictOfListsExpandInput:

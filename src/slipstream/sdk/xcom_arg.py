@@ -56,6 +56,13 @@ class XComArg(DependencyMixin):
     def resolve(self, context: Mapping[str, Any]) -> Any:
         return context["ti"].xcom_pull(task_ids=self.operator.task_id, key=self.key)
 
+    def resolve_items(self, context: Mapping[str, Any]) -> Sequence[Any]:
+        """The items a task mapped over this output expands over: read one at a time where the
+        task instance can (``expansion_items``), else pulled whole."""
+        read = getattr(context["ti"], "expansion_items", None)
+        items = read(self.operator.task_id, self.key) if read is not None else None
+        return items if items is not None else as_items(self.resolve(context))
+
     def serialize_source(self) -> dict[str, Any]:
         """What the scheduler needs to count the items of this output when a task expands over it."""
         return {"xcom": [self.operator.task_id, self.key]}
@@ -100,6 +107,9 @@ class ZipXComArg(XComArg):
             return list(zip(*values, strict=False))
         return list(zip_longest(*values, fillvalue=self.fillvalue))
 
+    def resolve_items(self, context: Mapping[str, Any]) -> Sequence[Any]:
+        return as_items(self.resolve(context))
+
     def serialize_source(self) -> dict[str, Any]:
         return {"zip": [arg.serialize_source() for arg in self.args], "longest": self.fillvalue is not _NO_FILL}
 
@@ -126,6 +136,9 @@ class MapXComArg(XComArg):
 
     def resolve(self, context: Mapping[str, Any]) -> Any:
         return _MappedItems(as_items(self.arg.resolve(context)), self.function)
+
+    def resolve_items(self, context: Mapping[str, Any]) -> Sequence[Any]:
+        return _MappedItems(self.arg.resolve_items(context), self.function)
 
     def serialize_source(self) -> dict[str, Any]:
         return self.arg.serialize_source()

@@ -25,6 +25,8 @@ _DELETE_ONE = delete(TABLE).where(*_MATCHES, TABLE.c.map_index == bindparam("b_m
 _INSERT = TABLE.insert()
 _PULL = select(TABLE.c.value).where(*_MATCHES).order_by(TABLE.c.map_index).limit(1)
 _PULL_ONE = select(TABLE.c.value).where(*_MATCHES, TABLE.c.map_index == bindparam("b_map"))
+_VERSION = select(TABLE.c.id, TABLE.c.timestamp).where(*_MATCHES).order_by(TABLE.c.map_index).limit(1)
+_VALUE_BY_ID = select(TABLE.c.value).where(TABLE.c.id == bindparam("b_id"))
 
 
 def push(
@@ -51,6 +53,19 @@ def pull(session: Session, *, dag_id: str, run_id: str, task_id: str, key: str, 
         row = session.execute(_PULL, params).first()
     else:
         row = session.execute(_PULL_ONE, {**params, "b_map": map_index}).first()
+    return None if row is None else json.loads(row.value)
+
+
+def version(session: Session, *, dag_id: str, run_id: str, task_id: str, key: str) -> tuple[int, datetime] | None:
+    """What tells apart two values ``pull`` (without a map_index) could return over time: the
+    row's id and when it was pushed (a value pushed again gets a new row). None if none."""
+    params = {"b_dag": dag_id, "b_run": run_id, "b_task": task_id, "b_key": key}
+    row = session.execute(_VERSION, params).first()
+    return None if row is None else (row.id, row.timestamp)
+
+
+def value_by_id(session: Session, xcom_id: int) -> Any:
+    row = session.execute(_VALUE_BY_ID, {"b_id": xcom_id}).first()
     return None if row is None else json.loads(row.value)
 
 
