@@ -112,13 +112,13 @@ class DirectTryStore:
             )
 
     def xcom_pull(self, *, dag_id: str, run_id: str, task_id: str, name: str, map_index: int | None) -> Any:
-        with self.db.read() as session:
+        with self.db.read_connection() as session:
             return xcoms.pull(session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name, map_index=map_index)
 
     def xcom_items(self, *, dag_id: str, run_id: str, task_id: str, name: str, index: int | None) -> tuple[int, Any]:
         """How many items the value gives a task that expands over it (-1 when it is neither a
         list nor a dict), and item ``index`` (None without an index or out of range)."""
-        with self.db.read() as session:
+        with self.db.read_connection() as session:
             version = xcoms.version(session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name)
             if version is None:
                 return 0, None
@@ -136,11 +136,11 @@ class DirectTryStore:
         return len(items), items[index] if index is not None and 0 <= index < len(items) else None
 
     def xcom_count(self, *, dag_id: str, run_id: str, task_id: str, name: str) -> int:
-        with self.db.read() as session:
+        with self.db.read_connection() as session:
             return xcoms.count_mapped(session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name)
 
     def xcom_page(self, *, dag_id: str, run_id: str, task_id: str, name: str, offset: int, limit: int) -> list[Any]:
-        with self.db.read() as session:
+        with self.db.read_connection() as session:
             return xcoms.page_mapped(
                 session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name, offset=offset, limit=limit
             )

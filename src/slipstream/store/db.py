@@ -86,6 +86,12 @@ class Database:
         with Session(self._read_engine, expire_on_commit=False) as session, session.begin():
             yield session
 
+    @contextlib.contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """Like ``read()`` but a plain connection, for hot paths that only run Core statements."""
+        with self._read_engine.connect() as connection, connection.begin():
+            yield connection
+
     def dispose(self) -> None:
         self.engine.dispose()
 

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import RenderedTaskInstanceFieldsRow
+from slipstream.store.upsert import dialect_name, replace_statements
 from slipstream.store.values import storable
 
 TABLE = RenderedTaskInstanceFieldsRow.__table__
@@ -23,16 +23,8 @@ _KEY = (
 )
 _DELETE_TRY = delete(TABLE).where(*_KEY, TABLE.c.try_number == bindparam("b_try"))
 _INSERT = TABLE.insert()
-# One statement where the engine has one for "insert, or replace the row of this try" (a sensor's
-# rescheduled try is the same try again); elsewhere a delete, then an insert.
-_pg_upsert = postgresql.insert(TABLE)
-_REPLACE = {
-    "sqlite": insert(TABLE).prefix_with("OR REPLACE", dialect="sqlite"),
-    "postgresql": _pg_upsert.on_conflict_do_update(
-        constraint="rendered_fields_key",
-        set_={"rendered_fields": _pg_upsert.excluded.rendered_fields, "timestamp": _pg_upsert.excluded.timestamp},
-    ),
-}
+# A sensor's rescheduled try is the same try again: its row is replaced.
+_REPLACE = replace_statements(TABLE, "rendered_fields_key", ["rendered_fields", "timestamp"])
 
 
 def save(
@@ -45,8 +37,7 @@ def save(
         "dag_id": dag_id, "run_id": run_id, "task_id": task_id, "map_index": map_index,
         "try_number": try_number, "rendered_fields": values, "timestamp": now,
     }
-    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
-    replace = _REPLACE.get(dialect.name)
+    replace = _REPLACE.get(dialect_name(session))
     if replace is not None:
         session.execute(replace, row)
         return

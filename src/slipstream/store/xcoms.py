@@ -6,10 +6,11 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import Connection, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import XComRow
+from slipstream.store.upsert import dialect_name, replace_statements
 from slipstream.store.values import encode
 
 TABLE = XComRow.__table__
@@ -23,6 +24,7 @@ _MATCHES = (
 )
 _DELETE_ONE = delete(TABLE).where(*_MATCHES, TABLE.c.map_index == bindparam("b_map"))
 _INSERT = TABLE.insert()
+_REPLACE = replace_statements(TABLE, "xcom_key", ["dag_run_id", "value", "timestamp"])
 _PULL = select(TABLE.c.value).where(*_MATCHES).order_by(TABLE.c.map_index).limit(1)
 _PULL_ONE = select(TABLE.c.value).where(*_MATCHES, TABLE.c.map_index == bindparam("b_map"))
 _VERSION = select(TABLE.c.id, TABLE.c.timestamp).where(*_MATCHES).order_by(TABLE.c.map_index).limit(1)
@@ -30,20 +32,20 @@ _VALUE_BY_ID = select(TABLE.c.value).where(TABLE.c.id == bindparam("b_id"))
 
 
 def push(
-    session: Session, *, dag_run_id: int, dag_id: str, run_id: str, task_id: str, map_index: int, key: str,
+    session: Session | Connection, *, dag_run_id: int, dag_id: str, run_id: str, task_id: str, map_index: int, key: str,
     value: Any, now: datetime,
 ) -> None:
     """Store (or replace) one XCom value."""
-    encoded = encode(value)
-    where = {"b_dag": dag_id, "b_run": run_id, "b_task": task_id, "b_map": map_index, "b_key": key}
-    session.execute(_DELETE_ONE, where)
-    session.execute(
-        _INSERT,
-        {
-            "dag_run_id": dag_run_id, "dag_id": dag_id, "run_id": run_id, "task_id": task_id,
-            "map_index": map_index, "key": key, "value": encoded, "timestamp": now,
-        },
-    )
+    row = {
+        "dag_run_id": dag_run_id, "dag_id": dag_id, "run_id": run_id, "task_id": task_id,
+        "map_index": map_index, "key": key, "value": encode(value), "timestamp": now,
+    }
+    replace = _REPLACE.get(dialect_name(session))
+    if replace is not None:
+        session.execute(replace, row)
+        return
+    session.execute(_DELETE_ONE, {"b_dag": dag_id, "b_run": run_id, "b_task": task_id, "b_map": map_index, "b_key": key})
+    session.execute(_INSERT, row)
 
 
 def pull(session: Session, *, dag_id: str, run_id: str, task_id: str, key: str, map_index: int | None = None) -> Any:
