@@ -56,6 +56,14 @@ def test_map_tiny() -> None:
     assert figures["scheduler_peak_rss_mb"] > 10
 
 
+def test_floor_tiny() -> None:
+    from bench.floor import run_floor
+
+    figures = run_floor(20)  # in a child interpreter, with task processes that only claim and finish
+    _numeric(figures, ["tasks_per_s", "mapped_span_s", "task_duration_median_ms"])
+    assert figures["tasks_per_s"] > 0
+
+
 def test_measure_render_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     tiny = dataclasses.replace(scenarios.BENCHMARKS["chain50"], run=lambda: scenarios.run_chain(n=2))
     result = report.measure(tiny, repeat=2)
