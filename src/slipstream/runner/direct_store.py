@@ -21,7 +21,6 @@ from slipstream.store.rendered_fields import save as save_rendered_fields
 from slipstream.store.states import TaskInstanceState as TI
 from slipstream.store.task_reschedules_summary import Reschedules
 
-
 _EXPANSION_VALUES_KEPT = 4
 
 
