@@ -48,7 +48,9 @@ def push(
     session.execute(_INSERT, row)
 
 
-def pull(session: Session, *, dag_id: str, run_id: str, task_id: str, key: str, map_index: int | None = None) -> Any:
+def pull(
+    session: Session | Connection, *, dag_id: str, run_id: str, task_id: str, key: str, map_index: int | None = None
+) -> Any:
     """The value, or None when the task pushed nothing under that key."""
     params = {"b_dag": dag_id, "b_run": run_id, "b_task": task_id, "b_key": key}
     if map_index is None:
@@ -58,15 +60,18 @@ def pull(session: Session, *, dag_id: str, run_id: str, task_id: str, key: str, 
     return None if row is None else json.loads(row.value)
 
 
-def version(session: Session, *, dag_id: str, run_id: str, task_id: str, key: str) -> tuple[int, datetime] | None:
+def version(
+    session: Session | Connection, *, dag_id: str, run_id: str, task_id: str, key: str
+) -> tuple[int, datetime] | None:
     """What tells apart two values ``pull`` (without a map_index) could return over time: the
-    row's id and when it was pushed (a value pushed again gets a new row). None if none."""
+    row's id and when it was pushed (a value pushed again has a new timestamp, and on SQLite a
+    new row). None if nothing was pushed."""
     params = {"b_dag": dag_id, "b_run": run_id, "b_task": task_id, "b_key": key}
     row = session.execute(_VERSION, params).first()
     return None if row is None else (row.id, row.timestamp)
 
 
-def value_by_id(session: Session, xcom_id: int) -> Any:
+def value_by_id(session: Session | Connection, xcom_id: int) -> Any:
     row = session.execute(_VALUE_BY_ID, {"b_id": xcom_id}).first()
     return None if row is None else json.loads(row.value)
 
@@ -79,14 +84,14 @@ _PAGE_MAPPED = (
 )
 
 
-def count_mapped(session: Session, *, dag_id: str, run_id: str, task_id: str, key: str) -> int:
+def count_mapped(session: Session | Connection, *, dag_id: str, run_id: str, task_id: str, key: str) -> int:
     """How many instances of a mapped task pushed a value under ``key``."""
     params = {"b_dag": dag_id, "b_run": run_id, "b_task": task_id, "b_key": key}
     return session.execute(_COUNT_MAPPED, params).scalar_one()
 
 
 def page_mapped(
-    session: Session, *, dag_id: str, run_id: str, task_id: str, key: str, offset: int, limit: int
+    session: Session | Connection, *, dag_id: str, run_id: str, task_id: str, key: str, offset: int, limit: int
 ) -> list[Any]:
     """Values of a mapped task's instances in map-index order, ``limit`` of them from ``offset``."""
     params = {"b_dag": dag_id, "b_run": run_id, "b_task": task_id, "b_key": key, "b_offset": offset, "b_limit": limit}
