@@ -282,6 +282,38 @@ def test_dags_test_of_a_failing_dag_exits_1(runner, dags_dir):
     assert [r["state"] for r in invoke_json(runner, "dags", "list-runs", "failing_dag")] == ["failed"]
 
 
+MAPPED_DAG = """
+from datetime import datetime
+from slipstream import dag, task
+
+@dag(dag_id="wide", start_date=datetime(2024, 1, 1), schedule=None)
+def build():
+    @task
+    def items():
+        return list(range(20))
+
+    @task
+    def square(x):
+        return x * x
+
+    @task
+    def total(values):
+        return sum(values)
+
+    total(square.expand(x=items()))
+
+build()
+"""
+
+
+def test_dags_test_shows_a_mapped_task_with_many_instances_as_counts(runner, dags_dir):
+    (dags_dir / "wide.py").write_text(MAPPED_DAG)
+    out = invoke(runner, "dags", "test", "wide").stdout
+    assert re.search(r"square \[20 mapped\]\s.*20 success", out), out
+    assert out.index("items") < out.index("square") < out.index("total"), out  # in the DAG's order
+    assert not re.search(r"square \[\d+\]\s", out), out  # no line per instance
+
+
 def test_dags_test_of_an_unknown_dag(runner, seeded):
     assert "DAG 'nope' not found" in invoke(runner, "dags", "test", "nope", code=1).stderr
 

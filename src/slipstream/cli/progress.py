@@ -17,6 +17,7 @@ STATE_STYLES = {
 
 
 MAX_INSTANCES_LISTED = 8  # a mapped task with more instances is shown as one line of counts
+MIN_REFRESH_SECONDS = 0.1
 
 
 def _label(row: Any) -> str:
@@ -28,23 +29,22 @@ def _label(row: Any) -> str:
     return escape(f"{row.task_id} [{row.rendered_map_index or row.map_index}]")
 
 
-def _table(rows: list[Any], title: str) -> Any:
-    from collections import Counter
-
+def _table(progress: Any, title: str) -> Any:
+    """One line per instance of a task with few; one line of counts for a mapped task with many."""
     from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
     for column in ("task_id", "state", "try", "started", "duration"):
         table.add_column(column)
-    by_task: dict[str, list[Any]] = {}
-    for row in rows:
-        by_task.setdefault(row.task_id, []).append(row)
-    for task_id, instances in by_task.items():
-        if len(instances) > MAX_INSTANCES_LISTED:
-            counts = Counter(r.state for r in instances)
+    rows_by_task: dict[str, list[Any]] = {}
+    for row in progress.rows:
+        rows_by_task.setdefault(row.task_id, []).append(row)
+    for task_id, counts in progress.counts.items():
+        instances = rows_by_task.get(task_id)
+        if instances is None:
             summary = ", ".join(f"[{STATE_STYLES.get(state, '')}]{n} {state}[/]" for state, n in counts.most_common())
-            table.add_row(escape(f"{task_id} [{len(instances)} mapped]"), summary, "", "", "")
+            table.add_row(escape(f"{task_id} [{counts.total()} mapped]"), summary, "", "", "")
             continue
         for row in sorted(instances, key=lambda r: r.map_index):
             duration = f"{row.duration:.2f}s" if row.duration is not None else ""
@@ -71,7 +71,7 @@ def run_with_progress(
     from slipstream.scheduler.run_to_end import RunTimedOut, schedule_until_finished
     from slipstream.scheduler.triggering import trigger_dag
     from slipstream.sdk.exceptions import ParamValidationError
-    from slipstream.store import task_instances
+    from slipstream.store import run_progress
 
     try:
         run = trigger_dag(db, dag_id, conf=conf, logical_date=logical_date)
@@ -85,19 +85,23 @@ def run_with_progress(
         except RunTimedOut as err:
             outcome["error"] = err
 
-    def snapshot() -> list[Any]:
+    def snapshot() -> Any:
         with db.read() as session:
-            return task_instances.for_run(session, dag_id, run.run_id)
+            return run_progress.progress(session, run.id, MAX_INSTANCES_LISTED)
 
     title = f"{dag_id}  {run.run_id}"
     console = Console()
     started = time.perf_counter()
     thread = threading.Thread(target=schedule, name="dags-test-scheduler", daemon=True)
     thread.start()
+    pause = MIN_REFRESH_SECONDS
     with Live(_table(snapshot(), title), console=console, refresh_per_second=10, transient=not console.is_terminal) as live:
         while thread.is_alive():
-            thread.join(0.1)
+            thread.join(pause)
+            began = time.perf_counter()
             live.update(_table(snapshot(), title))
+            # The view shares this process with the scheduler: keep it to about a tenth of the time.
+            pause = max(MIN_REFRESH_SECONDS, 10 * (time.perf_counter() - began))
     if not console.is_terminal:
         console.print(_table(snapshot(), title))
     if "error" in outcome:
@@ -107,8 +111,9 @@ def run_with_progress(
     colour = "green" if final.state == "success" else "red"
     console.print(f"DAG run [bold]{dag_id}[/] {final.run_id}: [{colour}]{final.state}[/] in {elapsed:.2f} s")
     if final.state != "success":
-        for row in snapshot():
-            if row.state in ("failed", "upstream_failed") and row.state_reason:
-                console.print(f"  {_label(row)}: {escape(row.state_reason)}")
+        with db.read() as session:
+            failed = run_progress.failed_with_reason(session, run.id)
+        for row in failed:
+            console.print(f"  {_label(row)}: {escape(row.state_reason)}")
         console.print(f"  Task logs are under {settings.base_log_folder / dag_id}")
     return final.state

@@ -101,7 +101,7 @@ class TaskInstanceRow(Base):
     __tablename__ = "task_instance"
     __table_args__ = (
         UniqueConstraint("dag_id", "run_id", "task_id", "map_index", name="task_instance_key"),
-        Index("idx_task_instance_dag_run_id", "dag_run_id"),
+        Index("idx_task_instance_run_state", "dag_run_id", "state"),
         Index("idx_task_instance_state", "state"),
         Index("idx_task_instance_run_task_state", "dag_run_id", "task_id", "state"),
     )
