@@ -9,10 +9,8 @@ has a process of its own. It runs in a child interpreter, as ``bench/mapping.py`
 
 from __future__ import annotations
 
-import json
 import os
 import socket
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -51,32 +49,16 @@ def claim_and_finish(workload: Any, settings: Any) -> None:
         )
 
 
-def floor_source(n: int, dag_id: str) -> str:
-    return (
-        "from datetime import datetime\n"
-        "from slipstream import dag, task\n\n"
-        f'@dag(dag_id="{dag_id}", start_date=datetime(2024, 1, 1), schedule=None, max_active_tasks={n})\n'
-        "def build():\n"
-        "    @task\n"
-        "    def items():\n"
-        f"        return list(range({n}))\n\n"
-        "    @task\n"
-        "    def square(x):\n"
-        "        return x * x\n\n"
-        "    square.expand(x=items())\n\n"
-        "build()\n"
-    )
-
-
 def _child(n: int) -> dict[str, float]:
     from bench.harness import run_dag_file
+    from bench.mapping import map_source
     from slipstream.executors import local
 
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     local.TARGET = "bench.floor:claim_and_finish"  # the fork server and zygotes import it by name,
     local.PRELOAD = [*local.PRELOAD, "bench.floor"]  # before they fork, as they do the real target
     dag_id = f"bench_floor{n}"
-    result = run_dag_file(dag_id, source=floor_source(n, dag_id), timeout=900.0)
+    result = run_dag_file(dag_id, source=map_source(n, dag_id, reduce=False), timeout=900.0)
     mapped = [r for r in result.tasks if r.task_id == "square"]
     if len(mapped) != n:
         raise RuntimeError(f"{dag_id}: expected {n} mapped instances, found {len(mapped)}")
@@ -90,16 +72,12 @@ def _child(n: int) -> dict[str, float]:
 
 
 def run_floor(n: int = 10_000) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--child", str(n)], capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"floor{n} failed:\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    from bench.mapping import run_in_child
+
+    return run_in_child(__file__, n)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--child":
-        print(json.dumps(_child(int(sys.argv[2]))))
-    else:
-        print(json.dumps(run_floor(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)))
+    from bench.mapping import script_main
+
+    script_main(_child, run_floor)

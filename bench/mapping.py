@@ -11,13 +11,24 @@ import json
 import resource
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def map_source(n: int, dag_id: str) -> str:
+def map_source(n: int, dag_id: str, *, reduce: bool = True) -> str:
+    """``square.expand(x=items())`` over ``n`` items; with ``reduce``, ``total`` checks their sum."""
+    reducer = (
+        "    @task\n"
+        "    def total(values):\n"
+        "        got = sum(values)\n"
+        f"        if got != {sum(x * x for x in range(n))}:\n"
+        "            raise ValueError(f'wrong sum {got}')\n"
+        "        return got\n\n"
+        "    total(square.expand(x=items()))\n\n"
+    )
     return (
         "from datetime import datetime\n"
         "from slipstream import dag, task\n\n"
@@ -29,14 +40,8 @@ def map_source(n: int, dag_id: str) -> str:
         "    @task\n"
         "    def square(x):\n"
         "        return x * x\n\n"
-        "    @task\n"
-        "    def total(values):\n"
-        "        got = sum(values)\n"
-        f"        if got != {sum(x * x for x in range(n))}:\n"
-        "            raise ValueError(f'wrong sum {got}')\n"
-        "        return got\n\n"
-        "    total(square.expand(x=items()))\n\n"
-        "build()\n"
+        + (reducer if reduce else "    square.expand(x=items())\n\n")
+        + "build()\n"
     )
 
 
@@ -61,18 +66,28 @@ def _child(n: int) -> dict[str, float]:
     }
 
 
-def run_map(n: int = 10_000) -> dict[str, float]:
-    """Run the mapping benchmark in a fresh interpreter and check the reducer's sum there."""
+def run_in_child(script: str, n: int) -> dict[str, float]:
+    """Run ``script --child n`` in a fresh interpreter; the figures it printed last, as JSON."""
     done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--child", str(n)], capture_output=True, text=True, check=False
+        [sys.executable, str(Path(script).resolve()), "--child", str(n)], capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
-        raise RuntimeError(f"map{n} failed:\n{done.stderr[-4000:]}")
+        raise RuntimeError(f"{Path(script).stem} {n} failed:\n{done.stderr[-4000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-if __name__ == "__main__":
+def script_main(child: Callable[[int], dict[str, float]], run: Callable[[int], dict[str, float]]) -> None:
+    """``script.py [N]`` runs ``run(N)`` (which starts the child); ``script.py --child N`` is that child."""
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
-        print(json.dumps(_child(int(sys.argv[2]))))
+        print(json.dumps(child(int(sys.argv[2]))))
     else:
-        print(json.dumps(run_map(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)))
+        print(json.dumps(run(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)))
+
+
+def run_map(n: int = 10_000) -> dict[str, float]:
+    """Run the mapping benchmark in a fresh interpreter and check the reducer's sum there."""
+    return run_in_child(__file__, n)
+
+
+if __name__ == "__main__":
+    script_main(_child, run_map)
