@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import TaskLogRow
+from slipstream.store.upsert import dialect_name
 
 # A sensor's rescheduled try is claimed again under the same number and writes on in the same
 # log: its row is there already, and stays.
@@ -23,9 +24,8 @@ def record(
     session: Session | Connection, *, dag_id: str, run_id: str, task_id: str, map_index: int, try_number: int,
     path: str, hostname: str, now: datetime,
 ) -> None:
-    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
     session.execute(
-        _INSERT.get(dialect.name, insert(TaskLogRow.__table__)),
+        _INSERT.get(dialect_name(session), insert(TaskLogRow.__table__)),
         {
             "dag_id": dag_id, "run_id": run_id, "task_id": task_id, "map_index": map_index,
             "try_number": try_number, "path": path, "hostname": hostname, "created_at": now,
