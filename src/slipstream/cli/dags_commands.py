@@ -117,9 +117,12 @@ def show(dag_id: str, dags_folder: str | None) -> None:
     lines = [f"digraph {quoted(dag_id)} {{", "  rankdir=LR;"]
     for task in dag.tasks.values():
         lines.append(f'  "{task.task_id}" [label={quoted(task.task_display_name)}, shape=box];')
+    edge_info = dag.data.get("edge_info") or {}
     for task in dag.tasks.values():
         for downstream in task.downstream:
-            lines.append(f'  "{task.task_id}" -> "{downstream}";')
+            label = edge_info.get(task.task_id, {}).get(downstream, {}).get("label")
+            attributes = f" [label={quoted(label)}]" if label else ""
+            lines.append(f'  "{task.task_id}" -> "{downstream}"{attributes};')
     lines.append("}")
     click.echo("\n".join(lines))
 

@@ -14,6 +14,7 @@ from slipstream.runner.xcom_sequence import LazyXComSequence
 from slipstream.sdk import macros
 from slipstream.sdk.connection import ConnectionAccessor
 from slipstream.sdk.exceptions import AirflowException, ParamValidationError
+from slipstream.sdk.types import DagRun, TaskInstance
 from slipstream.sdk.variable import VariableAccessor
 from slipstream.store.clock import utcnow
 from slipstream.store.values import encode
@@ -28,7 +29,7 @@ NOT_READ = _NotRead()
 
 
 @dataclass
-class DagRunInfo:
+class DagRunInfo(DagRun):
     """What a task may read of its DAG run (``context["dag_run"]``)."""
 
     id: int
@@ -49,7 +50,7 @@ class DagRunInfo:
         return self.logical_date
 
 
-class RuntimeTaskInstance:
+class RuntimeTaskInstance(TaskInstance):
     """``context["ti"]``: who this try is, and XCom push/pull against the store."""
 
     def __init__(

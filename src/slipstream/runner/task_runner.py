@@ -285,7 +285,7 @@ def _send_alert(
 
 def _load_and_execute(workload: Workload, claim: Claim, store: TryStore, max_map_length: int) -> tuple[TryResult, Any]:
     """The try's result, and the task it ran (None when the DAG or the task could not be found)."""
-    loaded = load_dag_file_cached(workload.fileloc)
+    loaded = load_dag_file_cached(workload.fileloc, for_task=(workload.dag_id, workload.task_id))
     dag = next((d for d in loaded.dags if d.dag_id == workload.dag_id), None)
     if dag is None:
         problem = loaded.errors[0].exception if loaded.errors else "the file no longer defines this DAG"
