@@ -16,6 +16,8 @@ import types
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from slipstream.dagfiles import real_providers
+
 # Airflow module name -> Slipstream module whose attributes it exposes.
 ALIASES: dict[str, str] = {
     "airflow": "slipstream.sdk",
@@ -168,6 +170,9 @@ ALIASES.update({
     "airflow.providers.common.compat.standard": "slipstream.sdk.provider_compat",
     "airflow.providers.common.compat.standard.operators": "slipstream.operators.python",
     "airflow.providers.common.compat.standard.utils": "slipstream.operators.branching",
+    "airflow.providers_manager": "slipstream.sdk.providers_manager",
+    "airflow.triggers": "slipstream.sdk.triggers",
+    "airflow.triggers.base": "slipstream.sdk.triggers",
 })
 
 
@@ -232,9 +237,25 @@ class AirflowImportFinder(importlib.abc.MetaPathFinder):
     ) -> importlib.machinery.ModuleSpec | None:
         if fullname != "airflow" and not fullname.startswith("airflow."):
             return None
+        provider = real_providers.provider_root(fullname)
+        if provider is not None and (fullname not in ALIASES or not real_providers.is_surface(fullname)):
+            spec = real_providers.real_spec(fullname)
+            if spec is not None:
+                return spec
+            if fullname not in ALIASES:
+                raise ModuleNotFoundError(
+                    f"No module named {fullname!r}: the provider {provider} installed at "
+                    f"{real_providers.installed_location(fullname)} has no such module",
+                    name=fullname,
+                )
         if fullname not in ALIASES:
+            hint = (
+                " If it belongs to an Airflow provider, install the provider without Airflow itself "
+                "(pip install --no-deps apache-airflow-providers-<name>, plus its own requirements)."
+                if fullname.startswith("airflow.providers.") else ""
+            )
             raise ModuleNotFoundError(
-                f"No module named {fullname!r}: Slipstream does not provide this Airflow module yet. "
+                f"No module named {fullname!r}: Slipstream does not provide this Airflow module yet.{hint} "
                 f"Supported Airflow modules: {', '.join(sorted(ALIASES))}",
                 name=fullname,
             )

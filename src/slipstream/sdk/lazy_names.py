@@ -51,8 +51,7 @@ def lazy_name(name: str) -> Any:
         return TASK_SDK_VERSION
     if name in LAZY_NAMES:
         return getattr(importlib.import_module(LAZY_NAMES[name]), name)
-    from slipstream.sdk import unsupported
-
+    unsupported = importlib.import_module("slipstream.sdk.unsupported")
     if name in unsupported.STAND_IN_NAMES:
         return unsupported.stand_in(name)
     raise AttributeError(f"module 'slipstream.sdk' has no attribute {name!r}")

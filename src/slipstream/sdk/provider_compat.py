@@ -94,7 +94,14 @@ def __getattr__(name: str) -> Any:
     try:
         return getattr(slipstream.sdk, name)
     except AttributeError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+        pass
+    if name == "SkipMixin":  # until the sdk has its own: enough for a provider's class to be defined
+        return _SkipMixin
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class _SkipMixin:
+    """Marks an operator that skips tasks; the skipping itself goes through ``ti.skip``."""
 
 
 def _version_at_least(major: int, minor: int) -> bool:
