@@ -114,3 +114,16 @@ def test_versions_are_those_of_the_airflow_release_followed() -> None:
     with airflow_imports():
         airflow = importlib.import_module("airflow")
         assert airflow.__version__ == "3.3.2"
+
+
+def test_trigger_classes_can_be_subclassed_but_not_made() -> None:
+    with airflow_imports():
+        from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+    class MyTrigger(BaseTrigger):  # type: ignore[misc, valid-type]
+        pass
+
+    with pytest.raises(UnsupportedFeatureError, match="deferrable operators .* no triggerer"):
+        MyTrigger()
+    with pytest.raises(UnsupportedFeatureError, match="TriggerEvent"):
+        TriggerEvent({"status": "ok"})

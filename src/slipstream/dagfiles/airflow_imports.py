@@ -226,6 +226,22 @@ class _Loader(importlib.abc.Loader):
         return None
 
 
+def _not_provided(fullname: str) -> str:
+    """Why ``fullname`` cannot be imported, with the supported modules beside it."""
+    parent = fullname.rpartition(".")[0]
+    siblings = sorted(name for name in ALIASES if name.rpartition(".")[0] == parent)
+    hint = (
+        " If it belongs to an Airflow provider, install the provider without Airflow itself "
+        "(pip install --no-deps apache-airflow-providers-<name>, plus its own requirements)."
+        if fullname.startswith("airflow.providers.") else ""
+    )
+    return (
+        f"No module named {fullname!r}: Slipstream does not provide this Airflow module yet.{hint} "
+        f"Supported modules in {parent or 'airflow'}: {', '.join(siblings) or '-'} "
+        "(all of them: docs/airflow-imports.md)"
+    )
+
+
 class AirflowImportFinder(importlib.abc.MetaPathFinder):
     """Answers every ``airflow`` and ``airflow.*`` import, from the ALIASES table only."""
 
@@ -249,16 +265,7 @@ class AirflowImportFinder(importlib.abc.MetaPathFinder):
                     name=fullname,
                 )
         if fullname not in ALIASES:
-            hint = (
-                " If it belongs to an Airflow provider, install the provider without Airflow itself "
-                "(pip install --no-deps apache-airflow-providers-<name>, plus its own requirements)."
-                if fullname.startswith("airflow.providers.") else ""
-            )
-            raise ModuleNotFoundError(
-                f"No module named {fullname!r}: Slipstream does not provide this Airflow module yet.{hint} "
-                f"Supported Airflow modules: {', '.join(sorted(ALIASES))}",
-                name=fullname,
-            )
+            raise ModuleNotFoundError(_not_provided(fullname), name=fullname)
         return importlib.machinery.ModuleSpec(fullname, _Loader(self.created), is_package=_is_package(fullname))
 
 
@@ -288,3 +295,9 @@ def airflow_imports() -> Iterator[None]:
         yield
     finally:
         uninstall(finder)
+
+
+if __name__ == "__main__":
+    from slipstream.dagfiles.airflow_imports_doc import main
+
+    main()
