@@ -173,6 +173,21 @@ ALIASES.update({
     "airflow.providers_manager": "slipstream.sdk.providers_manager",
     "airflow.triggers": "slipstream.sdk.triggers",
     "airflow.triggers.base": "slipstream.sdk.triggers",
+    "airflow.sdk.execution_time": "slipstream.sdk.context",
+    "airflow.sdk.execution_time.context": "slipstream.sdk.context",
+    "airflow.sdk.execution_time.task_runner": "slipstream.sdk.types",
+    "airflow.sdk.execution_time.macros": "slipstream.sdk.macros",
+    "airflow.listeners": "slipstream.sdk.listeners",
+    "airflow.plugins_manager": "slipstream.sdk.unsupported",
+    "airflow.task": "slipstream.sdk.unsupported",
+    "airflow.task.priority_strategy": "slipstream.sdk.unsupported",
+    "airflow.partition_mappers": "slipstream.sdk.unsupported",
+    "airflow.partition_mappers.base": "slipstream.sdk.unsupported",
+    "airflow.partition_mappers.window": "slipstream.sdk.unsupported",
+    "airflow.partition_mappers.temporal": "slipstream.sdk.unsupported",
+    "airflow.providers.standard.operators.hitl": "slipstream.sdk.unsupported",
+    "airflow.providers.standard.triggers": "slipstream.sdk.unsupported",
+    "airflow.providers.standard.triggers.file": "slipstream.sdk.unsupported",
 })
 
 

@@ -7,7 +7,11 @@ import contextvars
 import functools
 import inspect
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import timedelta
 from typing import Any, NamedTuple, TypedDict
+
+# Airflow's retention for a task state store key that never expires (``airflow.sdk.NEVER_EXPIRE``).
+NEVER_EXPIRE = timedelta.max
 
 _current_context: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.ContextVar(
     "slipstream_task_context", default=None

@@ -7,7 +7,6 @@ others are rarely used, and ``import slipstream.sdk`` stays fast.
 from __future__ import annotations
 
 import importlib
-from datetime import timedelta
 from typing import Any
 
 # The Airflow version whose ``airflow.__version__`` DAG files and providers read, and the Task
@@ -34,11 +33,8 @@ LAZY_NAMES: dict[str, str] = {
     "ObjectStoragePath": "slipstream.sdk.object_storage",
     "BaseAsyncOperator": "slipstream.sdk.async_operator",
     "result": "slipstream.sdk.dag_result",
-    "NEVER_EXPIRE": "slipstream.sdk.lazy_names",
+    "NEVER_EXPIRE": "slipstream.sdk.context",
 }
-
-# Airflow's retention for a task state store key that never expires.
-NEVER_EXPIRE = timedelta.max
 
 
 def lazy_name(name: str) -> Any:

@@ -75,6 +75,7 @@ _ELSEWHERE: dict[str, tuple[str, str]] = {
     "NoOpCollector": ("slipstream.sdk.lineage", "NoOpCollector"),
     "get_hook_lineage_collector": ("slipstream.sdk.lineage", "get_hook_lineage_collector"),
     "import_string": ("slipstream.sdk.module_loading", "import_string"),
+    "hookimpl": ("slipstream.sdk.listeners", "hookimpl"),
 }
 _EXCEPTIONS = (
     "AirflowException", "AirflowFailException", "AirflowNotFoundException", "AirflowOptionalProviderFeatureException",
@@ -86,6 +87,11 @@ _EXCEPTIONS = (
 def __getattr__(name: str) -> Any:
     if name in _EXCEPTIONS:
         return getattr(importlib.import_module("slipstream.sdk.exceptions"), name)
+    if name == "timezone":  # Airflow's timezone helpers, where the sdk has them
+        try:
+            return importlib.import_module("slipstream.sdk.timezone")
+        except ModuleNotFoundError:
+            raise AttributeError(f"module {__name__!r} has no attribute 'timezone'") from None
     if name in _ELSEWHERE:
         module, attribute = _ELSEWHERE[name]
         return getattr(importlib.import_module(module), attribute)

@@ -36,3 +36,7 @@ class DagRun:
     run_id: str
     run_type: str
     conf: dict[str, Any]
+
+
+# ``airflow.sdk.execution_time.task_runner.RuntimeTaskInstance``, as DAG files annotate with it.
+RuntimeTaskInstance = TaskInstance

@@ -86,7 +86,19 @@ _STAND_INS: dict[str, tuple[str, str, str]] = {
     "ResumableJobMixin": ("class", "resumable jobs", "there is no task state store that outlives a try"),
 }
 
+# Names of ``airflow.sdk.__all__`` among them (the others live in other Airflow modules).
 STAND_IN_NAMES = frozenset(_STAND_INS)
+
+_HITL = ("human-in-the-loop operators", "Slipstream has no UI where a person could answer them")
+_TRIGGERS = ("deferrable operators (triggers)", "there is no triggerer; run the operator with deferrable=False")
+_STAND_INS.update({
+    "AirflowPlugin": ("class", "plugins", "Slipstream loads no plugins; import what a plugin offers from its module"),
+    "PriorityWeightStrategy": ("class", "custom priority weight strategies", "weight_rule takes downstream, "
+                               "upstream or absolute"),
+    **{name: ("class", *_HITL) for name in ("HITLOperator", "ApprovalOperator", "HITLBranchOperator",
+                                             "HITLEntryOperator")},
+    **{name: ("class", *_TRIGGERS) for name in ("FileDeleteTrigger", "DirectoryFileDeleteTrigger")},
+})
 _made: dict[str, Any] = {}
 
 
