@@ -100,13 +100,13 @@ def test_a_stand_in_refuses_to_be_used_and_names_the_feature(name: str) -> None:
 
 
 def test_a_subclass_of_a_stand_in_is_refused_when_built() -> None:
-    RetryPolicy = import_as_a_dag_file("RetryPolicy")  # noqa: N806 - the Airflow name
+    BaseDeadlineReference = import_as_a_dag_file("BaseDeadlineReference")  # noqa: N806 - the Airflow name
 
-    class OnlyOnTimeouts(RetryPolicy):  # type: ignore[misc, valid-type]
+    class FromQueuedAt(BaseDeadlineReference):  # type: ignore[misc, valid-type]
         pass
 
-    with pytest.raises(UnsupportedFeatureError, match="retry policies"):
-        OnlyOnTimeouts()
+    with pytest.raises(UnsupportedFeatureError, match="deadline alerts"):
+        FromQueuedAt()
 
 
 def test_versions_are_those_of_the_airflow_release_followed() -> None:

@@ -40,6 +40,7 @@ from slipstream.sdk.exceptions import (
     AirflowTaskTimeout,
 )
 from slipstream.sdk.mapping import check_pushed_for_mapping
+from slipstream.sdk.retry_policy import RetryAction, decide
 from slipstream.sdk.secrets import secrets_provider
 from slipstream.sdk.task_log import write_line
 from slipstream.sdk.xcom_arg import RETURN_VALUE
@@ -166,9 +167,7 @@ def execute_task(
             if isinstance(err, KeyboardInterrupt):
                 raise
             traceback.print_exc(file=sys.stdout)
-            state = failure_state(try_number, max_tries)
-            next_try_at = utcnow() + task.next_retry_delay(try_number) if state is TI.UP_FOR_RETRY else None
-            error, result = err, TryResult(state.value, error=f"{type(err).__name__}: {err}", next_try_at=next_try_at)
+            error, result = err, _failed(task, err, try_number, max_tries, context)
         callback = {
             TI.SUCCESS.value: task.on_success_callback,
             TI.SKIPPED.value: task.on_skipped_callback,
@@ -182,6 +181,20 @@ def execute_task(
         if rendered is not None:
             result = dataclasses.replace(result, rendered_fields=rendered)
     return result
+
+
+def _failed(task: Any, error: BaseException, try_number: int, max_tries: int, context: dict[str, Any]) -> TryResult:
+    """up_for_retry while tries are left, else failed; a task's retry_policy may fail it at once
+    or change the wait (sdk/retry_policy.py)."""
+    decision = decide(getattr(task, "retry_policy", None), error, try_number, max_tries, context)
+    state = failure_state(try_number, max_tries)
+    if decision.action is RetryAction.FAIL:
+        state = TI.FAILED
+    delay = decision.retry_delay if decision.action is RetryAction.RETRY and decision.retry_delay is not None \
+        else task.next_retry_delay(try_number)
+    reason = f"{type(error).__name__}: {error}" + (f" (retry policy: {decision.reason})" if decision.reason else "")
+    next_try_at = utcnow() + delay if state is TI.UP_FOR_RETRY else None
+    return TryResult(state.value, error=reason, next_try_at=next_try_at)
 
 
 def _success(task: Any, ti: RuntimeTaskInstance, returned: Any, max_map_length: int) -> TryResult:

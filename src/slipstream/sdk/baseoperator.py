@@ -179,6 +179,7 @@ class BaseOperator(DependencyMixin):
         resources: Any = None,
         inlets: Any = None,
         outlets: Any = None,
+        retry_policy: Any = None,
         **kwargs: Any,
     ) -> None:
         if kwargs:
@@ -239,6 +240,7 @@ class BaseOperator(DependencyMixin):
         self.do_xcom_push = do_xcom_push
         self.multiple_outputs = multiple_outputs
         self.executor_config = executor_config or {}
+        self.retry_policy = retry_policy  # sdk/retry_policy.py, asked by the runner after a failed try
         self.upstream_task_ids: set[str] = set()
         self.downstream_task_ids: set[str] = set()
         self.dag: DAG | None = dag

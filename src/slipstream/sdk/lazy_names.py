@@ -33,6 +33,11 @@ LAZY_NAMES: dict[str, str] = {
     "ObjectStoragePath": "slipstream.sdk.object_storage",
     "BaseAsyncOperator": "slipstream.sdk.async_operator",
     "result": "slipstream.sdk.dag_result",
+    "ExceptionRetryPolicy": "slipstream.sdk.retry_policy",
+    "RetryAction": "slipstream.sdk.retry_policy",
+    "RetryDecision": "slipstream.sdk.retry_policy",
+    "RetryPolicy": "slipstream.sdk.retry_policy",
+    "RetryRule": "slipstream.sdk.retry_policy",
     "NEVER_EXPIRE": "slipstream.sdk.context",
 }
 

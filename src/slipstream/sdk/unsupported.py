@@ -63,7 +63,6 @@ def unsupported_function(name: str, feature: str, why: str) -> Any:
 _PARTITIONS = ("asset partitions (partition mappers, windows and partitioned timetables)",
                "Slipstream's assets carry no partition keys")
 _DEADLINES = ("deadline alerts", "Slipstream's scheduler does not track run deadlines")
-_RETRY_POLICIES = ("retry policies (retry_policy=)", "a task retries on any failure while it has retries left")
 
 # name -> (kind, feature, why)
 _STAND_INS: dict[str, tuple[str, str, str]] = {
@@ -78,9 +77,6 @@ _STAND_INS: dict[str, tuple[str, str, str]] = {
         "BaseDeadlineReference", "DeadlineAlert", "DeadlineReference", "AsyncCallback", "SyncCallback",
     )},
     "deadline_reference": ("function", *_DEADLINES),
-    **{name: ("class", *_RETRY_POLICIES) for name in (
-        "ExceptionRetryPolicy", "RetryAction", "RetryDecision", "RetryPolicy", "RetryRule",
-    )},
     "AssetWatcher": ("class", "asset watchers (event-driven scheduling)", "there is no triggerer to watch for events"),
     "AssetAccessControl": ("class", "asset access control", "Slipstream has no auth manager"),
     "ResumableJobMixin": ("class", "resumable jobs", "there is no task state store that outlives a try"),
