@@ -188,6 +188,19 @@ ALIASES.update({
     "airflow.providers.standard.operators.hitl": "slipstream.sdk.unsupported",
     "airflow.providers.standard.triggers": "slipstream.sdk.unsupported",
     "airflow.providers.standard.triggers.file": "slipstream.sdk.unsupported",
+    "airflow.operators.weekday": "slipstream.operators.weekday",
+    "airflow.operators.datetime": "slipstream.operators.datetime_branch",
+    "airflow.sensors.weekday": "slipstream.sensors.weekday",
+    "airflow.sensors.time_sensor": "slipstream.sensors.time",
+    "airflow.sensors.bash": "slipstream.sensors.bash",
+    "airflow.utils.weekday": "slipstream.operators.weekday",
+    "airflow.providers.standard.operators.weekday": "slipstream.operators.weekday",
+    "airflow.providers.standard.operators.datetime": "slipstream.operators.datetime_branch",
+    "airflow.providers.standard.sensors.weekday": "slipstream.sensors.weekday",
+    "airflow.providers.standard.sensors.time": "slipstream.sensors.time",
+    "airflow.providers.standard.sensors.bash": "slipstream.sensors.bash",
+    "airflow.providers.standard.utils": "slipstream.operators.weekday",
+    "airflow.providers.standard.utils.weekday": "slipstream.operators.weekday",
 })
 
 
