@@ -40,7 +40,6 @@ from slipstream.sdk.exceptions import (
     AirflowTaskTimeout,
 )
 from slipstream.sdk.mapping import check_pushed_for_mapping
-from slipstream.sdk.retry_policy import RetryAction, decide
 from slipstream.sdk.secrets import secrets_provider
 from slipstream.sdk.task_log import write_line
 from slipstream.sdk.xcom_arg import RETURN_VALUE
@@ -186,14 +185,21 @@ def execute_task(
 def _failed(task: Any, error: BaseException, try_number: int, max_tries: int, context: dict[str, Any]) -> TryResult:
     """up_for_retry while tries are left, else failed; a task's retry_policy may fail it at once
     or change the wait (sdk/retry_policy.py)."""
-    decision = decide(getattr(task, "retry_policy", None), error, try_number, max_tries, context)
     state = failure_state(try_number, max_tries)
-    if decision.action is RetryAction.FAIL:
-        state = TI.FAILED
-    delay = decision.retry_delay if decision.action is RetryAction.RETRY and decision.retry_delay is not None \
-        else task.next_retry_delay(try_number)
-    reason = f"{type(error).__name__}: {error}" + (f" (retry policy: {decision.reason})" if decision.reason else "")
-    next_try_at = utcnow() + delay if state is TI.UP_FOR_RETRY else None
+    delay, reason = None, f"{type(error).__name__}: {error}"
+    policy = getattr(task, "retry_policy", None)
+    if policy is not None:
+        from slipstream.sdk.retry_policy import RetryAction, decide
+
+        decision = decide(policy, error, try_number, max_tries, context)
+        if decision.action is RetryAction.FAIL:
+            state = TI.FAILED
+        elif decision.action is RetryAction.RETRY:
+            delay = decision.retry_delay
+        if decision.reason:
+            reason += f" (retry policy: {decision.reason})"
+    next_try_at = utcnow() + (delay if delay is not None else task.next_retry_delay(try_number)) \
+        if state is TI.UP_FOR_RETRY else None
     return TryResult(state.value, error=reason, next_try_at=next_try_at)
 
 
