@@ -47,6 +47,8 @@ ALIASES: dict[str, str] = {
     "airflow.utils.task_group": "slipstream.sdk.task_group",
     "airflow.utils.trigger_rule": "slipstream.sdk.trigger_rule",
     "airflow.utils.dates": "slipstream.sdk.dates",
+    "airflow.utils.timezone": "slipstream.sdk.timezone",
+    "airflow.sdk.timezone": "slipstream.sdk.timezone",
     "airflow.sdk": "slipstream.sdk",
     "airflow.sdk.definitions": "slipstream.sdk",
     "airflow.sdk.definitions.param": "slipstream.sdk.param",

@@ -14,6 +14,7 @@ from slipstream.runner.xcom_sequence import LazyXComSequence
 from slipstream.sdk import macros
 from slipstream.sdk.connection import ConnectionAccessor
 from slipstream.sdk.exceptions import AirflowException, ParamValidationError
+from slipstream.sdk.timezone import coerce_datetime
 from slipstream.sdk.variable import VariableAccessor
 from slipstream.store.clock import utcnow
 from slipstream.store.values import encode
@@ -44,6 +45,13 @@ class DagRunInfo:
     # claim; NOT_READ when whoever built this did not read it (then the store is asked).
     previous_success: dict[str, Any] | None | _NotRead = NOT_READ
 
+    def __post_init__(self) -> None:
+        # pendulum DateTimes, as Airflow gives them: ``dag_run.logical_date.add(days=1)``.
+        self.logical_date = coerce_datetime(self.logical_date)
+        self.data_interval_start = coerce_datetime(self.data_interval_start)
+        self.data_interval_end = coerce_datetime(self.data_interval_end)
+        self.start_date = coerce_datetime(self.start_date)
+
     @property
     def execution_date(self) -> datetime | None:
         return self.logical_date
@@ -65,6 +73,7 @@ class RuntimeTaskInstance:
         self.try_number = try_number
         self.max_tries = max_tries
         self.hostname = socket.gethostname()
+        self.start_date = coerce_datetime(utcnow())
         self.local_xcoms: dict[tuple[str, str], Any] = {}
         self.skipped_task_ids: set[str] = set()
 
@@ -183,14 +192,14 @@ def build_context(
     *, dag: Any, task: Any, dag_run: DagRunInfo, ti: RuntimeTaskInstance, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The keys Airflow gives a task (ds, ts, logical_date, params, ti, dag_run, ...)."""
-    logical: datetime = dag_run.logical_date or dag_run.start_date or utcnow()
+    logical: datetime = dag_run.logical_date or dag_run.start_date or coerce_datetime(utcnow())
     ds = logical.strftime("%Y-%m-%d")
     ts = logical.isoformat()
     day = timedelta(days=1)
     previous = dag_run.previous_success
     if previous is NOT_READ:
         previous = _previous_success(ti._store, dag_run)
-    previous = previous or {}
+    previous = {key: coerce_datetime(value) for key, value in (previous or {}).items()}
     context: dict[str, Any] = {
         "dag": dag,
         "task": task,
