@@ -46,6 +46,18 @@ __all__ = [
 ]
 
 
+_TIMETABLES = {
+    "CronDataIntervalTimetable": "slipstream.timetables.interval",
+    "DeltaDataIntervalTimetable": "slipstream.timetables.interval",
+    "CronTriggerTimetable": "slipstream.timetables.trigger",
+    "DeltaTriggerTimetable": "slipstream.timetables.trigger",
+    "MultipleCronTriggerTimetable": "slipstream.timetables.trigger",
+    "EventsTimetable": "slipstream.timetables.events",
+    "CronPartitionTimetable": "slipstream.timetables.unsupported",
+    "PartitionedAssetTimetable": "slipstream.timetables.unsupported",
+}
+
+
 def __getattr__(name: str) -> object:
     # Airflow 3.1's ``from airflow.sdk import BaseHook``; slipstream.hooks imports the sdk, so not at import.
     if name == "BaseHook":
@@ -57,4 +69,9 @@ def __getattr__(name: str) -> object:
         from slipstream.sensors import base
 
         return getattr(base, name)
+    # Timetables: ``from airflow.sdk import CronTriggerTimetable``; loaded on first use.
+    if name in _TIMETABLES:
+        import importlib
+
+        return getattr(importlib.import_module(_TIMETABLES[name]), name)
     raise AttributeError(f"module 'slipstream.sdk' has no attribute {name!r}")

@@ -253,21 +253,24 @@ class DAG:
     def validate(self) -> None:
         """Check the whole DAG once it is built; raises DagDefinitionError subclasses."""
         self.check_cycle()
-        if self.start_date is None and self._is_scheduled():
+        if self.start_date is None and self._needs_start_date():
             raise DagDefinitionError(f"DAG {self.dag_id!r} has a schedule but no start_date")
         if self.start_date is not None and self.end_date is not None and self.end_date < self.start_date:
             raise DagDefinitionError(
                 f"DAG {self.dag_id!r}: end_date {self.end_date} is before start_date {self.start_date}"
             )
 
-    def _is_scheduled(self) -> bool:
-        """A readable schedule other than None (an unreadable one is reported when it is serialized)."""
+    def _needs_start_date(self) -> bool:
+        """A readable data-interval schedule (cron string, timedelta): its intervals start at
+        start_date. Trigger, events, @once and @continuous timetables start from now without one;
+        an unreadable schedule is reported when it is serialized."""
         from slipstream.timetables.schedule import InvalidSchedule, parse_schedule
 
         try:
-            return parse_schedule(self.schedule, self.dag_id) is not None
+            schedule = parse_schedule(self.schedule, self.dag_id)
         except InvalidSchedule:
             return False
+        return schedule is not None and schedule["kind"] in ("cron", "delta")
 
     def topological_order(self) -> list[str]:
         """Task ids with every task after its upstreams; ties keep definition order."""
