@@ -1,14 +1,13 @@
 """A cron expression in a time zone: the ticks before and after a moment, across daylight saving.
 
-croniter works on the wall clock of an aware datetime in the zone, so a daily 02:00 stays at
-02:00 local time through the changes. Every moment given and returned here is aware; returned
+Ticks are found on the wall clock of the zone, so a daily 02:00 stays at 02:00 local time
+through the changes (with Airflow's rules for the hour the clock skips or repeats). Every moment given and returned here is aware; returned
 ones are in UTC.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
-from typing import Any
 
 from slipstream.timetables.timezones import get_timezone, timezone_name
 
@@ -26,7 +25,13 @@ PRESETS = {
 
 def as_zone(timezone: str | tzinfo) -> tzinfo:
     """A zone from a name or any tzinfo (pendulum, ZoneInfo, pytz, fixed offsets)."""
-    return get_timezone(timezone if isinstance(timezone, str) else timezone_name(timezone))
+    name = timezone if isinstance(timezone, str) else timezone_name(timezone)
+    try:
+        return get_timezone(name)
+    except (KeyError, ValueError):
+        raise ValueError(
+            f"Unknown time zone {name!r}: use an IANA name like 'Europe/Amsterdam', 'UTC' or an offset like '+05:30'"
+        ) from None
 
 
 def check_expression(expression: str, where: str = "") -> str:
@@ -59,18 +64,41 @@ class CronSchedule:
     def timezone_name(self) -> str:
         return timezone_name(self.timezone)
 
-    def _iterate(self, current: datetime) -> Any:
-        from croniter import croniter
+    def _covers_every_hour(self) -> bool:
+        """An expression with ``*`` as its hour runs within each hour, also in the hour a zone
+        repeats when its clock goes back: those ticks are stepped in absolute time."""
+        return self.expression.split()[1] == "*"
 
-        return croniter(self.expression, current.astimezone(self.timezone))
+    def _local(self, current: datetime) -> datetime:
+        return current.astimezone(self.timezone).replace(tzinfo=None)
+
+    def _to_utc(self, naive: datetime) -> datetime:
+        """A wall-clock time in the zone as UTC: the later one when the clock goes back, and a
+        time the clock skips moved forward by the gap (02:30 becomes 03:30), as Airflow does."""
+        moment = naive.replace(tzinfo=self.timezone, fold=1).astimezone(UTC)
+        if self._local(moment) != naive:
+            moment = naive.replace(tzinfo=self.timezone, fold=0).astimezone(UTC)
+        return moment
 
     def get_next(self, current: datetime) -> datetime:
         """The first tick strictly after ``current``."""
-        return self._iterate(current).get_next(datetime).astimezone(UTC)
+        from croniter import croniter
+
+        naive = self._local(current)
+        scheduled = croniter(self.expression, naive).get_next(datetime)
+        if self._covers_every_hour():
+            return current.astimezone(UTC) + (scheduled - naive)
+        return self._to_utc(scheduled)
 
     def get_prev(self, current: datetime) -> datetime:
         """The last tick strictly before ``current``."""
-        return self._iterate(current).get_prev(datetime).astimezone(UTC)
+        from croniter import croniter
+
+        naive = self._local(current)
+        scheduled = croniter(self.expression, naive).get_prev(datetime)
+        if self._covers_every_hour():
+            return current.astimezone(UTC) - (naive - scheduled)
+        return self._to_utc(scheduled)
 
     def align_to_next(self, current: datetime) -> datetime:
         """``current`` if it is a tick, else the next tick."""
