@@ -17,8 +17,14 @@ CASES = [
     ("all_success", [R, F], UF), ("all_success", [S, U], UF), ("all_success", [S, K], SKIP),
     ("all_failed", [F, U], RUN), ("all_failed", [F, R], WAIT), ("all_failed", [F, S], SKIP), ("all_failed", [F, K], SKIP),
     ("all_done", [S, F, K, U], RUN), ("all_done", [S, R], WAIT),
+    # Airflow 3.3: any skipped upstream skips it at once; all done without a success is upstream_failed.
     ("all_done_min_one_success", [S, F], RUN), ("all_done_min_one_success", [F, K], SKIP),
-    ("all_done_min_one_success", [S, R], WAIT),
+    ("all_done_min_one_success", [S, R], WAIT), ("all_done_min_one_success", [S, K], SKIP),
+    ("all_done_min_one_success", [K, R], SKIP), ("all_done_min_one_success", [F, F], UF),
+    ("all_done_min_one_success", [F, U], UF), ("all_done_min_one_success", [F, R], WAIT),
+    ("all_done_min_one_success", [S, U], RUN), ("all_done_min_one_success", [S, S], RUN),
+    # A teardown's rule, without setups among its upstreams: all_done.
+    ("all_done_setup_success", [S, F, K, U], RUN), ("all_done_setup_success", [S, R], WAIT),
     ("all_skipped", [K, K], RUN), ("all_skipped", [K, S], SKIP), ("all_skipped", [K, F], SKIP), ("all_skipped", [K, R], WAIT),
     ("one_success", [S, R], RUN), ("one_success", [F, R], WAIT), ("one_success", [F, K], UF), ("one_success", [K, K], SKIP),
     ("one_failed", [F, R], RUN), ("one_failed", [U, R], RUN), ("one_failed", [S, R], WAIT), ("one_failed", [S, K], SKIP),
@@ -59,3 +65,25 @@ def test_counts_of_states_decide_as_the_states_themselves(rule) -> None:
     for states in (["success"] * 3, ["success", "failed", "skipped"], ["none", "success"], ["skipped"] * 2, []):
         counts = {"success": 0, "failed": 0, "none": 0, **Counter(states)}
         assert decide(rule, counts) is decide(rule, states), (rule, states)
+
+
+# (states of all upstreams, states of the upstreams that are setups, expected): a teardown's rule.
+SETUP_CASES = [
+    ([S, F], [S], RUN),  # its setup ran, the work failed: the teardown runs
+    ([F, U], [F], UF),  # its only setup failed: nothing to tear down
+    ([K, K], [K], SKIP),  # its setup was skipped: skipped too
+    ([S, F, U], [S, F], RUN),  # one of two setups succeeded: enough
+    ([K, F, U], [K, F], UF),  # no setup succeeded, not all skipped
+    ([S, R], [S], WAIT),  # the work still runs
+    ([F, R], [F], WAIT),  # decided only once every upstream is done
+]
+
+
+@pytest.mark.parametrize(("upstream", "setups", "expected"), SETUP_CASES)
+def test_a_teardown_runs_when_its_upstreams_are_done_and_a_setup_succeeded(upstream, setups, expected) -> None:
+    assert decide("all_done_setup_success", upstream, setups) is expected
+
+
+def test_setup_states_matter_only_to_the_teardown_rule() -> None:
+    assert decide("all_done", [S, F], [F]) is RUN
+    assert decide("all_success", [S, S], [F]) is RUN
