@@ -21,7 +21,7 @@ from slipstream.timetables.schedule import parse_schedule
 from slipstream.timetables.timezones import dag_timezone
 
 if TYPE_CHECKING:
-    from slipstream.dagfiles.setup_teardown import SetupTeardownGraph
+    from slipstream.dagfiles.setup_teardown_graph import SetupTeardownGraph
 
 FORMAT_VERSION = 1
 
@@ -238,7 +238,7 @@ class SerializedDag:
     @cached_property
     def setup_teardown(self) -> SetupTeardownGraph | None:
         """How its setups, teardowns and work relate; None when it has no setup or teardown."""
-        from slipstream.dagfiles.setup_teardown import SetupTeardownGraph
+        from slipstream.dagfiles.setup_teardown_graph import SetupTeardownGraph
 
         return SetupTeardownGraph.of(self.tasks)
 

@@ -12,7 +12,7 @@ from slipstream.store.states import FINISHED_TI_STATES
 from slipstream.store.states import TaskInstanceState as TI
 
 if TYPE_CHECKING:
-    from slipstream.dagfiles.setup_teardown import SetupTeardownGraph
+    from slipstream.dagfiles.setup_teardown_graph import SetupTeardownGraph
 
 FINISHED = frozenset(s.value for s in FINISHED_TI_STATES)
 
