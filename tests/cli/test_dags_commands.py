@@ -361,3 +361,25 @@ def test_show_quotes_labels(runner, dags_dir):
     (dags_dir / "with_params.py").write_text(PARAMS_DAG)
     dot = invoke(runner, "dags", "show", "with_params").stdout
     assert '"say" [label="Say \\"hello\\" \\\\ bye", shape=box];' in dot, dot
+
+
+SETUP_TEARDOWN_DAG = """
+from datetime import datetime
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.empty import EmptyOperator
+
+with DAG("with_teardown", start_date=datetime(2024, 1, 1), schedule=None):
+    s = EmptyOperator(task_id="create").as_setup()
+    t = EmptyOperator(task_id="delete").as_teardown(setups=s, on_failure_fail_dagrun=True)
+    s >> EmptyOperator(task_id="work") >> t
+"""
+
+
+def test_show_marks_setups_and_teardowns(runner, dags_dir):
+    (dags_dir / "with_teardown.py").write_text(SETUP_TEARDOWN_DAG)
+    dot = invoke(runner, "dags", "show", "with_teardown").stdout
+    assert '"create" [label="create (setup)", shape=box];' in dot
+    assert '"delete" [label="delete (teardown, fails the run)", shape=box];' in dot
+    assert '"work" [label="work", shape=box];' in dot
+    assert '"create" -> "delete" [style=dashed];' in dot
+    assert '"create" -> "work";' in dot

@@ -103,6 +103,14 @@ def list_import_errors(dags_folder: str | None, output: str) -> None:
         print_rows(rows, output, ["filepath", "line", "error"])
 
 
+def _setup_teardown_mark(task: Any) -> str:
+    if task.data.get("is_setup"):
+        return " (setup)"
+    if task.data.get("is_teardown"):
+        return " (teardown, fails the run)" if task.data.get("on_failure_fail_dagrun") else " (teardown)"
+    return ""
+
+
 @dags.command()
 @click.argument("dag_id")
 @dags_folder_option
@@ -116,10 +124,13 @@ def show(dag_id: str, dags_folder: str | None) -> None:
 
     lines = [f"digraph {quoted(dag_id)} {{", "  rankdir=LR;"]
     for task in dag.tasks.values():
-        lines.append(f'  "{task.task_id}" [label={quoted(task.task_display_name)}, shape=box];')
+        label = task.task_display_name + _setup_teardown_mark(task)
+        lines.append(f'  "{task.task_id}" [label={quoted(label)}, shape=box];')
     for task in dag.tasks.values():
         for downstream in task.downstream:
-            lines.append(f'  "{task.task_id}" -> "{downstream}";')
+            # A setup-to-teardown edge is dashed, as Airflow's graph draws it.
+            dashed = task.data.get("is_setup") and dag.tasks[downstream].data.get("is_teardown")
+            lines.append(f'  "{task.task_id}" -> "{downstream}"{" [style=dashed]" if dashed else ""};')
     lines.append("}")
     click.echo("\n".join(lines))
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from slipstream.sdk.baseoperator import BaseOperator, retry_delay_seconds
@@ -19,6 +19,9 @@ from slipstream.sdk.dag import DAG
 from slipstream.sdk.param import ParamsDict
 from slipstream.timetables.schedule import parse_schedule
 from slipstream.timetables.timezones import dag_timezone
+
+if TYPE_CHECKING:
+    from slipstream.dagfiles.setup_teardown_graph import SetupTeardownGraph
 
 FORMAT_VERSION = 1
 
@@ -71,7 +74,18 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "ui_color": task.ui_color,
         "mapped": task.expand_input.serialize() if task.is_mapped else None,
         "mapped_group": task.mapped_group,
+        **_setup_teardown_marks(task),
     }
+
+
+def _setup_teardown_marks(task: BaseOperator) -> dict[str, bool]:
+    """``is_setup``, ``is_teardown`` and ``on_failure_fail_dagrun``, written only when set."""
+    marks = {
+        "is_setup": task.is_setup,
+        "is_teardown": task.is_teardown,
+        "on_failure_fail_dagrun": task.on_failure_fail_dagrun,
+    }
+    return {name: True for name, value in marks.items() if value}
 
 
 def _with_total_priority(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -220,6 +234,13 @@ class SerializedDag:
     @cached_property
     def leaves(self) -> list[str]:
         return [tid for tid, t in self.tasks.items() if not t.downstream]
+
+    @cached_property
+    def setup_teardown(self) -> SetupTeardownGraph | None:
+        """How its setups, teardowns and work relate; None when it has no setup or teardown."""
+        from slipstream.dagfiles.setup_teardown_graph import SetupTeardownGraph
+
+        return SetupTeardownGraph.of(self.tasks)
 
     @property
     def schedule_summary(self) -> str:

@@ -15,6 +15,7 @@ from slipstream.sdk.exceptions import (
     DuplicateTaskIdFound,
 )
 from slipstream.sdk.param import Param, ParamsDict
+from slipstream.sdk.setup_teardown import setup, teardown
 from slipstream.sdk.task_group import TaskGroup
 from slipstream.sdk.task_group_decorator import task_group
 from slipstream.sdk.trigger_rule import TriggerRule
@@ -41,8 +42,10 @@ __all__ = [
     "cross_downstream",
     "dag",
     "get_current_context",
+    "setup",
     "task",
     "task_group",
+    "teardown",
 ]
 
 

@@ -13,6 +13,7 @@ from slipstream.sdk.dag import DAG, dag_context, validate_key
 from slipstream.sdk.dependencies import DependencyMixin, chain, cross_downstream
 from slipstream.sdk.exceptions import DagDefinitionError
 from slipstream.sdk.param import ParamsDict
+from slipstream.sdk.setup_teardown import SetupTeardownMixin, note_new_task
 from slipstream.sdk.trigger_rule import TriggerRule
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ def _apply_defaults(init: Callable[..., None]) -> Callable[..., None]:
             self._init_depth = 0
         if self.dag is not None:
             self.attach_to_dag(self.dag)
+        note_new_task(self)
         # A task output passed in a templated argument (bash_command=other.output) is an upstream.
         from slipstream.sdk.xcom_arg import find_xcom_args
 
@@ -90,7 +92,7 @@ def _apply_defaults(init: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-class BaseOperator(DependencyMixin):
+class BaseOperator(SetupTeardownMixin, DependencyMixin):
     """A task: what to run, how often to retry it, and which tasks it depends on.
 
     Subclasses implement ``execute(context)``; its return value is pushed as the XCom

@@ -253,6 +253,9 @@ class DAG:
     def validate(self) -> None:
         """Check the whole DAG once it is built; raises DagDefinitionError subclasses."""
         self.check_cycle()
+        from slipstream.sdk.setup_teardown import check_setups
+
+        check_setups(self)
         if self.start_date is None and self._needs_start_date():
             raise DagDefinitionError(f"DAG {self.dag_id!r} has a schedule but no start_date")
         if self.start_date is not None and self.end_date is not None and self.end_date < self.start_date:

@@ -7,6 +7,7 @@ from itertools import zip_longest
 from typing import TYPE_CHECKING, Any
 
 from slipstream.sdk.dependencies import DependencyMixin
+from slipstream.sdk.setup_teardown import SetupTeardownOutputMixin
 
 if TYPE_CHECKING:
     from slipstream.sdk.baseoperator import BaseOperator
@@ -22,7 +23,7 @@ class _NoFill:
 _NO_FILL: Any = _NoFill()
 
 
-class XComArg(DependencyMixin):
+class XComArg(SetupTeardownOutputMixin, DependencyMixin):
     """The value a task pushes as XCom ``key``; resolved when the downstream task runs."""
 
     def __init__(self, operator: BaseOperator, key: str = RETURN_VALUE) -> None:
