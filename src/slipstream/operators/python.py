@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from slipstream.sdk.baseoperator import BaseOperator
-from slipstream.sdk.context import call_python, checked_callable, get_current_context
+from slipstream.sdk.context import call_python, checked_callable, get_current_context, is_async_callable
 from slipstream.sdk.task_log import write_line
 
 __all__ = ["PythonOperator", "get_current_context"]
@@ -35,6 +35,11 @@ class PythonOperator(BaseOperator):
         if templates_exts:
             self.template_ext = tuple(templates_exts)
         self.show_return_value_in_logs = show_return_value_in_logs
+
+    @property
+    def is_async(self) -> bool:
+        """True when ``python_callable`` is ``async def``: it is run to completion in an event loop."""
+        return is_async_callable(self.python_callable)
 
     def execute(self, context: Mapping[str, Any]) -> Any:
         result = call_python(self.python_callable, self.op_args, self.op_kwargs, self.templates_dict, context)
