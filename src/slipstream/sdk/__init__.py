@@ -57,4 +57,13 @@ def __getattr__(name: str) -> object:
         from slipstream.sensors import base
 
         return getattr(base, name)
+    # Branching bases; the operators import the sdk, so not at import either.
+    if name in ("BaseBranchOperator", "BranchMixIn", "SkipMixin"):
+        from slipstream.operators import branching
+
+        return getattr(branching, name)
+    if name == "BaseAsyncOperator":
+        from slipstream.sdk.async_operator import BaseAsyncOperator
+
+        return BaseAsyncOperator
     raise AttributeError(f"module 'slipstream.sdk' has no attribute {name!r}")
