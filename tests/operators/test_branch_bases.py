@@ -11,6 +11,7 @@ BRANCH_BASES = """
 from datetime import datetime
 from airflow.sdk import DAG, BaseBranchOperator, BaseOperator, BranchMixIn, SkipMixin, TaskGroup
 from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.providers.standard.operators.python import ShortCircuitOperator
 
 
 class ByWeekday(BaseBranchOperator):
@@ -43,6 +44,11 @@ with DAG("branch_bases", start_date=datetime(2024, 1, 1), schedule=None):
     SkipOdd(task_id="skip_odd") >> [EmptyOperator(task_id="is_even"), EmptyOperator(task_id="is_odd")]
     PickAll(task_id="pick_all") >> [EmptyOperator(task_id="a"), EmptyOperator(task_id="b")]
     PickNone(task_id="pick_none") >> EmptyOperator(task_id="nothing")
+
+    # A short circuit never skips a teardown below it (as_teardown() sets is_teardown).
+    cleanup = EmptyOperator(task_id="cleanup", trigger_rule="all_done")
+    cleanup.is_teardown = True
+    ShortCircuitOperator(task_id="gate", python_callable=lambda: False) >> EmptyOperator(task_id="work") >> cleanup
 """
 
 
@@ -61,6 +67,7 @@ def test_branch_bases_from_airflow_sdk(settings, db, write_dag, parse):
         "skip_odd": "success", "is_even": "success", "is_odd": "skipped",
         "pick_all": "success", "a": "success", "b": "success",
         "pick_none": "success", "nothing": "skipped",
+        "gate": "success", "work": "skipped", "cleanup": "success",
     }
 
 

@@ -131,7 +131,10 @@ class ShortCircuitOperator(PythonOperator, SkipMixin):
         if condition:
             self.log.info("Condition is true: going on")
             return condition
-        skipped = _descendants_of(self) if self.ignore_downstream_trigger_rules else _downstream_of(self)
+        below = _descendants_of(self) if self.ignore_downstream_trigger_rules else _downstream_of(self)
+        assert self.dag is not None
+        # A teardown below still runs (it is never skipped by a short circuit).
+        skipped = {t for t in below if not getattr(self.dag.task_dict[t], "is_teardown", False)}
         self.log.info("Condition is false: skipping %s", sorted(skipped))
         self.skip(context["ti"], sorted(skipped))
         return condition
