@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from slipstream.sdk.baseoperator import BaseOperator, retry_delay_seconds
 from slipstream.sdk.dag import DAG
 from slipstream.sdk.param import ParamsDict
+from slipstream.store.values import storable
 from slipstream.timetables.schedule import parse_schedule
 from slipstream.timetables.timezones import dag_timezone
 
@@ -38,6 +39,9 @@ def _as_aware(value: Any, tz: str) -> str | None:
 
 def _seconds(value: timedelta | None) -> float | None:
     return None if value is None else value.total_seconds()
+
+
+DOC_KINDS = ("doc", "doc_md", "doc_json", "doc_yaml", "doc_rst")
 
 
 def _serialize_task(task: BaseOperator) -> dict[str, Any]:
@@ -74,6 +78,12 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "ui_color": task.ui_color,
         "mapped": task.expand_input.serialize() if task.is_mapped else None,
         "mapped_group": task.mapped_group,
+        # Kept and shown; they have no effect here (a warning says so when the DAG is defined).
+        "executor": getattr(task, "executor", None),
+        "run_as_user": getattr(task, "run_as_user", None),
+        "resources": storable(getattr(task, "resources", None)),
+        "executor_config": storable(getattr(task, "executor_config", None) or None),
+        "docs": {kind: getattr(task, kind) for kind in DOC_KINDS if getattr(task, kind, None)},
         **_setup_teardown_marks(task),
     }
 
@@ -133,6 +143,7 @@ def serialize_dag(dag: DAG, default_timezone: str = "utc") -> dict[str, Any]:
         "description": dag.description,
         "dag_display_name": dag.dag_display_name,
         "doc_md": dag.doc_md,
+        "owner_links": dict(getattr(dag, "owner_links", None) or {}),
         "tags": list(dag.tags),
         "owners": sorted({t.owner for t in dag.tasks}),
         "schedule": parse_schedule(dag.schedule, dag.dag_id),

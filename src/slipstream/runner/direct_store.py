@@ -10,7 +10,7 @@ from typing import Any
 from slipstream.dagfiles import manual_runs
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.dagfiles.store_secrets import StoreSecrets
-from slipstream.runner.try_store import Claim
+from slipstream.runner.try_store import CALLS, Claim
 from slipstream.sdk.exceptions import ParamValidationError
 from slipstream.sdk.xcom_arg import as_items
 from slipstream.store import dag_runs, dags, external_runs, task_instances, task_logs, task_reschedules, xcoms
@@ -110,9 +110,26 @@ class DirectTryStore:
                 map_index=map_index, key=name, value=value, now=utcnow(),
             )
 
-    def xcom_pull(self, *, dag_id: str, run_id: str, task_id: str, name: str, map_index: int | None) -> Any:
+    def xcom_pull(
+        self, *, dag_id: str, run_id: str, task_id: str, name: str, map_index: int | None,
+        include_prior_dates: bool = False,
+    ) -> Any:
         with self.db.read_connection() as session:
+            if include_prior_dates and map_index is not None:
+                return xcoms.pull_one(
+                    session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name, map_index=map_index,
+                    include_prior_dates=True,
+                )
             return xcoms.pull(session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name, map_index=map_index)
+
+    def xcom_pull_all(
+        self, *, dag_id: str, run_id: str, task_id: str, name: str, include_prior_dates: bool = False
+    ) -> list[Any]:
+        with self.db.read_connection() as session:
+            return xcoms.pull_all(
+                session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name,
+                include_prior_dates=include_prior_dates,
+            )
 
     def xcom_items(self, *, dag_id: str, run_id: str, task_id: str, name: str, index: int | None) -> tuple[int, Any]:
         """How many items the value gives a task that expands over it (-1 when it is neither a
@@ -199,12 +216,7 @@ class DirectTryStore:
         return manual_runs.run_state(self.db, dag_id, run_id)
 
 
-_CALLS = frozenset({
-    "previous_success",
-    "trigger_dag_run", "dag_run_state",
-    "claim", "finish", "heartbeat", "xcom_push", "xcom_pull", "xcom_items", "xcom_count", "xcom_page", "get_variable", "set_variable", "delete_variable",
-    "get_connection", "reschedules", "external_runs",
-})
+_CALLS = frozenset(CALLS)
 
 
 def _record_reschedule(

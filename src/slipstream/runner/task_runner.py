@@ -148,10 +148,17 @@ def execute_task(
                 task = unmapped_instance(task, context, map_index)
                 ti.task = context["task"] = task
             with set_current_context(context), time_limit(task.execution_timeout):
-                run_callbacks(task.on_execute_callback, context, "on_execute_callback")
                 # As the store keeps them (text for what JSON cannot hold), so they cross to the store service.
                 rendered = storable(task.render_template_fields(context)) or None
+                # Airflow's order: templates, pre_execute, on_execute_callback, execute, post_execute.
+                if task.pre_execute_hook is not None:
+                    task.pre_execute_hook(context)
+                task.pre_execute(context)
+                run_callbacks(task.on_execute_callback, context, "on_execute_callback")
                 returned = task.execute(context)
+                if task.post_execute_hook is not None:
+                    task.post_execute_hook(context, returned)
+                task.post_execute(context, returned)
             result = _success(task, ti, returned, max_map_length)
         except AirflowSkipException as err:
             log.info("Task skipped: %s", err)

@@ -77,4 +77,13 @@ def __getattr__(name: str) -> object:
         import importlib
 
         return getattr(importlib.import_module(_TIMETABLES[name]), name)
+    # Branching bases; the operators import the sdk, so not at import either.
+    if name in ("BaseBranchOperator", "BranchMixIn", "SkipMixin"):
+        from slipstream.operators import branching
+
+        return getattr(branching, name)
+    if name == "BaseAsyncOperator":
+        from slipstream.sdk.async_operator import BaseAsyncOperator
+
+        return BaseAsyncOperator
     raise AttributeError(f"module 'slipstream.sdk' has no attribute {name!r}")

@@ -136,6 +136,7 @@ class DAG:
         self.doc_md = doc_md
         self.dagrun_timeout: timedelta | None = kwargs.get("dagrun_timeout")
         self.extra_arguments = kwargs
+        self.owner_links = checked_owner_links(dag_id, kwargs.get("owner_links"))
         self.fileloc = fileloc or _caller_file()
         self.task_dict: dict[str, BaseOperator] = {}
         from slipstream.sdk.task_group import TaskGroup
@@ -301,3 +302,21 @@ def _caller_file() -> str:
     while frame is not None and frame.f_globals.get("__name__", "").startswith("slipstream.sdk"):
         frame = frame.f_back
     return frame.f_code.co_filename if frame is not None else ""
+
+
+def checked_owner_links(dag_id: str, owner_links: Any) -> dict[str, str]:
+    """``owner_links`` (owner -> link shown beside the owner), each a URL with a scheme and a
+    host, or a ``mailto:`` address; a malformed one is an error naming it."""
+    from urllib.parse import urlsplit
+
+    wrong = {}
+    for owner, link in (owner_links or {}).items():
+        parts = urlsplit(str(link))
+        if not (parts.path if parts.scheme == "mailto" else parts.scheme and parts.netloc):
+            wrong[owner] = link
+    if wrong:
+        raise DagDefinitionError(
+            f"DAG {dag_id!r}: owner_links must be URLs (https://...) or mailto: addresses; not valid: "
+            + ", ".join(f"{owner}={link!r}" for owner, link in wrong.items())
+        )
+    return dict(owner_links or {})

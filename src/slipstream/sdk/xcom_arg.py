@@ -55,7 +55,11 @@ class XComArg(SetupTeardownOutputMixin, DependencyMixin):
         return [self.operator]
 
     def resolve(self, context: Mapping[str, Any]) -> Any:
-        return context["ti"].xcom_pull(task_ids=self.operator.task_id, key=self.key)
+        ti = context["ti"]
+        pull_output = getattr(ti, "pull_output", None)
+        if pull_output is not None:
+            return pull_output(self.operator.task_id, self.key)
+        return ti.xcom_pull(task_ids=self.operator.task_id, key=self.key)
 
     def resolve_items(self, context: Mapping[str, Any]) -> Sequence[Any]:
         """The items a task mapped over this output expands over: read one at a time where the
