@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,7 @@ import slipstream.operators.empty
 import slipstream.operators.python
 import slipstream.sdk
 from slipstream.dagfiles.airflow_imports import ALIASES, AirflowImportFinder, airflow_imports
+from slipstream.dagfiles.airflow_imports_doc import markdown
 
 
 def airflow_modules() -> list[str]:
@@ -90,9 +93,13 @@ def test_unknown_airflow_module_says_slipstream_does_not_provide_it() -> None:
         with pytest.raises(ModuleNotFoundError, match="'airflow.contrib'.*Slipstream does not provide") as info:
             import airflow.contrib.foo  # noqa: F401
         assert info.value.name == "airflow.contrib"
-        assert "airflow.operators.bash" in str(info.value)  # the supported modules are listed
-        with pytest.raises(ModuleNotFoundError, match="'airflow.operators.foo'.*Slipstream does not provide"):
+        assert "airflow.operators" in str(info.value)  # the supported modules beside it are listed
+        assert "docs/airflow-imports.md" in str(info.value)
+        with pytest.raises(ModuleNotFoundError, match="'airflow.operators.foo'.*Slipstream does not provide") as info:
             import airflow.operators.foo  # noqa: F401
+        assert "airflow.operators.bash" in str(info.value)
+        with pytest.raises(ModuleNotFoundError, match="pip install --no-deps apache-airflow-providers-<name>"):
+            import airflow.providers.amazon.aws.hooks.s3  # noqa: F401
         with pytest.raises(ModuleNotFoundError, match="'airflow.contrib'.*Slipstream does not provide"):
             from airflow.contrib.foo import Something  # noqa: F401
 
@@ -152,3 +159,21 @@ def test_every_alias_target_exists() -> None:
         for name in ALIASES:
             module = importlib.import_module(name)
             assert module.__name__ == name
+
+
+def test_the_docs_table_is_generated_from_the_map() -> None:
+    """docs/airflow-imports.md is what the generator writes now; rerun it after changing ALIASES:
+    python -m slipstream.dagfiles.airflow_imports --markdown > docs/airflow-imports.md"""
+    committed = (Path(__file__).resolve().parents[2] / "docs" / "airflow-imports.md").read_text()
+    assert committed == markdown(), "docs/airflow-imports.md is out of date: regenerate it (see this test's docstring)"
+    for name, target in ALIASES.items():
+        assert f"| `{name}` | `{target}` |" in committed
+
+
+def test_the_generator_runs_as_a_module() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "slipstream.dagfiles.airflow_imports", "--markdown"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == markdown()

@@ -195,3 +195,22 @@ def test_xcom_arg_on_either_side() -> None:
     dag, (a, b) = make("xcom_side", "a", "b")
     a.output >> b
     assert edges(dag) == {("a", "b")}
+
+
+def test_chain_linear_links_every_task_of_one_element_to_every_task_of_the_next() -> None:
+    from slipstream.sdk.dependencies import chain_linear
+
+    dag, (a, b, c, d, e, f) = make("cl", "a", "b", "c", "d", "e", "f")
+    chain_linear(a, [b, c], [d, e], f)
+    assert edges(dag) == {("a", "b"), ("a", "c"), ("b", "d"), ("b", "e"), ("c", "d"), ("c", "e"), ("d", "f"), ("e", "f")}
+
+
+def test_chain_linear_refuses_one_element_and_labels() -> None:
+    from slipstream.sdk.dependencies import chain_linear
+    from slipstream.sdk.edges import Label
+
+    _, (a, b) = make("cl2", "a", "b")
+    with pytest.raises(ValueError, match=r"at least two elements.*chain_linear\(\*tasks\)"):
+        chain_linear([a, b])
+    with pytest.raises(ValueError, match="does not take labels"):
+        chain_linear(a, Label("x"), b)

@@ -126,11 +126,18 @@ def show(dag_id: str, dags_folder: str | None) -> None:
     for task in dag.tasks.values():
         label = task.task_display_name + _setup_teardown_mark(task)
         lines.append(f'  "{task.task_id}" [label={quoted(label)}, shape=box];')
+    edge_info = dag.data.get("edge_info") or {}
     for task in dag.tasks.values():
         for downstream in task.downstream:
+            attributes = []
+            label = edge_info.get(task.task_id, {}).get(downstream, {}).get("label")
+            if label:
+                attributes.append(f"label={quoted(label)}")
             # A setup-to-teardown edge is dashed, as Airflow's graph draws it.
-            dashed = task.data.get("is_setup") and dag.tasks[downstream].data.get("is_teardown")
-            lines.append(f'  "{task.task_id}" -> "{downstream}"{" [style=dashed]" if dashed else ""};')
+            if task.data.get("is_setup") and dag.tasks[downstream].data.get("is_teardown"):
+                attributes.append("style=dashed")
+            suffix = f" [{', '.join(attributes)}]" if attributes else ""
+            lines.append(f'  "{task.task_id}" -> "{downstream}"{suffix};')
     lines.append("}")
     click.echo("\n".join(lines))
 

@@ -16,14 +16,16 @@ import types
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from slipstream.dagfiles import real_providers
+
 # Airflow module name -> Slipstream module whose attributes it exposes.
 ALIASES: dict[str, str] = {
     "airflow": "slipstream.sdk",
-    "airflow.models": "slipstream.sdk",
+    "airflow.models": "slipstream.sdk.airflow_models",
     "airflow.models.dag": "slipstream.sdk.dag",
     "airflow.models.baseoperator": "slipstream.sdk.baseoperator",
     "airflow.models.param": "slipstream.sdk.param",
-    "airflow.models.taskinstance": "slipstream.sdk.context",
+    "airflow.models.taskinstance": "slipstream.sdk.airflow_models",
     "airflow.models.variable": "slipstream.sdk.variable",
     "airflow.models.connection": "slipstream.sdk.connection",
     "airflow.hooks": "slipstream.hooks",
@@ -130,6 +132,82 @@ ALIASES: dict[str, str] = {
     "airflow.providers.standard.operators.trigger_dagrun": "slipstream.operators.trigger_dagrun",
 }
 
+# Airflow 2 paths, more of Airflow 3's, and the compatibility layer real providers import.
+ALIASES.update({
+    "airflow.configuration": "slipstream.sdk.configuration",
+    "airflow.models.dagrun": "slipstream.sdk.types",
+    "airflow.models.xcom": "slipstream.sdk.airflow_models",
+    "airflow.models.xcom_arg": "slipstream.sdk.xcom_arg",
+    "airflow.models.baseoperatorlink": "slipstream.sdk.operator_link",
+    "airflow.operators.branch": "slipstream.operators.branching",
+    "airflow.operators.branch_operator": "slipstream.operators.branching",
+    "airflow.operators.latest_only_operator": "slipstream.operators.latest_only",
+    "airflow.operators.python_virtualenv": "slipstream.operators.python_virtualenv",
+    "airflow.providers.standard.operators.branch": "slipstream.operators.branching",
+    "airflow.providers.standard.operators.smtp": "slipstream.operators.email",
+    "airflow.sensors.external_task_sensor": "slipstream.sensors.external_task",
+    "airflow.sensors.time_delta_sensor": "slipstream.sensors.time_delta",
+    "airflow.hooks.dbapi": "slipstream.hooks.sql",
+    "airflow.hooks.dbapi_hook": "slipstream.hooks.sql",
+    "airflow.hooks.http_hook": "slipstream.hooks.http",
+    "airflow.hooks.sqlite_hook": "slipstream.hooks.sqlite",
+    "airflow.hooks.postgres_hook": "slipstream.hooks.postgres",
+    "airflow.utils.context": "slipstream.sdk.context",
+    "airflow.utils.edgemodifier": "slipstream.sdk.edges",
+    "airflow.utils.helpers": "slipstream.sdk.helpers",
+    "airflow.utils.strings": "slipstream.sdk.helpers",
+    "airflow.utils.operator_helpers": "slipstream.sdk.helpers",
+    "airflow.utils.module_loading": "slipstream.sdk.module_loading",
+    "airflow.utils.weight_rule": "slipstream.sdk.state",
+    "airflow.utils.log": "slipstream.sdk.logging_mixin",
+    "airflow.utils.log.logging_mixin": "slipstream.sdk.logging_mixin",
+    "airflow.sdk.exceptions": "slipstream.sdk.exceptions",
+    "airflow.sdk.types": "slipstream.sdk.types",
+    "airflow.sdk.lineage": "slipstream.sdk.lineage",
+    "airflow.sdk.configuration": "slipstream.sdk.configuration",
+    "airflow.sdk.module_loading": "slipstream.sdk.module_loading",
+    "airflow.sdk.io": "slipstream.sdk.object_storage",
+    "airflow.sdk.io.path": "slipstream.sdk.object_storage",
+    "airflow.sdk.bases.operator": "slipstream.sdk.baseoperator",
+    "airflow.sdk.bases.notifier": "slipstream.sdk.notifier",
+    "airflow.sdk.bases.operatorlink": "slipstream.sdk.operator_link",
+    "airflow.sdk.bases.xcom": "slipstream.sdk.xcom",
+    "airflow.sdk.definitions.context": "slipstream.sdk.context",
+    "airflow.sdk.definitions.dag": "slipstream.sdk.dag",
+    "airflow.sdk.definitions.decorators": "slipstream.sdk.decorators",
+    "airflow.sdk.definitions.edges": "slipstream.sdk.edges",
+    "airflow.sdk.definitions.template": "slipstream.sdk.templating",
+    "airflow.sdk.definitions.xcom_arg": "slipstream.sdk.xcom_arg",
+    "airflow.providers.common.compat": "slipstream.sdk.provider_compat",
+    "airflow.providers.common.compat.sdk": "slipstream.sdk.provider_compat",
+    "airflow.providers.common.compat.version_compat": "slipstream.sdk.provider_compat",
+    "airflow.providers.common.compat.module_loading": "slipstream.sdk.module_loading",
+    "airflow.providers.common.compat.lineage": "slipstream.sdk.lineage",
+    "airflow.providers.common.compat.lineage.hook": "slipstream.sdk.lineage",
+    "airflow.providers.common.compat.notifier": "slipstream.sdk.notifier",
+    "airflow.providers.common.compat.standard": "slipstream.sdk.provider_compat",
+    "airflow.providers.common.compat.standard.operators": "slipstream.operators.python",
+    "airflow.providers.common.compat.standard.utils": "slipstream.operators.branching",
+    "airflow.providers_manager": "slipstream.sdk.providers_manager",
+    "airflow.triggers": "slipstream.sdk.triggers",
+    "airflow.triggers.base": "slipstream.sdk.triggers",
+    "airflow.sdk.execution_time": "slipstream.sdk.context",
+    "airflow.sdk.execution_time.context": "slipstream.sdk.context",
+    "airflow.sdk.execution_time.task_runner": "slipstream.sdk.types",
+    "airflow.sdk.execution_time.macros": "slipstream.sdk.macros",
+    "airflow.listeners": "slipstream.sdk.listeners",
+    "airflow.plugins_manager": "slipstream.sdk.unsupported",
+    "airflow.task": "slipstream.sdk.unsupported",
+    "airflow.task.priority_strategy": "slipstream.sdk.unsupported",
+    "airflow.partition_mappers": "slipstream.sdk.unsupported",
+    "airflow.partition_mappers.base": "slipstream.sdk.unsupported",
+    "airflow.partition_mappers.window": "slipstream.sdk.unsupported",
+    "airflow.partition_mappers.temporal": "slipstream.sdk.unsupported",
+    "airflow.providers.standard.operators.hitl": "slipstream.sdk.unsupported",
+    "airflow.providers.standard.triggers": "slipstream.sdk.unsupported",
+    "airflow.providers.standard.triggers.file": "slipstream.sdk.unsupported",
+})
+
 
 def _is_package(name: str) -> bool:
     prefix = name + "."
@@ -144,7 +222,11 @@ class _AliasModule(types.ModuleType):
         self.__slipstream_target__ = target
 
     def __getattr__(self, attribute: str) -> Any:
-        if attribute.startswith("__"):
+        if attribute == "__version__" and self.__name__ == "airflow":
+            from slipstream.sdk.lazy_names import AIRFLOW_VERSION
+
+            return AIRFLOW_VERSION
+        if attribute.startswith("__") and attribute != "__version__":
             raise AttributeError(attribute)
         submodule = f"{self.__name__}.{attribute}"
         if submodule in ALIASES:  # from airflow.operators import dummy
@@ -177,6 +259,22 @@ class _Loader(importlib.abc.Loader):
         return None
 
 
+def _not_provided(fullname: str) -> str:
+    """Why ``fullname`` cannot be imported, with the supported modules beside it."""
+    parent = fullname.rpartition(".")[0]
+    siblings = sorted(name for name in ALIASES if name.rpartition(".")[0] == parent)
+    hint = (
+        " If it belongs to an Airflow provider, install the provider without Airflow itself "
+        "(pip install --no-deps apache-airflow-providers-<name>, plus its own requirements)."
+        if fullname.startswith("airflow.providers.") else ""
+    )
+    return (
+        f"No module named {fullname!r}: Slipstream does not provide this Airflow module yet.{hint} "
+        f"Supported modules in {parent or 'airflow'}: {', '.join(siblings) or '-'} "
+        "(all of them: docs/airflow-imports.md)"
+    )
+
+
 class AirflowImportFinder(importlib.abc.MetaPathFinder):
     """Answers every ``airflow`` and ``airflow.*`` import, from the ALIASES table only."""
 
@@ -188,12 +286,19 @@ class AirflowImportFinder(importlib.abc.MetaPathFinder):
     ) -> importlib.machinery.ModuleSpec | None:
         if fullname != "airflow" and not fullname.startswith("airflow."):
             return None
+        provider = real_providers.provider_root(fullname)
+        if provider is not None and (fullname not in ALIASES or not real_providers.is_surface(fullname)):
+            spec = real_providers.real_spec(fullname)
+            if spec is not None:
+                return spec
+            if fullname not in ALIASES:
+                raise ModuleNotFoundError(
+                    f"No module named {fullname!r}: the provider {provider} installed at "
+                    f"{real_providers.installed_location(fullname)} has no such module",
+                    name=fullname,
+                )
         if fullname not in ALIASES:
-            raise ModuleNotFoundError(
-                f"No module named {fullname!r}: Slipstream does not provide this Airflow module yet. "
-                f"Supported Airflow modules: {', '.join(sorted(ALIASES))}",
-                name=fullname,
-            )
+            raise ModuleNotFoundError(_not_provided(fullname), name=fullname)
         return importlib.machinery.ModuleSpec(fullname, _Loader(self.created), is_package=_is_package(fullname))
 
 
@@ -223,3 +328,9 @@ def airflow_imports() -> Iterator[None]:
         yield
     finally:
         uninstall(finder)
+
+
+if __name__ == "__main__":
+    from slipstream.dagfiles.airflow_imports_doc import main
+
+    main()

@@ -15,6 +15,7 @@ from typing import Any
 
 from slipstream.dagfiles.airflow_imports import airflow_imports
 from slipstream.dagfiles.store_secrets import StoreSecrets
+from slipstream.sdk.context import parsing_for
 from slipstream.sdk.dag import DAG, dag_context
 from slipstream.sdk.exceptions import DagDefinitionError
 from slipstream.sdk.secrets import secrets_provider
@@ -130,20 +131,24 @@ def load_dag_file(path: str | os.PathLike[str]) -> LoadedFile:
     return result
 
 
-_cache: dict[str, tuple[int, LoadedFile]] = {}
+# path -> (modification time, what was loaded, the (dag_id, task_id) it was imported for or None)
+_cache: dict[str, tuple[int, LoadedFile, tuple[str, str] | None]] = {}
 
 
-def load_dag_file_cached(path: str | os.PathLike[str]) -> LoadedFile:
+def load_dag_file_cached(path: str | os.PathLike[str], for_task: tuple[str, str] | None = None) -> LoadedFile:
     """``load_dag_file``, reusing the result while the file's modification time is unchanged.
 
     A process forked after a warm load (a zygote's task process) gets the DAG for free.
-    """
+    ``for_task`` (dag_id, task_id) is what ``get_parsing_context()`` tells the file when it is
+    imported now; a file imported for one task is not reused for another (it may have built
+    only that task's DAG)."""
     path = os.path.abspath(os.fspath(path))
     mtime = os.stat(path).st_mtime_ns
     cached = _cache.get(path)
-    if cached is not None and cached[0] == mtime:
+    if cached is not None and cached[0] == mtime and cached[2] in (None, for_task):
         return cached[1]
-    loaded = load_dag_file(path)
+    with parsing_for(*(for_task or (None, None))):
+        loaded = load_dag_file(path)
     if loaded.dags:
-        _cache[path] = (mtime, loaded)
+        _cache[path] = (mtime, loaded, for_task)
     return loaded

@@ -159,6 +159,7 @@ def serialize_dag(dag: DAG, default_timezone: str = "utc") -> dict[str, Any]:
         "params": dag.params.serialize(),
         "tasks": _with_total_priority([_serialize_task(dag.task_dict[task_id]) for task_id in order]),
         "task_group": dag.task_group.serialize(),
+        "edge_info": {up: dict(sorted(downs.items())) for up, downs in sorted(dag.edge_info.items())},
     }
 
 

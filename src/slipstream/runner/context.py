@@ -16,6 +16,7 @@ from slipstream.sdk import macros
 from slipstream.sdk.connection import ConnectionAccessor
 from slipstream.sdk.exceptions import AirflowException, ParamValidationError
 from slipstream.sdk.timezone import coerce_datetime
+from slipstream.sdk.types import DagRun, TaskInstance
 from slipstream.sdk.variable import VariableAccessor
 from slipstream.sdk.xcom_arg import RETURN_VALUE
 from slipstream.store.clock import utcnow
@@ -39,7 +40,7 @@ UNSET = _Unset()
 
 
 @dataclass
-class DagRunInfo:
+class DagRunInfo(DagRun):
     """What a task may read of its DAG run (``context["dag_run"]``)."""
 
     id: int
@@ -67,7 +68,7 @@ class DagRunInfo:
         return self.logical_date
 
 
-class RuntimeTaskInstance:
+class RuntimeTaskInstance(TaskInstance):
     """``context["ti"]``: who this try is, and XCom push/pull against the store."""
 
     def __init__(

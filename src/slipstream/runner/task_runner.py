@@ -40,6 +40,7 @@ from slipstream.sdk.exceptions import (
     AirflowTaskTimeout,
 )
 from slipstream.sdk.mapping import check_pushed_for_mapping
+from slipstream.sdk.retry_policy import RetryAction, decide
 from slipstream.sdk.secrets import secrets_provider
 from slipstream.sdk.task_log import write_line
 from slipstream.sdk.timezone import using_default_timezone
@@ -174,9 +175,7 @@ def execute_task(
             if isinstance(err, KeyboardInterrupt):
                 raise
             traceback.print_exc(file=sys.stdout)
-            state = failure_state(try_number, max_tries)
-            next_try_at = utcnow() + task.next_retry_delay(try_number) if state is TI.UP_FOR_RETRY else None
-            error, result = err, TryResult(state.value, error=f"{type(err).__name__}: {err}", next_try_at=next_try_at)
+            error, result = err, _failed(task, err, try_number, max_tries, context)
         callback = {
             TI.SUCCESS.value: task.on_success_callback,
             TI.SKIPPED.value: task.on_skipped_callback,
@@ -190,6 +189,20 @@ def execute_task(
         if rendered is not None:
             result = dataclasses.replace(result, rendered_fields=rendered)
     return result
+
+
+def _failed(task: Any, error: BaseException, try_number: int, max_tries: int, context: dict[str, Any]) -> TryResult:
+    """up_for_retry while tries are left, else failed; a task's retry_policy may fail it at once
+    or change the wait (sdk/retry_policy.py)."""
+    decision = decide(getattr(task, "retry_policy", None), error, try_number, max_tries, context)
+    state = failure_state(try_number, max_tries)
+    if decision.action is RetryAction.FAIL:
+        state = TI.FAILED
+    delay = decision.retry_delay if decision.action is RetryAction.RETRY and decision.retry_delay is not None \
+        else task.next_retry_delay(try_number)
+    reason = f"{type(error).__name__}: {error}" + (f" (retry policy: {decision.reason})" if decision.reason else "")
+    next_try_at = utcnow() + delay if state is TI.UP_FOR_RETRY else None
+    return TryResult(state.value, error=reason, next_try_at=next_try_at)
 
 
 def _success(task: Any, ti: RuntimeTaskInstance, returned: Any, max_map_length: int) -> TryResult:
@@ -293,7 +306,7 @@ def _send_alert(
 
 def _load_and_execute(workload: Workload, claim: Claim, store: TryStore, max_map_length: int) -> tuple[TryResult, Any]:
     """The try's result, and the task it ran (None when the DAG or the task could not be found)."""
-    loaded = load_dag_file_cached(workload.fileloc)
+    loaded = load_dag_file_cached(workload.fileloc, for_task=(workload.dag_id, workload.task_id))
     dag = next((d for d in loaded.dags if d.dag_id == workload.dag_id), None)
     if dag is None:
         problem = loaded.errors[0].exception if loaded.errors else "the file no longer defines this DAG"

@@ -86,4 +86,7 @@ def __getattr__(name: str) -> object:
         from slipstream.sdk.async_operator import BaseAsyncOperator
 
         return BaseAsyncOperator
-    raise AttributeError(f"module 'slipstream.sdk' has no attribute {name!r}")
+    # The rest of Airflow's ``airflow.sdk`` names, loaded on first use (sdk/lazy_names.py).
+    from slipstream.sdk.lazy_names import lazy_name
+
+    return lazy_name(name)

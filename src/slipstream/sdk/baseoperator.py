@@ -255,7 +255,7 @@ class BaseOperator(SetupTeardownMixin, OperatorApi, DependencyMixin):
         self.multiple_outputs = multiple_outputs
         self.executor_config = executor_config or {}
         self.executor, self.run_as_user, self.resources = executor, run_as_user, resources
-        self.retry_policy = retry_policy
+        self.retry_policy = retry_policy  # sdk/retry_policy.py, asked by the runner after a failed try
         self.wait_for_past_depends_before_skipping = wait_for_past_depends_before_skipping
         self.pre_execute_hook, self.post_execute_hook = pre_execute, post_execute
         self.logger_name = logger_name
@@ -263,7 +263,7 @@ class BaseOperator(SetupTeardownMixin, OperatorApi, DependencyMixin):
         self.render_template_as_native_obj = render_template_as_native_obj
         warn_unapplied(self, {
             "sla": sla, "executor": executor, "run_as_user": run_as_user, "resources": resources,
-            "executor_config": executor_config, "retry_policy": retry_policy,
+            "executor_config": executor_config,
             "wait_for_past_depends_before_skipping": wait_for_past_depends_before_skipping,
         })
         self.upstream_task_ids: set[str] = set()

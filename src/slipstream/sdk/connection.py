@@ -212,6 +212,21 @@ class Connection:
         """Airflow 3's spelling of ``get_connection_from_secrets``."""
         return cls.get_connection_from_secrets(conn_id)
 
+    def get_hook(self, *, hook_params: dict[str, Any] | None = None) -> Any:
+        """A hook of this connection's conn_type, made for this connection: an installed provider's
+        hook for that type, else Slipstream's own (sqlite, postgres, http, smtp)."""
+        from slipstream.sdk.module_loading import import_string
+        from slipstream.sdk.providers_manager import hook_class_name
+
+        name = hook_class_name(self.conn_type or "")
+        if name is None:
+            raise AirflowNotFoundException(
+                f"Connection {self.conn_id!r}: no hook is known for conn_type {self.conn_type!r}; install the "
+                "provider of that type (pip install --no-deps apache-airflow-providers-<name>)"
+            )
+        hook_class = import_string(name)
+        return hook_class(**{hook_class.conn_name_attr: self.conn_id}, **(hook_params or {}))
+
 
 class ConnectionAccessor:
     """``{{ conn.my_conn.host }}`` and ``{{ conn.get('my_conn', default_conn) }}`` in templates."""

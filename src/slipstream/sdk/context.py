@@ -7,11 +7,82 @@ import contextvars
 import functools
 import inspect
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from datetime import timedelta
+from typing import Any, NamedTuple, TypedDict
+
+# Airflow's retention for a task state store key that never expires (``airflow.sdk.NEVER_EXPIRE``).
+NEVER_EXPIRE = timedelta.max
 
 _current_context: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.ContextVar(
     "slipstream_task_context", default=None
 )
+
+
+class Context(TypedDict, total=False):
+    """The keys of a task's context, for annotations (``def f(**context: Context)``)."""
+
+    conf: Any
+    conn: Any
+    dag: Any
+    dag_run: Any
+    data_interval_end: Any
+    data_interval_start: Any
+    ds: str
+    ds_nodash: str
+    exception: BaseException
+    inlets: list[Any]
+    inlet_events: Any
+    logical_date: Any
+    macros: Any
+    map_index: int
+    map_index_template: str
+    outlets: list[Any]
+    outlet_events: Any
+    params: dict[str, Any]
+    prev_data_interval_start_success: Any
+    prev_data_interval_end_success: Any
+    prev_start_date_success: Any
+    prev_end_date_success: Any
+    run_id: str
+    task: Any
+    task_instance: Any
+    task_instance_key_str: str
+    test_mode: bool
+    templates_dict: dict[str, Any] | None
+    ti: Any
+    triggering_asset_events: Any
+    try_number: int
+    ts: str
+    ts_nodash: str
+    ts_nodash_with_tz: str
+    var: Any
+
+
+class ParsingContext(NamedTuple):
+    """What the DAG file is being imported for: a task run names its DAG and task; otherwise both are None."""
+
+    dag_id: str | None
+    task_id: str | None
+
+
+_parsing_context = ParsingContext(None, None)
+
+
+def get_parsing_context() -> ParsingContext:
+    """``dag_id``/``task_id`` of the task the DAG file is being imported to run, or None for both
+    when it is parsed for all its DAGs (the DAG file processor, a zygote that serves every task)."""
+    return _parsing_context
+
+
+@contextlib.contextmanager
+def parsing_for(dag_id: str | None, task_id: str | None) -> Iterator[None]:
+    """Import DAG files inside this block for one task: ``get_parsing_context()`` names it."""
+    global _parsing_context
+    previous, _parsing_context = _parsing_context, ParsingContext(dag_id, task_id)
+    try:
+        yield
+    finally:
+        _parsing_context = previous
 
 
 def get_current_context() -> Mapping[str, Any]:

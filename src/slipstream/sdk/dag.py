@@ -139,6 +139,8 @@ class DAG:
         self.owner_links = checked_owner_links(dag_id, kwargs.get("owner_links"))
         self.fileloc = fileloc or _caller_file()
         self.task_dict: dict[str, BaseOperator] = {}
+        # upstream task_id -> downstream task_id -> {"label": ...}, set by edge labels (sdk/edges.py)
+        self.edge_info: dict[str, dict[str, dict[str, Any]]] = {}
         from slipstream.sdk.task_group import TaskGroup
 
         self.task_group: TaskGroup = TaskGroup.root(self)
@@ -212,6 +214,12 @@ class DAG:
                 "every task of a DAG needs its own task_id"
             )
         self.task_dict[task.task_id] = task
+
+    def set_edge_info(self, upstream_task_id: str, downstream_task_id: str, info: dict[str, Any]) -> None:
+        self.edge_info.setdefault(upstream_task_id, {})[downstream_task_id] = dict(info)
+
+    def get_edge_info(self, upstream_task_id: str, downstream_task_id: str) -> dict[str, Any]:
+        return self.edge_info.get(upstream_task_id, {}).get(downstream_task_id, {})
 
     def has_task(self, task_id: str) -> bool:
         return task_id in self.task_dict

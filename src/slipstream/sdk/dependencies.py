@@ -22,15 +22,26 @@ class DependencyMixin:
         """Tasks the edge starts from when this is set upstream of something."""
         raise NotImplementedError
 
-    def set_downstream(self, other: Any) -> None:
-        targets = [t for item in _flatten(other) for t in item.upstream_handles()]
+    def set_downstream(self, other: Any, edge_modifier: Any = None) -> None:
+        """Edges from this to ``other``; an ``edge_modifier`` (a ``Label``) is kept on each edge.
+
+        A ``Label`` in ``other`` waits for its own downstream side (``a >> Label("x") >> b``)."""
+        items = _flatten(other)
+        targets = [t for item in items if not _is_edge_modifier(item) for t in item.upstream_handles()]
+        for item in items:
+            if _is_edge_modifier(item):
+                item.add_upstream_node(self)
+        label = getattr(edge_modifier, "label", None)
         for source in self.downstream_handles():
             for target in targets:
-                add_edge(source, target)
+                add_edge(source, target, label)
 
-    def set_upstream(self, other: Any) -> None:
+    def set_upstream(self, other: Any, edge_modifier: Any = None) -> None:
         for item in _flatten(other):
-            item.set_downstream(self)
+            if _is_edge_modifier(item):
+                item.add_downstream_node(self)
+            else:
+                item.set_downstream(self, edge_modifier)
 
     def __rshift__(self, other: Any) -> Any:
         self.set_downstream(other)
@@ -62,7 +73,11 @@ def _flatten(other: Any) -> list[DependencyMixin]:
     return items
 
 
-def add_edge(upstream: BaseOperator, downstream: BaseOperator) -> None:
+def _is_edge_modifier(item: Any) -> bool:
+    return getattr(item, "is_edge_modifier", False)
+
+
+def add_edge(upstream: BaseOperator, downstream: BaseOperator, label: str | None = None) -> None:
     if upstream is downstream:
         raise DagCycleError(
             f"Cycle detected in DAG {getattr(upstream.dag, 'dag_id', None)!r}: "
@@ -80,6 +95,8 @@ def add_edge(upstream: BaseOperator, downstream: BaseOperator) -> None:
         )
     upstream.downstream_task_ids.add(downstream.task_id)
     downstream.upstream_task_ids.add(upstream.task_id)
+    if label is not None and upstream.dag is not None:
+        upstream.dag.set_edge_info(upstream.task_id, downstream.task_id, {"label": label})
 
 
 def chain(*elements: Any) -> None:
@@ -97,6 +114,21 @@ def chain(*elements: Any) -> None:
                 up.set_downstream(right)
         else:
             _flatten(left)[0].set_downstream(right)
+
+
+def chain_linear(*elements: Any) -> None:
+    """``chain_linear(a, [b, c], [d, e], f)``: every task of each element upstream of every task of
+    the next one (``chain`` pairs two lists one to one instead)."""
+    if len(elements) < 2:
+        raise ValueError(
+            "chain_linear() needs at least two elements to link (tasks or lists of tasks); "
+            "to link the items of one list, expand it: chain_linear(*tasks)"
+        )
+    if any(_is_edge_modifier(e) for e in elements):
+        raise ValueError("chain_linear() does not take labels: put the Label between two tasks with >>")
+    for left, right in zip(elements, elements[1:], strict=False):
+        for up in _flatten(left):
+            up.set_downstream(right)
 
 
 def cross_downstream(from_tasks: Iterable[Any], to_tasks: Any) -> None:

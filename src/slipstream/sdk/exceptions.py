@@ -63,3 +63,49 @@ class AirflowRescheduleException(AirflowException):
 
     def __str__(self) -> str:
         return f"rescheduled for {self.reschedule_date}"
+
+
+class AirflowConfigException(AirflowException):
+    """A configuration option was asked for that is not set and has no fallback."""
+
+
+class AirflowOptionalProviderFeatureException(AirflowException):
+    """A provider feature needs an optional package that is not installed."""
+
+
+class AirflowBadRequest(AirflowException):
+    """A request was refused as malformed."""
+
+
+class XComNotFound(AirflowException):
+    """An XCom that a task needs was not pushed."""
+
+
+class TaskDeferred(BaseException):
+    """Raised by ``self.defer(...)``. Slipstream has no triggerer: a deferred task fails with this."""
+
+    def __init__(self, *, trigger: object = None, method_name: str = "", kwargs: dict | None = None,
+                 timeout: object = None) -> None:
+        super().__init__(
+            f"The task deferred to trigger {type(trigger).__name__}: deferring is an Airflow feature that "
+            "Slipstream does not support (there is no triggerer); use the operator without deferrable=True"
+        )
+        self.trigger, self.method_name, self.kwargs, self.timeout = trigger, method_name, kwargs, timeout
+
+
+class DownstreamTasksSkipped(AirflowException):
+    """Raised to skip the given downstream tasks."""
+
+    def __init__(self, *, tasks: object) -> None:
+        super().__init__(f"Downstream tasks to skip: {tasks}")
+        self.tasks = tasks
+
+
+class RemovedInAirflow3Warning(DeprecationWarning):
+    """A feature Airflow 3 removed."""
+
+
+class AirflowProviderDeprecationWarning(DeprecationWarning):
+    """A provider feature that is deprecated."""
+
+    deprecated_provider_since: str | None = None

@@ -35,7 +35,6 @@ def warn_unapplied(task: Any, arguments: Mapping[str, Any]) -> None:
         "run_as_user": "tasks run as the user of the worker process; Slipstream does not switch users",
         "resources": "task resources are not reserved nor enforced",
         "executor_config": "executors here take no per-task configuration",
-        "retry_policy": "retries follow retries, retry_delay and retry_exponential_backoff only",
         "wait_for_past_depends_before_skipping": "a task is skipped without waiting for its past task instance",
     }
     for name, value in arguments.items():

@@ -64,3 +64,15 @@ class State:
     )
     failed_states: frozenset[TaskInstanceState] = frozenset({FAILED, UPSTREAM_FAILED})
     success_states: frozenset[TaskInstanceState] = frozenset({SUCCESS, SKIPPED})
+
+
+class WeightRule(StrEnum):
+    """How a task's priority_weight adds up: its own plus all below it (downstream), all above it
+    (upstream), or its own alone (absolute)."""
+
+    DOWNSTREAM = "downstream"
+    UPSTREAM = "upstream"
+    ABSOLUTE = "absolute"
+
+    def __str__(self) -> str:
+        return self.value
