@@ -38,7 +38,7 @@ class TryStore(Protocol):
         self, *, ti_id: int, try_number: int, dag_run_id: int, key: tuple[str, str, str, int], state: str,
         xcom_values: tuple[tuple[str, Any], ...], next_try_at: datetime | None, reason: str | None,
         started_at: datetime, skip_task_ids: tuple[str, ...] = (), rendered_map_index: str | None = None,
-        rendered_fields: dict[str, Any] | None = None,
+        rendered_fields: dict[str, Any] | None = None, asset_events: tuple[dict[str, Any], ...] = (),
     ) -> bool: ...
 
     # True when the other end of the store keeps this try's heartbeat (no thread needed here).
@@ -83,6 +83,11 @@ class TryStore(Protocol):
     ) -> dict[str, Any]: ...
 
     def dag_run_state(self, *, dag_id: str, run_id: str) -> str | None: ...
+
+    # Assets: recorded events (of an asset, of an alias, or that triggered a run), an asset by name or uri.
+    def asset_events(self, **query: Any) -> list[dict[str, Any]]: ...
+
+    def find_asset(self, *, name: str | None = None, uri: str | None = None) -> dict[str, Any] | None: ...
 
 
 class ChannelTryStore:
@@ -154,5 +159,11 @@ class ChannelTryStore:
 
     def dag_run_state(self, **kwargs: Any) -> str | None:
         return self._call("dag_run_state", **kwargs)
+
+    def asset_events(self, **kwargs: Any) -> list[dict[str, Any]]:
+        return self._call("asset_events", **kwargs)
+
+    def find_asset(self, **kwargs: Any) -> dict[str, Any] | None:
+        return self._call("find_asset", **kwargs)
 
 
