@@ -107,7 +107,7 @@ def create_asset_triggered_runs(settings: Settings, db: Database, now: datetime,
                     session, dag_id=dag_id, run_id=asset_run_id(now), run_type=DagRunType.ASSET_TRIGGERED,
                     tasks=task_specs(dag), now=now, dag_hash=dag.dag_hash,
                 )
-                count = assets.consume(session, dag_id, queue[dag_id], run.id, now)
+                count = assets.consume(session, dag_id, queue[dag_id], run.id)
         except assets.QueueConsumed as err:
             log.info("No asset-triggered run for %s: %s", dag_id, err)
             continue

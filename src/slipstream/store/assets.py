@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, or_, select
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -302,10 +302,10 @@ def alias_targets(db: Db, names: Iterable[str]) -> dict[str, set[tuple[str, str]
     return targets
 
 
-def consume(db: Db, dag_id: str, rows: Sequence[Any], dag_run_id: int, now: datetime) -> int:
+def consume(db: Db, dag_id: str, rows: Sequence[Any], dag_run_id: int) -> int:
     """Take the queue rows a run was created from (compare-and-set on their time: QueueConsumed
     if one moved meanwhile) and link the run to its triggering events: those of the queued
-    assets since the earliest of these rows. Returns how many events."""
+    assets since each was queued. Returns how many events."""
     for row in rows:
         taken = db.execute(
             delete(QUEUE).where(
@@ -314,11 +314,11 @@ def consume(db: Db, dag_id: str, rows: Sequence[Any], dag_run_id: int, now: date
         ).rowcount
         if taken != 1:
             raise QueueConsumed(f"the queued events of DAG {dag_id!r} were consumed by another scheduler")
-    since = min(row.created_at for row in rows)
+    # Each queued asset's events since its row was queued: an event recorded after the queue was
+    # read found the row there (and queued nothing), so it belongs to this run too.
     found = select(EVENTS.c.id).where(
-        EVENTS.c.asset_id.in_(sorted({row.asset_id for row in rows})), EVENTS.c.timestamp >= since,
-        EVENTS.c.timestamp <= now,
-    )
+        or_(*(and_(EVENTS.c.asset_id == row.asset_id, EVENTS.c.timestamp >= row.created_at) for row in rows))
+    ).order_by(EVENTS.c.id)
     event_ids = list(db.execute(found).scalars())
     if event_ids:
         db.execute(insert(RUN_EVENTS), [{"dag_run_id": dag_run_id, "event_id": e} for e in event_ids])
