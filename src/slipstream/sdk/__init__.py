@@ -1,7 +1,7 @@
 """The authoring API: what a DAG file touches. Imports nothing from the server side."""
 
 from slipstream.sdk.asset_decorator import asset
-from slipstream.sdk.assets import Asset, AssetAlias, AssetAll, AssetAny, Metadata
+from slipstream.sdk.assets import Asset, AssetAlias, AssetAll, AssetAny, AssetOrTimeSchedule, Metadata
 from slipstream.sdk.baseoperator import BaseOperator
 from slipstream.sdk.connection import Connection
 from slipstream.sdk.context import get_current_context
@@ -22,7 +22,6 @@ from slipstream.sdk.task_group_decorator import task_group
 from slipstream.sdk.trigger_rule import TriggerRule
 from slipstream.sdk.variable import Variable
 from slipstream.sdk.xcom_arg import XComArg
-from slipstream.timetables.assets import AssetOrTimeSchedule
 
 __all__ = [
     "DAG",

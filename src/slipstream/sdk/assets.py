@@ -21,10 +21,12 @@ __all__ = [
     "AssetAll",
     "AssetAny",
     "AssetNameRef",
+    "AssetOrTimeSchedule",
     "AssetRef",
     "AssetUriRef",
     "BaseAsset",
     "Dataset",
+    "DatasetOrTimeSchedule",
     "DatasetAlias",
     "DatasetAll",
     "DatasetAny",
@@ -362,6 +364,37 @@ def as_condition(value: Any, where: str = "") -> BaseAsset | None:
                 )
             return AssetAll(*items)
     return None
+
+
+class AssetOrTimeSchedule:
+    """``AssetOrTimeSchedule(timetable=CronTriggerTimetable(...), assets=a & b)``: runs at the
+    timetable's times, and whenever the asset condition holds (a list of assets means all of them).
+
+    It only carries its two parts: ``split_schedule`` hands the timetable to the schedule code as
+    any other schedule (so every timetable that code knows works here), and the condition to the
+    asset code. ``timetable`` may also be what ``schedule=`` takes (a cron string, a preset)."""
+
+    def __init__(self, *, timetable: Any, assets: Any) -> None:
+        condition = as_condition(assets, " of AssetOrTimeSchedule")
+        if condition is None:
+            raise TypeError(
+                f"AssetOrTimeSchedule(assets=...) needs an asset, a list of assets or a condition of them, got {assets!r}"
+            )
+        if isinstance(timetable, AssetOrTimeSchedule) or as_condition(timetable) is not None:
+            raise TypeError("AssetOrTimeSchedule(timetable=...) needs a time schedule, not assets or another AssetOrTimeSchedule")
+        self.timetable = timetable
+        self.asset_condition: BaseAsset = condition
+        self.summary = f"Asset or {getattr(timetable, 'summary', timetable)}"
+
+    def __repr__(self) -> str:
+        return f"AssetOrTimeSchedule(timetable={self.timetable!r}, assets={self.asset_condition!r})"
+
+
+class DatasetOrTimeSchedule(AssetOrTimeSchedule):
+    """Airflow 2.9's name: ``DatasetOrTimeSchedule(timetable=..., datasets=...)``."""
+
+    def __init__(self, *, timetable: Any, datasets: Any) -> None:
+        super().__init__(timetable=timetable, assets=datasets)
 
 
 def encode_all(items: Any) -> list[dict[str, Any]]:

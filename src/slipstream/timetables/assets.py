@@ -1,4 +1,5 @@
-"""``AssetOrTimeSchedule``: a DAG that runs on its timetable and also when its assets are updated.
+"""A DAG's schedule with assets in it (``schedule=[Asset(...)]``, ``AssetOrTimeSchedule``), split
+in two for the serialized DAG.
 
 The serialized DAG keeps the two parts apart: the time part as any other schedule (``schedule``),
 the asset part as ``asset_condition``. ``split_schedule`` does that split for every schedule a DAG
@@ -10,35 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from slipstream.sdk.assets import BaseAsset, as_condition, describe
-from slipstream.timetables.timetable import Timetable
-
-
-class AssetOrTimeSchedule(Timetable):
-    """``AssetOrTimeSchedule(timetable=CronTriggerTimetable(...), assets=a & b)``: runs at the
-    timetable's times, and whenever the asset condition holds (a list of assets means all of them)."""
-
-    def __init__(self, *, timetable: Any, assets: Any) -> None:
-        condition = as_condition(assets, " of AssetOrTimeSchedule")
-        if condition is None:
-            raise TypeError(
-                f"AssetOrTimeSchedule(assets=...) needs an asset, a list of assets or a condition of them, got {assets!r}"
-            )
-        if isinstance(timetable, AssetOrTimeSchedule) or as_condition(timetable) is not None:
-            raise TypeError("AssetOrTimeSchedule(timetable=...) needs a time schedule, not assets or another AssetOrTimeSchedule")
-        self.timetable = timetable
-        self.asset_condition: BaseAsset = condition
-        self.summary = f"Asset or {getattr(timetable, 'summary', timetable)}"
-
-    def __repr__(self) -> str:
-        return f"AssetOrTimeSchedule(timetable={self.timetable!r}, assets={self.asset_condition!r})"
-
-
-class DatasetOrTimeSchedule(AssetOrTimeSchedule):
-    """Airflow 2.9's name: ``DatasetOrTimeSchedule(timetable=..., datasets=...)``."""
-
-    def __init__(self, *, timetable: Any, datasets: Any) -> None:
-        super().__init__(timetable=timetable, assets=datasets)
+from slipstream.sdk.assets import AssetOrTimeSchedule, DatasetOrTimeSchedule, as_condition, describe
 
 
 def split_schedule(schedule: Any, dag_id: str = "") -> tuple[Any, dict[str, Any] | None]:
