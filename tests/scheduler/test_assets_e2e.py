@@ -30,6 +30,11 @@ with DAG("make_customers", start_date=datetime(2024, 1, 1), schedule=None):
         return "written"
     write_customers()
 
+with DAG("make_both", start_date=datetime(2024, 1, 1), schedule=None):
+    BashOperator(task_id="orders", bash_command="echo orders", outlets=[orders]) >> BashOperator(
+        task_id="customers", bash_command="echo customers", outlets=[customers]
+    )
+
 with DAG("make_through_alias", start_date=datetime(2024, 1, 1), schedule=None):
     @task(outlets=[AssetAlias("daily-export")])
     def export(*, outlet_events=None):
@@ -138,6 +143,23 @@ def test_consumers_run_when_their_condition_holds(settings, db, write_dag, parse
     }
     with db.read() as session:
         assert assets.queued(session) == {}
+
+
+def test_one_producer_updating_both_assets_triggers_all_once_per_run(settings, db, write_dag, parse, harness):
+    write_dag("producers.py", PRODUCERS)
+    write_dag("consumers.py", CONSUMERS)
+    parse()
+    for expected in (1, 2):
+        harness.wait_for_runs([harness.trigger("make_both")], timeout=60)
+        runs = _wait_for_asset_runs(harness, db, {"both_updated": expected})
+        assert len(runs["both_updated"]) == expected
+    time.sleep(0.5)
+    runs = _runs_of(db, "both_updated")
+    assert len(runs) == 2 and {r.state for r in runs} == {"success"}
+    with db.read() as session:
+        linked = [assets.events_of_run(session, run.id) for run in sorted(runs, key=lambda r: r.id)]
+    assert [[e["source_task_id"] for e in events] for events in linked] == [["orders", "customers"]] * 2
+    assert linked[0][0]["source_run_id"] != linked[1][0]["source_run_id"]
 
 
 def test_alias_consumer_runs_after_an_event_through_the_alias(settings, db, write_dag, parse, harness):
