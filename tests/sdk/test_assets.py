@@ -6,7 +6,18 @@ import warnings
 
 import pytest
 
-from slipstream.sdk import DAG, Asset, AssetAlias, AssetAll, AssetAny, Metadata, task
+from slipstream.sdk import (
+    DAG,
+    Asset,
+    AssetAccessControl,
+    AssetAlias,
+    AssetAll,
+    AssetAny,
+    AssetWatcher,
+    Metadata,
+    PartitionedAssetTimetable,
+    task,
+)
 from slipstream.sdk.assets import AssetNameRef, AssetUriRef, Dataset, as_condition, describe, encode_all
 from slipstream.timetables.assets import AssetOrTimeSchedule, schedule_summary, split_schedule
 
@@ -126,3 +137,18 @@ def test_inlets_and_outlets_on_operators_and_tasks():
     assert bash.outlets == [orders] and bash.inlets == [AssetAlias("x"), "not an asset"]
     assert dag.get_task("produce").outlets == [orders]
     assert encode_all(bash.inlets) == [AssetAlias("x").encode()]
+
+
+@pytest.mark.parametrize(
+    ("build", "feature"),
+    [
+        (lambda: AssetWatcher("w", trigger=None), "asset watchers"),
+        (lambda: AssetAccessControl(producer_teams=["a"]), "access control"),
+        (lambda: PartitionedAssetTimetable(assets=Asset("a")), "partitioned asset schedules"),
+        (lambda: Asset("a", access_control=object()), "access control"),
+        (lambda: Asset("a", watchers=["w"]), "asset watchers"),
+    ],
+)
+def test_features_not_offered_import_but_say_so_when_used(build, feature):
+    with pytest.raises(NotImplementedError, match=feature):
+        build()

@@ -18,12 +18,14 @@ from typing import Any, ClassVar
 __all__ = [
     "Asset",
     "AssetAlias",
+    "AssetAccessControl",
     "AssetAll",
     "AssetAny",
     "AssetNameRef",
     "AssetOrTimeSchedule",
     "AssetRef",
     "AssetUriRef",
+    "AssetWatcher",
     "BaseAsset",
     "Dataset",
     "DatasetOrTimeSchedule",
@@ -32,6 +34,7 @@ __all__ = [
     "DatasetAny",
     "Metadata",
     "Model",
+    "PartitionedAssetTimetable",
 ]
 
 MAX_LENGTH = 1500
@@ -125,6 +128,7 @@ class Asset(BaseAsset):
         group: str | None = None,
         extra: dict[str, Any] | None = None,
         watchers: list[Any] | None = None,
+        access_control: Any = None,
         **kwargs: Any,
     ) -> None:
         kind = type(self).__name__
@@ -150,6 +154,8 @@ class Asset(BaseAsset):
                 "are not supported by Slipstream"
             )
         self.watchers: list[Any] = []
+        if access_control is not None:
+            AssetAccessControl()
 
     @property
     def key(self) -> tuple[str, str]:
@@ -321,6 +327,28 @@ class AssetAll(AssetBooleanCondition):
         if not isinstance(other, BaseAsset):
             return NotImplemented
         return AssetAll(*self.objects, other)
+
+
+class _NotOffered:
+    """A name Airflow exports for a feature Slipstream does not offer: importing it works, using it
+    says which feature is missing."""
+
+    feature: ClassVar[str] = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError(f"{type(self).__name__}: {self.feature} are not supported by Slipstream")
+
+
+class AssetWatcher(_NotOffered):
+    feature = "asset watchers (assets updated by external events through a triggerer)"
+
+
+class AssetAccessControl(_NotOffered):
+    feature = "team-based access control of assets (Airflow's multi-team mode)"
+
+
+class PartitionedAssetTimetable(_NotOffered):
+    feature = "partitioned asset schedules"
 
 
 class Metadata:
