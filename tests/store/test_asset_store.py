@@ -100,6 +100,15 @@ def check_queue_and_consume(db: Database) -> None:
         listed = {row["name"]: row for row in assets.list_assets(session)}
     assert "both" not in listed["s3://shop/orders"]["consuming_dags"]
 
+    # A DAG whose file no longer defines it neither consumes nor is listed.
+    with db.write() as session:
+        dags.sync_file(session, "/dags/either.py", [], [], T0)
+    _record(db, _event(ORDERS, {"rows": 3}), when=T0 + timedelta(seconds=2))
+    assert "either" not in _queue(db)
+    with db.read() as session:
+        listed = {row["name"]: row for row in assets.list_assets(session)}
+    assert listed["s3://shop/orders"]["consuming_dags"] == ["paused"]
+
 
 def test_queue_and_consume_on_sqlite(db):
     check_queue_and_consume(db)

@@ -42,6 +42,11 @@ class AssetEvent:
     def uri(self) -> str:
         return self.asset.uri
 
+    @property
+    def dataset(self) -> Asset:
+        """Airflow 2's name for ``asset`` (a ``DatasetEvent``)."""
+        return self.asset
+
     def __repr__(self) -> str:
         return (
             f"AssetEvent(asset={self.asset.name!r}, extra={self.extra!r}, source={self.source_dag_id}."

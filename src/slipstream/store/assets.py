@@ -329,18 +329,23 @@ def consume(db: Db, dag_id: str, rows: Sequence[Any], dag_run_id: int) -> int:
 
 
 def list_assets(db: Db) -> list[dict[str, Any]]:
-    """Every asset with the DAGs scheduled on it (directly or through an alias it resolved to) and
-    the tasks that list it in their outlets, by name."""
+    """Every asset with the active DAGs scheduled on it (directly or through an alias it resolved
+    to) and the tasks of active DAGs that list it in their outlets, by name."""
+    active = select(DagRow.dag_id).where(DagRow.is_active.is_(True))
     consumers: dict[int, set[str]] = defaultdict(set)
-    for dag_id, target in db.execute(select(SCHEDULE_ASSETS.c.dag_id, SCHEDULE_ASSETS.c.asset_id)):
+    direct = select(SCHEDULE_ASSETS.c.dag_id, SCHEDULE_ASSETS.c.asset_id).where(SCHEDULE_ASSETS.c.dag_id.in_(active))
+    for dag_id, target in db.execute(direct):
         consumers[target].add(dag_id)
-    via_alias = select(SCHEDULE_ALIASES.c.dag_id, ALIAS_ASSETS.c.asset_id).join(
-        ALIAS_ASSETS, ALIAS_ASSETS.c.alias_id == SCHEDULE_ALIASES.c.alias_id
+    via_alias = (
+        select(SCHEDULE_ALIASES.c.dag_id, ALIAS_ASSETS.c.asset_id)
+        .join(ALIAS_ASSETS, ALIAS_ASSETS.c.alias_id == SCHEDULE_ALIASES.c.alias_id)
+        .where(SCHEDULE_ALIASES.c.dag_id.in_(active))
     )
     for dag_id, target in db.execute(via_alias):
         consumers[target].add(dag_id)
     producers: dict[int, set[str]] = defaultdict(set)
-    for dag_id, task_id, target in db.execute(select(OUTLETS.c.dag_id, OUTLETS.c.task_id, OUTLETS.c.asset_id)):
+    outlets = select(OUTLETS.c.dag_id, OUTLETS.c.task_id, OUTLETS.c.asset_id).where(OUTLETS.c.dag_id.in_(active))
+    for dag_id, task_id, target in db.execute(outlets):
         producers[target].add(f"{dag_id}.{task_id}")
     last_event = dict(
         db.execute(select(EVENTS.c.asset_id, func.max(EVENTS.c.timestamp)).group_by(EVENTS.c.asset_id)).tuples().all()
