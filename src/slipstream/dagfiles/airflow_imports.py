@@ -130,6 +130,14 @@ ALIASES: dict[str, str] = {
     "airflow.operators.trigger_dagrun": "slipstream.operators.trigger_dagrun",
     "airflow.operators.dagrun_operator": "slipstream.operators.trigger_dagrun",
     "airflow.providers.standard.operators.trigger_dagrun": "slipstream.operators.trigger_dagrun",
+    "airflow.datasets": "slipstream.sdk.assets",
+    "airflow.datasets.metadata": "slipstream.sdk.assets",
+    "airflow.sdk.definitions.asset": "slipstream.sdk.assets",
+    "airflow.sdk.definitions.asset.metadata": "slipstream.sdk.assets",
+    "airflow.sdk.definitions.asset.decorators": "slipstream.sdk.asset_decorator",
+    "airflow.timetables": "slipstream.timetables",
+    "airflow.timetables.assets": "slipstream.timetables.assets",
+    "airflow.timetables.datasets": "slipstream.timetables.assets",
 }
 
 # Airflow 2 paths, more of Airflow 3's, and the compatibility layer real providers import.

@@ -14,10 +14,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from slipstream.sdk.assets import encode_all
 from slipstream.sdk.baseoperator import BaseOperator, retry_delay_seconds
 from slipstream.sdk.dag import DAG
 from slipstream.sdk.param import ParamsDict
 from slipstream.store.values import storable
+from slipstream.timetables.assets import schedule_summary, split_schedule
 from slipstream.timetables.schedule import parse_schedule
 from slipstream.timetables.timezones import dag_timezone
 
@@ -85,6 +87,7 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "executor_config": storable(getattr(task, "executor_config", None) or None),
         "docs": {kind: getattr(task, kind) for kind in DOC_KINDS if getattr(task, kind, None)},
         **_setup_teardown_marks(task),
+        **_assets_of(task),
     }
 
 
@@ -96,6 +99,12 @@ def _setup_teardown_marks(task: BaseOperator) -> dict[str, bool]:
         "on_failure_fail_dagrun": task.on_failure_fail_dagrun,
     }
     return {name: True for name, value in marks.items() if value}
+
+
+def _assets_of(task: BaseOperator) -> dict[str, Any]:
+    """The task's inlets and outlets that are assets (kept only when it has some)."""
+    found = {"inlets": encode_all(getattr(task, "inlets", ())), "outlets": encode_all(getattr(task, "outlets", ()))}
+    return {name: items for name, items in found.items() if items}
 
 
 def _with_total_priority(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -136,6 +145,7 @@ def _with_total_priority(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def serialize_dag(dag: DAG, default_timezone: str = "utc") -> dict[str, Any]:
     """The JSON form of a DAG: everything the scheduler, API and UI need, nothing executable."""
     order = dag.topological_order()
+    time_schedule, asset_condition = split_schedule(dag.schedule, dag.dag_id)
     return {
         "format": FORMAT_VERSION,
         "dag_id": dag.dag_id,
@@ -146,7 +156,8 @@ def serialize_dag(dag: DAG, default_timezone: str = "utc") -> dict[str, Any]:
         "owner_links": dict(getattr(dag, "owner_links", None) or {}),
         "tags": list(dag.tags),
         "owners": sorted({t.owner for t in dag.tasks}),
-        "schedule": parse_schedule(dag.schedule, dag.dag_id),
+        "schedule": parse_schedule(time_schedule, dag.dag_id),
+        "asset_condition": asset_condition,
         "start_date": _as_aware(dag.start_date, default_timezone),
         "end_date": _as_aware(dag.end_date, default_timezone),
         "timezone": dag_timezone(dag.start_date, default_timezone),
@@ -256,8 +267,7 @@ class SerializedDag:
 
     @property
     def schedule_summary(self) -> str:
-        schedule = self.data.get("schedule")
-        return "None" if schedule is None else schedule["summary"]
+        return schedule_summary(self.data)
 
     def get_task(self, task_id: str) -> SerializedTask:
         return self.tasks[task_id]

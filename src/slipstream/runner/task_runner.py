@@ -28,6 +28,7 @@ from slipstream.dagfiles.airflow_imports import airflow_imports
 from slipstream.dagfiles.loader import load_dag_file_cached
 from slipstream.dagfiles.store_secrets import StoreSecrets
 from slipstream.executors.base import Workload
+from slipstream.runner import asset_events
 from slipstream.runner.context import NOT_READ, DagRunInfo, RuntimeTaskInstance, build_context
 from slipstream.runner.mapped_instance import render_map_index, unmapped_instance
 from slipstream.runner.try_store import Claim, TryStore
@@ -63,6 +64,7 @@ class TryResult:
     skip_task_ids: tuple[str, ...] = ()
     rendered_map_index: str | None = None
     rendered_fields: dict[str, Any] | None = None  # stored with the try's result (``tasks render``)
+    asset_events: tuple[dict[str, Any], ...] = ()  # recorded with a success (see runner/asset_events.py)
 
 
 class _Heartbeat(threading.Thread):
@@ -145,6 +147,7 @@ def execute_task(
         try:
             params = task.params.resolve(dag_run.conf)
             context = build_context(dag=dag, task=task, dag_run=dag_run, ti=ti, params=params)
+            context.update(asset_events.asset_context(task, dag_run, store))
             if task.is_mapped:
                 task = unmapped_instance(task, context, map_index)
                 ti.task = context["task"] = task
@@ -156,11 +159,13 @@ def execute_task(
                     task.pre_execute_hook(context)
                 task.pre_execute(context)
                 run_callbacks(task.on_execute_callback, context, "on_execute_callback")
-                returned = task.execute(context)
+                returned = asset_events.drain_metadata(task.execute(context), context["outlet_events"])
                 if task.post_execute_hook is not None:
                     task.post_execute_hook(context, returned)
                 task.post_execute(context, returned)
             result = _success(task, ti, returned, max_map_length)
+            if task.outlets:
+                result = dataclasses.replace(result, asset_events=asset_events.collect(task, context["outlet_events"]))
         except AirflowSkipException as err:
             log.info("Task skipped: %s", err)
             error, result = err, TryResult(TI.SKIPPED.value, error=str(err) or None)
@@ -267,7 +272,7 @@ def run_task(
         ti_id=workload.ti_id, try_number=workload.try_number, dag_run_id=claim.dag_run["id"], key=key,
         state=result.state, xcom_values=result.xcoms, next_try_at=result.next_try_at, reason=result.error,
         started_at=now, skip_task_ids=result.skip_task_ids, rendered_map_index=result.rendered_map_index,
-        rendered_fields=result.rendered_fields,
+        rendered_fields=result.rendered_fields, asset_events=result.asset_events,
     )
     if not finished:
         log.warning("%s: the try was changed by someone else while it ran; its result is dropped", workload.label)

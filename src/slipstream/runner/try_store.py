@@ -38,7 +38,7 @@ class TryStore(Protocol):
         self, *, ti_id: int, try_number: int, dag_run_id: int, key: tuple[str, str, str, int], state: str,
         xcom_values: tuple[tuple[str, Any], ...], next_try_at: datetime | None, reason: str | None,
         started_at: datetime, skip_task_ids: tuple[str, ...] = (), rendered_map_index: str | None = None,
-        rendered_fields: dict[str, Any] | None = None,
+        rendered_fields: dict[str, Any] | None = None, asset_events: tuple[dict[str, Any], ...] = (),
     ) -> bool: ...
 
     # True when the other end of the store keeps this try's heartbeat (no thread needed here).
@@ -94,6 +94,11 @@ class TryStore(Protocol):
 
     def dag_run_state(self, *, dag_id: str, run_id: str) -> str | None: ...
 
+    # Assets: recorded events (of an asset, of an alias, or that triggered a run), an asset by name or uri.
+    def asset_events(self, **query: Any) -> list[dict[str, Any]]: ...
+
+    def find_asset(self, *, name: str | None = None, uri: str | None = None) -> dict[str, Any] | None: ...
+
 
 # Every call of the TryStore surface: the channel's methods and the calls the store service
 # answers are made from this one list, so a new call is added here and in the two classes above/in
@@ -104,6 +109,7 @@ CALLS: tuple[str, ...] = (
     "reschedules", "external_runs", "previous_success",
     "get_variable", "set_variable", "delete_variable", "get_connection",
     "trigger_dag_run", "dag_run_state",
+    "asset_events", "find_asset",
 )
 
 

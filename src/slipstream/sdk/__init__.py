@@ -1,5 +1,17 @@
 """The authoring API: what a DAG file touches. Imports nothing from the server side."""
 
+from slipstream.sdk.asset_decorator import asset
+from slipstream.sdk.assets import (
+    Asset,
+    AssetAccessControl,
+    AssetAlias,
+    AssetAll,
+    AssetAny,
+    AssetOrTimeSchedule,
+    AssetWatcher,
+    Metadata,
+    PartitionedAssetTimetable,
+)
 from slipstream.sdk.baseoperator import BaseOperator
 from slipstream.sdk.connection import Connection
 from slipstream.sdk.context import get_current_context
@@ -24,6 +36,16 @@ from slipstream.sdk.xcom_arg import XComArg
 
 __all__ = [
     "DAG",
+    "Asset",
+    "AssetAlias",
+    "AssetAll",
+    "AssetAny",
+    "AssetOrTimeSchedule",
+    "AssetAccessControl",
+    "AssetWatcher",
+    "PartitionedAssetTimetable",
+    "Metadata",
+    "asset",
     "AirflowException",
     "AirflowFailException",
     "AirflowNotFoundException",

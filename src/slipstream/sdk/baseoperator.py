@@ -266,6 +266,8 @@ class BaseOperator(SetupTeardownMixin, OperatorApi, DependencyMixin):
             "executor_config": executor_config,
             "wait_for_past_depends_before_skipping": wait_for_past_depends_before_skipping,
         })
+        self.inlets: list[Any] = _as_list(inlets)
+        self.outlets: list[Any] = _as_list(outlets)
         self.upstream_task_ids: set[str] = set()
         self.downstream_task_ids: set[str] = set()
         self.dag: DAG | None = dag
@@ -352,6 +354,13 @@ def retry_delay_seconds(base: float, exponential: bool, maximum: float | None, t
     """The wait after a failed try: ``base``, doubled per try with backoff, capped at ``maximum``."""
     delay = base * (2 ** max(try_number - 1, 0)) if exponential else base
     return min(delay, maximum) if maximum is not None else delay
+
+
+def _as_list(value: Any) -> list[Any]:
+    """``inlets``/``outlets``: one item or a list of them (assets, aliases, other lineage objects)."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple, set)) else [value]
 
 
 def _seconds_or_none(value: timedelta | None) -> float | None:

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from slipstream.store import next_runs
+from slipstream.store import assets, next_runs
 from slipstream.store.clock import utcnow
 from slipstream.store.models import DagRow, ImportErrorRow, SerializedDagRow
+from slipstream.timetables.assets import schedule_summary
 
 
 def sync_file(
@@ -43,7 +44,7 @@ def sync_file(
         row.dag_display_name = data.get("dag_display_name")
         row.owners = ", ".join(data.get("owners") or [])
         row.tags = list(data.get("tags") or [])
-        row.schedule = None if data.get("schedule") is None else data["schedule"]["summary"]
+        row.schedule = None if data.get("schedule") is None and data.get("asset_condition") is None else schedule_summary(data)
         row.max_active_runs = data.get("max_active_runs")
         row.max_active_tasks = data.get("max_active_tasks")
         row.last_parsed_time = now
@@ -55,6 +56,7 @@ def sync_file(
             serialized.fileloc, serialized.last_updated = fileloc, now
         session.flush()
         next_runs.refresh_next(session, dag_id, data, now, catchup_by_default)
+        assets.sync_dag(session, dag_id, data, now)
     stale = select(DagRow.dag_id).where(DagRow.fileloc == fileloc, DagRow.is_active.is_(True))
     gone = [dag_id for dag_id in session.scalars(stale) if dag_id not in seen]
     if gone:
