@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -30,10 +31,11 @@ def sync_file(
     changed.
 
     A dag_id belongs to one file: the file that recorded it first keeps it while it still
-    defines it (its row is active). Another file defining it gets an import error naming both
-    files, as Airflow words it, and its DAG is not recorded; once the owner is deleted or stops
-    defining the dag_id, the other file takes it on its next parse. Returns the dag_ids this file
-    was refused.
+    defines it (its row is active and the file exists). Another file defining it gets an import
+    error naming both files, as Airflow words it, and its DAG is not recorded; once the owner is
+    deleted (even outside the folders parsed now, e.g. after the dags folder moved) or stops
+    defining the dag_id, the other file takes it on its next parse. Returns the dag_ids this
+    file was refused.
     """
     seen: set[str] = set()
     refused: list[str] = []
@@ -41,7 +43,7 @@ def sync_file(
     for data, digest in dags:
         dag_id = data["dag_id"]
         row = session.get(DagRow, dag_id)
-        if row is not None and row.is_active and row.fileloc != fileloc:
+        if row is not None and row.is_active and row.fileloc != fileloc and os.path.isfile(row.fileloc):
             refused.append(dag_id)
             errors.append(duplicate_dag_id_error(dag_id, fileloc, row.fileloc))
             continue
