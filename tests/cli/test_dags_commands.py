@@ -383,3 +383,26 @@ def test_show_marks_setups_and_teardowns(runner, dags_dir):
     assert '"work" [label="work", shape=box];' in dot
     assert '"create" -> "delete" [style=dashed];' in dot
     assert '"create" -> "work";' in dot
+
+
+def test_a_dag_id_in_two_files_is_an_import_error_of_the_second(runner, dags_dir):
+    """As ``airflow dags list-import-errors`` reports it; ``dags test`` runs the first file's DAG."""
+    source = (
+        "from airflow.sdk import DAG\nfrom airflow.operators.bash import BashOperator\n"
+        "with DAG('twice', schedule=None):\n    BashOperator(task_id='{task}', bash_command='echo {task}')\n"
+    )
+    (dags_dir / "a_twice.py").write_text(source.format(task="from_a"))
+    (dags_dir / "b_twice.py").write_text(source.format(task="from_b"))
+    errors = invoke_json(runner, "dags", "list-import-errors")
+    assert [(e["filepath"], e["error"]) for e in errors] == [(
+        str(dags_dir / "b_twice.py"),
+        f"AirflowDagDuplicatedIdException: Ignoring DAG twice from {dags_dir / 'b_twice.py'} "
+        f"- also found in {dags_dir / 'a_twice.py'}",
+    )]
+    assert [(d["dag_id"], d["fileloc"]) for d in invoke_json(runner, "dags", "list")] == [
+        ("twice", str(dags_dir / "a_twice.py"))
+    ]
+    invoke(runner, "dags", "test", "twice")
+    (dag_run,) = invoke_json(runner, "dags", "list-runs", "twice")
+    states = invoke_json(runner, "tasks", "states-for-dag-run", "twice", dag_run["run_id"])
+    assert [(s["task_id"], s["state"]) for s in states] == [("from_a", "success")]
