@@ -135,7 +135,6 @@ ALIASES: dict[str, str] = {
     "airflow.sdk.definitions.asset": "slipstream.sdk.assets",
     "airflow.sdk.definitions.asset.metadata": "slipstream.sdk.assets",
     "airflow.sdk.definitions.asset.decorators": "slipstream.sdk.asset_decorator",
-    "airflow.timetables": "slipstream.timetables",
     "airflow.timetables.assets": "slipstream.timetables.assets",
     "airflow.timetables.datasets": "slipstream.timetables.assets",
 }
