@@ -37,7 +37,6 @@ def test_an_unknown_argument_raises_with_the_task_id_and_the_argument():
         ("run_as_user", "etl", "does not switch users"),
         ("resources", {"cpus": 2}, "not reserved nor enforced"),
         ("executor_config", {"KubernetesExecutor": {"image": "x"}}, "no per-task configuration"),
-        ("retry_policy", object(), "retries follow retries"),
         ("wait_for_past_depends_before_skipping", True, "skipped without waiting"),
     ],
 )
