@@ -42,11 +42,19 @@ def db(settings: Settings) -> Database:
 
 @pytest.fixture(scope="session")
 def seed_dags() -> Path:
+    """The seed DAG folder (../shared/seed-dags, or SLIPSTREAM_SEED_DAGS).
+
+    A fresh clone has no ../shared beside it: the tests that read the seeds are then skipped,
+    saying what is missing; with CI=true they fail instead, so CI never passes without them.
+    """
     if not SEED_DAGS.is_dir():
-        pytest.fail(
-            f"the seed DAGs are expected at {SEED_DAGS} (../shared/seed-dags next to the repository, "
-            "or set SLIPSTREAM_SEED_DAGS)"
+        missing = (
+            f"the seed DAGs are not at {SEED_DAGS}: put the seed-dags folder at ../shared/seed-dags "
+            "next to the repository, or point SLIPSTREAM_SEED_DAGS at it"
         )
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{missing} (CI=true: the seed DAG tests must run)")
+        pytest.skip(missing)
     return SEED_DAGS
 
 

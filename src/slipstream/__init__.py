@@ -15,6 +15,7 @@ _SDK_NAMES = {
     "DagCycleError", "DuplicateTaskIdFound", "Param", "ParamsDict", "TaskGroup", "TriggerRule",
     "XComArg", "chain", "cross_downstream", "dag", "get_current_context", "task", "Variable", "Connection",
 }
+_SDK_NAMES |= {"Asset", "AssetAlias", "AssetAll", "AssetAny", "AssetOrTimeSchedule", "Metadata", "asset"}
 _OPERATOR_NAMES = {
     "BashOperator": "slipstream.operators.bash",
     "PythonOperator": "slipstream.operators.python",

@@ -361,3 +361,48 @@ def test_show_quotes_labels(runner, dags_dir):
     (dags_dir / "with_params.py").write_text(PARAMS_DAG)
     dot = invoke(runner, "dags", "show", "with_params").stdout
     assert '"say" [label="Say \\"hello\\" \\\\ bye", shape=box];' in dot, dot
+
+
+SETUP_TEARDOWN_DAG = """
+from datetime import datetime
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.empty import EmptyOperator
+
+with DAG("with_teardown", start_date=datetime(2024, 1, 1), schedule=None):
+    s = EmptyOperator(task_id="create").as_setup()
+    t = EmptyOperator(task_id="delete").as_teardown(setups=s, on_failure_fail_dagrun=True)
+    s >> EmptyOperator(task_id="work") >> t
+"""
+
+
+def test_show_marks_setups_and_teardowns(runner, dags_dir):
+    (dags_dir / "with_teardown.py").write_text(SETUP_TEARDOWN_DAG)
+    dot = invoke(runner, "dags", "show", "with_teardown").stdout
+    assert '"create" [label="create (setup)", shape=box];' in dot
+    assert '"delete" [label="delete (teardown, fails the run)", shape=box];' in dot
+    assert '"work" [label="work", shape=box];' in dot
+    assert '"create" -> "delete" [style=dashed];' in dot
+    assert '"create" -> "work";' in dot
+
+
+def test_a_dag_id_in_two_files_is_an_import_error_of_the_second(runner, dags_dir):
+    """As ``airflow dags list-import-errors`` reports it; ``dags test`` runs the first file's DAG."""
+    source = (
+        "from airflow.sdk import DAG\nfrom airflow.operators.bash import BashOperator\n"
+        "with DAG('twice', schedule=None):\n    BashOperator(task_id='{task}', bash_command='echo {task}')\n"
+    )
+    (dags_dir / "a_twice.py").write_text(source.format(task="from_a"))
+    (dags_dir / "b_twice.py").write_text(source.format(task="from_b"))
+    errors = invoke_json(runner, "dags", "list-import-errors")
+    assert [(e["filepath"], e["error"]) for e in errors] == [(
+        str(dags_dir / "b_twice.py"),
+        f"AirflowDagDuplicatedIdException: Ignoring DAG twice from {dags_dir / 'b_twice.py'} "
+        f"- also found in {dags_dir / 'a_twice.py'}",
+    )]
+    assert [(d["dag_id"], d["fileloc"]) for d in invoke_json(runner, "dags", "list")] == [
+        ("twice", str(dags_dir / "a_twice.py"))
+    ]
+    invoke(runner, "dags", "test", "twice")
+    (dag_run,) = invoke_json(runner, "dags", "list-runs", "twice")
+    states = invoke_json(runner, "tasks", "states-for-dag-run", "twice", dag_run["run_id"])
+    assert [(s["task_id"], s["state"]) for s in states] == [("from_a", "success")]

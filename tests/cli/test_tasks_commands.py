@@ -173,3 +173,19 @@ def test_states_show_why_a_task_waits_for_a_missing_pool(runner, dags_dir):
     [row] = invoke_json(runner, "tasks", "states-for-dag-run", "pool_waiter", created["run_id"])
     assert row["reason"].startswith("Pool 'no_such_pool' does not exist")
     assert row["state"] != "running"
+
+
+def test_list_json_shows_where_a_task_asked_to_run(runner, dags_dir: Path):
+    (dags_dir / "placed.py").write_text(
+        "from datetime import datetime\n"
+        "from airflow.sdk import DAG\n"
+        "from airflow.providers.standard.operators.empty import EmptyOperator\n"
+        "with DAG('placed', start_date=datetime(2024, 1, 1), schedule=None):\n"
+        "    EmptyOperator(task_id='t', queue='gpu', executor='CeleryExecutor', run_as_user='etl',\n"
+        "                  resources={'cpus': 2}, executor_config={'image': 'x'})\n"
+    )
+    (row,) = invoke_json(runner, "tasks", "list", "placed")
+    assert {k: row[k] for k in ("queue", "executor", "run_as_user", "resources", "executor_config")} == {
+        "queue": "gpu", "executor": "CeleryExecutor", "run_as_user": "etl", "resources": {"cpus": 2},
+        "executor_config": {"image": "x"},
+    }

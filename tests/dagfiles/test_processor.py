@@ -166,6 +166,47 @@ def test_one_bad_file_does_not_stop_the_others(processor: DagFileProcessor, db: 
     assert "exit code 2" in errors[str(exits)][0][1]
 
 
+def test_a_dag_id_defined_in_two_files_stays_with_the_first_and_errors_in_the_second(
+    processor: DagFileProcessor, db: Database, home: Path
+) -> None:
+    first = write(home / "dags", "a_first.py", GOOD.format(dag_id="shared"), mtime=1_700_000_000)
+    second = write(home / "dags", "b_second.py", GOOD.format(dag_id="shared") + """
+    with DAG("own_dag"):
+        BashOperator(task_id="own", bash_command="echo own")
+    """)
+    processor.process()
+    assert active_dags(db) == {"shared": str(first), "own_dag": str(second)}
+    message = f"AirflowDagDuplicatedIdException: Ignoring DAG shared from {second} - also found in {first}"
+    assert import_errors(db) == {str(second): [(None, message)]}
+
+    # parsing every file again changes nothing
+    processor.process(force=True)
+    assert active_dags(db) == {"shared": str(first), "own_dag": str(second)}
+    assert import_errors(db) == {str(second): [(None, message)]}
+
+    # the owner stops defining it: the next pass gives it to the second file, unchanged on disk
+    write(home / "dags", "a_first.py", GOOD.format(dag_id="renamed"), mtime=1_700_000_100)
+    processor.process()
+    assert active_dags(db) == {"renamed": str(first), "own_dag": str(second)}
+    processor.process()
+    assert active_dags(db) == {"renamed": str(first), "own_dag": str(second), "shared": str(second)}
+    assert import_errors(db) == {}
+
+
+def test_a_dag_id_moves_to_the_other_file_when_its_owner_is_deleted(
+    processor: DagFileProcessor, db: Database, home: Path
+) -> None:
+    first = write(home / "dags", "a_first.py", GOOD.format(dag_id="shared"))
+    second = write(home / "dags", "b_second.py", GOOD.format(dag_id="shared"))
+    processor.process()
+    assert active_dags(db) == {"shared": str(first)}
+    first.unlink()
+    processor.process()
+    processor.process()
+    assert active_dags(db) == {"shared": str(second)}
+    assert import_errors(db) == {}
+
+
 def test_seed_dags_in_the_store(processor: DagFileProcessor, db: Database, home: Path, seed_dags: Path) -> None:
     for source in list(seed_dags.glob("*.py")) + list((seed_dags / "fixed").glob("*.py")):
         shutil.copy(source, home / "dags" / source.name)

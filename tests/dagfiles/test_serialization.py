@@ -14,6 +14,7 @@ from slipstream.operators.bash import BashOperator
 from slipstream.operators.empty import EmptyOperator
 from slipstream.sdk import DAG, Param, TaskGroup
 from slipstream.sdk.exceptions import ParamValidationError
+from slipstream.timetables.base import Timetable
 from slipstream.timetables.schedule import InvalidSchedule
 
 
@@ -87,6 +88,10 @@ def test_schedules() -> None:
     assert round_trip(DAG("e", schedule="*/5 * * * *")).schedule_summary == "*/5 * * * *"
 
 
+class OwnTimetable(Timetable):
+    """A user's timetable: the scheduler cannot run code from DAG files."""
+
+
 @pytest.mark.parametrize(
     ("schedule", "message"),
     [
@@ -94,7 +99,7 @@ def test_schedules() -> None:
         ("61 * * * *", "Invalid cron expression"),
         (timedelta(0), "positive interval"),
         (42, "Unsupported schedule"),
-        ("@continuous", "not supported"),
+        (OwnTimetable(), "custom timetables are not supported"),
     ],
 )
 def test_invalid_schedules(schedule: object, message: str) -> None:

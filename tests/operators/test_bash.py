@@ -129,7 +129,54 @@ def test_missing_cwd_fails_with_a_clear_error(tmp_path: Path) -> None:
     dag = one_task(tmp_path, bash_command="true", cwd=str(tmp_path / "nowhere"))
     result = run(dag, "t")
     assert result.state == "failed"
-    assert "is not a folder" in (result.error or "")
+    assert "does not exist" in (result.error or "")
+    (tmp_path / "a_file").write_text("")
+    result = run(one_task(tmp_path, bash_command="true", cwd=str(tmp_path / "a_file")), "t")
+    assert result.state == "failed" and "must be a folder" in (result.error or "")
+
+
+def test_output_processor_turns_the_last_line_into_the_return_value(tmp_path: Path) -> None:
+    import json
+
+    dag = DAG("bash_json", fileloc=str(tmp_path / "d.py"))
+    BashOperator(
+        task_id="t", dag=dag, bash_command="""echo starting; echo '{"files": 3, "ok": true}'""",
+        output_processor=json.loads, multiple_outputs=True,
+    )
+    result = run(dag, "t")
+    assert result.state == "success", result.error
+    assert dict(result.xcoms) == {"return_value": {"files": 3, "ok": True}, "files": 3, "ok": True}
+
+
+def test_output_processor_must_be_callable(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="Task 't': output_processor must be a function"):
+        one_task(tmp_path, bash_command="true", output_processor="json")
+
+
+def test_without_cwd_the_command_runs_in_a_temporary_folder_removed_afterwards(tmp_path: Path) -> None:
+    result = run(one_task(tmp_path, bash_command="touch left_behind; pwd"), "t")
+    folder = dict(result.xcoms)["return_value"]
+    assert os.path.basename(folder).startswith("slipstreamtmp")
+    assert os.path.realpath(folder) != os.path.realpath(os.getcwd())
+    assert not os.path.exists(folder)
+
+
+def test_a_command_without_output_returns_an_empty_string(tmp_path: Path) -> None:
+    result = run(one_task(tmp_path, bash_command="true"), "t")
+    assert result.state == "success" and result.xcoms == (("return_value", ""),)
+
+
+def test_get_env_and_skip_on_exit_code_as_airflow_takes_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FROM_WORKER", "yes")
+    replaced = BashOperator(task_id="replaced", bash_command="true", env={"ONLY": "1"})
+    appended = BashOperator(task_id="appended", bash_command="true", env={"ONLY": "1"}, append_env=True)
+    context = {"ts": "2024-01-02T03:04:05+00:00", "task": replaced}
+    assert replaced.get_env(context) == {"ONLY": "1", "AIRFLOW_CTX_LOGICAL_DATE": context["ts"], "AIRFLOW_CTX_DAG_OWNER": "airflow"}
+    assert appended.get_env(context)["FROM_WORKER"] == "yes" and appended.get_env(context)["ONLY"] == "1"
+    assert BashOperator(task_id="a", bash_command="true", skip_on_exit_code=None).skip_on_exit_code == ()
+    assert BashOperator(task_id="b", bash_command="true", skip_on_exit_code=[3, 4]).skip_on_exit_code == (3, 4)
+    result = run(one_task(tmp_path, bash_command="exit 4", skip_on_exit_code=[3, 4]), "t")
+    assert result.state == "skipped"
 
 
 def test_templated_command_env_and_cwd(tmp_path: Path) -> None:

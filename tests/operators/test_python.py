@@ -181,3 +181,17 @@ def test_invalid_param_value_from_conf_fails_the_task() -> None:
 def test_python_callable_must_be_callable() -> None:
     with pytest.raises(DagDefinitionError, match="python_callable must be a function, got str"):
         PythonOperator(task_id="t", python_callable="not callable")
+
+
+def test_execute_callable_and_determine_kwargs_can_be_overridden(capsys: pytest.CaptureFixture) -> None:
+    class Timed(PythonOperator):
+        def determine_kwargs(self, context):
+            return {**super().determine_kwargs(context), "extra": "added"}
+
+        def execute_callable(self):
+            return {"wrapped": super().execute_callable()}
+
+    dag = DAG("wrapping")
+    Timed(task_id="t", python_callable=lambda ds, extra: f"{ds} {extra}", dag=dag, show_return_value_in_logs=False)
+    assert value(run(dag)) == {"wrapped": "2024-01-02 added"}
+    assert "Done. Returned value not shown" in capsys.readouterr().out

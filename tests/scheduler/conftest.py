@@ -292,7 +292,7 @@ EXAMPLE_TIMED_DAGS = ["example_parallel_data_processing", "example_parallel_noti
 EXAMPLE_OTHER_DAGS = [
     "example_parallel_dependencies", "example_parallel_multiprocessing", "example_parallel_tasks_example",
     "example_etl_pipeline", "example_parallel_etl", "example_production_etl_v2", "example_parallel_dag",
-    "example_taskflow_etl", "example_dynamic_task_mapping",
+    "example_taskflow_etl", "example_mapped_order_pricing",
 ]
 
 

@@ -28,6 +28,47 @@ SEEDS = {
     "example_production_etl_v2": "production_etl_v2_fixed",
     "example_parallel_dag": "parallel_dag_fixed",
 }
+# The dag_ids of Apache Airflow 3.3.2's own examples (apache-airflow-core 3.3.2 and
+# apache-airflow-providers-standard 1.21.0 wheels): a user may load those next to ours.
+AIRFLOW_EXAMPLE_DAG_IDS = {
+    "aggregate_regional_sales", "asset1_producer", "asset2_producer", "asset_alias_example_alias_consumer",
+    "asset_alias_example_alias_consumer_with_no_taskflow", "asset_alias_example_alias_producer",
+    "asset_alias_example_alias_producer_with_no_taskflow", "asset_consumes_1", "asset_consumes_1_and_2",
+    "asset_consumes_1_never_scheduled", "asset_consumes_unknown_never_scheduled", "asset_produces_1",
+    "asset_produces_2", "asset_s3_bucket_consumer", "asset_s3_bucket_consumer_with_no_taskflow",
+    "asset_s3_bucket_producer", "asset_s3_bucket_producer_with_no_taskflow", "asset_with_extra_by_context",
+    "asset_with_extra_by_yield", "asset_with_extra_from_classic_operator", "child_dag",
+    "clean_and_combine_player_stats", "compute_player_odds", "conditional_asset_and_time_based_timetable",
+    "consume_1_and_2_with_asset_expressions", "consume_1_or_2_with_asset_expressions",
+    "consume_1_or_both_2_and_3_with_asset_expressions", "consumes_asset_decorator", "daily_inference",
+    "daily_team_a_rollup", "example_asset_state_store_consumer", "example_asset_state_store_producer",
+    "example_asset_with_watchers", "example_bash_decorator", "example_bash_operator",
+    "example_branch_datetime_operator", "example_branch_datetime_operator_2",
+    "example_branch_datetime_operator_3", "example_branch_dop_operator_v3", "example_branch_labels",
+    "example_branch_operator", "example_branch_python_operator_decorator", "example_complex",
+    "example_custom_weight", "example_dag_decorator", "example_display_name", "example_dynamic_task_mapping",
+    "example_dynamic_task_mapping_with_no_taskflow_operators", "example_external_task",
+    "example_external_task_marker_child", "example_external_task_marker_parent", "example_failed_dag",
+    "example_hitl_operator", "example_kubernetes_executor", "example_local_kubernetes_executor",
+    "example_measurement_correction_decorator", "example_measurement_correction_operator",
+    "example_nested_branch_dag", "example_params_trigger_ui", "example_params_ui_tutorial",
+    "example_passing_params_via_test_command", "example_python_decorator", "example_python_operator",
+    "example_retry_policy", "example_sensor_decorator", "example_sensors", "example_setup_teardown",
+    "example_setup_teardown_taskflow", "example_short_circuit_decorator", "example_short_circuit_operator",
+    "example_simplest_dag", "example_skip_dag", "example_task_group", "example_task_group_decorator",
+    "example_task_group_mapping", "example_task_mapping_second_order", "example_task_state_store",
+    "example_task_state_store_async", "example_task_state_store_mapped", "example_time_delta_sensor_async",
+    "example_trigger_controller_dag", "example_trigger_target_dag", "example_weekday_branch_operator",
+    "example_workday_timetable", "example_xcom", "example_xcom_args", "example_xcom_args_with_operators",
+    "ingest_region_stats", "ingest_regional_sales", "ingest_team_a_player_stats", "latest_only",
+    "latest_only_with_trigger", "live_region_player_stats", "monthly_team_a_rollup",
+    "multi_region_player_stats", "player_odds_quality_check_wont_ever_to_trigger", "read_asset_event",
+    "read_asset_event_from_classic", "regional_stats_breakdown", "scatter_live_region_to_segments",
+    "segment_region_stats_early_rollup", "segment_region_stats_rollup", "summarize_live_region_stats",
+    "team_analytics_producer", "team_b_player_stats", "team_c_player_stats", "team_ml_consumer",
+    "trailing_week_inference", "train_weekly_model", "tutorial", "tutorial_dag", "tutorial_objectstorage",
+    "tutorial_taskflow_api", "tutorial_taskflow_api_virtualenv", "tutorial_taskflow_templates",
+}
 # What a task does and when it runs, as the serialized DAG records it.
 TASK_FIELDS = ("operator", "upstream", "retries", "retry_delay", "owner", "task_group", "email", "email_on_failure")
 
@@ -37,6 +78,15 @@ def test_load_examples_adds_the_examples_folder(settings):
     assert settings.replace(load_examples=True).dag_folders() == [settings.dags_folder, EXAMPLES]
 
 
+def test_no_example_takes_a_dag_id_of_airflows_examples():
+    """A folder with Airflow's examples and ours must not lose one to a duplicate dag_id."""
+    from slipstream.dagfiles.loader import load_dag_file
+
+    ours = {dag.dag_id for path in EXAMPLES.glob("example_*.py") for dag in load_dag_file(path).dags}
+    assert len(ours) == len(list(EXAMPLES.glob("example_*.py")))
+    assert ours & AIRFLOW_EXAMPLE_DAG_IDS == set()
+
+
 def test_every_example_loads_without_errors(example_results):
     with example_results.db.read() as session:
         errors = dag_store.list_import_errors(session)
@@ -44,7 +94,7 @@ def test_every_example_loads_without_errors(example_results):
     assert [(e.filename, e.exception) for e in errors] == []
     files = sorted(p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith("_"))
     assert sorted(Path(d.fileloc).name for d in loaded.values()) == files
-    assert set(loaded) == set(SEEDS) | {"example_taskflow_etl", "example_dynamic_task_mapping"}
+    assert set(loaded) == set(SEEDS) | {"example_taskflow_etl", "example_mapped_order_pricing"}
     for dag_id, row in loaded.items():
         assert Path(row.fileloc).name == f"{dag_id}.py"
         assert "example" in row.tags
@@ -176,8 +226,8 @@ def test_example_taskflow_etl_passes_values_through_xcom(example_results):
     example_results.assert_log_holds(dag_id, "load", "Total order value is: 1236.70")
 
 
-def test_example_dynamic_task_mapping_prices_each_order_in_its_own_instance(example_results):
-    dag_id = "example_dynamic_task_mapping"
+def test_example_mapped_order_pricing_prices_each_order_in_its_own_instance(example_results):
+    dag_id = "example_mapped_order_pricing"
     run_id = example_results.run(dag_id).run_id
     with example_results.db.read() as session:
         rows = sorted(

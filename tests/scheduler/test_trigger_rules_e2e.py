@@ -24,6 +24,7 @@ EXPECTED = {
     "all_success": {"ss": S, "sf": UF, "sk": K, "ff": UF, "kk": K, "fk": UF, "su": UF, "sfk": UF},
     "all_failed": {"ss": K, "sf": K, "sk": K, "ff": S, "kk": K, "fk": K, "su": K, "sfk": K},
     "all_done": dict.fromkeys(COMBOS, S),
+    "all_done_min_one_success": {"ss": S, "sf": S, "sk": K, "ff": UF, "kk": K, "fk": K, "su": S, "sfk": K},
     "all_skipped": {"ss": K, "sf": K, "sk": K, "ff": K, "kk": S, "fk": K, "su": K, "sfk": K},
     "one_success": {"ss": S, "sf": S, "sk": S, "ff": UF, "kk": K, "fk": UF, "su": S, "sfk": S},
     "one_failed": {"ss": K, "sf": S, "sk": K, "ff": S, "kk": K, "fk": S, "su": S, "sfk": S},

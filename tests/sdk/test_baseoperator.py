@@ -153,8 +153,10 @@ def test_retry_delay_seconds_helper() -> None:
 def test_display_name_and_docs() -> None:
     task = EmptyOperator(task_id="t", task_display_name="📆 Nice name", doc="plain doc")
     assert task.task_display_name == "📆 Nice name"
-    assert task.doc_md == "plain doc"
-    assert EmptyOperator(task_id="u", doc_md="# md").doc_md == "# md"
+    # each kind of doc is kept under its own name, as in Airflow
+    assert (task.doc, task.doc_md) == ("plain doc", None)
+    docs = EmptyOperator(task_id="u", doc_md="# md", doc_json='{"a": 1}', doc_yaml="a: 1", doc_rst="A\n=")
+    assert (docs.doc_md, docs.doc_json, docs.doc_yaml, docs.doc_rst) == ("# md", '{"a": 1}', "a: 1", "A\n=")
 
 
 def test_task_level_default_args() -> None:

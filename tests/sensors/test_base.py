@@ -185,3 +185,15 @@ def test_poke_must_be_implemented() -> None:
     result = run(dag, "bare")
     assert result.state == "failed"
     assert "must implement poke" in (result.error or "")
+
+
+def test_timeout_none_is_the_seven_day_default_and_modes_are_the_valid_ones() -> None:
+    _, sensor = sensor_dag(timeout=None)
+    assert sensor.timeout == timedelta(days=7).total_seconds()
+    assert BaseSensorOperator.valid_modes == ("poke", "reschedule")
+
+    class PokeOnly(CountingSensor):
+        valid_modes = ("poke",)
+
+    with pytest.raises(DagDefinitionError, match="mode must be one of poke, got 'reschedule'"):
+        PokeOnly(task_id="p", mode="reschedule")

@@ -103,6 +103,14 @@ def list_import_errors(dags_folder: str | None, output: str) -> None:
         print_rows(rows, output, ["filepath", "line", "error"])
 
 
+def _setup_teardown_mark(task: Any) -> str:
+    if task.data.get("is_setup"):
+        return " (setup)"
+    if task.data.get("is_teardown"):
+        return " (teardown, fails the run)" if task.data.get("on_failure_fail_dagrun") else " (teardown)"
+    return ""
+
+
 @dags.command()
 @click.argument("dag_id")
 @dags_folder_option
@@ -116,13 +124,20 @@ def show(dag_id: str, dags_folder: str | None) -> None:
 
     lines = [f"digraph {quoted(dag_id)} {{", "  rankdir=LR;"]
     for task in dag.tasks.values():
-        lines.append(f'  "{task.task_id}" [label={quoted(task.task_display_name)}, shape=box];')
+        label = task.task_display_name + _setup_teardown_mark(task)
+        lines.append(f'  "{task.task_id}" [label={quoted(label)}, shape=box];')
     edge_info = dag.data.get("edge_info") or {}
     for task in dag.tasks.values():
         for downstream in task.downstream:
+            attributes = []
             label = edge_info.get(task.task_id, {}).get(downstream, {}).get("label")
-            attributes = f" [label={quoted(label)}]" if label else ""
-            lines.append(f'  "{task.task_id}" -> "{downstream}"{attributes};')
+            if label:
+                attributes.append(f"label={quoted(label)}")
+            # A setup-to-teardown edge is dashed, as Airflow's graph draws it.
+            if task.data.get("is_setup") and dag.tasks[downstream].data.get("is_teardown"):
+                attributes.append("style=dashed")
+            suffix = f" [{', '.join(attributes)}]" if attributes else ""
+            lines.append(f'  "{task.task_id}" -> "{downstream}"{suffix};')
     lines.append("}")
     click.echo("\n".join(lines))
 

@@ -6,6 +6,7 @@ import click
 
 from slipstream import __version__
 from slipstream.cli import (
+    assets_commands,
     config_commands,
     connections_commands,
     dags_commands,
@@ -71,6 +72,7 @@ cli.add_command(config_commands.config)
 cli.add_command(variables_commands.variables)
 cli.add_command(connections_commands.connections)
 cli.add_command(pools_commands.pools)
+cli.add_command(assets_commands.assets)
 cli.add_command(serve_commands.scheduler)
 cli.add_command(serve_commands.standalone)
 

@@ -30,7 +30,11 @@ def list_(dag_id: str, dags_folder: str | None, output: str) -> None:
             click.echo(task_id)
         return
     rows = [
-        {"task_id": t.task_id, "operator": t.operator, "upstream": t.upstream, "trigger_rule": t.trigger_rule}
+        {
+            "task_id": t.task_id, "operator": t.operator, "upstream": t.upstream, "trigger_rule": t.trigger_rule,
+            "pool": t.pool, "queue": t.queue, "owner": t.owner,
+            **{key: t.data.get(key) for key in ("executor", "run_as_user", "resources", "executor_config")},
+        }
         for t in dag.tasks.values()
     ]
     print_rows(rows, output)

@@ -12,8 +12,9 @@ from typing import Any
 from slipstream.dagfiles.loader import ImportErrorInfo, load_dag_file
 from slipstream.dagfiles.serialization import dag_hash, serialize_dag
 from slipstream.processes.client import ForkServer
+from slipstream.sdk.timezone import using_default_timezone
 
-PRELOAD = ["slipstream.dagfiles.parsing", "slipstream.operators.bash", "slipstream.operators.python"]
+PRELOAD = ["slipstream.dagfiles.parsing", "slipstream.operators.bash", "slipstream.operators.python", "pendulum"]
 
 
 @dataclass
@@ -28,7 +29,8 @@ class ParsedFile:
 
 def parse_in_this_process(path: str, default_timezone: str = "utc") -> ParsedFile:
     """Load and serialize one file here. User code runs: only call this in a child process."""
-    loaded = load_dag_file(path)
+    with using_default_timezone(default_timezone):  # airflow.utils.timezone.datetime(...) in the file
+        loaded = load_dag_file(path)
     parsed = ParsedFile(path=loaded.path, errors=[e.as_dict() for e in loaded.errors], seconds=loaded.seconds)
     for dag in loaded.dags:
         try:

@@ -56,6 +56,8 @@ class DagFileProcessor:
         self.db = db
         self.folders = folders if folders is not None else settings.dag_folders()
         self._mtimes: dict[str, float] = {}
+        # Files refused a dag_id another file owns: parsed again once that file lets it go.
+        self._refused: dict[str, list[str]] = {}
         self._parser = FileParser(
             timeout=settings.dagbag_import_timeout,
             default_timezone=settings.default_timezone,
@@ -82,12 +84,15 @@ class DagFileProcessor:
         now = utcnow()
         with self.db.write() as session:
             for parsed in result.parsed:
+                self._refused.pop(parsed.path, None)
                 try:
                     with session.begin_nested():
-                        dag_store.sync_file(
+                        refused = dag_store.sync_file(
                             session, parsed.path, parsed.dags, parsed.errors, now,
                             catchup_by_default=self.settings.catchup_by_default,
                         )
+                    if refused:
+                        self._refused[parsed.path] = refused
                 except Exception as error:  # noqa: BLE001 - one file's bad data must not stop the others
                     log.exception("Recording %s failed", parsed.path)
                     message = f"{type(error).__name__}: the parse result could not be stored: {error}"
@@ -97,6 +102,10 @@ class DagFileProcessor:
             result.removed = dag_store.forget_missing_files(
                 session, set(files), [str(f.resolve()) for f in self.folders if f.is_dir()]
             )
+            for path, dag_ids in list(self._refused.items()):
+                if path in result.removed or dag_store.unowned(session, dag_ids):
+                    del self._refused[path]
+                    self._mtimes.pop(path, None)
         for path in result.removed:
             self._mtimes.pop(path, None)
         for parsed in result.parsed:

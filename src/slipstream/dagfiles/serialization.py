@@ -11,14 +11,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from slipstream.sdk.assets import encode_all
 from slipstream.sdk.baseoperator import BaseOperator, retry_delay_seconds
 from slipstream.sdk.dag import DAG
 from slipstream.sdk.param import ParamsDict
+from slipstream.store.values import storable
+from slipstream.timetables.assets import schedule_summary, split_schedule
 from slipstream.timetables.schedule import parse_schedule
 from slipstream.timetables.timezones import dag_timezone
+
+if TYPE_CHECKING:
+    from slipstream.dagfiles.setup_teardown_graph import SetupTeardownGraph
 
 FORMAT_VERSION = 1
 
@@ -35,6 +41,9 @@ def _as_aware(value: Any, tz: str) -> str | None:
 
 def _seconds(value: timedelta | None) -> float | None:
     return None if value is None else value.total_seconds()
+
+
+DOC_KINDS = ("doc", "doc_md", "doc_json", "doc_yaml", "doc_rst")
 
 
 def _serialize_task(task: BaseOperator) -> dict[str, Any]:
@@ -71,7 +80,31 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "ui_color": task.ui_color,
         "mapped": task.expand_input.serialize() if task.is_mapped else None,
         "mapped_group": task.mapped_group,
+        # Kept and shown; they have no effect here (a warning says so when the DAG is defined).
+        "executor": getattr(task, "executor", None),
+        "run_as_user": getattr(task, "run_as_user", None),
+        "resources": storable(getattr(task, "resources", None)),
+        "executor_config": storable(getattr(task, "executor_config", None) or None),
+        "docs": {kind: getattr(task, kind) for kind in DOC_KINDS if getattr(task, kind, None)},
+        **_setup_teardown_marks(task),
+        **_assets_of(task),
     }
+
+
+def _setup_teardown_marks(task: BaseOperator) -> dict[str, bool]:
+    """``is_setup``, ``is_teardown`` and ``on_failure_fail_dagrun``, written only when set."""
+    marks = {
+        "is_setup": task.is_setup,
+        "is_teardown": task.is_teardown,
+        "on_failure_fail_dagrun": task.on_failure_fail_dagrun,
+    }
+    return {name: True for name, value in marks.items() if value}
+
+
+def _assets_of(task: BaseOperator) -> dict[str, Any]:
+    """The task's inlets and outlets that are assets (kept only when it has some)."""
+    found = {"inlets": encode_all(getattr(task, "inlets", ())), "outlets": encode_all(getattr(task, "outlets", ()))}
+    return {name: items for name, items in found.items() if items}
 
 
 def _with_total_priority(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -112,6 +145,7 @@ def _with_total_priority(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def serialize_dag(dag: DAG, default_timezone: str = "utc") -> dict[str, Any]:
     """The JSON form of a DAG: everything the scheduler, API and UI need, nothing executable."""
     order = dag.topological_order()
+    time_schedule, asset_condition = split_schedule(dag.schedule, dag.dag_id)
     return {
         "format": FORMAT_VERSION,
         "dag_id": dag.dag_id,
@@ -119,9 +153,11 @@ def serialize_dag(dag: DAG, default_timezone: str = "utc") -> dict[str, Any]:
         "description": dag.description,
         "dag_display_name": dag.dag_display_name,
         "doc_md": dag.doc_md,
+        "owner_links": dict(getattr(dag, "owner_links", None) or {}),
         "tags": list(dag.tags),
         "owners": sorted({t.owner for t in dag.tasks}),
-        "schedule": parse_schedule(dag.schedule, dag.dag_id),
+        "schedule": parse_schedule(time_schedule, dag.dag_id),
+        "asset_condition": asset_condition,
         "start_date": _as_aware(dag.start_date, default_timezone),
         "end_date": _as_aware(dag.end_date, default_timezone),
         "timezone": dag_timezone(dag.start_date, default_timezone),
@@ -222,10 +258,16 @@ class SerializedDag:
     def leaves(self) -> list[str]:
         return [tid for tid, t in self.tasks.items() if not t.downstream]
 
+    @cached_property
+    def setup_teardown(self) -> SetupTeardownGraph | None:
+        """How its setups, teardowns and work relate; None when it has no setup or teardown."""
+        from slipstream.dagfiles.setup_teardown_graph import SetupTeardownGraph
+
+        return SetupTeardownGraph.of(self.tasks)
+
     @property
     def schedule_summary(self) -> str:
-        schedule = self.data.get("schedule")
-        return "None" if schedule is None else schedule["summary"]
+        return schedule_summary(self.data)
 
     def get_task(self, task_id: str) -> SerializedTask:
         return self.tasks[task_id]

@@ -33,6 +33,7 @@ PRELOAD = [
     "slipstream.sdk.decorators",
     "jinja2",
     "jinja2.nativetypes",
+    "pendulum",
 ]
 TARGET = "slipstream.executors.task_process:task_process_main"
 CALLBACK_TARGET = "slipstream.executors.task_process:callback_process_main"

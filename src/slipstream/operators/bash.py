@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Collection, Mapping, Sequence
+import tempfile
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 from slipstream.sdk.baseoperator import BaseOperator
@@ -23,8 +25,16 @@ def exit_codes(skip_on_exit_code: int | Sequence[int] | None) -> tuple[int, ...]
     return tuple(skip_on_exit_code)
 
 
+def _unchanged(output: str) -> Any:
+    return output
+
+
 class BashOperator(BaseOperator):
-    """Run ``bash_command`` with bash; a non-zero exit fails the task and ``skip_on_exit_code`` skips it."""
+    """Run ``bash_command`` with bash; a non-zero exit fails the task and ``skip_on_exit_code`` skips it.
+
+    The last line the command writes, passed through ``output_processor``, is the task's
+    return value. Without ``cwd`` the command runs in a temporary folder, removed afterwards.
+    ``env`` replaces the environment (``append_env=True``: is added to it)."""
 
     template_fields: Sequence[str] = ("bash_command", "env", "cwd")
     template_ext: Sequence[str] = (".sh", ".bash")
@@ -39,9 +49,16 @@ class BashOperator(BaseOperator):
         output_encoding: str = "utf-8",
         skip_on_exit_code: int | Sequence[int] | None = 99,
         cwd: str | None = None,
+        output_processor: Callable[[str], Any] = _unchanged,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if not callable(output_processor):
+            raise TypeError(
+                f"Task {self.task_id!r}: output_processor must be a function of the command's last line, "
+                f"got {output_processor!r}"
+            )
+        self.output_processor = output_processor
         self.bash_command = bash_command
         self.env = env
         self.append_env = append_env
@@ -49,28 +66,47 @@ class BashOperator(BaseOperator):
         self.skip_on_exit_code = exit_codes(skip_on_exit_code)
         self.cwd = cwd
 
-    def execute(self, context: Mapping[str, Any]) -> str | None:
-        if self.cwd is not None and not os.path.isdir(self.cwd):
-            raise AirflowException(f"The cwd {self.cwd!r} of task {self.task_id!r} is not a folder")
+    def get_env(self, context: Mapping[str, Any]) -> dict[str, str]:
+        """The command's environment: ``env`` (with ``append_env``, over this process's own, which is
+        also what it gets without ``env``), plus the AIRFLOW_CTX_* variables of the try."""
         env = dict(os.environ) if self.env is None or self.append_env else {}
         env.update(self.env or {})
         env.update(_context_env(context))
+        return env
+
+    def execute(self, context: Mapping[str, Any]) -> Any:
+        if self.cwd is not None and not os.path.exists(self.cwd):
+            raise AirflowException(f"The cwd {self.cwd!r} of task {self.task_id!r} does not exist")
+        if self.cwd is not None and not os.path.isdir(self.cwd):
+            raise AirflowException(f"The cwd {self.cwd!r} of task {self.task_id!r} must be a folder")
+        env = self.get_env(context)
         self.log.info("Running command: %s", self.bash_command)
         sys.stdout.flush()
+        with _working_folder(self.cwd) as cwd:
+            code, last_line = self._run(env, cwd)
+        self.log.info("Command exited with return code %s", code)
+        if code in self.skip_on_exit_code:
+            raise AirflowSkipException(f"Bash command returned exit code {code}: skipping")
+        if code != 0:
+            raise AirflowException(f"Bash command failed: the command returned a non-zero exit code {code}")
+        return self.output_processor(last_line)
+
+    def _run(self, env: dict[str, str], cwd: str) -> tuple[int, str]:
+        """Run the command, its output copied to the log; its exit code and last line ("" without output)."""
         process = subprocess.Popen(
             ["bash", "-c", self.bash_command],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env=env,
-            cwd=self.cwd,
+            cwd=cwd,
             restore_signals=True,
             start_new_session=False,
         )
-        last_line = None
+        last_line = ""
         assert process.stdout is not None
         try:
             for raw in process.stdout:
-                last_line = raw.decode(self.output_encoding, errors="replace").rstrip("\n")
+                last_line = raw.decode(self.output_encoding, errors="replace").rstrip()
                 sys.stdout.write(last_line + "\n")
                 sys.stdout.flush()
             code = process.wait()
@@ -78,12 +114,17 @@ class BashOperator(BaseOperator):
             process.send_signal(signal.SIGTERM)
             process.wait()
             raise
-        self.log.info("Command exited with return code %s", code)
-        if code in self.skip_on_exit_code:
-            raise AirflowSkipException(f"Bash command returned exit code {code}: skipping")
-        if code != 0:
-            raise AirflowException(f"Bash command failed: the command returned a non-zero exit code {code}")
-        return last_line
+        return code, last_line
+
+
+@contextlib.contextmanager
+def _working_folder(cwd: str | None) -> Iterator[str]:
+    """``cwd``, or (as Airflow does) a temporary folder that is removed when the command ends."""
+    if cwd is not None:
+        yield cwd
+        return
+    with tempfile.TemporaryDirectory(prefix="slipstreamtmp") as folder:
+        yield folder
 
 
 class DecoratedBashOperator(BashOperator):
@@ -111,7 +152,7 @@ class DecoratedBashOperator(BashOperator):
     def operator_name(self) -> str:
         return "@task.bash"
 
-    def execute(self, context: Mapping[str, Any]) -> str | None:
+    def execute(self, context: Mapping[str, Any]) -> Any:
         kwargs = determine_kwargs(self.python_callable, self.op_args, self.op_kwargs, context)
         command = self.python_callable(*self.op_args, **kwargs)
         if not isinstance(command, str) or not command.strip():
@@ -130,9 +171,15 @@ class DecoratedBashOperator(BashOperator):
 
 def _context_env(context: Mapping[str, Any]) -> dict[str, str]:
     """The AIRFLOW_CTX_* variables Airflow gives a bash command."""
-    names = {"dag_id": "AIRFLOW_CTX_DAG_ID", "task_id": "AIRFLOW_CTX_TASK_ID", "run_id": "AIRFLOW_CTX_DAG_RUN_ID"}
+    names = {
+        "dag_id": "AIRFLOW_CTX_DAG_ID", "task_id": "AIRFLOW_CTX_TASK_ID", "run_id": "AIRFLOW_CTX_DAG_RUN_ID",
+        "try_number": "AIRFLOW_CTX_TRY_NUMBER",
+    }
     ti = context.get("ti")
     env = {var: str(getattr(ti, attr)) for attr, var in names.items() if ti is not None}
     if context.get("ts"):
         env["AIRFLOW_CTX_LOGICAL_DATE"] = str(context["ts"])
+    owner = getattr(context.get("task"), "owner", None)
+    if owner:
+        env["AIRFLOW_CTX_DAG_OWNER"] = str(owner)
     return env

@@ -68,21 +68,54 @@ def _task_group(task: BaseOperator, group_id: str) -> Any:
     return None
 
 
-class BranchPythonOperator(PythonOperator):
+class SkipMixin:
+    """What an operator that skips tasks of its run may call (Airflow's ``SkipMixin``); the tasks
+    are written ``skipped`` with this try's success."""
+
+    def skip(self, ti: Any, tasks: Iterable[Any]) -> None:
+        """Skip these tasks (operators or task ids) of this run."""
+        ti.skip(t if isinstance(t, str) else t.task_id for t in tasks)
+
+    def skip_all_except(self, ti: Any, branch_task_ids: str | Iterable[str] | None) -> None:
+        """Skip every task directly downstream of this one except ``branch_task_ids`` (task ids or
+        task group ids, which stand for the group's first tasks); None skips them all."""
+        task: Any = self
+        followed = followed_task_ids(task, branch_task_ids)
+        skipped = sorted(_downstream_of(task) - followed)
+        task.log.info("Following branch %s; skipping %s", sorted(followed), skipped)
+        ti.skip(skipped)
+
+
+class BranchMixIn(SkipMixin):
+    """``do_branch``: follow the chosen branches, skip the other direct downstream tasks."""
+
+    def do_branch(self, context: Mapping[str, Any], branches_to_execute: str | Iterable[str] | None) -> Any:
+        self.skip_all_except(context["ti"], branches_to_execute)
+        return branches_to_execute
+
+
+class BaseBranchOperator(BaseOperator, BranchMixIn):
+    """Subclass it and implement ``choose_branch(context)``: it returns the task id(s) or task
+    group id(s) to follow, or None for none; the other direct downstream tasks are skipped."""
+
+    def choose_branch(self, context: Mapping[str, Any]) -> str | Iterable[str] | None:
+        raise NotImplementedError(f"{type(self).__name__} must implement choose_branch(context)")
+
+    def execute(self, context: Mapping[str, Any]) -> Any:
+        return self.do_branch(context, self.choose_branch(context))
+
+
+class BranchPythonOperator(BaseBranchOperator, PythonOperator):
     """Calls ``python_callable``; it returns the task id(s) to follow (or None for none)."""
 
     ui_color = "#ffefeb"
 
-    def execute(self, context: Mapping[str, Any]) -> Any:
-        chosen = super().execute(context)
-        followed = followed_task_ids(self, chosen)
-        skipped = sorted(_downstream_of(self) - followed)
-        self.log.info("Following branch %s; skipping %s", sorted(followed), skipped)
-        context["ti"].skip(skipped)
-        return chosen
+    def choose_branch(self, context: Mapping[str, Any]) -> Any:
+        # The execute that comes after the branch base: PythonOperator's, or a virtualenv one's.
+        return super(BaseBranchOperator, self).execute(context)
 
 
-class ShortCircuitOperator(PythonOperator):
+class ShortCircuitOperator(PythonOperator, SkipMixin):
     """Calls ``python_callable``; when the result is falsy the tasks below it are skipped.
 
     With ``ignore_downstream_trigger_rules=True`` (the default) every task below is skipped;
@@ -98,7 +131,10 @@ class ShortCircuitOperator(PythonOperator):
         if condition:
             self.log.info("Condition is true: going on")
             return condition
-        skipped = _descendants_of(self) if self.ignore_downstream_trigger_rules else _downstream_of(self)
+        below = _descendants_of(self) if self.ignore_downstream_trigger_rules else _downstream_of(self)
+        assert self.dag is not None
+        # A teardown below still runs (it is never skipped by a short circuit).
+        skipped = {t for t in below if not getattr(self.dag.task_dict[t], "is_teardown", False)}
         self.log.info("Condition is false: skipping %s", sorted(skipped))
-        context["ti"].skip(sorted(skipped))
+        self.skip(context["ti"], sorted(skipped))
         return condition

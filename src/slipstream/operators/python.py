@@ -6,7 +6,13 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from slipstream.sdk.baseoperator import BaseOperator
-from slipstream.sdk.context import call_python, checked_callable, get_current_context
+from slipstream.sdk.context import (
+    checked_callable,
+    determine_kwargs,
+    get_current_context,
+    is_async_callable,
+    run_to_completion,
+)
 from slipstream.sdk.task_log import write_line
 
 __all__ = ["PythonOperator", "get_current_context"]
@@ -36,11 +42,32 @@ class PythonOperator(BaseOperator):
             self.template_ext = tuple(templates_exts)
         self.show_return_value_in_logs = show_return_value_in_logs
 
+    @property
+    def is_async(self) -> bool:
+        """True when ``python_callable`` is ``async def``: it is run to completion in an event loop."""
+        return is_async_callable(self.python_callable)
+
     def execute(self, context: Mapping[str, Any]) -> Any:
-        result = call_python(self.python_callable, self.op_args, self.op_kwargs, self.templates_dict, context)
+        self.op_kwargs = self.determine_kwargs(context)
+        result = self.execute_callable()
         if self.show_return_value_in_logs:
             write_line(f"Done. Returned value was: {result!r}")
+        else:
+            write_line("Done. Returned value not shown")
         return result
+
+    def determine_kwargs(self, context: Mapping[str, Any]) -> dict[str, Any]:
+        """``op_kwargs`` plus the context values (and ``templates_dict``) the function names."""
+        return determine_kwargs(
+            self.python_callable, self.op_args, self.op_kwargs, {**context, "templates_dict": self.templates_dict}
+        )
+
+    def execute_callable(self) -> Any:
+        """Call ``python_callable`` with ``op_args`` and the keyword arguments ``execute`` worked
+        out; an ``async def`` one runs to completion in an event loop. Subclasses may override it."""
+        if self.is_async:
+            return run_to_completion(self.python_callable(*self.op_args, **self.op_kwargs))
+        return self.python_callable(*self.op_args, **self.op_kwargs)
 
 
 _ELSEWHERE = {

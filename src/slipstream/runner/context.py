@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import socket
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,8 +15,10 @@ from slipstream.runner.xcom_sequence import LazyXComSequence
 from slipstream.sdk import macros
 from slipstream.sdk.connection import ConnectionAccessor
 from slipstream.sdk.exceptions import AirflowException, ParamValidationError
+from slipstream.sdk.timezone import coerce_datetime
 from slipstream.sdk.types import DagRun, TaskInstance
 from slipstream.sdk.variable import VariableAccessor
+from slipstream.sdk.xcom_arg import RETURN_VALUE
 from slipstream.store.clock import utcnow
 from slipstream.store.values import encode
 
@@ -26,6 +29,14 @@ class _NotRead:
 
 
 NOT_READ = _NotRead()
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET = _Unset()
 
 
 @dataclass
@@ -44,6 +55,13 @@ class DagRunInfo(DagRun):
     # The previous successful run's data interval and dates (prev_*_success), read with the
     # claim; NOT_READ when whoever built this did not read it (then the store is asked).
     previous_success: dict[str, Any] | None | _NotRead = NOT_READ
+
+    def __post_init__(self) -> None:
+        # pendulum DateTimes, as Airflow gives them: ``dag_run.logical_date.add(days=1)``.
+        self.logical_date = coerce_datetime(self.logical_date)
+        self.data_interval_start = coerce_datetime(self.data_interval_start)
+        self.data_interval_end = coerce_datetime(self.data_interval_end)
+        self.start_date = coerce_datetime(self.start_date)
 
     @property
     def execution_date(self) -> datetime | None:
@@ -66,6 +84,7 @@ class RuntimeTaskInstance(TaskInstance):
         self.try_number = try_number
         self.max_tries = max_tries
         self.hostname = socket.gethostname()
+        self.start_date = coerce_datetime(utcnow())
         self.local_xcoms: dict[tuple[str, str], Any] = {}
         self.skipped_task_ids: set[str] = set()
 
@@ -137,31 +156,106 @@ class RuntimeTaskInstance(TaskInstance):
         self,
         task_ids: str | Iterable[str] | None = None,
         dag_id: str | None = None,
-        key: str = "return_value",
+        key: str = RETURN_VALUE,
         include_prior_dates: bool = False,
-        map_indexes: int | None = None,
+        *,
+        map_indexes: int | Iterable[int] | None | _Unset = UNSET,
         default: Any = None,
+        run_id: str | None = None,
     ) -> Any:
-        """One value for one task id; a list of values for a list of task ids."""
-        ids = [self.task_id] if task_ids is None else task_ids
-        single = isinstance(ids, str)
-        values = [self._pull_one(t, dag_id or self.dag_id, key, map_indexes) for t in ([ids] if single else ids)]
-        values = [default if v is None else v for v in values]
-        return values[0] if single else values
+        """XComs of this run (or ``dag_id``'s run ``run_id``), shaped as Airflow 3 shapes them.
 
-    def _pull_one(self, task_id: str, dag_id: str, key: str, map_index: int | None) -> Any:
-        if (task_id, key) in self.local_xcoms:
-            return self.local_xcoms[(task_id, key)]
+        Without ``map_indexes``: every value of each task (all its map indexes); one task id
+        whose task left exactly one value gives that value, anything else a list (a mapped
+        task of this DAG: a sequence read lazily from the store), and a task without a value
+        counts as None; ``default`` is not used. With ``map_indexes`` (an index, None for the
+        unmapped value, or a list): one value per (task id, map index) pair, ``default`` where
+        there is none; a single task id with a single index gives the value itself.
+        ``include_prior_dates``: also this DAG's earlier runs (by logical date); the latest
+        value wins for one index, all of them come back without ``map_indexes``."""
+        dag_id = dag_id or self.dag_id
+        run_id = run_id or self.run_id
+        ids = _task_id_list(task_ids, self.task_id)
+        single_task = task_ids is None or isinstance(task_ids, str)
+        where = {"dag_id": dag_id, "run_id": run_id, "key": key, "include_prior_dates": include_prior_dates}
+        if map_indexes is UNSET:
+            if single_task:
+                lazy = self._lazy_mapped_values(ids[0], **where)
+                if lazy is not None:
+                    return lazy
+            values: list[Any] = []
+            for task_id in ids:
+                values.extend(self._all_values(task_id, **where) or [None])
+            return values[0] if single_task and len(values) == 1 else values
+        indexes, single_index = _map_index_list(map_indexes)
+        values = [self._value_at(t, m, **where) for t, m in itertools.product(ids, indexes)]
+        values = [default if v is None else v for v in values]
+        return values[0] if single_task and single_index else values
+
+    def _local(self, task_id: str, dag_id: str, run_id: str, key: str) -> tuple[bool, Any]:
+        """A value pushed by this try without a store (``tasks test``)."""
+        if dag_id == self.dag_id and run_id == self.run_id and (task_id, key) in self.local_xcoms:
+            return True, self.local_xcoms[(task_id, key)]
+        return False, None
+
+    def _all_values(self, task_id: str, *, dag_id: str, run_id: str, key: str, include_prior_dates: bool) -> list[Any]:
+        found, value = self._local(task_id, dag_id, run_id, key)
+        if found:
+            return [value]
+        if self._store is None:
+            return []
+        return self._store.xcom_pull_all(
+            dag_id=dag_id, run_id=run_id, task_id=task_id, name=key, include_prior_dates=include_prior_dates
+        )
+
+    def _lazy_mapped_values(
+        self, task_id: str, *, dag_id: str, run_id: str, key: str, include_prior_dates: bool
+    ) -> Any:
+        """A mapped task of this DAG in this run: its values as a lazy sequence (or, as Airflow
+        gives them, the one value or None when it left one or none); None for any other pull."""
+        if self._store is None or include_prior_dates or dag_id != self.dag_id or self._local(task_id, dag_id, run_id, key)[0]:
+            return None
+        upstream = self._same_dag_task(task_id)
+        if upstream is None or not upstream.is_mapped:
+            return None
+        values = LazyXComSequence(self._store, dag_id=dag_id, run_id=run_id, task_id=task_id, key=key)
+        if len(values) > 1:
+            return values
+        return values[0] if len(values) == 1 else None
+
+    def _value_at(
+        self, task_id: str, map_index: int | None, *, dag_id: str, run_id: str, key: str, include_prior_dates: bool
+    ) -> Any:
+        found, value = self._local(task_id, dag_id, run_id, key)
+        if found:
+            return value
         if self._store is None:
             return None
-        upstream = self._same_dag_task(task_id) if dag_id == self.dag_id else None
-        if map_index is None and upstream is not None and upstream.is_mapped:
+        return self._store.xcom_pull(
+            dag_id=dag_id, run_id=run_id, task_id=task_id, name=key,
+            map_index=-1 if map_index is None else map_index, include_prior_dates=include_prior_dates,
+        )
+
+    def pull_output(self, task_id: str, key: str) -> Any:
+        """What a task's output (``XComArg``) passed as an argument resolves to: the unmapped
+        value; for a mapped task, all its values as a lazy sequence, except inside the same
+        mapped task group, where it is this instance's own value."""
+        found, value = self._local(task_id, self.dag_id, self.run_id, key)
+        if found:
+            return value
+        if self._store is None:
+            return None
+        upstream = self._same_dag_task(task_id)
+        map_index = None
+        if upstream is not None and upstream.is_mapped:
             group = upstream.mapped_group
             if group is not None and group == getattr(self.task, "mapped_group", None) and self.map_index >= 0:
-                map_index = self.map_index  # inside a mapped task group: the value of this instance
+                map_index = self.map_index
             else:
-                return LazyXComSequence(self._store, dag_id=dag_id, run_id=self.run_id, task_id=task_id, key=key)
-        return self._store.xcom_pull(dag_id=dag_id, run_id=self.run_id, task_id=task_id, name=key, map_index=map_index)
+                return LazyXComSequence(self._store, dag_id=self.dag_id, run_id=self.run_id, task_id=task_id, key=key)
+        return self._store.xcom_pull(
+            dag_id=self.dag_id, run_id=self.run_id, task_id=task_id, name=key, map_index=map_index
+        )
 
     def expansion_items(self, task_id: str, key: str) -> Sequence[Any] | None:
         """An unmapped upstream's value as this mapped instance's input, read item by item from
@@ -180,18 +274,40 @@ class RuntimeTaskInstance(TaskInstance):
         return dag.get_task(task_id) if dag is not None and dag.has_task(task_id) else None
 
 
+def _task_id_list(task_ids: str | Iterable[str] | None, own: str) -> list[str]:
+    if task_ids is None:
+        return [own]
+    ids = [task_ids] if isinstance(task_ids, str) else list(task_ids) if isinstance(task_ids, Iterable) else None
+    if ids is None or not all(isinstance(t, str) for t in ids):
+        raise TypeError(f"xcom_pull: task_ids must be a task id or a list of task ids, got {task_ids!r}")
+    return ids
+
+
+def _map_index_list(map_indexes: Any) -> tuple[list[int | None], bool]:
+    """The map indexes asked for, and whether a single one was (an int, or None for the unmapped value)."""
+    if map_indexes is None or (isinstance(map_indexes, int) and not isinstance(map_indexes, bool)):
+        return [map_indexes], True
+    if isinstance(map_indexes, Iterable) and not isinstance(map_indexes, str):
+        indexes = list(map_indexes)
+        if all(isinstance(m, int) and not isinstance(m, bool) for m in indexes):
+            return indexes, False
+    raise TypeError(
+        f"xcom_pull: map_indexes must be a map index, a list of map indexes or None, got {map_indexes!r}"
+    )
+
+
 def build_context(
     *, dag: Any, task: Any, dag_run: DagRunInfo, ti: RuntimeTaskInstance, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The keys Airflow gives a task (ds, ts, logical_date, params, ti, dag_run, ...)."""
-    logical: datetime = dag_run.logical_date or dag_run.start_date or utcnow()
+    logical: datetime = dag_run.logical_date or dag_run.start_date or coerce_datetime(utcnow())
     ds = logical.strftime("%Y-%m-%d")
     ts = logical.isoformat()
     day = timedelta(days=1)
     previous = dag_run.previous_success
     if previous is NOT_READ:
         previous = _previous_success(ti._store, dag_run)
-    previous = previous or {}
+    previous = {key: coerce_datetime(value) for key, value in (previous or {}).items()}
     context: dict[str, Any] = {
         "dag": dag,
         "task": task,

@@ -10,10 +10,10 @@ from typing import Any
 from slipstream.dagfiles import manual_runs
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.dagfiles.store_secrets import StoreSecrets
-from slipstream.runner.try_store import Claim
+from slipstream.runner.try_store import CALLS, Claim
 from slipstream.sdk.exceptions import ParamValidationError
 from slipstream.sdk.xcom_arg import as_items
-from slipstream.store import dag_runs, dags, external_runs, task_instances, task_logs, task_reschedules, xcoms
+from slipstream.store import assets, dag_runs, dags, external_runs, task_instances, task_logs, task_reschedules, xcoms
 from slipstream.store.clock import utcnow
 from slipstream.store.db import Database
 from slipstream.store.previous_runs import previous_success
@@ -61,10 +61,11 @@ class DirectTryStore:
         self, *, ti_id: int, try_number: int, dag_run_id: int, key: tuple[str, str, str, int], state: str,
         xcom_values: tuple[tuple[str, Any], ...], next_try_at: datetime | None, reason: str | None,
         started_at: datetime, skip_task_ids: tuple[str, ...] = (), rendered_map_index: str | None = None,
-        rendered_fields: dict[str, Any] | None = None,
+        rendered_fields: dict[str, Any] | None = None, asset_events: tuple[dict[str, Any], ...] = (),
     ) -> bool:
-        """XComs, the tasks a branch skips, what the template fields rendered to, and the final
-        state in one transaction; False (and nothing written) if the try is no longer this one's."""
+        """XComs, the tasks a branch skips, what the template fields rendered to, the asset events
+        of a success, and the final state in one transaction; False (and nothing written) if the
+        try is no longer this one's."""
         dag_id, run_id, task_id, map_index = key
         try:
             with self.db.write_connection() as connection:
@@ -88,6 +89,8 @@ class DirectTryStore:
                     )
                 if state == TI.UP_FOR_RESCHEDULE.value and next_try_at is not None:
                     _record_reschedule(connection, ti_id, try_number, key, started_at, now, next_try_at)
+                if asset_events and state == TI.SUCCESS.value:
+                    assets.record_events(connection, asset_events, key, now)
         except _NotThisTry:
             return False
         return True
@@ -110,9 +113,26 @@ class DirectTryStore:
                 map_index=map_index, key=name, value=value, now=utcnow(),
             )
 
-    def xcom_pull(self, *, dag_id: str, run_id: str, task_id: str, name: str, map_index: int | None) -> Any:
+    def xcom_pull(
+        self, *, dag_id: str, run_id: str, task_id: str, name: str, map_index: int | None,
+        include_prior_dates: bool = False,
+    ) -> Any:
         with self.db.read_connection() as session:
+            if include_prior_dates and map_index is not None:
+                return xcoms.pull_one(
+                    session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name, map_index=map_index,
+                    include_prior_dates=True,
+                )
             return xcoms.pull(session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name, map_index=map_index)
+
+    def xcom_pull_all(
+        self, *, dag_id: str, run_id: str, task_id: str, name: str, include_prior_dates: bool = False
+    ) -> list[Any]:
+        with self.db.read_connection() as session:
+            return xcoms.pull_all(
+                session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=name,
+                include_prior_dates=include_prior_dates,
+            )
 
     def xcom_items(self, *, dag_id: str, run_id: str, task_id: str, name: str, index: int | None) -> tuple[int, Any]:
         """How many items the value gives a task that expands over it (-1 when it is neither a
@@ -198,13 +218,19 @@ class DirectTryStore:
     def dag_run_state(self, *, dag_id: str, run_id: str) -> str | None:
         return manual_runs.run_state(self.db, dag_id, run_id)
 
+    def asset_events(self, *, dag_run_id: int | None = None, **query: Any) -> list[dict[str, Any]]:
+        """The events that triggered run ``dag_run_id``, or those ``assets.events`` selects."""
+        with self.db.read() as session:
+            if dag_run_id is not None:
+                return assets.events_of_run(session, dag_run_id)
+            return assets.events(session, **query)
 
-_CALLS = frozenset({
-    "previous_success",
-    "trigger_dag_run", "dag_run_state",
-    "claim", "finish", "heartbeat", "xcom_push", "xcom_pull", "xcom_items", "xcom_count", "xcom_page", "get_variable", "set_variable", "delete_variable",
-    "get_connection", "reschedules", "external_runs",
-})
+    def find_asset(self, *, name: str | None = None, uri: str | None = None) -> dict[str, Any] | None:
+        with self.db.read() as session:
+            return assets.find_asset(session, name=name, uri=uri)
+
+
+_CALLS = frozenset(CALLS)
 
 
 def _record_reschedule(

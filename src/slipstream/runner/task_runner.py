@@ -28,6 +28,7 @@ from slipstream.dagfiles.airflow_imports import airflow_imports
 from slipstream.dagfiles.loader import load_dag_file_cached
 from slipstream.dagfiles.store_secrets import StoreSecrets
 from slipstream.executors.base import Workload
+from slipstream.runner import asset_events
 from slipstream.runner.context import NOT_READ, DagRunInfo, RuntimeTaskInstance, build_context
 from slipstream.runner.mapped_instance import render_map_index, unmapped_instance
 from slipstream.runner.try_store import Claim, TryStore
@@ -42,6 +43,7 @@ from slipstream.sdk.exceptions import (
 from slipstream.sdk.mapping import check_pushed_for_mapping
 from slipstream.sdk.secrets import secrets_provider
 from slipstream.sdk.task_log import write_line
+from slipstream.sdk.timezone import using_default_timezone
 from slipstream.sdk.xcom_arg import RETURN_VALUE
 from slipstream.store.clock import utcnow
 from slipstream.store.log_paths import log_file
@@ -61,6 +63,7 @@ class TryResult:
     skip_task_ids: tuple[str, ...] = ()
     rendered_map_index: str | None = None
     rendered_fields: dict[str, Any] | None = None  # stored with the try's result (``tasks render``)
+    asset_events: tuple[dict[str, Any], ...] = ()  # recorded with a success (see runner/asset_events.py)
 
 
 class _Heartbeat(threading.Thread):
@@ -143,15 +146,25 @@ def execute_task(
         try:
             params = task.params.resolve(dag_run.conf)
             context = build_context(dag=dag, task=task, dag_run=dag_run, ti=ti, params=params)
+            context.update(asset_events.asset_context(task, dag_run, store))
             if task.is_mapped:
                 task = unmapped_instance(task, context, map_index)
                 ti.task = context["task"] = task
             with set_current_context(context), time_limit(task.execution_timeout):
-                run_callbacks(task.on_execute_callback, context, "on_execute_callback")
                 # As the store keeps them (text for what JSON cannot hold), so they cross to the store service.
                 rendered = storable(task.render_template_fields(context)) or None
-                returned = task.execute(context)
+                # Airflow's order: templates, pre_execute, on_execute_callback, execute, post_execute.
+                if task.pre_execute_hook is not None:
+                    task.pre_execute_hook(context)
+                task.pre_execute(context)
+                run_callbacks(task.on_execute_callback, context, "on_execute_callback")
+                returned = asset_events.drain_metadata(task.execute(context), context["outlet_events"])
+                if task.post_execute_hook is not None:
+                    task.post_execute_hook(context, returned)
+                task.post_execute(context, returned)
             result = _success(task, ti, returned, max_map_length)
+            if task.outlets:
+                result = dataclasses.replace(result, asset_events=asset_events.collect(task, context["outlet_events"]))
         except AirflowSkipException as err:
             log.info("Task skipped: %s", err)
             error, result = err, TryResult(TI.SKIPPED.value, error=str(err) or None)
@@ -255,7 +268,7 @@ def run_task(
         heartbeat = _Heartbeat(store, workload.ti_id, workload.try_number, settings.task_heartbeat_sec, own_process_group)
         heartbeat.start()
     try:
-        with airflow_imports(), secrets_provider(store):
+        with airflow_imports(), secrets_provider(store), using_default_timezone(settings.default_timezone):
             result, task = _load_and_execute(workload, claim, store, settings.max_map_length)
     finally:
         if heartbeat is not None:
@@ -265,7 +278,7 @@ def run_task(
         ti_id=workload.ti_id, try_number=workload.try_number, dag_run_id=claim.dag_run["id"], key=key,
         state=result.state, xcom_values=result.xcoms, next_try_at=result.next_try_at, reason=result.error,
         started_at=now, skip_task_ids=result.skip_task_ids, rendered_map_index=result.rendered_map_index,
-        rendered_fields=result.rendered_fields,
+        rendered_fields=result.rendered_fields, asset_events=result.asset_events,
     )
     if not finished:
         log.warning("%s: the try was changed by someone else while it ran; its result is dropped", workload.label)

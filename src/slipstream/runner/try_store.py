@@ -38,7 +38,7 @@ class TryStore(Protocol):
         self, *, ti_id: int, try_number: int, dag_run_id: int, key: tuple[str, str, str, int], state: str,
         xcom_values: tuple[tuple[str, Any], ...], next_try_at: datetime | None, reason: str | None,
         started_at: datetime, skip_task_ids: tuple[str, ...] = (), rendered_map_index: str | None = None,
-        rendered_fields: dict[str, Any] | None = None,
+        rendered_fields: dict[str, Any] | None = None, asset_events: tuple[dict[str, Any], ...] = (),
     ) -> bool: ...
 
     # True when the other end of the store keeps this try's heartbeat (no thread needed here).
@@ -48,7 +48,17 @@ class TryStore(Protocol):
 
     def xcom_push(self, *, dag_run_id: int, key: tuple[str, str, str, int], name: str, value: Any) -> None: ...
 
-    def xcom_pull(self, *, dag_id: str, run_id: str, task_id: str, name: str, map_index: int | None) -> Any: ...
+    # One instance's value (map_index None: the first by map index); include_prior_dates: the
+    # latest of this run and the earlier ones.
+    def xcom_pull(
+        self, *, dag_id: str, run_id: str, task_id: str, name: str, map_index: int | None,
+        include_prior_dates: bool = False,
+    ) -> Any: ...
+
+    # Every instance's value in map-index order (``ti.xcom_pull`` without map_indexes).
+    def xcom_pull_all(
+        self, *, dag_id: str, run_id: str, task_id: str, name: str, include_prior_dates: bool = False
+    ) -> list[Any]: ...
 
     # Expanding over an unmapped upstream's value: its item count, and one item (see DirectTryStore).
     def xcom_items(self, *, dag_id: str, run_id: str, task_id: str, name: str, index: int | None) -> tuple[int, Any]: ...
@@ -84,10 +94,29 @@ class TryStore(Protocol):
 
     def dag_run_state(self, *, dag_id: str, run_id: str) -> str | None: ...
 
+    # Assets: recorded events (of an asset, of an alias, or that triggered a run), an asset by name or uri.
+    def asset_events(self, **query: Any) -> list[dict[str, Any]]: ...
+
+    def find_asset(self, *, name: str | None = None, uri: str | None = None) -> dict[str, Any] | None: ...
+
+
+# Every call of the TryStore surface: the channel's methods and the calls the store service
+# answers are made from this one list, so a new call is added here and in the two classes above/in
+# direct_store, and nowhere else.
+CALLS: tuple[str, ...] = (
+    "claim", "finish", "heartbeat",
+    "xcom_push", "xcom_pull", "xcom_pull_all", "xcom_items", "xcom_count", "xcom_page",
+    "reschedules", "external_runs", "previous_success",
+    "get_variable", "set_variable", "delete_variable", "get_connection",
+    "trigger_dag_run", "dag_run_state",
+    "asset_events", "find_asset",
+)
+
 
 class ChannelTryStore:
     """The same calls, sent over the socket the task process inherited to the store service,
-    which also keeps the heartbeat of the try it claimed (see executors.store_service)."""
+    which also keeps the heartbeat of the try it claimed (see executors.store_service).
+    Its methods, one per name of ``CALLS``, are made below."""
 
     keeps_heartbeat = True
 
@@ -104,55 +133,14 @@ class ChannelTryStore:
             raise RuntimeError(f"the store service could not {method}: {value}")
         return value
 
-    def claim(self, **kwargs: Any) -> Claim | None:
-        return self._call("claim", **kwargs)
 
-    def finish(self, **kwargs: Any) -> bool:
-        return self._call("finish", **kwargs)
+def _channel_method(name: str) -> Any:
+    def call(self: ChannelTryStore, **kwargs: Any) -> Any:
+        return self._call(name, **kwargs)
 
-    def heartbeat(self, **kwargs: Any) -> bool:
-        return self._call("heartbeat", **kwargs)
-
-    def xcom_push(self, **kwargs: Any) -> None:
-        return self._call("xcom_push", **kwargs)
-
-    def xcom_pull(self, **kwargs: Any) -> Any:
-        return self._call("xcom_pull", **kwargs)
-
-    def xcom_items(self, **kwargs: Any) -> tuple[int, Any]:
-        return self._call("xcom_items", **kwargs)
-
-    def xcom_count(self, **kwargs: Any) -> int:
-        return self._call("xcom_count", **kwargs)
-
-    def xcom_page(self, **kwargs: Any) -> list[Any]:
-        return self._call("xcom_page", **kwargs)
-
-    def reschedules(self, **kwargs: Any) -> Reschedules:
-        return self._call("reschedules", **kwargs)
-
-    def external_runs(self, **kwargs: Any) -> dict[str, Any]:
-        return self._call("external_runs", **kwargs)
-
-    def previous_success(self, **kwargs: Any) -> dict[str, Any] | None:
-        return self._call("previous_success", **kwargs)
-
-    def get_variable(self, **kwargs: Any) -> str | None:
-        return self._call("get_variable", **kwargs)
-
-    def set_variable(self, **kwargs: Any) -> None:
-        return self._call("set_variable", **kwargs)
-
-    def delete_variable(self, **kwargs: Any) -> int:
-        return self._call("delete_variable", **kwargs)
-
-    def get_connection(self, **kwargs: Any) -> dict[str, Any] | None:
-        return self._call("get_connection", **kwargs)
-
-    def trigger_dag_run(self, **kwargs: Any) -> dict[str, Any]:
-        return self._call("trigger_dag_run", **kwargs)
-
-    def dag_run_state(self, **kwargs: Any) -> str | None:
-        return self._call("dag_run_state", **kwargs)
+    call.__name__ = call.__qualname__ = name
+    return call
 
 
+for _name in CALLS:
+    setattr(ChannelTryStore, _name, _channel_method(_name))

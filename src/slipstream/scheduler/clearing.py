@@ -43,6 +43,9 @@ def select_to_clear(
     except re.error as err:
         raise ValueError(f"--task-regex {task_regex!r} is not a valid regular expression: {err}") from None
     task_ids = {t for t in dag.tasks if pattern is None or pattern.search(t)}
+    if dag.setup_teardown is not None:
+        # As Airflow: a task is cleared with the setups it needs and their teardowns.
+        task_ids |= dag.setup_teardown.also_clear(task_ids, upstream=upstream, downstream=downstream)
     if upstream:
         task_ids |= _relatives(dag, task_ids, "upstream")
     if downstream:

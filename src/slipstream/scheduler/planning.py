@@ -10,7 +10,7 @@ instance ``i`` of its upstreams in the group).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.scheduler.mapping import MappingError, expansion_length, sources_of
 from slipstream.scheduler.past import PAST_REASONS, PastRun, depends_on_past_of
-from slipstream.scheduler.trigger_rules import Decision, decide
+from slipstream.scheduler.trigger_rules import Decision, decide, decide_with_setups
 from slipstream.store.states import FAILED_TI_STATES, FINISHED_TI_STATES, DagRunState
 from slipstream.store.states import TaskInstanceState as TI
 
@@ -80,6 +80,10 @@ def plan_run(run: Any, dag: SerializedDag, snapshot: RunSnapshot, now: datetime,
     for row in snapshot.rows:
         rows_by_task.setdefault(row.task_id, []).append(row)
     past: PastRun | None = None
+    graph = dag.setup_teardown
+
+    def states_of(task_ids: Iterable[str]) -> Counter[str]:
+        return _upstream_counts_of(task_ids, counts)
 
     def moved(task_id: str, row: Any, new: str) -> None:
         counts[task_id][row.state] -= 1
@@ -108,7 +112,10 @@ def plan_run(run: Any, dag: SerializedDag, snapshot: RunSnapshot, now: datetime,
             else:
                 if upstream is None:
                     upstream = _upstream_counts(task, counts)
-                decision = decide(task.trigger_rule, upstream)
+                if graph is None:
+                    decision = decide(task.trigger_rule, upstream)
+                else:
+                    decision = decide_with_setups(task.trigger_rule, upstream, states_of, graph, task_id)
             if decision is Decision.RUN and not ctx.ignore_depends_on_past and depends_on_past_of(task):
                 past = past or ctx.previous_run(run)
                 why = past.holds_back(task)
@@ -129,7 +136,7 @@ def plan_run(run: Any, dag: SerializedDag, snapshot: RunSnapshot, now: datetime,
                 moved(task_id, row, change.new.value)
 
     if not counts or all(_all_finished(c) for c in counts.values()):
-        leaves = (counts.get(t, Counter()) for t in dag.leaves)
+        leaves = (counts.get(t, Counter()) for t in (dag.leaves if graph is None else graph.run_state_leaves))
         failed = any(c[s] > 0 for c in leaves for s in FAILED)
         plan.final = DagRunState.FAILED if failed else DagRunState.SUCCESS
     return plan
@@ -140,8 +147,12 @@ def _all_finished(counts: Counter[str] | None) -> bool:
 
 
 def _upstream_counts(task: Any, counts: dict[str, Counter[str]]) -> Counter[str]:
+    return _upstream_counts_of(task.upstream, counts)
+
+
+def _upstream_counts_of(task_ids: Iterable[str], counts: dict[str, Counter[str]]) -> Counter[str]:
     total: Counter[str] = Counter()
-    for up in task.upstream:
+    for up in task_ids:
         total.update(counts.get(up) or {NONE: 1})
     return total
 

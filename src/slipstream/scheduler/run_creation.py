@@ -70,8 +70,10 @@ def _create_for_dag(session: Any, settings: Settings, dag_id: str, now: datetime
     dag = SerializedDag(row.data, row.dag_hash)
     schedule = DagSchedule.from_serialized(row.data, catchup_by_default=settings.catchup_by_default)
     limit = dag.max_active_runs or settings.max_active_runs_per_dag
+    if schedule.timetable.active_runs_limit is not None:  # @continuous: one at a time
+        limit = min(limit, schedule.timetable.active_runs_limit)
     active = next_runs.count_active_runs(session, dag_id)
-    info = schedule.next_info(next_runs.last_automated_interval(session, dag_id), now)
+    info = schedule.next_info(next_runs.last_automated_interval(session, dag_id), _asked_at(session, schedule, dag_id, now))
     created: list[Any] = []
     while info is not None and info.run_after <= now and active < limit:
         if not next_runs.automated_run_exists(session, dag_id, info.logical_date):
@@ -80,6 +82,17 @@ def _create_for_dag(session: Any, settings: Settings, dag_id: str, now: datetime
         info = schedule.next_info(info.data_interval, now)
     next_runs.set_next(session, dag_id, info)
     return created
+
+
+def _asked_at(session: Any, schedule: DagSchedule, dag_id: str, now: datetime) -> datetime:
+    """When to ask the timetable for the first run of this pass: ``now``, except for timetables
+    whose next run depends on when they are asked (events, delta triggers without catchup),
+    which are asked as of the moment the planned run became due, so that a pass that comes a
+    little after it does not skip it (or, for a delta, shift it)."""
+    if schedule.catchup or not schedule.timetable.plans_from_now:
+        return now
+    planned = next_runs.planned_create_after(session, dag_id)
+    return planned if planned is not None and planned <= now else now
 
 
 def _create_run(session: Any, dag: SerializedDag, info: DagRunInfo, now: datetime) -> Any:

@@ -22,7 +22,7 @@ from typing import Any
 from slipstream.config import Settings
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.executors.base import BaseExecutor, CallbackRequest, ExecutorEvent, Workload
-from slipstream.scheduler import run_creation
+from slipstream.scheduler import asset_triggers, run_creation
 from slipstream.scheduler.past import PastRun
 from slipstream.scheduler.planning import (
     Change,
@@ -128,6 +128,7 @@ class Scheduler:
         self._checked_this_pass = set()
         if self.only_runs is None:
             run_creation.create_scheduled_runs(self.settings, self.db, now, result)
+            asset_triggers.create_asset_triggered_runs(self.settings, self.db, now, result)
         with self.db.read() as session:
             queued = dag_runs.exist_in_state(session, DagRunState.QUEUED)
         if queued:

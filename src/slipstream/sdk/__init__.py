@@ -1,5 +1,17 @@
 """The authoring API: what a DAG file touches. Imports nothing from the server side."""
 
+from slipstream.sdk.asset_decorator import asset
+from slipstream.sdk.assets import (
+    Asset,
+    AssetAccessControl,
+    AssetAlias,
+    AssetAll,
+    AssetAny,
+    AssetOrTimeSchedule,
+    AssetWatcher,
+    Metadata,
+    PartitionedAssetTimetable,
+)
 from slipstream.sdk.baseoperator import BaseOperator
 from slipstream.sdk.connection import Connection
 from slipstream.sdk.context import get_current_context
@@ -15,6 +27,7 @@ from slipstream.sdk.exceptions import (
     DuplicateTaskIdFound,
 )
 from slipstream.sdk.param import Param, ParamsDict
+from slipstream.sdk.setup_teardown import setup, teardown
 from slipstream.sdk.task_group import TaskGroup
 from slipstream.sdk.task_group_decorator import task_group
 from slipstream.sdk.trigger_rule import TriggerRule
@@ -23,6 +36,16 @@ from slipstream.sdk.xcom_arg import XComArg
 
 __all__ = [
     "DAG",
+    "Asset",
+    "AssetAlias",
+    "AssetAll",
+    "AssetAny",
+    "AssetOrTimeSchedule",
+    "AssetAccessControl",
+    "AssetWatcher",
+    "PartitionedAssetTimetable",
+    "Metadata",
+    "asset",
     "AirflowException",
     "AirflowFailException",
     "AirflowNotFoundException",
@@ -41,9 +64,23 @@ __all__ = [
     "cross_downstream",
     "dag",
     "get_current_context",
+    "setup",
     "task",
     "task_group",
+    "teardown",
 ]
+
+
+_TIMETABLES = {
+    "CronDataIntervalTimetable": "slipstream.timetables.interval",
+    "DeltaDataIntervalTimetable": "slipstream.timetables.interval",
+    "CronTriggerTimetable": "slipstream.timetables.trigger",
+    "DeltaTriggerTimetable": "slipstream.timetables.trigger",
+    "MultipleCronTriggerTimetable": "slipstream.timetables.trigger",
+    "EventsTimetable": "slipstream.timetables.events",
+    "CronPartitionTimetable": "slipstream.timetables.unsupported",
+    "PartitionedAssetTimetable": "slipstream.timetables.unsupported",
+}
 
 
 def __getattr__(name: str) -> object:
@@ -57,6 +94,20 @@ def __getattr__(name: str) -> object:
         from slipstream.sensors import base
 
         return getattr(base, name)
+    # Timetables: ``from airflow.sdk import CronTriggerTimetable``; loaded on first use.
+    if name in _TIMETABLES:
+        import importlib
+
+        return getattr(importlib.import_module(_TIMETABLES[name]), name)
+    # Branching bases; the operators import the sdk, so not at import either.
+    if name in ("BaseBranchOperator", "BranchMixIn", "SkipMixin"):
+        from slipstream.operators import branching
+
+        return getattr(branching, name)
+    if name == "BaseAsyncOperator":
+        from slipstream.sdk.async_operator import BaseAsyncOperator
+
+        return BaseAsyncOperator
     # The rest of Airflow's ``airflow.sdk`` names, loaded on first use (sdk/lazy_names.py).
     from slipstream.sdk.lazy_names import lazy_name
 

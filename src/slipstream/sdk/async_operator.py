@@ -1,18 +1,17 @@
-"""BaseAsyncOperator: an operator whose work is ``async def aexecute(context)``, run in the task's
-own process in an event loop (not deferred: there is no triggerer)."""
+"""BaseAsyncOperator: an operator whose work is a coroutine, ``aexecute(context)``, run to
+completion in an event loop in the task process (not deferred: Slipstream has no triggerer)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from typing import Any
 
 from slipstream.sdk.baseoperator import BaseOperator
+from slipstream.sdk.context import run_to_completion
 
 
 class BaseAsyncOperator(BaseOperator):
-    """Subclasses implement ``aexecute(context)``; ``execute`` runs it to completion, within
-    ``execution_timeout`` when one is set."""
+    """Subclasses implement ``async def aexecute(self, context)``; its result is the return value."""
 
     @property
     def is_async(self) -> bool:
@@ -22,7 +21,4 @@ class BaseAsyncOperator(BaseOperator):
         raise NotImplementedError(f"{type(self).__name__} must implement async def aexecute(context)")
 
     def execute(self, context: Mapping[str, Any]) -> Any:
-        work = self.aexecute(context)
-        if self.execution_timeout is not None:
-            work = asyncio.wait_for(work, timeout=self.execution_timeout.total_seconds())
-        return asyncio.run(work)
+        return run_to_completion(self.aexecute(context))

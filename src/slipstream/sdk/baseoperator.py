@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 from slipstream.sdk.dag import DAG, dag_context, validate_key
 from slipstream.sdk.dependencies import DependencyMixin, chain, cross_downstream
 from slipstream.sdk.exceptions import DagDefinitionError
+from slipstream.sdk.operator_api import OperatorApi, callbacks_list, warn_unapplied
 from slipstream.sdk.param import ParamsDict
+from slipstream.sdk.setup_teardown import SetupTeardownMixin, note_new_task
 from slipstream.sdk.trigger_rule import TriggerRule
 
 if TYPE_CHECKING:
@@ -80,6 +82,7 @@ def _apply_defaults(init: Callable[..., None]) -> Callable[..., None]:
             self._init_depth = 0
         if self.dag is not None:
             self.attach_to_dag(self.dag)
+        note_new_task(self)
         # A task output passed in a templated argument (bash_command=other.output) is an upstream.
         from slipstream.sdk.xcom_arg import find_xcom_args
 
@@ -90,7 +93,7 @@ def _apply_defaults(init: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-class BaseOperator(DependencyMixin):
+class BaseOperator(SetupTeardownMixin, OperatorApi, DependencyMixin):
     """A task: what to run, how often to retry it, and which tasks it depends on.
 
     Subclasses implement ``execute(context)``; its return value is pushed as the XCom
@@ -179,13 +182,24 @@ class BaseOperator(DependencyMixin):
         resources: Any = None,
         inlets: Any = None,
         outlets: Any = None,
+        # Airflow 3.3's arguments, kept (see OperatorApi and warn_unapplied for what they do here)
         retry_policy: Any = None,
+        wait_for_past_depends_before_skipping: bool = False,
+        pre_execute: Callable[[Any], Any] | None = None,
+        post_execute: Callable[[Any, Any], Any] | None = None,
+        doc_json: str | None = None,
+        doc_yaml: str | None = None,
+        doc_rst: str | None = None,
+        logger_name: str | None = None,
+        allow_nested_operators: bool = True,
+        render_template_as_native_obj: bool | None = None,
         **kwargs: Any,
     ) -> None:
         if kwargs:
             raise TypeError(
                 f"Invalid arguments were passed to {type(self).__name__} (task_id: {task_id}). "
-                f"Invalid arguments were: {', '.join(f'{k}={v!r}' for k, v in kwargs.items())}"
+                f"Invalid arguments were: {', '.join(f'{k}={v!r}' for k, v in kwargs.items())}. "
+                f"Check their names against the arguments {type(self).__name__} takes."
             )
         validate_key("task_id", task_id)
         self.task_group = task_group
@@ -223,24 +237,37 @@ class BaseOperator(DependencyMixin):
             raise DagDefinitionError(f"Task {self.task_id!r}: pool_slots must be at least 1, got {pool_slots!r}")
         self.pool_slots = pool_slots
         self.execution_timeout = _as_timedelta(execution_timeout, "execution_timeout", self.task_id)
-        self.on_execute_callback = on_execute_callback
-        self.on_success_callback = on_success_callback
-        self.on_failure_callback = on_failure_callback
-        self.on_retry_callback = on_retry_callback
-        self.on_skipped_callback = on_skipped_callback
+        self.on_execute_callback = callbacks_list(on_execute_callback)
+        self.on_success_callback = callbacks_list(on_success_callback)
+        self.on_failure_callback = callbacks_list(on_failure_callback)
+        self.on_retry_callback = callbacks_list(on_retry_callback)
+        self.on_skipped_callback = callbacks_list(on_skipped_callback)
         try:
             self.trigger_rule = TriggerRule.parse(trigger_rule, self.task_id)
         except ValueError as err:
             raise DagDefinitionError(str(err)) from None
         self.task_display_name = task_display_name or task_id
-        self.doc_md = doc_md or doc
+        self.doc, self.doc_md, self.doc_json, self.doc_yaml, self.doc_rst = doc, doc_md, doc_json, doc_yaml, doc_rst
         self.map_index_template = map_index_template
         self.max_active_tis_per_dag = max_active_tis_per_dag
         self.max_active_tis_per_dagrun = max_active_tis_per_dagrun
         self.do_xcom_push = do_xcom_push
         self.multiple_outputs = multiple_outputs
         self.executor_config = executor_config or {}
+        self.executor, self.run_as_user, self.resources = executor, run_as_user, resources
         self.retry_policy = retry_policy  # sdk/retry_policy.py, asked by the runner after a failed try
+        self.wait_for_past_depends_before_skipping = wait_for_past_depends_before_skipping
+        self.pre_execute_hook, self.post_execute_hook = pre_execute, post_execute
+        self.logger_name = logger_name
+        self.allow_nested_operators = allow_nested_operators
+        self.render_template_as_native_obj = render_template_as_native_obj
+        warn_unapplied(self, {
+            "sla": sla, "executor": executor, "run_as_user": run_as_user, "resources": resources,
+            "executor_config": executor_config,
+            "wait_for_past_depends_before_skipping": wait_for_past_depends_before_skipping,
+        })
+        self.inlets: list[Any] = _as_list(inlets)
+        self.outlets: list[Any] = _as_list(outlets)
         self.upstream_task_ids: set[str] = set()
         self.downstream_task_ids: set[str] = set()
         self.dag: DAG | None = dag
@@ -281,7 +308,8 @@ class BaseOperator(DependencyMixin):
 
     @property
     def log(self) -> logging.Logger:
-        return logging.getLogger("slipstream.task")
+        name = getattr(self, "logger_name", None)
+        return logging.getLogger(f"slipstream.task.operators.{name}" if name else "slipstream.task")
 
     @property
     def output(self) -> XComArg:
@@ -326,6 +354,13 @@ def retry_delay_seconds(base: float, exponential: bool, maximum: float | None, t
     """The wait after a failed try: ``base``, doubled per try with backoff, capped at ``maximum``."""
     delay = base * (2 ** max(try_number - 1, 0)) if exponential else base
     return min(delay, maximum) if maximum is not None else delay
+
+
+def _as_list(value: Any) -> list[Any]:
+    """``inlets``/``outlets``: one item or a list of them (assets, aliases, other lineage objects)."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple, set)) else [value]
 
 
 def _seconds_or_none(value: timedelta | None) -> float | None:

@@ -160,4 +160,29 @@ def call_python(
     """Call a task's function with its op_args, its op_kwargs and the context keys (and
     ``templates_dict``) it names as parameters."""
     named = determine_kwargs(function, args, kwargs, {**context, "templates_dict": templates_dict})
+    if is_async_callable(function):
+        return run_to_completion(function(*args, **named))
     return function(*args, **named)
+
+
+def is_async_callable(function: Any) -> bool:
+    """True for an ``async def`` function, also behind ``functools.partial``/decorators that keep
+    ``__wrapped__``, and for an object whose ``__call__`` is ``async def``."""
+    while isinstance(function, functools.partial):
+        function = function.func
+    function = inspect.unwrap(function)
+    if inspect.iscoroutinefunction(function):
+        return True
+    if inspect.isfunction(function) or inspect.ismethod(function) or not callable(function):
+        return False
+    return inspect.iscoroutinefunction(type(function).__call__)
+
+
+def run_to_completion(coroutine: Any) -> Any:
+    """Run an async task's coroutine in an event loop of its own until it returns.
+
+    The try's ``execution_timeout`` still applies: its alarm interrupts the loop, and the
+    loop's pending tasks are cancelled as it closes."""
+    import asyncio
+
+    return asyncio.run(coroutine)

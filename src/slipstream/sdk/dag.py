@@ -136,6 +136,7 @@ class DAG:
         self.doc_md = doc_md
         self.dagrun_timeout: timedelta | None = kwargs.get("dagrun_timeout")
         self.extra_arguments = kwargs
+        self.owner_links = checked_owner_links(dag_id, kwargs.get("owner_links"))
         self.fileloc = fileloc or _caller_file()
         self.task_dict: dict[str, BaseOperator] = {}
         # upstream task_id -> downstream task_id -> {"label": ...}, set by edge labels (sdk/edges.py)
@@ -261,21 +262,27 @@ class DAG:
     def validate(self) -> None:
         """Check the whole DAG once it is built; raises DagDefinitionError subclasses."""
         self.check_cycle()
-        if self.start_date is None and self._is_scheduled():
+        from slipstream.sdk.setup_teardown import check_setups
+
+        check_setups(self)
+        if self.start_date is None and self._needs_start_date():
             raise DagDefinitionError(f"DAG {self.dag_id!r} has a schedule but no start_date")
         if self.start_date is not None and self.end_date is not None and self.end_date < self.start_date:
             raise DagDefinitionError(
                 f"DAG {self.dag_id!r}: end_date {self.end_date} is before start_date {self.start_date}"
             )
 
-    def _is_scheduled(self) -> bool:
-        """A readable schedule other than None (an unreadable one is reported when it is serialized)."""
+    def _needs_start_date(self) -> bool:
+        """A readable data-interval schedule (cron string, timedelta): its intervals start at
+        start_date. Trigger, events, @once and @continuous timetables start from now without one;
+        an unreadable schedule is reported when it is serialized."""
         from slipstream.timetables.schedule import InvalidSchedule, parse_schedule
 
         try:
-            return parse_schedule(self.schedule, self.dag_id) is not None
+            schedule = parse_schedule(self.schedule, self.dag_id)
         except InvalidSchedule:
             return False
+        return schedule is not None and schedule["kind"] in ("cron", "delta")
 
     def topological_order(self) -> list[str]:
         """Task ids with every task after its upstreams; ties keep definition order."""
@@ -303,3 +310,21 @@ def _caller_file() -> str:
     while frame is not None and frame.f_globals.get("__name__", "").startswith("slipstream.sdk"):
         frame = frame.f_back
     return frame.f_code.co_filename if frame is not None else ""
+
+
+def checked_owner_links(dag_id: str, owner_links: Any) -> dict[str, str]:
+    """``owner_links`` (owner -> link shown beside the owner), each a URL with a scheme and a
+    host, or a ``mailto:`` address; a malformed one is an error naming it."""
+    from urllib.parse import urlsplit
+
+    wrong = {}
+    for owner, link in (owner_links or {}).items():
+        parts = urlsplit(str(link))
+        if not (parts.path if parts.scheme == "mailto" else parts.scheme and parts.netloc):
+            wrong[owner] = link
+    if wrong:
+        raise DagDefinitionError(
+            f"DAG {dag_id!r}: owner_links must be URLs (https://...) or mailto: addresses; not valid: "
+            + ", ".join(f"{owner}={link!r}" for owner, link in wrong.items())
+        )
+    return dict(owner_links or {})

@@ -12,6 +12,13 @@ from slipstream.operators.python import PythonOperator
 from slipstream.sdk.dag import DAG, dag_context
 from slipstream.sdk.exceptions import DagDefinitionError
 from slipstream.sdk.mapping import MappedArgument, expand_input_for, expand_kwargs_input_for, make_mapped
+from slipstream.sdk.setup_teardown import (  # setup/teardown: airflow.decorators.setup/teardown
+    copy_marks,
+    decorated_task_arguments,
+    mark_decorated_task,
+    setup,  # noqa: F401
+    teardown,  # noqa: F401
+)
 from slipstream.sdk.task_group import TaskGroup, task_group_context
 from slipstream.sdk.task_group_decorator import task_group  # noqa: F401 - airflow.decorators.task_group
 from slipstream.sdk.xcom_arg import XComArg, find_xcom_args
@@ -97,6 +104,7 @@ class TaskDecorator:
             raise TypeError(f"Task {task_id!r}: {err}") from None
         if self.function.__doc__ and "doc_md" not in kwargs_for_op:
             kwargs_for_op["doc_md"] = inspect.cleandoc(self.function.__doc__)
+        kwargs_for_op, fail_run = decorated_task_arguments(self, kwargs_for_op)
         built_with = {
             "task_id": task_id, "python_callable": self.function, "op_args": args, "op_kwargs": kwargs, **kwargs_for_op
         }
@@ -104,10 +112,11 @@ class TaskDecorator:
         operator = self.operator_class(**{**built_with, "op_kwargs": {**kwargs, **placeholders}})
         for arg in find_xcom_args([args, kwargs]):
             operator.set_upstream(arg)
+        mark_decorated_task(self, operator, fail_run)
         return operator, built_with
 
     def override(self, **kwargs: Any) -> TaskDecorator:
-        return TaskDecorator(self.function, self.operator_class, **{**self.kwargs, **kwargs})
+        return copy_marks(self, TaskDecorator(self.function, self.operator_class, **{**self.kwargs, **kwargs}))
 
     def partial(self, **kwargs: Any) -> _PartialTask:
         """Arguments every mapped instance gets; ``.expand(...)`` gives the mapped ones."""

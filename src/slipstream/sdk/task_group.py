@@ -120,9 +120,9 @@ class TaskGroup(DependencyMixin):
         return [t for t in tasks if not (t.upstream_task_ids & ids)]
 
     def downstream_handles(self) -> Sequence[BaseOperator]:
-        tasks = self.iter_tasks()
-        ids = {t.task_id for t in tasks}
-        return [t for t in tasks if not (t.downstream_task_ids & ids)]
+        from slipstream.sdk.setup_teardown import group_leaves
+
+        return group_leaves(self.iter_tasks())
 
     def __enter__(self) -> TaskGroup:
         task_group_context.stack.append(self)

@@ -18,6 +18,8 @@ class TriggerRule(StrEnum):
     NONE_FAILED_MIN_ONE_SUCCESS = "none_failed_min_one_success"
     NONE_SKIPPED = "none_skipped"
     ALWAYS = "always"
+    # A teardown's rule: all upstreams done and, if it has setups, at least one of them succeeded.
+    ALL_DONE_SETUP_SUCCESS = "all_done_setup_success"
     # Airflow 2 name of none_failed_min_one_success.
     NONE_FAILED_OR_SKIPPED = "none_failed_or_skipped"
 

@@ -7,6 +7,7 @@ from itertools import zip_longest
 from typing import TYPE_CHECKING, Any
 
 from slipstream.sdk.dependencies import DependencyMixin
+from slipstream.sdk.setup_teardown import SetupTeardownOutputMixin
 
 if TYPE_CHECKING:
     from slipstream.sdk.baseoperator import BaseOperator
@@ -22,7 +23,7 @@ class _NoFill:
 _NO_FILL: Any = _NoFill()
 
 
-class XComArg(DependencyMixin):
+class XComArg(SetupTeardownOutputMixin, DependencyMixin):
     """The value a task pushes as XCom ``key``; resolved when the downstream task runs."""
 
     def __init__(self, operator: BaseOperator, key: str = RETURN_VALUE) -> None:
@@ -54,7 +55,11 @@ class XComArg(DependencyMixin):
         return [self.operator]
 
     def resolve(self, context: Mapping[str, Any]) -> Any:
-        return context["ti"].xcom_pull(task_ids=self.operator.task_id, key=self.key)
+        ti = context["ti"]
+        pull_output = getattr(ti, "pull_output", None)
+        if pull_output is not None:
+            return pull_output(self.operator.task_id, self.key)
+        return ti.xcom_pull(task_ids=self.operator.task_id, key=self.key)
 
     def resolve_items(self, context: Mapping[str, Any]) -> Sequence[Any]:
         """The items a task mapped over this output expands over: read one at a time where the

@@ -55,12 +55,13 @@ class BaseSensorOperator(BaseOperator):
     """
 
     ui_color = "#e6f1f2"
+    valid_modes: tuple[str, ...] = MODES
 
     def __init__(
         self,
         *,
         poke_interval: timedelta | float = 60,
-        timeout: timedelta | float = DEFAULT_TIMEOUT,
+        timeout: timedelta | float | None = None,
         soft_fail: bool = False,
         mode: str = "poke",
         exponential_backoff: bool = False,
@@ -71,10 +72,12 @@ class BaseSensorOperator(BaseOperator):
     ) -> None:
         super().__init__(**kwargs)
         self.poke_interval = _seconds(poke_interval, "poke_interval", self.task_id)
-        self.timeout = _seconds(timeout, "timeout", self.task_id)
+        self.timeout = _seconds(DEFAULT_TIMEOUT if timeout is None else timeout, "timeout", self.task_id)
         self.max_wait = None if max_wait is None else timedelta(seconds=_seconds(max_wait, "max_wait", self.task_id))
-        if mode not in MODES:
-            raise DagDefinitionError(f"Task {self.task_id!r}: mode must be one of {', '.join(MODES)}, got {mode!r}")
+        if mode not in self.valid_modes:
+            raise DagDefinitionError(
+                f"Task {self.task_id!r}: mode must be one of {', '.join(self.valid_modes)}, got {mode!r}"
+            )
         if soft_fail and never_fail:
             raise DagDefinitionError(f"Task {self.task_id!r}: soft_fail and never_fail cannot both be set")
         self.mode = mode

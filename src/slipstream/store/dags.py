@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -9,9 +10,10 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from slipstream.store import next_runs
+from slipstream.store import assets, next_runs
 from slipstream.store.clock import utcnow
 from slipstream.store.models import DagRow, ImportErrorRow, SerializedDagRow
+from slipstream.timetables.assets import schedule_summary
 
 
 def sync_file(
@@ -22,18 +24,31 @@ def sync_file(
     now: datetime,
     *,
     catchup_by_default: bool = False,
-) -> None:
+) -> list[str]:
     """Record what parsing ``fileloc`` gave: its DAGs (data, hash) and its import errors.
 
     DAGs the file no longer defines become inactive; a DAG keeps its paused flag across parses.
     Each DAG's next scheduled run is computed again: its schedule, dates or catchup may have
     changed.
+
+    A dag_id belongs to one file: the file that recorded it first keeps it while it still
+    defines it (its row is active and the file exists). Another file defining it gets an import
+    error naming both files, as Airflow words it, and its DAG is not recorded; once the owner is
+    deleted (even outside the folders parsed now, e.g. after the dags folder moved) or stops
+    defining the dag_id, the other file takes it on its next parse. Returns the dag_ids this
+    file was refused.
     """
     seen: set[str] = set()
+    refused: list[str] = []
+    errors = list(errors)
     for data, digest in dags:
         dag_id = data["dag_id"]
-        seen.add(dag_id)
         row = session.get(DagRow, dag_id)
+        if row is not None and row.is_active and row.fileloc != fileloc and os.path.isfile(row.fileloc):
+            refused.append(dag_id)
+            errors.append(duplicate_dag_id_error(dag_id, fileloc, row.fileloc))
+            continue
+        seen.add(dag_id)
         if row is None:
             row = DagRow(dag_id=dag_id, is_paused=False)
             session.add(row)
@@ -43,7 +58,7 @@ def sync_file(
         row.dag_display_name = data.get("dag_display_name")
         row.owners = ", ".join(data.get("owners") or [])
         row.tags = list(data.get("tags") or [])
-        row.schedule = None if data.get("schedule") is None else data["schedule"]["summary"]
+        row.schedule = None if data.get("schedule") is None and data.get("asset_condition") is None else schedule_summary(data)
         row.max_active_runs = data.get("max_active_runs")
         row.max_active_tasks = data.get("max_active_tasks")
         row.last_parsed_time = now
@@ -55,6 +70,7 @@ def sync_file(
             serialized.fileloc, serialized.last_updated = fileloc, now
         session.flush()
         next_runs.refresh_next(session, dag_id, data, now, catchup_by_default)
+        assets.sync_dag(session, dag_id, data, now)
     stale = select(DagRow.dag_id).where(DagRow.fileloc == fileloc, DagRow.is_active.is_(True))
     gone = [dag_id for dag_id in session.scalars(stale) if dag_id not in seen]
     if gone:
@@ -70,6 +86,25 @@ def sync_file(
                 timestamp=now,
             )
         )
+    return refused
+
+
+def duplicate_dag_id_error(dag_id: str, incoming: str, existing: str) -> dict[str, Any]:
+    """The import error of a file defining a dag_id another file already defines (Airflow's words)."""
+    exception = f"AirflowDagDuplicatedIdException: Ignoring DAG {dag_id} from {incoming} - also found in {existing}"
+    detail = (
+        f"{exception}\n\nThe dag_id {dag_id!r} is defined in {existing}, which was loaded first and keeps it; "
+        f"the DAG of the same id in {incoming} is not loaded. Give one of the two DAGs another dag_id, "
+        "or delete the copy you do not want.\n"
+    )
+    return {"filename": incoming, "line": None, "exception": exception, "stacktrace": detail}
+
+
+def unowned(session: Session, dag_ids: Iterable[str]) -> set[str]:
+    """Those of ``dag_ids`` that no file defines now (no row, or an inactive one): free to take."""
+    wanted = set(dag_ids)
+    owned = session.scalars(select(DagRow.dag_id).where(DagRow.dag_id.in_(wanted), DagRow.is_active.is_(True)))
+    return wanted - set(owned)
 
 
 def forget_missing_files(session: Session, existing: set[str], folders: Iterable[str]) -> list[str]:

@@ -253,3 +253,114 @@ class TaskRescheduleRow(Base):
     end_date: Mapped[datetime] = mapped_column(UtcDateTime)
     duration: Mapped[float] = mapped_column(Float)
     reschedule_date: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# -- assets (data-aware scheduling) -------------------------------------------------------------
+
+ASSET_TEXT = 1500
+
+
+class AssetRow(Base):
+    """An asset some DAG names (schedule, inlets, outlets) or some task updated."""
+
+    __tablename__ = "asset"
+    __table_args__ = (UniqueConstraint("name", "uri", name="asset_name_uri_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(ASSET_TEXT))
+    uri: Mapped[str] = mapped_column(String(ASSET_TEXT))
+    group: Mapped[str] = mapped_column(String(ASSET_TEXT), default="asset")
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AssetAliasRow(Base):
+    __tablename__ = "asset_alias"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(ASSET_TEXT), unique=True)
+    group: Mapped[str] = mapped_column(String(ASSET_TEXT), default="asset")
+
+
+class AssetAliasAssetRow(Base):
+    """An alias resolves to the assets events were added for through it."""
+
+    __tablename__ = "asset_alias_asset"
+
+    alias_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class AssetEventRow(Base):
+    """One update of an asset: by which task instance, when, with what extra."""
+
+    __tablename__ = "asset_event"
+    __table_args__ = (Index("idx_asset_event_asset_timestamp", "asset_id", "timestamp"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    asset_id: Mapped[int] = mapped_column(Integer)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    source_dag_id: Mapped[str | None] = mapped_column(String(ID), nullable=True)
+    source_run_id: Mapped[str | None] = mapped_column(String(ID), nullable=True)
+    source_task_id: Mapped[str | None] = mapped_column(String(ID), nullable=True)
+    source_map_index: Mapped[int] = mapped_column(Integer, default=-1)
+    timestamp: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AssetAliasEventRow(Base):
+    """An event that was added through an alias."""
+
+    __tablename__ = "asset_alias_event"
+
+    alias_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class DagScheduleAssetRow(Base):
+    """The DAG's schedule names this asset."""
+
+    __tablename__ = "dag_schedule_asset"
+
+    dag_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    asset_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DagScheduleAssetAliasRow(Base):
+    """The DAG's schedule names this alias."""
+
+    __tablename__ = "dag_schedule_asset_alias"
+
+    dag_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    alias_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TaskOutletAssetRow(Base):
+    """The task lists this asset in its outlets."""
+
+    __tablename__ = "task_outlet_asset"
+
+    dag_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    asset_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class AssetDagRunQueueRow(Base):
+    """An event on this asset that the DAG scheduled on it has not consumed yet (one row per
+    asset and DAG: the first such event's time)."""
+
+    __tablename__ = "asset_dag_run_queue"
+
+    asset_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target_dag_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DagRunAssetEventRow(Base):
+    """The events that triggered an asset-triggered run."""
+
+    __tablename__ = "dag_run_asset_event"
+
+    dag_run_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True)

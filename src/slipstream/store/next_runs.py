@@ -73,6 +73,12 @@ def refresh_next(
     return info
 
 
+def planned_create_after(session: Session, dag_id: str) -> datetime | None:
+    """When the DAG's next run, as last recorded, may be created."""
+    query = select(DagRow.next_dagrun_create_after).where(DagRow.dag_id == dag_id)
+    return session.execute(query).scalar_one_or_none()
+
+
 def _schedulable() -> Any:
     return (DagRow.is_active.is_(True), DagRow.is_paused.is_(False), DagRow.next_dagrun_create_after.is_not(None))
 

@@ -30,6 +30,7 @@ class DagRunType(StrEnum):
     MANUAL = "manual"
     SCHEDULED = "scheduled"
     BACKFILL = "backfill"
+    ASSET_TRIGGERED = "asset_triggered"
 
     def __str__(self) -> str:
         return self.value

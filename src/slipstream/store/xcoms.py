@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
-from slipstream.store.models import XComRow
+from slipstream.store.models import DagRunRow, XComRow
 from slipstream.store.upsert import dialect_name, replace_statements
 from slipstream.store.values import encode
 
@@ -28,6 +28,7 @@ _REPLACE = replace_statements(TABLE, "xcom_key", ["dag_run_id", "value", "timest
 _PULL = select(TABLE.c.value).where(*_MATCHES).order_by(TABLE.c.map_index).limit(1)
 _PULL_ONE = select(TABLE.c.value).where(*_MATCHES, TABLE.c.map_index == bindparam("b_map"))
 _VERSION = select(TABLE.c.id, TABLE.c.timestamp).where(*_MATCHES).order_by(TABLE.c.map_index).limit(1)
+_PULL_ALL = select(TABLE.c.value).where(*_MATCHES).order_by(TABLE.c.map_index)
 _VALUE_BY_ID = select(TABLE.c.value).where(TABLE.c.id == bindparam("b_id"))
 
 
@@ -101,3 +102,54 @@ def page_mapped(
 def for_run(session: Session, dag_id: str, run_id: str) -> list[Any]:
     query = select(TABLE).where(TABLE.c.dag_id == dag_id, TABLE.c.run_id == run_id).order_by(TABLE.c.id)
     return list(session.execute(query))
+
+
+def _run_date(run: Any) -> Any:
+    """When a run counts as happening, for ``include_prior_dates``: its logical date, or when it was queued."""
+    return func.coalesce(run.c.logical_date, run.c.queued_at)
+
+
+def _prior_runs_query(columns: list[Any], dag_id: str, run_id: str, task_id: str, key: str) -> Any:
+    """XComs of ``task_id`` in ``dag_id``'s runs up to and including ``run_id`` (by logical date)."""
+    run = DagRunRow.__table__
+    this_run = select(_run_date(run)).where(run.c.dag_id == dag_id, run.c.run_id == run_id).scalar_subquery()
+    return (
+        select(*columns)
+        .join(run, run.c.id == TABLE.c.dag_run_id)
+        .where(TABLE.c.dag_id == dag_id, TABLE.c.task_id == task_id, TABLE.c.key == key, _run_date(run) <= this_run)
+    )
+
+
+def pull_one(
+    session: Session | Connection, *, dag_id: str, run_id: str, task_id: str, key: str, map_index: int,
+    include_prior_dates: bool = False,
+) -> Any:
+    """The value of one task instance; with ``include_prior_dates``, the latest such value of
+    this run or an earlier one. None when there is none."""
+    if not include_prior_dates:
+        return pull(session, dag_id=dag_id, run_id=run_id, task_id=task_id, key=key, map_index=map_index)
+    run = DagRunRow.__table__
+    query = (
+        _prior_runs_query([TABLE.c.value], dag_id, run_id, task_id, key)
+        .where(TABLE.c.map_index == map_index)
+        .order_by(_run_date(run).desc(), TABLE.c.timestamp.desc())
+        .limit(1)
+    )
+    row = session.execute(query).first()
+    return None if row is None else json.loads(row.value)
+
+
+def pull_all(
+    session: Session | Connection, *, dag_id: str, run_id: str, task_id: str, key: str,
+    include_prior_dates: bool = False,
+) -> list[Any]:
+    """Every value of the task under ``key`` (each map index), in map-index order; with
+    ``include_prior_dates``, of this run and the earlier ones (oldest first within a map index)."""
+    if include_prior_dates:
+        run = DagRunRow.__table__
+        query = _prior_runs_query([TABLE.c.value], dag_id, run_id, task_id, key).order_by(
+            TABLE.c.map_index, _run_date(run), TABLE.c.timestamp
+        )
+        return [json.loads(row.value) for row in session.execute(query)]
+    params = {"b_dag": dag_id, "b_run": run_id, "b_task": task_id, "b_key": key}
+    return [json.loads(row.value) for row in session.execute(_PULL_ALL, params)]

@@ -1,55 +1,62 @@
-"""Reading a DAG's ``schedule`` argument into a small, serializable description."""
+"""Reading a DAG's ``schedule`` argument into a small, serializable description.
+
+The description is the timetable's ``serialize()`` with its ``kind`` and ``summary``; a cron
+string or a timedelta gives Airflow 2's data-interval timetables, without a time zone (the
+DAG's is used, see ``timetable.make_timetable``).
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-PRESETS = {
-    "@hourly": "0 * * * *",
-    "@daily": "0 0 * * *",
-    "@weekly": "0 0 * * 0",
-    "@monthly": "0 0 1 * *",
-    "@quarterly": "0 0 1 */3 *",
-    "@yearly": "0 0 1 1 *",
-    "@annually": "0 0 1 1 *",
-    "@midnight": "0 0 * * *",
-}
+from slipstream.timetables.base import Timetable
+from slipstream.timetables.cron import PRESETS, check_expression
+from slipstream.timetables.deltas import describe, is_delta, is_positive
+
+__all__ = ["PRESETS", "InvalidSchedule", "describe_timetable", "parse_schedule"]
 
 
 class InvalidSchedule(ValueError):
     """The schedule of a DAG cannot be understood."""
 
 
+def describe_timetable(timetable: Timetable) -> dict[str, Any]:
+    """The serialized form of a timetable object (``{"kind", "summary", ...}``)."""
+    return {"kind": timetable.kind, "summary": timetable.summary, **timetable.serialize()}
+
+
 def parse_schedule(schedule: Any, dag_id: str = "") -> dict[str, Any] | None:
-    """``None`` for manual only; otherwise ``{"kind": "cron"|"delta"|"once", ...}``."""
+    """``None`` for manual only; otherwise ``{"kind": "cron"|"delta"|"once"|..., "summary", ...}``."""
+    from slipstream.timetables.timetable import KINDS
+
     where = f" of DAG {dag_id!r}" if dag_id else ""
     if schedule is None or schedule == "None":
         return None
-    if isinstance(schedule, timedelta):
-        if schedule.total_seconds() <= 0:
-            raise InvalidSchedule(f"The schedule{where} must be a positive interval, got {schedule}")
-        return {"kind": "delta", "seconds": schedule.total_seconds(), "summary": str(schedule)}
+    if isinstance(schedule, Timetable):
+        if KINDS.get(schedule.kind or "") is not type(schedule):
+            raise InvalidSchedule(
+                f"The schedule{where} is a timetable of its own ({type(schedule).__module__}."
+                f"{type(schedule).__qualname__}): custom timetables are not supported by Slipstream, whose "
+                "scheduler works from serialized DAGs and never imports DAG files or plugins. Use one of "
+                f"{', '.join(sorted(cls.__name__ for cls in KINDS.values()))}, a cron string or a timedelta"
+            )
+        return None if schedule.kind == "null" else describe_timetable(schedule)
+    if is_delta(schedule):
+        if not is_positive(schedule):
+            raise InvalidSchedule(f"The schedule{where} must be a positive interval, got {describe(schedule)}")
+        return describe_timetable(KINDS["delta"](schedule))
     if isinstance(schedule, str):
         text = schedule.strip()
         if text == "@once":
             return {"kind": "once", "summary": "@once"}
-        if text in ("@continuous",):
-            raise InvalidSchedule(f"The schedule{where} {text!r} is not supported by this version of Slipstream")
-        expression = PRESETS.get(text, text)
-        if text.startswith("@") and text not in PRESETS:
-            raise InvalidSchedule(
-                f"Unknown schedule preset {text!r}{where}; use one of @once, {', '.join(PRESETS)} or a cron string"
-            )
-        from croniter import croniter
-
-        if not croniter.is_valid(expression):
-            raise InvalidSchedule(
-                f"Invalid cron expression {text!r}{where}: expected five fields "
-                "'minute hour day-of-month month day-of-week', e.g. '0 2 * * *'"
-            )
+        if text == "@continuous":
+            return {"kind": "continuous", "summary": "@continuous"}
+        try:
+            expression = check_expression(text, where)
+        except ValueError as err:
+            raise InvalidSchedule(str(err)) from None
         return {"kind": "cron", "expression": expression, "summary": text}
     raise InvalidSchedule(
         f"Unsupported schedule{where}: {schedule!r} ({type(schedule).__name__}); use None, a cron string, "
-        "a preset like '@daily' or a timedelta"
+        "a preset like '@daily', a timedelta or a timetable such as CronTriggerTimetable"
     )

@@ -17,13 +17,13 @@ from slipstream import dag, task
 
 
 @dag(
-    dag_id="example_dynamic_task_mapping",
+    dag_id="example_mapped_order_pricing",
     schedule=None,
     start_date=datetime(2024, 1, 1),
     catchup=False,
     tags=["example", "mapping"],
 )
-def example_dynamic_task_mapping():
+def example_mapped_order_pricing():
     """Price each order in parallel, then add the prices up."""
 
     @task
@@ -45,4 +45,4 @@ def example_dynamic_task_mapping():
     total(price.partial(unit_price=2.5).expand(order=list_orders()))
 
 
-example_dynamic_task_mapping()
+example_mapped_order_pricing()
