@@ -334,6 +334,7 @@ class _NotOffered:
     says which feature is missing."""
 
     feature: ClassVar[str] = ""
+    __slipstream_unsupported__: ClassVar[bool] = True  # counted as a stand-in (sdk/unsupported.py:is_stand_in)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise NotImplementedError(f"{type(self).__name__}: {self.feature} are not supported by Slipstream")

@@ -71,14 +71,12 @@ _STAND_INS: dict[str, tuple[str, str, str]] = {
         "PartitionMapper", "RollupMapper", "StartOfDayMapper", "StartOfHourMapper", "StartOfMonthMapper",
         "StartOfQuarterMapper", "StartOfWeekMapper", "StartOfYearMapper", "DayWindow", "HourWindow",
         "MonthWindow", "QuarterWindow", "SegmentWindow", "WeekWindow", "Window", "YearWindow", "MinimumCount",
-        "WaitForAll", "PartitionedAtRuntime", "PartitionedAssetTimetable", "CronPartitionTimetable",
+        "WaitForAll", "PartitionedAtRuntime",
     )},
     **{name: ("class", *_DEADLINES) for name in (
         "BaseDeadlineReference", "DeadlineAlert", "DeadlineReference", "AsyncCallback", "SyncCallback",
     )},
     "deadline_reference": ("function", *_DEADLINES),
-    "AssetWatcher": ("class", "asset watchers (event-driven scheduling)", "there is no triggerer to watch for events"),
-    "AssetAccessControl": ("class", "asset access control", "Slipstream has no auth manager"),
     "ResumableJobMixin": ("class", "resumable jobs", "there is no task state store that outlives a try"),
 }
 

@@ -10,6 +10,7 @@ from slipstream.timetables.base import Timetable, UnsupportedTimetable
 
 class _NotScheduled(Timetable):
     feature = ""
+    __slipstream_unsupported__ = True  # counted as a stand-in (sdk/unsupported.py:is_stand_in)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise UnsupportedTimetable(
