@@ -226,6 +226,8 @@ ALIASES.update({
     "airflow.providers.standard.sensors.bash": "slipstream.sensors.bash",
     "airflow.providers.standard.utils": "slipstream.operators.weekday",
     "airflow.providers.standard.utils.weekday": "slipstream.operators.weekday",
+    "airflow.providers.smtp.notifications": "slipstream.operators.smtp_notifier",
+    "airflow.providers.smtp.notifications.smtp": "slipstream.operators.smtp_notifier",
 })
 
 
