@@ -37,3 +37,19 @@ def test_other_stores_are_refused_by_name() -> None:
         ObjectStoragePath("s3://bucket/key", conn_id="aws_default")
     with pytest.raises(ValueError, match="names no host"):
         ObjectStoragePath("file://server/share")
+
+
+def test_size_copy_and_move(tmp_path: Path) -> None:
+    source = ObjectStoragePath(f"file://{tmp_path}/a.txt")
+    source.write_text("12345")
+    assert source.size() == 5
+    folder = ObjectStoragePath(tmp_path / "copies")
+    folder.mkdir()
+    source.copy(folder)
+    assert (folder / "a.txt").read_text() == "12345"
+    with pytest.raises(IsADirectoryError, match="recursive=True"):
+        folder.copy(tmp_path / "copies2")
+    folder.copy(f"file://{tmp_path}/copies2", recursive=True)
+    assert (tmp_path / "copies2" / "a.txt").exists()
+    source.move(f"file://{tmp_path}/b.txt")
+    assert not source.exists() and (tmp_path / "b.txt").read_text() == "12345"

@@ -8,6 +8,7 @@ says so, when the path is made.
 from __future__ import annotations
 
 import pathlib
+import shutil
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -59,6 +60,24 @@ class ObjectStoragePath(_Local):
     @property
     def bucket(self) -> str:
         return ""
+
+    def size(self) -> int:
+        """Bytes in the file."""
+        return self.stat().st_size
+
+    def copy(self, dst: str | pathlib.Path, recursive: bool = False, **kwargs: Any) -> None:
+        """Copy this file (or folder, with ``recursive``) to ``dst``; into ``dst`` when it is a folder."""
+        target = ObjectStoragePath(dst)
+        if self.is_dir():
+            if not recursive:
+                raise IsADirectoryError(f"{self} is a folder: pass recursive=True to copy it")
+            shutil.copytree(self, target / self.name if target.is_dir() else target)
+        else:
+            shutil.copy2(self, target)
+
+    def move(self, path: str | pathlib.Path, recursive: bool = False, **kwargs: Any) -> None:
+        """Move this file or folder to ``path``."""
+        shutil.move(self, ObjectStoragePath(path))
 
     def __repr__(self) -> str:
         return f"ObjectStoragePath({self.as_uri() if self.is_absolute() else str(self)!r})"
