@@ -7,8 +7,8 @@ written out here."""
 from __future__ import annotations
 
 import pytest
-from conftest import parse_dag_files
 
+from slipstream.dagfiles.processor import DagFileProcessor
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.scheduler.run_to_end import run_dag_to_end
 from slipstream.store import task_instances
@@ -157,7 +157,11 @@ def scenario_runs(module_store):
     """Every scenario DAG parsed and run once; each test reads its own."""
     settings, db = module_store
     (settings.dags_folder / "setup_teardown_scenarios.py").write_text(SCENARIOS)
-    parse_dag_files(settings, db)
+    processor = DagFileProcessor(settings, db)
+    try:
+        processor.process()
+    finally:
+        processor.close()
     runs = {dag_id: run_dag_to_end(settings, db, dag_id, timeout=60) for dag_id in AIRFLOW_GIVES}
     return db, runs
 
