@@ -7,8 +7,8 @@ written out here."""
 from __future__ import annotations
 
 import pytest
-from conftest import parse_dag_files
 
+from slipstream.dagfiles.processor import DagFileProcessor
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.scheduler.run_to_end import run_dag_to_end
 from slipstream.store import task_instances
@@ -20,7 +20,7 @@ from datetime import datetime
 
 from airflow.exceptions import AirflowSkipException
 from airflow.providers.standard.operators.python import PythonOperator
-from airflow.sdk import DAG, setup, task, teardown
+from airflow.sdk import DAG, setup, task, task_group, teardown
 
 
 def ok():
@@ -128,6 +128,30 @@ with DAG("st_teardown_decorator_fails_run", start_date=datetime(2024, 1, 1), sch
         return 2
 
     s1() >> w1() >> t1()
+
+with DAG("st_mapped_group", start_date=datetime(2024, 1, 1), schedule=None):
+    @setup
+    def make(x):
+        if x == 3:
+            raise RuntimeError("setup 3 fails")
+        return x
+
+    @task
+    def use(x):
+        if x == 2:
+            raise RuntimeError("work 2 fails")
+        return x
+
+    @teardown
+    def drop(x):
+        return x
+
+    @task_group
+    def per_item(x):
+        made = make(x)
+        use(made) >> drop(made)
+
+    per_item.expand(x=[1, 2, 3])
 '''
 
 # dag_id -> (the run's state, each task's state), as Airflow 3.3.2 ends them.
@@ -147,6 +171,14 @@ AIRFLOW_GIVES = {
 }
 
 
+# A mapped task group: each instance's teardown follows its own setup (Airflow 3.3.2's states).
+MAPPED_GROUP_GIVES = {
+    ("per_item.make", 0): S, ("per_item.make", 1): S, ("per_item.make", 2): F,
+    ("per_item.use", 0): S, ("per_item.use", 1): F, ("per_item.use", 2): UF,
+    ("per_item.drop", 0): S, ("per_item.drop", 1): S, ("per_item.drop", 2): UF,
+}
+
+
 def _states(db, dag_id: str, run_id: str) -> dict[str, str]:
     with db.read() as session:
         return {r.task_id: r.state for r in task_instances.for_run(session, dag_id, run_id)}
@@ -157,8 +189,12 @@ def scenario_runs(module_store):
     """Every scenario DAG parsed and run once; each test reads its own."""
     settings, db = module_store
     (settings.dags_folder / "setup_teardown_scenarios.py").write_text(SCENARIOS)
-    parse_dag_files(settings, db)
-    runs = {dag_id: run_dag_to_end(settings, db, dag_id, timeout=60) for dag_id in AIRFLOW_GIVES}
+    processor = DagFileProcessor(settings, db)
+    try:
+        processor.process()
+    finally:
+        processor.close()
+    runs = {dag_id: run_dag_to_end(settings, db, dag_id, timeout=60) for dag_id in [*AIRFLOW_GIVES, "st_mapped_group"]}
     return db, runs
 
 
@@ -167,6 +203,14 @@ def test_scenario_ends_as_in_airflow(scenario_runs, dag_id):
     db, runs = scenario_runs
     run_state, task_states = AIRFLOW_GIVES[dag_id]
     assert (runs[dag_id].state, _states(db, dag_id, runs[dag_id].run_id)) == (run_state, task_states)
+
+
+def test_each_instance_of_a_mapped_group_tears_down_after_its_own_setup(scenario_runs):
+    db, runs = scenario_runs
+    run = runs["st_mapped_group"]
+    with db.read() as session:
+        found = {(r.task_id, r.map_index): r.state for r in task_instances.for_run(session, "st_mapped_group", run.run_id)}
+    assert (run.state, found) == (F, MAPPED_GROUP_GIVES)
 
 
 def test_the_teardown_runs_after_the_failed_work(scenario_runs):

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from slipstream.dagfiles.serialization import SerializedDag
@@ -107,8 +108,12 @@ def plan_run(run: Any, dag: SerializedDag, snapshot: RunSnapshot, now: datetime,
                 continue
             if row.state != NONE:
                 continue
-            if in_mapped_group:
+            if in_mapped_group and graph is None:
                 decision = decide(task.trigger_rule, _group_upstream(dag, task, row.map_index, snapshot))
+            elif in_mapped_group:
+                instance_states = partial(_group_states, dag, task, row.map_index, snapshot)
+                here = instance_states(task.upstream)
+                decision = decide_with_setups(task.trigger_rule, here, instance_states, graph, task_id)
             else:
                 if upstream is None:
                     upstream = _upstream_counts(task, counts)
@@ -161,9 +166,16 @@ def _group_upstream(dag: SerializedDag, task: Any, map_index: int, snapshot: Run
     """The upstream states a task of a mapped task group decides on: an upstream in the same
     group counts only its instance with the same map_index; the placeholder (-1) of a task
     waits only for what is outside the group."""
+    return _group_states(dag, task, map_index, snapshot, task.upstream)
+
+
+def _group_states(
+    dag: SerializedDag, task: Any, map_index: int, snapshot: RunSnapshot, task_ids: Iterable[str]
+) -> Counter[str]:
+    """The states of ``task_ids`` as instance ``map_index`` of ``task`` (in a mapped task group) sees them."""
     group = task.data["mapped_group"]
     found: Counter[str] = Counter()
-    for up in task.upstream:
+    for up in task_ids:
         upstream = dag.tasks.get(up)
         if upstream is None or upstream.data.get("mapped_group") != group:
             found.update(snapshot.counts.get(up) or {NONE: 1})
