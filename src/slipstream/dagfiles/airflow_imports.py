@@ -228,6 +228,13 @@ ALIASES.update({
     "airflow.providers.standard.utils.weekday": "slipstream.operators.weekday",
     "airflow.providers.smtp.notifications": "slipstream.operators.smtp_notifier",
     "airflow.providers.smtp.notifications.smtp": "slipstream.operators.smtp_notifier",
+    "airflow.providers.http.sensors": "slipstream.sensors",
+    "airflow.providers.http.sensors.http": "slipstream.sensors.http",
+    "airflow.sensors.http_sensor": "slipstream.sensors.http",
+    "airflow.providers.common.sql.sensors": "slipstream.sensors",
+    "airflow.providers.common.sql.sensors.sql": "slipstream.sensors.sql",
+    "airflow.sensors.sql": "slipstream.sensors.sql",
+    "airflow.sensors.sql_sensor": "slipstream.sensors.sql",
 })
 
 
