@@ -64,3 +64,12 @@ def test_a_label_alone_is_refused_with_a_clear_error() -> None:
         Label("x") >> "not a task"
     with pytest.raises(TypeError, match="only sit between tasks"):
         a >> Label("x") >> Label("y")
+
+
+def test_chain_takes_labels_between_tasks() -> None:
+    from slipstream.sdk import chain
+
+    dag, (a, b, c) = tasks("l6", "a", "b", "c")
+    chain(a, Label("first"), b, c)
+    assert {(u, t.task_id) for t in dag.tasks for u in t.upstream_task_ids} == {("a", "b"), ("b", "c")}
+    assert dag.get_edge_info("a", "b") == {"label": "first"} and dag.get_edge_info("b", "c") == {}

@@ -2,7 +2,9 @@
 
 While active, ``import airflow...`` resolves to Slipstream's modules through a table of names.
 A name not in the table fails with an error that says Slipstream does not provide it, instead
-of a confusing partial import. It is active only while DAG files are parsed and tasks run.
+of a confusing partial import; an Airflow provider installed without Airflow is loaded from its
+own files (``real_providers.py``). It is active only while DAG files are parsed and tasks run.
+The table, as documentation: ``python -m slipstream.dagfiles.airflow_imports --markdown``.
 """
 
 from __future__ import annotations
@@ -305,7 +307,11 @@ def _not_provided(fullname: str) -> str:
 
 
 class AirflowImportFinder(importlib.abc.MetaPathFinder):
-    """Answers every ``airflow`` and ``airflow.*`` import, from the ALIASES table only."""
+    """Answers every ``airflow`` and ``airflow.*`` import: from an installed provider distribution
+    (``real_providers.py``), else from the ALIASES table, else with an error that says why.
+
+    Modules of a real provider are ordinary modules and stay loaded after the block, so the
+    classes a zygote imported are the ones its task processes use."""
 
     def __init__(self) -> None:
         self.created: list[str] = []
