@@ -51,6 +51,7 @@ def check_queue_and_consume(db: Database) -> None:
         _dag("either", ORDERS | CUSTOMERS),
         _dag("paused", ORDERS),
         _dag("via_alias", AssetAlias("exports")),
+        _dag("by_ref", Asset.ref(uri="s3://shop/orders")),
     )
     with db.write() as session:
         dags.set_paused(session, "paused", True)
@@ -58,7 +59,7 @@ def check_queue_and_consume(db: Database) -> None:
 
     _record(db, _event(ORDERS, {"rows": 1}))
     _record(db, _event(ORDERS, {"rows": 2}), when=T0 + timedelta(seconds=1))
-    assert _queue(db) == {"both": {"s3://shop/orders"}, "either": {"s3://shop/orders"}}
+    assert _queue(db) == {"both": {"s3://shop/orders"}, "either": {"s3://shop/orders"}, "by_ref": {"s3://shop/orders"}}
 
     _record(db, _event(EXPORT, {"day": 1}, alias="exports"))
     assert _queue(db)["via_alias"] == {"s3://export/1"}
@@ -90,7 +91,7 @@ def check_queue_and_consume(db: Database) -> None:
 
     with db.read() as session:
         listed = {row["name"]: row for row in assets.list_assets(session)}
-    assert listed["s3://shop/orders"]["consuming_dags"] == ["both", "either", "paused"]
+    assert listed["s3://shop/orders"]["consuming_dags"] == ["both", "by_ref", "either", "paused"]
     assert listed["s3://shop/orders"]["producing_tasks"] == ["producer.t"]
     assert listed["s3://export/1"]["consuming_dags"] == ["via_alias"]
 
@@ -107,7 +108,7 @@ def check_queue_and_consume(db: Database) -> None:
     assert "either" not in _queue(db)
     with db.read() as session:
         listed = {row["name"]: row for row in assets.list_assets(session)}
-    assert listed["s3://shop/orders"]["consuming_dags"] == ["paused"]
+    assert listed["s3://shop/orders"]["consuming_dags"] == ["by_ref", "paused"]
 
 
 def test_queue_and_consume_on_sqlite(db):

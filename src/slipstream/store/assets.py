@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, union
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,7 @@ from slipstream.store.models import (
     DagRow,
     DagRunAssetEventRow,
     DagScheduleAssetAliasRow,
+    DagScheduleAssetRefRow,
     DagScheduleAssetRow,
     TaskOutletAssetRow,
 )
@@ -41,6 +42,7 @@ EVENTS = AssetEventRow.__table__
 ALIAS_EVENTS = AssetAliasEventRow.__table__
 SCHEDULE_ASSETS = DagScheduleAssetRow.__table__
 SCHEDULE_ALIASES = DagScheduleAssetAliasRow.__table__
+SCHEDULE_REFS = DagScheduleAssetRefRow.__table__
 OUTLETS = TaskOutletAssetRow.__table__
 QUEUE = AssetDagRunQueueRow.__table__
 RUN_EVENTS = DagRunAssetEventRow.__table__
@@ -93,30 +95,32 @@ def _walk(condition: Mapping[str, Any] | None) -> Iterable[Mapping[str, Any]]:
         yield condition
 
 
-def _resolve_ref(db: Db, ref: Mapping[str, Any]) -> int | None:
-    column = ASSETS.c.name if ref["kind"] == "name_ref" else ASSETS.c.uri
-    value = ref.get("name") if ref["kind"] == "name_ref" else ref.get("uri")
-    found = db.execute(select(ASSETS.c.id).where(column == value).order_by(ASSETS.c.id).limit(1)).scalar()
-    return None if found is None else int(found)
-
-
 def sync_dag(db: Db, dag_id: str, data: Mapping[str, Any], now: datetime) -> None:
     """Record the assets and aliases a parsed DAG names: its schedule's (which DAG consumes what)
     and its tasks' outlets and inlets (which task produces what). A reference stays as it was
     first seen, so the time a DAG started consuming an asset is kept across parses."""
     scheduled: set[int] = set()
     aliases: set[int] = set()
+    refs: set[tuple[str, str]] = set()
     for item in _walk(data.get("asset_condition")):
         if item["kind"] == "asset":
             scheduled.add(asset_id(db, item, now))
         elif item["kind"] == "alias":
             aliases.add(alias_id(db, item["name"], item.get("group", "asset")))
         else:
-            found = _resolve_ref(db, item)
-            if found is not None:
-                scheduled.add(found)
+            refs.add((item.get("name", ""), item.get("uri", "")))
     _replace_references(db, SCHEDULE_ASSETS, SCHEDULE_ASSETS.c.asset_id, dag_id, scheduled, now)
     _replace_references(db, SCHEDULE_ALIASES, SCHEDULE_ALIASES.c.alias_id, dag_id, aliases, now)
+    have = set(db.execute(select(SCHEDULE_REFS.c.name, SCHEDULE_REFS.c.uri).where(SCHEDULE_REFS.c.dag_id == dag_id)))
+    have = {tuple(row) for row in have}
+    for name, uri in have - refs:
+        db.execute(delete(SCHEDULE_REFS).where(
+            SCHEDULE_REFS.c.dag_id == dag_id, SCHEDULE_REFS.c.name == name, SCHEDULE_REFS.c.uri == uri
+        ))
+    if refs - have:
+        db.execute(insert(SCHEDULE_REFS), [
+            {"dag_id": dag_id, "name": name, "uri": uri, "created_at": now} for name, uri in sorted(refs - have)
+        ])
     outlets: set[tuple[str, int]] = set()
     for task in data.get("tasks") or ():
         for item in task.get("outlets") or ():
@@ -147,8 +151,9 @@ def record_events(
     db: Db, events: Sequence[Mapping[str, Any]], source: tuple[str, str, str, int], now: datetime
 ) -> list[int]:
     """Record the events of a try that succeeded: ``{"asset": {name, uri, group, extra}, "extra",
-    "alias": name or None}`` each. Every active, unpaused DAG scheduled on the asset, or on the
-    alias the event came through, gets the asset queued (if it is not queued already)."""
+    "alias": name or None}`` each. Every active, unpaused DAG scheduled on the asset (or on a
+    reference to its name or uri, or on the alias the event came through) gets the asset queued
+    (if it is not queued already)."""
     dag_id, run_id, task_id, map_index = source
     ids: list[int] = []
     for event in events:
@@ -160,14 +165,20 @@ def record_events(
             ).returning(EVENTS.c.id)
         ).scalar_one()
         ids.append(int(event_id))
-        consumers = select(SCHEDULE_ASSETS.c.dag_id).where(SCHEDULE_ASSETS.c.asset_id == target)
+        asset = event["asset"]
+        consumers = [
+            select(SCHEDULE_ASSETS.c.dag_id).where(SCHEDULE_ASSETS.c.asset_id == target),
+            select(SCHEDULE_REFS.c.dag_id).where(
+                or_(SCHEDULE_REFS.c.name == asset["name"], SCHEDULE_REFS.c.uri == asset["uri"])
+            ),
+        ]
         if event.get("alias"):
             alias = alias_id(db, event["alias"])
             _insert_ignore(db, ALIAS_ASSETS, {"alias_id": alias, "asset_id": target})
             db.execute(insert(ALIAS_EVENTS).values(alias_id=alias, event_id=event_id))
-            consumers = consumers.union(select(SCHEDULE_ALIASES.c.dag_id).where(SCHEDULE_ALIASES.c.alias_id == alias))
+            consumers.append(select(SCHEDULE_ALIASES.c.dag_id).where(SCHEDULE_ALIASES.c.alias_id == alias))
         waiting = select(DagRow.dag_id).where(
-            DagRow.dag_id.in_(consumers), DagRow.is_active.is_(True), DagRow.is_paused.is_(False)
+            DagRow.dag_id.in_(union(*consumers)), DagRow.is_active.is_(True), DagRow.is_paused.is_(False)
         )
         rows = [{"asset_id": target, "target_dag_id": d, "created_at": now} for d in db.execute(waiting).scalars()]
         if rows:
@@ -342,6 +353,13 @@ def list_assets(db: Db) -> list[dict[str, Any]]:
         .where(SCHEDULE_ALIASES.c.dag_id.in_(active))
     )
     for dag_id, target in db.execute(via_alias):
+        consumers[target].add(dag_id)
+    by_ref = (
+        select(SCHEDULE_REFS.c.dag_id, ASSETS.c.id)
+        .join(ASSETS, or_(ASSETS.c.name == SCHEDULE_REFS.c.name, ASSETS.c.uri == SCHEDULE_REFS.c.uri))
+        .where(SCHEDULE_REFS.c.dag_id.in_(active))
+    )
+    for dag_id, target in db.execute(by_ref):
         consumers[target].add(dag_id)
     producers: dict[int, set[str]] = defaultdict(set)
     outlets = select(OUTLETS.c.dag_id, OUTLETS.c.task_id, OUTLETS.c.asset_id).where(OUTLETS.c.dag_id.in_(active))
