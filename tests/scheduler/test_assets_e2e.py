@@ -53,7 +53,10 @@ customers = Asset("s3://shop/customers", extra={"owner": "crm"})
 def report(kind):
     def run(triggering_asset_events=None, dag_run=None):
         seen = {
-            asset.uri: [{"extra": e.extra, "source": [e.source_dag_id, e.source_task_id]} for e in events]
+            asset.uri: [
+                {"extra": e.extra, "source": [e.source_dag_run.dag_id, e.source_task_id, e.source_dag_run.run_type]}
+                for e in events
+            ]
             for asset, events in triggering_asset_events.items()
         }
         print("TRIGGERED " + json.dumps({"kind": kind, "run_type": dag_run.run_type, "events": seen}, sort_keys=True))
@@ -137,8 +140,8 @@ def test_consumers_run_when_their_condition_holds(settings, db, write_dag, parse
         "kind": "all",
         "run_type": "asset_triggered",
         "events": {
-            "s3://shop/orders": [{"extra": {"rows": 10}, "source": ["make_orders", "write_orders"]}],
-            "s3://shop/customers": [{"extra": {"rows": 3}, "source": ["make_customers", "write_customers"]}],
+            "s3://shop/orders": [{"extra": {"rows": 10}, "source": ["make_orders", "write_orders", "manual"]}],
+            "s3://shop/customers": [{"extra": {"rows": 3}, "source": ["make_customers", "write_customers", "manual"]}],
         },
     }
     with db.read() as session:

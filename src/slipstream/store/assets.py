@@ -28,6 +28,7 @@ from slipstream.store.models import (
     AssetRow,
     DagRow,
     DagRunAssetEventRow,
+    DagRunRow,
     DagScheduleAssetAliasRow,
     DagScheduleAssetRefRow,
     DagScheduleAssetRow,
@@ -205,9 +206,11 @@ def _as_events(db: Db, rows: Sequence[Any]) -> list[dict[str, Any]]:
         )
         for event_id, name in db.execute(query):
             via[event_id].append(name)
+    runs = _source_runs(db, {(row.source_dag_id, row.source_run_id) for row in rows if row.source_run_id})
     return [
         {
             "id": row.id, "extra": dict(row.extra or {}), "timestamp": row.timestamp,
+            "source_dag_run": runs.get((row.source_dag_id, row.source_run_id)),
             "source_dag_id": row.source_dag_id, "source_run_id": row.source_run_id,
             "source_task_id": row.source_task_id, "source_map_index": row.source_map_index,
             "asset": {"name": row.name, "uri": row.uri, "group": row.group, "extra": dict(row.asset_extra or {})},
@@ -215,6 +218,18 @@ def _as_events(db: Db, rows: Sequence[Any]) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+def _source_runs(db: Db, keys: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The runs that recorded events (``event.source_dag_run``), as plain data."""
+    if not keys:
+        return {}
+    runs = DagRunRow.__table__
+    query = select(
+        runs.c.dag_id, runs.c.run_id, runs.c.run_type, runs.c.state, runs.c.logical_date, runs.c.data_interval_start,
+        runs.c.data_interval_end, runs.c.start_date, runs.c.end_date, runs.c.conf,
+    ).where(or_(*(and_(runs.c.dag_id == dag_id, runs.c.run_id == run_id) for dag_id, run_id in sorted(keys))))
+    return {(row.dag_id, row.run_id): dict(row._mapping) for row in db.execute(query)}
 
 
 def events(
