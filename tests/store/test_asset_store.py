@@ -130,3 +130,12 @@ def test_queue_and_consume_on_postgresql(postgres_url):
             assert assets.asset_id(session, ORDERS.encode(), T0) == first
     finally:
         database.dispose()
+
+
+def test_a_long_asset_schedule_fits_the_dag_row(db):
+    long_uris = [Asset(f"s3://bucket/{'x' * 200}/{i}") for i in range(3)]
+    condition = long_uris[0] & long_uris[1] & long_uris[2]
+    _parse(db, _dag("long", condition))
+    with db.read() as session:
+        row = dags.get_dag(session, "long")
+    assert len(row.schedule) == 250 and row.schedule.startswith("Asset: s3://bucket/xxx") and row.schedule.endswith("…")
