@@ -193,3 +193,38 @@ def test_a_paused_consumer_does_not_consume(settings, db, write_dag, parse, harn
         assert "either_updated" not in assets.queued(session)
         (event,) = assets.recent_events(session, asset="s3://shop/orders")
     assert event["extra"] == {"rows": 10}
+
+
+def test_the_same_on_postgresql(settings, postgres_url, write_dag):
+    """On PostgreSQL: the producer runs in real task processes, a scheduler pass then creates the
+    AssetAll and AssetAny runs and runs them."""
+    from slipstream.executors.inline import InlineExecutor
+    from slipstream.scheduler.run_to_end import run_dag_to_end
+    from slipstream.scheduler.scheduler import Scheduler
+    from slipstream.store import migrate
+    from slipstream.store.db import Database
+
+    settings = settings.replace(sql_alchemy_conn=postgres_url)
+    db = Database(postgres_url)
+    migrate.migrate(db)
+    write_dag("producers.py", PRODUCERS)
+    write_dag("consumers.py", CONSUMERS)
+    try:
+        from slipstream.dagfiles.processor import DagFileProcessor
+
+        processor = DagFileProcessor(settings, db)
+        processor.process()
+        processor.close()
+        assert run_dag_to_end(settings, db, "make_both", timeout=60).state == "success"
+        scheduler = Scheduler(settings, db, InlineExecutor(settings, db))
+        for _ in range(5):
+            scheduler.run_once()
+        runs = {dag_id: _runs_of(db, dag_id) for dag_id in ("both_updated", "either_updated")}
+        assert [r.state for r in runs["both_updated"]] == ["success"]
+        assert [r.state for r in runs["either_updated"]] == ["success"]
+        with db.read() as session:
+            (run,) = runs["both_updated"]
+            assert [e["source_task_id"] for e in assets.events_of_run(session, run.id)] == ["orders", "customers"]
+            assert assets.queued(session) == {}
+    finally:
+        db.dispose()
