@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from slipstream.store import assets, dag_runs, dags
 
 PRODUCERS = """
@@ -195,6 +197,7 @@ def test_a_paused_consumer_does_not_consume(settings, db, write_dag, parse, harn
     assert event["extra"] == {"rows": 10}
 
 
+@pytest.mark.postgres
 def test_the_same_on_postgresql(settings, postgres_url, write_dag):
     """On PostgreSQL: the producer runs in real task processes, a scheduler pass then creates the
     AssetAll and AssetAny runs and runs them."""
