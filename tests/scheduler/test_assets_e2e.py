@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from slipstream.store import assets, dag_runs, dags
+from slipstream.store import asset_listings, assets, dag_runs, dags
 
 PRODUCERS = """
 from datetime import datetime
@@ -178,7 +178,7 @@ def test_alias_consumer_runs_after_an_event_through_the_alias(settings, db, writ
     seen = _triggered_lines(harness, "alias_consumer", run, "ALIAS ")
     assert seen == {"inlet_days": [1], "triggering": [{"day": 1}]}
     with db.read() as session:
-        (event,) = assets.recent_events(session, asset="s3://exports/2024-01-01")
+        (event,) = asset_listings.recent_events(session, asset="s3://exports/2024-01-01")
     assert event["source_aliases"] == ["daily-export"] and event["extra"] == {"day": 1}
 
 
@@ -193,7 +193,7 @@ def test_a_paused_consumer_does_not_consume(settings, db, write_dag, parse, harn
     assert _runs_of(db, "either_updated") == []
     with db.read() as session:
         assert "either_updated" not in assets.queued(session)
-        (event,) = assets.recent_events(session, asset="s3://shop/orders")
+        (event,) = asset_listings.recent_events(session, asset="s3://shop/orders")
     assert event["extra"] == {"rows": 10}
 
 

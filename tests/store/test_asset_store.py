@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from slipstream.sdk import Asset, AssetAlias
-from slipstream.store import assets, dag_runs, dags, migrate
+from slipstream.store import asset_listings, assets, dag_runs, dags, migrate
 from slipstream.store.db import Database
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -90,7 +90,7 @@ def check_queue_and_consume(db: Database) -> None:
         assert dag_runs.get(session, "either", "r2") is None
 
     with db.read() as session:
-        listed = {row["name"]: row for row in assets.list_assets(session)}
+        listed = {row["name"]: row for row in asset_listings.list_assets(session)}
     assert listed["s3://shop/orders"]["consuming_dags"] == ["both", "by_ref", "either", "paused"]
     assert listed["s3://shop/orders"]["producing_tasks"] == ["producer.t"]
     assert listed["s3://export/1"]["consuming_dags"] == ["via_alias"]
@@ -98,7 +98,7 @@ def check_queue_and_consume(db: Database) -> None:
     # A DAG that no longer names an asset stops consuming it.
     _parse(db, _dag("both", CUSTOMERS))
     with db.read() as session:
-        listed = {row["name"]: row for row in assets.list_assets(session)}
+        listed = {row["name"]: row for row in asset_listings.list_assets(session)}
     assert "both" not in listed["s3://shop/orders"]["consuming_dags"]
 
     # A DAG whose file no longer defines it neither consumes nor is listed.
@@ -107,7 +107,7 @@ def check_queue_and_consume(db: Database) -> None:
     _record(db, _event(ORDERS, {"rows": 3}), when=T0 + timedelta(seconds=2))
     assert "either" not in _queue(db)
     with db.read() as session:
-        listed = {row["name"]: row for row in assets.list_assets(session)}
+        listed = {row["name"]: row for row in asset_listings.list_assets(session)}
     assert listed["s3://shop/orders"]["consuming_dags"] == ["by_ref", "paused"]
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, union
+from sqlalchemy import Connection, and_, delete, insert, or_, select, union
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -187,14 +187,14 @@ def record_events(
     return ids
 
 
-_EVENT_COLUMNS = (
+EVENT_COLUMNS = (
     EVENTS.c.id, EVENTS.c.extra, EVENTS.c.source_dag_id, EVENTS.c.source_run_id, EVENTS.c.source_task_id,
     EVENTS.c.source_map_index, EVENTS.c.timestamp, ASSETS.c.name, ASSETS.c.uri, ASSETS.c.group,
     ASSETS.c.extra.label("asset_extra"),
 )
 
 
-def _as_events(db: Db, rows: Sequence[Any]) -> list[dict[str, Any]]:
+def as_events(db: Db, rows: Sequence[Any]) -> list[dict[str, Any]]:
     """Event rows as plain data (they cross to task processes), with the aliases they came through."""
     ids = [row.id for row in rows]
     via: dict[int, list[str]] = defaultdict(list)
@@ -245,7 +245,7 @@ def events(
 ) -> list[dict[str, Any]]:
     """Events of an asset (by name and/or uri) or of the assets an alias resolved to, oldest first
     unless ``ascending`` is False."""
-    query = select(*_EVENT_COLUMNS).join(ASSETS, ASSETS.c.id == EVENTS.c.asset_id)
+    query = select(*EVENT_COLUMNS).join(ASSETS, ASSETS.c.id == EVENTS.c.asset_id)
     if alias is not None:
         query = query.join(ALIAS_EVENTS, ALIAS_EVENTS.c.event_id == EVENTS.c.id).join(
             ALIASES, ALIASES.c.id == ALIAS_EVENTS.c.alias_id
@@ -262,19 +262,19 @@ def events(
     query = query.order_by(*order)
     if limit is not None:
         query = query.limit(limit)
-    return _as_events(db, list(db.execute(query)))
+    return as_events(db, list(db.execute(query)))
 
 
 def events_of_run(db: Db, dag_run_id: int) -> list[dict[str, Any]]:
     """The events that triggered an asset-triggered run, oldest first."""
     query = (
-        select(*_EVENT_COLUMNS)
+        select(*EVENT_COLUMNS)
         .join(ASSETS, ASSETS.c.id == EVENTS.c.asset_id)
         .join(RUN_EVENTS, RUN_EVENTS.c.event_id == EVENTS.c.id)
         .where(RUN_EVENTS.c.dag_run_id == dag_run_id)
         .order_by(EVENTS.c.timestamp, EVENTS.c.id)
     )
-    return _as_events(db, list(db.execute(query)))
+    return as_events(db, list(db.execute(query)))
 
 
 def find_asset(db: Db, *, name: str | None = None, uri: str | None = None) -> dict[str, Any] | None:
@@ -349,73 +349,6 @@ def consume(db: Db, dag_id: str, rows: Sequence[Any], dag_run_id: int) -> int:
     if event_ids:
         db.execute(insert(RUN_EVENTS), [{"dag_run_id": dag_run_id, "event_id": e} for e in event_ids])
     return len(event_ids)
-
-
-# -- listings -----------------------------------------------------------------------------------
-
-
-def list_assets(db: Db) -> list[dict[str, Any]]:
-    """Every asset with the active DAGs scheduled on it (directly or through an alias it resolved
-    to) and the tasks of active DAGs that list it in their outlets, by name."""
-    active = select(DagRow.dag_id).where(DagRow.is_active.is_(True))
-    consumers: dict[int, set[str]] = defaultdict(set)
-    direct = select(SCHEDULE_ASSETS.c.dag_id, SCHEDULE_ASSETS.c.asset_id).where(SCHEDULE_ASSETS.c.dag_id.in_(active))
-    for dag_id, target in db.execute(direct):
-        consumers[target].add(dag_id)
-    via_alias = (
-        select(SCHEDULE_ALIASES.c.dag_id, ALIAS_ASSETS.c.asset_id)
-        .join(ALIAS_ASSETS, ALIAS_ASSETS.c.alias_id == SCHEDULE_ALIASES.c.alias_id)
-        .where(SCHEDULE_ALIASES.c.dag_id.in_(active))
-    )
-    for dag_id, target in db.execute(via_alias):
-        consumers[target].add(dag_id)
-    by_ref = (
-        select(SCHEDULE_REFS.c.dag_id, ASSETS.c.id)
-        .join(ASSETS, or_(ASSETS.c.name == SCHEDULE_REFS.c.name, ASSETS.c.uri == SCHEDULE_REFS.c.uri))
-        .where(SCHEDULE_REFS.c.dag_id.in_(active))
-    )
-    for dag_id, target in db.execute(by_ref):
-        consumers[target].add(dag_id)
-    producers: dict[int, set[str]] = defaultdict(set)
-    outlets = select(OUTLETS.c.dag_id, OUTLETS.c.task_id, OUTLETS.c.asset_id).where(OUTLETS.c.dag_id.in_(active))
-    for dag_id, task_id, target in db.execute(outlets):
-        producers[target].add(f"{dag_id}.{task_id}")
-    last_event = dict(
-        db.execute(select(EVENTS.c.asset_id, func.max(EVENTS.c.timestamp)).group_by(EVENTS.c.asset_id)).tuples().all()
-    )
-    rows = db.execute(select(ASSETS).order_by(ASSETS.c.name, ASSETS.c.uri))
-    return [
-        {
-            "name": row.name, "uri": row.uri, "group": row.group, "extra": dict(row.extra or {}),
-            "consuming_dags": sorted(consumers[row.id]), "producing_tasks": sorted(producers[row.id]),
-            "last_event": last_event.get(row.id),
-        }
-        for row in rows
-    ]
-
-
-def match_asset(name_or_uri: str) -> Any:
-    """The condition selecting an asset by its name or its uri."""
-    return or_(ASSETS.c.name == name_or_uri, ASSETS.c.uri == name_or_uri)
-
-
-def recent_events(db: Db, *, asset: str | None = None, limit: int = 25) -> list[dict[str, Any]]:
-    """The latest events, newest first; ``asset`` (a name or a uri) keeps that asset's only."""
-    query = select(*_EVENT_COLUMNS).join(ASSETS, ASSETS.c.id == EVENTS.c.asset_id)
-    if asset is not None:
-        query = query.where(match_asset(asset))
-    query = query.order_by(EVENTS.c.timestamp.desc(), EVENTS.c.id.desc()).limit(limit)
-    return _as_events(db, list(db.execute(query)))
-
-
-def asset_exists(db: Db, name_or_uri: str) -> bool:
-    return db.execute(select(ASSETS.c.id).where(match_asset(name_or_uri)).limit(1)).first() is not None
-
-
-__all__ = [
-    "QueueConsumed", "alias_targets", "asset_exists", "asset_id", "consume", "events", "events_of_run", "find_asset",
-    "list_assets", "queued", "recent_events", "record_events", "sync_dag",
-]
 
 
 def drop_queue(db: Db, dag_id: str) -> int:
