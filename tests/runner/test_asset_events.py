@@ -17,6 +17,7 @@ import json
 from datetime import datetime
 from airflow.sdk import DAG, Asset, AssetAlias, Metadata, task
 from airflow.providers.standard.operators.bash import BashOperator
+from airflow.providers.standard.operators.empty import EmptyOperator
 
 out = Asset(uri="s3://output/1.txt", name="test-asset")
 
@@ -34,6 +35,9 @@ with DAG("by_context", start_date=datetime(2024, 1, 1), schedule=None):
         outlet_events[out].extra = {"hi": "again"}
         outlet_events[AssetAlias("al")].add(Asset("s3://via/alias"), extra={"n": 2})
     produce()
+
+with DAG("empty_producer", start_date=datetime(2024, 1, 1), schedule=None):
+    EmptyOperator(task_id="mark", outlets=[out])
 
 with DAG("failing", start_date=datetime(2024, 1, 1), schedule=None):
     @task(outlets=[out])
@@ -67,21 +71,23 @@ def _line(text: str, marker: str):
 def test_events_are_recorded_with_their_extra_and_read_back(settings, db, write_dag, parse):
     write_dag("events.py", DAGS)
     parse()
-    for dag_id in ("by_yield", "by_context"):
+    for dag_id in ("empty_producer", "by_yield", "by_context"):
         assert run_dag_to_end(settings, db, dag_id, timeout=60).state == "success"
     assert run_dag_to_end(settings, db, "failing", timeout=60).state == "failed"
     with db.read() as session:
         recorded = assets.events(session, uri="s3://output/1.txt")
         via_alias = assets.events(session, alias="al")
-    assert [(e["extra"], e["source_dag_id"]) for e in recorded] == [({"hi": "bye"}, "by_yield"), ({"hi": "again"}, "by_context")]
-    assert [e["asset"]["name"] for e in recorded] == ["test-asset", "test-asset"]
+    assert [(e["extra"], e["source_dag_id"]) for e in recorded] == [
+        ({}, "empty_producer"), ({"hi": "bye"}, "by_yield"), ({"hi": "again"}, "by_context"),
+    ]
+    assert [e["asset"]["name"] for e in recorded] == ["test-asset"] * 3
     # by_yield has no alias in its outlets: what it yields through one is not recorded (as in Airflow).
     assert [(e["extra"], e["source_dag_id"]) for e in via_alias] == [({"n": 2}, "by_context")]
 
     run = run_dag_to_end(settings, db, "reader", timeout=60)
     assert run.state == "success"
     text = _log(settings, run, "read")
-    assert _line(text, "EXTRAS ") == [{"hi": "bye"}, {"hi": "again"}]
+    assert _line(text, "EXTRAS ") == [{}, {"hi": "bye"}, {"hi": "again"}]
     assert _line(text, "FIRST ") == {"hi": "again"}
     assert _line(text, "ALIAS ") == [{"n": 2}]
     assert _line(text, "NEWEST ") == [{"hi": "again"}]

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import time
 
-from slipstream.store import assets, dag_runs, dags
+import pytest
+
+from slipstream.store import asset_listings, assets, dag_runs, dags
 
 PRODUCERS = """
 from datetime import datetime
@@ -53,7 +55,10 @@ customers = Asset("s3://shop/customers", extra={"owner": "crm"})
 def report(kind):
     def run(triggering_asset_events=None, dag_run=None):
         seen = {
-            asset.uri: [{"extra": e.extra, "source": [e.source_dag_id, e.source_task_id]} for e in events]
+            asset.uri: [
+                {"extra": e.extra, "source": [e.source_dag_run.dag_id, e.source_task_id, e.source_dag_run.run_type]}
+                for e in events
+            ]
             for asset, events in triggering_asset_events.items()
         }
         print("TRIGGERED " + json.dumps({"kind": kind, "run_type": dag_run.run_type, "events": seen}, sort_keys=True))
@@ -137,8 +142,8 @@ def test_consumers_run_when_their_condition_holds(settings, db, write_dag, parse
         "kind": "all",
         "run_type": "asset_triggered",
         "events": {
-            "s3://shop/orders": [{"extra": {"rows": 10}, "source": ["make_orders", "write_orders"]}],
-            "s3://shop/customers": [{"extra": {"rows": 3}, "source": ["make_customers", "write_customers"]}],
+            "s3://shop/orders": [{"extra": {"rows": 10}, "source": ["make_orders", "write_orders", "manual"]}],
+            "s3://shop/customers": [{"extra": {"rows": 3}, "source": ["make_customers", "write_customers", "manual"]}],
         },
     }
     with db.read() as session:
@@ -173,7 +178,7 @@ def test_alias_consumer_runs_after_an_event_through_the_alias(settings, db, writ
     seen = _triggered_lines(harness, "alias_consumer", run, "ALIAS ")
     assert seen == {"inlet_days": [1], "triggering": [{"day": 1}]}
     with db.read() as session:
-        (event,) = assets.recent_events(session, asset="s3://exports/2024-01-01")
+        (event,) = asset_listings.recent_events(session, asset="s3://exports/2024-01-01")
     assert event["source_aliases"] == ["daily-export"] and event["extra"] == {"day": 1}
 
 
@@ -188,5 +193,41 @@ def test_a_paused_consumer_does_not_consume(settings, db, write_dag, parse, harn
     assert _runs_of(db, "either_updated") == []
     with db.read() as session:
         assert "either_updated" not in assets.queued(session)
-        (event,) = assets.recent_events(session, asset="s3://shop/orders")
+        (event,) = asset_listings.recent_events(session, asset="s3://shop/orders")
     assert event["extra"] == {"rows": 10}
+
+
+@pytest.mark.postgres
+def test_the_same_on_postgresql(settings, postgres_url, write_dag):
+    """On PostgreSQL: the producer runs in real task processes, a scheduler pass then creates the
+    AssetAll and AssetAny runs and runs them."""
+    from slipstream.executors.inline import InlineExecutor
+    from slipstream.scheduler.run_to_end import run_dag_to_end
+    from slipstream.scheduler.scheduler import Scheduler
+    from slipstream.store import migrate
+    from slipstream.store.db import Database
+
+    settings = settings.replace(sql_alchemy_conn=postgres_url)
+    db = Database(postgres_url)
+    migrate.migrate(db)
+    write_dag("producers.py", PRODUCERS)
+    write_dag("consumers.py", CONSUMERS)
+    try:
+        from slipstream.dagfiles.processor import DagFileProcessor
+
+        processor = DagFileProcessor(settings, db)
+        processor.process()
+        processor.close()
+        assert run_dag_to_end(settings, db, "make_both", timeout=60).state == "success"
+        scheduler = Scheduler(settings, db, InlineExecutor(settings, db))
+        for _ in range(5):
+            scheduler.run_once()
+        runs = {dag_id: _runs_of(db, dag_id) for dag_id in ("both_updated", "either_updated")}
+        assert [r.state for r in runs["both_updated"]] == ["success"]
+        assert [r.state for r in runs["either_updated"]] == ["success"]
+        with db.read() as session:
+            (run,) = runs["both_updated"]
+            assert [e["source_task_id"] for e in assets.events_of_run(session, run.id)] == ["orders", "customers"]
+            assert assets.queued(session) == {}
+    finally:
+        db.dispose()

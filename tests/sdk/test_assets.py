@@ -18,7 +18,8 @@ from slipstream.sdk import (
     PartitionedAssetTimetable,
     task,
 )
-from slipstream.sdk.assets import AssetNameRef, AssetUriRef, Dataset, as_condition, describe, encode_all
+from slipstream.sdk.asset_schedule import as_condition, describe, encode_all
+from slipstream.sdk.assets import AssetNameRef, AssetUriRef, Dataset
 from slipstream.timetables.assets import AssetOrTimeSchedule, schedule_summary, split_schedule
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from slipstream.sdk import Asset, AssetAlias
-from slipstream.store import assets, dag_runs, dags, migrate
+from slipstream.store import asset_listings, assets, dag_runs, dags, migrate
 from slipstream.store.db import Database
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -51,6 +51,7 @@ def check_queue_and_consume(db: Database) -> None:
         _dag("either", ORDERS | CUSTOMERS),
         _dag("paused", ORDERS),
         _dag("via_alias", AssetAlias("exports")),
+        _dag("by_ref", Asset.ref(uri="s3://shop/orders")),
     )
     with db.write() as session:
         dags.set_paused(session, "paused", True)
@@ -58,7 +59,7 @@ def check_queue_and_consume(db: Database) -> None:
 
     _record(db, _event(ORDERS, {"rows": 1}))
     _record(db, _event(ORDERS, {"rows": 2}), when=T0 + timedelta(seconds=1))
-    assert _queue(db) == {"both": {"s3://shop/orders"}, "either": {"s3://shop/orders"}}
+    assert _queue(db) == {"both": {"s3://shop/orders"}, "either": {"s3://shop/orders"}, "by_ref": {"s3://shop/orders"}}
 
     _record(db, _event(EXPORT, {"day": 1}, alias="exports"))
     assert _queue(db)["via_alias"] == {"s3://export/1"}
@@ -89,15 +90,15 @@ def check_queue_and_consume(db: Database) -> None:
         assert dag_runs.get(session, "either", "r2") is None
 
     with db.read() as session:
-        listed = {row["name"]: row for row in assets.list_assets(session)}
-    assert listed["s3://shop/orders"]["consuming_dags"] == ["both", "either", "paused"]
+        listed = {row["name"]: row for row in asset_listings.list_assets(session)}
+    assert listed["s3://shop/orders"]["consuming_dags"] == ["both", "by_ref", "either", "paused"]
     assert listed["s3://shop/orders"]["producing_tasks"] == ["producer.t"]
     assert listed["s3://export/1"]["consuming_dags"] == ["via_alias"]
 
     # A DAG that no longer names an asset stops consuming it.
     _parse(db, _dag("both", CUSTOMERS))
     with db.read() as session:
-        listed = {row["name"]: row for row in assets.list_assets(session)}
+        listed = {row["name"]: row for row in asset_listings.list_assets(session)}
     assert "both" not in listed["s3://shop/orders"]["consuming_dags"]
 
     # A DAG whose file no longer defines it neither consumes nor is listed.
@@ -106,8 +107,8 @@ def check_queue_and_consume(db: Database) -> None:
     _record(db, _event(ORDERS, {"rows": 3}), when=T0 + timedelta(seconds=2))
     assert "either" not in _queue(db)
     with db.read() as session:
-        listed = {row["name"]: row for row in assets.list_assets(session)}
-    assert listed["s3://shop/orders"]["consuming_dags"] == ["paused"]
+        listed = {row["name"]: row for row in asset_listings.list_assets(session)}
+    assert listed["s3://shop/orders"]["consuming_dags"] == ["by_ref", "paused"]
 
 
 def test_queue_and_consume_on_sqlite(db):
@@ -129,3 +130,12 @@ def test_queue_and_consume_on_postgresql(postgres_url):
             assert assets.asset_id(session, ORDERS.encode(), T0) == first
     finally:
         database.dispose()
+
+
+def test_a_long_asset_schedule_fits_the_dag_row(db):
+    long_uris = [Asset(f"s3://bucket/{'x' * 200}/{i}") for i in range(3)]
+    condition = long_uris[0] & long_uris[1] & long_uris[2]
+    _parse(db, _dag("long", condition))
+    with db.read() as session:
+        row = dags.get_dag(session, "long")
+    assert len(row.schedule) == 250 and row.schedule.startswith("Asset: s3://bucket/xxx") and row.schedule.endswith("…")

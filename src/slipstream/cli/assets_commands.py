@@ -31,7 +31,7 @@ def _store(dags_folder: str | None) -> Any:
 @output_option
 def list_(dags_folder: str | None, output: str) -> None:
     """Every asset with the DAGs scheduled on it, the tasks that update it and its latest event."""
-    from slipstream.store import assets as asset_store
+    from slipstream.store import asset_listings as asset_store
 
     with _store(dags_folder).read() as session:
         rows = asset_store.list_assets(session)
@@ -45,7 +45,7 @@ def list_(dags_folder: str | None, output: str) -> None:
 @output_option
 def events(dags_folder: str | None, asset: str | None, limit: int, output: str) -> None:
     """The latest asset events, newest first."""
-    from slipstream.store import assets as asset_store
+    from slipstream.store import asset_listings as asset_store
 
     with _store(dags_folder).read() as session:
         if asset is not None and not asset_store.asset_exists(session, asset):

@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from slipstream.sdk.assets import encode_all
+from slipstream.sdk.asset_schedule import encode_all
 from slipstream.sdk.baseoperator import BaseOperator, retry_delay_seconds
 from slipstream.sdk.dag import DAG
 from slipstream.sdk.param import ParamsDict

@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,22 @@ from slipstream.sdk.assets import Asset, AssetAlias, AssetNameRef, AssetRef, Ass
 log = logging.getLogger("slipstream.task")
 
 ASSET_TRIGGERED = "asset_triggered"
+
+
+@dataclass(frozen=True)
+class SourceDagRun:
+    """The run whose task recorded an event (``event.source_dag_run.logical_date``...)."""
+
+    dag_id: str
+    run_id: str
+    run_type: str
+    state: str
+    logical_date: datetime | None
+    data_interval_start: datetime | None
+    data_interval_end: datetime | None
+    start_date: datetime | None
+    end_date: datetime | None
+    conf: dict[str, Any] | None = None
 
 
 class AssetEvent:
@@ -37,6 +54,8 @@ class AssetEvent:
         self.source_map_index: int = data["source_map_index"]
         self.timestamp: datetime = data["timestamp"]
         self.source_aliases = [AssetAlias(name) for name in data.get("source_aliases") or ()]
+        run = data.get("source_dag_run")
+        self.source_dag_run = None if run is None else SourceDagRun(**run)
 
     @property
     def uri(self) -> str:

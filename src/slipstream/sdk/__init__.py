@@ -1,13 +1,13 @@
 """The authoring API: what a DAG file touches. Imports nothing from the server side."""
 
 from slipstream.sdk.asset_decorator import asset
+from slipstream.sdk.asset_schedule import AssetOrTimeSchedule
 from slipstream.sdk.assets import (
     Asset,
     AssetAccessControl,
     AssetAlias,
     AssetAll,
     AssetAny,
-    AssetOrTimeSchedule,
     AssetWatcher,
     Metadata,
     PartitionedAssetTimetable,

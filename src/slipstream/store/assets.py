@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select
+from sqlalchemy import Connection, and_, delete, insert, or_, select, union
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,9 @@ from slipstream.store.models import (
     AssetRow,
     DagRow,
     DagRunAssetEventRow,
+    DagRunRow,
     DagScheduleAssetAliasRow,
+    DagScheduleAssetRefRow,
     DagScheduleAssetRow,
     TaskOutletAssetRow,
 )
@@ -41,6 +43,7 @@ EVENTS = AssetEventRow.__table__
 ALIAS_EVENTS = AssetAliasEventRow.__table__
 SCHEDULE_ASSETS = DagScheduleAssetRow.__table__
 SCHEDULE_ALIASES = DagScheduleAssetAliasRow.__table__
+SCHEDULE_REFS = DagScheduleAssetRefRow.__table__
 OUTLETS = TaskOutletAssetRow.__table__
 QUEUE = AssetDagRunQueueRow.__table__
 RUN_EVENTS = DagRunAssetEventRow.__table__
@@ -93,30 +96,32 @@ def _walk(condition: Mapping[str, Any] | None) -> Iterable[Mapping[str, Any]]:
         yield condition
 
 
-def _resolve_ref(db: Db, ref: Mapping[str, Any]) -> int | None:
-    column = ASSETS.c.name if ref["kind"] == "name_ref" else ASSETS.c.uri
-    value = ref.get("name") if ref["kind"] == "name_ref" else ref.get("uri")
-    found = db.execute(select(ASSETS.c.id).where(column == value).order_by(ASSETS.c.id).limit(1)).scalar()
-    return None if found is None else int(found)
-
-
 def sync_dag(db: Db, dag_id: str, data: Mapping[str, Any], now: datetime) -> None:
     """Record the assets and aliases a parsed DAG names: its schedule's (which DAG consumes what)
     and its tasks' outlets and inlets (which task produces what). A reference stays as it was
     first seen, so the time a DAG started consuming an asset is kept across parses."""
     scheduled: set[int] = set()
     aliases: set[int] = set()
+    refs: set[tuple[str, str]] = set()
     for item in _walk(data.get("asset_condition")):
         if item["kind"] == "asset":
             scheduled.add(asset_id(db, item, now))
         elif item["kind"] == "alias":
             aliases.add(alias_id(db, item["name"], item.get("group", "asset")))
         else:
-            found = _resolve_ref(db, item)
-            if found is not None:
-                scheduled.add(found)
+            refs.add((item.get("name", ""), item.get("uri", "")))
     _replace_references(db, SCHEDULE_ASSETS, SCHEDULE_ASSETS.c.asset_id, dag_id, scheduled, now)
     _replace_references(db, SCHEDULE_ALIASES, SCHEDULE_ALIASES.c.alias_id, dag_id, aliases, now)
+    have = set(db.execute(select(SCHEDULE_REFS.c.name, SCHEDULE_REFS.c.uri).where(SCHEDULE_REFS.c.dag_id == dag_id)))
+    have = {tuple(row) for row in have}
+    for name, uri in have - refs:
+        db.execute(delete(SCHEDULE_REFS).where(
+            SCHEDULE_REFS.c.dag_id == dag_id, SCHEDULE_REFS.c.name == name, SCHEDULE_REFS.c.uri == uri
+        ))
+    if refs - have:
+        db.execute(insert(SCHEDULE_REFS), [
+            {"dag_id": dag_id, "name": name, "uri": uri, "created_at": now} for name, uri in sorted(refs - have)
+        ])
     outlets: set[tuple[str, int]] = set()
     for task in data.get("tasks") or ():
         for item in task.get("outlets") or ():
@@ -147,8 +152,9 @@ def record_events(
     db: Db, events: Sequence[Mapping[str, Any]], source: tuple[str, str, str, int], now: datetime
 ) -> list[int]:
     """Record the events of a try that succeeded: ``{"asset": {name, uri, group, extra}, "extra",
-    "alias": name or None}`` each. Every active, unpaused DAG scheduled on the asset, or on the
-    alias the event came through, gets the asset queued (if it is not queued already)."""
+    "alias": name or None}`` each. Every active, unpaused DAG scheduled on the asset (or on a
+    reference to its name or uri, or on the alias the event came through) gets the asset queued
+    (if it is not queued already)."""
     dag_id, run_id, task_id, map_index = source
     ids: list[int] = []
     for event in events:
@@ -160,14 +166,20 @@ def record_events(
             ).returning(EVENTS.c.id)
         ).scalar_one()
         ids.append(int(event_id))
-        consumers = select(SCHEDULE_ASSETS.c.dag_id).where(SCHEDULE_ASSETS.c.asset_id == target)
+        asset = event["asset"]
+        consumers = [
+            select(SCHEDULE_ASSETS.c.dag_id).where(SCHEDULE_ASSETS.c.asset_id == target),
+            select(SCHEDULE_REFS.c.dag_id).where(
+                or_(SCHEDULE_REFS.c.name == asset["name"], SCHEDULE_REFS.c.uri == asset["uri"])
+            ),
+        ]
         if event.get("alias"):
             alias = alias_id(db, event["alias"])
             _insert_ignore(db, ALIAS_ASSETS, {"alias_id": alias, "asset_id": target})
             db.execute(insert(ALIAS_EVENTS).values(alias_id=alias, event_id=event_id))
-            consumers = consumers.union(select(SCHEDULE_ALIASES.c.dag_id).where(SCHEDULE_ALIASES.c.alias_id == alias))
+            consumers.append(select(SCHEDULE_ALIASES.c.dag_id).where(SCHEDULE_ALIASES.c.alias_id == alias))
         waiting = select(DagRow.dag_id).where(
-            DagRow.dag_id.in_(consumers), DagRow.is_active.is_(True), DagRow.is_paused.is_(False)
+            DagRow.dag_id.in_(union(*consumers)), DagRow.is_active.is_(True), DagRow.is_paused.is_(False)
         )
         rows = [{"asset_id": target, "target_dag_id": d, "created_at": now} for d in db.execute(waiting).scalars()]
         if rows:
@@ -175,14 +187,14 @@ def record_events(
     return ids
 
 
-_EVENT_COLUMNS = (
+EVENT_COLUMNS = (
     EVENTS.c.id, EVENTS.c.extra, EVENTS.c.source_dag_id, EVENTS.c.source_run_id, EVENTS.c.source_task_id,
     EVENTS.c.source_map_index, EVENTS.c.timestamp, ASSETS.c.name, ASSETS.c.uri, ASSETS.c.group,
     ASSETS.c.extra.label("asset_extra"),
 )
 
 
-def _as_events(db: Db, rows: Sequence[Any]) -> list[dict[str, Any]]:
+def as_events(db: Db, rows: Sequence[Any]) -> list[dict[str, Any]]:
     """Event rows as plain data (they cross to task processes), with the aliases they came through."""
     ids = [row.id for row in rows]
     via: dict[int, list[str]] = defaultdict(list)
@@ -194,9 +206,11 @@ def _as_events(db: Db, rows: Sequence[Any]) -> list[dict[str, Any]]:
         )
         for event_id, name in db.execute(query):
             via[event_id].append(name)
+    runs = _source_runs(db, {(row.source_dag_id, row.source_run_id) for row in rows if row.source_run_id})
     return [
         {
             "id": row.id, "extra": dict(row.extra or {}), "timestamp": row.timestamp,
+            "source_dag_run": runs.get((row.source_dag_id, row.source_run_id)),
             "source_dag_id": row.source_dag_id, "source_run_id": row.source_run_id,
             "source_task_id": row.source_task_id, "source_map_index": row.source_map_index,
             "asset": {"name": row.name, "uri": row.uri, "group": row.group, "extra": dict(row.asset_extra or {})},
@@ -204,6 +218,18 @@ def _as_events(db: Db, rows: Sequence[Any]) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+def _source_runs(db: Db, keys: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The runs that recorded events (``event.source_dag_run``), as plain data."""
+    if not keys:
+        return {}
+    runs = DagRunRow.__table__
+    query = select(
+        runs.c.dag_id, runs.c.run_id, runs.c.run_type, runs.c.state, runs.c.logical_date, runs.c.data_interval_start,
+        runs.c.data_interval_end, runs.c.start_date, runs.c.end_date, runs.c.conf,
+    ).where(or_(*(and_(runs.c.dag_id == dag_id, runs.c.run_id == run_id) for dag_id, run_id in sorted(keys))))
+    return {(row.dag_id, row.run_id): dict(row._mapping) for row in db.execute(query)}
 
 
 def events(
@@ -219,7 +245,7 @@ def events(
 ) -> list[dict[str, Any]]:
     """Events of an asset (by name and/or uri) or of the assets an alias resolved to, oldest first
     unless ``ascending`` is False."""
-    query = select(*_EVENT_COLUMNS).join(ASSETS, ASSETS.c.id == EVENTS.c.asset_id)
+    query = select(*EVENT_COLUMNS).join(ASSETS, ASSETS.c.id == EVENTS.c.asset_id)
     if alias is not None:
         query = query.join(ALIAS_EVENTS, ALIAS_EVENTS.c.event_id == EVENTS.c.id).join(
             ALIASES, ALIASES.c.id == ALIAS_EVENTS.c.alias_id
@@ -236,19 +262,19 @@ def events(
     query = query.order_by(*order)
     if limit is not None:
         query = query.limit(limit)
-    return _as_events(db, list(db.execute(query)))
+    return as_events(db, list(db.execute(query)))
 
 
 def events_of_run(db: Db, dag_run_id: int) -> list[dict[str, Any]]:
     """The events that triggered an asset-triggered run, oldest first."""
     query = (
-        select(*_EVENT_COLUMNS)
+        select(*EVENT_COLUMNS)
         .join(ASSETS, ASSETS.c.id == EVENTS.c.asset_id)
         .join(RUN_EVENTS, RUN_EVENTS.c.event_id == EVENTS.c.id)
         .where(RUN_EVENTS.c.dag_run_id == dag_run_id)
         .order_by(EVENTS.c.timestamp, EVENTS.c.id)
     )
-    return _as_events(db, list(db.execute(query)))
+    return as_events(db, list(db.execute(query)))
 
 
 def find_asset(db: Db, *, name: str | None = None, uri: str | None = None) -> dict[str, Any] | None:
@@ -323,66 +349,6 @@ def consume(db: Db, dag_id: str, rows: Sequence[Any], dag_run_id: int) -> int:
     if event_ids:
         db.execute(insert(RUN_EVENTS), [{"dag_run_id": dag_run_id, "event_id": e} for e in event_ids])
     return len(event_ids)
-
-
-# -- listings -----------------------------------------------------------------------------------
-
-
-def list_assets(db: Db) -> list[dict[str, Any]]:
-    """Every asset with the active DAGs scheduled on it (directly or through an alias it resolved
-    to) and the tasks of active DAGs that list it in their outlets, by name."""
-    active = select(DagRow.dag_id).where(DagRow.is_active.is_(True))
-    consumers: dict[int, set[str]] = defaultdict(set)
-    direct = select(SCHEDULE_ASSETS.c.dag_id, SCHEDULE_ASSETS.c.asset_id).where(SCHEDULE_ASSETS.c.dag_id.in_(active))
-    for dag_id, target in db.execute(direct):
-        consumers[target].add(dag_id)
-    via_alias = (
-        select(SCHEDULE_ALIASES.c.dag_id, ALIAS_ASSETS.c.asset_id)
-        .join(ALIAS_ASSETS, ALIAS_ASSETS.c.alias_id == SCHEDULE_ALIASES.c.alias_id)
-        .where(SCHEDULE_ALIASES.c.dag_id.in_(active))
-    )
-    for dag_id, target in db.execute(via_alias):
-        consumers[target].add(dag_id)
-    producers: dict[int, set[str]] = defaultdict(set)
-    outlets = select(OUTLETS.c.dag_id, OUTLETS.c.task_id, OUTLETS.c.asset_id).where(OUTLETS.c.dag_id.in_(active))
-    for dag_id, task_id, target in db.execute(outlets):
-        producers[target].add(f"{dag_id}.{task_id}")
-    last_event = dict(
-        db.execute(select(EVENTS.c.asset_id, func.max(EVENTS.c.timestamp)).group_by(EVENTS.c.asset_id)).tuples().all()
-    )
-    rows = db.execute(select(ASSETS).order_by(ASSETS.c.name, ASSETS.c.uri))
-    return [
-        {
-            "name": row.name, "uri": row.uri, "group": row.group, "extra": dict(row.extra or {}),
-            "consuming_dags": sorted(consumers[row.id]), "producing_tasks": sorted(producers[row.id]),
-            "last_event": last_event.get(row.id),
-        }
-        for row in rows
-    ]
-
-
-def match_asset(name_or_uri: str) -> Any:
-    """The condition selecting an asset by its name or its uri."""
-    return or_(ASSETS.c.name == name_or_uri, ASSETS.c.uri == name_or_uri)
-
-
-def recent_events(db: Db, *, asset: str | None = None, limit: int = 25) -> list[dict[str, Any]]:
-    """The latest events, newest first; ``asset`` (a name or a uri) keeps that asset's only."""
-    query = select(*_EVENT_COLUMNS).join(ASSETS, ASSETS.c.id == EVENTS.c.asset_id)
-    if asset is not None:
-        query = query.where(match_asset(asset))
-    query = query.order_by(EVENTS.c.timestamp.desc(), EVENTS.c.id.desc()).limit(limit)
-    return _as_events(db, list(db.execute(query)))
-
-
-def asset_exists(db: Db, name_or_uri: str) -> bool:
-    return db.execute(select(ASSETS.c.id).where(match_asset(name_or_uri)).limit(1)).first() is not None
-
-
-__all__ = [
-    "QueueConsumed", "alias_targets", "asset_exists", "asset_id", "consume", "events", "events_of_run", "find_asset",
-    "list_assets", "queued", "recent_events", "record_events", "sync_dag",
-]
 
 
 def drop_queue(db: Db, dag_id: str) -> int:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from slipstream.store import assets, next_runs
 from slipstream.store.clock import utcnow
-from slipstream.store.models import DagRow, ImportErrorRow, SerializedDagRow
+from slipstream.store.models import ID, DagRow, ImportErrorRow, SerializedDagRow
 from slipstream.timetables.assets import schedule_summary
 
 
@@ -58,7 +58,7 @@ def sync_file(
         row.dag_display_name = data.get("dag_display_name")
         row.owners = ", ".join(data.get("owners") or [])
         row.tags = list(data.get("tags") or [])
-        row.schedule = None if data.get("schedule") is None and data.get("asset_condition") is None else schedule_summary(data)
+        row.schedule = _schedule_text(data)
         row.max_active_runs = data.get("max_active_runs")
         row.max_active_tasks = data.get("max_active_tasks")
         row.last_parsed_time = now
@@ -105,6 +105,15 @@ def unowned(session: Session, dag_ids: Iterable[str]) -> set[str]:
     wanted = set(dag_ids)
     owned = session.scalars(select(DagRow.dag_id).where(DagRow.dag_id.in_(wanted), DagRow.is_active.is_(True)))
     return wanted - set(owned)
+
+
+def _schedule_text(data: Mapping[str, Any]) -> str | None:
+    """The schedule as ``dags list`` shows it, cut to the column's width (a condition over long
+    asset URIs can be longer)."""
+    if data.get("schedule") is None and data.get("asset_condition") is None:
+        return None
+    text = schedule_summary(data)
+    return text if len(text) <= ID else text[: ID - 1] + "…"
 
 
 def forget_missing_files(session: Session, existing: set[str], folders: Iterable[str]) -> list[str]:

@@ -336,6 +336,17 @@ class DagScheduleAssetAliasRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class DagScheduleAssetRefRow(Base):
+    """The DAG's schedule names an asset by name or by uri only (``Asset.ref``); empty text for the other."""
+
+    __tablename__ = "dag_schedule_asset_ref"
+
+    dag_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    name: Mapped[str] = mapped_column(String(ASSET_TEXT), primary_key=True)
+    uri: Mapped[str] = mapped_column(String(ASSET_TEXT), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class TaskOutletAssetRow(Base):
     """The task lists this asset in its outlets."""
 

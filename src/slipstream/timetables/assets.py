@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from slipstream.sdk.assets import AssetOrTimeSchedule, DatasetOrTimeSchedule, as_condition, describe
+from slipstream.sdk.asset_schedule import AssetOrTimeSchedule, DatasetOrTimeSchedule, as_condition, describe
 
 
 def split_schedule(schedule: Any, dag_id: str = "") -> tuple[Any, dict[str, Any] | None]:

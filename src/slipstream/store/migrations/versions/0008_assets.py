@@ -82,6 +82,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("dag_id", "alias_id"),
     )
     op.create_table(
+        "dag_schedule_asset_ref",
+        sa.Column("dag_id", sa.String(length=ID), nullable=False),
+        sa.Column("name", sa.String(length=TEXT), nullable=False),
+        sa.Column("uri", sa.String(length=TEXT), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("dag_id", "name", "uri"),
+    )
+    op.create_table(
         "task_outlet_asset",
         sa.Column("dag_id", sa.String(length=ID), nullable=False),
         sa.Column("task_id", sa.String(length=ID), nullable=False),
@@ -105,7 +113,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in (
-        "dag_run_asset_event", "asset_dag_run_queue", "task_outlet_asset", "dag_schedule_asset_alias",
+        "dag_run_asset_event", "asset_dag_run_queue", "task_outlet_asset", "dag_schedule_asset_ref", "dag_schedule_asset_alias",
         "dag_schedule_asset", "asset_alias_event",
     ):
         op.drop_table(table)
