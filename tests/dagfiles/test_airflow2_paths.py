@@ -89,6 +89,7 @@ def test_the_compat_layer_providers_import() -> None:
         from airflow.utils.log.logging_mixin import LoggingMixin
         from airflow.utils.module_loading import import_string
         from airflow.utils.strings import to_boolean
+        from airflow.utils.types import NOTSET, ArgNotSet, DagRunType
         airflow = importlib.import_module("airflow")
         version = airflow.__version__
     assert BaseOperator is slipstream.sdk.BaseOperator and AirflowException is exceptions.AirflowException
@@ -100,3 +101,5 @@ def test_the_compat_layer_providers_import() -> None:
     assert to_boolean("True") and not to_boolean("no")
     assert import_string("datetime.datetime") is datetime
     assert LoggingMixin().log.name.endswith("LoggingMixin")
+    assert isinstance(NOTSET, ArgNotSet) and ArgNotSet() is NOTSET and not NOTSET and repr(NOTSET) == "NOTSET"
+    assert DagRunType.MANUAL == "manual"

@@ -14,4 +14,4 @@ def test_every_stored_state_is_an_authoring_state_or_none() -> None:
         assert authoring.TaskInstanceState[member.name] == member.value
     not_stored = {m.name for m in authoring.TaskInstanceState} - {m.name for m in stored.TaskInstanceState}
     assert not_stored == {"RESTARTING", "DEFERRED"}  # states Slipstream never writes (no triggerer)
-    assert stored.DagRunState is authoring.DagRunState
+    assert stored.DagRunState is authoring.DagRunState and stored.DagRunType is authoring.DagRunType

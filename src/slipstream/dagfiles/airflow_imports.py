@@ -237,6 +237,7 @@ ALIASES.update({
     "airflow.providers.common.sql.sensors.sql": "slipstream.sensors.sql",
     "airflow.sensors.sql": "slipstream.sensors.sql",
     "airflow.sensors.sql_sensor": "slipstream.sensors.sql",
+    "airflow.utils.types": "slipstream.sdk.types",
 })
 
 

@@ -76,3 +76,15 @@ class WeightRule(StrEnum):
 
     def __str__(self) -> str:
         return self.value
+
+
+class DagRunType(StrEnum):
+    """How a run came to be (``airflow.utils.types.DagRunType``); the store keeps these strings."""
+
+    MANUAL = "manual"
+    SCHEDULED = "scheduled"
+    BACKFILL = "backfill"
+    ASSET_TRIGGERED = "asset_triggered"
+
+    def __str__(self) -> str:
+        return self.value

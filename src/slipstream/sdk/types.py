@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from slipstream.sdk.state import DagRunType
+
+__all__ = ["NOTSET", "ArgNotSet", "DagRun", "DagRunType", "RuntimeTaskInstance", "TaskInstance"]
+
 
 class TaskInstance:
     """A try of a task in a run, as the task sees it (``context["ti"]``).
@@ -40,3 +44,27 @@ class DagRun:
 
 # ``airflow.sdk.execution_time.task_runner.RuntimeTaskInstance``, as DAG files annotate with it.
 RuntimeTaskInstance = TaskInstance
+
+
+class ArgNotSet:
+    """The type of ``NOTSET``: an argument that was not given (where None is a meaningful value)."""
+
+    _instance: ArgNotSet | None = None
+
+    def __new__(cls) -> ArgNotSet:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NOTSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+    @staticmethod
+    def is_arg_set(value: Any) -> bool:
+        return not isinstance(value, ArgNotSet)
+
+
+NOTSET = ArgNotSet()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from slipstream.sdk.state import DagRunState
+from slipstream.sdk.state import DagRunState, DagRunType
 
 __all__ = ["DagRunState", "DagRunType", "TaskInstanceState"]
 
@@ -21,16 +21,6 @@ class TaskInstanceState(StrEnum):
     SKIPPED = "skipped"
     UPSTREAM_FAILED = "upstream_failed"
     REMOVED = "removed"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-class DagRunType(StrEnum):
-    MANUAL = "manual"
-    SCHEDULED = "scheduled"
-    BACKFILL = "backfill"
-    ASSET_TRIGGERED = "asset_triggered"
 
     def __str__(self) -> str:
         return self.value
