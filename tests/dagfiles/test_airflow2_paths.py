@@ -6,6 +6,8 @@ import importlib
 import typing
 from datetime import datetime
 
+import pytest
+
 import slipstream.operators.branching
 import slipstream.operators.email
 import slipstream.operators.latest_only
@@ -103,3 +105,30 @@ def test_the_compat_layer_providers_import() -> None:
     assert LoggingMixin().log.name.endswith("LoggingMixin")
     assert isinstance(NOTSET, ArgNotSet) and ArgNotSet() is NOTSET and not NOTSET and repr(NOTSET) == "NOTSET"
     assert DagRunType.MANUAL == "manual"
+
+
+def test_older_idioms_of_airflow_2_files() -> None:
+    from slipstream.operators.empty import EmptyOperator
+    from slipstream.sdk import DAG
+    from slipstream.sdk.context import get_parsing_context as sdk_get_parsing_context
+    from slipstream.sdk.unsupported import UnsupportedFeatureError
+
+    with airflow_imports():
+        from airflow.models.baseoperator import BaseOperator, chain_linear
+        from airflow.operators.subdag import SubDagOperator
+        from airflow.utils.dag_parsing_context import get_parsing_context
+        from airflow.utils.decorators import apply_defaults
+
+    class Custom(BaseOperator):
+        @apply_defaults
+        def __init__(self, *, greeting: str, **kwargs: object) -> None:
+            super().__init__(**kwargs)
+            self.greeting = greeting
+
+    with DAG("old_style", default_args={"retries": 2}) as dag:
+        first = Custom(task_id="first", greeting="hello")
+        chain_linear(first, [EmptyOperator(task_id="a"), EmptyOperator(task_id="b")])
+    assert first.retries == 2 and first.downstream_task_ids == {"a", "b"} and dag.has_task("b")
+    assert get_parsing_context is sdk_get_parsing_context
+    with pytest.raises(UnsupportedFeatureError, match=r"SubDAGs \(removed in Airflow 3\).*TaskGroup"):
+        SubDagOperator(task_id="sub")

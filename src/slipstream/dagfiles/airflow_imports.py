@@ -238,6 +238,10 @@ ALIASES.update({
     "airflow.sensors.sql": "slipstream.sensors.sql",
     "airflow.sensors.sql_sensor": "slipstream.sensors.sql",
     "airflow.utils.types": "slipstream.sdk.types",
+    "airflow.utils.dag_parsing_context": "slipstream.sdk.context",
+    "airflow.utils.decorators": "slipstream.sdk.helpers",
+    "airflow.operators.subdag": "slipstream.sdk.unsupported",
+    "airflow.operators.subdag_operator": "slipstream.sdk.unsupported",
 })
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from slipstream.sdk.dag import DAG, dag_context, validate_key
-from slipstream.sdk.dependencies import DependencyMixin, chain, cross_downstream
+from slipstream.sdk.dependencies import DependencyMixin, chain, chain_linear, cross_downstream
 from slipstream.sdk.exceptions import DagDefinitionError
 from slipstream.sdk.operator_api import OperatorApi, callbacks_list, warn_unapplied
 from slipstream.sdk.param import ParamsDict
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from slipstream.sdk.task_group import TaskGroup
     from slipstream.sdk.xcom_arg import XComArg
 
-__all__ = ["BaseOperator", "chain", "cross_downstream"]
+__all__ = ["BaseOperator", "chain", "chain_linear", "cross_downstream"]
 
 WEIGHT_RULES = ("downstream", "upstream", "absolute")
 

@@ -9,7 +9,15 @@ from typing import Any
 from slipstream.sdk.context import determine_kwargs as _context_kwargs
 from slipstream.sdk.dependencies import chain, chain_linear, cross_downstream
 
-__all__ = ["chain", "chain_linear", "cross_downstream", "determine_kwargs", "merge_dicts", "to_boolean"]
+__all__ = [
+    "apply_defaults", "chain", "chain_linear", "cross_downstream", "determine_kwargs", "merge_dicts", "to_boolean",
+]
+
+
+def apply_defaults(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``airflow.utils.decorators.apply_defaults`` of older custom operators: the ``__init__`` as it
+    is (Slipstream, like Airflow 2, applies default_args to every operator's ``__init__`` itself)."""
+    return function
 
 
 def merge_dicts(first: Mapping[str, Any], second: Mapping[str, Any]) -> dict[str, Any]:

@@ -92,6 +92,7 @@ _STAND_INS.update({
     **{name: ("class", *_HITL) for name in ("HITLOperator", "ApprovalOperator", "HITLBranchOperator",
                                              "HITLEntryOperator")},
     **{name: ("class", *_TRIGGERS) for name in ("FileDeleteTrigger", "DirectoryFileDeleteTrigger")},
+    "SubDagOperator": ("class", "SubDAGs (removed in Airflow 3)", "group the tasks with a TaskGroup instead"),
 })
 _made: dict[str, Any] = {}
 
