@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import typing
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -132,3 +133,16 @@ def test_older_idioms_of_airflow_2_files() -> None:
     assert get_parsing_context is sdk_get_parsing_context
     with pytest.raises(UnsupportedFeatureError, match=r"SubDAGs \(removed in Airflow 3\).*TaskGroup"):
         SubDagOperator(task_id="sub")
+
+
+def test_airflow_settings_paths_and_no_database_session(home: Path) -> None:
+    from slipstream.sdk.unsupported import UnsupportedFeatureError
+
+    with airflow_imports():
+        from airflow import settings
+
+        dags_folder, airflow_home = settings.DAGS_FOLDER, settings.AIRFLOW_HOME
+        session_class = settings.Session
+    assert dags_folder == str(home / "dags") and airflow_home == str(home)
+    with pytest.raises(UnsupportedFeatureError, match="metadata database.*Variable, Connection"):
+        session_class()

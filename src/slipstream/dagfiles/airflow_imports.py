@@ -242,6 +242,7 @@ ALIASES.update({
     "airflow.utils.decorators": "slipstream.sdk.helpers",
     "airflow.operators.subdag": "slipstream.sdk.unsupported",
     "airflow.operators.subdag_operator": "slipstream.sdk.unsupported",
+    "airflow.settings": "slipstream.sdk.airflow_settings",
 })
 
 

@@ -30,19 +30,16 @@ def _to_bool(value: str) -> bool:
 
 
 class SlipstreamConf:
-    """Airflow's configuration reader, over Slipstream's configuration (loaded on first use)."""
-
-    def __init__(self) -> None:
-        self._config: Config | None = None
+    """Airflow's configuration reader, over Slipstream's configuration. Each call reads it afresh
+    (the file and the environment), so it always agrees with what the process would load."""
 
     def _loaded(self) -> Config:
-        if self._config is None:
-            self._config = Config.load()
-        return self._config
+        return Config.load()
 
-    def reload(self) -> None:
-        """Read the configuration again on the next access (after the file or environment changed)."""
-        self._config = None
+    @property
+    def home(self) -> Any:
+        """The installation's home folder (``$SLIPSTREAM_HOME``, else ``$AIRFLOW_HOME``)."""
+        return self._loaded().home
 
     def _raw(self, section: str, key: str) -> Any:
         section, key = section.lower(), key.lower()
