@@ -177,3 +177,13 @@ def test_the_generator_runs_as_a_module() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == markdown()
+
+
+def test_version_attributes() -> None:
+    with airflow_imports():
+        import airflow
+        import airflow.operators.bash
+        import airflow.sdk
+
+        assert airflow.__version__ == "3.3.2" and airflow.sdk.__version__ == "1.3.2"
+        assert not hasattr(airflow.operators.bash, "__version__")

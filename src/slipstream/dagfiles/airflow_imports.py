@@ -263,7 +263,9 @@ class _AliasModule(types.ModuleType):
             from slipstream.sdk.lazy_names import AIRFLOW_VERSION
 
             return AIRFLOW_VERSION
-        if attribute.startswith("__") and attribute != "__version__":
+        if attribute == "__version__":  # airflow.sdk's; AttributeError elsewhere, so hasattr() stays False
+            return getattr(importlib.import_module(self.__slipstream_target__), attribute)
+        if attribute.startswith("__"):
             raise AttributeError(attribute)
         submodule = f"{self.__name__}.{attribute}"
         if submodule in ALIASES:  # from airflow.operators import dummy
