@@ -87,11 +87,8 @@ _EXCEPTIONS = (
 def __getattr__(name: str) -> Any:
     if name in _EXCEPTIONS:
         return getattr(importlib.import_module("slipstream.sdk.exceptions"), name)
-    if name == "timezone":  # Airflow's timezone helpers, where the sdk has them
-        try:
-            return importlib.import_module("slipstream.sdk.timezone")
-        except ModuleNotFoundError:
-            raise AttributeError(f"module {__name__!r} has no attribute 'timezone'") from None
+    if name == "timezone":  # Airflow's timezone helpers, a module
+        return importlib.import_module("slipstream.sdk.timezone")
     if name in _ELSEWHERE:
         module, attribute = _ELSEWHERE[name]
         return getattr(importlib.import_module(module), attribute)
@@ -100,14 +97,7 @@ def __getattr__(name: str) -> Any:
     try:
         return getattr(slipstream.sdk, name)
     except AttributeError:
-        pass
-    if name == "SkipMixin":  # until the sdk has its own: enough for a provider's class to be defined
-        return _SkipMixin
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-class _SkipMixin:
-    """Marks an operator that skips tasks; the skipping itself goes through ``ti.skip``."""
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
 
 
 def _version_at_least(major: int, minor: int) -> bool:
