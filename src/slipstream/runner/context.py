@@ -15,6 +15,7 @@ from slipstream.runner.xcom_sequence import LazyXComSequence
 from slipstream.sdk import macros
 from slipstream.sdk.connection import ConnectionAccessor
 from slipstream.sdk.exceptions import AirflowException, ParamValidationError
+from slipstream.sdk.task_state import TaskStateStore
 from slipstream.sdk.timezone import coerce_datetime
 from slipstream.sdk.types import DagRun, TaskInstance
 from slipstream.sdk.variable import VariableAccessor
@@ -343,6 +344,7 @@ def build_context(
         "outlets": [],
         "var": {"value": VariableAccessor(deserialize_json=False), "json": VariableAccessor(deserialize_json=True)},
         "conn": ConnectionAccessor(),
+        "task_state_store": TaskStateStore(ti),
     }
     return context
 

@@ -38,6 +38,7 @@ LAZY_NAMES: dict[str, str] = {
     "RetryDecision": "slipstream.sdk.retry_policy",
     "RetryPolicy": "slipstream.sdk.retry_policy",
     "RetryRule": "slipstream.sdk.retry_policy",
+    "ResumableJobMixin": "slipstream.sdk.resumable_job",
     "NEVER_EXPIRE": "slipstream.sdk.context",
 }
 

@@ -77,7 +77,6 @@ _STAND_INS: dict[str, tuple[str, str, str]] = {
         "BaseDeadlineReference", "DeadlineAlert", "DeadlineReference", "AsyncCallback", "SyncCallback",
     )},
     "deadline_reference": ("function", *_DEADLINES),
-    "ResumableJobMixin": ("class", "resumable jobs", "there is no task state store that outlives a try"),
 }
 
 # Names of ``airflow.sdk.__all__`` among them (the others live in other Airflow modules).
