@@ -34,6 +34,7 @@ def test_an_unknown_argument_raises_with_the_task_id_and_the_argument():
     [
         ("sla", timedelta(hours=1), "SLA feature was removed in Airflow 3.0"),
         ("executor", "CeleryExecutor", "runs on its configured executor"),
+        ("queue", "gpu", "run every task from one queue"),
         ("run_as_user", "etl", "does not switch users"),
         ("resources", {"cpus": 2}, "not reserved nor enforced"),
         ("executor_config", {"KubernetesExecutor": {"image": "x"}}, "no per-task configuration"),

@@ -266,7 +266,8 @@ class BaseOperator(OperatorApi, DependencyMixin):
         self.allow_nested_operators = allow_nested_operators
         self.render_template_as_native_obj = render_template_as_native_obj
         warn_unapplied(self, {
-            "sla": sla, "executor": executor, "run_as_user": run_as_user, "resources": resources,
+            "sla": sla, "executor": executor, "queue": None if queue == "default" else queue,
+            "run_as_user": run_as_user, "resources": resources,
             "executor_config": executor_config, "retry_policy": retry_policy,
             "wait_for_past_depends_before_skipping": wait_for_past_depends_before_skipping,
         })
