@@ -83,7 +83,7 @@ def test_names_relatives_and_dag():
         third = EmptyOperator(task_id="third")
         first >> second >> third
     assert (first.task_id, first.label, first.node_id, first.task_type) == ("grp.first", "first", "grp.first", "EmptyOperator")
-    assert first.dag_id == "names" and first.has_dag and first.get_dag() is dag
+    assert first.dag_id == "names" and first.has_dag() and first.get_dag() is dag
     assert first.get_direct_relative_ids() == {"second"}
     assert third.get_direct_relative_ids(upstream=True) == {"second"}
     assert first.get_flat_relative_ids() == {"second", "third"}

@@ -101,7 +101,6 @@ class OperatorApi:
         return isinstance(self, SkipMixin)
 
     # -- the DAG and the relatives --
-    @property
     def has_dag(self) -> bool:
         return self.dag is not None
 
