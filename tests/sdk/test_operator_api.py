@@ -126,3 +126,17 @@ def test_owner_links_are_checked_and_serialized():
     assert data["tasks"][0]["docs"] == {"doc_md": "# hi"}
     with pytest.raises(DagDefinitionError, match=r"DAG 'bad': owner_links must be URLs.*ada='not a link'"):
         DAG("bad", owner_links={"ada": "not a link"})
+
+
+def test_template_fields_given_as_one_string_are_taken_as_a_list():
+    class Greet(EmptyOperator):
+        template_fields = "who"
+
+        def __init__(self, *, who, **kwargs):
+            super().__init__(**kwargs)
+            self.who = who
+
+    with pytest.warns(UserWarning, match="Greet.template_fields is the string 'who'"):
+        task = Greet(task_id="g", who="{{ ds }}")
+    assert task.template_fields == ["who"]
+    assert task.render_template_fields({"ds": "2024-01-02"}) == {"who": "2024-01-02"}

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from slipstream.sdk.dag import DAG, dag_context, validate_key
 from slipstream.sdk.dependencies import DependencyMixin, chain, cross_downstream
 from slipstream.sdk.exceptions import DagDefinitionError
-from slipstream.sdk.operator_api import OperatorApi, callbacks_list, warn_unapplied
+from slipstream.sdk.operator_api import OperatorApi, callbacks_list, warn_template_fields_string, warn_unapplied
 from slipstream.sdk.param import ParamsDict
 from slipstream.sdk.trigger_rule import TriggerRule
 
@@ -271,6 +271,9 @@ class BaseOperator(OperatorApi, DependencyMixin):
             "executor_config": executor_config, "retry_policy": retry_policy,
             "wait_for_past_depends_before_skipping": wait_for_past_depends_before_skipping,
         })
+        if isinstance(self.template_fields, str):
+            warn_template_fields_string(self)
+            self.template_fields = [self.template_fields]
         self.upstream_task_ids: set[str] = set()
         self.downstream_task_ids: set[str] = set()
         self.dag: DAG | None = dag

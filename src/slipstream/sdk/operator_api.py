@@ -48,6 +48,15 @@ def warn_unapplied(task: Any, arguments: Mapping[str, Any]) -> None:
             )
 
 
+def warn_template_fields_string(task: Any) -> None:
+    warnings.warn(
+        f"{type(task).__name__}.template_fields is the string {task.template_fields!r}; it should be a list or "
+        "tuple of field names. It is taken as a list of that one name.",
+        UserWarning,
+        stacklevel=_first_frame_outside_slipstream(),
+    )
+
+
 _SLIPSTREAM = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
