@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from slipstream.sdk.asset_schedule import encode_all
-from slipstream.sdk.baseoperator import BaseOperator, retry_delay_seconds
+from slipstream.sdk.baseoperator import BaseOperator, backoff_multiplier, retry_delay_seconds
 from slipstream.sdk.dag import DAG
 from slipstream.sdk.param import ParamsDict
 from slipstream.store.values import storable
@@ -55,7 +55,7 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "trigger_rule": task.trigger_rule.value,
         "retries": task.retries,
         "retry_delay": _seconds(task.retry_delay),
-        "retry_exponential_backoff": bool(task.retry_exponential_backoff),
+        "retry_exponential_backoff": backoff_multiplier(task.retry_exponential_backoff),
         "max_retry_delay": _seconds(task.max_retry_delay),
         "execution_timeout": _seconds(task.execution_timeout),
         "pool": task.pool,
@@ -207,7 +207,7 @@ class SerializedTask:
         return timedelta(
             seconds=retry_delay_seconds(
                 self.data.get("retry_delay") or 0.0,
-                bool(self.data.get("retry_exponential_backoff")),
+                self.data.get("retry_exponential_backoff") or False,
                 self.data.get("max_retry_delay"),
                 try_number,
             )
