@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from scheduler_helpers import RecordingExecutor
 
 from slipstream.scheduler.scheduler import Scheduler
+from slipstream.scheduler.triggering import trigger_dag
 from slipstream.store import dag_runs
 from slipstream.store import dags as dag_store
 from slipstream.store.clock import utcnow
@@ -192,3 +193,34 @@ def test_continuous_runs_one_at_a_time_back_to_back_and_once_runs_once(settings,
         assert (second.data_interval_start, second.data_interval_end) == (now, now + timedelta(seconds=3))
     [once] = runs_of(db, "once_without_start")
     assert now - timedelta(minutes=1) <= once.logical_date <= now
+
+
+MANUAL = """
+import pendulum
+from datetime import timedelta
+from airflow.sdk import DAG, CronTriggerTimetable
+from airflow.operators.empty import EmptyOperator
+
+for dag_id, schedule in [
+    ("daily_intervals", "@daily"),
+    ("trigger_with_interval", CronTriggerTimetable("@daily", timezone="UTC", interval=timedelta(hours=6))),
+    ("by_hand", None),
+]:
+    with DAG(dag_id, start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), schedule=schedule):
+        EmptyOperator(task_id="t")
+"""
+
+
+def test_manual_runs_get_the_data_interval_their_timetable_infers(settings, db, write_dag, parse):
+    write_dag("manual.py", MANUAL)
+    parse()
+    at = utc(2024, 3, 10, 18, 30)
+    intervals = {}
+    for dag_id in ("daily_intervals", "trigger_with_interval", "by_hand"):
+        run = trigger_dag(db, dag_id, logical_date=at)
+        intervals[dag_id] = (run.logical_date, run.data_interval_start, run.data_interval_end)
+    assert intervals == {
+        "daily_intervals": (at, utc(2024, 3, 9), utc(2024, 3, 10)),  # the last complete day
+        "trigger_with_interval": (at, at - timedelta(hours=6), at),
+        "by_hand": (at, at, at),
+    }
