@@ -197,3 +197,9 @@ def test_bad_arguments_and_unsupported_timetables_say_what_is_wrong():
         CronPartitionTimetable("0 * * * *", timezone="UTC")
     with pytest.raises(UnsupportedTimetable, match="PartitionedAssetTimetable"):
         PartitionedAssetTimetable(assets=[])
+
+
+def test_partitioned_at_runtime_runs_only_when_triggered():
+    from slipstream.timetables.simple import NullTimetable, PartitionedAtRuntime
+
+    assert parse_schedule(PartitionedAtRuntime()) is None and parse_schedule(NullTimetable()) is None
