@@ -203,3 +203,16 @@ def test_partitioned_at_runtime_runs_only_when_triggered():
     from slipstream.timetables.simple import NullTimetable, PartitionedAtRuntime
 
     assert parse_schedule(PartitionedAtRuntime()) is None and parse_schedule(NullTimetable()) is None
+
+
+def test_a_dag_takes_a_timetable_as_schedule_or_as_airflow_2s_timetable_argument():
+    from slipstream.sdk import DAG
+    from slipstream.sdk.exceptions import DagDefinitionError
+
+    trigger = CronTriggerTimetable("0 7 * * *", timezone="Asia/Tokyo")
+    old_style = DAG("old_style", timetable=trigger, start_date=utc(2024, 1, 1))
+    assert old_style.schedule is trigger
+    assert isinstance(old_style.timetable, CronTriggerTimetable) and old_style.timetable.summary == "0 7 * * *"
+    assert DAG("daily", schedule="@daily", start_date=utc(2024, 1, 1)).timetable.summary == "@daily"
+    with pytest.raises(DagDefinitionError, match="either schedule or timetable"):
+        DAG("both", schedule="@daily", timetable=trigger)

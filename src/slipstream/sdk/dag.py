@@ -106,6 +106,10 @@ class DAG:
         fileloc: str | None = None,
         **kwargs: Any,
     ) -> None:
+        if "timetable" in kwargs:  # Airflow 2.2+'s DAG(timetable=...), an older name of schedule
+            if schedule is not _NOT_SET or schedule_interval is not _NOT_SET:
+                raise DagDefinitionError(f"DAG {dag_id!r}: give either schedule or timetable, not both")
+            schedule = kwargs.pop("timetable")
         unknown = set(kwargs) - _ACCEPTED_AIRFLOW_ARGUMENTS
         if unknown:
             raise TypeError(f"DAG() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
@@ -160,6 +164,15 @@ class DAG:
     @property
     def schedule_interval(self) -> Any:
         return self.schedule
+
+    @property
+    def timetable(self) -> Any:
+        """The schedule as a timetable object (``dag.timetable.summary``), in the DAG's time zone."""
+        from slipstream.timetables.schedule import parse_schedule
+        from slipstream.timetables.timetable import make_timetable
+        from slipstream.timetables.timezones import dag_timezone
+
+        return make_timetable(parse_schedule(self.schedule, self.dag_id), dag_timezone(self.start_date, "UTC"))
 
     @property
     def user_defined_macros(self) -> dict[str, Any] | None:
