@@ -224,3 +224,19 @@ def test_manual_runs_get_the_data_interval_their_timetable_infers(settings, db, 
         "trigger_with_interval": (at, at - timedelta(hours=6), at),
         "by_hand": (at, at, at),
     }
+
+
+def test_backfill_plans_the_runs_of_trigger_and_events_timetables():
+    from slipstream.scheduler.backfill import intervals
+    from slipstream.timetables import CronTriggerTimetable, DagSchedule, EventsTimetable
+    from slipstream.timetables.schedule import parse_schedule
+
+    def planned(timetable) -> list[datetime]:
+        data = {"schedule": parse_schedule(timetable), "start_date": "2024-01-01T00:00:00+00:00", "end_date": None,
+                "catchup": False, "timezone": "UTC"}
+        found = intervals(DagSchedule.from_serialized(data), utc(2024, 1, 2), utc(2024, 1, 4, 12))
+        return [info.logical_date for info in found]
+
+    assert planned(CronTriggerTimetable("0 12 * * *", timezone="UTC")) == [utc(2024, 1, d, 12) for d in (2, 3, 4)]
+    events = EventsTimetable([utc(2024, 1, 1), utc(2024, 1, 3, 8), utc(2024, 1, 9)])
+    assert planned(events) == [utc(2024, 1, 3, 8)]
