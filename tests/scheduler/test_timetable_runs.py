@@ -240,3 +240,41 @@ def test_backfill_plans_the_runs_of_trigger_and_events_timetables():
     assert planned(CronTriggerTimetable("0 12 * * *", timezone="UTC")) == [utc(2024, 1, d, 12) for d in (2, 3, 4)]
     events = EventsTimetable([utc(2024, 1, 1), utc(2024, 1, 3, 8), utc(2024, 1, 9)])
     assert planned(events) == [utc(2024, 1, 3, 8)]
+
+
+AIRFLOW3_STRINGS = """
+from datetime import datetime, timedelta
+from airflow.sdk import DAG
+from airflow.operators.empty import EmptyOperator
+
+with DAG("cron_string", start_date=datetime(2024, 1, 1), schedule="@daily", catchup=True, max_active_runs=16):
+    EmptyOperator(task_id="t")
+
+with DAG("delta_string", start_date=datetime(2024, 1, 1), schedule=timedelta(hours=12), catchup=True,
+         max_active_runs=16):
+    EmptyOperator(task_id="t")
+"""
+
+
+def test_airflow3_default_cron_and_delta_schedules_are_trigger_timetables_when_asked(settings, db, write_dag):
+    """[scheduler] create_cron_data_intervals / create_delta_data_intervals off (Airflow 3's defaults):
+    a cron string or a timedelta makes a run at each tick, whose logical date is the tick."""
+    from slipstream.dagfiles.processor import DagFileProcessor
+
+    write_dag("strings.py", AIRFLOW3_STRINGS)
+    airflow3 = settings.replace(create_cron_data_intervals=False, create_delta_data_intervals=False)
+    processor = DagFileProcessor(airflow3, db)
+    try:
+        processor.process(force=True)
+    finally:
+        processor.close()
+    with db.read() as session:
+        kinds = {dag_id: dag_store.get_serialized(session, dag_id).data["schedule"]["kind"]
+                 for dag_id in ("cron_string", "delta_string")}
+    assert kinds == {"cron_string": "cron_trigger", "delta_string": "delta_trigger"}
+    Scheduler(airflow3, db, RecordingExecutor()).run_once(now=utc(2024, 1, 2, 1))
+    assert [(r.logical_date, r.data_interval_end) for r in runs_of(db, "cron_string")] == [
+        (utc(2024, 1, 1), utc(2024, 1, 1)), (utc(2024, 1, 2), utc(2024, 1, 2))
+    ]
+    assert [r.logical_date for r in runs_of(db, "delta_string")] == [utc(2024, 1, 1), utc(2024, 1, 1, 12), utc(2024, 1, 2)]
+    assert dag_row(db, "cron_string").next_dagrun == utc(2024, 1, 3)

@@ -109,8 +109,11 @@ def _with_total_priority(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return tasks
 
 
-def serialize_dag(dag: DAG, default_timezone: str = "utc") -> dict[str, Any]:
-    """The JSON form of a DAG: everything the scheduler, API and UI need, nothing executable."""
+def serialize_dag(
+    dag: DAG, default_timezone: str = "utc", *, cron_data_intervals: bool = True, delta_data_intervals: bool = True
+) -> dict[str, Any]:
+    """The JSON form of a DAG: everything the scheduler, API and UI need, nothing executable.
+    (``*_data_intervals``: see ``timetables.schedule.parse_schedule``.)"""
     order = dag.topological_order()
     return {
         "format": FORMAT_VERSION,
@@ -121,7 +124,9 @@ def serialize_dag(dag: DAG, default_timezone: str = "utc") -> dict[str, Any]:
         "doc_md": dag.doc_md,
         "tags": list(dag.tags),
         "owners": sorted({t.owner for t in dag.tasks}),
-        "schedule": parse_schedule(dag.schedule, dag.dag_id),
+        "schedule": parse_schedule(
+            dag.schedule, dag.dag_id, cron_data_intervals=cron_data_intervals, delta_data_intervals=delta_data_intervals
+        ),
         "start_date": _as_aware(dag.start_date, default_timezone),
         "end_date": _as_aware(dag.end_date, default_timezone),
         "timezone": dag_timezone(dag.start_date, default_timezone),

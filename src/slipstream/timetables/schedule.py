@@ -26,8 +26,14 @@ def describe_timetable(timetable: Timetable) -> dict[str, Any]:
     return {"kind": timetable.kind, "summary": timetable.summary, **timetable.serialize()}
 
 
-def parse_schedule(schedule: Any, dag_id: str = "") -> dict[str, Any] | None:
-    """``None`` for manual only; otherwise ``{"kind": "cron"|"delta"|"once"|..., "summary", ...}``."""
+def parse_schedule(
+    schedule: Any, dag_id: str = "", *, cron_data_intervals: bool = True, delta_data_intervals: bool = True
+) -> dict[str, Any] | None:
+    """``None`` for manual only; otherwise ``{"kind": "cron"|"delta"|"once"|..., "summary", ...}``.
+
+    ``cron_data_intervals``/``delta_data_intervals`` (the ``[scheduler] create_*_data_intervals``
+    settings): a cron string or a timedelta gives data intervals (Airflow 2), or when off a run
+    at each tick (Airflow 3's default)."""
     from slipstream.timetables.timetable import KINDS
 
     where = f" of DAG {dag_id!r}" if dag_id else ""
@@ -47,6 +53,8 @@ def parse_schedule(schedule: Any, dag_id: str = "") -> dict[str, Any] | None:
     if is_delta(schedule):
         if not is_positive(schedule):
             raise InvalidSchedule(f"The schedule{where} must be a positive interval, got {describe(schedule)}")
+        if not delta_data_intervals:
+            return describe_timetable(KINDS["delta_trigger"](schedule))
         return describe_timetable(KINDS["delta"](schedule))
     if isinstance(schedule, str):
         text = schedule.strip()
@@ -58,6 +66,9 @@ def parse_schedule(schedule: Any, dag_id: str = "") -> dict[str, Any] | None:
             expression = check_expression(text, where)
         except ValueError as err:
             raise InvalidSchedule(str(err)) from None
+        if not cron_data_intervals:  # the DAG's time zone, as for a cron string of data intervals
+            return {"kind": "cron_trigger", "expression": expression, "summary": text, "interval": 0.0,
+                    "run_immediately": False}
         return {"kind": "cron", "expression": expression, "summary": text}
     raise InvalidSchedule(
         f"Unsupported schedule{where}: {schedule!r} ({type(schedule).__name__}); use None, a cron string, "
