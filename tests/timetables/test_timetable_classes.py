@@ -216,3 +216,12 @@ def test_a_dag_takes_a_timetable_as_schedule_or_as_airflow_2s_timetable_argument
     assert DAG("daily", schedule="@daily", start_date=utc(2024, 1, 1)).timetable.summary == "@daily"
     with pytest.raises(DagDefinitionError, match="either schedule or timetable"):
         DAG("both", schedule="@daily", timetable=trigger)
+
+
+def test_continuous_dags_run_one_run_at_a_time():
+    from slipstream.sdk import DAG
+    from slipstream.sdk.exceptions import DagDefinitionError
+
+    DAG("one", schedule="@continuous", start_date=utc(2024, 1, 1), max_active_runs=1).validate()
+    with pytest.raises(DagDefinitionError, match="max_active_runs must be 1"):
+        DAG("three", schedule=ContinuousTimetable(), start_date=utc(2024, 1, 1), max_active_runs=3).validate()

@@ -268,6 +268,11 @@ class DAG:
         self.check_cycle()
         if self.start_date is None and self._needs_start_date():
             raise DagDefinitionError(f"DAG {self.dag_id!r} has a schedule but no start_date")
+        if (self.max_active_runs or 0) > 1 and self._schedule_kind() == "continuous":
+            raise DagDefinitionError(
+                f"DAG {self.dag_id!r}: schedule '@continuous' runs one run at a time, so max_active_runs must be 1 "
+                f"(or left out), got {self.max_active_runs}"
+            )
         if self.start_date is not None and self.end_date is not None and self.end_date < self.start_date:
             raise DagDefinitionError(
                 f"DAG {self.dag_id!r}: end_date {self.end_date} is before start_date {self.start_date}"
@@ -277,13 +282,17 @@ class DAG:
         """A readable data-interval schedule (cron string, timedelta): its intervals start at
         start_date. Trigger, events, @once and @continuous timetables start from now without one;
         an unreadable schedule is reported when it is serialized."""
+        return self._schedule_kind() in ("cron", "delta")
+
+    def _schedule_kind(self) -> str | None:
+        """The kind of a readable schedule (None for manual only or an unreadable schedule)."""
         from slipstream.timetables.schedule import InvalidSchedule, parse_schedule
 
         try:
             schedule = parse_schedule(self.schedule, self.dag_id)
-        except InvalidSchedule:
-            return False
-        return schedule is not None and schedule["kind"] in ("cron", "delta")
+        except (InvalidSchedule, ValueError):
+            return None
+        return None if schedule is None else schedule["kind"]
 
     def topological_order(self) -> list[str]:
         """Task ids with every task after its upstreams; ties keep definition order."""
