@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from scheduler_helpers import RecordingExecutor
 
 from slipstream.scheduler.scheduler import Scheduler
@@ -278,3 +279,28 @@ def test_airflow3_default_cron_and_delta_schedules_are_trigger_timetables_when_a
     ]
     assert [r.logical_date for r in runs_of(db, "delta_string")] == [utc(2024, 1, 1), utc(2024, 1, 1, 12), utc(2024, 1, 2)]
     assert dag_row(db, "cron_string").next_dagrun == utc(2024, 1, 3)
+
+
+@pytest.mark.postgres
+def test_trigger_timetables_and_pendulum_dates_on_postgres(settings, postgres_url, write_dag):
+    """The trigger timetables' runs above, created the same way on PostgreSQL."""
+    from slipstream.dagfiles.processor import DagFileProcessor
+    from slipstream.store import migrate
+    from slipstream.store.db import Database
+
+    settings = settings.replace(sql_alchemy_conn=postgres_url)
+    db = Database(postgres_url)
+    migrate.migrate(db)
+    write_dag("triggers.py", TRIGGERS)
+    processor = DagFileProcessor(settings, db)
+    try:
+        processor.process(force=True)
+    finally:
+        processor.close()
+    executor = RecordingExecutor()
+    step(Scheduler(settings, db, executor), executor, db, utc(2024, 1, 3, 4))
+    assert [r.logical_date for r in runs_of(db, "cron_trigger")] == [utc(2024, 1, 1, 4), utc(2024, 1, 2, 4)]
+    assert [r.logical_date for r in runs_of(db, "two_crons")] == [
+        utc(2024, 1, 1), utc(2024, 1, 1, 12), utc(2024, 1, 2), utc(2024, 1, 3)
+    ]
+    db.dispose()
