@@ -28,7 +28,9 @@ def test_date_range_with_a_delta_a_cron_or_a_count():
     assert dates.date_range(start, datetime(2024, 1, 3, tzinfo=UTC), delta="@daily") == [
         start, start + timedelta(days=1), start + timedelta(days=2)
     ]
-    assert dates.date_range(start, num=2, delta="0 12 * * *") == [start + timedelta(hours=12), start + timedelta(hours=36)]
+    # As Airflow 2: start_date first, then the ticks after it.
+    assert dates.date_range(start, num=3, delta="0 12 * * *") == [start, start + timedelta(hours=12), start + timedelta(hours=36)]
+    assert dates.date_range(start, num=-2, delta="@daily") == [start - timedelta(days=1), start]
     assert dates.date_range(start, delta=None) == []
     with pytest.raises(ValueError, match="after end_date"):
         dates.date_range(start, start - timedelta(days=1), delta=timedelta(days=1))
