@@ -142,8 +142,11 @@ def _with_total_priority(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return tasks
 
 
-def serialize_dag(dag: DAG, default_timezone: str = "utc") -> dict[str, Any]:
-    """The JSON form of a DAG: everything the scheduler, API and UI need, nothing executable."""
+def serialize_dag(
+    dag: DAG, default_timezone: str = "utc", *, cron_data_intervals: bool = True, delta_data_intervals: bool = True
+) -> dict[str, Any]:
+    """The JSON form of a DAG: everything the scheduler, API and UI need, nothing executable.
+    (``*_data_intervals``: see ``timetables.schedule.parse_schedule``.)"""
     order = dag.topological_order()
     time_schedule, asset_condition = split_schedule(dag.schedule, dag.dag_id)
     return {
@@ -156,7 +159,9 @@ def serialize_dag(dag: DAG, default_timezone: str = "utc") -> dict[str, Any]:
         "owner_links": dict(getattr(dag, "owner_links", None) or {}),
         "tags": list(dag.tags),
         "owners": sorted({t.owner for t in dag.tasks}),
-        "schedule": parse_schedule(time_schedule, dag.dag_id),
+        "schedule": parse_schedule(
+            time_schedule, dag.dag_id, cron_data_intervals=cron_data_intervals, delta_data_intervals=delta_data_intervals
+        ),
         "asset_condition": asset_condition,
         "start_date": _as_aware(dag.start_date, default_timezone),
         "end_date": _as_aware(dag.end_date, default_timezone),
