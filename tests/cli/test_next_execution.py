@@ -54,3 +54,32 @@ def test_list_shows_next_dagrun(runner, dags_dir):
     assert rows["catching_up"]["next_dagrun"] == "2020-01-01T00:00:00+00:00"
     assert rows["manual"]["next_dagrun"] is None
     assert rows["latest_only"]["next_dagrun"].endswith("T02:00:00+00:00")
+
+
+TIMETABLES = """
+import pendulum
+from airflow.sdk import DAG, CronTriggerTimetable, EventsTimetable
+from airflow.providers.standard.operators.empty import EmptyOperator
+
+with DAG("weekday_mornings", start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Amsterdam"), catchup=True,
+         schedule=CronTriggerTimetable("0 7 * * 1-5", timezone="Europe/Amsterdam")) as a:
+    EmptyOperator(task_id="t")
+
+with DAG("two_events", start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), catchup=True,
+         schedule=EventsTimetable([pendulum.datetime(2024, 2, 1, tz="UTC"), pendulum.datetime(2024, 1, 10, tz="UTC")],
+                                  description="kick-offs")) as b:
+    EmptyOperator(task_id="t")
+"""
+
+
+def test_next_execution_and_list_of_timetable_objects(runner, dags_dir):
+    (dags_dir / "timetables.py").write_text(TIMETABLES)
+    result = invoke(runner, "dags", "next-execution", "weekday_mornings", "-n", "6")
+    # Monday 1 to Friday 5, then Monday 8 January, at 07:00 in Amsterdam (06:00 UTC).
+    assert result.stdout.splitlines() == [f"2024-01-{d:02d}T06:00:00+00:00" for d in (1, 2, 3, 4, 5, 8)]
+    result = invoke(runner, "dags", "next-execution", "two_events", "-n", "3")
+    assert result.stdout.splitlines() == ["2024-01-10T00:00:00+00:00", "2024-02-01T00:00:00+00:00", "None"]
+    rows = {r["dag_id"]: r for r in invoke_json(runner, "dags", "list")}
+    assert rows["weekday_mornings"]["schedule"] == "0 7 * * 1-5"
+    assert rows["two_events"]["schedule"] == "kick-offs"
+    assert rows["two_events"]["next_dagrun"] == "2024-01-10T00:00:00+00:00"

@@ -105,3 +105,58 @@ def test_airflow2_timezone_and_dates_idioms_load(tmp_path: Path) -> None:
     midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     assert start in (midnight - timedelta(days=2), midnight - timedelta(days=1))  # the parse may cross midnight
     assert ago["timezone"] == "UTC"
+
+
+TIMETABLE_IMPORTS = """
+from airflow.sdk import (
+    CronDataIntervalTimetable, CronPartitionTimetable, CronTriggerTimetable, DeltaDataIntervalTimetable,
+    DeltaTriggerTimetable, EventsTimetable, MultipleCronTriggerTimetable, PartitionedAssetTimetable,
+    PartitionedAtRuntime,
+)
+from airflow.timetables.base import DagRunInfo, DataInterval, Timetable, TimeRestriction
+from airflow.timetables.interval import CronDataIntervalTimetable as Interval2
+from airflow.timetables.trigger import CronTriggerTimetable as Trigger2
+from airflow.timetables.events import EventsTimetable as Events2
+from airflow.timetables.simple import NullTimetable, OnceTimetable, ContinuousTimetable
+from airflow.sdk.definitions.timetables.trigger import DeltaTriggerTimetable as Delta3
+
+assert Trigger2 is CronTriggerTimetable and Interval2 is CronDataIntervalTimetable and Events2 is EventsTimetable
+assert Delta3 is DeltaTriggerTimetable
+from airflow import DAG
+
+with DAG("partitioned_by_hand", schedule=PartitionedAtRuntime()):
+    pass
+"""
+
+OWN_TIMETABLE = """
+from airflow.sdk import DAG
+from airflow.timetables.base import DagRunInfo, DataInterval, Timetable, TimeRestriction
+
+
+class AfterWorkday(Timetable):
+    def next_dagrun_info(self, *, last_automated_data_interval, restriction: TimeRestriction):
+        return DagRunInfo.interval(start=restriction.earliest, end=restriction.earliest)
+
+
+with DAG("own_timetable", schedule=AfterWorkday()):
+    pass
+"""
+
+PARTITIONED = """
+from airflow.sdk import DAG, CronPartitionTimetable
+
+with DAG("partitioned", schedule=CronPartitionTimetable("0 * * * *", timezone="UTC")):
+    pass
+"""
+
+
+def test_every_timetable_name_imports_and_unsupported_ones_say_which_feature(tmp_path: Path) -> None:
+    assert parse_one(tmp_path, TIMETABLE_IMPORTS)["partitioned_by_hand"]["schedule"] is None
+    for source, expected in (
+        (OWN_TIMETABLE, "custom timetables are not supported by Slipstream"),
+        (PARTITIONED, "CronPartitionTimetable is not supported by Slipstream: partitioned runs"),
+    ):
+        path = tmp_path / "bad_timetable.py"
+        path.write_text(textwrap.dedent(source))
+        [parsed] = parse_files([str(path)], timeout=30)
+        assert parsed.dags == [] and expected in parsed.errors[0]["exception"], parsed.errors

@@ -40,3 +40,26 @@ def test_only_the_latest_interval_runs_the_tasks_below(settings, db, write_dag, 
     assert [states[r.run_id]["report"] for r in runs] == ["skipped", "skipped", "success"]
     assert by_hand["report"] == "success"
     assert runs[-1].data_interval_end <= utcnow() < runs[-1].data_interval_end + timedelta(days=1)
+
+
+def test_latest_only_with_a_trigger_timetable(settings, db, write_dag, parse):
+    """Runs of a trigger timetable are points in time: the latest one is the one whose tick is
+    the last before now, as in Airflow 3."""
+    write_dag(
+        "latest_trigger.py",
+        LATEST.replace('schedule="@daily"', 'schedule=CronTriggerTimetable("@daily", timezone="UTC")')
+        .replace('"latest"', '"latest_trigger"')
+        .replace("from airflow import DAG", "from airflow import DAG\nfrom airflow.timetables.trigger import CronTriggerTimetable"),
+    )
+    parse()
+    scheduler = Scheduler(settings, db, InlineExecutor(settings, db))
+    for _ in range(12):
+        scheduler.run_once()
+    with db.read() as session:
+        runs = sorted(dag_runs.list_runs(session, "latest_trigger"), key=lambda r: r.logical_date)
+        reports = [
+            {t.task_id: t.state for t in task_instances.for_run(session, "latest_trigger", r.run_id)}["report"]
+            for r in runs
+        ]
+    assert [r.data_interval_start == r.data_interval_end == r.logical_date for r in runs] == [True] * 4
+    assert reports == ["skipped", "skipped", "skipped", "success"]

@@ -10,12 +10,14 @@ import json
 from datetime import UTC, datetime
 
 from slipstream.scheduler.run_to_end import run_dag_to_end
+from slipstream.store import xcoms
 
 PROBE = """
 import json
 from collections.abc import Sequence
 from datetime import datetime
 from slipstream.sdk import DAG, task, task_group
+from slipstream.operators.bash import BashOperator
 
 OUT = {out!r}
 
@@ -140,6 +142,7 @@ with DAG("xcom_shapes", start_date=datetime(2024, 1, 1), schedule=None):
                pusher(), mapped_pusher.expand(x=[1, 2])]
     outputs >> probe()
     grp.expand(x=[1, 2])
+    outputs[4] >> BashOperator(task_id="templated", bash_command="echo '{{{{ ti.xcom_pull(task_ids=\\"mapped\\") }}}}'")
 """
 
 # What Airflow 3.3.2 returned for each case in the second run (2024-01-02), as [type, value];
@@ -206,6 +209,9 @@ def test_xcom_pull_returns_airflows_shapes(settings, db, write_dag, parse, tmp_p
         settings, db, "xcom_shapes", run_id="run_2", logical_date=datetime(2024, 1, 2, tzinfo=UTC), timeout=120
     )
     assert (first.state, second.state) == ("success", "success")
+    with db.read() as session:
+        rendered = xcoms.pull(session, dag_id="xcom_shapes", run_id="run_2", task_id="templated", key="return_value")
+    assert rendered == "[10, 20, 30, 40]"  # a mapped task's values render in a template as Airflow's list does
     records = _records(out)
     probe = {r["run"]: r["out"] for r in records if r["task"] == "probe"}
     second_run = probe["run_2"]

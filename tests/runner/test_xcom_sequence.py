@@ -40,6 +40,7 @@ def test_len_index_slices_iteration_and_equality(db):
     assert sum(seq) == sum(i * 10 for i in range(2500))
     assert seq == [i * 10 for i in range(2500)]
     assert "2500 items" in repr(seq)
+    assert str(seq[:3]) == "[0, 10, 20]" and str(seq).startswith("[0, 10, 20, ") and str(seq).endswith(", 24990]")
 
 
 def test_iteration_reads_one_page_at_a_time(db):

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from scheduler_helpers import RecordingExecutor
 
 from slipstream.scheduler.scheduler import Scheduler
+from slipstream.scheduler.triggering import trigger_dag
 from slipstream.store import dag_runs
 from slipstream.store import dags as dag_store
 from slipstream.store.clock import utcnow
@@ -192,3 +194,113 @@ def test_continuous_runs_one_at_a_time_back_to_back_and_once_runs_once(settings,
         assert (second.data_interval_start, second.data_interval_end) == (now, now + timedelta(seconds=3))
     [once] = runs_of(db, "once_without_start")
     assert now - timedelta(minutes=1) <= once.logical_date <= now
+
+
+MANUAL = """
+import pendulum
+from datetime import timedelta
+from airflow.sdk import DAG, CronTriggerTimetable
+from airflow.operators.empty import EmptyOperator
+
+for dag_id, schedule in [
+    ("daily_intervals", "@daily"),
+    ("trigger_with_interval", CronTriggerTimetable("@daily", timezone="UTC", interval=timedelta(hours=6))),
+    ("by_hand", None),
+]:
+    with DAG(dag_id, start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), schedule=schedule):
+        EmptyOperator(task_id="t")
+"""
+
+
+def test_manual_runs_get_the_data_interval_their_timetable_infers(settings, db, write_dag, parse):
+    write_dag("manual.py", MANUAL)
+    parse()
+    at = utc(2024, 3, 10, 18, 30)
+    intervals = {}
+    for dag_id in ("daily_intervals", "trigger_with_interval", "by_hand"):
+        run = trigger_dag(db, dag_id, logical_date=at)
+        intervals[dag_id] = (run.logical_date, run.data_interval_start, run.data_interval_end)
+    assert intervals == {
+        "daily_intervals": (at, utc(2024, 3, 9), utc(2024, 3, 10)),  # the last complete day
+        "trigger_with_interval": (at, at - timedelta(hours=6), at),
+        "by_hand": (at, at, at),
+    }
+
+
+def test_backfill_plans_the_runs_of_trigger_and_events_timetables():
+    from slipstream.scheduler.backfill import intervals
+    from slipstream.timetables import CronTriggerTimetable, DagSchedule, EventsTimetable
+    from slipstream.timetables.schedule import parse_schedule
+
+    def planned(timetable) -> list[datetime]:
+        data = {"schedule": parse_schedule(timetable), "start_date": "2024-01-01T00:00:00+00:00", "end_date": None,
+                "catchup": False, "timezone": "UTC"}
+        found = intervals(DagSchedule.from_serialized(data), utc(2024, 1, 2), utc(2024, 1, 4, 12))
+        return [info.logical_date for info in found]
+
+    assert planned(CronTriggerTimetable("0 12 * * *", timezone="UTC")) == [utc(2024, 1, d, 12) for d in (2, 3, 4)]
+    events = EventsTimetable([utc(2024, 1, 1), utc(2024, 1, 3, 8), utc(2024, 1, 9)])
+    assert planned(events) == [utc(2024, 1, 3, 8)]
+
+
+AIRFLOW3_STRINGS = """
+from datetime import datetime, timedelta
+from airflow.sdk import DAG
+from airflow.operators.empty import EmptyOperator
+
+with DAG("cron_string", start_date=datetime(2024, 1, 1), schedule="@daily", catchup=True, max_active_runs=16):
+    EmptyOperator(task_id="t")
+
+with DAG("delta_string", start_date=datetime(2024, 1, 1), schedule=timedelta(hours=12), catchup=True,
+         max_active_runs=16):
+    EmptyOperator(task_id="t")
+"""
+
+
+def test_airflow3_default_cron_and_delta_schedules_are_trigger_timetables_when_asked(settings, db, write_dag):
+    """[scheduler] create_cron_data_intervals / create_delta_data_intervals off (Airflow 3's defaults):
+    a cron string or a timedelta makes a run at each tick, whose logical date is the tick."""
+    from slipstream.dagfiles.processor import DagFileProcessor
+
+    write_dag("strings.py", AIRFLOW3_STRINGS)
+    airflow3 = settings.replace(create_cron_data_intervals=False, create_delta_data_intervals=False)
+    processor = DagFileProcessor(airflow3, db)
+    try:
+        processor.process(force=True)
+    finally:
+        processor.close()
+    with db.read() as session:
+        kinds = {dag_id: dag_store.get_serialized(session, dag_id).data["schedule"]["kind"]
+                 for dag_id in ("cron_string", "delta_string")}
+    assert kinds == {"cron_string": "cron_trigger", "delta_string": "delta_trigger"}
+    Scheduler(airflow3, db, RecordingExecutor()).run_once(now=utc(2024, 1, 2, 1))
+    assert [(r.logical_date, r.data_interval_end) for r in runs_of(db, "cron_string")] == [
+        (utc(2024, 1, 1), utc(2024, 1, 1)), (utc(2024, 1, 2), utc(2024, 1, 2))
+    ]
+    assert [r.logical_date for r in runs_of(db, "delta_string")] == [utc(2024, 1, 1), utc(2024, 1, 1, 12), utc(2024, 1, 2)]
+    assert dag_row(db, "cron_string").next_dagrun == utc(2024, 1, 3)
+
+
+@pytest.mark.postgres
+def test_trigger_timetables_and_pendulum_dates_on_postgres(settings, postgres_url, write_dag):
+    """The trigger timetables' runs above, created the same way on PostgreSQL."""
+    from slipstream.dagfiles.processor import DagFileProcessor
+    from slipstream.store import migrate
+    from slipstream.store.db import Database
+
+    settings = settings.replace(sql_alchemy_conn=postgres_url)
+    db = Database(postgres_url)
+    migrate.migrate(db)
+    write_dag("triggers.py", TRIGGERS)
+    processor = DagFileProcessor(settings, db)
+    try:
+        processor.process(force=True)
+    finally:
+        processor.close()
+    executor = RecordingExecutor()
+    step(Scheduler(settings, db, executor), executor, db, utc(2024, 1, 3, 4))
+    assert [r.logical_date for r in runs_of(db, "cron_trigger")] == [utc(2024, 1, 1, 4), utc(2024, 1, 2, 4)]
+    assert [r.logical_date for r in runs_of(db, "two_crons")] == [
+        utc(2024, 1, 1), utc(2024, 1, 1, 12), utc(2024, 1, 2), utc(2024, 1, 3)
+    ]
+    db.dispose()

@@ -148,6 +148,16 @@ def test_retry_delay_seconds_helper() -> None:
     assert retry_delay_seconds(5, False, None, 3) == 5
     assert retry_delay_seconds(5, True, None, 3) == 20
     assert retry_delay_seconds(5, True, 12, 3) == 12
+    # Airflow 3.3's multiplier: 4 min, then 20, then 100 with retry_exponential_backoff=5
+    assert [retry_delay_seconds(240, 5, None, n) for n in (1, 2, 3)] == [240, 1200, 6000]
+    assert retry_delay_seconds(240, 0, None, 3) == 240 and retry_delay_seconds(240, 1.0, None, 3) == 240
+    assert retry_delay_seconds(240, 5, None, 5000) == 24 * 60 * 60  # no maximum given: at most a day
+
+
+def test_retry_exponential_backoff_must_be_a_flag_or_a_multiplier() -> None:
+    assert EmptyOperator(task_id="m", retry_exponential_backoff=2.5).retry_exponential_backoff == 2.5
+    with pytest.raises(DagDefinitionError, match="retry_exponential_backoff must be True/False or a multiplier"):
+        EmptyOperator(task_id="bad", retry_exponential_backoff="yes")
 
 
 def test_display_name_and_docs() -> None:

@@ -448,3 +448,18 @@ def test_a_callables_parameters_are_worked_out_once_and_unhashable_ones_still_wo
     assert [p.name for p in parameters_of(bound)] == ["x", "ds"]
     assert call_python(bound, [1], {}, None, {"ds": "2024-01-01"}) == "1 2024-01-01"
     assert call_python(add, [1, 2], {}, None, {"ds": "2024-01-01", "ti": None}) == "3 on 2024-01-01"
+
+
+def test_task_bash_with_an_output_processor_and_multiple_outputs() -> None:
+    import json
+
+    with DAG("bash_json") as the_dag:
+
+        @task.bash(multiple_outputs=True, output_processor=json.loads)
+        def describe() -> str:
+            return """echo '{"files": 2, "folder": "dags"}'"""
+
+        describe()
+    result = run(the_dag, "describe")
+    assert result.state == "success", result.error
+    assert dict(result.xcoms) == {"return_value": {"files": 2, "folder": "dags"}, "files": 2, "folder": "dags"}

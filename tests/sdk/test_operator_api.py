@@ -34,6 +34,7 @@ def test_an_unknown_argument_raises_with_the_task_id_and_the_argument():
     [
         ("sla", timedelta(hours=1), "SLA feature was removed in Airflow 3.0"),
         ("executor", "CeleryExecutor", "runs on its configured executor"),
+        ("queue", "gpu", "run every task from one queue"),
         ("run_as_user", "etl", "does not switch users"),
         ("resources", {"cpus": 2}, "not reserved nor enforced"),
         ("executor_config", {"KubernetesExecutor": {"image": "x"}}, "no per-task configuration"),
@@ -81,7 +82,7 @@ def test_names_relatives_and_dag():
         third = EmptyOperator(task_id="third")
         first >> second >> third
     assert (first.task_id, first.label, first.node_id, first.task_type) == ("grp.first", "first", "grp.first", "EmptyOperator")
-    assert first.dag_id == "names" and first.has_dag and first.get_dag() is dag
+    assert first.dag_id == "names" and first.has_dag() and first.get_dag() is dag
     assert first.get_direct_relative_ids() == {"second"}
     assert third.get_direct_relative_ids(upstream=True) == {"second"}
     assert first.get_flat_relative_ids() == {"second", "third"}
@@ -124,3 +125,17 @@ def test_owner_links_are_checked_and_serialized():
     assert data["tasks"][0]["docs"] == {"doc_md": "# hi"}
     with pytest.raises(DagDefinitionError, match=r"DAG 'bad': owner_links must be URLs.*ada='not a link'"):
         DAG("bad", owner_links={"ada": "not a link"})
+
+
+def test_template_fields_given_as_one_string_are_taken_as_a_list():
+    class Greet(EmptyOperator):
+        template_fields = "who"
+
+        def __init__(self, *, who, **kwargs):
+            super().__init__(**kwargs)
+            self.who = who
+
+    with pytest.warns(UserWarning, match="Greet.template_fields is the string 'who'"):
+        task = Greet(task_id="g", who="{{ ds }}")
+    assert task.template_fields == ["who"]
+    assert task.render_template_fields({"ds": "2024-01-02"}) == {"who": "2024-01-02"}

@@ -25,11 +25,33 @@ from airflow.sensors.filesystem import FileSensor
 from airflow.sensors.python import PythonSensor
 from airflow.sensors.time_delta import TimeDeltaSensor
 from airflow.utils.state import DagRunState, State, TaskInstanceState
+from airflow.providers.standard.sensors.bash import BashSensor as StdBashSensor
+from airflow.providers.standard.sensors.time import TimeSensor as StdTimeSensor
+from airflow.providers.standard.sensors.weekday import DayOfWeekSensor as StdDayOfWeekSensor
+from airflow.providers.standard.utils.weekday import WeekDay as StdWeekDay
+from airflow.providers.standard.operators.weekday import BranchDayOfWeekOperator as StdBranchDayOfWeek
+from airflow.providers.standard.operators.datetime import BranchDateTimeOperator as StdBranchDateTime
+from airflow.sensors.bash import BashSensor
+from airflow.sensors.time_sensor import TimeSensor
+from airflow.sensors.weekday import DayOfWeekSensor
+from airflow.utils.weekday import WeekDay
+from airflow.operators.weekday import BranchDayOfWeekOperator
+from airflow.operators.datetime import BranchDateTimeOperator
+from airflow.sdk.bases.branch import BaseBranchOperator, BranchMixIn
+from airflow.sdk.bases.skipmixin import SkipMixin
+from airflow.providers.standard.operators.branch import BaseBranchOperator as StdBaseBranchOperator
+from airflow.operators.branch import BaseBranchOperator as OldBaseBranchOperator
+from airflow.models.skipmixin import SkipMixin as OldSkipMixin
 
 assert SdkBaseSensorOperator is BaseSensorOperator and SdkPokeReturnValue is PokeReturnValue
 assert StdFileSensor is FileSensor and StdPythonSensor is PythonSensor and StdDateTimeSensor is DateTimeSensor
 assert StdTimeDeltaSensor is TimeDeltaSensor and StdExternalTaskSensor is ExternalTaskSensor
 assert issubclass(AirflowSensorTimeout, Exception) and issubclass(AirflowRescheduleException, Exception)
+assert StdBashSensor is BashSensor and StdTimeSensor is TimeSensor and StdDayOfWeekSensor is DayOfWeekSensor
+assert StdWeekDay is WeekDay and StdBranchDayOfWeek is BranchDayOfWeekOperator
+assert StdBranchDateTime is BranchDateTimeOperator
+assert StdBaseBranchOperator is BaseBranchOperator is OldBaseBranchOperator and OldSkipMixin is SkipMixin
+assert issubclass(BaseBranchOperator, BranchMixIn) and issubclass(BranchMixIn, SkipMixin)
 
 
 class ReadySensor(BaseSensorOperator):

@@ -197,3 +197,31 @@ def test_bad_arguments_and_unsupported_timetables_say_what_is_wrong():
         CronPartitionTimetable("0 * * * *", timezone="UTC")
     with pytest.raises(UnsupportedTimetable, match="PartitionedAssetTimetable"):
         PartitionedAssetTimetable(assets=[])
+
+
+def test_partitioned_at_runtime_runs_only_when_triggered():
+    from slipstream.timetables.simple import NullTimetable, PartitionedAtRuntime
+
+    assert parse_schedule(PartitionedAtRuntime()) is None and parse_schedule(NullTimetable()) is None
+
+
+def test_a_dag_takes_a_timetable_as_schedule_or_as_airflow_2s_timetable_argument():
+    from slipstream.sdk import DAG
+    from slipstream.sdk.exceptions import DagDefinitionError
+
+    trigger = CronTriggerTimetable("0 7 * * *", timezone="Asia/Tokyo")
+    old_style = DAG("old_style", timetable=trigger, start_date=utc(2024, 1, 1))
+    assert old_style.schedule is trigger
+    assert isinstance(old_style.timetable, CronTriggerTimetable) and old_style.timetable.summary == "0 7 * * *"
+    assert DAG("daily", schedule="@daily", start_date=utc(2024, 1, 1)).timetable.summary == "@daily"
+    with pytest.raises(DagDefinitionError, match="either schedule or timetable"):
+        DAG("both", schedule="@daily", timetable=trigger)
+
+
+def test_continuous_dags_run_one_run_at_a_time():
+    from slipstream.sdk import DAG
+    from slipstream.sdk.exceptions import DagDefinitionError
+
+    DAG("one", schedule="@continuous", start_date=utc(2024, 1, 1), max_active_runs=1).validate()
+    with pytest.raises(DagDefinitionError, match="max_active_runs must be 1"):
+        DAG("three", schedule=ContinuousTimetable(), start_date=utc(2024, 1, 1), max_active_runs=3).validate()

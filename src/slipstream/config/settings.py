@@ -59,6 +59,16 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
         "parsing_processes": (int, 2, "DAG files parsed at once."),
         "catchup_by_default": (bool, False, "Catchup of DAGs that do not set catchup: create every missed run."),
         "use_job_schedule": (bool, True, "Create scheduled runs from timetables; off: only triggered runs."),
+        "create_cron_data_intervals": (
+            bool, True,
+            "A cron string as schedule gives data intervals (CronDataIntervalTimetable, Airflow 2); off: a run "
+            "at each tick (CronTriggerTimetable, Airflow 3's default).",
+        ),
+        "create_delta_data_intervals": (
+            bool, True,
+            "A timedelta as schedule gives data intervals (DeltaDataIntervalTimetable, Airflow 2); off: "
+            "DeltaTriggerTimetable (Airflow 3's default).",
+        ),
     },
     "smtp": {
         "smtp_host": (str, "localhost", "SMTP server that sends task alert mails (email_on_failure/retry)."),
@@ -158,6 +168,8 @@ class Settings:
     parsing_processes: int
     catchup_by_default: bool = False
     use_job_schedule: bool = True
+    create_cron_data_intervals: bool = True
+    create_delta_data_intervals: bool = True
     max_map_length: int = 100_000
     smtp_host: str = "localhost"
     smtp_port: int = 25
@@ -191,6 +203,8 @@ class Settings:
             parsing_processes=get("scheduler", "parsing_processes"),
             catchup_by_default=get("scheduler", "catchup_by_default"),
             use_job_schedule=get("scheduler", "use_job_schedule"),
+            create_cron_data_intervals=get("scheduler", "create_cron_data_intervals"),
+            create_delta_data_intervals=get("scheduler", "create_delta_data_intervals"),
             **{key: get("smtp", key) for key in OPTIONS["smtp"]},
         )
 

@@ -19,6 +19,7 @@ from slipstream.store.clock import utcnow
 from slipstream.store.db import Database
 from slipstream.store.models import DagRunRow
 from slipstream.store.states import DagRunType
+from slipstream.timetables import make_timetable
 
 
 class DagNotFound(LookupError):
@@ -55,6 +56,14 @@ def check_conf(dag: SerializedDag, conf: Any) -> dict[str, Any]:
     return dict(conf or {})
 
 
+def manual_data_interval(dag: SerializedDag, logical_date: datetime) -> tuple[datetime, datetime]:
+    """The data interval Airflow gives a run triggered at ``logical_date``: the one its timetable
+    infers (for a daily cron schedule, the last complete day before it)."""
+    timetable = make_timetable(dag.data.get("schedule"), dag.data.get("timezone") or "UTC")
+    start, end = timetable.infer_manual_data_interval(run_after=logical_date)
+    return start, end
+
+
 def trigger_dag(
     db: Database,
     dag_id: str,
@@ -79,7 +88,7 @@ def trigger_dag(
             tasks=task_specs(dag),
             now=now,
             logical_date=logical_date,
-            data_interval=(logical_date, logical_date),
+            data_interval=manual_data_interval(dag, logical_date),
             conf=checked,
             dag_hash=dag.dag_hash,
         )

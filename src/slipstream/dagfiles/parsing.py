@@ -27,14 +27,18 @@ class ParsedFile:
     seconds: float = 0.0
 
 
-def parse_in_this_process(path: str, default_timezone: str = "utc") -> ParsedFile:
+def parse_in_this_process(
+    path: str, default_timezone: str = "utc", data_intervals: tuple[bool, bool] = (True, True)
+) -> ParsedFile:
     """Load and serialize one file here. User code runs: only call this in a child process."""
     with using_default_timezone(default_timezone):  # airflow.utils.timezone.datetime(...) in the file
         loaded = load_dag_file(path)
     parsed = ParsedFile(path=loaded.path, errors=[e.as_dict() for e in loaded.errors], seconds=loaded.seconds)
     for dag in loaded.dags:
         try:
-            data = serialize_dag(dag, default_timezone)
+            data = serialize_dag(
+                dag, default_timezone, cron_data_intervals=data_intervals[0], delta_data_intervals=data_intervals[1]
+            )
             _check_json(dag.dag_id, data)
         except Exception as error:  # noqa: BLE001 - any serialization problem is the file's import error
             from slipstream.dagfiles.loader import describe_error
@@ -60,14 +64,16 @@ def _check_json(dag_id: str, data: dict[str, Any]) -> None:
         ) from None
 
 
-def _child(path: str, default_timezone: str, result_path: str) -> None:
+def _child(
+    path: str, default_timezone: str, result_path: str, data_intervals: tuple[bool, bool] = (True, True)
+) -> None:
     import pickle
     import sys
 
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     sys.stdout = open(1, "w", closefd=False)
-    parsed = parse_in_this_process(path, default_timezone)
+    parsed = parse_in_this_process(path, default_timezone, data_intervals)
     with open(result_path, "wb") as handle:
         pickle.dump(parsed, handle)
 
@@ -80,9 +86,15 @@ def _failed(path: str, message: str, started: float) -> ParsedFile:
 class FileParser:
     """Parses DAG files in children of one warm fork server, each file with a time limit."""
 
-    def __init__(self, *, timeout: float, default_timezone: str = "utc", processes: int = 2) -> None:
+    def __init__(
+        self, *, timeout: float, default_timezone: str = "utc", processes: int = 2,
+        data_intervals: tuple[bool, bool] = (True, True),
+    ) -> None:
+        """``data_intervals``: the settings ``[scheduler] create_cron_data_intervals`` and
+        ``create_delta_data_intervals``."""
         self.timeout = timeout
         self.default_timezone = default_timezone
+        self.data_intervals = data_intervals
         self.processes = max(processes, 1)
         self._exits: queue.Queue[tuple[int, int]] = queue.Queue()
         self._server = ForkServer(PRELOAD, lambda request_id, code: self._exits.put((request_id, code)))
@@ -100,7 +112,8 @@ class FileParser:
                     path = pending.pop(0)
                     result_path = os.path.join(scratch, f"{len(results) + len(active)}-{os.path.basename(path)}.pickle")
                     request_id = self._server.spawn(
-                        "slipstream.dagfiles.parsing:_child", (path, self.default_timezone, result_path)
+                        "slipstream.dagfiles.parsing:_child",
+                        (path, self.default_timezone, result_path, self.data_intervals),
                     )
                     active[request_id] = (path, result_path, time.perf_counter())
                 deadline = min(started + self.timeout for _, _, started in active.values())

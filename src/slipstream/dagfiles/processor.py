@@ -62,6 +62,7 @@ class DagFileProcessor:
             timeout=settings.dagbag_import_timeout,
             default_timezone=settings.default_timezone,
             processes=settings.parsing_processes,
+            data_intervals=(settings.create_cron_data_intervals, settings.create_delta_data_intervals),
         )
 
     def close(self) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from slipstream.sdk.asset_schedule import encode_all
-from slipstream.sdk.baseoperator import BaseOperator, retry_delay_seconds
+from slipstream.sdk.baseoperator import BaseOperator, backoff_multiplier, retry_delay_seconds
 from slipstream.sdk.dag import DAG
 from slipstream.sdk.param import ParamsDict
 from slipstream.store.values import storable
@@ -55,7 +55,7 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "trigger_rule": task.trigger_rule.value,
         "retries": task.retries,
         "retry_delay": _seconds(task.retry_delay),
-        "retry_exponential_backoff": bool(task.retry_exponential_backoff),
+        "retry_exponential_backoff": backoff_multiplier(task.retry_exponential_backoff),
         "max_retry_delay": _seconds(task.max_retry_delay),
         "execution_timeout": _seconds(task.execution_timeout),
         "pool": task.pool,
@@ -142,8 +142,11 @@ def _with_total_priority(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return tasks
 
 
-def serialize_dag(dag: DAG, default_timezone: str = "utc") -> dict[str, Any]:
-    """The JSON form of a DAG: everything the scheduler, API and UI need, nothing executable."""
+def serialize_dag(
+    dag: DAG, default_timezone: str = "utc", *, cron_data_intervals: bool = True, delta_data_intervals: bool = True
+) -> dict[str, Any]:
+    """The JSON form of a DAG: everything the scheduler, API and UI need, nothing executable.
+    (``*_data_intervals``: see ``timetables.schedule.parse_schedule``.)"""
     order = dag.topological_order()
     time_schedule, asset_condition = split_schedule(dag.schedule, dag.dag_id)
     return {
@@ -156,7 +159,9 @@ def serialize_dag(dag: DAG, default_timezone: str = "utc") -> dict[str, Any]:
         "owner_links": dict(getattr(dag, "owner_links", None) or {}),
         "tags": list(dag.tags),
         "owners": sorted({t.owner for t in dag.tasks}),
-        "schedule": parse_schedule(time_schedule, dag.dag_id),
+        "schedule": parse_schedule(
+            time_schedule, dag.dag_id, cron_data_intervals=cron_data_intervals, delta_data_intervals=delta_data_intervals
+        ),
         "asset_condition": asset_condition,
         "start_date": _as_aware(dag.start_date, default_timezone),
         "end_date": _as_aware(dag.end_date, default_timezone),
@@ -207,7 +212,7 @@ class SerializedTask:
         return timedelta(
             seconds=retry_delay_seconds(
                 self.data.get("retry_delay") or 0.0,
-                bool(self.data.get("retry_exponential_backoff")),
+                self.data.get("retry_exponential_backoff") or False,
                 self.data.get("max_retry_delay"),
                 try_number,
             )

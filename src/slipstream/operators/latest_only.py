@@ -27,12 +27,14 @@ class LatestOnlyOperator(BaseOperator):
             return
         timetable = make_timetable(parse_schedule(dag.schedule, dag.dag_id), dag_timezone(dag.start_date, "UTC"))
         this = DataInterval(dag_run.data_interval_start, dag_run.data_interval_end)
-        following = timetable.next_dagrun_info(this, earliest=None, latest=None, catchup=True, now=datetime.now(UTC))
+        now = datetime.now(UTC)
+        following = timetable.next_dagrun_info(this, earliest=this.end, latest=None, catchup=True, now=now)
         if following is None:
             self.log.info("No interval after this one: the tasks below go on")
             return
-        now = datetime.now(UTC)
-        left, right = following.data_interval
+        # From this run's start to the next run's end, as Airflow 3 compares (a trigger
+        # timetable's runs have no length, so the next run's interval alone would never hold now).
+        left, right = this.start, following.data_interval_end
         if left < now <= right:
             self.log.info("This is the latest interval (%s to %s): the tasks below go on", left, right)
             return

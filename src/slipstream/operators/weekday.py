@@ -1,4 +1,5 @@
-"""Days of the week (``WeekDay``) and ``BranchDayOfWeekOperator``, as Airflow's standard provider has them."""
+"""Days of the week: the ``WeekDay`` enum and ``BranchDayOfWeekOperator``, which follows one
+branch on the given days and another on the rest."""
 
 from __future__ import annotations
 
@@ -7,13 +8,12 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from slipstream.operators.branching import followed_task_ids
-from slipstream.sdk.baseoperator import BaseOperator
-from slipstream.timetables.timezones import dag_timezone, get_timezone
+from slipstream.operators.branching import BaseBranchOperator
 
 
+@enum.unique
 class WeekDay(enum.IntEnum):
-    """ISO day numbers: MONDAY is 1, SUNDAY is 7."""
+    """ISO day numbers: Monday is 1, Sunday 7."""
 
     MONDAY = 1
     TUESDAY = 2
@@ -24,11 +24,13 @@ class WeekDay(enum.IntEnum):
     SUNDAY = 7
 
     @classmethod
-    def get_weekday_number(cls, week_day_str: str) -> int:
-        """The ISO number of a day named in full ("Sunday", any case)."""
+    def get_weekday_number(cls, week_day_str: str) -> WeekDay:
+        """The day named ``week_day_str`` ("Monday", "sunday"...)."""
         name = week_day_str.upper()
         if name not in cls.__members__:
-            raise AttributeError(f'Invalid Week Day passed: "{week_day_str}" (use a full day name, e.g. "Monday")')
+            raise AttributeError(
+                f"Invalid week day {week_day_str!r}: use a day's English name (Monday ... Sunday) or WeekDay"
+            )
         return cls[name]
 
     @classmethod
@@ -37,39 +39,37 @@ class WeekDay(enum.IntEnum):
 
     @classmethod
     def validate_week_day(cls, week_day: str | WeekDay | Iterable[str | WeekDay]) -> set[int]:
-        """The ISO numbers of one day or of several (a name, a WeekDay, or a collection of them)."""
+        """One day or several (names or WeekDay) as a set of ISO day numbers."""
         if isinstance(week_day, (str, WeekDay)):
-            return {cls.convert(week_day)}
-        if not isinstance(week_day, Iterable):
+            week_day = [week_day]
+        elif not isinstance(week_day, Iterable):
             raise TypeError(
-                f"Unsupported type for week_day: {type(week_day).__name__}; give a day name, a WeekDay, "
-                "or a set, list or dict of them"
+                f"week_day must be a day name, a WeekDay, or a collection of them; got {type(week_day).__name__}"
             )
         return {cls.convert(day) for day in week_day}
 
 
-def dag_zone(dag: Any) -> Any:
-    """The DAG's time zone (its start_date's, else ``[core] default_timezone``)."""
-    from slipstream.sdk.configuration import conf
-
-    default = conf.get("core", "default_timezone", fallback="utc")
-    return get_timezone(dag_timezone(getattr(dag, "start_date", None), default))
-
-
-def branch_to(task: BaseOperator, context: Mapping[str, Any], chosen: str | Iterable[str] | None) -> Any:
-    """Follow ``chosen`` (task ids directly downstream) and skip the other downstream tasks."""
-    followed = followed_task_ids(task, chosen)
-    skipped = sorted(set(task.downstream_task_ids) - followed)
-    task.log.info("Following branch %s; skipping %s", sorted(followed), skipped)
-    context["ti"].skip(skipped)
-    return chosen
+def branch_moment(context: Mapping[str, Any], use_task_logical_date: bool) -> datetime:
+    """What a date/time branch compares: the run's logical date, or now."""
+    if use_task_logical_date:
+        logical = context.get("logical_date")
+        if logical is not None:
+            return logical
+        run = context.get("dag_run")
+        return getattr(run, "start_date", None) or datetime.now(UTC)
+    return datetime.now(UTC)
 
 
-class BranchDayOfWeekOperator(BaseOperator):
-    """Follows ``follow_task_ids_if_true`` on the given day(s) of the week, else ``..._if_false``.
+def dag_zone(task: Any) -> Any:
+    """The time zone of the task's DAG (that of its start_date, else UTC)."""
+    start = getattr(task.dag, "start_date", None) if task.dag is not None else None
+    return start.tzinfo if getattr(start, "tzinfo", None) is not None else UTC
 
-    The day is today's in the DAG's time zone, or the run's logical date's with
-    ``use_task_logical_date=True``."""
+
+class BranchDayOfWeekOperator(BaseBranchOperator):
+    """Follows ``follow_task_ids_if_true`` when today (or, with ``use_task_logical_date``, the
+    run's logical date), in the DAG's time zone, is one of ``week_day``; else
+    ``follow_task_ids_if_false``."""
 
     def __init__(
         self,
@@ -87,10 +87,10 @@ class BranchDayOfWeekOperator(BaseOperator):
         self.use_task_logical_date = use_task_logical_date
         self._week_day_numbers = WeekDay.validate_week_day(week_day)
 
-    def execute(self, context: Mapping[str, Any]) -> Any:
-        if self.use_task_logical_date:
-            day = context["logical_date"]
-        else:
-            day = datetime.now(UTC).astimezone(dag_zone(self.dag))
-        matches = day.isoweekday() in self._week_day_numbers
-        return branch_to(self, context, self.follow_task_ids_if_true if matches else self.follow_task_ids_if_false)
+    def choose_branch(self, context: Mapping[str, Any]) -> str | Iterable[str]:
+        moment = branch_moment(context, self.use_task_logical_date)
+        if not self.use_task_logical_date:
+            moment = moment.astimezone(dag_zone(self))
+        if moment.isoweekday() in self._week_day_numbers:
+            return self.follow_task_ids_if_true
+        return self.follow_task_ids_if_false

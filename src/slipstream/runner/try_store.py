@@ -95,14 +95,14 @@ class TryStore(Protocol):
     def dag_run_state(self, *, dag_id: str, run_id: str) -> str | None: ...
 
     # Assets: recorded events (of an asset, of an alias, or that triggered a run), an asset by name or uri.
-    def asset_events(self, **query: Any) -> list[dict[str, Any]]: ...
+    def asset_events(self, *, dag_run_id: int | None = None, **query: Any) -> list[dict[str, Any]]: ...
 
     def find_asset(self, *, name: str | None = None, uri: str | None = None) -> dict[str, Any] | None: ...
 
 
-# Every call of the TryStore surface: the channel's methods and the calls the store service
-# answers are made from this one list, so a new call is added here and in the two classes above/in
-# direct_store, and nowhere else.
+# Every call of the TryStore surface. A new call goes into this list, the protocol above and
+# DirectTryStore; the channel's methods and the calls the store service answers are made from
+# the list (tests/runner/test_try_store.py checks that the three agree).
 CALLS: tuple[str, ...] = (
     "claim", "finish", "heartbeat",
     "xcom_push", "xcom_pull", "xcom_pull_all", "xcom_items", "xcom_count", "xcom_page",

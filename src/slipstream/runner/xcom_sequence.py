@@ -25,6 +25,11 @@ class LazyXComSequence(Sequence[Any]):
     def __repr__(self) -> str:
         return f"LazyXComSequence(task_id={self._where['task_id']!r}, key={self._where['name']!r}, {len(self)} items)"
 
+    def __str__(self) -> str:
+        """Printed or rendered in a template, the values as a list would show them (Airflow's
+        ``xcom_pull`` returns a list there)."""
+        return str(list(self))
+
     def __len__(self) -> int:
         if self._length is None:
             self._length = self._store.xcom_count(**self._where)

@@ -80,6 +80,7 @@ _TIMETABLES = {
     "EventsTimetable": "slipstream.timetables.events",
     "CronPartitionTimetable": "slipstream.timetables.unsupported",
     "PartitionedAssetTimetable": "slipstream.timetables.unsupported",
+    "PartitionedAtRuntime": "slipstream.timetables.simple",
 }
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from slipstream.sdk.dag import DAG, dag_context, validate_key
 from slipstream.sdk.dependencies import DependencyMixin, chain, chain_linear, cross_downstream
 from slipstream.sdk.exceptions import DagDefinitionError
-from slipstream.sdk.operator_api import OperatorApi, callbacks_list, warn_unapplied
+from slipstream.sdk.operator_api import OperatorApi, callbacks_list, warn_template_fields_string, warn_unapplied
 from slipstream.sdk.param import ParamsDict
 from slipstream.sdk.setup_teardown import SetupTeardownMixin, note_new_task
 from slipstream.sdk.trigger_rule import TriggerRule
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["BaseOperator", "chain", "chain_linear", "cross_downstream"]
 
 WEIGHT_RULES = ("downstream", "upstream", "absolute")
+MAX_BACKOFF_DELAY = 24 * 60 * 60.0
 
 
 def init_parameters(cls: type) -> Iterator[inspect.Parameter]:
@@ -144,7 +145,7 @@ class BaseOperator(SetupTeardownMixin, OperatorApi, DependencyMixin):
         email_on_retry: bool = True,
         retries: int | None = 0,
         retry_delay: timedelta | float = timedelta(seconds=300),
-        retry_exponential_backoff: bool = False,
+        retry_exponential_backoff: bool | float = False,
         max_retry_delay: timedelta | float | None = None,
         start_date: Any = None,
         end_date: Any = None,
@@ -217,6 +218,11 @@ class BaseOperator(SetupTeardownMixin, OperatorApi, DependencyMixin):
         self.retries = retries
         self.retry_delay = _as_timedelta(retry_delay, "retry_delay", self.task_id)
         self.retry_exponential_backoff = retry_exponential_backoff
+        if not isinstance(retry_exponential_backoff, (bool, int, float)) or retry_exponential_backoff < 0:
+            raise DagDefinitionError(
+                f"Task {self.task_id!r}: retry_exponential_backoff must be True/False or a multiplier of 0 or more, "
+                f"got {retry_exponential_backoff!r}"
+            )
         self.max_retry_delay = _as_timedelta(max_retry_delay, "max_retry_delay", self.task_id)
         self.start_date, self.end_date = start_date, end_date
         self.depends_on_past = depends_on_past
@@ -262,10 +268,14 @@ class BaseOperator(SetupTeardownMixin, OperatorApi, DependencyMixin):
         self.allow_nested_operators = allow_nested_operators
         self.render_template_as_native_obj = render_template_as_native_obj
         warn_unapplied(self, {
-            "sla": sla, "executor": executor, "run_as_user": run_as_user, "resources": resources,
+            "sla": sla, "executor": executor, "queue": None if queue == "default" else queue,
+            "run_as_user": run_as_user, "resources": resources,
             "executor_config": executor_config,
             "wait_for_past_depends_before_skipping": wait_for_past_depends_before_skipping,
         })
+        if isinstance(self.template_fields, str):
+            warn_template_fields_string(self)
+            self.template_fields = [self.template_fields]
         self.inlets: list[Any] = _as_list(inlets)
         self.outlets: list[Any] = _as_list(outlets)
         self.upstream_task_ids: set[str] = set()
@@ -350,10 +360,25 @@ class BaseOperator(SetupTeardownMixin, OperatorApi, DependencyMixin):
         return dag_environment(self.dag)
 
 
-def retry_delay_seconds(base: float, exponential: bool, maximum: float | None, try_number: int) -> float:
-    """The wait after a failed try: ``base``, doubled per try with backoff, capped at ``maximum``."""
-    delay = base * (2 ** max(try_number - 1, 0)) if exponential else base
-    return min(delay, maximum) if maximum is not None else delay
+def backoff_multiplier(value: bool | float | None) -> float:
+    """``retry_exponential_backoff`` as the factor the delay grows by per try: True doubles it
+    (Airflow 2), a number multiplies by that number (Airflow 3.3), False or 0 keeps it constant."""
+    if value is True:
+        return 2.0
+    return float(value) if value else 1.0
+
+
+def retry_delay_seconds(base: float, exponential: bool | float, maximum: float | None, try_number: int) -> float:
+    """The wait after a failed try: ``base``, times the backoff multiplier per try, capped at
+    ``maximum`` (a growing delay without one at a day, as Airflow caps it)."""
+    factor = backoff_multiplier(exponential)
+    if factor == 1.0:
+        return min(base, maximum) if maximum is not None else base
+    try:
+        delay = base * factor ** max(try_number - 1, 0)
+    except OverflowError:
+        delay = float("inf")
+    return min(delay, maximum if maximum is not None else MAX_BACKOFF_DELAY)
 
 
 def _as_list(value: Any) -> list[Any]:

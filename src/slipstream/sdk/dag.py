@@ -106,6 +106,10 @@ class DAG:
         fileloc: str | None = None,
         **kwargs: Any,
     ) -> None:
+        if "timetable" in kwargs:  # Airflow 2.2+'s DAG(timetable=...), an older name of schedule
+            if schedule is not _NOT_SET or schedule_interval is not _NOT_SET:
+                raise DagDefinitionError(f"DAG {dag_id!r}: give either schedule or timetable, not both")
+            schedule = kwargs.pop("timetable")
         unknown = set(kwargs) - _ACCEPTED_AIRFLOW_ARGUMENTS
         if unknown:
             raise TypeError(f"DAG() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
@@ -163,6 +167,15 @@ class DAG:
     @property
     def schedule_interval(self) -> Any:
         return self.schedule
+
+    @property
+    def timetable(self) -> Any:
+        """The schedule as a timetable object (``dag.timetable.summary``), in the DAG's time zone."""
+        from slipstream.timetables.schedule import parse_schedule
+        from slipstream.timetables.timetable import make_timetable
+        from slipstream.timetables.timezones import dag_timezone
+
+        return make_timetable(parse_schedule(self.schedule, self.dag_id), dag_timezone(self.start_date, "UTC"))
 
     @property
     def user_defined_macros(self) -> dict[str, Any] | None:
@@ -267,6 +280,11 @@ class DAG:
         check_setups(self)
         if self.start_date is None and self._needs_start_date():
             raise DagDefinitionError(f"DAG {self.dag_id!r} has a schedule but no start_date")
+        if (self.max_active_runs or 0) > 1 and self._schedule_kind() == "continuous":
+            raise DagDefinitionError(
+                f"DAG {self.dag_id!r}: schedule '@continuous' runs one run at a time, so max_active_runs must be 1 "
+                f"(or left out), got {self.max_active_runs}"
+            )
         if self.start_date is not None and self.end_date is not None and self.end_date < self.start_date:
             raise DagDefinitionError(
                 f"DAG {self.dag_id!r}: end_date {self.end_date} is before start_date {self.start_date}"
@@ -276,13 +294,17 @@ class DAG:
         """A readable data-interval schedule (cron string, timedelta): its intervals start at
         start_date. Trigger, events, @once and @continuous timetables start from now without one;
         an unreadable schedule is reported when it is serialized."""
+        return self._schedule_kind() in ("cron", "delta")
+
+    def _schedule_kind(self) -> str | None:
+        """The kind of a readable schedule (None for manual only or an unreadable schedule)."""
         from slipstream.timetables.schedule import InvalidSchedule, parse_schedule
 
         try:
             schedule = parse_schedule(self.schedule, self.dag_id)
-        except InvalidSchedule:
-            return False
-        return schedule is not None and schedule["kind"] in ("cron", "delta")
+        except (InvalidSchedule, ValueError):
+            return None
+        return None if schedule is None else schedule["kind"]
 
     def topological_order(self) -> list[str]:
         """Task ids with every task after its upstreams; ties keep definition order."""

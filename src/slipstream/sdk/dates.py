@@ -59,17 +59,14 @@ def date_range(
 def _cron_range(start_date: datetime, end_date: datetime | None, num: int | None, expression: str) -> list[datetime]:
     from croniter import croniter
 
-    cron = croniter(expression, start_date - timedelta(microseconds=1))
-    dates: list[datetime] = []
-    if num is not None and num < 0:
-        cron = croniter(expression, start_date + timedelta(microseconds=1))
-        while len(dates) < -num:
-            dates.insert(0, cron.get_prev(datetime))
-        return dates
+    # As Airflow 2: start_date itself, then the ticks after it (or before it, for a negative num).
+    cron = croniter(expression, start_date)
+    step = cron.get_prev if num is not None and num < 0 else cron.get_next
+    dates = [start_date]
     while True:
-        current = cron.get_next(datetime)
-        if (num is None and current > end_date) or (num is not None and len(dates) >= num):  # type: ignore[operator]
-            return dates
+        current = step(datetime)
+        if (num is None and current > end_date) or (num is not None and len(dates) >= abs(num)):  # type: ignore[operator]
+            return sorted(dates)
         dates.append(current)
 
 

@@ -32,6 +32,7 @@ def warn_unapplied(task: Any, arguments: Mapping[str, Any]) -> None:
     reasons = {
         "sla": "the SLA feature was removed in Airflow 3.0 (Deadline Alerts replace it); it is ignored",
         "executor": "every task of a Slipstream installation runs on its configured executor ([core] executor)",
+        "queue": "the executors here run every task from one queue",
         "run_as_user": "tasks run as the user of the worker process; Slipstream does not switch users",
         "resources": "task resources are not reserved nor enforced",
         "executor_config": "executors here take no per-task configuration",
@@ -44,6 +45,15 @@ def warn_unapplied(task: Any, arguments: Mapping[str, Any]) -> None:
                 TaskArgumentWarning,
                 stacklevel=_first_frame_outside_slipstream(),
             )
+
+
+def warn_template_fields_string(task: Any) -> None:
+    warnings.warn(
+        f"{type(task).__name__}.template_fields is the string {task.template_fields!r}; it should be a list or "
+        "tuple of field names. It is taken as a list of that one name.",
+        UserWarning,
+        stacklevel=_first_frame_outside_slipstream(),
+    )
 
 
 _SLIPSTREAM = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -99,7 +109,6 @@ class OperatorApi:
         return isinstance(self, SkipMixin)
 
     # -- the DAG and the relatives --
-    @property
     def has_dag(self) -> bool:
         return self.dag is not None
 

@@ -124,18 +124,21 @@ def convert_to_utc(value: dt.datetime | None) -> DateTime | None:
 def coerce_datetime(value: dt.datetime | None, tz: dt.tzinfo | None = None) -> DateTime | None:
     """A pendulum DateTime of the same moment and zone (naive: read in ``tz`` or the default zone).
 
-    Dates in UTC, which is what the store gives a task, take a fast path: a task builds a dozen
-    of them for its context."""
-    if value is None or type(value) is DateTime and value.tzinfo is not None:
-        return value
-    if value.tzinfo is None:
-        value = make_aware(value, tz)
-    if value.tzinfo is dt.UTC or value.tzinfo is utc:
+    Dates in UTC, which is what the store gives a task, take a fast path: a task builds about
+    ten of them for its context."""
+    if value is None:
+        return None
+    zone = value.tzinfo
+    if zone is dt.UTC or zone is utc:
+        if type(value) is DateTime:
+            return value
         return DateTime(
             value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond,
             tzinfo=utc, fold=value.fold,
         )
-    return pendulum.instance(value)
+    if zone is None:
+        value = make_aware(value, tz)
+    return value if type(value) is DateTime else pendulum.instance(value)
 
 
 def parse(string: str, timezone: dt.tzinfo | str | None = None, *, strict: bool = False) -> DateTime:

@@ -12,6 +12,7 @@ from typing import Any
 from slipstream.timetables.base import Timetable
 from slipstream.timetables.cron import PRESETS, check_expression
 from slipstream.timetables.deltas import describe, is_delta, is_positive
+from slipstream.timetables.simple import NEVER_SCHEDULED
 
 __all__ = ["PRESETS", "InvalidSchedule", "describe_timetable", "parse_schedule"]
 
@@ -25,14 +26,22 @@ def describe_timetable(timetable: Timetable) -> dict[str, Any]:
     return {"kind": timetable.kind, "summary": timetable.summary, **timetable.serialize()}
 
 
-def parse_schedule(schedule: Any, dag_id: str = "") -> dict[str, Any] | None:
-    """``None`` for manual only; otherwise ``{"kind": "cron"|"delta"|"once"|..., "summary", ...}``."""
+def parse_schedule(
+    schedule: Any, dag_id: str = "", *, cron_data_intervals: bool = True, delta_data_intervals: bool = True
+) -> dict[str, Any] | None:
+    """``None`` for manual only; otherwise ``{"kind": "cron"|"delta"|"once"|..., "summary", ...}``.
+
+    ``cron_data_intervals``/``delta_data_intervals`` (the ``[scheduler] create_*_data_intervals``
+    settings): a cron string or a timedelta gives data intervals (Airflow 2), or when off a run
+    at each tick (Airflow 3's default)."""
     from slipstream.timetables.timetable import KINDS
 
     where = f" of DAG {dag_id!r}" if dag_id else ""
     if schedule is None or schedule == "None":
         return None
     if isinstance(schedule, Timetable):
+        if type(schedule) in NEVER_SCHEDULED:
+            return None
         if KINDS.get(schedule.kind or "") is not type(schedule):
             raise InvalidSchedule(
                 f"The schedule{where} is a timetable of its own ({type(schedule).__module__}."
@@ -40,10 +49,12 @@ def parse_schedule(schedule: Any, dag_id: str = "") -> dict[str, Any] | None:
                 "scheduler works from serialized DAGs and never imports DAG files or plugins. Use one of "
                 f"{', '.join(sorted(cls.__name__ for cls in KINDS.values()))}, a cron string or a timedelta"
             )
-        return None if schedule.kind == "null" else describe_timetable(schedule)
+        return describe_timetable(schedule)
     if is_delta(schedule):
         if not is_positive(schedule):
             raise InvalidSchedule(f"The schedule{where} must be a positive interval, got {describe(schedule)}")
+        if not delta_data_intervals:
+            return describe_timetable(KINDS["delta_trigger"](schedule))
         return describe_timetable(KINDS["delta"](schedule))
     if isinstance(schedule, str):
         text = schedule.strip()
@@ -55,6 +66,9 @@ def parse_schedule(schedule: Any, dag_id: str = "") -> dict[str, Any] | None:
             expression = check_expression(text, where)
         except ValueError as err:
             raise InvalidSchedule(str(err)) from None
+        if not cron_data_intervals:  # the DAG's time zone, as for a cron string of data intervals
+            return {"kind": "cron_trigger", "expression": expression, "summary": text, "interval": 0.0,
+                    "run_immediately": False}
         return {"kind": "cron", "expression": expression, "summary": text}
     raise InvalidSchedule(
         f"Unsupported schedule{where}: {schedule!r} ({type(schedule).__name__}); use None, a cron string, "

@@ -117,7 +117,8 @@ class CronTriggerTimetable(_TriggerTimetable):
     @classmethod
     def deserialize(cls, data: dict[str, Any], timezone: Any) -> Timetable:
         return cls(
-            data["expression"], timezone=data.get("timezone") or timezone, interval=decode_delta(data["interval"]),
+            data.get("summary") or data["expression"], timezone=data.get("timezone") or timezone,
+            interval=decode_delta(data["interval"]),
             run_immediately=_decode_run_immediately(data.get("run_immediately", False)),
         )
 
