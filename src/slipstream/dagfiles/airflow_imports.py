@@ -185,6 +185,8 @@ ALIASES.update({
     "airflow.sdk.definitions.edges": "slipstream.sdk.edges",
     "airflow.sdk.definitions.template": "slipstream.sdk.templating",
     "airflow.sdk.definitions.xcom_arg": "slipstream.sdk.xcom_arg",
+    "airflow.sdk.definitions.deadline": "slipstream.sdk.deadline",
+    "airflow.sdk.definitions.callback": "slipstream.sdk.callback",
     "airflow.providers.common.compat": "slipstream.sdk.provider_compat",
     "airflow.providers.common.compat.sdk": "slipstream.sdk.provider_compat",
     "airflow.providers.common.compat.version_compat": "slipstream.sdk.provider_compat",

@@ -82,6 +82,7 @@ def trigger_dag(
             data_interval=(logical_date, logical_date),
             conf=checked,
             dag_hash=dag.dag_hash,
+            deadline_alerts=dag.deadline_alerts,
         )
 
 

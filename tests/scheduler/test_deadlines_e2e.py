@@ -1,0 +1,156 @@
+"""Deadline alerts through the real scheduler, stepped with an injected clock: a run that misses
+its deadline has its callback run once in a process of its own; a run that succeeds in time has
+its deadline cleared and nothing runs."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from scheduler_helpers import run_state
+
+from slipstream.executors.base import DeadlineRequest
+from slipstream.executors.inline import InlineExecutor
+from slipstream.executors.local import LocalExecutor
+from slipstream.scheduler.scheduler import Scheduler
+from slipstream.scheduler.triggering import trigger_dag
+from slipstream.store import dag_runs, deadlines
+from slipstream.store.clock import utcnow
+
+DAG_FILE = """
+import json, time
+from datetime import datetime, timedelta
+from airflow.sdk import DAG, DeadlineAlert, DeadlineReference, SyncCallback, AsyncCallback
+from airflow.providers.standard.operators.python import PythonOperator
+
+OUT = {out!r}
+
+def record(message, context=None, **kwargs):
+    with open(OUT, "a") as handle:
+        handle.write(json.dumps({{"message": message, "context": context, "kind": "sync"}}) + "\\n")
+
+async def record_async(message, context):
+    with open(OUT, "a") as handle:
+        handle.write(json.dumps({{"message": message, "context": context, "kind": "async"}}) + "\\n")
+
+with DAG(
+    "{dag_id}", start_date=datetime(2024, 1, 1), schedule=None,
+    deadline=DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT, interval=timedelta(minutes=2),
+        callback={callback}({target}, kwargs={{"message": "too slow"}}), name="two minutes",
+    ),
+) as dag:
+    PythonOperator(task_id="work", python_callable=lambda: time.sleep({sleep}))
+"""
+
+
+def wait_for_lines(path: Path, count: int, timeout: float = 30.0) -> list[dict]:
+    limit = time.monotonic() + timeout
+    while time.monotonic() < limit:
+        if path.exists() and len(path.read_text().splitlines()) >= count:
+            break
+        time.sleep(0.05)
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def deadline_rows(db, dag_id: str, run_id: str) -> list:
+    with db.read() as session:
+        run = dag_runs.get(session, dag_id, run_id)
+        return deadlines.for_run(session, run.id)
+
+
+def test_a_run_that_misses_its_deadline_runs_the_callback_once_in_a_process(settings, db, write_dag, parse, tmp_path):
+    out = tmp_path / "missed.jsonl"
+    write_dag("slow.py", DAG_FILE.format(out=str(out), dag_id="slow", callback="SyncCallback", target="record",
+                                         sleep=120))
+    parse()
+    t0 = utcnow()
+    run = trigger_dag(db, "slow", now=t0)
+    [row] = deadline_rows(db, "slow", run.run_id)
+    assert (row.state, row.deadline_time, row.name) == ("pending", t0 + timedelta(minutes=2), "two minutes")
+
+    executor = LocalExecutor(settings, parallelism=2)
+    scheduler = Scheduler(settings, db, executor, clock=lambda: t0)
+    try:
+        executor.start()
+        first = scheduler.run_once(now=t0)
+        assert [w.task_id for w in first.dispatched] == ["work"]
+        assert first.next_wake == t0 + timedelta(minutes=2)  # a timer for the deadline, not a poll
+        assert not out.exists()
+
+        before = scheduler.run_once(now=t0 + timedelta(minutes=1, seconds=59))
+        assert not any(isinstance(c, DeadlineRequest) for c in before.callbacks)
+
+        missed = scheduler.run_once(now=t0 + timedelta(minutes=2, seconds=1))
+        assert [c.action for c in missed.callbacks if isinstance(c, DeadlineRequest)] == ["alert"]
+        [call] = wait_for_lines(out, 1)
+        assert call["kind"] == "sync" and call["message"] == "too slow"
+        assert call["context"]["dag_run"]["dag_run_id"] == run.run_id
+        assert call["context"]["dag_run"]["dag_id"] == "slow"
+        assert call["context"]["dag_run"]["state"] == "running"
+        assert call["context"]["deadline"]["id"] == str(row.id)
+        assert datetime.fromisoformat(call["context"]["deadline"]["deadline_time"]) == row.deadline_time
+        assert [r.state for r in deadline_rows(db, "slow", run.run_id)] == ["missed"]
+
+        again = scheduler.run_once(now=t0 + timedelta(minutes=3))
+        assert not any(isinstance(c, DeadlineRequest) for c in again.callbacks)
+        assert again.next_wake is None or again.next_wake > t0 + timedelta(minutes=3)
+        executor.wait_idle(timeout=0.5)
+        assert len(wait_for_lines(out, 2, timeout=0.5)) == 1
+        log = settings.base_log_folder / "slow" / run.run_id.replace(":", "_") / "deadline_callbacks.log"
+        assert "missed its deadline two minutes" in log.read_text()
+    finally:
+        executor.terminate()
+        executor.end(timeout=10)
+
+
+def test_a_run_that_succeeds_in_time_clears_its_deadline_and_runs_nothing(settings, db, write_dag, parse, tmp_path):
+    out = tmp_path / "in_time.jsonl"
+    write_dag("quick.py", DAG_FILE.format(out=str(out), dag_id="quick", callback="SyncCallback", target="record",
+                                          sleep=0))
+    parse()
+    t0 = datetime(2024, 5, 1, tzinfo=UTC)
+    run = trigger_dag(db, "quick", now=t0)
+    assert len(deadline_rows(db, "quick", run.run_id)) == 1
+    scheduler = Scheduler(settings, db, InlineExecutor(settings, db), clock=lambda: t0)
+    scheduler.run_once(now=t0)
+    scheduler.run_once(now=t0 + timedelta(seconds=5), events=[scheduler.executor.events.get_nowait()])
+    assert run_state(db, "quick", run.run_id) == "success"
+    assert deadline_rows(db, "quick", run.run_id) == []
+    later = scheduler.run_once(now=t0 + timedelta(hours=1))
+    assert later.callbacks == [] and later.next_wake is None
+    assert not out.exists()
+
+
+def test_an_async_callback_runs_to_completion_in_an_event_loop(settings, db, write_dag, parse, tmp_path):
+    out = tmp_path / "async.jsonl"
+    write_dag("stuck.py", DAG_FILE.format(out=str(out), dag_id="stuck", callback="AsyncCallback",
+                                          target="record_async", sleep=0))
+    parse()
+    t0 = datetime(2024, 5, 1, tzinfo=UTC)
+    run = trigger_dag(db, "stuck", now=t0)
+    scheduler = Scheduler(settings, db, InlineExecutor(settings, db), clock=lambda: t0)
+    scheduler.run_once(now=t0, dispatch=False)  # started, its task never handed out: the run stays running
+    result = scheduler.run_once(now=t0 + timedelta(minutes=5), dispatch=False)
+    assert [c.action for c in result.callbacks] == ["alert"]
+    [call] = wait_for_lines(out, 1)
+    assert (call["kind"], call["message"]) == ("async", "too slow")
+    assert call["context"]["dag_run"]["dag_run_id"] == run.run_id
+
+
+def test_a_failed_run_still_misses_its_deadline(settings, db, write_dag, parse, tmp_path):
+    """As in Airflow, only a run that succeeds clears its deadlines."""
+    out = tmp_path / "failed.jsonl"
+    source = DAG_FILE.format(out=str(out), dag_id="failing", callback="SyncCallback", target="record", sleep=0)
+    write_dag("failing.py", source.replace("lambda: time.sleep(0)", "lambda: 1 / 0"))
+    parse()
+    t0 = datetime(2024, 5, 1, tzinfo=UTC)
+    run = trigger_dag(db, "failing", now=t0)
+    scheduler = Scheduler(settings, db, InlineExecutor(settings, db), clock=lambda: t0)
+    scheduler.run_once(now=t0)
+    scheduler.run_once(now=t0 + timedelta(seconds=1), events=[scheduler.executor.events.get_nowait()])
+    assert run_state(db, "failing", run.run_id) == "failed"
+    scheduler.run_once(now=t0 + timedelta(minutes=3))
+    assert [c["message"] for c in wait_for_lines(out, 1)] == ["too slow"]
