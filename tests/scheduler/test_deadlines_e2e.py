@@ -154,3 +154,55 @@ def test_a_failed_run_still_misses_its_deadline(settings, db, write_dag, parse, 
     assert run_state(db, "failing", run.run_id) == "failed"
     scheduler.run_once(now=t0 + timedelta(minutes=3))
     assert [c["message"] for c in wait_for_lines(out, 1)] == ["too slow"]
+
+
+CUSTOM = """
+import json
+from datetime import datetime, timedelta
+from airflow.sdk import DAG, BaseDeadlineReference, DeadlineAlert, DeadlineReference, SyncCallback, deadline_reference
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.providers.standard.operators.python import PythonOperator
+
+OUT = {out!r}
+
+@deadline_reference
+class NextHourAfterLogicalDate(BaseDeadlineReference):
+    required_kwargs = {{"dag_id", "logical_date"}}
+
+    def _evaluate_with(self, *, session, **kwargs):
+        assert session is None and kwargs["dag_id"] == "custom"
+        return kwargs["logical_date"].replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+def record(context):
+    with open(OUT, "a") as handle:
+        handle.write(json.dumps(context["deadline"]) + "\\n")
+
+with DAG("custom", start_date=datetime(2024, 1, 1), schedule=None,
+         deadline=[DeadlineAlert(reference=DeadlineReference.NextHourAfterLogicalDate,
+                                 interval=timedelta(minutes=15), callback=SyncCallback(record))]) as dag:
+    PythonOperator(task_id="work", python_callable=lambda: None)
+"""
+
+
+def test_a_custom_reference_is_evaluated_in_a_process_then_alerts(settings, db, write_dag, parse, tmp_path):
+    out = tmp_path / "custom.jsonl"
+    write_dag("custom.py", CUSTOM.format(out=str(out)))
+    parse()
+    t0 = datetime(2024, 5, 1, 10, 20, tzinfo=UTC)
+    run = trigger_dag(db, "custom", now=t0)
+    [row] = deadline_rows(db, "custom", run.run_id)
+    assert (row.state, row.deadline_time) == ("unevaluated", None)
+    assert row.reference["class_path"].endswith(".NextHourAfterLogicalDate")
+
+    scheduler = Scheduler(settings, db, InlineExecutor(settings, db), clock=lambda: t0)
+    first = scheduler.run_once(now=t0, dispatch=False)
+    assert [c.action for c in first.callbacks] == ["evaluate"]
+    [row] = deadline_rows(db, "custom", run.run_id)
+    expected = datetime(2024, 5, 1, 11, 15, tzinfo=UTC)
+    assert (row.state, row.deadline_time) == ("pending", expected)
+
+    waiting = scheduler.run_once(now=t0 + timedelta(seconds=1), dispatch=False)
+    assert waiting.callbacks == [] and waiting.next_wake == expected
+    scheduler.run_once(now=expected + timedelta(seconds=1), dispatch=False)
+    [call] = wait_for_lines(out, 1)
+    assert call["id"] == str(row.id) and datetime.fromisoformat(call["deadline_time"]) == expected
