@@ -187,6 +187,7 @@ ALIASES.update({
     "airflow.sdk.definitions.xcom_arg": "slipstream.sdk.xcom_arg",
     "airflow.sdk.definitions.deadline": "slipstream.sdk.deadline",
     "airflow.sdk.definitions.callback": "slipstream.sdk.callback",
+    "airflow.sdk.bases.resumablejobmixin": "slipstream.sdk.resumable_job",
     "airflow.providers.common.compat": "slipstream.sdk.provider_compat",
     "airflow.providers.common.compat.sdk": "slipstream.sdk.provider_compat",
     "airflow.providers.common.compat.version_compat": "slipstream.sdk.provider_compat",

@@ -45,6 +45,7 @@ LAZY_NAMES: dict[str, str] = {
     "DeadlineAlert": "slipstream.sdk.deadline",
     "DeadlineReference": "slipstream.sdk.deadline",
     "deadline_reference": "slipstream.sdk.deadline",
+    "ResumableJobMixin": "slipstream.sdk.resumable_job",
 }
 
 

@@ -74,7 +74,6 @@ _STAND_INS: dict[str, tuple[str, str, str]] = {
     )},
     "AssetWatcher": ("class", "asset watchers (event-driven scheduling)", "there is no triggerer to watch for events"),
     "AssetAccessControl": ("class", "asset access control", "Slipstream has no auth manager"),
-    "ResumableJobMixin": ("class", "resumable jobs", "there is no task state store that outlives a try"),
 }
 
 # Names of ``airflow.sdk.__all__`` among them (the others live in other Airflow modules).

@@ -393,3 +393,24 @@ class DeadlineRow(Base):
     deadline_time: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     state: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TaskStateRow(Base):
+    """A key a task wrote to its ``task_state_store`` (Airflow 3.3): kept across the tries of one
+    task instance (per run, task and map index), so a retry can find what an earlier try left."""
+
+    __tablename__ = "task_state_store"
+    __table_args__ = (
+        UniqueConstraint("dag_run_id", "task_id", "map_index", "key", name="task_state_store_uq"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dag_run_id: Mapped[int] = mapped_column(Integer)
+    dag_id: Mapped[str] = mapped_column(String(ID))
+    run_id: Mapped[str] = mapped_column(String(ID))
+    task_id: Mapped[str] = mapped_column(String(ID))
+    map_index: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(512))
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
