@@ -206,3 +206,49 @@ def test_a_custom_reference_is_evaluated_in_a_process_then_alerts(settings, db, 
     scheduler.run_once(now=expected + timedelta(seconds=1), dispatch=False)
     [call] = wait_for_lines(out, 1)
     assert call["id"] == str(row.id) and datetime.fromisoformat(call["deadline_time"]) == expected
+
+
+NOTIFIER = """
+from datetime import datetime, timedelta
+from airflow.sdk import DAG, AsyncCallback, BaseNotifier, DeadlineAlert, DeadlineReference, SyncCallback
+from airflow.providers.standard.operators.python import PythonOperator
+
+OUT = {out!r}
+
+class FileNotifier(BaseNotifier):
+    template_fields = ("text",)
+
+    def __init__(self, text, context=None):
+        super().__init__(context)
+        self.text = text
+
+    def notify(self, context):
+        with open(OUT, "a") as handle:
+            handle.write("sync " + self.text + "\\n")
+
+    async def async_notify(self, context):
+        with open(OUT, "a") as handle:
+            handle.write("async " + self.text + "\\n")
+
+with DAG("notified", start_date=datetime(2024, 1, 1), schedule=None, deadline=[
+    DeadlineAlert(reference=DeadlineReference.DAGRUN_QUEUED_AT, interval=timedelta(minutes=1),
+                  callback=SyncCallback(FileNotifier, kwargs={{"text": "{{{{ dag_run.dag_run_id }}}} is late"}})),
+    DeadlineAlert(reference=DeadlineReference.DAGRUN_QUEUED_AT, interval=timedelta(minutes=2),
+                  callback=AsyncCallback(FileNotifier, kwargs={{"text": "still late"}})),
+]) as dag:
+    PythonOperator(task_id="work", python_callable=lambda: None)
+"""
+
+
+def test_a_notifier_class_as_the_callback_is_made_with_the_kwargs_then_notified(
+    settings, db, write_dag, parse, tmp_path,
+):
+    out = tmp_path / "notified.txt"
+    write_dag("notified.py", NOTIFIER.format(out=str(out)))
+    parse()
+    t0 = datetime(2024, 5, 1, tzinfo=UTC)
+    run = trigger_dag(db, "notified", now=t0)
+    scheduler = Scheduler(settings, db, InlineExecutor(settings, db), clock=lambda: t0)
+    scheduler.run_once(now=t0, dispatch=False)
+    scheduler.run_once(now=t0 + timedelta(minutes=3), dispatch=False)
+    assert sorted(out.read_text().splitlines()) == ["async still late", f"sync {run.run_id} is late"]

@@ -5,8 +5,9 @@ The DAG file is loaded first (its module registered under its name), so a callba
 class defined in the DAG file is found by its dotted path, as are those of other modules.
 A callback is called as Airflow calls it: with its kwargs, plus ``context`` (``dag_run``: the run
 as JSON, ``deadline``: its id and time) when it takes a ``context`` argument or ``**kwargs``; an
-``AsyncCallback`` is run to completion in an event loop here (there is no triggerer). A callback
-that returns a callable (a notifier class) has that called with the context.
+``AsyncCallback`` is run to completion in an event loop here (there is no triggerer). A notifier
+class is made with the kwargs (and the context), then called with the context (SyncCallback) or
+awaited (AsyncCallback: its ``async_notify``).
 """
 
 from __future__ import annotations
@@ -108,12 +109,13 @@ def _alert(row: Any, run: dict[str, Any]) -> None:
     try:
         callback = import_string(path)
         result = callback(**kwargs, context=context) if takes_context(callback) else callback(**kwargs)
-        if inspect.isawaitable(result):
-            result = asyncio.run(_awaited(result))
-        if callable(result):
-            result = result(context)
-            if inspect.isawaitable(result):
+        if row.callback.get("kind") == "async":
+            if inspect.isawaitable(result):  # a coroutine, or a notifier made with the context
                 asyncio.run(_awaited(result))
+        elif inspect.iscoroutine(result):
+            asyncio.run(_awaited(result))
+        elif callable(result):  # a notifier class was given: it was made with the kwargs, now it notifies
+            result(context)
     except Exception:
         log.exception("The deadline callback %s of %s %s failed", path, row.dag_id, row.run_id)
         return
