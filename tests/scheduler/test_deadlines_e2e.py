@@ -252,3 +252,39 @@ def test_a_notifier_class_as_the_callback_is_made_with_the_kwargs_then_notified(
     scheduler.run_once(now=t0, dispatch=False)
     scheduler.run_once(now=t0 + timedelta(minutes=3), dispatch=False)
     assert sorted(out.read_text().splitlines()) == ["async still late", f"sync {run.run_id} is late"]
+
+
+VARIABLE_INTERVAL = """
+from datetime import datetime
+from airflow.sdk import DAG, DeadlineAlert, DeadlineReference, SyncCallback
+from airflow.sdk.definitions.deadline import VariableInterval
+from airflow.providers.standard.operators.python import PythonOperator
+
+def record(context):
+    with open({out!r}, "a") as handle:
+        handle.write(context["deadline"]["deadline_time"] + "\\n")
+
+with DAG("{dag_id}", start_date=datetime(2024, 1, 1), schedule=None,
+         deadline=DeadlineAlert(reference=DeadlineReference.DAGRUN_QUEUED_AT,
+                                interval=VariableInterval("{key}"), callback=SyncCallback(record))) as dag:
+    PythonOperator(task_id="work", python_callable=lambda: None)
+"""
+
+
+def test_a_variable_interval_is_read_for_each_run(settings, db, write_dag, parse, tmp_path, monkeypatch):
+    out = tmp_path / "variable.txt"
+    monkeypatch.setenv("AIRFLOW_VAR_DEADLINE_SECONDS", "90")
+    write_dag("by_variable.py", VARIABLE_INTERVAL.format(out=str(out), dag_id="by_variable", key="deadline_seconds"))
+    write_dag("unset.py", VARIABLE_INTERVAL.format(out=str(out), dag_id="unset", key="no_such_variable"))
+    parse()
+    t0 = datetime(2024, 5, 1, tzinfo=UTC)
+    run = trigger_dag(db, "by_variable", now=t0)
+    unset = trigger_dag(db, "unset", now=t0)
+    scheduler = Scheduler(settings, db, InlineExecutor(settings, db), clock=lambda: t0)
+    first = scheduler.run_once(now=t0, dispatch=False)
+    assert sorted(c.action for c in first.callbacks) == ["evaluate", "evaluate"]
+    [row] = deadline_rows(db, "by_variable", run.run_id)
+    assert (row.state, row.deadline_time, row.interval) == ("pending", t0 + timedelta(seconds=90), 90.0)
+    assert deadline_rows(db, "unset", unset.run_id) == []  # the Variable is missing: no deadline (logged)
+    scheduler.run_once(now=t0 + timedelta(seconds=91), dispatch=False)
+    assert [datetime.fromisoformat(line) for line in out.read_text().splitlines()] == [t0 + timedelta(seconds=90)]

@@ -19,6 +19,7 @@ from slipstream.sdk.deadline import (
     DeadlineAlert,
     DeadlineReference,
     FixedDatetimeDeadline,
+    VariableInterval,
     deadline_reference,
     evaluate_custom,
 )
@@ -184,3 +185,19 @@ def test_callback_kwargs_must_be_json_to_be_kept() -> None:
         pass
     with pytest.raises(TypeError, match="DAG 'unkeepable' deadline 0: the kwargs of SyncCallback.* must be JSON values"):
         serialize_dag(dag)
+
+
+def test_a_variable_interval_is_kept_by_its_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    alert = DeadlineAlert(DeadlineReference.DAGRUN_QUEUED_AT, VariableInterval("sla_seconds"), SyncCallback(notify))
+    with DAG("variable_interval", schedule=None, deadline=alert) as dag:
+        pass
+    assert serialize_dag(dag)["deadline"][0]["interval"] == {"variable": "sla_seconds"}
+    monkeypatch.setenv("AIRFLOW_VAR_SLA_SECONDS", "120")
+    with pytest.warns(DeprecationWarning):
+        assert VariableInterval("sla_seconds").resolve() == timedelta(minutes=2)
+    monkeypatch.setenv("AIRFLOW_VAR_SLA_SECONDS", "two minutes")
+    with pytest.raises(ValueError, match="must be an integer \\(seconds\\), got: 'two minutes'"), \
+            pytest.warns(DeprecationWarning):
+        VariableInterval("sla_seconds").resolve()
+    with pytest.raises(TypeError, match="VariableInterval takes the Variable's key"):
+        VariableInterval("")

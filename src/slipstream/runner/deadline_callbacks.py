@@ -1,5 +1,5 @@
 """A deadline's user code, in a process of its own: the callback of a missed deadline, or the
-evaluation of a custom deadline reference (sdk/deadline.py).
+evaluation of a custom deadline reference or of a VariableInterval (sdk/deadline.py).
 
 The DAG file is loaded first (its module registered under its name), so a callback or reference
 class defined in the DAG file is found by its dotted path, as are those of other modules.
@@ -16,16 +16,19 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from slipstream.config import Settings
 from slipstream.dagfiles.airflow_imports import airflow_imports
 from slipstream.dagfiles.loader import load_dag_file_cached
 from slipstream.executors.base import DeadlineRequest
-from slipstream.sdk.deadline import BaseDeadlineReference, evaluate_custom
+from slipstream.sdk.deadline import BaseDeadlineReference, evaluate_custom, interval_seconds
 from slipstream.sdk.module_loading import import_string
+from slipstream.sdk.variable import Variable
 from slipstream.store import dag_runs, deadlines
+from slipstream.store.clock import utcnow
 from slipstream.store.db import Database
 
 log = logging.getLogger("slipstream.runner")
@@ -55,23 +58,33 @@ def run_deadline_request(request: DeadlineRequest, settings: Settings) -> None:
 
 
 def _evaluate(db: Database, row: Any, run: dict[str, Any]) -> None:
-    class_path = row.reference.get("class_path", "")
+    """The deadline's base time (a custom reference's, or a built-in one's) and its interval (a
+    Variable's, or the alert's); a failure leaves no deadline and says why in the log."""
+    reference = dict(row.reference)
+    class_path = reference.get("class_path")
     try:
-        reference_class = import_string(class_path)
-        if not (isinstance(reference_class, type) and issubclass(reference_class, BaseDeadlineReference)):
-            raise TypeError(f"{class_path} is not a BaseDeadlineReference subclass")
-        reference = reference_class.deserialize_reference(dict(row.reference))
-        base = evaluate_custom(reference, run)
-        if base is not None and not isinstance(base, datetime):
-            raise TypeError(f"{class_path}._evaluate_with returned {type(base).__name__}, not a datetime or None")
+        if class_path:
+            reference_class = import_string(class_path)
+            if not (isinstance(reference_class, type) and issubclass(reference_class, BaseDeadlineReference)):
+                raise TypeError(f"{class_path} is not a BaseDeadlineReference subclass")
+            base = evaluate_custom(reference_class.deserialize_reference(reference), run)
+            if base is not None and not isinstance(base, datetime):
+                raise TypeError(f"{class_path}._evaluate_with returned {type(base).__name__}, not a datetime or None")
+        else:
+            with db.read() as session:
+                base = deadlines.base_time(session, reference, SimpleNamespace(**run), utcnow())
+        interval = None
+        if reference.get("interval_variable"):
+            key = reference["interval_variable"]
+            interval = interval_seconds(key, Variable.get(key, default_var=None))
     except Exception:
-        log.exception("DAG run %s %s: the deadline reference %s could not be evaluated; no deadline from alert %s",
-                      row.dag_id, row.run_id, class_path, row.name or row.alert_index)
+        log.exception("DAG run %s %s: the deadline of alert %s could not be evaluated; it has no deadline",
+                      row.dag_id, row.run_id, row.name or row.alert_index)
         base = None
     with db.write() as session:
-        deadlines.set_evaluated(session, row.id, base)
-    log.info("DAG run %s %s: deadline from %s: %s", row.dag_id, row.run_id, class_path,
-             "none" if base is None else base.isoformat())
+        deadlines.set_evaluated(session, row.id, base, interval if base is not None else None)
+    log.info("DAG run %s %s: deadline of alert %s: %s", row.dag_id, row.run_id, row.name or row.alert_index,
+             "none" if base is None else (base + (interval or timedelta(seconds=row.interval))).isoformat())
 
 
 def _iso(value: datetime | None) -> str | None:

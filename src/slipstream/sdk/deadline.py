@@ -18,6 +18,7 @@ arguments named in the class's ``required_kwargs`` are given from the run (``dag
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -196,19 +197,51 @@ def deadline_reference(
     return decorator
 
 
+@dataclass(frozen=True)
+class VariableInterval:
+    """An interval read from a Variable (a whole number of seconds) when each run is created."""
+
+    key: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.key, str) or not self.key:
+            raise TypeError(f"VariableInterval takes the Variable's key, got {self.key!r}")
+
+    def resolve(self) -> timedelta:
+        """The interval the Variable gives now (deprecated in Airflow: it is resolved for each run)."""
+        warnings.warn("VariableInterval.resolve() is deprecated: the interval is resolved for each run",
+                      DeprecationWarning, stacklevel=2)
+        from slipstream.sdk.variable import Variable
+
+        return interval_seconds(self.key, Variable.get(self.key, default_var=None))
+
+
+def interval_seconds(key: str, value: Any) -> timedelta:
+    """A VariableInterval's value as a timedelta; a clear error when it is missing or not whole seconds."""
+    if value is None:
+        raise ValueError(f"VariableInterval '{key}' not found")
+    try:
+        return timedelta(seconds=int(value))
+    except (TypeError, ValueError):
+        raise ValueError(f"VariableInterval '{key}' must be an integer (seconds), got: {value!r}") from None
+
+
 class DeadlineAlert:
     """A reference, an interval after it, and the callback to run when a run is not finished by then."""
 
     def __init__(
-        self, reference: BaseDeadlineReference, interval: timedelta, callback: Callback, name: str | None = None,
+        self, reference: BaseDeadlineReference, interval: timedelta | VariableInterval, callback: Callback,
+        name: str | None = None,
     ) -> None:
         if not isinstance(reference, BaseDeadlineReference):
             raise TypeError(
                 f"DeadlineAlert: reference must be a DeadlineReference (e.g. DeadlineReference.DAGRUN_QUEUED_AT), "
                 f"got {reference!r}"
             )
-        if not isinstance(interval, timedelta):
-            raise TypeError(f"DeadlineAlert: interval must be a timedelta, got {type(interval).__name__}")
+        if not isinstance(interval, (timedelta, VariableInterval)):
+            raise TypeError(
+                f"DeadlineAlert: interval must be a timedelta or a VariableInterval, got {type(interval).__name__}"
+            )
         if not isinstance(callback, (AsyncCallback, SyncCallback)):
             raise ValueError(
                 f"Callbacks of type {type(callback).__name__} are not currently supported; wrap the function in "
@@ -266,7 +299,10 @@ def serialize_deadline(dag_id: str, alerts: list[DeadlineAlert]) -> list[dict[st
         {
             "name": alert.name,
             "reference": _reference_json(alert.reference),
-            "interval": alert.interval.total_seconds(),
+            "interval": (
+                alert.interval.total_seconds() if isinstance(alert.interval, timedelta)
+                else {"variable": alert.interval.key}
+            ),
             "callback": alert.callback.to_json(f"DAG {dag_id!r} deadline {alert.name or index}"),
         }
         for index, alert in enumerate(alerts)

@@ -3,7 +3,9 @@ pass, cleared when the run succeeds in time.
 
 The alerts come from the serialized DAG as data (``sdk/deadline.py:serialize_deadline``). The
 built-in references are computed here from the run's row; a custom reference (user code) gets a
-row in state ``unevaluated`` that a process of its own evaluates (``runner/deadline_callbacks.py``).
+row in state ``unevaluated`` that a process of its own evaluates (``runner/deadline_callbacks.py``),
+as does an alert whose interval is a ``VariableInterval`` (Variables are read there, with their
+secrets backends and environment variables, as a DAG file reads them).
 """
 
 from __future__ import annotations
@@ -62,14 +64,17 @@ def add_for_run(session: Session, run: Any, alerts: Iterable[Mapping[str, Any]],
     """Record the deadlines of a run just created; returns how many rows were written."""
     rows = []
     for index, alert in enumerate(alerts):
-        reference = alert["reference"]
-        interval = float(alert["interval"])
+        reference = dict(alert["reference"])
+        interval = alert["interval"]
+        if isinstance(interval, Mapping):  # a VariableInterval: read where user settings are (see module)
+            reference["interval_variable"] = interval["variable"]
+            interval = 0.0
         row = {
             "dag_run_id": run.id, "dag_id": run.dag_id, "run_id": run.run_id, "alert_index": index,
-            "name": alert.get("name"), "reference": dict(reference), "interval": interval,
+            "name": alert.get("name"), "reference": reference, "interval": float(interval),
             "callback": dict(alert["callback"]), "created_at": now,
         }
-        if reference.get("class_path"):
+        if reference.get("class_path") or reference.get("interval_variable"):
             rows.append({**row, "deadline_time": None, "state": UNEVALUATED})
             continue
         try:
@@ -124,9 +129,11 @@ def move(session: Session, deadline_id: int, expected: str, new: str, **values: 
     return session.execute(statement).rowcount == 1
 
 
-def set_evaluated(session: Session, deadline_id: int, base: datetime | None) -> bool:
-    """A custom reference was evaluated: the deadline waits for ``base`` + interval, or is
-    dropped when the reference gave no time."""
+def set_evaluated(
+    session: Session, deadline_id: int, base: datetime | None, interval: timedelta | None = None,
+) -> bool:
+    """A custom reference or a Variable's interval was evaluated: the deadline waits for ``base``
+    + interval (the row's, unless given), or is dropped when there is no time."""
     row = get(session, deadline_id)
     if row is None or row.state != EVALUATING:
         return False
@@ -136,7 +143,10 @@ def set_evaluated(session: Session, deadline_id: int, base: datetime | None) -> 
         ).rowcount == 1
     if base.tzinfo is None:
         raise ValueError(f"deadline reference of {row.dag_id} {row.run_id} gave a naive datetime ({base}); give an aware one")
-    return move(session, deadline_id, EVALUATING, PENDING, deadline_time=base + timedelta(seconds=row.interval))
+    if interval is None:
+        interval = timedelta(seconds=row.interval)
+    return move(session, deadline_id, EVALUATING, PENDING, deadline_time=base + interval,
+                interval=interval.total_seconds())
 
 
 def clear_met(session: Session, dag_run_id: int, end_date: datetime) -> int:
