@@ -9,6 +9,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from conftest import SchedulerHarness
 from scheduler_helpers import run_state
 
 from slipstream.executors.base import DeadlineRequest
@@ -288,3 +289,21 @@ def test_a_variable_interval_is_read_for_each_run(settings, db, write_dag, parse
     assert deadline_rows(db, "unset", unset.run_id) == []  # the Variable is missing: no deadline (logged)
     scheduler.run_once(now=t0 + timedelta(seconds=91), dispatch=False)
     assert [datetime.fromisoformat(line) for line in out.read_text().splitlines()] == [t0 + timedelta(seconds=90)]
+
+
+def test_the_scheduler_loop_wakes_for_a_deadline_not_for_its_poll(settings, db, write_dag, parse, tmp_path):
+    """With a poll interval of a minute, only the deadline's timer can wake the loop in time."""
+    out = tmp_path / "loop.jsonl"
+    source = DAG_FILE.format(out=str(out), dag_id="loop", callback="SyncCallback", target="record", sleep=30)
+    write_dag("loop.py", source.replace("interval=timedelta(minutes=2)", "interval=timedelta(seconds=2)"))
+    parse()
+    settings = settings.replace(poll_interval=60.0)
+    harness = SchedulerHarness(settings, db)
+    with harness:
+        time.sleep(0.5)  # the loop is waiting, with nothing to do for a minute
+        started = time.monotonic()
+        run = harness.trigger("loop")
+        [call] = wait_for_lines(out, 1, timeout=20)
+        took = time.monotonic() - started
+    assert call["context"]["dag_run"]["dag_run_id"] == run.run_id
+    assert 2.0 <= took < 10.0, took

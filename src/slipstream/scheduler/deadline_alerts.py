@@ -23,13 +23,16 @@ log = logging.getLogger("slipstream.scheduler")
 
 def handle_deadlines(
     db: Database, now: datetime, mine: Callable[[Any], bool], requests: list[Any],
+    waiting: tuple[datetime | None, bool],
 ) -> datetime | None:
     """Append a request for each deadline that needs user code now; return the next deadline
-    after ``now`` (when the scheduler must wake), if any."""
-    with db.read() as session:
-        upcoming, unevaluated = deadlines.waiting(session)
-        passed = upcoming is not None and upcoming <= now
-        due = [row for row in deadlines.due(session, now) if mine(row)] if passed or unevaluated else []
+    after ``now`` (when the scheduler must wake), if any. ``waiting`` is ``deadlines.waiting``,
+    read by the caller in the pass's snapshot transaction: a pass with nothing due reads nothing more."""
+    upcoming, unevaluated = waiting
+    due: list[Any] = []
+    if (upcoming is not None and upcoming <= now) or unevaluated:
+        with db.read() as session:
+            due = [row for row in deadlines.due(session, now) if mine(row)]
     if due:
         with db.write() as session:
             files: dict[str, str | None] = {}

@@ -140,6 +140,7 @@ class Scheduler:
             self._load_dags(session, {r.dag_id for r in runs})
             runs = [r for r in runs if r.dag_id in self._dags]
             snapshots = self._snapshots(session, runs)
+            waiting_deadlines = deadlines.waiting(session)
         plans = [(run, self._plan(run, self._dags[run.dag_id], snapshots[run.id], now, result)) for run in runs]
         with self.db.write() as session:
             self._handle_events(session, events, now, result)
@@ -147,7 +148,7 @@ class Scheduler:
             for run, plan in plans:
                 self._apply_plan(session, run, plan, now, result)
             to_start = self._select_for_dispatch(session, now, result) if dispatch else []
-        next_deadline = handle_deadlines(self.db, now, self._is_mine, result.callbacks)
+        next_deadline = handle_deadlines(self.db, now, self._is_mine, result.callbacks, waiting_deadlines)
         if next_deadline is not None and (result.next_wake is None or next_deadline < result.next_wake):
             result.next_wake = next_deadline
         for workload in to_start:
