@@ -5,11 +5,11 @@ its deadline cleared and nothing runs."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from conftest import SchedulerHarness
 from scheduler_helpers import run_state
 
 from slipstream.executors.base import DeadlineRequest
@@ -298,12 +298,23 @@ def test_the_scheduler_loop_wakes_for_a_deadline_not_for_its_poll(settings, db, 
     write_dag("loop.py", source.replace("interval=timedelta(minutes=2)", "interval=timedelta(seconds=2)"))
     parse()
     settings = settings.replace(poll_interval=60.0)
-    harness = SchedulerHarness(settings, db)
-    with harness:
+    executor = LocalExecutor(settings)
+    scheduler = Scheduler(settings, db, executor)
+    stop = threading.Event()
+    loop = threading.Thread(target=scheduler.run, kwargs={"stop": stop}, daemon=True)
+    loop.start()
+    try:
         time.sleep(0.5)  # the loop is waiting, with nothing to do for a minute
         started = time.monotonic()
-        run = harness.trigger("loop")
+        run = trigger_dag(db, "loop")
+        executor.wake()  # as `dags trigger` would through the store (SQLite: the poll), here at once
         [call] = wait_for_lines(out, 1, timeout=20)
         took = time.monotonic() - started
+    finally:
+        stop.set()
+        executor.wake()
+        loop.join(30)
+        executor.terminate()
+        executor.end(timeout=30)
     assert call["context"]["dag_run"]["dag_run_id"] == run.run_id
     assert 2.0 <= took < 10.0, took
