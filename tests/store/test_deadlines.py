@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from slipstream.store import dag_runs, deadlines
+import pytest
+
+from slipstream.store import dag_runs, deadlines, migrate, task_state
+from slipstream.store.db import Database
 
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 CALLBACK = {"kind": "sync", "path": "alerts.notify", "kwargs": {}, "executor": None}
@@ -125,3 +128,34 @@ def test_success_clears_the_deadlines_not_yet_passed_and_keeps_the_missed(db):
 def test_an_unknown_reference_is_skipped(db):
     run_id = create(db, "r1", [alert({"reference_type": "FromTheFuture"}, 60)])
     assert rows_of(db, run_id) == []
+
+
+@pytest.mark.postgres
+def test_the_same_on_postgres(postgres_url):
+    db = Database(postgres_url)
+    migrate.migrate(db)
+    try:
+        fixed = datetime(2025, 3, 2, tzinfo=UTC)
+        first = create(db, "r1", [
+            alert({"reference_type": "DagRunQueuedAtDeadline"}, 600),
+            alert({"reference_type": "FixedDatetimeDeadline", "datetime": fixed.timestamp()}, 0),
+            alert({"reference_type": "Mine", "class_path": "dags.refs.Mine"}, 300),
+        ])
+        with db.write() as session:
+            run = dag_runs.create(session, dag_id="d", run_id="done", run_type="manual", tasks=[], now=T0)
+            dag_runs.set_state(session, run.id, "queued", "success", start_date=T0, end_date=T0 + timedelta(minutes=6))
+        average = create(db, "r2", [alert({"reference_type": "AverageRuntimeDeadline", "max_runs": 5, "min_runs": 1}, 0)])
+        assert [r.deadline_time for r in rows_of(db, average)] == [T0 + timedelta(minutes=6)]
+        with db.read() as session:
+            assert deadlines.waiting(session) == (T0 + timedelta(minutes=6), True)
+            assert len(deadlines.due(session, T0 + timedelta(minutes=10))) == 3
+        with db.write() as session:
+            assert deadlines.clear_met(session, first, T0 + timedelta(minutes=5)) == 3
+        key = ("d", "r1", "t", -1)
+        with db.write() as session:
+            task_state.set_value(session, first, key, "job", {"id": 1}, T0, None)
+            task_state.set_value(session, first, key, "job", {"id": 2}, T0, None)
+        with db.read() as session:
+            assert task_state.get(session, first, key, "job", T0) == (True, {"id": 2})
+    finally:
+        db.dispose()
