@@ -201,3 +201,16 @@ def test_a_variable_interval_is_kept_by_its_key(monkeypatch: pytest.MonkeyPatch)
         VariableInterval("sla_seconds").resolve()
     with pytest.raises(TypeError, match="VariableInterval takes the Variable's key"):
         VariableInterval("")
+
+
+@pytest.mark.parametrize("name", [
+    "DeadlineAlert", "DeadlineReference", "BaseDeadlineReference", "deadline_reference", "AsyncCallback",
+    "SyncCallback", "NEVER_EXPIRE", "ResumableJobMixin",
+])
+def test_these_airflow_sdk_names_work_and_are_not_stand_ins(name: str) -> None:
+    from slipstream.sdk.unsupported import STAND_IN_NAMES, is_stand_in
+
+    with airflow_imports():
+        namespace: dict[str, object] = {}
+        exec(f"from airflow.sdk import {name}", namespace)  # noqa: S102 - the statement a DAG file runs
+    assert not is_stand_in(namespace[name]) and name not in STAND_IN_NAMES
