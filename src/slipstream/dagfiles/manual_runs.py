@@ -91,6 +91,7 @@ def trigger_dag(
             data_interval=manual_data_interval(dag, logical_date),
             conf=checked,
             dag_hash=dag.dag_hash,
+            deadline_alerts=dag.deadline_alerts,
         )
 
 

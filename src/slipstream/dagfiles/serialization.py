@@ -176,7 +176,17 @@ def serialize_dag(
         "tasks": _with_total_priority([_serialize_task(dag.task_dict[task_id]) for task_id in order]),
         "task_group": dag.task_group.serialize(),
         "edge_info": {up: dict(sorted(downs.items())) for up, downs in sorted(dag.edge_info.items())},
+        **_deadline_of(dag),
     }
+
+
+def _deadline_of(dag: DAG) -> dict[str, Any]:
+    """``{"deadline": [...]}`` for a DAG with deadline alerts (sdk/deadline.py), else nothing."""
+    if getattr(dag, "deadline", None) is None:
+        return {}
+    from slipstream.sdk.deadline import checked_deadline, serialize_deadline
+
+    return {"deadline": serialize_deadline(dag.dag_id, checked_deadline(dag.dag_id, dag.deadline))}
 
 
 def dag_hash(data: Mapping[str, Any]) -> str:
@@ -254,6 +264,11 @@ class SerializedDag:
     @property
     def max_active_tasks(self) -> int | None:
         return self.data.get("max_active_tasks")
+
+    @property
+    def deadline_alerts(self) -> list[dict[str, Any]]:
+        """The DAG's deadline alerts as data (sdk/deadline.py:serialize_deadline), [] when none."""
+        return list(self.data.get("deadline") or ())
 
     @cached_property
     def params(self) -> ParamsDict:

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from slipstream.runner.expansion_items import stored_items
+from slipstream.runner.task_state import TaskStateStore
 from slipstream.runner.try_store import TryStore
 from slipstream.runner.xcom_sequence import LazyXComSequence
 from slipstream.sdk import macros
@@ -351,6 +352,9 @@ def build_context(
         "var": {"value": VariableAccessor(deserialize_json=False), "json": VariableAccessor(deserialize_json=True)},
         "conn": ConnectionAccessor(),
     }
+    if ti._store is not None:
+        context["task_state_store"] = TaskStateStore(ti._store, dag_run.id, (dag_run.dag_id, dag_run.run_id,
+                                                                             ti.task_id, ti.map_index))
     return context
 
 

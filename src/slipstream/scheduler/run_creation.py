@@ -106,6 +106,7 @@ def _create_run(session: Any, dag: SerializedDag, info: DagRunInfo, now: datetim
         logical_date=info.logical_date,
         data_interval=info.data_interval,
         dag_hash=dag.dag_hash,
+        deadline_alerts=dag.deadline_alerts,
     )
     log.info(
         "DAG run %s %s created for the interval %s - %s",

@@ -50,6 +50,7 @@ class Context(TypedDict, total=False):
     test_mode: bool
     templates_dict: dict[str, Any] | None
     ti: Any
+    task_state_store: Any
     triggering_asset_events: Any
     try_number: int
     ts: str

@@ -39,6 +39,13 @@ LAZY_NAMES: dict[str, str] = {
     "RetryPolicy": "slipstream.sdk.retry_policy",
     "RetryRule": "slipstream.sdk.retry_policy",
     "NEVER_EXPIRE": "slipstream.sdk.context",
+    "AsyncCallback": "slipstream.sdk.callback",
+    "SyncCallback": "slipstream.sdk.callback",
+    "BaseDeadlineReference": "slipstream.sdk.deadline",
+    "DeadlineAlert": "slipstream.sdk.deadline",
+    "DeadlineReference": "slipstream.sdk.deadline",
+    "deadline_reference": "slipstream.sdk.deadline",
+    "ResumableJobMixin": "slipstream.sdk.resumable_job",
 }
 
 
