@@ -55,6 +55,13 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+ERROR_WIDTH = 160  # characters of an import error's first line shown in the table
+
+
 def table(rows: Iterable[Row]) -> str:
     """A Markdown table: DAG, loads?, final run state (Airflow's when it differs), what differs."""
     lines = [
@@ -63,11 +70,11 @@ def table(rows: Iterable[Row]) -> str:
     ]
     for row in rows:
         if not row.loads:
-            state, detail = "-", row.import_error or "not found (no import error for its file)"
+            state, detail = "-", _shorten(row.import_error or "not found (no import error for its file)", ERROR_WIDTH)
         else:
             state = row.state or "no run"
             if row.state != row.airflow_state:
-                state += f" (Airflow: {row.airflow_state})"
+                state += f" (Airflow: {row.airflow_state or 'no run'})"
             detail = "; ".join(row.differences)
         mark = "yes" if row.loads else "**no**"
         lines.append(f"| {row.dag_id} | {mark} | {_cell(state)} | {_cell(detail)} |")

@@ -43,6 +43,19 @@ def test_a_dag_that_does_not_load_shows_the_first_line_of_its_import_error():
     assert summary([row]) == "0 of 1 DAGs end as in Airflow; 0 of 1 load."
 
 
+def test_a_long_import_error_is_cut_and_airflow_giving_no_run_is_said_so():
+    long_error = "ModuleNotFoundError: No module named 'x': Supported Airflow modules: " + ", ".join(["airflow.a"] * 40)
+    rows = [
+        compare(Outcome("long", loads=False, import_error=long_error), {"state": "success", "tasks": {}}),
+        compare(Outcome("ran", loads=True, state="success", tasks={"a": "success"}), {"state": None, "tasks": {}}),
+        compare(Outcome("both_refused", loads=True), {"state": None, "tasks": {}}),
+    ]
+    lines = table(rows).splitlines()[2:]
+    assert lines[0].endswith("… |") and len(lines[0]) < len(long_error)
+    assert lines[1] == "| ran | yes | success (Airflow: no run) | a: success (Airflow: absent) |"
+    assert lines[2] == "| both_refused | yes | no run |  |" and rows[2].matches
+
+
 def test_same_tasks_but_another_run_state_differs():
     row = compare(Outcome("d", loads=True, state="failed", tasks={"a": "success"}), {"state": "success", "tasks": {"a": "success"}})
     assert not row.matches and row.differences == []
