@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install dev run test lint bench bench-catchup bench-map clean
+.PHONY: install dev run test lint bench bench-catchup bench-map conformance clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ run: install
 
 lint: dev
 	$(BIN)/lint-imports
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench conformance
 
 test: dev
 	$(BIN)/lint-imports
@@ -42,6 +42,11 @@ bench-catchup: install
 
 bench-map: install
 	$(BIN)/python bench/run.py --only map10000
+
+# Airflow 3.3.2's example DAGs through `dags test`, against the states Airflow gave (conformance/).
+# Downloads two Airflow wheels into ~/.cache/slipstream/conformance; not part of `make test`.
+conformance: install
+	$(BIN)/python conformance/run.py $(CONFORMANCE_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -406,3 +406,31 @@ def test_a_dag_id_in_two_files_is_an_import_error_of_the_second(runner, dags_dir
     (dag_run,) = invoke_json(runner, "dags", "list-runs", "twice")
     states = invoke_json(runner, "tasks", "states-for-dag-run", "twice", dag_run["run_id"])
     assert [(s["task_id"], s["state"]) for s in states] == [("from_a", "success")]
+
+
+def test_a_run_before_a_tasks_start_date_has_no_instance_of_it(runner, dags_dir):
+    """As Airflow creates a run's task instances: none for a task whose start_date is after the
+    run's logical date; a run with none at all succeeds."""
+    (dags_dir / "late_start.py").write_text(
+        "from datetime import datetime\nfrom airflow.sdk import DAG\n"
+        "from airflow.providers.standard.operators.bash import BashOperator\n"
+        "with DAG('late_start', schedule=None, start_date=datetime(2024, 1, 1)):\n"
+        "    early = BashOperator(task_id='early', bash_command='echo early')\n"
+        "    late = BashOperator(task_id='late', bash_command='echo late', start_date=datetime(2024, 6, 1))\n"
+        "    early >> late\n"
+        "with DAG('not_yet', schedule=None, start_date=datetime(2030, 1, 1)):\n"
+        "    BashOperator(task_id='only', bash_command='echo only')\n"
+    )
+    invoke(runner, "dags", "test", "late_start", "2024-03-01")
+    (run,) = invoke_json(runner, "dags", "list-runs", "late_start")
+    states = invoke_json(runner, "tasks", "states-for-dag-run", "late_start", run["run_id"])
+    assert [(s["task_id"], s["state"]) for s in states] == [("early", "success")]
+    invoke(runner, "dags", "test", "late_start", "2024-07-01")
+    invoke(runner, "dags", "test", "not_yet", "2024-03-01")
+    (run,) = invoke_json(runner, "dags", "list-runs", "not_yet")
+    assert run["state"] == "success"
+    assert invoke_json(runner, "tasks", "states-for-dag-run", "not_yet", run["run_id"]) == []
+    late_runs = invoke_json(runner, "dags", "list-runs", "late_start")
+    july = next(r for r in late_runs if r["logical_date"].startswith("2024-07-01"))
+    states = invoke_json(runner, "tasks", "states-for-dag-run", "late_start", july["run_id"])
+    assert sorted((s["task_id"], s["state"]) for s in states) == [("early", "success"), ("late", "success")]

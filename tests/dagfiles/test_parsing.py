@@ -148,6 +148,22 @@ def test_a_dag_that_cannot_be_stored_as_json_is_an_import_error(tmp_path: Path) 
     assert "datetime is not JSON serializable" in parsed.errors[0]["exception"]
 
 
+def test_a_param_with_none_and_number_keys_loads_as_the_store_keeps_it(tmp_path: Path) -> None:
+    """Airflow's example_params_ui_tutorial: ``values_display={None: .., 1: ..}`` (keys JSON sorts as text)."""
+    path = write(tmp_path, "mixed_keys.py", """
+        from airflow import DAG
+        from airflow.sdk import Param
+        with DAG("mixed_keys", params={"pick": Param(None, type=["null", "integer"], enum=[None, 1],
+                                                      values_display={None: "nothing", 1: "one"})}):
+            pass
+        """)
+    parsed = parse_in_this_process(path)
+    assert parsed.errors == [] and dag_ids(parsed) == ["mixed_keys"]
+    (data, digest), = parsed.dags
+    assert data["params"]["pick"]["schema"]["values_display"] == {"null": "nothing", "1": "one"}
+    assert digest == parse_in_this_process(path).dags[0][1]
+
+
 def test_an_invalid_schedule_is_an_import_error(tmp_path: Path) -> None:
     path = write(tmp_path, "bad_schedule.py", """
         from airflow import DAG

@@ -99,13 +99,14 @@ def test_a_stand_in_refuses_to_be_used_and_names_the_feature(name: str) -> None:
 
 
 def test_a_subclass_of_a_stand_in_is_refused_when_built() -> None:
-    BaseDeadlineReference = import_as_a_dag_file("BaseDeadlineReference")  # noqa: N806 - the Airflow name
+    with airflow_imports():
+        from airflow.plugins_manager import AirflowPlugin
 
-    class FromQueuedAt(BaseDeadlineReference):  # type: ignore[misc, valid-type]
+    class MyPlugin(AirflowPlugin):  # type: ignore[misc, valid-type]
         pass
 
-    with pytest.raises(UnsupportedFeatureError, match="deadline alerts"):
-        FromQueuedAt()
+    with pytest.raises(UnsupportedFeatureError, match="plugins"):
+        MyPlugin()
 
 
 def test_versions_are_those_of_the_airflow_release_followed() -> None:

@@ -38,14 +38,27 @@ def load_serialized(db: Database, dag_id: str) -> SerializedDag:
     return SerializedDag(row.data, row.dag_hash)
 
 
-def task_specs(dag: SerializedDag) -> list[dag_runs.TaskSpec]:
+def task_specs(
+    dag: SerializedDag, logical_date: datetime | None = None, *, backfill: bool = False
+) -> list[dag_runs.TaskSpec]:
+    """The task instances a new run gets: one per task, except (as in Airflow, backfills aside)
+    tasks whose start_date is after the run's logical date or whose end_date is before it."""
     return [
         dag_runs.TaskSpec(
             task_id=t.task_id, operator=t.operator, max_tries=t.retries, pool=t.pool, pool_slots=t.pool_slots,
             queue=t.queue, priority_weight=t.data.get("priority_weight_total", t.priority_weight),
         )
         for t in dag.tasks.values()
+        if backfill or logical_date is None or _dated_for(dag, t.data, logical_date)
     ]
+
+
+def _dated_for(dag: SerializedDag, task: Mapping[str, Any], logical_date: datetime) -> bool:
+    """Whether ``logical_date`` is within the task's dates: the later of its start_date and the
+    DAG's, the earlier of their end_dates."""
+    starts = [datetime.fromisoformat(d) for d in (task.get("start_date"), dag.data.get("start_date")) if d]
+    ends = [datetime.fromisoformat(d) for d in (task.get("end_date"), dag.data.get("end_date")) if d]
+    return not (starts and logical_date < max(starts)) and not (ends and logical_date > min(ends))
 
 
 def check_conf(dag: SerializedDag, conf: Any) -> dict[str, Any]:
@@ -85,12 +98,13 @@ def trigger_dag(
             dag_id=dag_id,
             run_id=run_id,
             run_type=DagRunType.MANUAL,
-            tasks=task_specs(dag),
+            tasks=task_specs(dag, logical_date),
             now=now,
             logical_date=logical_date,
             data_interval=manual_data_interval(dag, logical_date),
             conf=checked,
             dag_hash=dag.dag_hash,
+            deadline_alerts=dag.deadline_alerts,
         )
 
 

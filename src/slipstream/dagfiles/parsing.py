@@ -39,24 +39,26 @@ def parse_in_this_process(
             data = serialize_dag(
                 dag, default_timezone, cron_data_intervals=data_intervals[0], delta_data_intervals=data_intervals[1]
             )
-            _check_json(dag.dag_id, data)
+            data = _as_stored(dag.dag_id, data)
+            digest = dag_hash(data)
         except Exception as error:  # noqa: BLE001 - any serialization problem is the file's import error
             from slipstream.dagfiles.loader import describe_error
 
             parsed.errors.append(describe_error(loaded.path, error).as_dict())
             continue
-        parsed.dags.append((data, dag_hash(data)))
+        parsed.dags.append((data, digest))
     return parsed
 
 
-def _check_json(dag_id: str, data: dict[str, Any]) -> None:
-    """The store keeps serialized DAGs as JSON: refuse here what it could not store."""
+def _as_stored(dag_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The store keeps serialized DAGs as JSON: refuse here what it could not store, and give the
+    DAG as the store will give it back (dict keys as strings, e.g. a param's ``{None: .., 1: ..}``)."""
     import json
 
     from slipstream.sdk.exceptions import DagDefinitionError
 
     try:
-        json.dumps(data)
+        return json.loads(json.dumps(data))
     except (TypeError, ValueError) as error:
         raise DagDefinitionError(
             f"DAG {dag_id!r} cannot be stored: {error} (params and other DAG arguments must be JSON values: "

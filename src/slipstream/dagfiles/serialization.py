@@ -46,7 +46,7 @@ def _seconds(value: timedelta | None) -> float | None:
 DOC_KINDS = ("doc", "doc_md", "doc_json", "doc_yaml", "doc_rst")
 
 
-def _serialize_task(task: BaseOperator) -> dict[str, Any]:
+def _serialize_task(task: BaseOperator, default_timezone: str = "utc") -> dict[str, Any]:
     return {
         "task_id": task.task_id,
         "operator": task.operator_name,
@@ -88,7 +88,15 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "docs": {kind: getattr(task, kind) for kind in DOC_KINDS if getattr(task, kind, None)},
         **_setup_teardown_marks(task),
         **_assets_of(task),
+        **_own_dates(task, default_timezone),
     }
+
+
+def _own_dates(task: BaseOperator, default_timezone: str) -> dict[str, str]:
+    """A task's own ``start_date``/``end_date`` (from its arguments or default_args), when it has
+    them: a run whose logical date is outside them gets no instance of the task, as in Airflow."""
+    dates = {name: _as_aware(getattr(task, name, None), default_timezone) for name in ("start_date", "end_date")}
+    return {name: value for name, value in dates.items() if value is not None}
 
 
 def _setup_teardown_marks(task: BaseOperator) -> dict[str, bool]:
@@ -173,10 +181,20 @@ def serialize_dag(
         "has_on_success_callback": bool(dag.extra_arguments.get("on_success_callback")),
         "has_on_failure_callback": bool(dag.extra_arguments.get("on_failure_callback")),
         "params": dag.params.serialize(),
-        "tasks": _with_total_priority([_serialize_task(dag.task_dict[task_id]) for task_id in order]),
+        "tasks": _with_total_priority([_serialize_task(dag.task_dict[task_id], default_timezone) for task_id in order]),
         "task_group": dag.task_group.serialize(),
         "edge_info": {up: dict(sorted(downs.items())) for up, downs in sorted(dag.edge_info.items())},
+        **_deadline_of(dag),
     }
+
+
+def _deadline_of(dag: DAG) -> dict[str, Any]:
+    """``{"deadline": [...]}`` for a DAG with deadline alerts (sdk/deadline.py), else nothing."""
+    if getattr(dag, "deadline", None) is None:
+        return {}
+    from slipstream.sdk.deadline import checked_deadline, serialize_deadline
+
+    return {"deadline": serialize_deadline(dag.dag_id, checked_deadline(dag.dag_id, dag.deadline))}
 
 
 def dag_hash(data: Mapping[str, Any]) -> str:
@@ -254,6 +272,11 @@ class SerializedDag:
     @property
     def max_active_tasks(self) -> int | None:
         return self.data.get("max_active_tasks")
+
+    @property
+    def deadline_alerts(self) -> list[dict[str, Any]]:
+        """The DAG's deadline alerts as data (sdk/deadline.py:serialize_deadline), [] when none."""
+        return list(self.data.get("deadline") or ())
 
     @cached_property
     def params(self) -> ParamsDict:

@@ -44,6 +44,22 @@ class CallbackRequest:
 
 
 @dataclass(frozen=True)
+class DeadlineRequest:
+    """A deadline of a DAG run needs user code: ``evaluate`` its custom reference, or ``alert``
+    (it was missed: run its callback). Run in a process like a DAG callback."""
+
+    deadline_id: int
+    dag_id: str
+    run_id: str
+    fileloc: str
+    action: str
+
+    @property
+    def log_name(self) -> str:
+        return "deadline_callbacks.log"
+
+
+@dataclass(frozen=True)
 class ExecutorEvent:
     """A workload's process has ended with ``exit_code`` (negative: killed by that signal)."""
 
@@ -74,8 +90,9 @@ class BaseExecutor:
         """Wake whoever waits on ``events`` without an event (e.g. a new run was triggered)."""
         self.events.put(None)
 
-    def run_callback(self, request: CallbackRequest) -> None:
-        """Run a DAG callback in a process of its own (user code never runs in the scheduler)."""
+    def run_callback(self, request: CallbackRequest | DeadlineRequest) -> None:
+        """Run a DAG callback, or a deadline's user code, in a process of its own (user code never
+        runs in the scheduler)."""
         import logging
 
         logging.getLogger("slipstream.executors").warning(

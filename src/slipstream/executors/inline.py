@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from slipstream.config import Settings
-from slipstream.executors.base import BaseExecutor, CallbackRequest, ExecutorEvent, Workload
+from slipstream.executors.base import BaseExecutor, CallbackRequest, DeadlineRequest, ExecutorEvent, Workload
 from slipstream.runner.direct_store import DirectTryStore
 from slipstream.runner.task_runner import run_task
 from slipstream.store.db import Database
@@ -21,7 +21,12 @@ class InlineExecutor(BaseExecutor):
     def running(self) -> int:
         return 0
 
-    def run_callback(self, request: CallbackRequest) -> None:
+    def run_callback(self, request: CallbackRequest | DeadlineRequest) -> None:
+        if isinstance(request, DeadlineRequest):
+            from slipstream.runner.deadline_callbacks import run_deadline_request
+
+            run_deadline_request(request, self.settings)
+            return
         from slipstream.runner.dag_callbacks import run_dag_callback
 
         run_dag_callback(request, self.settings)

@@ -19,7 +19,7 @@ from typing import Any
 
 from slipstream.config import Settings
 from slipstream.executors import store_service
-from slipstream.executors.base import BaseExecutor, CallbackRequest, ExecutorEvent, Workload
+from slipstream.executors.base import BaseExecutor, CallbackRequest, DeadlineRequest, ExecutorEvent, Workload
 from slipstream.processes.client import ForkServer
 
 log = logging.getLogger("slipstream.executors")
@@ -107,7 +107,7 @@ class LocalExecutor(BaseExecutor):
             request_id = server.spawn(TARGET, (workload, self.settings), self._zygote_for(workload.fileloc))
             self._running[request_id] = workload
 
-    def run_callback(self, request: CallbackRequest) -> None:
+    def run_callback(self, request: CallbackRequest | DeadlineRequest) -> None:
         with self._lock:
             server = self._server_for_new_work()
             request_id = server.spawn(CALLBACK_TARGET, (request, self.settings), self._zygote_for(request.fileloc))

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from slipstream.config import Settings
-from slipstream.executors.base import CallbackRequest, Workload
+from slipstream.executors.base import CallbackRequest, DeadlineRequest, Workload
 from slipstream.runner.task_logging import configure_task_logging
 from slipstream.runner.task_runner import run_task
 from slipstream.runner.try_store import ChannelTryStore, TryStore
@@ -69,12 +69,17 @@ def task_process_main(workload: Workload, settings: Settings) -> None:
     sys.stderr.flush()
 
 
-def callback_process_main(request: CallbackRequest, settings: Settings) -> None:
-    """A process for a DAG's success or failure callback, with its own log file."""
+def callback_process_main(request: CallbackRequest | DeadlineRequest, settings: Settings) -> None:
+    """A process for a DAG's success or failure callback, or a deadline's user code, with its own log file."""
     from slipstream.runner.dag_callbacks import callback_log_path, run_dag_callback
 
     os.setpgrp()
     redirect_output(str(callback_log_path(settings.base_log_folder, request)))
     configure_task_logging()
-    run_dag_callback(request, settings)
+    if isinstance(request, DeadlineRequest):
+        from slipstream.runner.deadline_callbacks import run_deadline_request
+
+        run_deadline_request(request, settings)
+    else:
+        run_dag_callback(request, settings)
     sys.stdout.flush()

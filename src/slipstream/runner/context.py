@@ -10,12 +10,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from slipstream.runner.expansion_items import stored_items
+from slipstream.runner.task_state import TaskStateStore
 from slipstream.runner.try_store import TryStore
 from slipstream.runner.xcom_sequence import LazyXComSequence
 from slipstream.sdk import macros
 from slipstream.sdk.connection import ConnectionAccessor
 from slipstream.sdk.exceptions import AirflowException, ParamValidationError
-from slipstream.sdk.task_state import TaskStateStore
 from slipstream.sdk.timezone import coerce_datetime
 from slipstream.sdk.types import DagRun, TaskInstance
 from slipstream.sdk.variable import VariableAccessor
@@ -351,8 +351,10 @@ def build_context(
         "outlets": [],
         "var": {"value": VariableAccessor(deserialize_json=False), "json": VariableAccessor(deserialize_json=True)},
         "conn": ConnectionAccessor(),
-        "task_state_store": TaskStateStore(ti),
     }
+    if ti._store is not None:
+        context["task_state_store"] = TaskStateStore(ti._store, dag_run.id, (dag_run.dag_id, dag_run.run_id,
+                                                                             ti.task_id, ti.map_index))
     return context
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from slipstream.config import Settings
 from slipstream.dagfiles.airflow_imports import airflow_imports
 from slipstream.dagfiles.loader import load_dag_file_cached
-from slipstream.executors.base import CallbackRequest
+from slipstream.executors.base import CallbackRequest, DeadlineRequest
 from slipstream.runner.context import RuntimeTaskInstance, build_context
 from slipstream.runner.direct_store import DirectTryStore
 from slipstream.runner.task_runner import _dag_run_info, run_callbacks
@@ -18,9 +18,9 @@ from slipstream.store.db import Database
 log = logging.getLogger("slipstream.runner")
 
 
-def callback_log_path(base: Path, request: CallbackRequest) -> Path:
+def callback_log_path(base: Path, request: CallbackRequest | DeadlineRequest) -> Path:
     safe_run = request.run_id.replace("/", "_").replace(":", "_")
-    return base / request.dag_id / safe_run / "dag_callbacks.log"
+    return base / request.dag_id / safe_run / getattr(request, "log_name", "dag_callbacks.log")
 
 
 def run_dag_callback(request: CallbackRequest, settings: Settings) -> None:

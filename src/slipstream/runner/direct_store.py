@@ -13,7 +13,17 @@ from slipstream.dagfiles.store_secrets import StoreSecrets
 from slipstream.runner.try_store import CALLS, Claim
 from slipstream.sdk.exceptions import ParamValidationError
 from slipstream.sdk.xcom_arg import as_items
-from slipstream.store import assets, dag_runs, dags, external_runs, task_instances, task_logs, task_reschedules, xcoms
+from slipstream.store import (
+    assets,
+    dag_runs,
+    dags,
+    external_runs,
+    task_instances,
+    task_logs,
+    task_reschedules,
+    task_state,
+    xcoms,
+)
 from slipstream.store.clock import utcnow
 from slipstream.store.db import Database
 from slipstream.store.previous_runs import previous_success
@@ -228,6 +238,24 @@ class DirectTryStore:
     def find_asset(self, *, name: str | None = None, uri: str | None = None) -> dict[str, Any] | None:
         with self.db.read() as session:
             return assets.find_asset(session, name=name, uri=uri)
+
+    def task_state_get(self, *, dag_run_id: int, key: tuple[str, str, str, int], name: str) -> tuple[bool, Any]:
+        with self.db.read() as session:
+            return task_state.get(session, dag_run_id, key, name, utcnow())
+
+    def task_state_set(
+        self, *, dag_run_id: int, key: tuple[str, str, str, int], name: str, value: Any, expires_at: datetime | None,
+    ) -> None:
+        with self.db.write() as session:
+            task_state.set_value(session, dag_run_id, key, name, value, utcnow(), expires_at)
+
+    def task_state_delete(self, *, dag_run_id: int, key: tuple[str, str, str, int], name: str) -> None:
+        with self.db.write() as session:
+            task_state.delete_key(session, dag_run_id, key, name)
+
+    def task_state_clear(self, *, dag_run_id: int, key: tuple[str, str, str, int]) -> None:
+        with self.db.write() as session:
+            task_state.clear(session, dag_run_id, key)
 
 
 _CALLS = frozenset(CALLS)

@@ -99,6 +99,17 @@ class TryStore(Protocol):
 
     def find_asset(self, *, name: str | None = None, uri: str | None = None) -> dict[str, Any] | None: ...
 
+    # The task instance's own keys, kept across its tries (context["task_state_store"]).
+    def task_state_get(self, *, dag_run_id: int, key: tuple[str, str, str, int], name: str) -> tuple[bool, Any]: ...
+
+    def task_state_set(
+        self, *, dag_run_id: int, key: tuple[str, str, str, int], name: str, value: Any, expires_at: datetime | None,
+    ) -> None: ...
+
+    def task_state_delete(self, *, dag_run_id: int, key: tuple[str, str, str, int], name: str) -> None: ...
+
+    def task_state_clear(self, *, dag_run_id: int, key: tuple[str, str, str, int]) -> None: ...
+
 
 # Every call of the TryStore surface. A new call goes into this list, the protocol above and
 # DirectTryStore; the channel's methods and the calls the store service answers are made from
@@ -110,6 +121,7 @@ CALLS: tuple[str, ...] = (
     "get_variable", "set_variable", "delete_variable", "get_connection",
     "trigger_dag_run", "dag_run_state",
     "asset_events", "find_asset",
+    "task_state_get", "task_state_set", "task_state_delete", "task_state_clear",
 )
 
 

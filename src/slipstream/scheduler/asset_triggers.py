@@ -106,6 +106,7 @@ def create_asset_triggered_runs(settings: Settings, db: Database, now: datetime,
                 run = dag_runs.create(
                     session, dag_id=dag_id, run_id=asset_run_id(now), run_type=DagRunType.ASSET_TRIGGERED,
                     tasks=task_specs(dag), now=now, dag_hash=dag.dag_hash,
+                    deadline_alerts=dag.deadline_alerts,
                 )
                 count = assets.consume(session, dag_id, queue[dag_id], run.id)
         except assets.QueueConsumed as err:

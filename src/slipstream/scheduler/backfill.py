@@ -175,6 +175,7 @@ def apply_backfill(db: Database, plan: BackfillPlan, now: datetime) -> BackfillP
                     logical_date=item.logical_date,
                     data_interval=(item.data_interval_start, item.data_interval_end),
                     dag_hash=dag.dag_hash,
+                    deadline_alerts=dag.deadline_alerts,
                 )
             elif item.action in (RESET, RERUN_FAILED):
                 rows = [

@@ -101,11 +101,12 @@ def _create_run(session: Any, dag: SerializedDag, info: DagRunInfo, now: datetim
         dag_id=dag.dag_id,
         run_id=scheduled_run_id(info.logical_date),
         run_type=DagRunType.SCHEDULED,
-        tasks=task_specs(dag),
+        tasks=task_specs(dag, info.logical_date),
         now=now,
         logical_date=info.logical_date,
         data_interval=info.data_interval,
         dag_hash=dag.dag_hash,
+        deadline_alerts=dag.deadline_alerts,
     )
     log.info(
         "DAG run %s %s created for the interval %s - %s",

@@ -21,8 +21,9 @@ from typing import Any
 
 from slipstream.config import Settings
 from slipstream.dagfiles.serialization import SerializedDag
-from slipstream.executors.base import BaseExecutor, CallbackRequest, ExecutorEvent, Workload
+from slipstream.executors.base import BaseExecutor, CallbackRequest, DeadlineRequest, ExecutorEvent, Workload
 from slipstream.scheduler import asset_triggers, run_creation
+from slipstream.scheduler.deadline_alerts import handle_deadlines
 from slipstream.scheduler.past import PastRun
 from slipstream.scheduler.planning import (
     Change,
@@ -34,7 +35,7 @@ from slipstream.scheduler.planning import (
     timed_out,
 )
 from slipstream.scheduler.slots import SlotBudget
-from slipstream.store import dag_runs, dags, task_instances
+from slipstream.store import dag_runs, dags, deadlines, task_instances
 from slipstream.store.clock import utcnow
 from slipstream.store.db import Database
 from slipstream.store.states import (
@@ -62,7 +63,7 @@ class PassResult:
     changed: int = 0
     next_wake: datetime | None = None
     again: bool = False  # something changed that the next pass must look at straight away
-    callbacks: list[CallbackRequest] = field(default_factory=list)
+    callbacks: list[CallbackRequest | DeadlineRequest] = field(default_factory=list)
 
 
 class Scheduler:
@@ -139,6 +140,7 @@ class Scheduler:
             self._load_dags(session, {r.dag_id for r in runs})
             runs = [r for r in runs if r.dag_id in self._dags]
             snapshots = self._snapshots(session, runs)
+            waiting_deadlines = deadlines.waiting(session)
         plans = [(run, self._plan(run, self._dags[run.dag_id], snapshots[run.id], now, result)) for run in runs]
         with self.db.write() as session:
             self._handle_events(session, events, now, result)
@@ -146,12 +148,18 @@ class Scheduler:
             for run, plan in plans:
                 self._apply_plan(session, run, plan, now, result)
             to_start = self._select_for_dispatch(session, now, result) if dispatch else []
+        next_deadline = handle_deadlines(self.db, now, self._is_mine, result.callbacks, waiting_deadlines)
+        if next_deadline is not None and (result.next_wake is None or next_deadline < result.next_wake):
+            result.next_wake = next_deadline
         for workload in to_start:
             self.executor.queue_workload(workload)
         for callback in result.callbacks:
             self.executor.run_callback(callback)
         result.dispatched = to_start
         return result
+
+    def _is_mine(self, row: Any) -> bool:
+        return self.only_runs is None or (row.dag_id, row.run_id) in self.only_runs
 
     def _mine(self, rows: list[Any]) -> list[Any]:
         """Rows (runs or task instances) this scheduler looks after."""
@@ -331,6 +339,8 @@ class Scheduler:
             log.info("DAG run %s %s finished: %s", run.dag_id, run.run_id, plan.final.value)
             self._notify("dag_run", (run.dag_id, run.run_id, plan.final.value))
             success = plan.final is DagRunState.SUCCESS
+            if success:
+                deadlines.clear_met(session, run.id, now)
             dag = self._dags.get(run.dag_id)
             if dag is not None and dag.data.get("has_on_success_callback" if success else "has_on_failure_callback"):
                 reason = "success" if success else ("timed_out" if plan.forced else "task_failure")

@@ -47,10 +47,10 @@ class Context(TypedDict, total=False):
     task: Any
     task_instance: Any
     task_instance_key_str: str
-    task_state_store: Any
     test_mode: bool
     templates_dict: dict[str, Any] | None
     ti: Any
+    task_state_store: Any
     triggering_asset_events: Any
     try_number: int
     ts: str

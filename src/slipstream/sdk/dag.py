@@ -77,6 +77,7 @@ _ACCEPTED_AIRFLOW_ARGUMENTS = {
     "template_searchpath",
     "render_template_as_native_obj",
     "max_consecutive_failed_dag_runs",
+    "deadline",
 }
 
 
@@ -140,6 +141,11 @@ class DAG:
         self.doc_md = doc_md
         self.dagrun_timeout: timedelta | None = kwargs.get("dagrun_timeout")
         self.extra_arguments = kwargs
+        self.deadline: Any = kwargs.get("deadline")
+        if self.deadline is not None:
+            from slipstream.sdk.deadline import checked_deadline
+
+            checked_deadline(dag_id, self.deadline)
         self.owner_links = checked_owner_links(dag_id, kwargs.get("owner_links"))
         self.fileloc = fileloc or _caller_file()
         self.task_dict: dict[str, BaseOperator] = {}

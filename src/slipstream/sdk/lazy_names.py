@@ -38,8 +38,14 @@ LAZY_NAMES: dict[str, str] = {
     "RetryDecision": "slipstream.sdk.retry_policy",
     "RetryPolicy": "slipstream.sdk.retry_policy",
     "RetryRule": "slipstream.sdk.retry_policy",
-    "ResumableJobMixin": "slipstream.sdk.resumable_job",
     "NEVER_EXPIRE": "slipstream.sdk.context",
+    "AsyncCallback": "slipstream.sdk.callback",
+    "SyncCallback": "slipstream.sdk.callback",
+    "BaseDeadlineReference": "slipstream.sdk.deadline",
+    "DeadlineAlert": "slipstream.sdk.deadline",
+    "DeadlineReference": "slipstream.sdk.deadline",
+    "deadline_reference": "slipstream.sdk.deadline",
+    "ResumableJobMixin": "slipstream.sdk.resumable_job",
 }
 
 

@@ -53,3 +53,10 @@ class BaseNotifier:
         except Exception as error:
             log.error("%s failed to send its notification: %s", type(self).__name__, error)
             raise
+
+    def __await__(self) -> Any:
+        """Awaited (a deadline alert's ``AsyncCallback``): render with the context it was made
+        with, then ``async_notify``."""
+        context = self.context or {}
+        self.render_template_fields(context)
+        return self.async_notify(context).__await__()

@@ -1,50 +1,60 @@
-"""ResumableJobMixin: an operator that submits one long job elsewhere and polls it, and whose
-retry reattaches to that job instead of submitting a second one.
+"""``ResumableJobMixin`` (Airflow 3.3): an operator that submits one job to another system and
+waits for it, and whose retry reconnects to that job instead of submitting it again.
 
-The job's id is kept in the task state store (``sdk/task_state.py``) under ``external_id_key``.
-On a retry: a job still active is polled again; one that already succeeded gives its result
-without polling; one in another final state is submitted afresh. ``durable=False`` keeps nothing.
+The first try submits the job and writes its id to ``context["task_state_store"]`` (kept across
+the tries of the task instance) before it waits. A retry reads the id back and asks the other
+system for the job's status: still active, it waits for it again; succeeded, it takes its result;
+failed, it submits a new job. ``durable=False`` turns this off (every try submits).
+
+The operator implements ``submit_job``, ``get_job_status``, ``is_job_active``,
+``is_job_succeeded``, ``poll_until_complete`` and ``get_job_result``, and calls
+``execute_resumable(context)`` from ``execute``. As in Airflow 3.3, a retry that reconnects
+returns what ``poll_until_complete`` returns.
 """
 
 from __future__ import annotations
 
-import logging
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
 from typing import Any
 
-log = logging.getLogger("slipstream.task")
+from slipstream.sdk.baseoperator import _apply_defaults
 
 
 class ResumableJobMixin(ABC):
-    """Put it before BaseOperator (``class MyOperator(ResumableJobMixin, BaseOperator)``), implement
-    the six job methods, and call ``execute_resumable(context)`` from ``execute``."""
+    """Mix into an operator (before BaseOperator) whose job should survive a lost worker."""
 
+    log: Any
+    # The task_state_store key that holds the job's id: renaming it strands the ids already stored.
     external_id_key: str = "remote_job_id"
 
+    @_apply_defaults
     def __init__(self, *, durable: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.durable = durable
 
-    def execute_resumable(self, context: Mapping[str, Any]) -> Any:
+    def execute_resumable(self, context: Any) -> Any:
+        """Submit (or reconnect to) the job, wait for it, and return its result."""
         if not self.durable:
             external_id = self.submit_job(context)
             self.poll_until_complete(external_id, context)
             return self.get_job_result(external_id, context)
         store = context.get("task_state_store")
         if store is None:
-            log.warning("No task_state_store in the context: a retry of this task will submit its job again")
+            self.log.warning("task_state_store not available in context, crash recovery is disabled for this run")
         else:
-            previous = store.get(self.external_id_key)
-            if previous:
-                status = self.get_job_status(previous, context)
+            external_id = store.get(self.external_id_key)
+            if external_id:
+                status = self.get_job_status(external_id, context)
                 if self.is_job_active(status):
-                    log.info("Reattaching to job %s (%s), submitted by an earlier try", previous, status)
-                    return self.poll_until_complete(previous, context)
+                    self.log.info("Reconnecting to existing job %s=%s (status %s)", self.external_id_key,
+                                  external_id, status)
+                    return self.poll_until_complete(external_id, context)
                 if self.is_job_succeeded(status):
-                    log.info("Job %s already succeeded: not submitting it again", previous)
-                    return self.get_job_result(previous, context)
-                log.warning("Job %s of an earlier try ended %s: submitting a new one", previous, status)
+                    self.log.info("Job %s=%s already completed successfully, skipping resubmission",
+                                  self.external_id_key, external_id)
+                    return self.get_job_result(external_id, context)
+                self.log.warning("Prior job %s=%s in terminal state %s, resubmitting fresh", self.external_id_key,
+                                 external_id, status)
         external_id = self.submit_job(context)
         if store is not None and external_id is not None:
             store.set(self.external_id_key, external_id)
@@ -52,25 +62,25 @@ class ResumableJobMixin(ABC):
         return self.get_job_result(external_id, context)
 
     @abstractmethod
-    def submit_job(self, context: Mapping[str, Any]) -> Any:
-        """Start the job; return its id (JSON), or None when there is none to keep."""
+    def submit_job(self, context: Any) -> Any:
+        """Submit the job; return its id (a JSON value; None is not stored)."""
 
     @abstractmethod
-    def get_job_status(self, external_id: Any, context: Mapping[str, Any]) -> str:
-        """The job's status as the external system spells it."""
+    def get_job_status(self, external_id: Any, context: Any) -> str:
+        """The job's status as the other system words it."""
 
     @abstractmethod
     def is_job_active(self, status: str) -> bool:
-        """Whether a job in ``status`` still runs (and can be reattached to)."""
+        """True while the job runs (it can be reconnected to)."""
 
     @abstractmethod
     def is_job_succeeded(self, status: str) -> bool:
-        """Whether a job in ``status`` finished successfully."""
+        """True when the job finished successfully."""
 
     @abstractmethod
-    def poll_until_complete(self, external_id: Any, context: Mapping[str, Any]) -> Any:
-        """Wait for the job to finish (raise if it fails)."""
+    def poll_until_complete(self, external_id: Any, context: Any) -> None:
+        """Wait until the job ends; raise when it failed."""
 
     @abstractmethod
-    def get_job_result(self, external_id: Any, context: Mapping[str, Any]) -> Any:
-        """What the task returns once the job succeeded."""
+    def get_job_result(self, external_id: Any, context: Any) -> Any:
+        """The job's result (the task's return value), or None."""

@@ -62,7 +62,6 @@ def unsupported_function(name: str, feature: str, why: str) -> Any:
 
 _PARTITIONS = ("asset partitions (partition mappers, windows and partitioned timetables)",
                "Slipstream's assets carry no partition keys")
-_DEADLINES = ("deadline alerts", "Slipstream's scheduler does not track run deadlines")
 
 # name -> (kind, feature, why)
 _STAND_INS: dict[str, tuple[str, str, str]] = {
@@ -73,10 +72,6 @@ _STAND_INS: dict[str, tuple[str, str, str]] = {
         "MonthWindow", "QuarterWindow", "SegmentWindow", "WeekWindow", "Window", "YearWindow", "MinimumCount",
         "WaitForAll", "PartitionedAtRuntime",
     )},
-    **{name: ("class", *_DEADLINES) for name in (
-        "BaseDeadlineReference", "DeadlineAlert", "DeadlineReference", "AsyncCallback", "SyncCallback",
-    )},
-    "deadline_reference": ("function", *_DEADLINES),
 }
 
 # Names of ``airflow.sdk.__all__`` among them (the others live in other Airflow modules).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from slipstream.store import task_instances
+from slipstream.store import deadlines, task_instances
 from slipstream.store.models import DagRunRow, TaskInstanceRow
 from slipstream.store.states import DagRunState, DagRunType
 from slipstream.store.states import TaskInstanceState as TI
@@ -48,8 +48,10 @@ def create(
     conf: dict[str, Any] | None = None,
     dag_hash: str | None = None,
     state: str = DagRunState.QUEUED,
+    deadline_alerts: Sequence[Mapping[str, Any]] = (),
 ) -> DagRunRow:
-    """Insert a DAG run and one task instance (state none) per task."""
+    """Insert a DAG run and one task instance (state none) per task, and the run's deadlines
+    (from the serialized DAG's ``deadline`` alerts, see store/deadlines.py)."""
     existing = session.execute(select(RUNS.c.id).where(RUNS.c.dag_id == dag_id, RUNS.c.run_id == run_id)).first()
     if existing is not None:
         raise DagRunExists(f"A run with run_id {run_id!r} already exists for DAG {dag_id!r}")
@@ -67,6 +69,8 @@ def create(
     )
     session.add(run)
     session.flush()
+    if deadline_alerts:
+        deadlines.add_for_run(session, run, deadline_alerts, now)
     if tasks:
         session.execute(
             insert(TaskInstanceRow.__table__),

@@ -375,3 +375,53 @@ class DagRunAssetEventRow(Base):
 
     dag_run_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class DeadlineRow(Base):
+    """A deadline of a DAG run (from one of its DAG's deadline alerts): the time by which the run
+    should have finished, and the callback to run if it has not.
+
+    ``state``: ``pending`` (waiting for ``deadline_time``), ``missed`` (the callback was handed to
+    a process), ``unevaluated``/``evaluating`` (a custom reference, computed in a process of its
+    own; ``deadline_time`` is null until then). A run that succeeds in time deletes its rows.
+    """
+
+    __tablename__ = "deadline"
+    __table_args__ = (
+        Index("idx_deadline_state_time", "state", "deadline_time"),
+        Index("idx_deadline_dag_run_id", "dag_run_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dag_run_id: Mapped[int] = mapped_column(Integer)
+    dag_id: Mapped[str] = mapped_column(String(ID))
+    run_id: Mapped[str] = mapped_column(String(ID))
+    alert_index: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str | None] = mapped_column(String(ID), nullable=True)
+    reference: Mapped[dict[str, Any]] = mapped_column(JSON)
+    interval: Mapped[float] = mapped_column(Float)
+    callback: Mapped[dict[str, Any]] = mapped_column(JSON)
+    deadline_time: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    state: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TaskStateRow(Base):
+    """A key a task wrote to its ``task_state_store`` (Airflow 3.3): kept across the tries of one
+    task instance (per run, task and map index), so a retry can find what an earlier try left."""
+
+    __tablename__ = "task_state_store"
+    __table_args__ = (
+        UniqueConstraint("dag_run_id", "task_id", "map_index", "key", name="task_state_store_uq"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dag_run_id: Mapped[int] = mapped_column(Integer)
+    dag_id: Mapped[str] = mapped_column(String(ID))
+    run_id: Mapped[str] = mapped_column(String(ID))
+    task_id: Mapped[str] = mapped_column(String(ID))
+    map_index: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(512))
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

@@ -1,0 +1,53 @@
+"""A task instance's own keys (``context["task_state_store"]``), kept across its tries.
+
+Rows are scoped by (dag_run_id, task_id, map_index): the tries of one task instance share them,
+other runs and tasks do not see them. A key whose ``expires_at`` has passed reads as absent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, or_, select
+from sqlalchemy.orm import Session
+
+from slipstream.store.models import TaskStateRow
+
+TABLE = TaskStateRow.__table__
+
+TaskKey = tuple[str, str, str, int]  # dag_id, run_id, task_id, map_index
+
+
+def _scope(dag_run_id: int, key: TaskKey) -> Any:
+    return and_(TABLE.c.dag_run_id == dag_run_id, TABLE.c.task_id == key[2], TABLE.c.map_index == key[3])
+
+
+def get(session: Session | Connection, dag_run_id: int, key: TaskKey, name: str, now: datetime) -> tuple[bool, Any]:
+    """(found, value) of ``name``."""
+    row = session.execute(
+        select(TABLE.c.value).where(
+            _scope(dag_run_id, key), TABLE.c.key == name, or_(TABLE.c.expires_at.is_(None), TABLE.c.expires_at > now),
+        )
+    ).first()
+    return (False, None) if row is None else (True, row.value)
+
+
+def set_value(
+    session: Session | Connection, dag_run_id: int, key: TaskKey, name: str, value: Any, now: datetime,
+    expires_at: datetime | None,
+) -> None:
+    """Write or overwrite ``name`` (the caller's write transaction makes the two statements one change)."""
+    session.execute(delete(TABLE).where(_scope(dag_run_id, key), TABLE.c.key == name))
+    session.execute(TABLE.insert(), {
+        "dag_run_id": dag_run_id, "dag_id": key[0], "run_id": key[1], "task_id": key[2], "map_index": key[3],
+        "key": name, "value": value, "updated_at": now, "expires_at": expires_at,
+    })
+
+
+def delete_key(session: Session | Connection, dag_run_id: int, key: TaskKey, name: str) -> int:
+    return session.execute(delete(TABLE).where(_scope(dag_run_id, key), TABLE.c.key == name)).rowcount
+
+
+def clear(session: Session | Connection, dag_run_id: int, key: TaskKey) -> int:
+    return session.execute(delete(TABLE).where(_scope(dag_run_id, key))).rowcount
