@@ -70,7 +70,7 @@ _STAND_INS: dict[str, tuple[str, str, str]] = {
         "PartitionMapper", "RollupMapper", "StartOfDayMapper", "StartOfHourMapper", "StartOfMonthMapper",
         "StartOfQuarterMapper", "StartOfWeekMapper", "StartOfYearMapper", "DayWindow", "HourWindow",
         "MonthWindow", "QuarterWindow", "SegmentWindow", "WeekWindow", "Window", "YearWindow", "MinimumCount",
-        "WaitForAll", "PartitionedAtRuntime",
+        "WaitForAll",
     )},
 }
 
