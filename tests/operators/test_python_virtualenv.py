@@ -190,12 +190,16 @@ def test_a_missing_serializer_and_a_lambda_are_clear_errors(venvs: Path, tmp_pat
         one_task(tmp_path, python_callable=describe, serializer="json")
     with pytest.raises(DagDefinitionError, match="must be a function defined with def"):
         one_task(tmp_path, python_callable=lambda: 1)
-    try:
-        import dill  # noqa: F401
-    except ImportError:
-        result = run(one_task(tmp_path, python_callable=describe, serializer="dill", op_args=[1, "x"]), "t")
-        assert result.state == "failed"
-        assert "serializer='dill' needs the dill package in Slipstream's Python" in (result.error or "")
+
+
+def test_dill_serializer_as_airflow_tutorial_uses_it(venvs: Path, tmp_path: Path) -> None:
+    """Airflow's tutorial_taskflow_api_virtualenv sets serializer="dill": dill is a dependency of
+    Slipstream as of Airflow, and is added to the environment's requirements."""
+    dag = one_task(tmp_path, python_callable=describe, serializer="dill", op_args=[4], op_kwargs={"label": "d"})
+    result = run(dag, "t")
+    assert result.state == "success", result.error
+    (key, value), = result.xcoms
+    assert key == "return_value" and value["double"] == 8 and value["label"] == "d"
 
 
 def test_external_python_uses_the_interpreter_it_is_given(venvs: Path, tmp_path: Path) -> None:
