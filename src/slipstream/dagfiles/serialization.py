@@ -19,7 +19,7 @@ from slipstream.sdk.baseoperator import BaseOperator, retry_delay_seconds
 from slipstream.sdk.dag import DAG
 from slipstream.sdk.param import ParamsDict
 from slipstream.store.values import storable
-from slipstream.timetables.assets import schedule_summary, split_schedule
+from slipstream.timetables.assets import partition_entry, schedule_summary, split_schedule
 from slipstream.timetables.schedule import parse_schedule
 from slipstream.timetables.timezones import dag_timezone
 
@@ -158,6 +158,7 @@ def serialize_dag(dag: DAG, default_timezone: str = "utc") -> dict[str, Any]:
         "owners": sorted({t.owner for t in dag.tasks}),
         "schedule": parse_schedule(time_schedule, dag.dag_id),
         "asset_condition": asset_condition,
+        **partition_entry(dag.schedule),
         "start_date": _as_aware(dag.start_date, default_timezone),
         "end_date": _as_aware(dag.end_date, default_timezone),
         "timezone": dag_timezone(dag.start_date, default_timezone),

@@ -10,7 +10,6 @@ from slipstream.sdk.assets import (
     AssetOrTimeSchedule,
     AssetWatcher,
     Metadata,
-    PartitionedAssetTimetable,
 )
 from slipstream.sdk.baseoperator import BaseOperator
 from slipstream.sdk.connection import Connection
@@ -78,8 +77,9 @@ _TIMETABLES = {
     "DeltaTriggerTimetable": "slipstream.timetables.trigger",
     "MultipleCronTriggerTimetable": "slipstream.timetables.trigger",
     "EventsTimetable": "slipstream.timetables.events",
-    "CronPartitionTimetable": "slipstream.timetables.unsupported",
-    "PartitionedAssetTimetable": "slipstream.timetables.unsupported",
+    "CronPartitionTimetable": "slipstream.timetables.partitions",
+    "PartitionedAssetTimetable": "slipstream.timetables.partitions",
+    "PartitionedAtRuntime": "slipstream.timetables.partitions",
 }
 
 

@@ -39,6 +39,12 @@ LAZY_NAMES: dict[str, str] = {
     "RetryPolicy": "slipstream.sdk.retry_policy",
     "RetryRule": "slipstream.sdk.retry_policy",
     "NEVER_EXPIRE": "slipstream.sdk.context",
+    **dict.fromkeys((
+        "AllowedKeyMapper", "ChainMapper", "FanOutMapper", "FixedKeyMapper", "IdentityMapper", "ProductMapper",
+        "PartitionMapper", "RollupMapper", "StartOfDayMapper", "StartOfHourMapper", "StartOfMonthMapper",
+        "StartOfQuarterMapper", "StartOfWeekMapper", "StartOfYearMapper", "DayWindow", "HourWindow", "MonthWindow",
+        "QuarterWindow", "SegmentWindow", "WeekWindow", "Window", "YearWindow", "MinimumCount", "WaitForAll",
+    ), "slipstream.sdk.partitions"),
 }
 
 

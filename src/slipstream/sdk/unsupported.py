@@ -60,19 +60,10 @@ def unsupported_function(name: str, feature: str, why: str) -> Any:
     return refuse
 
 
-_PARTITIONS = ("asset partitions (partition mappers, windows and partitioned timetables)",
-               "Slipstream's assets carry no partition keys")
 _DEADLINES = ("deadline alerts", "Slipstream's scheduler does not track run deadlines")
 
 # name -> (kind, feature, why)
 _STAND_INS: dict[str, tuple[str, str, str]] = {
-    **{name: ("class", *_PARTITIONS) for name in (
-        "AllowedKeyMapper", "ChainMapper", "FanOutMapper", "FixedKeyMapper", "IdentityMapper", "ProductMapper",
-        "PartitionMapper", "RollupMapper", "StartOfDayMapper", "StartOfHourMapper", "StartOfMonthMapper",
-        "StartOfQuarterMapper", "StartOfWeekMapper", "StartOfYearMapper", "DayWindow", "HourWindow",
-        "MonthWindow", "QuarterWindow", "SegmentWindow", "WeekWindow", "Window", "YearWindow", "MinimumCount",
-        "WaitForAll", "PartitionedAtRuntime", "PartitionedAssetTimetable", "CronPartitionTimetable",
-    )},
     **{name: ("class", *_DEADLINES) for name in (
         "BaseDeadlineReference", "DeadlineAlert", "DeadlineReference", "AsyncCallback", "SyncCallback",
     )},
