@@ -10,6 +10,7 @@ from each DAG's condition which runs to create (``scheduler/asset_triggers.py``)
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -19,6 +20,7 @@ from sqlalchemy import Connection, and_, delete, func, insert, or_, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from slipstream.store import partitions
 from slipstream.store.models import (
     AssetAliasAssetRow,
     AssetAliasEventRow,
@@ -46,6 +48,7 @@ QUEUE = AssetDagRunQueueRow.__table__
 RUN_EVENTS = DagRunAssetEventRow.__table__
 
 Db = Session | Connection
+log = logging.getLogger("slipstream.assets")
 
 
 class QueueConsumed(RuntimeError):
@@ -117,6 +120,7 @@ def sync_dag(db: Db, dag_id: str, data: Mapping[str, Any], now: datetime) -> Non
                 scheduled.add(found)
     _replace_references(db, SCHEDULE_ASSETS, SCHEDULE_ASSETS.c.asset_id, dag_id, scheduled, now)
     _replace_references(db, SCHEDULE_ALIASES, SCHEDULE_ALIASES.c.alias_id, dag_id, aliases, now)
+    partitions.sync_mappers(db, dag_id, data)
     outlets: set[tuple[str, int]] = set()
     for task in data.get("tasks") or ():
         for item in task.get("outlets") or ():
@@ -143,6 +147,9 @@ def _replace_references(db: Db, table: Any, column: Any, dag_id: str, wanted: se
 # -- events -------------------------------------------------------------------------------------
 
 
+_ACTIVE_UNPAUSED = select(DagRow.dag_id).where(DagRow.is_active.is_(True), DagRow.is_paused.is_(False))
+
+
 def record_events(
     db: Db, events: Sequence[Mapping[str, Any]], source: tuple[str, str, str, int], now: datetime
 ) -> list[int]:
@@ -153,22 +160,37 @@ def record_events(
     ids: list[int] = []
     for event in events:
         target = asset_id(db, event["asset"], now)
+        partition_key = event.get("partition_key")
         event_id = db.execute(
             insert(EVENTS).values(
                 asset_id=target, extra=event.get("extra") or {}, source_dag_id=dag_id, source_run_id=run_id,
-                source_task_id=task_id, source_map_index=map_index, timestamp=now,
+                source_task_id=task_id, source_map_index=map_index, timestamp=now, partition_key=partition_key,
             ).returning(EVENTS.c.id)
         ).scalar_one()
         ids.append(int(event_id))
-        consumers = select(SCHEDULE_ASSETS.c.dag_id).where(SCHEDULE_ASSETS.c.asset_id == target)
+        # Partitioned consumers (PartitionedAssetTimetable) have a mapper: they take keyed events only.
+        scheduled = select(SCHEDULE_ASSETS.c.dag_id, SCHEDULE_ASSETS.c.partition_mapper).where(
+            SCHEDULE_ASSETS.c.asset_id == target, SCHEDULE_ASSETS.c.dag_id.in_(_ACTIVE_UNPAUSED)
+        )
+        mapped = [(d, m) for d, m in db.execute(scheduled) if m is not None]
+        consumers = select(SCHEDULE_ASSETS.c.dag_id).where(
+            SCHEDULE_ASSETS.c.asset_id == target, SCHEDULE_ASSETS.c.partition_mapper.is_(None)
+        )
         if event.get("alias"):
             alias = alias_id(db, event["alias"])
             _insert_ignore(db, ALIAS_ASSETS, {"alias_id": alias, "asset_id": target})
             db.execute(insert(ALIAS_EVENTS).values(alias_id=alias, event_id=event_id))
             consumers = consumers.union(select(SCHEDULE_ALIASES.c.dag_id).where(SCHEDULE_ALIASES.c.alias_id == alias))
-        waiting = select(DagRow.dag_id).where(
-            DagRow.dag_id.in_(consumers), DagRow.is_active.is_(True), DagRow.is_paused.is_(False)
-        )
+        if partition_key is not None:
+            # As in Airflow: an event for a partition feeds the partitioned consumers only.
+            partitions.queue_event(db, event_id=int(event_id), asset_id=target, partition_key=partition_key,
+                                   consumers=mapped, source=(dag_id, run_id), now=now)
+            continue
+        if mapped:
+            log.warning("Asset %s was updated without a partition key by %s.%s (%s): the partitioned DAGs scheduled "
+                        "on it (%s) get no run from this event", event["asset"]["name"], dag_id, task_id, run_id,
+                        ", ".join(d for d, _ in mapped))
+        waiting = select(DagRow.dag_id).where(DagRow.dag_id.in_(consumers), DagRow.dag_id.in_(_ACTIVE_UNPAUSED))
         rows = [{"asset_id": target, "target_dag_id": d, "created_at": now} for d in db.execute(waiting).scalars()]
         if rows:
             _insert_ignore(db, QUEUE, rows)
@@ -177,7 +199,7 @@ def record_events(
 
 _EVENT_COLUMNS = (
     EVENTS.c.id, EVENTS.c.extra, EVENTS.c.source_dag_id, EVENTS.c.source_run_id, EVENTS.c.source_task_id,
-    EVENTS.c.source_map_index, EVENTS.c.timestamp, ASSETS.c.name, ASSETS.c.uri, ASSETS.c.group,
+    EVENTS.c.source_map_index, EVENTS.c.timestamp, EVENTS.c.partition_key, ASSETS.c.name, ASSETS.c.uri, ASSETS.c.group,
     ASSETS.c.extra.label("asset_extra"),
 )
 
@@ -199,6 +221,7 @@ def _as_events(db: Db, rows: Sequence[Any]) -> list[dict[str, Any]]:
             "id": row.id, "extra": dict(row.extra or {}), "timestamp": row.timestamp,
             "source_dag_id": row.source_dag_id, "source_run_id": row.source_run_id,
             "source_task_id": row.source_task_id, "source_map_index": row.source_map_index,
+            "partition_key": row.partition_key,
             "asset": {"name": row.name, "uri": row.uri, "group": row.group, "extra": dict(row.asset_extra or {})},
             "source_aliases": sorted(via[row.id]),
         }

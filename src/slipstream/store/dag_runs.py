@@ -48,6 +48,8 @@ def create(
     conf: dict[str, Any] | None = None,
     dag_hash: str | None = None,
     state: str = DagRunState.QUEUED,
+    partition_key: str | None = None,
+    partition_date: datetime | None = None,
 ) -> DagRunRow:
     """Insert a DAG run and one task instance (state none) per task."""
     existing = session.execute(select(RUNS.c.id).where(RUNS.c.dag_id == dag_id, RUNS.c.run_id == run_id)).first()
@@ -64,6 +66,8 @@ def create(
         queued_at=now,
         conf=conf or {},
         dag_hash=dag_hash,
+        partition_key=partition_key,
+        partition_date=partition_date,
     )
     session.add(run)
     session.flush()

@@ -24,7 +24,8 @@ from slipstream.timetables.base import DagRunInfo, DataInterval, Timetable
 from slipstream.timetables.trigger import CronTriggerTimetable, _decode_run_immediately
 
 __all__ = [
-    "CronPartitionTimetable", "PartitionedAssetTimetable", "PartitionedAtRuntime", "mapper_for", "partitions_of",
+    "CronPartitionTimetable", "PartitionedAssetTimetable", "PartitionedAtRuntime", "mapper_for", "mapper_json_for",
+    "partitions_of",
 ]
 
 DEFAULT_KEY_FORMAT = "%Y-%m-%dT%H:%M:%S"
@@ -210,12 +211,18 @@ def _matches(asset: Mapping[str, Any], name: str, uri: str) -> bool:
     return bool(kind == "uri_ref" and asset["uri"] == uri)
 
 
-def mapper_for(partitioned: Mapping[str, Any], name: str, uri: str) -> PartitionMapper:
-    """The mapper of the asset ``name``/``uri`` from a serialized DAG's ``partitioned`` entry."""
+def mapper_json_for(partitioned: Mapping[str, Any], name: str, uri: str) -> dict[str, Any]:
+    """The JSON form of the mapper of the asset ``name``/``uri`` from a serialized DAG's
+    ``partitioned`` entry: its own, else the default."""
     for item in partitioned.get("by_asset") or ():
         if _matches(item["asset"], name, uri):
-            return decode_mapper(item["mapper"])
-    return decode_mapper(partitioned["default"])
+            return dict(item["mapper"])
+    return dict(partitioned["default"])
+
+
+def mapper_for(partitioned: Mapping[str, Any], name: str, uri: str) -> PartitionMapper:
+    """The mapper of the asset ``name``/``uri`` from a serialized DAG's ``partitioned`` entry."""
+    return decode_mapper(mapper_json_for(partitioned, name, uri))
 
 
 def partitions_of(schedule: Any) -> dict[str, Any] | None:
