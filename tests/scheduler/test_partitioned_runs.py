@@ -1,0 +1,148 @@
+"""Partitioned runs through the real scheduler stepped pass by pass with an injected clock:
+CronPartitionTimetable's runs per tick (catchup, run_offset, max_active_runs, no run twice), and
+the planner of PartitionedAssetTimetable runs (rollups, wait policies, partition dates)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from scheduler_helpers import RecordingExecutor
+
+from slipstream.scheduler.partitioned_runs import plan
+from slipstream.scheduler.scheduler import Scheduler
+from slipstream.sdk import Asset
+from slipstream.sdk.partitions import (
+    DayWindow,
+    FixedKeyMapper,
+    IdentityMapper,
+    MinimumCount,
+    RollupMapper,
+    SegmentWindow,
+    StartOfDayMapper,
+)
+from slipstream.store import dag_runs
+from slipstream.store import dags as dag_store
+from slipstream.store.clock import utcnow
+from slipstream.store.partitions import PendingPartition
+from slipstream.timetables.partitions import PartitionedAssetTimetable
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def runs_of(db, dag_id: str) -> list:
+    with db.read() as session:
+        return sorted(dag_runs.list_runs(session, dag_id), key=lambda r: r.id)
+
+
+def step(scheduler: Scheduler, executor: RecordingExecutor, db, now: datetime) -> None:
+    scheduler.run_once(now=now)
+    executor.succeed_all(db, now)
+    scheduler.run_once(now=now)
+
+
+PRODUCERS = """
+import pendulum
+from airflow.sdk import DAG, CronPartitionTimetable
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.providers.standard.operators.bash import BashOperator
+
+with DAG("hourly_catchup", start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), catchup=True, max_active_runs=2,
+         schedule=CronPartitionTimetable("0 * * * *", timezone="UTC")):
+    BashOperator(task_id="t", bash_command="true")
+
+with DAG("daily_yesterday", start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), catchup=False,
+         schedule=CronPartitionTimetable("0 2 * * *", timezone="Europe/Amsterdam", run_offset=-1, key_format="%Y-%m-%d")):
+    BashOperator(task_id="t", bash_command="true")
+"""
+
+
+def test_cron_partition_runs_through_the_scheduler(settings, db, write_dag, parse):
+    write_dag("producers.py", PRODUCERS)
+    parse()
+    with db.read() as session:
+        assert dag_store.list_import_errors(session) == []
+    executor = RecordingExecutor()
+    scheduler = Scheduler(settings, db, executor)
+    now = utc(2024, 1, 1, 3, 30)
+    step(scheduler, executor, db, now)
+
+    # max_active_runs=2: two partitions, then the next ones as runs finish; none twice.
+    hourly = runs_of(db, "hourly_catchup")
+    assert [r.partition_key for r in hourly] == ["2024-01-01T00:00:00", "2024-01-01T01:00:00"]
+    for seconds in range(1, 4):
+        step(scheduler, executor, db, now + timedelta(seconds=seconds))
+    parse()  # parsing again recomputes the next run from the runs there: nothing is created twice
+    step(scheduler, executor, db, now + timedelta(seconds=5))
+    hourly = runs_of(db, "hourly_catchup")
+    assert [r.partition_key for r in hourly] == [f"2024-01-01T0{h}:00:00" for h in range(4)]
+    assert [r.run_id for r in hourly][0] == "scheduled__2024-01-01T00:00:00+00:00__2024-01-01T00:00:00"
+    assert {(r.logical_date, r.data_interval_start, r.run_type, r.state) for r in hourly} == {
+        (None, None, "scheduled", "success")
+    }
+    assert [r.partition_date for r in hourly] == [utc(2024, 1, 1, h) for h in range(4)]
+
+    # Without catchup only the latest tick runs (the DAG was parsed at the real time): 02:00 in
+    # Amsterdam, for the day before.
+    real_now = utcnow()
+    local = real_now.astimezone(AMSTERDAM)
+    tick = local.replace(hour=2, minute=0, second=0, microsecond=0)
+    tick = tick if tick <= local else tick - timedelta(days=1)
+    partition = tick - timedelta(days=1)
+    step(scheduler, executor, db, real_now)
+    (daily,) = runs_of(db, "daily_yesterday")
+    assert (daily.partition_key, daily.partition_date) == (partition.strftime("%Y-%m-%d"), partition.astimezone(UTC))
+    with db.read() as session:
+        row = dag_store.get_dag(session, "daily_yesterday")
+    following = (tick + timedelta(days=1)).astimezone(UTC)
+    assert row.next_dagrun_create_after == following
+    step(scheduler, executor, db, following)
+    assert [r.partition_key for r in runs_of(db, "daily_yesterday")] == [
+        partition.strftime("%Y-%m-%d"), tick.strftime("%Y-%m-%d")
+    ]
+
+
+def _pending(key: str, arrived: dict, carried: datetime | None = None) -> PendingPartition:
+    return PendingPartition(1, "consumer", key, carried, utc(2024, 1, 1), {k: set(v) for k, v in arrived.items()})
+
+
+HOURLY_ASSET, REGIONS_ASSET = Asset(name="hourly", uri="s3://stats/hourly"), Asset(name="regions", uri="s3://regions")
+HOURLY, REGIONS = HOURLY_ASSET.key, REGIONS_ASSET.key
+
+
+def _schedule(timetable: PartitionedAssetTimetable) -> dict:
+    return {"consumer": (timetable.asset_condition.encode(), timetable.encode_partitions())}
+
+
+def test_the_planner_waits_for_the_window_and_resolves_the_partition_date(caplog):
+    hourly, regions = HOURLY_ASSET, REGIONS_ASSET
+    rollup = RollupMapper(upstream_mapper=StartOfDayMapper(), window=DayWindow(), wait_policy=MinimumCount(-2))
+    schedules = _schedule(PartitionedAssetTimetable(assets=hourly, default_partition_mapper=rollup))
+    hours = {f"2024-03-13T{h:02d}:00:00" for h in range(24)}
+    assert plan([_pending("2024-03-13", {HOURLY: set(sorted(hours)[:21])})], schedules) == []
+    (run,) = plan([_pending("2024-03-13", {HOURLY: set(sorted(hours)[:22])})], schedules)
+    assert run.partition_date == utc(2024, 3, 13)
+
+    # AssetAll: the rollup of one asset and any event of the other; IdentityMapper carries the date.
+    both = PartitionedAssetTimetable(assets=hourly & regions, default_partition_mapper=IdentityMapper())
+    assert plan([_pending("k", {HOURLY: {"k"}})], _schedule(both)) == []
+    (run,) = plan([_pending("k", {HOURLY: {"k"}, REGIONS: {"k"}}, carried=utc(2024, 1, 5))], _schedule(both))
+    assert run.partition_date == utc(2024, 1, 5)
+
+    # A policy that can never hold is said once; a DAG that is no longer partitioned gets nothing.
+    never = RollupMapper(upstream_mapper=FixedKeyMapper("all"), window=SegmentWindow(["us"]), wait_policy=MinimumCount(3))
+    schedules = _schedule(PartitionedAssetTimetable(assets=regions, default_partition_mapper=never))
+    seen: set = set()
+    with caplog.at_level(logging.WARNING, logger="slipstream.scheduler"):
+        for _ in range(2):
+            assert plan([_pending("all", {REGIONS: {"us"}})], schedules, seen) == []
+    assert [r.getMessage() for r in caplog.records] == [
+        "The partitions of asset regions can never start a run of DAG consumer: MinimumCount(3) can never hold: "
+        "the window has only 1 partition(s)"
+    ]
+    assert plan([_pending("all", {REGIONS: {"us"}})], {"consumer": (regions.encode(), None)}) == []
