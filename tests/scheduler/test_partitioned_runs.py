@@ -26,7 +26,7 @@ from slipstream.store import dag_runs
 from slipstream.store import dags as dag_store
 from slipstream.store.clock import utcnow
 from slipstream.store.partitions import PendingPartition
-from slipstream.timetables.partitions import PartitionedAssetTimetable
+from slipstream.timetables.partitioned_assets import PartitionedAssetTimetable
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 

@@ -11,7 +11,7 @@ from slipstream.sdk import Asset
 from slipstream.sdk.partitions import DayWindow, IdentityMapper, RollupMapper, StartOfDayMapper
 from slipstream.store import assets, dag_runs, dags, migrate, partitions
 from slipstream.store.db import Database
-from slipstream.timetables.partitions import PartitionedAssetTimetable
+from slipstream.timetables.partitioned_assets import PartitionedAssetTimetable
 
 T0 = datetime(2024, 3, 13, tzinfo=UTC)
 HOURLY = Asset(name="hourly", uri="s3://stats/hourly")

@@ -16,12 +16,8 @@ from slipstream.sdk.partitions import (
     StartOfHourMapper,
 )
 from slipstream.timetables import make_timetable
-from slipstream.timetables.partitions import (
-    CronPartitionTimetable,
-    PartitionedAssetTimetable,
-    PartitionedAtRuntime,
-    mapper_for,
-)
+from slipstream.timetables.partitioned_assets import PartitionedAssetTimetable, mapper_for
+from slipstream.timetables.partitions import CronPartitionTimetable, PartitionedAtRuntime
 from slipstream.timetables.schedule import parse_schedule
 
 NOW = datetime(2024, 3, 13, 10, 20, tzinfo=UTC)

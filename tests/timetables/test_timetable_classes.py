@@ -25,7 +25,7 @@ from slipstream.timetables import (
     Timetable,
     make_timetable,
 )
-from slipstream.timetables.partitions import PartitionedAssetTimetable
+from slipstream.timetables.partitioned_assets import PartitionedAssetTimetable
 from slipstream.timetables.schedule import parse_schedule
 
 

@@ -27,7 +27,7 @@ from slipstream.store import dag_runs, dags, partitions
 from slipstream.store.db import Database
 from slipstream.store.partitions import PendingPartition
 from slipstream.store.states import DagRunType
-from slipstream.timetables.partitions import mapper_for
+from slipstream.timetables.partitioned_assets import mapper_for
 
 log = logging.getLogger("slipstream.scheduler")
 

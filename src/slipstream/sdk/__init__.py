@@ -78,7 +78,7 @@ _TIMETABLES = {
     "MultipleCronTriggerTimetable": "slipstream.timetables.trigger",
     "EventsTimetable": "slipstream.timetables.events",
     "CronPartitionTimetable": "slipstream.timetables.partitions",
-    "PartitionedAssetTimetable": "slipstream.timetables.partitions",
+    "PartitionedAssetTimetable": "slipstream.timetables.partitioned_assets",
     "PartitionedAtRuntime": "slipstream.timetables.partitions",
 }
 

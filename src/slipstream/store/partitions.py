@@ -34,7 +34,7 @@ from slipstream.store.models import (
     PartitionedAssetKeyLogRow,
 )
 from slipstream.store.upsert import dialect_name
-from slipstream.timetables.partitions import mapper_json_for
+from slipstream.timetables.partitioned_assets import mapper_json_for
 
 log = logging.getLogger("slipstream.assets")
 

@@ -30,7 +30,7 @@ def partition_entry(schedule: Any) -> dict[str, Any]:
     nothing: the serialized form of other DAGs stays as it was."""
     if not (getattr(schedule, "partitioned", False) or getattr(schedule, "partitioned_at_runtime", False)):
         return {}
-    from slipstream.timetables.partitions import partitions_of
+    from slipstream.timetables.partitioned_assets import partitions_of
 
     found = partitions_of(schedule)
     return {} if found is None else {"partitioned": found}
@@ -54,7 +54,7 @@ __all__ = ["AssetOrTimeSchedule", "DatasetOrTimeSchedule", "partition_entry", "s
 def __getattr__(name: str) -> Any:
     # Airflow keeps the partitioned asset timetables in this module; loaded on first use.
     if name in ("PartitionedAssetTimetable", "PartitionedAtRuntime"):
-        from slipstream.timetables import partitions
+        from slipstream.timetables import partitioned_assets
 
-        return getattr(partitions, name)
+        return getattr(partitioned_assets, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
