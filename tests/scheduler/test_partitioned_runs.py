@@ -146,3 +146,46 @@ def test_the_planner_waits_for_the_window_and_resolves_the_partition_date(caplog
         "the window has only 1 partition(s)"
     ]
     assert plan([_pending("all", {REGIONS: {"us"}})], {"consumer": (regions.encode(), None)}) == []
+
+
+def test_partitions_that_never_hold_do_not_hide_the_others(settings, db):
+    """Pages of pending partitions, one per pass, go round: the ones after two stuck rollups get their runs."""
+    from slipstream.scheduler.partitioned_runs import PartitionedRunCreator
+    from slipstream.store import assets
+
+    stuck = RollupMapper(upstream_mapper=FixedKeyMapper("all"), window=SegmentWindow(["us", "eu"]))
+    consumers = {
+        "stuck": PartitionedAssetTimetable(assets=REGIONS_ASSET, default_partition_mapper=stuck),
+        "copy": PartitionedAssetTimetable(assets=HOURLY_ASSET),
+    }
+    now = utc(2024, 3, 13)
+    with db.write() as session:
+        for dag_id, timetable in consumers.items():
+            data = {"dag_id": dag_id, "fileloc": f"/dags/{dag_id}.py", "schedule": None, "tasks": [],
+                    "asset_condition": timetable.asset_condition.encode(), "partitioned": timetable.encode_partitions()}
+            dag_store.sync_file(session, data["fileloc"], [(data, dag_id)], [], now)
+
+    def record(asset: Asset, key: str) -> None:
+        with db.write_connection() as connection:
+            event = {"asset": asset.encode(), "extra": {}, "alias": None, "partition_key": key}
+            assets.record_events(connection, [event], ("producer", "r", "t", -1), now)
+
+    record(REGIONS_ASSET, "us")  # stuck waits for eu, for ever
+    for hour in ("00", "01", "02"):
+        record(HOURLY_ASSET, f"2024-03-13T{hour}:00:00")
+    creator = PartitionedRunCreator(settings, db, page_size=1)
+
+    class Result:
+        changed = 0
+
+    result = Result()
+    for _ in range(5):
+        creator.create(now, result)
+    assert [r.partition_key for r in runs_of(db, "copy")] == [f"2024-03-13T{h}:00:00" for h in ("00", "01", "02")]
+    assert runs_of(db, "stuck") == [] and result.changed == 3
+    # Nothing changed: passes find the stuck partition waiting and create nothing; a new key is seen.
+    assert creator.create(now, result) == []
+    record(HOURLY_ASSET, "2024-03-13T03:00:00")
+    creator.create(now, result)
+    creator.create(now, result)
+    assert len(runs_of(db, "copy")) == 4 and result.changed == 4

@@ -98,20 +98,29 @@ def plan(
 
 
 class PartitionedRunCreator:
-    """Creates the runs of pending partitions; remembers which unreachable rollups it warned about."""
+    """Creates the runs of pending partitions, a page of them per pass (the next page on the next
+    pass, round the pending partitions), and only when something changed since they were last
+    found waiting; remembers which unreachable rollups it warned about."""
 
-    def __init__(self, settings: Settings, db: Database) -> None:
-        self.settings, self.db = settings, db
+    def __init__(self, settings: Settings, db: Database, page_size: int = partitions.PENDING_PER_PASS) -> None:
+        self.settings, self.db, self.page_size = settings, db, page_size
         self.unreachable: set[tuple[str, str, str]] = set()
+        self._after_id = 0
+        self._unchanged_since: tuple[Any, ...] | None = None
 
     def create(self, now: datetime, result: _PassResult) -> list[Any]:
         if not self.settings.use_job_schedule:
             return []
         with self.db.read() as session:
-            pending = partitions.pending(session)
-            if not pending:
+            if not partitions.any_pending(session):
                 return []
+            mark = partitions.change_mark(session)
+            if mark == self._unchanged_since and self._after_id == 0:
+                return []
+            pending = partitions.pending(session, limit=self.page_size, after_id=self._after_id)
             rows = {dag_id: dags.get_serialized(session, dag_id) for dag_id in {p.dag_id for p in pending}}
+        # A full page: the next pass goes on after it; otherwise the next pass starts over.
+        self._after_id = pending[-1].id if len(pending) == self.page_size else 0
         schedules = {d: (row.data.get("asset_condition"), row.data.get("partitioned")) for d, row in rows.items()
                      if row is not None}
         created: list[Any] = []
@@ -132,5 +141,7 @@ class PartitionedRunCreator:
             log.info("DAG run %s %s created for partition %r, from %s asset event(s)", dag.dag_id, run.run_id,
                      run.partition_key, count)
             created.append(run)
+        # Nothing was created and every pending partition was looked at: wait for a change.
+        self._unchanged_since = mark if not created and self._after_id == 0 else None
         result.changed += len(created)
         return created

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,7 @@ from slipstream.store.models import (
     DagRunRow,
     DagScheduleAssetRow,
     PartitionedAssetKeyLogRow,
+    SerializedDagRow,
 )
 from slipstream.store.upsert import dialect_name
 from slipstream.timetables.partitioned_assets import mapper_json_for
@@ -156,19 +157,35 @@ class PendingPartition:
 
 
 _ANY_PENDING = select(PENDING.c.id).where(PENDING.c.created_dag_run_id.is_(None)).limit(1)
+_VISIBLE = (PENDING.c.created_dag_run_id.is_(None), DagRow.is_active.is_(True), DagRow.is_paused.is_(False))
 
 
-def pending(db: Db, limit: int = PENDING_PER_PASS) -> list[PendingPartition]:
-    """The oldest pending partitions of active, unpaused DAGs, with the keys that arrived for each
-    (one indexed lookup when there are none)."""
-    if db.execute(_ANY_PENDING).first() is None:
-        return []
+def any_pending(db: Db) -> bool:
+    """Whether some partition waits for its run (one indexed lookup)."""
+    return db.execute(_ANY_PENDING).first() is not None
+
+
+def change_mark(db: Db) -> tuple[Any, ...]:
+    """What changes when the answer about pending partitions may change: a key arrived, a DAG was
+    parsed again, a consumer was paused, unpaused or deactivated."""
+    return (
+        db.execute(select(func.max(KEY_LOG.c.id))).scalar(),
+        db.execute(select(func.max(SerializedDagRow.last_updated))).scalar(),
+        db.execute(select(func.count()).select_from(PENDING.join(DagRow, DagRow.dag_id == PENDING.c.target_dag_id))
+                   .where(*_VISIBLE)).scalar(),
+    )
+
+
+def pending(db: Db, limit: int = PENDING_PER_PASS, after_id: int = 0) -> list[PendingPartition]:
+    """Pending partitions of active, unpaused DAGs by id from ``after_id`` on (at most ``limit``:
+    the caller moves on from the last one, so partitions that never hold do not hide the others),
+    with the keys that arrived for each."""
     query = (
         select(PENDING.c.id, PENDING.c.target_dag_id, PENDING.c.partition_key, PENDING.c.partition_date,
                PENDING.c.created_at)
         .join(DagRow, DagRow.dag_id == PENDING.c.target_dag_id)
-        .where(PENDING.c.created_dag_run_id.is_(None), DagRow.is_active.is_(True), DagRow.is_paused.is_(False))
-        .order_by(PENDING.c.created_at, PENDING.c.id)
+        .where(*_VISIBLE, PENDING.c.id > after_id)
+        .order_by(PENDING.c.id)
         .limit(limit)
     )
     found = {row.id: PendingPartition(row.id, row.target_dag_id, row.partition_key, row.partition_date, row.created_at)
