@@ -12,8 +12,10 @@ from slipstream.sdk.partitions import (
     IdentityMapper,
     InvalidPartitionKey,
     PartitionMapper,
+    RollupMapper,
     StartOfDayMapper,
     StartOfHourMapper,
+    Window,
 )
 from slipstream.timetables import make_timetable
 from slipstream.timetables.partitioned_assets import PartitionedAssetTimetable, mapper_for
@@ -83,8 +85,17 @@ def test_a_mapper_of_ones_own_cannot_reach_the_scheduler():
         def to_downstream(self, key: str) -> str:
             return key[::-1]
 
-    with pytest.raises(TypeError, match="Reverse, a mapper of your own"):
+    class Fortnight(Window):
+        expected_decoded_type = datetime
+
+        def to_upstream(self, decoded_downstream):
+            return [decoded_downstream]
+
+    with pytest.raises(TypeError, match="default_partition_mapper is or contains a mapper or window of your own"):
         PartitionedAssetTimetable(assets=Asset("a"), default_partition_mapper=Reverse())
+    nested = RollupMapper(upstream_mapper=StartOfDayMapper(), window=Fortnight())
+    with pytest.raises(TypeError, match="never imports DAG files"):
+        PartitionedAssetTimetable(assets=Asset("a"), partition_mapper_config={Asset("a"): nested})
     with pytest.raises(TypeError, match="must be a partition mapper"):
         PartitionedAssetTimetable(assets=Asset("a"), partition_mapper_config={Asset("a"): "identity"})
 

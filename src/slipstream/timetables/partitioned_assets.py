@@ -23,11 +23,14 @@ def _mapper(value: Any, where: str) -> PartitionMapper:
     if not isinstance(value, PartitionMapper):
         raise TypeError(f"PartitionedAssetTimetable: {where} must be a partition mapper (IdentityMapper(), "
                         f"StartOfDayMapper(), ...), got {type(value).__name__}: {value!r}")
-    if not value.kind:
+    try:
+        decode_mapper(value.encode())
+    except Exception as err:
         raise TypeError(
-            f"PartitionedAssetTimetable: {where} is {type(value).__name__}, a mapper of your own; Slipstream's scheduler "
-            "works from serialized DAGs and never imports DAG files, so it can only use the built-in mappers"
-        )
+            f"PartitionedAssetTimetable: {where} is or contains a mapper or window of your own ({value!r}); "
+            "Slipstream's scheduler works from serialized DAGs and never imports DAG files, so it can only use the "
+            f"built-in mappers and windows ({err})"
+        ) from None
     return value
 
 
