@@ -180,3 +180,25 @@ def test_every_mapper_comes_back_from_its_json(mapper):
     again = decode_mapper(mapper.encode())
     assert again == mapper and type(again) is type(mapper)
     assert again.encode() == mapper.encode() and again.max_downstream_keys == mapper.max_downstream_keys
+
+
+def test_airflow_import_paths_of_partitions():
+    from slipstream.dagfiles.airflow_imports import airflow_imports
+    from slipstream.timetables.partitioned_assets import PartitionedAssetTimetable
+    from slipstream.timetables.partitions import CronPartitionTimetable, PartitionedAtRuntime
+
+    statements = {
+        "from airflow.timetables.trigger import CronPartitionTimetable": CronPartitionTimetable,
+        "from airflow.sdk.definitions.timetables.trigger import CronPartitionTimetable": CronPartitionTimetable,
+        "from airflow.timetables.assets import PartitionedAssetTimetable": PartitionedAssetTimetable,
+        "from airflow.sdk.definitions.timetables.assets import PartitionedAtRuntime": PartitionedAtRuntime,
+        "from airflow.partition_mappers.temporal import StartOfDayMapper": StartOfDayMapper,
+        "from airflow.partition_mappers.window import DayWindow": DayWindow,
+        "from airflow.sdk.definitions.partition_mappers.wait_policy import MinimumCount": MinimumCount,
+        "from airflow.sdk import FanOutMapper": FanOutMapper,
+    }
+    with airflow_imports():
+        for statement, expected in statements.items():
+            namespace: dict = {}
+            exec(statement, namespace)  # noqa: S102 - the statement a DAG file runs
+            assert namespace[statement.rsplit(" ", 1)[1]] is expected, statement
