@@ -8,6 +8,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from scheduler_helpers import RecordingExecutor
 
 from slipstream.scheduler.partitioned_runs import plan
@@ -22,9 +23,10 @@ from slipstream.sdk.partitions import (
     SegmentWindow,
     StartOfDayMapper,
 )
-from slipstream.store import dag_runs
+from slipstream.store import dag_runs, migrate
 from slipstream.store import dags as dag_store
 from slipstream.store.clock import utcnow
+from slipstream.store.db import Database
 from slipstream.store.partitions import PendingPartition
 from slipstream.timetables.partitioned_assets import PartitionedAssetTimetable
 
@@ -148,8 +150,8 @@ def test_the_planner_waits_for_the_window_and_resolves_the_partition_date(caplog
     assert plan([_pending("all", {REGIONS: {"us"}})], {"consumer": (regions.encode(), None)}) == []
 
 
-def test_partitions_that_never_hold_do_not_hide_the_others(settings, db):
-    """Pages of pending partitions, one per pass, go round: the ones after two stuck rollups get their runs."""
+def check_paging(settings, db) -> None:
+    """Pages of pending partitions, one per pass, go round: the ones after a stuck rollup get their runs."""
     from slipstream.scheduler.partitioned_runs import PartitionedRunCreator
     from slipstream.store import assets
 
@@ -189,3 +191,17 @@ def test_partitions_that_never_hold_do_not_hide_the_others(settings, db):
     creator.create(now, result)
     creator.create(now, result)
     assert len(runs_of(db, "copy")) == 4 and result.changed == 4
+
+
+def test_partitions_that_never_hold_do_not_hide_the_others(settings, db):
+    check_paging(settings, db)
+
+
+@pytest.mark.postgres
+def test_the_same_on_postgresql(settings, postgres_url):
+    database = Database(postgres_url)
+    migrate.migrate(database)
+    try:
+        check_paging(settings, database)
+    finally:
+        database.dispose()
