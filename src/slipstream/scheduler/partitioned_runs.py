@@ -23,6 +23,7 @@ from slipstream.config import Settings
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.scheduler.asset_triggers import asset_run_id, condition_holds
 from slipstream.scheduler.triggering import task_specs
+from slipstream.sdk.partition_rollups import RollupMapper
 from slipstream.store import dag_runs, dags, partitions
 from slipstream.store.db import Database
 from slipstream.store.partitions import PendingPartition
@@ -47,10 +48,10 @@ class PartitionRun:
 def _asset_holds(partitioned: Mapping[str, Any], pending: PendingPartition, asset: tuple[str, str],
                  unreachable: set[tuple[str, str, str]]) -> bool:
     mapper = mapper_for(partitioned, *asset)
-    if not mapper.is_rollup:
+    if not isinstance(mapper, RollupMapper):
         return True
-    expected = mapper.to_upstream(pending.partition_key)  # type: ignore[attr-defined]
-    answer = mapper.wait_policy.is_satisfied_by_keys(matched=pending.arrived[asset], expected=expected)  # type: ignore[attr-defined]
+    expected = mapper.to_upstream(pending.partition_key)
+    answer = mapper.wait_policy.is_satisfied_by_keys(matched=pending.arrived[asset], expected=expected)
     if answer.unreachable_reason is not None and (pending.dag_id, *asset) not in unreachable:
         unreachable.add((pending.dag_id, *asset))
         log.warning("The partitions of asset %s can never start a run of DAG %s: %s", asset[0], pending.dag_id,
