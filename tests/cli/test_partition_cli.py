@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cli_helpers import invoke_json
+from cli_helpers import invoke, invoke_json
 
 from slipstream.config import Settings
 from slipstream.store import dag_runs
@@ -13,6 +13,7 @@ from slipstream.store.db import Database
 
 RUNTIME_DAG = """
 from airflow.sdk import DAG, Asset, PartitionedAtRuntime, task
+from airflow.providers.standard.operators.bash import BashOperator
 
 regions = Asset(name="regions", uri="file://regions.csv")
 
@@ -20,7 +21,7 @@ with DAG("ingest_region", schedule=PartitionedAtRuntime()):
     @task(outlets=[regions])
     def ingest(partition_key=None):
         print("KEY", partition_key)
-    ingest()
+    ingest() >> BashOperator(task_id="templated", bash_command="echo region={{ partition_key }}")
 """
 
 
@@ -40,3 +41,6 @@ def test_a_run_triggered_for_a_partition(runner, dags_dir: Path, home: Path):
     listed = invoke_json(runner, "dags", "list", "-o", "json")
     assert {d["dag_id"]: d["schedule"] for d in listed}["ingest_region"] == "PartitionedAtRuntime"
     assert invoke_json(runner, "assets", "events") == []
+    # tasks render reads the run's partition, as a try of it would
+    shown = invoke(runner, "tasks", "render", "ingest_region", "templated", row["run_id"]).stdout
+    assert "echo region=eu" in shown
