@@ -109,6 +109,15 @@ def test_cron_partition_runs_through_the_scheduler(settings, db, write_dag, pars
     ]
 
 
+def test_backfilling_partitions_is_refused_with_what_to_do(settings, db, write_dag, parse):
+    from slipstream.scheduler.backfill import BackfillError, plan_backfill
+
+    write_dag("producers.py", PRODUCERS)
+    parse()
+    with pytest.raises(BackfillError, match="partitioned schedule .*trigger the runs of the partitions you need"):
+        plan_backfill(settings, db, "hourly_catchup", utc(2024, 1, 1), utc(2024, 1, 2))
+
+
 def _pending(key: str, arrived: dict, carried: datetime | None = None) -> PendingPartition:
     return PendingPartition(1, "consumer", key, carried, utc(2024, 1, 1), {k: set(v) for k, v in arrived.items()})
 
