@@ -26,7 +26,10 @@ DEFAULT_KEY_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
 
 class CronPartitionTimetable(CronTriggerTimetable):
-    """A run at each tick of ``cron`` in ``timezone``, keyed by its partition (see the module)."""
+    """A run at each tick of ``cron`` in ``timezone``, keyed by its partition (see the module).
+
+    The ticks are those of a ``CronTriggerTimetable`` without interval; run creation continues
+    from the exact interval of the last run's tick (``tick_of`` its ``partition_date``)."""
 
     kind = "cron_partition"
     partitioned = True
@@ -93,24 +96,6 @@ class CronPartitionTimetable(CronTriggerTimetable):
     def run_id(self, tick: datetime) -> str:
         """``scheduled__<tick>__<partition key>`` (Airflow adds a random suffix; one run per tick here)."""
         return f"scheduled__{tick.isoformat()}__{self.partition_key(self.partition_date(tick))}"
-
-    def infer_manual_data_interval(self, *, run_after: datetime) -> DataInterval:
-        return DataInterval.exact(run_after)
-
-    def next_dagrun_info(
-        self,
-        last_automated_data_interval: DataInterval | None,
-        *,
-        earliest: datetime | None,
-        latest: datetime | None,
-        catchup: bool,
-        now: datetime,
-    ) -> DagRunInfo | None:
-        """The next tick, as ``DagRunInfo.exact(tick)``; ``last_automated_data_interval`` is the
-        exact interval of the last run's tick (run creation gives the run no data interval)."""
-        return super().next_dagrun_info(
-            last_automated_data_interval, earliest=earliest, latest=latest, catchup=catchup, now=now
-        )
 
 
 class PartitionedAtRuntime(Timetable):
