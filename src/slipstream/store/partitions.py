@@ -48,7 +48,7 @@ RUNS = DagRunRow.__table__
 
 # Airflow's ``[scheduler] partition_mapper_max_downstream_keys``: the most runs one event may fan out to.
 MAX_DOWNSTREAM_KEYS = 1000
-# The most pending partitions one scheduler pass looks at (the oldest first).
+# The most pending partitions one scheduler pass looks at (a page; the next pass reads the next one).
 PENDING_PER_PASS = 100
 
 Db = Session | Connection
