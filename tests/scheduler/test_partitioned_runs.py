@@ -159,44 +159,74 @@ def test_the_planner_waits_for_the_window_and_resolves_the_partition_date(caplog
     assert plan([_pending("all", {REGIONS: {"us"}})], {"consumer": (regions.encode(), None)}) == []
 
 
+def _sync(db, now: datetime, **timetables: PartitionedAssetTimetable) -> None:
+    """Record DAGs as the parser would, each scheduled with its timetable."""
+    from slipstream.dagfiles.serialization import dag_hash
+
+    with db.write() as session:
+        for dag_id, timetable in timetables.items():
+            data = {"dag_id": dag_id, "fileloc": f"/dags/{dag_id}.py", "schedule": None, "tasks": [],
+                    "asset_condition": timetable.asset_condition.encode(), "partitioned": timetable.encode_partitions()}
+            dag_store.sync_file(session, data["fileloc"], [(data, dag_hash(data))], [], now)
+
+
+def _record(db, asset: Asset, key: str, now: datetime) -> None:
+    from slipstream.store import assets
+
+    with db.write_connection() as connection:
+        event = {"asset": asset.encode(), "extra": {}, "alias": None, "partition_key": key}
+        assets.record_events(connection, [event], ("producer", "r", "t", -1), now)
+
+
+class _Result:
+    changed = 0
+
+
+def test_a_partition_fed_under_a_mapper_the_dag_no_longer_has_is_dropped(settings, db):
+    from slipstream.scheduler.partitioned_runs import PartitionedRunCreator
+    from slipstream.store import partitions
+
+    def regions(*names: str) -> PartitionedAssetTimetable:
+        mapper = RollupMapper(upstream_mapper=FixedKeyMapper("all"), window=SegmentWindow(list(names)))
+        return PartitionedAssetTimetable(assets=REGIONS_ASSET, default_partition_mapper=mapper)
+
+    now = utc(2024, 3, 13)
+    _sync(db, now, rollup=regions("us", "eu"))
+    _record(db, REGIONS_ASSET, "us", now)
+    creator = PartitionedRunCreator(settings, db)
+    creator.create(now, _Result())
+    _sync(db, now + timedelta(seconds=1), rollup=regions("us", "eu", "apac"))  # the DAG file changed its window
+    _record(db, REGIONS_ASSET, "eu", now)
+    creator.create(now, _Result())
+    with db.read() as session:
+        assert partitions.pending(session) == []  # "us" came under the old window: dropped with what it fed
+    assert runs_of(db, "rollup") == []
+    for region in ("us", "eu", "apac"):
+        _record(db, REGIONS_ASSET, region, now)
+    creator.create(now, _Result())
+    assert [r.partition_key for r in runs_of(db, "rollup")] == ["all"]
+
+
 def check_paging(settings, db) -> None:
     """Pages of pending partitions, one per pass, go round: the ones after a stuck rollup get their runs."""
     from slipstream.scheduler.partitioned_runs import PartitionedRunCreator
-    from slipstream.store import assets
 
     stuck = RollupMapper(upstream_mapper=FixedKeyMapper("all"), window=SegmentWindow(["us", "eu"]))
-    consumers = {
-        "stuck": PartitionedAssetTimetable(assets=REGIONS_ASSET, default_partition_mapper=stuck),
-        "copy": PartitionedAssetTimetable(assets=HOURLY_ASSET),
-    }
     now = utc(2024, 3, 13)
-    with db.write() as session:
-        for dag_id, timetable in consumers.items():
-            data = {"dag_id": dag_id, "fileloc": f"/dags/{dag_id}.py", "schedule": None, "tasks": [],
-                    "asset_condition": timetable.asset_condition.encode(), "partitioned": timetable.encode_partitions()}
-            dag_store.sync_file(session, data["fileloc"], [(data, dag_id)], [], now)
-
-    def record(asset: Asset, key: str) -> None:
-        with db.write_connection() as connection:
-            event = {"asset": asset.encode(), "extra": {}, "alias": None, "partition_key": key}
-            assets.record_events(connection, [event], ("producer", "r", "t", -1), now)
-
-    record(REGIONS_ASSET, "us")  # stuck waits for eu, for ever
+    _sync(db, now, stuck=PartitionedAssetTimetable(assets=REGIONS_ASSET, default_partition_mapper=stuck),
+          copy=PartitionedAssetTimetable(assets=HOURLY_ASSET))
+    _record(db, REGIONS_ASSET, "us", now)  # stuck waits for eu, for ever
     for hour in ("00", "01", "02"):
-        record(HOURLY_ASSET, f"2024-03-13T{hour}:00:00")
+        _record(db, HOURLY_ASSET, f"2024-03-13T{hour}:00:00", now)
     creator = PartitionedRunCreator(settings, db, page_size=1)
-
-    class Result:
-        changed = 0
-
-    result = Result()
+    result = _Result()
     for _ in range(5):
         creator.create(now, result)
     assert [r.partition_key for r in runs_of(db, "copy")] == [f"2024-03-13T{h}:00:00" for h in ("00", "01", "02")]
     assert runs_of(db, "stuck") == [] and result.changed == 3
     # Nothing changed: passes find the stuck partition waiting and create nothing; a new key is seen.
     assert creator.create(now, result) == []
-    record(HOURLY_ASSET, "2024-03-13T03:00:00")
+    _record(db, HOURLY_ASSET, "2024-03-13T03:00:00", now)
     creator.create(now, result)
     creator.create(now, result)
     assert len(runs_of(db, "copy")) == 4 and result.changed == 4

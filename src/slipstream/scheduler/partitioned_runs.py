@@ -26,9 +26,9 @@ from slipstream.scheduler.triggering import task_specs
 from slipstream.sdk.partition_rollups import RollupMapper
 from slipstream.store import dag_runs, dags, partitions
 from slipstream.store.db import Database
-from slipstream.store.partitions import PendingPartition
+from slipstream.store.partitions import PendingPartition, fingerprint
 from slipstream.store.states import DagRunType
-from slipstream.timetables.partitioned_assets import mapper_for
+from slipstream.timetables.partitioned_assets import mapper_for, mapper_json_for
 
 log = logging.getLogger("slipstream.scheduler")
 
@@ -72,6 +72,23 @@ def _partition_date(partitioned: Mapping[str, Any], pending: PendingPartition) -
                     pending.dag_id, pending.partition_key, ", ".join(sorted(a.isoformat() for a in anchors)))
         return None
     return anchors.pop()
+
+
+def stale(
+    pending: Sequence[PendingPartition],
+    schedules: Mapping[str, tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]],
+) -> list[PendingPartition]:
+    """The pending partitions fed under a mapper the DAG no longer has (its file changed the mapper
+    or the window since): Airflow drops them rather than run on partial or mismatched keys."""
+    found = []
+    for item in pending:
+        condition, partitioned = schedules.get(item.dag_id, (None, None))
+        if condition is None or not partitioned or "default" not in partitioned:
+            continue
+        current = {asset: fingerprint(mapper_json_for(partitioned, *asset)) for asset in item.mappers}
+        if any(digests != {current[asset]} for asset, digests in item.mappers.items()):
+            found.append(item)
+    return found
 
 
 def plan(
@@ -124,6 +141,14 @@ class PartitionedRunCreator:
         self._after_id = pending[-1].id if len(pending) == self.page_size else 0
         schedules = {d: (row.data.get("asset_condition"), row.data.get("partitioned")) for d, row in rows.items()
                      if row is not None}
+        outdated = stale(pending, schedules)
+        if outdated:
+            with self.db.write() as session:
+                dropped = partitions.drop(session, [p.id for p in outdated])
+            log.info("Dropped %d pending partition(s) of %s: their DAG's partition mapper changed since their keys "
+                     "arrived", dropped, ", ".join(sorted({p.dag_id for p in outdated})))
+            dropped_ids = {p.id for p in outdated}
+            pending = [p for p in pending if p.id not in dropped_ids]
         created: list[Any] = []
         for decided in plan(pending, schedules, self.unreachable):
             row = rows[decided.pending.dag_id]

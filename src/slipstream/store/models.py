@@ -405,4 +405,6 @@ class PartitionedAssetKeyLogRow(Base):
     source_partition_key: Mapped[str] = mapped_column(String(ID))
     target_dag_id: Mapped[str] = mapped_column(String(ID))
     target_partition_key: Mapped[str] = mapped_column(String(ID))
+    # The mapper the key went through: a partition fed under another mapper is dropped, not run.
+    mapper_fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -13,13 +13,15 @@ compare-and-set, linking the run to the events that fed it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -52,6 +54,11 @@ MAX_DOWNSTREAM_KEYS = 1000
 PENDING_PER_PASS = 100
 
 Db = Session | Connection
+
+
+def fingerprint(mapper_json: Mapping[str, Any]) -> str:
+    """A short, stable digest of a mapper's JSON form."""
+    return hashlib.sha256(json.dumps(mapper_json, sort_keys=True).encode()).hexdigest()[:32]
 
 
 class PartitionClaimed(RuntimeError):
@@ -127,11 +134,13 @@ def queue_event(
         if not source_date:
             source_date.append(_run_partition_date(db, source, partition_key))
         carried = mapper.carry_partition_date(source_date[0])
+        digest = fingerprint(mapper_json)
         for key in keys:
             pending_id = _pending_id(db, dag_id, key, carried, now)
             db.execute(insert(KEY_LOG).values(
                 asset_id=asset_id, asset_event_id=event_id, asset_partition_dag_run_id=pending_id,
-                source_partition_key=partition_key, target_dag_id=dag_id, target_partition_key=key, created_at=now,
+                source_partition_key=partition_key, target_dag_id=dag_id, target_partition_key=key,
+                mapper_fingerprint=digest, created_at=now,
             ))
 
 
@@ -154,6 +163,8 @@ class PendingPartition:
     carried_date: datetime | None
     created_at: datetime
     arrived: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    # The fingerprints of the mappers the arrived keys went through, by asset.
+    mappers: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
 
 _ANY_PENDING = select(PENDING.c.id).where(PENDING.c.created_dag_run_id.is_(None)).limit(1)
@@ -192,12 +203,14 @@ def pending(db: Db, limit: int = PENDING_PER_PASS, after_id: int = 0) -> list[Pe
              for row in db.execute(query)}
     if found:
         arrived = (
-            select(KEY_LOG.c.asset_partition_dag_run_id, KEY_LOG.c.source_partition_key, ASSETS.c.name, ASSETS.c.uri)
+            select(KEY_LOG.c.asset_partition_dag_run_id, KEY_LOG.c.source_partition_key, KEY_LOG.c.mapper_fingerprint,
+                   ASSETS.c.name, ASSETS.c.uri)
             .join(ASSETS, ASSETS.c.id == KEY_LOG.c.asset_id)
             .where(KEY_LOG.c.asset_partition_dag_run_id.in_(list(found)))
         )
-        for pending_id, source_key, name, uri in db.execute(arrived):
+        for pending_id, source_key, digest, name, uri in db.execute(arrived):
             found[pending_id].arrived.setdefault((name, uri), set()).add(source_key)
+            found[pending_id].mappers.setdefault((name, uri), set()).add(digest)
     return list(found.values())
 
 
@@ -215,6 +228,19 @@ def claim(db: Db, pending_id: int, dag_run_id: int) -> int:
     if event_ids:
         db.execute(insert(RUN_EVENTS), [{"dag_run_id": dag_run_id, "event_id": e} for e in event_ids])
     return len(event_ids)
+
+
+def drop(db: Db, pending_ids: Sequence[int]) -> int:
+    """Forget pending partitions (and the keys that fed them) that have no run yet; returns how many."""
+    if not pending_ids:
+        return 0
+    gone = list(db.execute(
+        select(PENDING.c.id).where(PENDING.c.id.in_(list(pending_ids)), PENDING.c.created_dag_run_id.is_(None))
+    ).scalars())
+    if gone:
+        db.execute(delete(KEY_LOG).where(KEY_LOG.c.asset_partition_dag_run_id.in_(gone)))
+        db.execute(delete(PENDING).where(PENDING.c.id.in_(gone), PENDING.c.created_dag_run_id.is_(None)))
+    return len(gone)
 
 
 def runs_of_partition(db: Db, dag_id: str, partition_key: str) -> list[Any]:

@@ -50,6 +50,7 @@ def upgrade() -> None:
         sa.Column("source_partition_key", sa.String(length=ID), nullable=False),
         sa.Column("target_dag_id", sa.String(length=ID), nullable=False),
         sa.Column("target_partition_key", sa.String(length=ID), nullable=False),
+        sa.Column("mapper_fingerprint", sa.String(length=64), nullable=False),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
