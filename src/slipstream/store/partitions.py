@@ -86,10 +86,14 @@ def sync_mappers(db: Db, dag_id: str, data: Mapping[str, Any]) -> None:
 
 def _pending_id(db: Db, dag_id: str, key: str, partition_date: datetime | None, now: datetime) -> int:
     """The pending partition (DAG, key), created if there is none; a carried partition_date is kept
-    when the events that feed it agree, and dropped when they do not."""
+    when the events that feed it agree, and dropped when they do not.
+
+    The row is locked (PostgreSQL; SQLite has one writer at a time) until the event's transaction
+    ends, so a scheduler claiming it meanwhile waits and then links this event too, or, having
+    claimed it first, makes this event start a new pending partition: no key is lost between them."""
     query = select(PENDING.c.id, PENDING.c.partition_date).where(
         PENDING.c.target_dag_id == dag_id, PENDING.c.partition_key == key, PENDING.c.created_dag_run_id.is_(None)
-    )
+    ).with_for_update()
     found = db.execute(query).first()
     if found is None:
         row = {"target_dag_id": dag_id, "partition_key": key, "partition_date": partition_date, "created_at": now}
@@ -236,6 +240,7 @@ def drop(db: Db, pending_ids: Sequence[int]) -> int:
         return 0
     gone = list(db.execute(
         select(PENDING.c.id).where(PENDING.c.id.in_(list(pending_ids)), PENDING.c.created_dag_run_id.is_(None))
+        .with_for_update()  # an event feeding one of them ends first, so its key goes with it
     ).scalars())
     if gone:
         db.execute(delete(KEY_LOG).where(KEY_LOG.c.asset_partition_dag_run_id.in_(gone)))
