@@ -122,7 +122,8 @@ def queue_event(
     consumer's mapper cannot read, or one that maps to more than ``max_downstream_keys``
     partitions, is logged and queues nothing for that consumer (the try still succeeds)."""
     source_date: list[datetime | None] = []
-    for dag_id, mapper_json in consumers:
+    # Pending rows are locked in one global order (DAG, key), so two events never wait on each other.
+    for dag_id, mapper_json in sorted(consumers, key=lambda consumer: consumer[0]):
         try:
             mapper = decode_mapper(mapper_json)
             keys = mapper.downstream_keys(partition_key)
@@ -139,7 +140,7 @@ def queue_event(
             source_date.append(_run_partition_date(db, source, partition_key))
         carried = mapper.carry_partition_date(source_date[0])
         digest = fingerprint(mapper_json)
-        for key in keys:
+        for key in sorted(set(keys)):
             pending_id = _pending_id(db, dag_id, key, carried, now)
             db.execute(insert(KEY_LOG).values(
                 asset_id=asset_id, asset_event_id=event_id, asset_partition_dag_run_id=pending_id,
