@@ -17,7 +17,7 @@ most ``-n`` missing).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Set
+from collections.abc import Iterable, Set
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar, NamedTuple
@@ -82,13 +82,14 @@ class Window:
 
 
 class _StepWindow(Window):
-    """``count`` members, each one ``step`` after the other."""
+    """``count`` members, each ``unit`` after the one before."""
 
     expected_decoded_type: ClassVar[type] = datetime
     count: ClassVar[int] = 0
+    unit: ClassVar[timedelta] = timedelta(0)
 
     def step(self, start: datetime, steps: int) -> datetime:
-        raise NotImplementedError
+        return start + self.unit * steps
 
     def check(self, start: datetime) -> datetime:
         return start
@@ -99,19 +100,12 @@ class _StepWindow(Window):
         return [self.step(first, i) for i in range(self.count)]
 
 
-def _by(unit: timedelta) -> Callable[[Any, datetime, int], datetime]:
-    def step(self: Any, start: datetime, steps: int) -> datetime:
-        return start + unit * steps
-
-    return step
-
-
 class HourWindow(_StepWindow):
     """The 60 minutes of an hour."""
 
     kind = "hour"
     count = 60
-    step = _by(timedelta(minutes=1))
+    unit = timedelta(minutes=1)
 
 
 class DayWindow(_StepWindow):
@@ -120,7 +114,7 @@ class DayWindow(_StepWindow):
 
     kind = "day"
     count = 24
-    step = _by(timedelta(hours=1))
+    unit = timedelta(hours=1)
 
 
 class WeekWindow(_StepWindow):
@@ -128,7 +122,7 @@ class WeekWindow(_StepWindow):
 
     kind = "week"
     count = 7
-    step = _by(timedelta(days=1))
+    unit = timedelta(days=1)
 
 
 class _MonthStepWindow(_StepWindow):
