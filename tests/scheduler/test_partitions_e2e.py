@@ -8,11 +8,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from conftest import SchedulerHarness, parse_dag_files
-
-from slipstream.store import assets, dag_runs, migrate, partitions
-from slipstream.store.db import Database
+from slipstream.store import assets, dag_runs, partitions
 
 DAY = (datetime.now(UTC) - timedelta(days=2)).replace(hour=0, minute=0, second=0, microsecond=0)
 
@@ -89,21 +85,6 @@ def test_hourly_partitions_roll_up_into_one_daily_run(settings, db, write_dag, p
     write_dag("consumers.py", CONSUMERS)
     parse()
     check_rollups(db, harness)
-
-
-@pytest.mark.postgres
-def test_the_same_on_postgresql(settings, postgres_url, write_dag):
-    settings = settings.replace(sql_alchemy_conn=postgres_url)
-    database = Database(postgres_url)
-    migrate.migrate(database)
-    write_dag("producer.py", PRODUCER)
-    write_dag("consumers.py", CONSUMERS)
-    parse_dag_files(settings, database)
-    try:
-        with SchedulerHarness(settings, database) as harness:
-            check_rollups(database, harness)
-    finally:
-        database.dispose()
 
 
 def check_rollups(db, harness) -> None:
