@@ -15,7 +15,6 @@ from slipstream.sdk import (
     AssetAny,
     AssetWatcher,
     Metadata,
-    PartitionedAssetTimetable,
     task,
 )
 from slipstream.sdk.asset_schedule import as_condition, describe, encode_all
@@ -145,7 +144,6 @@ def test_inlets_and_outlets_on_operators_and_tasks():
     [
         (lambda: AssetWatcher("w", trigger=None), "asset watchers"),
         (lambda: AssetAccessControl(producer_teams=["a"]), "access control"),
-        (lambda: PartitionedAssetTimetable(assets=Asset("a")), "partitioned asset schedules"),
         (lambda: Asset("a", access_control=object()), "access control"),
         (lambda: Asset("a", watchers=["w"]), "asset watchers"),
     ],

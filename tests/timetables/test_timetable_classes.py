@@ -25,9 +25,8 @@ from slipstream.timetables import (
     Timetable,
     make_timetable,
 )
-from slipstream.timetables.base import UnsupportedTimetable
+from slipstream.timetables.partitioned_assets import PartitionedAssetTimetable
 from slipstream.timetables.schedule import parse_schedule
-from slipstream.timetables.unsupported import CronPartitionTimetable, PartitionedAssetTimetable
 
 
 def utc(*args: int) -> datetime:
@@ -193,9 +192,7 @@ def test_bad_arguments_and_unsupported_timetables_say_what_is_wrong():
         DeltaTriggerTimetable(timedelta(0))
     with pytest.raises(ValueError, match="at least one cron"):
         MultipleCronTriggerTimetable(timezone="UTC")
-    with pytest.raises(UnsupportedTimetable, match="CronPartitionTimetable is not supported by Slipstream: partitioned"):
-        CronPartitionTimetable("0 * * * *", timezone="UTC")
-    with pytest.raises(UnsupportedTimetable, match="PartitionedAssetTimetable"):
+    with pytest.raises(TypeError, match=r"PartitionedAssetTimetable\(assets=...\) needs an asset"):
         PartitionedAssetTimetable(assets=[])
 
 

@@ -11,7 +11,7 @@ from slipstream.cli.environment import dags_folder_option, load_settings, open_s
 from slipstream.cli.output import output_option, print_rows
 
 LIST_COLUMNS = ["name", "uri", "group", "consuming_dags", "producing_tasks", "last_event"]
-EVENT_COLUMNS = ["timestamp", "asset", "uri", "extra", "source", "source_aliases"]
+EVENT_COLUMNS = ["timestamp", "asset", "uri", "partition_key", "extra", "source", "source_aliases"]
 
 
 @click.group()
@@ -56,7 +56,7 @@ def events(dags_folder: str | None, asset: str | None, limit: int, output: str) 
     rows = [
         {
             "timestamp": e["timestamp"], "asset": e["asset"]["name"], "uri": e["asset"]["uri"], "extra": e["extra"],
-            "source": _source(e), "source_aliases": e["source_aliases"],
+            "source": _source(e), "source_aliases": e["source_aliases"], "partition_key": e.get("partition_key"),
         }
         for e in found
     ]

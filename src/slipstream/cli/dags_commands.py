@@ -147,10 +147,12 @@ def show(dag_id: str, dags_folder: str | None) -> None:
 @click.option("-c", "--conf", default=None, help="JSON object for dag_run.conf; merged into params.")
 @click.option("-r", "--run-id", default=None, help="Run id (default manual__<logical date>).")
 @click.option("-l", "--logical-date", "-e", "--exec-date", "logical_date", default=None, help="Logical date (ISO).")
+@click.option("--partition-key", default=None, help="The partition the run is for (partitioned DAGs).")
 @dags_folder_option
 @output_option
 def trigger(
-    dag_id: str, conf: str | None, run_id: str | None, logical_date: str | None, dags_folder: str | None, output: str
+    dag_id: str, conf: str | None, run_id: str | None, logical_date: str | None, dags_folder: str | None, output: str,
+    partition_key: str | None = None,
 ) -> None:
     """Queue a manual run; the scheduler runs it."""
     from slipstream.scheduler.triggering import trigger_dag
@@ -160,7 +162,8 @@ def trigger(
     _, db = _prepared(dags_folder)
     _serialized(db, dag_id)
     try:
-        run = trigger_dag(db, dag_id, run_id=run_id, conf=_parse_conf(conf), logical_date=_parse_date(logical_date))
+        run = trigger_dag(db, dag_id, run_id=run_id, conf=_parse_conf(conf), logical_date=_parse_date(logical_date),
+                          partition_key=partition_key)
     except (ParamValidationError, DagRunExists, ValueError) as err:
         raise click.ClickException(str(err)) from None
     print_rows([_run_row(run)], output)
@@ -262,12 +265,12 @@ def next_execution(dag_id: str, num_executions: int, dags_folder: str | None) ->
 
     settings, db = _prepared(dags_folder)
     dag = _serialized(db, dag_id)
+    schedule = DagSchedule.from_serialized(dag.data, catchup_by_default=settings.catchup_by_default)
     with db.read() as session:
         paused = dag_store.get_dag(session, dag_id).is_paused
-        last = next_runs.last_automated_interval(session, dag_id)
+        last = next_runs.last_run_interval(session, dag_id, schedule)
     if paused:
         click.echo("[INFO] Please be reminded this DAG is PAUSED now.", err=True)
-    schedule = DagSchedule.from_serialized(dag.data, catchup_by_default=settings.catchup_by_default)
     upcoming = schedule.upcoming(last, utcnow())
     for _ in range(num_executions):
         info = next(upcoming, None)

@@ -234,7 +234,8 @@ def _render_now(
         info = DagRunInfo(
             id=row.id, dag_id=dag_id, run_id=row.run_id, run_type=row.run_type, logical_date=row.logical_date,
             data_interval_start=row.data_interval_start, data_interval_end=row.data_interval_end,
-            conf=row.conf or {}, start_date=row.start_date,
+            conf=row.conf or {}, start_date=row.start_date, partition_key=row.partition_key,
+            partition_date=row.partition_date,
         )
         with db.read() as session:
             ti_row = task_instances.find(session, task_instances.TaskInstanceKey(dag_id, row.run_id, task_id, map_index))

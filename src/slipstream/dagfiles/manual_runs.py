@@ -85,8 +85,10 @@ def trigger_dag(
     conf: Mapping[str, Any] | None = None,
     logical_date: datetime | None = None,
     now: datetime | None = None,
+    partition_key: str | None = None,
 ) -> DagRunRow:
-    """Queue a manual run. Params are checked against ``conf`` first: a bad value creates nothing."""
+    """Queue a manual run (for the partition ``partition_key``, if given: the key of the asset
+    events its tasks record). Params are checked against ``conf`` first: a bad value creates nothing."""
     now = now or utcnow()
     dag = load_serialized(db, dag_id)
     checked = check_conf(dag, conf)
@@ -105,6 +107,7 @@ def trigger_dag(
             conf=checked,
             dag_hash=dag.dag_hash,
             deadline_alerts=dag.deadline_alerts,
+            partition_key=partition_key,
         )
 
 

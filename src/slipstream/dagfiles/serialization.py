@@ -19,7 +19,7 @@ from slipstream.sdk.baseoperator import BaseOperator, backoff_multiplier, retry_
 from slipstream.sdk.dag import DAG
 from slipstream.sdk.param import ParamsDict
 from slipstream.store.values import storable
-from slipstream.timetables.assets import schedule_summary, split_schedule
+from slipstream.timetables.assets import partition_entry, schedule_summary, split_schedule
 from slipstream.timetables.schedule import parse_schedule
 from slipstream.timetables.timezones import dag_timezone
 
@@ -171,6 +171,7 @@ def serialize_dag(
             time_schedule, dag.dag_id, cron_data_intervals=cron_data_intervals, delta_data_intervals=delta_data_intervals
         ),
         "asset_condition": asset_condition,
+        **partition_entry(dag.schedule),
         "start_date": _as_aware(dag.start_date, default_timezone),
         "end_date": _as_aware(dag.end_date, default_timezone),
         "timezone": dag_timezone(dag.start_date, default_timezone),

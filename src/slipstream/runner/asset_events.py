@@ -22,6 +22,7 @@ from slipstream.sdk.assets import Asset, AssetAlias, AssetNameRef, AssetRef, Ass
 log = logging.getLogger("slipstream.task")
 
 ASSET_TRIGGERED = "asset_triggered"
+MAX_PARTITION_KEY_LENGTH = 250
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class AssetEvent:
         self.source_aliases = [AssetAlias(name) for name in data.get("source_aliases") or ()]
         run = data.get("source_dag_run")
         self.source_dag_run = None if run is None else SourceDagRun(**run)
+        self.partition_key: str | None = data.get("partition_key")
 
     @property
     def uri(self) -> str:
@@ -99,6 +101,20 @@ class OutletEventAccessor:
         self.key = key
         self.extra: dict[str, Any] = {}
         self.asset_alias_events: list[tuple[Asset, dict[str, Any]]] = []
+        self.partition_keys: set[str] = set()
+
+    def add_partitions(self, keys: str | list[str]) -> None:
+        """Record the asset's event for these partition keys (one event per key) rather than for the
+        run's partition."""
+        if isinstance(self.key, AssetAlias):
+            raise TypeError(f"outlet_events[{self.key!r}].add_partitions(): partition keys go on an asset's events, "
+                            "not on an alias's")
+        for key in [keys] if isinstance(keys, str) else list(keys):
+            if not isinstance(key, str) or not key.strip():
+                raise ValueError(f"A partition key must be a non-empty string, got {key!r}")
+            if len(key) > MAX_PARTITION_KEY_LENGTH:
+                raise ValueError(f"A partition key must be at most {MAX_PARTITION_KEY_LENGTH} characters, got {len(key)}")
+            self.partition_keys.add(key)
 
     def add(self, asset: Asset | AssetRef, extra: dict[str, Any] | None = None) -> None:
         if not isinstance(self.key, AssetAlias):
@@ -112,9 +128,10 @@ class OutletEventAccessor:
 
 
 class OutletEventAccessors(Mapping[Any, OutletEventAccessor]):
-    def __init__(self, store: TryStore | None) -> None:
+    def __init__(self, store: TryStore | None, partition_key: str | None = None) -> None:
         self._store = store
         self._by_key: dict[Any, OutletEventAccessor] = {}
+        self.partition_key = partition_key  # the run's: the key of its events unless a task adds partitions
 
     def _key(self, key: Any) -> tuple[Any, Asset | AssetAlias]:
         if isinstance(key, AssetRef):
@@ -173,18 +190,23 @@ def drain_metadata(returned: Any, outlet_events: OutletEventAccessors) -> Any:
 
 def collect(task: Any, outlet_events: OutletEventAccessors) -> tuple[dict[str, Any], ...]:
     """The events a successful try records: one per Asset in the task's outlets (with the extra
-    set through ``outlet_events``), and those added through its alias outlets."""
+    set through ``outlet_events``; one per partition key added with ``add_partitions``, else for
+    the run's partition), and those added through its alias outlets (for the run's partition)."""
     found: list[dict[str, Any]] = []
+    run_key = outlet_events.partition_key
     for outlet in getattr(task, "outlets", None) or ():
         if isinstance(outlet, AssetRef):
             outlet = _resolve(outlet_events._store, outlet)
         if isinstance(outlet, Asset):
-            found.append({"asset": outlet.encode(), "extra": dict(outlet_events[outlet].extra), "alias": None})
+            accessor = outlet_events[outlet]
+            for key in sorted(accessor.partition_keys) or [run_key]:
+                found.append({"asset": outlet.encode(), "extra": dict(accessor.extra), "alias": None,
+                              "partition_key": key})
         elif isinstance(outlet, AssetAlias):
             for asset, extra in outlet_events[outlet].asset_alias_events:
                 if isinstance(asset, AssetRef):
                     asset = _resolve(outlet_events._store, asset)
-                found.append({"asset": asset.encode(), "extra": extra, "alias": outlet.name})
+                found.append({"asset": asset.encode(), "extra": extra, "alias": outlet.name, "partition_key": run_key})
     return tuple(found)
 
 
@@ -349,7 +371,7 @@ def asset_context(task: Any, dag_run: Any, store: TryStore | None) -> dict[str, 
     return {
         "inlets": list(getattr(task, "inlets", None) or ()),
         "outlets": list(getattr(task, "outlets", None) or ()),
-        "outlet_events": OutletEventAccessors(store),
+        "outlet_events": OutletEventAccessors(store, getattr(dag_run, "partition_key", None)),
         "inlet_events": InletEventsAccessors(getattr(task, "inlets", None) or (), store),
         "triggering_asset_events": triggering,
         "triggering_dataset_events": triggering,

@@ -56,10 +56,14 @@ class DagRunInfo(DagRun):
     # The previous successful run's data interval and dates (prev_*_success), read with the
     # claim; NOT_READ when whoever built this did not read it (then the store is asked).
     previous_success: dict[str, Any] | None | _NotRead = NOT_READ
+    # The partition the run is for (partitioned schedules), as Airflow's ``dag_run.partition_key``.
+    partition_key: str | None = None
+    partition_date: datetime | None = None
 
     def __post_init__(self) -> None:
         # pendulum DateTimes, as Airflow gives them: ``dag_run.logical_date.add(days=1)``.
         self.logical_date = coerce_datetime(self.logical_date)
+        self.partition_date = coerce_datetime(self.partition_date)
         self.data_interval_start = coerce_datetime(self.data_interval_start)
         self.data_interval_end = coerce_datetime(self.data_interval_end)
         self.start_date = coerce_datetime(self.start_date)
@@ -344,6 +348,8 @@ def build_context(
         "macros": macros,
         "params": dict(params),
         "conf": dag_run.conf,
+        "partition_key": dag_run.partition_key,
+        "partition_date": dag_run.partition_date,
         "try_number": ti.try_number,
         "map_index": ti.map_index,
         "test_mode": ti._store is None,

@@ -91,7 +91,7 @@ def _dag_run_info(row: dict[str, Any], previous_success: Any = NOT_READ) -> DagR
         id=row["id"], dag_id=row["dag_id"], run_id=row["run_id"], run_type=row["run_type"],
         logical_date=row["logical_date"], data_interval_start=row["data_interval_start"],
         data_interval_end=row["data_interval_end"], conf=dict(row["conf"] or {}), start_date=row["start_date"],
-        previous_success=previous_success,
+        previous_success=previous_success, partition_key=row.get("partition_key"), partition_date=row.get("partition_date"),
     )
 
 

@@ -90,7 +90,12 @@ def create_asset_triggered_runs(settings: Settings, db: Database, now: datetime,
         if not queue:
             return []
         serialized = {dag_id: dags.get_serialized(session, dag_id) for dag_id in queue}
-        conditions = {d: (row.data.get("asset_condition") if row is not None else None) for d, row in serialized.items()}
+        # A partitioned DAG's runs come per partition (scheduler/partitioned_runs.py): what it has queued here is dropped.
+        conditions = {
+            d: (row.data.get("asset_condition") if row is not None and "default" not in (row.data.get("partitioned") or {})
+                else None)
+            for d, row in serialized.items()
+        }
         targets = assets.alias_targets(session, {n for c in conditions.values() for n in alias_names(c)})
     keys = {dag_id: {(row.name, row.uri) for row in rows} for dag_id, rows in queue.items()}
     ready, stale = ready_dags(conditions, keys, targets)

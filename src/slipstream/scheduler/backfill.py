@@ -120,6 +120,11 @@ def plan_backfill(
     schedule = DagSchedule.from_serialized(dag.data, catchup_by_default=settings.catchup_by_default)
     if schedule.timetable.summary == "None" and not schedule.timetable.periodic:
         raise BackfillError(f"DAG {dag_id!r} has no schedule (schedule=None): it has no data intervals to backfill")
+    if schedule.timetable.partitioned or schedule.timetable.partitioned_at_runtime:
+        raise BackfillError(
+            f"DAG {dag_id!r} has a partitioned schedule ({schedule.timetable.summary}): backfilling partitions is not "
+            "supported by Slipstream yet; trigger the runs of the partitions you need instead"
+        )
     infos = intervals(schedule, start, end)
     with db.read() as session:
         existing = {r.logical_date: r for r in dag_runs.automated_between(session, dag_id, start, end)}

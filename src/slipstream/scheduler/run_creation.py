@@ -22,6 +22,7 @@ from slipstream.store import dag_runs, dags, next_runs
 from slipstream.store.db import Database
 from slipstream.store.states import DagRunType
 from slipstream.timetables import DagRunInfo, DagSchedule
+from slipstream.timetables.partitions import CronPartitionTimetable
 
 log = logging.getLogger("slipstream.scheduler")
 
@@ -73,10 +74,15 @@ def _create_for_dag(session: Any, settings: Settings, dag_id: str, now: datetime
     if schedule.timetable.active_runs_limit is not None:  # @continuous: one at a time
         limit = min(limit, schedule.timetable.active_runs_limit)
     active = next_runs.count_active_runs(session, dag_id)
-    info = schedule.next_info(next_runs.last_automated_interval(session, dag_id), _asked_at(session, schedule, dag_id, now))
+    info = schedule.next_info(next_runs.last_run_interval(session, dag_id, schedule), _asked_at(session, schedule, dag_id, now))
     created: list[Any] = []
     while info is not None and info.run_after <= now and active < limit:
-        if not next_runs.automated_run_exists(session, dag_id, info.logical_date):
+        if schedule.timetable.partitioned:
+            run = _create_partition_run(session, dag, schedule.timetable, info.run_after, now)  # type: ignore[arg-type]
+            if run is not None:
+                created.append(run)
+                active += 1
+        elif not next_runs.automated_run_exists(session, dag_id, info.logical_date):
             created.append(_create_run(session, dag, info, now))
             active += 1
         info = schedule.next_info(info.data_interval, now)
@@ -93,6 +99,23 @@ def _asked_at(session: Any, schedule: DagSchedule, dag_id: str, now: datetime) -
         return now
     planned = next_runs.planned_create_after(session, dag_id)
     return planned if planned is not None and planned <= now else now
+
+
+def _create_partition_run(
+    session: Any, dag: SerializedDag, timetable: CronPartitionTimetable, tick: datetime, now: datetime
+) -> Any:
+    """The run of one tick of a CronPartitionTimetable: no logical date nor data interval, the
+    partition's key and date; None when that tick's run exists already."""
+    partition_date = timetable.partition_date(tick)
+    run_id = timetable.run_id(tick)
+    if dag_runs.get(session, dag.dag_id, run_id) is not None:
+        return None
+    run = dag_runs.create(
+        session, dag_id=dag.dag_id, run_id=run_id, run_type=DagRunType.SCHEDULED, tasks=task_specs(dag), now=now,
+        dag_hash=dag.dag_hash, partition_key=timetable.partition_key(partition_date), partition_date=partition_date,
+    )
+    log.info("DAG run %s %s created for the partition %s", dag.dag_id, run.run_id, run.partition_key)
+    return run
 
 
 def _create_run(session: Any, dag: SerializedDag, info: DagRunInfo, now: datetime) -> Any:

@@ -24,6 +24,7 @@ from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.executors.base import BaseExecutor, CallbackRequest, DeadlineRequest, ExecutorEvent, Workload
 from slipstream.scheduler import asset_triggers, run_creation
 from slipstream.scheduler.deadline_alerts import handle_deadlines
+from slipstream.scheduler.partitioned_runs import PartitionedRunCreator
 from slipstream.scheduler.past import PastRun
 from slipstream.scheduler.planning import (
     Change,
@@ -87,6 +88,7 @@ class Scheduler:
         run's task instances did."""
         self.settings = settings
         self.db = db
+        self._partitioned_runs = PartitionedRunCreator(settings, db)
         self.executor = executor
         self.clock = clock
         self.on_change = on_change
@@ -130,6 +132,7 @@ class Scheduler:
         if self.only_runs is None:
             run_creation.create_scheduled_runs(self.settings, self.db, now, result)
             asset_triggers.create_asset_triggered_runs(self.settings, self.db, now, result)
+            self._partitioned_runs.create(now, result)
         with self.db.read() as session:
             queued = dag_runs.exist_in_state(session, DagRunState.QUEUED)
         if queued:

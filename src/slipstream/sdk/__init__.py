@@ -10,7 +10,6 @@ from slipstream.sdk.assets import (
     AssetAny,
     AssetWatcher,
     Metadata,
-    PartitionedAssetTimetable,
 )
 from slipstream.sdk.baseoperator import BaseOperator
 from slipstream.sdk.connection import Connection
@@ -78,9 +77,9 @@ _TIMETABLES = {
     "DeltaTriggerTimetable": "slipstream.timetables.trigger",
     "MultipleCronTriggerTimetable": "slipstream.timetables.trigger",
     "EventsTimetable": "slipstream.timetables.events",
-    "CronPartitionTimetable": "slipstream.timetables.unsupported",
-    "PartitionedAssetTimetable": "slipstream.timetables.unsupported",
-    "PartitionedAtRuntime": "slipstream.timetables.simple",
+    "CronPartitionTimetable": "slipstream.timetables.partitions",
+    "PartitionedAssetTimetable": "slipstream.timetables.partitioned_assets",
+    "PartitionedAtRuntime": "slipstream.timetables.partitions",
 }
 
 

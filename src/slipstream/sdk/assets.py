@@ -32,7 +32,6 @@ __all__ = [
     "DatasetAny",
     "Metadata",
     "Model",
-    "PartitionedAssetTimetable",
 ]
 
 MAX_LENGTH = 1500
@@ -344,10 +343,6 @@ class AssetWatcher(_NotOffered):
 
 class AssetAccessControl(_NotOffered):
     feature = "team-based access control of assets (Airflow's multi-team mode)"
-
-
-class PartitionedAssetTimetable(_NotOffered):
-    feature = "partitioned asset schedules"
 
 
 class Metadata:

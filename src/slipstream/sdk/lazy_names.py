@@ -46,6 +46,12 @@ LAZY_NAMES: dict[str, str] = {
     "DeadlineReference": "slipstream.sdk.deadline",
     "deadline_reference": "slipstream.sdk.deadline",
     "ResumableJobMixin": "slipstream.sdk.resumable_job",
+    **dict.fromkeys((
+        "AllowedKeyMapper", "ChainMapper", "FanOutMapper", "FixedKeyMapper", "IdentityMapper", "ProductMapper",
+        "PartitionMapper", "RollupMapper", "StartOfDayMapper", "StartOfHourMapper", "StartOfMonthMapper",
+        "StartOfQuarterMapper", "StartOfWeekMapper", "StartOfYearMapper", "DayWindow", "HourWindow", "MonthWindow",
+        "QuarterWindow", "SegmentWindow", "WeekWindow", "Window", "YearWindow", "MinimumCount", "WaitForAll",
+    ), "slipstream.sdk.partitions"),
 }
 
 

@@ -60,18 +60,10 @@ def unsupported_function(name: str, feature: str, why: str) -> Any:
     return refuse
 
 
-_PARTITIONS = ("asset partitions (partition mappers, windows and partitioned timetables)",
-               "Slipstream's assets carry no partition keys")
-
 # name -> (kind, feature, why)
 _STAND_INS: dict[str, tuple[str, str, str]] = {
-    **{name: ("class", *_PARTITIONS) for name in (
-        "AllowedKeyMapper", "ChainMapper", "FanOutMapper", "FixedKeyMapper", "IdentityMapper", "ProductMapper",
-        "PartitionMapper", "RollupMapper", "StartOfDayMapper", "StartOfHourMapper", "StartOfMonthMapper",
-        "StartOfQuarterMapper", "StartOfWeekMapper", "StartOfYearMapper", "DayWindow", "HourWindow",
-        "MonthWindow", "QuarterWindow", "SegmentWindow", "WeekWindow", "Window", "YearWindow", "MinimumCount",
-        "WaitForAll",
-    )},
+    "AssetWatcher": ("class", "asset watchers (event-driven scheduling)", "there is no triggerer to watch for events"),
+    "AssetAccessControl": ("class", "asset access control", "Slipstream has no auth manager"),
 }
 
 # Names of ``airflow.sdk.__all__`` among them (the others live in other Airflow modules).

@@ -10,6 +10,7 @@ from each DAG's condition which runs to create (``scheduler/asset_triggers.py``)
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -19,6 +20,7 @@ from sqlalchemy import Connection, and_, delete, insert, or_, select, union
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from slipstream.store import partitions
 from slipstream.store.models import (
     AssetAliasAssetRow,
     AssetAliasEventRow,
@@ -49,6 +51,7 @@ QUEUE = AssetDagRunQueueRow.__table__
 RUN_EVENTS = DagRunAssetEventRow.__table__
 
 Db = Session | Connection
+log = logging.getLogger("slipstream.assets")
 
 
 class QueueConsumed(RuntimeError):
@@ -122,6 +125,7 @@ def sync_dag(db: Db, dag_id: str, data: Mapping[str, Any], now: datetime) -> Non
         db.execute(insert(SCHEDULE_REFS), [
             {"dag_id": dag_id, "name": name, "uri": uri, "created_at": now} for name, uri in sorted(refs - have)
         ])
+    partitions.sync_mappers(db, dag_id, data)
     outlets: set[tuple[str, int]] = set()
     for task in data.get("tasks") or ():
         for item in task.get("outlets") or ():
@@ -148,6 +152,9 @@ def _replace_references(db: Db, table: Any, column: Any, dag_id: str, wanted: se
 # -- events -------------------------------------------------------------------------------------
 
 
+_ACTIVE_UNPAUSED = select(DagRow.dag_id).where(DagRow.is_active.is_(True), DagRow.is_paused.is_(False))
+
+
 def record_events(
     db: Db, events: Sequence[Mapping[str, Any]], source: tuple[str, str, str, int], now: datetime
 ) -> list[int]:
@@ -159,16 +166,24 @@ def record_events(
     ids: list[int] = []
     for event in events:
         target = asset_id(db, event["asset"], now)
+        partition_key = event.get("partition_key")
         event_id = db.execute(
             insert(EVENTS).values(
                 asset_id=target, extra=event.get("extra") or {}, source_dag_id=dag_id, source_run_id=run_id,
-                source_task_id=task_id, source_map_index=map_index, timestamp=now,
+                source_task_id=task_id, source_map_index=map_index, timestamp=now, partition_key=partition_key,
             ).returning(EVENTS.c.id)
         ).scalar_one()
         ids.append(int(event_id))
         asset = event["asset"]
+        # Partitioned consumers (PartitionedAssetTimetable) have a mapper: they take keyed events only.
+        scheduled = select(SCHEDULE_ASSETS.c.dag_id, SCHEDULE_ASSETS.c.partition_mapper).where(
+            SCHEDULE_ASSETS.c.asset_id == target, SCHEDULE_ASSETS.c.dag_id.in_(_ACTIVE_UNPAUSED)
+        )
+        mapped = [(d, m) for d, m in db.execute(scheduled) if m is not None]
         consumers = [
-            select(SCHEDULE_ASSETS.c.dag_id).where(SCHEDULE_ASSETS.c.asset_id == target),
+            select(SCHEDULE_ASSETS.c.dag_id).where(
+                SCHEDULE_ASSETS.c.asset_id == target, SCHEDULE_ASSETS.c.partition_mapper.is_(None)
+            ),
             select(SCHEDULE_REFS.c.dag_id).where(
                 or_(SCHEDULE_REFS.c.name == asset["name"], SCHEDULE_REFS.c.uri == asset["uri"])
             ),
@@ -178,9 +193,16 @@ def record_events(
             _insert_ignore(db, ALIAS_ASSETS, {"alias_id": alias, "asset_id": target})
             db.execute(insert(ALIAS_EVENTS).values(alias_id=alias, event_id=event_id))
             consumers.append(select(SCHEDULE_ALIASES.c.dag_id).where(SCHEDULE_ALIASES.c.alias_id == alias))
-        waiting = select(DagRow.dag_id).where(
-            DagRow.dag_id.in_(union(*consumers)), DagRow.is_active.is_(True), DagRow.is_paused.is_(False)
-        )
+        if partition_key is not None:
+            # As in Airflow: an event for a partition feeds the partitioned consumers only.
+            partitions.queue_event(db, event_id=int(event_id), asset_id=target, partition_key=partition_key,
+                                   consumers=mapped, source=(dag_id, run_id), now=now)
+            continue
+        if mapped:
+            log.warning("Asset %s was updated without a partition key by %s.%s (%s): the partitioned DAGs scheduled "
+                        "on it (%s) get no run from this event", asset["name"], dag_id, task_id, run_id,
+                        ", ".join(d for d, _ in mapped))
+        waiting = select(DagRow.dag_id).where(DagRow.dag_id.in_(union(*consumers)), DagRow.dag_id.in_(_ACTIVE_UNPAUSED))
         rows = [{"asset_id": target, "target_dag_id": d, "created_at": now} for d in db.execute(waiting).scalars()]
         if rows:
             _insert_ignore(db, QUEUE, rows)
@@ -189,7 +211,7 @@ def record_events(
 
 EVENT_COLUMNS = (
     EVENTS.c.id, EVENTS.c.extra, EVENTS.c.source_dag_id, EVENTS.c.source_run_id, EVENTS.c.source_task_id,
-    EVENTS.c.source_map_index, EVENTS.c.timestamp, ASSETS.c.name, ASSETS.c.uri, ASSETS.c.group,
+    EVENTS.c.source_map_index, EVENTS.c.timestamp, EVENTS.c.partition_key, ASSETS.c.name, ASSETS.c.uri, ASSETS.c.group,
     ASSETS.c.extra.label("asset_extra"),
 )
 
@@ -213,6 +235,7 @@ def as_events(db: Db, rows: Sequence[Any]) -> list[dict[str, Any]]:
             "source_dag_run": runs.get((row.source_dag_id, row.source_run_id)),
             "source_dag_id": row.source_dag_id, "source_run_id": row.source_run_id,
             "source_task_id": row.source_task_id, "source_map_index": row.source_map_index,
+            "partition_key": row.partition_key,
             "asset": {"name": row.name, "uri": row.uri, "group": row.group, "extra": dict(row.asset_extra or {})},
             "source_aliases": sorted(via[row.id]),
         }

@@ -49,6 +49,8 @@ def create(
     dag_hash: str | None = None,
     state: str = DagRunState.QUEUED,
     deadline_alerts: Sequence[Mapping[str, Any]] = (),
+    partition_key: str | None = None,
+    partition_date: datetime | None = None,
 ) -> DagRunRow:
     """Insert a DAG run and one task instance (state none) per task, and the run's deadlines
     (from the serialized DAG's ``deadline`` alerts, see store/deadlines.py)."""
@@ -66,6 +68,8 @@ def create(
         queued_at=now,
         conf=conf or {},
         dag_hash=dag_hash,
+        partition_key=partition_key,
+        partition_date=partition_date,
     )
     session.add(run)
     session.flush()

@@ -95,6 +95,9 @@ class DagRunRow(Base):
     conf: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     dag_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The partition the run is for (CronPartitionTimetable, PartitionedAssetTimetable, a trigger).
+    partition_key: Mapped[str | None] = mapped_column(String(ID), nullable=True)
+    partition_date: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class TaskInstanceRow(Base):
@@ -305,6 +308,7 @@ class AssetEventRow(Base):
     source_task_id: Mapped[str | None] = mapped_column(String(ID), nullable=True)
     source_map_index: Mapped[int] = mapped_column(Integer, default=-1)
     timestamp: Mapped[datetime] = mapped_column(UtcDateTime)
+    partition_key: Mapped[str | None] = mapped_column(String(ID), nullable=True)
 
 
 class AssetAliasEventRow(Base):
@@ -324,6 +328,8 @@ class DagScheduleAssetRow(Base):
     dag_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     asset_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # A partitioned DAG (PartitionedAssetTimetable): how this asset's partition keys map to its runs'.
+    partition_mapper: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 class DagScheduleAssetAliasRow(Base):
@@ -425,3 +431,39 @@ class TaskStateRow(Base):
     value: Mapped[Any] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+class AssetPartitionDagRunRow(Base):
+    """A partition of a partitioned DAG that events have fed: waiting for its run (created_dag_run_id
+    None; at most one such row per DAG and key), or with the run it got."""
+
+    __tablename__ = "asset_partition_dag_run"
+    __table_args__ = (
+        Index(
+            "idx_asset_partition_dag_run_pending", "target_dag_id", "partition_key", unique=True,
+            sqlite_where=text("created_dag_run_id IS NULL"), postgresql_where=text("created_dag_run_id IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    target_dag_id: Mapped[str] = mapped_column(String(ID))
+    partition_key: Mapped[str] = mapped_column(String(ID))
+    partition_date: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_dag_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PartitionedAssetKeyLogRow(Base):
+    """One asset event's upstream partition key, mapped to the downstream partition it feeds."""
+
+    __tablename__ = "partitioned_asset_key_log"
+    __table_args__ = (Index("idx_partitioned_asset_key_log_apdr", "asset_partition_dag_run_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    asset_id: Mapped[int] = mapped_column(Integer)
+    asset_event_id: Mapped[int] = mapped_column(Integer)
+    asset_partition_dag_run_id: Mapped[int] = mapped_column(Integer)
+    source_partition_key: Mapped[str] = mapped_column(String(ID))
+    target_dag_id: Mapped[str] = mapped_column(String(ID))
+    target_partition_key: Mapped[str] = mapped_column(String(ID))
+    # The mapper the key went through: a partition fed under another mapper is dropped, not run.
+    mapper_fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

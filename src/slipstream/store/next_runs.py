@@ -26,7 +26,7 @@ def last_automated_interval(session: Session, dag_id: str) -> DataInterval | Non
     """The data interval of the scheduled or backfill run with the latest logical date."""
     query = (
         select(DagRunRow.data_interval_start, DagRunRow.data_interval_end, DagRunRow.logical_date)
-        .where(DagRunRow.dag_id == dag_id, DagRunRow.run_type.in_(AUTOMATED))
+        .where(DagRunRow.dag_id == dag_id, DagRunRow.run_type.in_(AUTOMATED), DagRunRow.logical_date.is_not(None))
         .order_by(DagRunRow.logical_date.desc())
         .limit(1)
     )
@@ -35,6 +35,24 @@ def last_automated_interval(session: Session, dag_id: str) -> DataInterval | Non
         return None
     start, end, logical_date = row
     return DataInterval(start or logical_date, end or start or logical_date)
+
+
+def last_partition_tick(session: Session, dag_id: str, tick_of: Any) -> DataInterval | None:
+    """For a CronPartitionTimetable: the tick of the scheduled run with the latest partition date
+    (``tick_of`` undoes the run offset), as the exact interval the timetable continues from."""
+    query = (
+        select(func.max(DagRunRow.partition_date))
+        .where(DagRunRow.dag_id == dag_id, DagRunRow.run_type.in_(AUTOMATED), DagRunRow.partition_key.is_not(None))
+    )
+    latest = session.execute(query).scalar()
+    return None if latest is None else DataInterval.exact(tick_of(latest))
+
+
+def last_run_interval(session: Session, dag_id: str, schedule: DagSchedule) -> DataInterval | None:
+    """Where the DAG's schedule continues from: its last automated run."""
+    if schedule.timetable.partitioned:
+        return last_partition_tick(session, dag_id, schedule.timetable.tick_of)  # type: ignore[attr-defined]
+    return last_automated_interval(session, dag_id)
 
 
 def automated_run_exists(session: Session, dag_id: str, logical_date: datetime) -> bool:
@@ -68,7 +86,7 @@ def refresh_next(
 ) -> DagRunInfo | None:
     """Compute the next run of a DAG from its serialized form and its last automated run, and record it."""
     schedule = DagSchedule.from_serialized(data, catchup_by_default=catchup_by_default)
-    info = schedule.next_info(last_automated_interval(session, dag_id), now)
+    info = schedule.next_info(last_run_interval(session, dag_id, schedule), now)
     set_next(session, dag_id, info)
     return info
 

@@ -25,6 +25,17 @@ def split_schedule(schedule: Any, dag_id: str = "") -> tuple[Any, dict[str, Any]
     return None, condition.encode()
 
 
+def partition_entry(schedule: Any) -> dict[str, Any]:
+    """``{"partitioned": ...}`` for a partitioned schedule (see ``partitions.partitions_of``), else
+    nothing: the serialized form of other DAGs stays as it was."""
+    if not (getattr(schedule, "partitioned", False) or getattr(schedule, "partitioned_at_runtime", False)):
+        return {}
+    from slipstream.timetables.partitioned_assets import partitions_of
+
+    found = partitions_of(schedule)
+    return {} if found is None else {"partitioned": found}
+
+
 def schedule_summary(data: Mapping[str, Any]) -> str:
     """What ``dags list`` shows of a serialized DAG's schedule: the time schedule, ``Asset: <condition>``,
     or both joined by ``or``."""
@@ -37,4 +48,13 @@ def schedule_summary(data: Mapping[str, Any]) -> str:
     return assets if timed is None else f"{assets} or {timed}"
 
 
-__all__ = ["AssetOrTimeSchedule", "DatasetOrTimeSchedule", "schedule_summary", "split_schedule"]
+__all__ = ["AssetOrTimeSchedule", "DatasetOrTimeSchedule", "partition_entry", "schedule_summary", "split_schedule"]
+
+
+def __getattr__(name: str) -> Any:
+    # Airflow keeps the partitioned asset timetables in this module; loaded on first use.
+    if name in ("PartitionedAssetTimetable", "PartitionedAtRuntime"):
+        from slipstream.timetables import partitioned_assets
+
+        return getattr(partitioned_assets, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -80,6 +80,9 @@ class Timetable:
     # The next run depends on when it is asked (catchup off): run creation then asks as of the
     # moment the planned run became due, so a pass that comes a little late does not skip it.
     plans_from_now: ClassVar[bool] = False
+    # Runs carry a partition key (CronPartitionTimetable); the keys come from the tasks (PartitionedAtRuntime).
+    partitioned: ClassVar[bool] = False
+    partitioned_at_runtime: ClassVar[bool] = False
     description: str = ""
 
     @property

@@ -12,7 +12,6 @@ from typing import Any
 from slipstream.timetables.base import Timetable
 from slipstream.timetables.cron import PRESETS, check_expression
 from slipstream.timetables.deltas import describe, is_delta, is_positive
-from slipstream.timetables.simple import NEVER_SCHEDULED
 
 __all__ = ["PRESETS", "InvalidSchedule", "describe_timetable", "parse_schedule"]
 
@@ -40,8 +39,6 @@ def parse_schedule(
     if schedule is None or schedule == "None":
         return None
     if isinstance(schedule, Timetable):
-        if type(schedule) in NEVER_SCHEDULED:
-            return None
         if KINDS.get(schedule.kind or "") is not type(schedule):
             raise InvalidSchedule(
                 f"The schedule{where} is a timetable of its own ({type(schedule).__module__}."
@@ -49,7 +46,7 @@ def parse_schedule(
                 "scheduler works from serialized DAGs and never imports DAG files or plugins. Use one of "
                 f"{', '.join(sorted(cls.__name__ for cls in KINDS.values()))}, a cron string or a timedelta"
             )
-        return describe_timetable(schedule)
+        return None if schedule.kind == "null" else describe_timetable(schedule)
     if is_delta(schedule):
         if not is_positive(schedule):
             raise InvalidSchedule(f"The schedule{where} must be a positive interval, got {describe(schedule)}")

@@ -94,10 +94,3 @@ class ContinuousTimetable(Timetable):
             return None
         return DagRunInfo(start, end, end)
 
-
-class PartitionedAtRuntime(NullTimetable):
-    """Airflow 3.2's schedule for runs whose partition key is given when they are triggered:
-    runs only when triggered, as ``schedule=None`` (Slipstream keeps no partition keys)."""
-
-
-NEVER_SCHEDULED = (NullTimetable, PartitionedAtRuntime)

@@ -13,6 +13,7 @@ from typing import Any
 from slipstream.timetables.base import DagRunInfo, DataInterval, TimeRestriction, Timetable
 from slipstream.timetables.events import EventsTimetable
 from slipstream.timetables.interval import CronDataIntervalTimetable, DeltaDataIntervalTimetable
+from slipstream.timetables.partitions import CronPartitionTimetable, PartitionedAtRuntime
 from slipstream.timetables.simple import ContinuousTimetable, NullTimetable, OnceTimetable
 from slipstream.timetables.timezones import get_timezone
 from slipstream.timetables.trigger import CronTriggerTimetable, DeltaTriggerTimetable, MultipleCronTriggerTimetable
@@ -28,6 +29,7 @@ KINDS: dict[str, type[Timetable]] = {
     for cls in (
         NullTimetable, OnceTimetable, ContinuousTimetable, CronDataIntervalTimetable, DeltaDataIntervalTimetable,
         CronTriggerTimetable, DeltaTriggerTimetable, MultipleCronTriggerTimetable, EventsTimetable,
+        CronPartitionTimetable, PartitionedAtRuntime,
     )
 }
 

@@ -237,3 +237,12 @@ class MultipleCronTriggerTimetable(Timetable):
 
     def infer_manual_data_interval(self, *, run_after: datetime) -> DataInterval:
         return min((t.infer_manual_data_interval(run_after=run_after) for t in self.timetables), key=lambda i: i.start)
+
+
+def __getattr__(name: str) -> Any:
+    # Airflow keeps CronPartitionTimetable in this module; it is defined with the partitioned schedules.
+    if name == "CronPartitionTimetable":
+        from slipstream.timetables.partitions import CronPartitionTimetable
+
+        return CronPartitionTimetable
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
