@@ -34,17 +34,9 @@ AIRFLOW_SDK_ALL = (
     "result", "setup", "task", "task_group", "teardown",
 )
 
-# Names that other branches of the "Airflow compatibility" work provide (assets, setup/teardown,
-# timetables, branch operators); the lead folds them in when the branches are merged.
-PROVIDED_BY_OTHER_BRANCHES = frozenset({
-    "Asset", "AssetAlias", "AssetAll", "AssetAny", "AssetOrTimeSchedule", "asset", "Metadata",
-    "setup", "teardown",
-    "CronDataIntervalTimetable", "CronTriggerTimetable", "DeltaDataIntervalTimetable", "DeltaTriggerTimetable",
-    "EventsTimetable", "MultipleCronTriggerTimetable",
-    "BaseBranchOperator", "SkipMixin", "BranchMixIn",
-})
-
-OWNED_HERE = tuple(name for name in AIRFLOW_SDK_ALL if name not in PROVIDED_BY_OTHER_BRANCHES)
+# The names of features Slipstream deliberately does not offer: importing them works, using them
+# raises an error that names the feature (sdk/unsupported.py, sdk/assets.py).
+NOT_OFFERED = frozenset({"AssetWatcher", "AssetAccessControl"})
 
 
 def import_as_a_dag_file(name: str) -> object:
@@ -71,29 +63,29 @@ def test_the_list_is_airflow_3_3_sdk_all() -> None:
     assert len(AIRFLOW_SDK_ALL) == 98 and len(set(AIRFLOW_SDK_ALL)) == 98
 
 
-def test_report_and_every_name_this_branch_owns_imports() -> None:
+def test_report_and_every_name_imports() -> None:
     found = survey()
     print(f"\nairflow.sdk names: {len(found['works'])} work, {len(found['stand-in'])} import as stand-ins "
           f"of unsupported features, {len(found['missing'])} missing, of {len(AIRFLOW_SDK_ALL)}")
     for kind in ("stand-in", "missing"):
         print(f"  {kind}: {', '.join(found[kind]) or '-'}")
-    missing_here = [name for name in found["missing"] if name in OWNED_HERE]
-    assert missing_here == []
+    assert found["missing"] == []
+    assert sorted(found["stand-in"]) == sorted(NOT_OFFERED)
 
 
-def test_at_least_90_of_98_names_import() -> None:
-    found = survey()
-    assert len(found["works"]) + len(found["stand-in"]) >= 90, found["missing"]
+def test_at_least_90_of_98_names_work() -> None:
+    """The issue's target: at least 90 names work as in Airflow (stand-ins do not count)."""
+    assert len(survey()["works"]) >= 90
 
 
-@pytest.mark.parametrize("name", sorted(n for n in OWNED_HERE if n not in ("__version__",)))
+@pytest.mark.parametrize("name", sorted(n for n in AIRFLOW_SDK_ALL if n != "__version__"))
 def test_a_stand_in_refuses_to_be_used_and_names_the_feature(name: str) -> None:
     value = import_as_a_dag_file(name)
     if not is_stand_in(value):
         return  # a working name; its behaviour is tested with its module
     with pytest.raises(Exception, match=rf"{name}.*(Slipstream does not support|not supported by Slipstream)"):
         value()
-    if isinstance(value, type) and isinstance(value, type(stand_in("Window"))):
+    if isinstance(value, type) and isinstance(value, type(stand_in("SubDagOperator"))):
         with pytest.raises(UnsupportedFeatureError, match="Slipstream does not support"):
             value.some_attribute  # noqa: B018 - reading it is using it
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from slipstream.sdk.assets import BaseAsset, as_condition
+from slipstream.sdk.asset_schedule import as_condition
+from slipstream.sdk.assets import BaseAsset
 from slipstream.sdk.partitions import IdentityMapper, PartitionMapper, decode_mapper
 from slipstream.timetables.partitions import CronPartitionTimetable, PartitionedAtRuntime
 
