@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from slipstream.store import assets, dag_runs, partitions
+from slipstream.store import asset_listings, assets, dag_runs, partitions
 
 DAY = (datetime.now(UTC) - timedelta(days=2)).replace(hour=0, minute=0, second=0, microsecond=0)
 
@@ -100,7 +100,7 @@ def check_rollups(db, harness) -> None:
     assert all(r.logical_date is None and r.run_type == "scheduled" for r in produced)
     assert all(r.partition_date == DAY + timedelta(hours=int(r.partition_key[11:13])) for r in produced)
     with db.read() as session:
-        events = assets.recent_events(session, asset="hourly_stats", limit=100)
+        events = asset_listings.recent_events(session, asset="hourly_stats", limit=100)
     assert sorted(e["partition_key"] for e in events) == sorted(r.partition_key for r in produced)
 
     (rollup,) = _runs(db, "daily_all")
@@ -243,7 +243,7 @@ def test_the_shapes_of_airflows_partition_example(settings, db, write_dag, parse
     assert _keys(db, "scatter_regions") == ["north", "north", "south", "south"]
     with db.read() as session:
         produced = {r.run_id: r for r in dag_runs.list_runs(session, "ingest_region")}
-        (mars_event,) = [e for e in assets.recent_events(session, asset="region_stats") if e["source_run_id"] == "mars"]
+        (mars_event,) = [e for e in asset_listings.recent_events(session, asset="region_stats") if e["source_run_id"] == "mars"]
     assert {r.state for r in produced.values()} == {"success"} and mars_event["partition_key"] == "mars"
     harness.results({"ingest_region": produced[eu.run_id]}).assert_log_holds("ingest_region", "ingest_region",
                                                                               "REGION eu eu")

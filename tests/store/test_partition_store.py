@@ -9,7 +9,7 @@ import pytest
 
 from slipstream.sdk import Asset
 from slipstream.sdk.partitions import DayWindow, IdentityMapper, RollupMapper, StartOfDayMapper
-from slipstream.store import assets, dag_runs, dags, migrate, partitions
+from slipstream.store import asset_listings, assets, dag_runs, dags, migrate, partitions
 from slipstream.store.db import Database
 from slipstream.timetables.partitioned_assets import PartitionedAssetTimetable
 
@@ -76,7 +76,7 @@ def check_partitions(db: Database) -> None:
     with db.read() as session:
         assert set(assets.queued(session)) == {"plain"}
         (copy_5,) = [p for p in partitions.pending(session) if p.partition_key == "2024-03-13T05:00:00"]
-        events = assets.recent_events(session, asset="hourly", limit=5)
+        events = asset_listings.recent_events(session, asset="hourly", limit=5)
     # IdentityMapper carries the producing run's partition_date (run2 has no run row: nothing to carry).
     assert copy_5.carried_date == run.partition_date
     assert [e["partition_key"] for e in events] == [None, "2024-03-13T06:00:00", "2024-03-13T05:00:00"]

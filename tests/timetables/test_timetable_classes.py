@@ -197,9 +197,15 @@ def test_bad_arguments_and_unsupported_timetables_say_what_is_wrong():
 
 
 def test_partitioned_at_runtime_runs_only_when_triggered():
-    from slipstream.timetables.simple import NullTimetable, PartitionedAtRuntime
+    from slipstream.timetables.partitions import PartitionedAtRuntime
+    from slipstream.timetables.simple import NullTimetable
 
-    assert parse_schedule(PartitionedAtRuntime()) is None and parse_schedule(NullTimetable()) is None
+    assert parse_schedule(NullTimetable()) is None
+    assert parse_schedule(PartitionedAtRuntime())["kind"] == "partitioned_at_runtime"
+    never = PartitionedAtRuntime().next_dagrun_info(
+        None, earliest=utc(2024, 1, 1), latest=None, catchup=True, now=utc(2024, 6, 1)
+    )
+    assert never is None
 
 
 def test_a_dag_takes_a_timetable_as_schedule_or_as_airflow_2s_timetable_argument():

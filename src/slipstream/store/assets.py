@@ -179,14 +179,16 @@ def record_events(
         scheduled = select(SCHEDULE_ASSETS.c.dag_id, SCHEDULE_ASSETS.c.partition_mapper).where(
             SCHEDULE_ASSETS.c.asset_id == target, SCHEDULE_ASSETS.c.dag_id.in_(_ACTIVE_UNPAUSED)
         )
-        mapped = [(d, m) for d, m in db.execute(scheduled) if m is not None]
+        by_ref = or_(SCHEDULE_REFS.c.name == asset["name"], SCHEDULE_REFS.c.uri == asset["uri"])
+        referring = select(SCHEDULE_REFS.c.dag_id, SCHEDULE_REFS.c.partition_mapper).where(
+            by_ref, SCHEDULE_REFS.c.dag_id.in_(_ACTIVE_UNPAUSED)
+        )
+        mapped = [(d, m) for query in (scheduled, referring) for d, m in db.execute(query) if m is not None]
         consumers = [
             select(SCHEDULE_ASSETS.c.dag_id).where(
                 SCHEDULE_ASSETS.c.asset_id == target, SCHEDULE_ASSETS.c.partition_mapper.is_(None)
             ),
-            select(SCHEDULE_REFS.c.dag_id).where(
-                or_(SCHEDULE_REFS.c.name == asset["name"], SCHEDULE_REFS.c.uri == asset["uri"])
-            ),
+            select(SCHEDULE_REFS.c.dag_id).where(by_ref, SCHEDULE_REFS.c.partition_mapper.is_(None)),
         ]
         if event.get("alias"):
             alias = alias_id(db, event["alias"])

@@ -351,6 +351,8 @@ class DagScheduleAssetRefRow(Base):
     name: Mapped[str] = mapped_column(String(ASSET_TEXT), primary_key=True)
     uri: Mapped[str] = mapped_column(String(ASSET_TEXT), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # As dag_schedule_asset's: the mapper of the partition keys of a PartitionedAssetTimetable.
+    partition_mapper: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 class TaskOutletAssetRow(Base):

@@ -32,6 +32,7 @@ from slipstream.store.models import (
     DagRow,
     DagRunAssetEventRow,
     DagRunRow,
+    DagScheduleAssetRefRow,
     DagScheduleAssetRow,
     PartitionedAssetKeyLogRow,
     SerializedDagRow,
@@ -44,6 +45,7 @@ log = logging.getLogger("slipstream.assets")
 PENDING = AssetPartitionDagRunRow.__table__
 KEY_LOG = PartitionedAssetKeyLogRow.__table__
 SCHEDULE_ASSETS = DagScheduleAssetRow.__table__
+SCHEDULE_REFS = DagScheduleAssetRefRow.__table__
 ASSETS = AssetRow.__table__
 RUN_EVENTS = DagRunAssetEventRow.__table__
 RUNS = DagRunRow.__table__
@@ -66,21 +68,35 @@ class PartitionClaimed(RuntimeError):
 
 
 def sync_mappers(db: Db, dag_id: str, data: Mapping[str, Any]) -> None:
-    """Write, for each asset the DAG is scheduled on, the mapper of its partition keys (None when
-    the DAG is not scheduled with PartitionedAssetTimetable)."""
+    """Write, for each asset (or reference to one) the DAG is scheduled on, the mapper of its
+    partition keys (None when the DAG is not scheduled with PartitionedAssetTimetable)."""
     partitioned = data.get("partitioned") or {}
+
+    def wanted(name: str, uri: str) -> dict[str, Any] | None:
+        return mapper_json_for(partitioned, name, uri) if "default" in partitioned else None
+
     rows = db.execute(
         select(SCHEDULE_ASSETS.c.asset_id, ASSETS.c.name, ASSETS.c.uri, SCHEDULE_ASSETS.c.partition_mapper)
         .join(ASSETS, ASSETS.c.id == SCHEDULE_ASSETS.c.asset_id)
         .where(SCHEDULE_ASSETS.c.dag_id == dag_id)
     )
     for target, name, uri, current in list(rows):
-        wanted = mapper_json_for(partitioned, name, uri) if "default" in partitioned else None
-        if wanted != current:
+        if wanted(name, uri) != current:
             db.execute(
                 update(SCHEDULE_ASSETS)
                 .where(SCHEDULE_ASSETS.c.dag_id == dag_id, SCHEDULE_ASSETS.c.asset_id == target)
-                .values(partition_mapper=wanted)
+                .values(partition_mapper=wanted(name, uri))
+            )
+    refs = db.execute(
+        select(SCHEDULE_REFS.c.name, SCHEDULE_REFS.c.uri, SCHEDULE_REFS.c.partition_mapper)
+        .where(SCHEDULE_REFS.c.dag_id == dag_id)
+    )
+    for name, uri, current in list(refs):
+        if wanted(name, uri) != current:
+            db.execute(
+                update(SCHEDULE_REFS)
+                .where(SCHEDULE_REFS.c.dag_id == dag_id, SCHEDULE_REFS.c.name == name, SCHEDULE_REFS.c.uri == uri)
+                .values(partition_mapper=wanted(name, uri))
             )
 
 

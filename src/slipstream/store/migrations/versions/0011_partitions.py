@@ -26,6 +26,7 @@ def upgrade() -> None:
     op.add_column("dag_run", sa.Column("partition_date", UtcDateTime(), nullable=True))
     op.add_column("asset_event", sa.Column("partition_key", sa.String(length=ID), nullable=True))
     op.add_column("dag_schedule_asset", sa.Column("partition_mapper", sa.JSON(none_as_null=True), nullable=True))
+    op.add_column("dag_schedule_asset_ref", sa.Column("partition_mapper", sa.JSON(none_as_null=True), nullable=True))
     op.create_table(
         "asset_partition_dag_run",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -62,6 +63,8 @@ def downgrade() -> None:
     op.drop_table("partitioned_asset_key_log")
     op.drop_index("idx_asset_partition_dag_run_pending", table_name="asset_partition_dag_run")
     op.drop_table("asset_partition_dag_run")
+    with op.batch_alter_table("dag_schedule_asset_ref") as batch:
+        batch.drop_column("partition_mapper")
     with op.batch_alter_table("dag_schedule_asset") as batch:
         batch.drop_column("partition_mapper")
     with op.batch_alter_table("asset_event") as batch:
