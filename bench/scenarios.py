@@ -156,7 +156,8 @@ CATCHUP_MAX_ACTIVE_RUNS = 16
 
 def catchup_source(days: int, dag_id: str, max_active_runs: int = CATCHUP_MAX_ACTIVE_RUNS) -> str:
     """Three no-op tasks in a chain, @daily, start_date ``days`` days before today's UTC midnight
-    and end_date the start of the last complete interval, so exactly ``days`` runs are due."""
+    and end_date yesterday's, so exactly ``days`` runs are due: one at each midnight from start_date
+    to end_date (Airflow 3's default), or with data intervals on, the same logical dates."""
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     start = today - timedelta(days=days)
     end = today - timedelta(days=1)

@@ -31,7 +31,20 @@ def test_next_execution_lists_the_next_logical_dates(runner, dags_dir):
     [line] = invoke(runner, "dags", "next-execution", "latest_only").stdout.splitlines()
     logical = datetime.fromisoformat(line)
     now = datetime.now(UTC)
-    # The latest complete interval of a 02:00 schedule: it started between 48 and 24 hours ago.
+    # Without catchup, a 02:00 cron string's next run is its latest tick (Airflow 3's default):
+    # within the last 24 hours.
+    assert (logical.hour, logical.minute) == (2, 0)
+    assert now - timedelta(hours=24) <= logical <= now
+
+
+def test_next_execution_with_data_intervals_is_the_latest_complete_interval(runner, dags_dir, monkeypatch):
+    """[scheduler] create_cron_data_intervals on (Airflow 2): the latest complete interval of a
+    02:00 schedule started between 48 and 24 hours ago."""
+    monkeypatch.setenv("SLIPSTREAM__SCHEDULER__CREATE_CRON_DATA_INTERVALS", "true")
+    (dags_dir / "scheduled.py").write_text(SCHEDULED)
+    [line] = invoke(runner, "dags", "next-execution", "latest_only").stdout.splitlines()
+    logical = datetime.fromisoformat(line)
+    now = datetime.now(UTC)
     assert (logical.hour, logical.minute) == (2, 0)
     assert now - timedelta(hours=48) <= logical <= now - timedelta(hours=24)
 

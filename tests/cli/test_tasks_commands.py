@@ -189,3 +189,29 @@ def test_list_json_shows_where_a_task_asked_to_run(runner, dags_dir: Path):
         "queue": "gpu", "executor": "CeleryExecutor", "run_as_user": "etl", "resources": {"cpus": 2},
         "executor_config": {"image": "x"},
     }
+
+
+INTERVAL_DAG = """
+from datetime import datetime
+from airflow.sdk import DAG, task
+
+with DAG("interval_seen", start_date=datetime(2024, 1, 1), schedule="@daily") as dag:
+    @task
+    def show(data_interval_start=None, data_interval_end=None, dag=None):
+        print(f"interval {data_interval_start.isoformat()} {data_interval_end.isoformat()} {type(dag.timetable).__name__}")
+
+    show()
+"""
+
+
+def test_tasks_test_gets_the_data_interval_its_timetable_infers(home, dags_dir):
+    """As Airflow's ``tasks test``: the instant asked for by default (a cron string runs at each
+    tick), the last complete day with ``[scheduler] create_cron_data_intervals`` on."""
+    import os
+
+    (dags_dir / "interval.py").write_text(INTERVAL_DAG)
+    done = run("tasks", "test", "interval_seen", "show", "2024-03-10T18:30:00+00:00")
+    assert "interval 2024-03-10T18:30:00+00:00 2024-03-10T18:30:00+00:00 CronTriggerTimetable" in done.stdout
+    env = {**os.environ, "AIRFLOW__SCHEDULER__CREATE_CRON_DATA_INTERVALS": "true"}
+    done = run("tasks", "test", "interval_seen", "show", "2024-03-10T18:30:00+00:00", env=env)
+    assert "interval 2024-03-09T00:00:00+00:00 2024-03-10T00:00:00+00:00 CronDataIntervalTimetable" in done.stdout

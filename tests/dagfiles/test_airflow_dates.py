@@ -57,7 +57,7 @@ def test_tutorial_style_files_written_with_pendulum_load(tmp_path: Path) -> None
     dags = parse_one(tmp_path, TUTORIAL_STYLE)
     tutorial = dags["pendulum_tutorial"]
     assert (tutorial["start_date"], tutorial["timezone"]) == ("2021-01-01T00:00:00+00:00", "UTC")
-    assert tutorial["schedule"]["kind"] == "delta" and tutorial["catchup"] is False
+    assert tutorial["schedule"]["kind"] == "delta_trigger" and tutorial["catchup"] is False  # Airflow 3's default
     amsterdam = dags["pendulum_amsterdam"]
     assert amsterdam["timezone"] == "Europe/Amsterdam"
     assert datetime.fromisoformat(amsterdam["start_date"]) == datetime(2024, 3, 1, 5, tzinfo=UTC)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from datetime import timedelta
 from pathlib import Path
 
 from slipstream.dagfiles.loader import LoadedFile, load_dag_file, module_name_for
@@ -353,3 +354,51 @@ def test_module_name_is_stable_and_importable() -> None:
     assert name != module_name_for("/else/where/my-dag file.py")
     assert name.isidentifier()
     assert name.endswith("my_dag_file")
+
+
+TIMETABLE_SEEN = """
+from datetime import datetime
+from airflow.sdk import DAG, task
+
+with DAG("timetable_seen", start_date=datetime(2024, 1, 1), schedule="@daily") as dag:
+    @task
+    def timetable_class(dag=None):
+        return type(dag.timetable).__name__
+
+    timetable_class()
+"""
+
+
+def test_dag_file_settings_decide_how_a_cron_string_is_read(settings, tmp_path):
+    """What the DAG objects of a file loaded here see: Airflow 3's trigger timetable by default,
+    the data-interval one with ``[scheduler] create_cron_data_intervals`` on."""
+    from slipstream.dagfiles.airflow_imports import airflow_imports
+    from slipstream.dagfiles.loader import dag_file_settings
+
+    path = write(tmp_path, "timetable_seen.py", TIMETABLE_SEEN)
+    seen = {}
+    for cron_data_intervals in (False, True):
+        with airflow_imports(), dag_file_settings(settings.replace(create_cron_data_intervals=cron_data_intervals)):
+            seen[cron_data_intervals] = type(only_dag(path).timetable).__name__
+    assert seen == {False: "CronTriggerTimetable", True: "CronDataIntervalTimetable"}
+
+
+def test_task_processes_read_schedules_with_the_settings(settings, db, write_dag):
+    """A task process loads the DAG file with the settings' data-interval choice, as the parser did."""
+    from slipstream.dagfiles.processor import DagFileProcessor
+    from slipstream.scheduler.run_to_end import run_dag_to_end
+    from slipstream.store import xcoms
+
+    intervals = settings.replace(create_cron_data_intervals=True)
+    write_dag("timetable_seen.py", TIMETABLE_SEEN)
+    processor = DagFileProcessor(intervals, db)
+    try:
+        processor.process(force=True)
+    finally:
+        processor.close()
+    run = run_dag_to_end(intervals, db, "timetable_seen", timeout=60)
+    assert run.state == "success"
+    with db.read() as session:
+        seen = xcoms.pull(session, dag_id="timetable_seen", run_id=run.run_id, task_id="timetable_class", key="return_value")
+    assert seen == "CronDataIntervalTimetable"
+    assert run.data_interval_end - run.data_interval_start == timedelta(days=1)  # a manual run's complete day

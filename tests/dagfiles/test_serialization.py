@@ -65,7 +65,9 @@ def test_task_order_is_topological(seed_dags: Path) -> None:
 def test_task_groups_retries_and_email(seed_dags: Path) -> None:
     serialized = round_trip(seed(seed_dags, "fixed/seed003_production_etl_v2_fixed.py"))
     assert serialized.max_active_runs == 1
-    assert serialized.data["schedule"] == {"kind": "cron", "expression": "0 2 * * *", "summary": "0 2 * * *"}
+    assert serialized.data["schedule"] == {
+        "kind": "cron_trigger", "expression": "0 2 * * *", "summary": "0 2 * * *", "interval": 0.0, "run_immediately": False
+    }
     validate = serialized.get_task("extract_load.validate")
     assert validate.retries == 0 and validate.task_group == "extract_load"
     assert validate.task_display_name == "validate"
@@ -77,10 +79,18 @@ def test_task_groups_retries_and_email(seed_dags: Path) -> None:
 
 
 def test_schedules() -> None:
+    """A cron string and a timedelta run at each tick by default (Airflow 3), with data intervals
+    when asked (the ``[scheduler] create_*_data_intervals`` settings, passed down by the parser)."""
     assert round_trip(DAG("a", schedule="@daily")).data["schedule"] == {
-        "kind": "cron", "expression": "0 0 * * *", "summary": "@daily"
+        "kind": "cron_trigger", "expression": "0 0 * * *", "summary": "@daily", "interval": 0.0, "run_immediately": False
     }
     assert round_trip(DAG("b", schedule=timedelta(hours=2))).data["schedule"] == {
+        "kind": "delta_trigger", "delta": 7200.0, "summary": "2:00:00", "interval": 0.0
+    }
+    assert serialize_dag(DAG("a", schedule="@daily"), cron_data_intervals=True)["schedule"] == {
+        "kind": "cron", "expression": "0 0 * * *", "summary": "@daily"
+    }
+    assert serialize_dag(DAG("b", schedule=timedelta(hours=2)), delta_data_intervals=True)["schedule"] == {
         "kind": "delta", "seconds": 7200.0, "summary": "2:00:00"
     }
     assert round_trip(DAG("c", schedule="@once")).data["schedule"]["kind"] == "once"

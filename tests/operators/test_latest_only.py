@@ -22,44 +22,53 @@ with DAG("latest", start_date=start, schedule="@daily", catchup=True, max_active
 """
 
 
-def test_only_the_latest_interval_runs_the_tasks_below(settings, db, write_dag, parse):
-    write_dag("latest.py", LATEST)
-    parse()
-    manual = trigger_dag(db, "latest", run_id="by_hand")
+def latest_runs(settings, db, dag_id: str) -> tuple[list, dict[str, str]]:
+    """Twelve scheduler passes with inline tasks: the scheduled runs by logical date and the state
+    of ``report`` in each."""
     scheduler = Scheduler(settings, db, InlineExecutor(settings, db))
     for _ in range(12):
         scheduler.run_once()
     with db.read() as session:
         runs = sorted(
-            (r for r in dag_runs.list_runs(session, "latest") if r.run_type == "scheduled"), key=lambda r: r.logical_date
+            (r for r in dag_runs.list_runs(session, dag_id) if r.run_type == "scheduled"), key=lambda r: r.logical_date
         )
-        states = {r.run_id: {t.task_id: t.state for t in task_instances.for_run(session, "latest", r.run_id)} for r in runs}
+        reports = {
+            r.run_id: {t.task_id: t.state for t in task_instances.for_run(session, dag_id, r.run_id)}["report"]
+            for r in runs
+        }
+    return runs, reports
+
+
+def test_only_the_latest_run_of_a_cron_string_runs_the_tasks_below(settings, db, write_dag, parse):
+    """Airflow 3's default: ``"@daily"`` runs at each midnight (a run whose logical date is the tick),
+    so three days back gives four runs; only the one of today's tick goes on. Manual runs always do."""
+    write_dag("latest.py", LATEST)
+    parse()
+    manual = trigger_dag(db, "latest", run_id="by_hand")
+    runs, reports = latest_runs(settings, db, "latest")
+    with db.read() as session:
         by_hand = {t.task_id: t.state for t in task_instances.for_run(session, "latest", manual.run_id)}
-    assert len(runs) == 3
+    assert len(runs) == 4
     assert all(r.state == "success" for r in runs)
-    assert [states[r.run_id]["report"] for r in runs] == ["skipped", "skipped", "success"]
+    assert all(r.data_interval_start == r.data_interval_end == r.logical_date for r in runs)
+    assert [reports[r.run_id] for r in runs] == ["skipped", "skipped", "skipped", "success"]
     assert by_hand["report"] == "success"
-    assert runs[-1].data_interval_end <= utcnow() < runs[-1].data_interval_end + timedelta(days=1)
+    assert runs[-1].logical_date <= utcnow() < runs[-1].logical_date + timedelta(days=1)
 
 
-def test_latest_only_with_a_trigger_timetable(settings, db, write_dag, parse):
-    """Runs of a trigger timetable are points in time: the latest one is the one whose tick is
-    the last before now, as in Airflow 3."""
+def test_only_the_latest_interval_runs_the_tasks_below(settings, db, write_dag, parse):
+    """With Airflow 2's data intervals (a CronDataIntervalTimetable), a run covers the day before its
+    end: three days back are three complete intervals, and only the last one goes on."""
     write_dag(
-        "latest_trigger.py",
-        LATEST.replace('schedule="@daily"', 'schedule=CronTriggerTimetable("@daily", timezone="UTC")')
-        .replace('"latest"', '"latest_trigger"')
-        .replace("from airflow import DAG", "from airflow import DAG\nfrom airflow.timetables.trigger import CronTriggerTimetable"),
+        "latest_interval.py",
+        LATEST.replace('schedule="@daily"', 'schedule=CronDataIntervalTimetable("@daily", timezone="UTC")')
+        .replace('"latest"', '"latest_interval"')
+        .replace("from airflow import DAG", "from airflow import DAG\nfrom airflow.timetables.interval import CronDataIntervalTimetable"),
     )
     parse()
-    scheduler = Scheduler(settings, db, InlineExecutor(settings, db))
-    for _ in range(12):
-        scheduler.run_once()
-    with db.read() as session:
-        runs = sorted(dag_runs.list_runs(session, "latest_trigger"), key=lambda r: r.logical_date)
-        reports = [
-            {t.task_id: t.state for t in task_instances.for_run(session, "latest_trigger", r.run_id)}["report"]
-            for r in runs
-        ]
-    assert [r.data_interval_start == r.data_interval_end == r.logical_date for r in runs] == [True] * 4
-    assert reports == ["skipped", "skipped", "skipped", "success"]
+    runs, reports = latest_runs(settings, db, "latest_interval")
+    assert len(runs) == 3
+    assert all(r.state == "success" for r in runs)
+    assert all(r.data_interval_end == r.data_interval_start + timedelta(days=1) for r in runs)
+    assert [reports[r.run_id] for r in runs] == ["skipped", "skipped", "success"]
+    assert runs[-1].data_interval_end <= utcnow() < runs[-1].data_interval_end + timedelta(days=1)

@@ -39,11 +39,13 @@ def daily(write_dag, parse):
 
 
 def test_backfill_creates_one_run_per_interval_and_no_duplicates(settings, db, daily):
+    """Airflow 3's default: one run at each midnight from the first date to the last, both included,
+    each at the instant of its tick."""
     daily()
     states = backfill(settings, db, "daily", day(1), day(5), now=utcnow())
     runs = runs_of(db)
     assert [r.logical_date for r in runs] == [day(d) for d in range(1, 6)]
-    assert [(r.data_interval_start, r.data_interval_end) for r in runs] == [(day(d), day(d + 1)) for d in range(1, 6)]
+    assert [(r.data_interval_start, r.data_interval_end) for r in runs] == [(day(d), day(d)) for d in range(1, 6)]
     assert {r.run_type for r in runs} == {"backfill"}
     assert [r.run_id for r in runs] == [f"backfill__{day(d).isoformat()}" for d in range(1, 6)]
     assert set(states.values()) == {"success"} and len(states) == 5
@@ -160,3 +162,20 @@ def test_range_before_start_date_and_once(settings, db, daily, write_dag, parse)
     parse()
     assert [r.logical_date for r in plan_backfill(settings, db, "once", day(1), day(5)).runs] == [day(3)]
     assert plan_backfill(settings, db, "once", day(4), day(5)).runs == []
+
+
+def test_backfill_with_data_intervals_plans_one_run_per_complete_interval(settings, db, write_dag):
+    """[scheduler] create_cron_data_intervals on (Airflow 2): the same logical dates, each run
+    covering the day that starts at it."""
+    from slipstream.dagfiles.processor import DagFileProcessor
+
+    intervals = settings.replace(create_cron_data_intervals=True)
+    write_dag("daily.py", DAILY.format(command="true"))
+    processor = DagFileProcessor(intervals, db)
+    try:
+        processor.process(force=True)
+    finally:
+        processor.close()
+    plan = apply_backfill(db, plan_backfill(intervals, db, "daily", day(1), day(3)), utcnow())
+    assert [item.logical_date for item in plan.runs] == [day(1), day(2), day(3)]
+    assert [(r.data_interval_start, r.data_interval_end) for r in runs_of(db)] == [(day(d), day(d + 1)) for d in (1, 2, 3)]

@@ -57,20 +57,21 @@ def dag_row(db, dag_id: str):
         return dag_store.get_dag(session, dag_id)
 
 
-def test_catchup_off_creates_only_the_latest_interval(settings, db, write_dag, parse):
+def test_catchup_off_creates_only_the_latest_tick(settings, db, write_dag, parse):
+    """Airflow 3's default: ``"@daily"`` runs at each midnight; without catchup only today's
+    tick, whose logical date is the tick and whose data interval is that instant."""
     now, today = real_time()
     daily(write_dag, catchup=False, start=today - timedelta(days=10))
     parse()
     scheduler = Scheduler(settings, db, RecordingExecutor())
     result = scheduler.run_once(now=now)
     [run] = runs_of(db, "daily")
-    yesterday = today - timedelta(days=1)
-    assert (run.run_type, run.run_id) == ("scheduled", f"scheduled__{yesterday.isoformat()}")
-    assert (run.logical_date, run.data_interval_start, run.data_interval_end) == (yesterday, yesterday, today)
+    assert (run.run_type, run.run_id) == ("scheduled", f"scheduled__{today.isoformat()}")
+    assert (run.logical_date, run.data_interval_start, run.data_interval_end) == (today, today, today)
     assert run.state == "running" and len(result.dispatched) == 1
     row = dag_row(db, "daily")
     tomorrow = today + timedelta(days=1)
-    assert (row.next_dagrun, row.next_dagrun_data_interval_start) == (today, today)
+    assert (row.next_dagrun, row.next_dagrun_data_interval_start) == (tomorrow, tomorrow)
     assert (row.next_dagrun_data_interval_end, row.next_dagrun_create_after) == (tomorrow, tomorrow)
     assert result.next_wake == tomorrow  # the loop wakes for the next tick
 
@@ -78,7 +79,28 @@ def test_catchup_off_creates_only_the_latest_interval(settings, db, write_dag, p
         scheduler.run_once(now=min(now + timedelta(minutes=minutes), tomorrow - timedelta(seconds=1)))
     assert len(runs_of(db, "daily")) == 1
     scheduler.run_once(now=tomorrow)
-    assert [r.logical_date for r in runs_of(db, "daily")] == [yesterday, today]
+    assert [r.logical_date for r in runs_of(db, "daily")] == [today, tomorrow]
+
+
+def test_catchup_off_with_data_intervals_creates_only_the_latest_interval(settings, db, write_dag):
+    """[scheduler] create_cron_data_intervals on (Airflow 2): the run of yesterday's complete day."""
+    now, today = real_time()
+    daily(write_dag, catchup=False, start=today - timedelta(days=10))
+    intervals = settings.replace(create_cron_data_intervals=True)
+    processor = DagFileProcessor(intervals, db)
+    try:
+        processor.process(force=True)
+    finally:
+        processor.close()
+    result = Scheduler(intervals, db, RecordingExecutor()).run_once(now=now)
+    [run] = runs_of(db, "daily")
+    yesterday, tomorrow = today - timedelta(days=1), today + timedelta(days=1)
+    assert (run.run_type, run.run_id) == ("scheduled", f"scheduled__{yesterday.isoformat()}")
+    assert (run.logical_date, run.data_interval_start, run.data_interval_end) == (yesterday, yesterday, today)
+    row = dag_row(db, "daily")
+    assert (row.next_dagrun, row.next_dagrun_data_interval_start) == (today, today)
+    assert (row.next_dagrun_data_interval_end, row.next_dagrun_create_after) == (tomorrow, tomorrow)
+    assert result.next_wake == tomorrow
 
 
 def test_catchup_on_creates_every_missed_run_within_max_active_runs(settings, db, write_dag, parse):
@@ -94,19 +116,20 @@ def test_catchup_on_creates_every_missed_run_within_max_active_runs(settings, db
         executor.succeed_all(db, now)
         scheduler.run_once(now=now)  # the finished runs are recorded
         now += timedelta(seconds=1)
+    # A run at each midnight from start_date up to now, the 11th's included (Airflow 3's default).
     runs = runs_of(db, "daily")
-    assert [r.logical_date for r in runs] == [day(d) for d in range(1, 11)]
-    assert len({r.run_id for r in runs}) == 10
+    assert [r.logical_date for r in runs] == [day(d) for d in range(1, 12)]
+    assert len({r.run_id for r in runs}) == 11
     assert {r.state for r in runs} == {"success"}
     assert max(seen_active) == 3 and all(n <= 3 for n in seen_active)
-    assert [(r.data_interval_start, r.data_interval_end) for r in runs] == [(day(d), day(d + 1)) for d in range(1, 11)]
+    assert [(r.data_interval_start, r.data_interval_end) for r in runs] == [(day(d), day(d)) for d in range(1, 12)]
 
     # Passes again, a re-parse, and passes after it create nothing twice.
     scheduler.run_once(now=now)
     parse()
     scheduler.run_once(now=now)
-    assert len(runs_of(db, "daily")) == 10
-    assert dag_row(db, "daily").next_dagrun == day(11)
+    assert len(runs_of(db, "daily")) == 11
+    assert dag_row(db, "daily").next_dagrun == day(12)
 
 
 def test_queued_runs_are_created_only_up_to_max_active_runs(settings, db, write_dag, parse):
@@ -141,7 +164,7 @@ def test_paused_dag_gets_no_runs_and_unpausing_creates_the_missed_ones(settings,
         dag_store.set_paused(session, "daily", False, now=T0 + timedelta(days=2))
     assert dag_row(db, "daily").next_dagrun == day(1)
     scheduler.run_once(now=T0 + timedelta(days=2))
-    assert [r.logical_date for r in runs_of(db, "daily")] == [day(d) for d in range(1, 13)]
+    assert [r.logical_date for r in runs_of(db, "daily")] == [day(d) for d in range(1, 14)]
 
 
 def test_unpausing_with_catchup_off_creates_only_the_latest(settings, db, write_dag, parse):
@@ -157,7 +180,7 @@ def test_unpausing_with_catchup_off_creates_only_the_latest(settings, db, write_
     with db.write() as session:
         dag_store.set_paused(session, "daily", False, now=later)
     scheduler.run_once(now=later)
-    assert [r.logical_date for r in runs_of(db, "daily")] == [today - timedelta(days=1), today + timedelta(days=4)]
+    assert [r.logical_date for r in runs_of(db, "daily")] == [today, today + timedelta(days=5)]
 
 
 def test_catchup_by_default_setting(settings, db, write_dag):
@@ -169,7 +192,7 @@ def test_catchup_by_default_setting(settings, db, write_dag):
     finally:
         processor.close()
     Scheduler(custom, db, RecordingExecutor()).run_once(now=T0)
-    assert len(runs_of(db, "daily")) == 10
+    assert len(runs_of(db, "daily")) == 11  # each midnight from the 1st to the 11th
 
 
 def test_use_job_schedule_off_creates_no_runs(settings, db, write_dag, parse):
@@ -206,7 +229,9 @@ def test_once_end_date_timedelta_and_manual(settings, db, write_dag, parse):
         scheduler.run_once(now=T0 + timedelta(seconds=seconds))
     assert [(r.logical_date, r.data_interval_end) for r in runs_of(db, "once")] == [(day(5), day(5))]
     assert [r.logical_date for r in runs_of(db, "ends")] == [day(1), day(2), day(3)]
-    assert [r.logical_date for r in runs_of(db, "every_6h")] == [day(10) + timedelta(hours=h) for h in (0, 6, 12, 18)]
+    # A run every 6 hours from start_date, the tick at midnight of the 11th included.
+    assert [r.logical_date for r in runs_of(db, "every_6h")] == [day(10) + timedelta(hours=h) for h in (0, 6, 12, 18, 24)]
+    assert {r.data_interval_start == r.data_interval_end for d in ("ends", "every_6h") for r in runs_of(db, d)} == {True}
     assert runs_of(db, "manual") == []
     for dag_id in ("once", "ends", "manual"):
         assert dag_row(db, dag_id).next_dagrun is None
@@ -216,8 +241,9 @@ def test_once_end_date_timedelta_and_manual(settings, db, write_dag, parse):
 
 BAD = {
     "no_start.py": (
-        "from slipstream import DAG, EmptyOperator\n"
-        "with DAG('no_start', schedule='@daily') as dag:\n    EmptyOperator(task_id='t')\n",
+        "from slipstream import DAG, EmptyOperator\nfrom airflow.timetables.interval import CronDataIntervalTimetable\n"
+        "with DAG('no_start', schedule=CronDataIntervalTimetable('@daily', timezone='UTC')) as dag:\n"
+        "    EmptyOperator(task_id='t')\n",
         "DAG 'no_start' has a schedule but no start_date",
     ),
     "bad_cron.py": (
@@ -236,12 +262,16 @@ BAD = {
 
 
 def test_bad_schedules_are_import_errors_naming_the_dag(settings, db, write_dag, parse):
+    """Data intervals need a start_date; a cron string (runs at each tick, Airflow 3's default)
+    starts from now without one."""
     for name, (source, _) in BAD.items():
         write_dag(name, source)
+    write_dag("no_start_string.py", "from slipstream import DAG, EmptyOperator\n"
+              "with DAG('no_start_string', schedule='@daily') as dag:\n    EmptyOperator(task_id='t')\n")
     parse()
     with db.read() as session:
         errors = {e.filename.rsplit("/", 1)[-1]: e.exception for e in dag_store.list_import_errors(session)}
-        assert dag_store.list_dags(session) == []
+        assert [d.dag_id for d in dag_store.list_dags(session)] == ["no_start_string"]
     for name, (_, message) in BAD.items():
         assert message in errors[name], errors[name]
 
@@ -266,8 +296,9 @@ def test_seed004_catches_up_one_run_per_day_from_2020(settings, db, seed_dags):
         executor.succeed_all(db, now)
         now += timedelta(seconds=1)
     runs = runs_of(db, "parallel_dag_fixed")
-    assert [r.logical_date for r in runs] == [datetime(2020, 1, 1, tzinfo=UTC) + timedelta(days=d) for d in range(40)]
-    assert len({r.run_id for r in runs}) == 40 and {r.run_type for r in runs} == {"scheduled"}
+    # Each midnight from 2020-01-01 to 2020-02-10 (Airflow 3's runs at each tick).
+    assert [r.logical_date for r in runs] == [datetime(2020, 1, 1, tzinfo=UTC) + timedelta(days=d) for d in range(41)]
+    assert len({r.run_id for r in runs}) == 41 and {r.run_type for r in runs} == {"scheduled"}
     assert most_active == custom.max_active_runs_per_dag == 16
     by_creation = sorted(runs, key=lambda r: r.id)
     assert by_creation == runs  # created in logical date order
@@ -284,7 +315,8 @@ with DAG("e2e_daily", start_date=datetime({start}), schedule="@daily", catchup=T
 
 
 def test_local_executor_works_through_a_catchup(settings, db, write_dag, parse, harness, run_results):
-    """The real loop and task processes: three missed days, two at a time, all succeed."""
+    """The real loop and task processes: the ticks of three missed days and today's, two at a time,
+    all succeed."""
     import time
 
     _, today = real_time()
@@ -295,12 +327,12 @@ def test_local_executor_works_through_a_catchup(settings, db, write_dag, parse, 
     deadline = time.monotonic() + 60
     while True:
         runs = runs_of(db, "e2e_daily")
-        if len(runs) == 3 and {r.state for r in runs} == {"success"}:
+        if len(runs) == 4 and {r.state for r in runs} == {"success"}:
             break
         assert sum(r.state in ("queued", "running") for r in runs) <= 2
         assert time.monotonic() < deadline, [(r.run_id, r.state) for r in runs]
         time.sleep(0.05)
-    assert [r.logical_date for r in runs] == [start + timedelta(days=d) for d in range(3)]
+    assert [r.logical_date for r in runs] == [start + timedelta(days=d) for d in range(4)]
     results = run_results({r.run_id: r for r in runs})
     first = runs[0]
     results.runs = {"e2e_daily": first}

@@ -212,9 +212,17 @@ for dag_id, schedule in [
 """
 
 
-def test_manual_runs_get_the_data_interval_their_timetable_infers(settings, db, write_dag, parse):
+def test_manual_runs_get_the_data_interval_their_timetable_infers(settings, db, write_dag):
+    """With [scheduler] create_cron_data_intervals on (Airflow 2), a cron string's manual run covers
+    the last complete interval."""
+    from slipstream.dagfiles.processor import DagFileProcessor
+
     write_dag("manual.py", MANUAL)
-    parse()
+    processor = DagFileProcessor(settings.replace(create_cron_data_intervals=True), db)
+    try:
+        processor.process(force=True)
+    finally:
+        processor.close()
     at = utc(2024, 3, 10, 18, 30)
     intervals = {}
     for dag_id in ("daily_intervals", "trigger_with_interval", "by_hand"):
@@ -225,6 +233,16 @@ def test_manual_runs_get_the_data_interval_their_timetable_infers(settings, db, 
         "trigger_with_interval": (at, at - timedelta(hours=6), at),
         "by_hand": (at, at, at),
     }
+
+
+def test_manual_runs_of_a_cron_string_are_at_their_logical_date(settings, db, write_dag, parse):
+    """Airflow 3's default: a cron string runs at each tick, so a manual run's data interval is the
+    instant it was asked for."""
+    write_dag("manual.py", MANUAL)
+    parse()
+    at = utc(2024, 3, 10, 18, 30)
+    run = trigger_dag(db, "daily_intervals", logical_date=at)
+    assert (run.logical_date, run.data_interval_start, run.data_interval_end) == (at, at, at)
 
 
 def test_backfill_plans_the_runs_of_trigger_and_events_timetables():

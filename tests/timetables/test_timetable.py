@@ -1,4 +1,8 @@
-"""Timetables as pure functions: cron and presets, timedelta, @once, None; start/end dates; catchup."""
+"""Timetables as pure functions: cron and presets, timedelta, @once, None; start/end dates; catchup.
+
+Cron strings and timedeltas are read here with data intervals (``[scheduler]
+create_cron_data_intervals`` / ``create_delta_data_intervals`` on, Airflow 2), whose runs these
+tests follow; their default, a run at each tick, is ``test_trigger_timetables_by_default``'s."""
 
 from __future__ import annotations
 
@@ -8,10 +12,12 @@ import pytest
 
 from slipstream.timetables import (
     CronDataIntervalTimetable,
+    CronTriggerTimetable,
     DagRunInfo,
     DagSchedule,
     DataInterval,
     DeltaDataIntervalTimetable,
+    DeltaTriggerTimetable,
     NullTimetable,
     OnceTimetable,
     make_timetable,
@@ -23,8 +29,12 @@ def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
+def with_data_intervals(schedule):
+    return parse_schedule(schedule, cron_data_intervals=True, delta_data_intervals=True)
+
+
 def timetable(schedule, tz: str = "UTC"):
-    return make_timetable(parse_schedule(schedule), tz)
+    return make_timetable(with_data_intervals(schedule), tz)
 
 
 def runs(tt, *, start, end=None, catchup=True, now, last=None, limit=100) -> list[DagRunInfo]:
@@ -43,6 +53,17 @@ def test_make_timetable_kinds():
     assert isinstance(timetable("@daily"), CronDataIntervalTimetable)
     assert isinstance(timetable("*/5 * * * *"), CronDataIntervalTimetable)
     assert isinstance(timetable(timedelta(hours=6)), DeltaDataIntervalTimetable)
+
+
+def test_trigger_timetables_by_default():
+    """Airflow 3's defaults: a run at each tick, its logical date the tick, its interval that instant."""
+    daily, every_6h = make_timetable(parse_schedule("@daily"), "UTC"), make_timetable(parse_schedule(timedelta(hours=6)))
+    assert isinstance(daily, CronTriggerTimetable) and isinstance(every_6h, DeltaTriggerTimetable)
+    info = daily.next_dagrun_info(None, earliest=utc(2024, 1, 1), latest=None, catchup=True, now=utc(2024, 1, 1))
+    assert info == DagRunInfo(utc(2024, 1, 1), utc(2024, 1, 1), utc(2024, 1, 1))
+    assert [r.logical_date for r in runs(every_6h, start=utc(2024, 1, 1), now=utc(2024, 1, 1, 12))] == [
+        utc(2024, 1, 1, h) for h in (0, 6, 12)
+    ]
 
 
 def test_daily_interval_is_created_at_its_end_with_logical_date_at_its_start():
@@ -147,7 +168,7 @@ def test_none_is_manual_only():
 
 
 def test_dag_schedule_from_serialized_resolves_catchup_by_default():
-    data = {"schedule": parse_schedule("@daily"), "start_date": "2024-01-01T00:00:00+00:00", "end_date": None,
+    data = {"schedule": with_data_intervals("@daily"), "start_date": "2024-01-01T00:00:00+00:00", "end_date": None,
             "catchup": None, "timezone": "UTC"}
     now = utc(2024, 1, 4, 12)
     off = DagSchedule.from_serialized(data, catchup_by_default=False)

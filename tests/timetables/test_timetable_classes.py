@@ -178,7 +178,8 @@ def test_data_interval_timetables_as_objects_and_relativedelta_schedules():
     monthly = rebuilt(DeltaDataIntervalTimetable(relativedelta(months=1)))
     found = runs(monthly, start=utc(2024, 1, 31), now=utc(2024, 5, 1))
     assert [r.logical_date for r in found] == [utc(2024, 1, 31), utc(2024, 2, 29), utc(2024, 3, 29)]
-    assert parse_schedule(relativedelta(months=1))["relativedelta"] == {"months": 1}
+    assert parse_schedule(relativedelta(months=1), delta_data_intervals=True)["relativedelta"] == {"months": 1}
+    assert parse_schedule(relativedelta(months=1))["delta"] == {"months": 1}  # a DeltaTriggerTimetable by default
     latest = monthly.next_dagrun_info(None, earliest=utc(2024, 1, 31), latest=None, catchup=False, now=utc(2024, 6, 15))
     assert latest.data_interval == DataInterval(utc(2024, 4, 29), utc(2024, 5, 29))
 

@@ -14,7 +14,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 
 def local_runs(schedule: str, zone: ZoneInfo, start: datetime, now: datetime) -> list[tuple[datetime, datetime]]:
-    tt = make_timetable(parse_schedule(schedule), zone)
+    tt = make_timetable(parse_schedule(schedule, cron_data_intervals=True), zone)  # intervals: Airflow 2
     found, info = [], tt.next_dagrun_info(None, earliest=start, latest=None, catchup=True, now=now)
     while info is not None and info.run_after <= now:
         assert info.data_interval_start.tzinfo is not None and info.data_interval_start.utcoffset() == timedelta(0)
@@ -90,8 +90,8 @@ def test_hourly_across_fall_back_has_no_gap_and_no_repeat():
 
 
 def test_catchup_off_in_a_zone():
-    data = {"schedule": parse_schedule("@daily"), "start_date": "2024-01-01T00:00:00+01:00", "end_date": None,
-            "catchup": False, "timezone": "Europe/Amsterdam"}
+    data = {"schedule": parse_schedule("@daily", cron_data_intervals=True), "start_date": "2024-01-01T00:00:00+01:00",
+            "end_date": None, "catchup": False, "timezone": "Europe/Amsterdam"}
     info = DagSchedule.from_serialized(data).next_info(None, datetime(2024, 7, 10, 12, tzinfo=UTC))
     assert info.logical_date == datetime(2024, 7, 9, tzinfo=AMSTERDAM)  # summer time: 22:00 UTC the day before
     assert info.logical_date == datetime(2024, 7, 8, 22, tzinfo=UTC)

@@ -53,26 +53,29 @@ def test(
 ) -> None:
     """Run one task here, now, without checking dependencies or recording its state."""
     from slipstream.dagfiles.airflow_imports import airflow_imports
-    from slipstream.dagfiles.loader import load_dag_file
+    from slipstream.dagfiles.loader import dag_file_settings, load_dag_file
+    from slipstream.dagfiles.manual_runs import manual_data_interval
     from slipstream.runner.context import DagRunInfo
     from slipstream.runner.task_logging import configure_task_logging
     from slipstream.runner.task_runner import execute_task
     from slipstream.store.clock import utcnow
 
-    _, db = _prepared(dags_folder)
+    settings, db = _prepared(dags_folder)
     serialized = _serialized(db, dag_id)
     if task_id not in serialized.tasks:
         raise click.ClickException(f"Task {task_id!r} not found in DAG {dag_id!r}; its tasks: {', '.join(serialized.task_ids)}")
     configure_task_logging()
     when = _parse_date(logical_date) or utcnow()
-    with airflow_imports():
+    interval_start, interval_end = manual_data_interval(serialized, when)
+    with airflow_imports(), dag_file_settings(settings):
         loaded = load_dag_file(serialized.fileloc)
         dag = next((d for d in loaded.dags if d.dag_id == dag_id), None)
         if dag is None:
             raise click.ClickException(f"DAG {dag_id!r} did not load from {serialized.fileloc}")
         run = DagRunInfo(
             id=0, dag_id=dag_id, run_id=f"test__{when.isoformat()}", run_type="manual", logical_date=when,
-            data_interval_start=when, data_interval_end=when, conf=_parse_conf(conf) or {}, start_date=when,
+            data_interval_start=interval_start, data_interval_end=interval_end, conf=_parse_conf(conf) or {},
+            start_date=when,
         )
         if dag.get_task(task_id).is_mapped and map_index < 0:
             raise click.ClickException(f"Task {task_id!r} is mapped: choose an instance with --map-index N")
@@ -218,7 +221,8 @@ def _render_now(
 ) -> None:
     """Airflow's ``tasks render``: load the DAG file and render the task's fields in this process."""
     from slipstream.dagfiles.airflow_imports import airflow_imports
-    from slipstream.dagfiles.loader import load_dag_file
+    from slipstream.dagfiles.loader import dag_file_settings, load_dag_file
+    from slipstream.dagfiles.manual_runs import manual_data_interval
     from slipstream.runner.context import DagRunInfo, RuntimeTaskInstance, build_context
     from slipstream.runner.direct_store import DirectTryStore
     from slipstream.sdk.secrets import secrets_provider
@@ -243,14 +247,15 @@ def _render_now(
         origin = f"run {row.run_id}, nothing stored for this task instance yet"
     else:
         when = (_parse_date(run) if run else None) or utcnow()
+        interval_start, interval_end = manual_data_interval(serialized, when)
         info = DagRunInfo(
             id=0, dag_id=dag_id, run_id=f"manual__{when.isoformat()}", run_type="manual", logical_date=when,
-            data_interval_start=when, data_interval_end=when, start_date=when,
+            data_interval_start=interval_start, data_interval_end=interval_end, start_date=when,
         )
         try_number = try_number or 1
         origin = f"no run of {dag_id} at {when.isoformat()}: a run in memory"
     store = DirectTryStore(db)
-    with airflow_imports(), secrets_provider(store):
+    with airflow_imports(), secrets_provider(store), dag_file_settings(settings):
         loaded = load_dag_file(serialized.fileloc)
         dag = next((d for d in loaded.dags if d.dag_id == dag_id), None)
         if dag is None:

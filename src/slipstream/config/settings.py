@@ -13,6 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# Airflow 3's defaults of [scheduler] create_cron_data_intervals / create_delta_data_intervals: a
+# cron string or a timedelta as schedule makes a run at each tick (CronTriggerTimetable,
+# DeltaTriggerTimetable), not Airflow 2's data intervals.
+CRON_DATA_INTERVALS = False
+DELTA_DATA_INTERVALS = False
+
 
 class ConfigError(ValueError):
     """A setting is unknown or its value cannot be read."""
@@ -60,12 +66,12 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
         "catchup_by_default": (bool, False, "Catchup of DAGs that do not set catchup: create every missed run."),
         "use_job_schedule": (bool, True, "Create scheduled runs from timetables; off: only triggered runs."),
         "create_cron_data_intervals": (
-            bool, True,
+            bool, CRON_DATA_INTERVALS,
             "A cron string as schedule gives data intervals (CronDataIntervalTimetable, Airflow 2); off: a run "
             "at each tick (CronTriggerTimetable, Airflow 3's default).",
         ),
         "create_delta_data_intervals": (
-            bool, True,
+            bool, DELTA_DATA_INTERVALS,
             "A timedelta as schedule gives data intervals (DeltaDataIntervalTimetable, Airflow 2); off: "
             "DeltaTriggerTimetable (Airflow 3's default).",
         ),
@@ -168,8 +174,8 @@ class Settings:
     parsing_processes: int
     catchup_by_default: bool = False
     use_job_schedule: bool = True
-    create_cron_data_intervals: bool = True
-    create_delta_data_intervals: bool = True
+    create_cron_data_intervals: bool = CRON_DATA_INTERVALS
+    create_delta_data_intervals: bool = DELTA_DATA_INTERVALS
     max_map_length: int = 100_000
     smtp_host: str = "localhost"
     smtp_port: int = 25

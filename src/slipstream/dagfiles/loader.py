@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import io
@@ -9,9 +10,10 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slipstream.dagfiles.airflow_imports import airflow_imports
 from slipstream.dagfiles.store_secrets import StoreSecrets
@@ -20,6 +22,9 @@ from slipstream.sdk.dag import DAG, dag_context
 from slipstream.sdk.exceptions import DagDefinitionError
 from slipstream.sdk.secrets import secrets_provider
 from slipstream.sdk.task_group import task_group_context
+
+if TYPE_CHECKING:
+    from slipstream.config import Settings
 
 
 @dataclass
@@ -152,3 +157,17 @@ def load_dag_file_cached(path: str | os.PathLike[str], for_task: tuple[str, str]
     if loaded.dags:
         _cache[path] = (mtime, loaded, for_task)
     return loaded
+
+
+@contextlib.contextmanager
+def dag_file_settings(settings: Settings) -> Iterator[None]:
+    """What DAG files loaded in this process read from the settings: the time zone of naive
+    dates (``[core] default_timezone``) and whether a cron string or a timedelta as schedule has
+    data intervals (``[scheduler] create_cron_data_intervals`` / ``create_delta_data_intervals``)."""
+    from slipstream.sdk.timezone import using_default_timezone
+    from slipstream.timetables.schedule import using_data_intervals
+
+    with using_default_timezone(settings.default_timezone), using_data_intervals(
+        settings.create_cron_data_intervals, settings.create_delta_data_intervals
+    ):
+        yield

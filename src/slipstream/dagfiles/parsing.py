@@ -13,6 +13,7 @@ from slipstream.dagfiles.loader import ImportErrorInfo, load_dag_file
 from slipstream.dagfiles.serialization import dag_hash, serialize_dag
 from slipstream.processes.client import ForkServer
 from slipstream.sdk.timezone import using_default_timezone
+from slipstream.timetables.schedule import DEFAULT_DATA_INTERVALS, using_data_intervals
 
 PRELOAD = ["slipstream.dagfiles.parsing", "slipstream.operators.bash", "slipstream.operators.python", "pendulum"]
 
@@ -28,26 +29,31 @@ class ParsedFile:
 
 
 def parse_in_this_process(
-    path: str, default_timezone: str = "utc", data_intervals: tuple[bool, bool] = (True, True)
+    path: str, default_timezone: str = "utc", data_intervals: tuple[bool, bool] = DEFAULT_DATA_INTERVALS
 ) -> ParsedFile:
-    """Load and serialize one file here. User code runs: only call this in a child process."""
-    with using_default_timezone(default_timezone):  # airflow.utils.timezone.datetime(...) in the file
-        loaded = load_dag_file(path)
-    parsed = ParsedFile(path=loaded.path, errors=[e.as_dict() for e in loaded.errors], seconds=loaded.seconds)
-    for dag in loaded.dags:
-        try:
-            data = serialize_dag(
-                dag, default_timezone, cron_data_intervals=data_intervals[0], delta_data_intervals=data_intervals[1]
-            )
-            data = _as_stored(dag.dag_id, data)
-            digest = dag_hash(data)
-        except Exception as error:  # noqa: BLE001 - any serialization problem is the file's import error
-            from slipstream.dagfiles.loader import describe_error
+    """Load and serialize one file here. User code runs: only call this in a child process.
 
-            parsed.errors.append(describe_error(loaded.path, error).as_dict())
-            continue
-        parsed.dags.append((data, digest))
+    ``data_intervals``: the settings ``[scheduler] create_cron_data_intervals`` and
+    ``create_delta_data_intervals``, seen by the file's DAGs too (``dag.timetable``)."""
+    # airflow.utils.timezone.datetime(...) in the file reads the default time zone
+    with using_default_timezone(default_timezone), using_data_intervals(*data_intervals):
+        loaded = load_dag_file(path)
+        parsed = ParsedFile(path=loaded.path, errors=[e.as_dict() for e in loaded.errors], seconds=loaded.seconds)
+        for dag in loaded.dags:
+            _add_serialized(parsed, loaded.path, dag, default_timezone)
     return parsed
+
+
+def _add_serialized(parsed: ParsedFile, path: str, dag: Any, default_timezone: str) -> None:
+    try:
+        data = _as_stored(dag.dag_id, serialize_dag(dag, default_timezone))
+        digest = dag_hash(data)
+    except Exception as error:  # noqa: BLE001 - any serialization problem is the file's import error
+        from slipstream.dagfiles.loader import describe_error
+
+        parsed.errors.append(describe_error(path, error).as_dict())
+        return
+    parsed.dags.append((data, digest))
 
 
 def _as_stored(dag_id: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -66,9 +72,7 @@ def _as_stored(dag_id: str, data: dict[str, Any]) -> dict[str, Any]:
         ) from None
 
 
-def _child(
-    path: str, default_timezone: str, result_path: str, data_intervals: tuple[bool, bool] = (True, True)
-) -> None:
+def _child(path: str, default_timezone: str, result_path: str, data_intervals: tuple[bool, bool]) -> None:
     import pickle
     import sys
 
@@ -89,8 +93,8 @@ class FileParser:
     """Parses DAG files in children of one warm fork server, each file with a time limit."""
 
     def __init__(
-        self, *, timeout: float, default_timezone: str = "utc", processes: int = 2,
-        data_intervals: tuple[bool, bool] = (True, True),
+        self, *, timeout: float, data_intervals: tuple[bool, bool], default_timezone: str = "utc",
+        processes: int = 2,
     ) -> None:
         """``data_intervals``: the settings ``[scheduler] create_cron_data_intervals`` and
         ``create_delta_data_intervals``."""
@@ -157,10 +161,13 @@ class FileParser:
 
 
 def parse_files(
-    paths: list[str], *, timeout: float, default_timezone: str = "utc", processes: int = 2
+    paths: list[str], *, timeout: float, default_timezone: str = "utc", processes: int = 2,
+    data_intervals: tuple[bool, bool] = DEFAULT_DATA_INTERVALS,
 ) -> list[ParsedFile]:
     """Parse each file in its own child process, ``processes`` at a time, ``timeout`` seconds each."""
-    parser = FileParser(timeout=timeout, default_timezone=default_timezone, processes=processes)
+    parser = FileParser(
+        timeout=timeout, default_timezone=default_timezone, processes=processes, data_intervals=data_intervals
+    )
     try:
         return parser.parse(paths)
     finally:

@@ -151,7 +151,8 @@ def _with_total_priority(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def serialize_dag(
-    dag: DAG, default_timezone: str = "utc", *, cron_data_intervals: bool = True, delta_data_intervals: bool = True
+    dag: DAG, default_timezone: str = "utc", *, cron_data_intervals: bool | None = None,
+    delta_data_intervals: bool | None = None,
 ) -> dict[str, Any]:
     """The JSON form of a DAG: everything the scheduler, API and UI need, nothing executable.
     (``*_data_intervals``: see ``timetables.schedule.parse_schedule``.)"""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from slipstream.config import Settings
 from slipstream.dagfiles.airflow_imports import airflow_imports
-from slipstream.dagfiles.loader import load_dag_file_cached
+from slipstream.dagfiles.loader import dag_file_settings, load_dag_file_cached
 from slipstream.executors.base import CallbackRequest, DeadlineRequest
 from slipstream.runner.context import RuntimeTaskInstance, build_context
 from slipstream.runner.direct_store import DirectTryStore
@@ -34,7 +34,7 @@ def run_dag_callback(request: CallbackRequest, settings: Settings) -> None:
         if run_row is None:
             log.warning("DAG run %s %s is gone; no callback", request.dag_id, request.run_id)
             return
-        with airflow_imports():
+        with airflow_imports(), dag_file_settings(settings):
             loaded = load_dag_file_cached(request.fileloc)
             dag = next((d for d in loaded.dags if d.dag_id == request.dag_id), None)
             if dag is None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from slipstream.config import Settings
 from slipstream.dagfiles.airflow_imports import airflow_imports
-from slipstream.dagfiles.loader import load_dag_file_cached
+from slipstream.dagfiles.loader import dag_file_settings, load_dag_file_cached
 from slipstream.executors.base import DeadlineRequest
 from slipstream.sdk.deadline import BaseDeadlineReference, evaluate_custom, interval_seconds
 from slipstream.sdk.module_loading import import_string
@@ -45,7 +45,7 @@ def run_deadline_request(request: DeadlineRequest, settings: Settings) -> None:
             log.warning("The deadline %s of %s %s is gone; nothing to do", request.deadline_id, request.dag_id,
                         request.run_id)
             return
-        with airflow_imports():
+        with airflow_imports(), dag_file_settings(settings):
             loaded = load_dag_file_cached(request.fileloc)
             for error in loaded.errors:
                 log.warning("The DAG file %s does not load: %s", request.fileloc, error)

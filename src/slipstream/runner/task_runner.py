@@ -25,7 +25,7 @@ from typing import Any
 
 from slipstream.config import Settings
 from slipstream.dagfiles.airflow_imports import airflow_imports
-from slipstream.dagfiles.loader import load_dag_file_cached
+from slipstream.dagfiles.loader import dag_file_settings, load_dag_file_cached
 from slipstream.dagfiles.store_secrets import StoreSecrets
 from slipstream.executors.base import Workload
 from slipstream.runner import asset_events
@@ -43,7 +43,6 @@ from slipstream.sdk.exceptions import (
 from slipstream.sdk.mapping import check_pushed_for_mapping
 from slipstream.sdk.secrets import secrets_provider
 from slipstream.sdk.task_log import write_line
-from slipstream.sdk.timezone import using_default_timezone
 from slipstream.sdk.xcom_arg import RETURN_VALUE
 from slipstream.store.clock import utcnow
 from slipstream.store.log_paths import log_file
@@ -268,7 +267,7 @@ def run_task(
         heartbeat = _Heartbeat(store, workload.ti_id, workload.try_number, settings.task_heartbeat_sec, own_process_group)
         heartbeat.start()
     try:
-        with airflow_imports(), secrets_provider(store), using_default_timezone(settings.default_timezone):
+        with airflow_imports(), secrets_provider(store), dag_file_settings(settings):
             result, task = _load_and_execute(workload, claim, store, settings.max_map_length)
     finally:
         if heartbeat is not None:

@@ -297,7 +297,8 @@ class DAG:
             )
 
     def _needs_start_date(self) -> bool:
-        """A readable data-interval schedule (cron string, timedelta): its intervals start at
+        """A readable data-interval schedule (a data-interval timetable, or a cron string or
+        timedelta with ``[scheduler] create_*_data_intervals`` on): its intervals start at
         start_date. Trigger, events, @once and @continuous timetables start from now without one;
         an unreadable schedule is reported when it is serialized."""
         return self._schedule_kind() in ("cron", "delta")

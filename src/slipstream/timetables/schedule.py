@@ -1,19 +1,34 @@
 """Reading a DAG's ``schedule`` argument into a small, serializable description.
 
 The description is the timetable's ``serialize()`` with its ``kind`` and ``summary``; a cron
-string or a timedelta gives Airflow 2's data-interval timetables, without a time zone (the
-DAG's is used, see ``timetable.make_timetable``).
+string or a timedelta gives Airflow 3's trigger timetables (a run at each tick) or, with the
+settings ``[scheduler] create_cron_data_intervals`` / ``create_delta_data_intervals`` on,
+Airflow 2's data-interval timetables; either without a time zone (the DAG's is used, see
+``timetable.make_timetable``).
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
+from slipstream.config.settings import CRON_DATA_INTERVALS, DELTA_DATA_INTERVALS
 from slipstream.timetables.base import Timetable
 from slipstream.timetables.cron import PRESETS, check_expression
 from slipstream.timetables.deltas import describe, is_delta, is_positive
 
-__all__ = ["PRESETS", "InvalidSchedule", "describe_timetable", "parse_schedule"]
+__all__ = [
+    "DEFAULT_DATA_INTERVALS", "PRESETS", "InvalidSchedule", "data_intervals", "describe_timetable", "parse_schedule",
+    "using_data_intervals",
+]
+
+# Whether a cron string and a timedelta give data intervals where no setting says otherwise.
+DEFAULT_DATA_INTERVALS = (CRON_DATA_INTERVALS, DELTA_DATA_INTERVALS)
+
+# The choices installed by ``using_data_intervals``, innermost last (process-wide, like the
+# default time zone: DAGs loaded in this process read their schedule with it).
+_installed: list[tuple[bool, bool]] = []
 
 
 class InvalidSchedule(ValueError):
@@ -25,15 +40,38 @@ def describe_timetable(timetable: Timetable) -> dict[str, Any]:
     return {"kind": timetable.kind, "summary": timetable.summary, **timetable.serialize()}
 
 
+def data_intervals() -> tuple[bool, bool]:
+    """Whether a cron string and a timedelta as schedule give data intervals in this process:
+    the installed settings, else their defaults (Airflow 3's: neither does)."""
+    return _installed[-1] if _installed else DEFAULT_DATA_INTERVALS
+
+
+@contextlib.contextmanager
+def using_data_intervals(cron: bool, delta: bool) -> Iterator[None]:
+    """Read cron strings (``cron``) and timedeltas (``delta``) as schedules with data intervals
+    during the block: the settings ``[scheduler] create_cron_data_intervals`` and
+    ``create_delta_data_intervals``, installed wherever DAG files are loaded."""
+    _installed.append((cron, delta))
+    try:
+        yield
+    finally:
+        _installed.pop()
+
+
 def parse_schedule(
-    schedule: Any, dag_id: str = "", *, cron_data_intervals: bool = True, delta_data_intervals: bool = True
+    schedule: Any, dag_id: str = "", *, cron_data_intervals: bool | None = None,
+    delta_data_intervals: bool | None = None,
 ) -> dict[str, Any] | None:
     """``None`` for manual only; otherwise ``{"kind": "cron"|"delta"|"once"|..., "summary", ...}``.
 
     ``cron_data_intervals``/``delta_data_intervals`` (the ``[scheduler] create_*_data_intervals``
-    settings): a cron string or a timedelta gives data intervals (Airflow 2), or when off a run
-    at each tick (Airflow 3's default)."""
+    settings; ``None``: this process's, see ``data_intervals``): a cron string or a timedelta
+    gives data intervals (Airflow 2), or when off a run at each tick (Airflow 3's default)."""
     from slipstream.timetables.timetable import KINDS
+
+    installed_cron, installed_delta = data_intervals()
+    cron_data_intervals = installed_cron if cron_data_intervals is None else cron_data_intervals
+    delta_data_intervals = installed_delta if delta_data_intervals is None else delta_data_intervals
 
     where = f" of DAG {dag_id!r}" if dag_id else ""
     if schedule is None or schedule == "None":
