@@ -170,7 +170,7 @@ def test_access_control_is_kept_and_warns_it_is_not_enforced():
     ("build", "error", "message"),
     [
         (lambda: AssetWatcher("w", trigger=None), TypeError, "trigger must be an event trigger"),
-        (lambda: AssetWatcher("", trigger=FileDeleteTrigger("/x")), ValueError, "name must not be empty"),
+        (lambda: AssetWatcher("", trigger=FileDeleteTrigger("/x")), ValueError, "name must be a non-empty string"),
         (lambda: Asset("a", watchers=["w"]), TypeError, "watchers must hold AssetWatcher"),
         (lambda: AssetAccessControl(producer_teams="team"), TypeError, "list of team names"),
         (lambda: AssetAccessControl(consumer_teams=[" "]), ValueError, "non-empty string"),
