@@ -434,3 +434,60 @@ def test_a_run_before_a_tasks_start_date_has_no_instance_of_it(runner, dags_dir)
     july = next(r for r in late_runs if r["logical_date"].startswith("2024-07-01"))
     states = invoke_json(runner, "tasks", "states-for-dag-run", "late_start", july["run_id"])
     assert sorted((s["task_id"], s["state"]) for s in states) == [("early", "success"), ("late", "success")]
+
+
+# -- Airflow's asset watchers and access control: kept, warned about, and the DAGs run --------
+
+WATCHED_ASSETS_DAG = """
+from airflow.providers.standard.triggers.file import DirectoryFileDeleteTrigger, FileDeleteTrigger
+from airflow.sdk import DAG, Asset, AssetWatcher, task
+
+landing = Asset("landing_file", watchers=[
+    AssetWatcher(name="landing_watch", trigger=FileDeleteTrigger(filepath="/tmp/never-there/landing"))])
+flags = Asset("flags_dir", watchers=[AssetWatcher(
+    name="flag_watch", trigger=DirectoryFileDeleteTrigger(directory="/tmp/never-there", filename="go.flag"))])
+
+with DAG(dag_id="watched_assets", schedule=[landing, flags], catchup=False):
+    @task
+    def greet():
+        return "hello"
+
+    greet()
+"""
+
+TEAM_ASSET_DAGS = """
+from datetime import datetime
+
+from airflow.providers.standard.operators.bash import BashOperator
+from airflow.sdk import DAG, Asset, AssetAccessControl
+
+report = Asset(name="team_report", uri="s3://lake/team/report.csv",
+               access_control=AssetAccessControl(producer_teams=["sales"], allow_global=False))
+
+with DAG(dag_id="team_producer", start_date=datetime(2024, 1, 1), schedule="@daily", catchup=False):
+    BashOperator(task_id="produce", outlets=[report], bash_command="echo producing")
+
+with DAG(dag_id="team_consumer", start_date=datetime(2024, 1, 1), schedule=[report], catchup=False):
+    BashOperator(task_id="consume", bash_command="echo consuming")
+"""
+
+
+def test_watchers_and_access_control_load_with_a_warning_and_the_dags_run(runner, dags_dir):
+    from slipstream.dagfiles.loader import load_dag_file
+    from slipstream.sdk.assets import AssetArgumentWarning
+
+    (dags_dir / "watched.py").write_text(WATCHED_ASSETS_DAG)
+    (dags_dir / "teams.py").write_text(TEAM_ASSET_DAGS)
+    with pytest.warns(AssetArgumentWarning, match="will never fire in Slipstream") as caught:
+        watched = load_dag_file(dags_dir / "watched.py")
+    assert [re.search(r"watcher\(s\) '(\w+)'", str(w.message))[1] for w in caught] == ["landing_watch", "flag_watch"]
+    with pytest.warns(AssetArgumentWarning, match="access_control has no effect in Slipstream"):
+        teams = load_dag_file(dags_dir / "teams.py")
+    assert (watched.errors, teams.errors) == ([], [])
+    assert [dag.dag_id for dag in watched.dags + teams.dags] == ["watched_assets", "team_producer", "team_consumer"]
+    assert invoke(runner, "dags", "list-import-errors", "-o", "json").stdout.strip() in ("[]", "")
+
+    for dag_id, task_id in (("watched_assets", "greet"), ("team_producer", "produce"), ("team_consumer", "consume")):
+        out = invoke(runner, "dags", "test", dag_id).stdout
+        assert re.search(rf"{task_id}\s.*\ssuccess\s", out), out
+        assert re.search(rf"DAG run {dag_id} \S+: success", out), out

@@ -18,7 +18,8 @@ from slipstream.sdk import (
     task,
 )
 from slipstream.sdk.asset_schedule import as_condition, describe, encode_all
-from slipstream.sdk.assets import AssetNameRef, AssetUriRef, Dataset
+from slipstream.sdk.assets import AssetArgumentWarning, AssetNameRef, AssetUriRef, Dataset
+from slipstream.sdk.event_triggers import FileDeleteTrigger
 from slipstream.timetables.assets import AssetOrTimeSchedule, schedule_summary, split_schedule
 
 
@@ -139,15 +140,44 @@ def test_inlets_and_outlets_on_operators_and_tasks():
     assert encode_all(bash.inlets) == [AssetAlias("x").encode()]
 
 
+def test_a_watcher_is_kept_with_its_asset_and_warns_it_never_fires():
+    trigger = FileDeleteTrigger(filepath="/tmp/flag")
+    with pytest.warns(AssetArgumentWarning, match=r"Asset 'orders': watcher\(s\) 'on_flag' will never fire") as caught:
+        orders = Asset("orders", watchers=[AssetWatcher(name="on_flag", trigger=trigger)])
+    assert caught[0].filename == __file__
+    assert orders.watchers == [AssetWatcher("on_flag", trigger)] and orders.watchers[0].trigger is trigger
+    assert orders.encode()["watchers"] == [{"name": "on_flag", "trigger": {
+        "classpath": "airflow.providers.standard.triggers.file.FileDeleteTrigger",
+        "kwargs": {"filepath": "/tmp/flag", "poke_interval": 5.0}}}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plain = Asset("orders")
+    assert plain.watchers == [] and "watchers" not in plain.encode()
+
+
+def test_access_control_is_kept_and_warns_it_is_not_enforced():
+    control = AssetAccessControl(producer_teams=["analytics"], allow_global=False)
+    assert (control.producer_teams, control.consumer_teams, control.allow_global) == (["analytics"], None, False)
+    with pytest.warns(AssetArgumentWarning, match="access_control has no effect in Slipstream"):
+        shared = Asset(name="shared", uri="s3://lake/shared.csv", access_control=control)
+    assert shared.access_control == control
+    assert shared.encode()["access_control"] == {
+        "producer_teams": ["analytics"], "consumer_teams": None, "allow_global": False}
+    assert Asset("plain").access_control == AssetAccessControl() and "access_control" not in Asset("p").encode()
+
+
 @pytest.mark.parametrize(
-    ("build", "feature"),
+    ("build", "error", "message"),
     [
-        (lambda: AssetWatcher("w", trigger=None), "asset watchers"),
-        (lambda: AssetAccessControl(producer_teams=["a"]), "access control"),
-        (lambda: Asset("a", access_control=object()), "access control"),
-        (lambda: Asset("a", watchers=["w"]), "asset watchers"),
+        (lambda: AssetWatcher("w", trigger=None), TypeError, "trigger must be an event trigger"),
+        (lambda: AssetWatcher("", trigger=FileDeleteTrigger("/x")), ValueError, "name must be a non-empty string"),
+        (lambda: Asset("a", watchers=["w"]), TypeError, "watchers must hold AssetWatcher"),
+        (lambda: AssetAccessControl(producer_teams="team"), TypeError, "list of team names"),
+        (lambda: AssetAccessControl(consumer_teams=[" "]), ValueError, "non-empty string"),
+        (lambda: AssetAccessControl(allow_global="no"), TypeError, "True or False"),
+        (lambda: Asset("a", access_control=object()), TypeError, "needs an AssetAccessControl"),
     ],
 )
-def test_features_not_offered_import_but_say_so_when_used(build, feature):
-    with pytest.raises(NotImplementedError, match=feature):
+def test_bad_watchers_and_access_control_say_what_is_wrong(build, error, message):
+    with pytest.raises(error, match=message):
         build()

@@ -237,7 +237,7 @@ ALIASES.update({
     "airflow.partition_mappers.temporal": "slipstream.sdk.partitions",
     "airflow.providers.standard.operators.hitl": "slipstream.sdk.unsupported",
     "airflow.providers.standard.triggers": "slipstream.sdk.unsupported",
-    "airflow.providers.standard.triggers.file": "slipstream.sdk.unsupported",
+    "airflow.providers.standard.triggers.file": "slipstream.sdk.event_triggers",
     "airflow.providers.smtp.notifications": "slipstream.operators.smtp_notifier",
     "airflow.providers.smtp.notifications.smtp": "slipstream.operators.smtp_notifier",
     "airflow.providers.http.sensors": "slipstream.sensors",

@@ -22,7 +22,7 @@ lacks fails with an ImportError that says Slipstream does not provide it; a modu
 fails with a ModuleNotFoundError that lists the supported modules next to it.
 
 Names of Airflow features Slipstream deliberately does not offer (deadline alerts, asset
-partitions, asset watchers, plugins, triggers...) import, so a file that imports more than
+partitions, plugins, triggers...) import, so a file that imports more than
 it uses loads; using one raises `UnsupportedFeatureError` naming the feature
 (`src/slipstream/sdk/unsupported.py`).
 

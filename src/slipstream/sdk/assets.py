@@ -15,10 +15,19 @@ import warnings
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from slipstream.sdk.asset_watchers import (
+    AssetAccessControl,
+    AssetArgumentWarning,
+    AssetWatcher,
+    warn_unapplied,
+    watchers_list,
+)
+
 __all__ = [
     "Asset",
     "AssetAlias",
     "AssetAccessControl",
+    "AssetArgumentWarning",
     "AssetAll",
     "AssetAny",
     "AssetNameRef",
@@ -145,14 +154,14 @@ class Asset(BaseAsset):
         self.uri = normalize_uri(_identifier(kind, "uri", uri))
         self.group = _identifier(kind, "group", self.asset_type if group is None else group, required=False)
         self.extra = _json_extra(kind, extra)
-        if watchers:
-            raise NotImplementedError(
-                f"{kind}(watchers=...): asset watchers (assets updated by external events through a triggerer) "
-                "are not supported by Slipstream"
-            )
-        self.watchers: list[Any] = []
+        self.watchers = watchers_list(kind, self.name, watchers)
+        if access_control is not None and not isinstance(access_control, AssetAccessControl):
+            raise TypeError(f"{kind}(access_control=...) needs an AssetAccessControl, got "
+                            f"{type(access_control).__name__}: {access_control!r}")
+        self.access_control = AssetAccessControl() if access_control is None else access_control
         if access_control is not None:
-            AssetAccessControl()
+            warn_unapplied(f"{kind} {self.name!r}: access_control has no effect in Slipstream: team-based access "
+                  "control of asset events is not enforced (as in Airflow without multi-team mode)")
 
     @property
     def key(self) -> tuple[str, str]:
@@ -188,7 +197,12 @@ class Asset(BaseAsset):
         return f"{type(self).__name__}(name={self.name!r}, uri={self.uri!r}, group={self.group!r}, extra={self.extra!r})"
 
     def encode(self) -> dict[str, Any]:
-        return {"kind": "asset", "name": self.name, "uri": self.uri, "group": self.group, "extra": self.extra}
+        encoded = {"kind": "asset", "name": self.name, "uri": self.uri, "group": self.group, "extra": self.extra}
+        if self.watchers:
+            encoded["watchers"] = [watcher.encode() for watcher in self.watchers]
+        if self.access_control != AssetAccessControl():
+            encoded["access_control"] = self.access_control.encode()
+        return encoded
 
     def iter_assets(self) -> Iterator[Asset]:
         yield self
@@ -324,25 +338,6 @@ class AssetAll(AssetBooleanCondition):
         if not isinstance(other, BaseAsset):
             return NotImplemented
         return AssetAll(*self.objects, other)
-
-
-class _NotOffered:
-    """A name Airflow exports for a feature Slipstream does not offer: importing it works, using it
-    says which feature is missing."""
-
-    feature: ClassVar[str] = ""
-    __slipstream_unsupported__: ClassVar[bool] = True  # counted as a stand-in (sdk/unsupported.py:is_stand_in)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError(f"{type(self).__name__}: {self.feature} are not supported by Slipstream")
-
-
-class AssetWatcher(_NotOffered):
-    feature = "asset watchers (assets updated by external events through a triggerer)"
-
-
-class AssetAccessControl(_NotOffered):
-    feature = "team-based access control of assets (Airflow's multi-team mode)"
 
 
 class Metadata:

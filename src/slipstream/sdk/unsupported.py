@@ -61,23 +61,18 @@ def unsupported_function(name: str, feature: str, why: str) -> Any:
 
 
 # name -> (kind, feature, why)
-_STAND_INS: dict[str, tuple[str, str, str]] = {
-    "AssetWatcher": ("class", "asset watchers (event-driven scheduling)", "there is no triggerer to watch for events"),
-    "AssetAccessControl": ("class", "asset access control", "Slipstream has no auth manager"),
-}
+_STAND_INS: dict[str, tuple[str, str, str]] = {}
 
 # Names of ``airflow.sdk.__all__`` among them (the others live in other Airflow modules).
 STAND_IN_NAMES = frozenset(_STAND_INS)
 
 _HITL = ("human-in-the-loop operators", "Slipstream has no UI where a person could answer them")
-_TRIGGERS = ("deferrable operators (triggers)", "there is no triggerer; run the operator with deferrable=False")
 _STAND_INS.update({
     "AirflowPlugin": ("class", "plugins", "Slipstream loads no plugins; import what a plugin offers from its module"),
     "PriorityWeightStrategy": ("class", "custom priority weight strategies", "weight_rule takes downstream, "
                                "upstream or absolute"),
     **{name: ("class", *_HITL) for name in ("HITLOperator", "ApprovalOperator", "HITLBranchOperator",
                                              "HITLEntryOperator")},
-    **{name: ("class", *_TRIGGERS) for name in ("FileDeleteTrigger", "DirectoryFileDeleteTrigger")},
     "SubDagOperator": ("class", "SubDAGs (removed in Airflow 3)", "group the tasks with a TaskGroup instead"),
 })
 _made: dict[str, Any] = {}
