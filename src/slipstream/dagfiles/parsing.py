@@ -15,7 +15,10 @@ from slipstream.processes.client import ForkServer
 from slipstream.sdk.timezone import using_default_timezone
 from slipstream.timetables.schedule import DEFAULT_DATA_INTERVALS, using_data_intervals
 
-PRELOAD = ["slipstream.dagfiles.parsing", "slipstream.operators.bash", "slipstream.operators.python", "pendulum"]
+PRELOAD = [
+    "slipstream.dagfiles.parsing", "slipstream.operators.bash", "slipstream.operators.python", "pendulum",
+    "slipstream.timetables.schedule",
+]
 
 
 @dataclass

@@ -34,6 +34,8 @@ PRELOAD = [
     "jinja2",
     "jinja2.nativetypes",
     "pendulum",
+    "slipstream.timetables.schedule",  # dag_file_settings, around every try: too slow to import after the fork
+    "slipstream.sdk.templating",  # every try renders its template fields
 ]
 TARGET = "slipstream.executors.task_process:task_process_main"
 CALLBACK_TARGET = "slipstream.executors.task_process:callback_process_main"
