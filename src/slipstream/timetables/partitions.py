@@ -17,7 +17,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from slipstream.timetables.base import DagRunInfo, DataInterval, Timetable
+from slipstream.timetables.base import Timetable
+from slipstream.timetables.simple import NullTimetable
 from slipstream.timetables.trigger import CronTriggerTimetable, _decode_run_immediately
 
 __all__ = ["CronPartitionTimetable", "PartitionedAtRuntime"]
@@ -98,26 +99,13 @@ class CronPartitionTimetable(CronTriggerTimetable):
         return f"scheduled__{tick.isoformat()}__{self.partition_key(self.partition_date(tick))}"
 
 
-class PartitionedAtRuntime(Timetable):
+class PartitionedAtRuntime(NullTimetable):
     """No scheduled runs: the partition keys are chosen while the tasks run."""
 
     kind = "partitioned_at_runtime"
-    periodic = False
-    can_be_scheduled = False
     partitioned_at_runtime = True
     description = "Partitioned at runtime, external triggers only"
 
     @property
     def summary(self) -> str:
         return "PartitionedAtRuntime"
-
-    def next_dagrun_info(
-        self,
-        last_automated_data_interval: DataInterval | None,
-        *,
-        earliest: datetime | None,
-        latest: datetime | None,
-        catchup: bool,
-        now: datetime,
-    ) -> DagRunInfo | None:
-        return None
