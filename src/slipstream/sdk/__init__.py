@@ -70,44 +70,7 @@ __all__ = [
 ]
 
 
-_TIMETABLES = {
-    "CronDataIntervalTimetable": "slipstream.timetables.interval",
-    "DeltaDataIntervalTimetable": "slipstream.timetables.interval",
-    "CronTriggerTimetable": "slipstream.timetables.trigger",
-    "DeltaTriggerTimetable": "slipstream.timetables.trigger",
-    "MultipleCronTriggerTimetable": "slipstream.timetables.trigger",
-    "EventsTimetable": "slipstream.timetables.events",
-    "CronPartitionTimetable": "slipstream.timetables.partitions",
-    "PartitionedAssetTimetable": "slipstream.timetables.partitioned_assets",
-    "PartitionedAtRuntime": "slipstream.timetables.partitions",
-}
-
-
 def __getattr__(name: str) -> object:
-    # Airflow 3.1's ``from airflow.sdk import BaseHook``; slipstream.hooks imports the sdk, so not at import.
-    if name == "BaseHook":
-        from slipstream.hooks.base import BaseHook
-
-        return BaseHook
-    # ``from airflow.sdk import BaseSensorOperator, PokeReturnValue``; sensors import the sdk too.
-    if name in ("BaseSensorOperator", "PokeReturnValue"):
-        from slipstream.sensors import base
-
-        return getattr(base, name)
-    # Timetables: ``from airflow.sdk import CronTriggerTimetable``; loaded on first use.
-    if name in _TIMETABLES:
-        import importlib
-
-        return getattr(importlib.import_module(_TIMETABLES[name]), name)
-    # Branching bases; the operators import the sdk, so not at import either.
-    if name in ("BaseBranchOperator", "BranchMixIn", "SkipMixin"):
-        from slipstream.operators import branching
-
-        return getattr(branching, name)
-    if name == "BaseAsyncOperator":
-        from slipstream.sdk.async_operator import BaseAsyncOperator
-
-        return BaseAsyncOperator
     # The rest of Airflow's ``airflow.sdk`` names, loaded on first use (sdk/lazy_names.py).
     from slipstream.sdk.lazy_names import lazy_name
 

@@ -16,6 +16,22 @@ TASK_SDK_VERSION = "1.3.2"
 
 # name -> module that defines it
 LAZY_NAMES: dict[str, str] = {
+    # Hooks, sensors and operators import the sdk back, so not at its import.
+    "BaseHook": "slipstream.hooks.base",
+    "BaseSensorOperator": "slipstream.sensors.base",
+    "PokeReturnValue": "slipstream.sensors.base",
+    "BaseBranchOperator": "slipstream.operators.branching",
+    "BranchMixIn": "slipstream.operators.branching",
+    "SkipMixin": "slipstream.operators.branching",
+    "CronDataIntervalTimetable": "slipstream.timetables.interval",
+    "DeltaDataIntervalTimetable": "slipstream.timetables.interval",
+    "CronTriggerTimetable": "slipstream.timetables.trigger",
+    "DeltaTriggerTimetable": "slipstream.timetables.trigger",
+    "MultipleCronTriggerTimetable": "slipstream.timetables.trigger",
+    "EventsTimetable": "slipstream.timetables.events",
+    "CronPartitionTimetable": "slipstream.timetables.partitions",
+    "PartitionedAssetTimetable": "slipstream.timetables.partitioned_assets",
+    "PartitionedAtRuntime": "slipstream.timetables.partitions",
     "EdgeModifier": "slipstream.sdk.edges",
     "Label": "slipstream.sdk.edges",
     "chain_linear": "slipstream.sdk.dependencies",
