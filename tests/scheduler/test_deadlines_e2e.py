@@ -19,6 +19,7 @@ from slipstream.scheduler.scheduler import Scheduler
 from slipstream.scheduler.triggering import trigger_dag
 from slipstream.store import dag_runs, deadlines
 from slipstream.store.clock import utcnow
+from slipstream.store.log_paths import callback_log_file
 
 DAG_FILE = """
 import json, time
@@ -100,7 +101,7 @@ def test_a_run_that_misses_its_deadline_runs_the_callback_once_in_a_process(sett
         assert again.next_wake is None or again.next_wake > t0 + timedelta(minutes=3)
         executor.wait_idle(timeout=0.5)
         assert len(wait_for_lines(out, 2, timeout=0.5)) == 1
-        log = settings.base_log_folder / "slow" / run.run_id.replace(":", "_") / "deadline_callbacks.log"
+        log = callback_log_file(settings.base_log_folder, "slow", run.run_id, "deadline")
         assert "missed its deadline two minutes" in log.read_text()
     finally:
         executor.terminate()

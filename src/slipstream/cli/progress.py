@@ -72,6 +72,7 @@ def run_with_progress(
     from slipstream.scheduler.triggering import trigger_dag
     from slipstream.sdk.exceptions import ParamValidationError
     from slipstream.store import run_progress
+    from slipstream.store.log_paths import run_folder
 
     try:
         run = trigger_dag(db, dag_id, conf=conf, logical_date=logical_date)
@@ -115,5 +116,5 @@ def run_with_progress(
             failed = run_progress.failed_with_reason(session, run.id)
         for row in failed:
             console.print(f"  {_label(row)}: {escape(row.state_reason)}")
-        console.print(f"  Task logs are under {settings.base_log_folder / dag_id}")
+        console.print(f"  Task logs are under {run_folder(settings.base_log_folder, dag_id)}")
     return final.state

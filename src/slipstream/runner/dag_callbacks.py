@@ -14,13 +14,16 @@ from slipstream.runner.direct_store import DirectTryStore
 from slipstream.runner.task_runner import _dag_run_info, run_callbacks
 from slipstream.store import dag_runs, task_instances
 from slipstream.store.db import Database
+from slipstream.store.log_paths import callback_log_file
 
 log = logging.getLogger("slipstream.runner")
 
 
 def callback_log_path(base: Path, request: CallbackRequest | DeadlineRequest) -> Path:
-    safe_run = request.run_id.replace("/", "_").replace(":", "_")
-    return base / request.dag_id / safe_run / getattr(request, "log_name", "dag_callbacks.log")
+    """Where a callback process writes: the run's ``callbacks=dag.log`` or ``callbacks=deadline.log``
+    (names no task's folder can have, see store/log_paths.py)."""
+    kind = "deadline" if isinstance(request, DeadlineRequest) else "dag"
+    return callback_log_file(base, request.dag_id, request.run_id, kind)
 
 
 def run_dag_callback(request: CallbackRequest, settings: Settings) -> None:
