@@ -184,6 +184,23 @@ def test_trigger_with_run_id_and_logical_date(runner, seeded):
     assert len(invoke_json(runner, "dags", "list-runs", "parallel_dependencies")) == 1
 
 
+@pytest.mark.parametrize(
+    ("run_id", "says"),
+    [
+        ("../x", "must not contain '..'"),
+        ("..", "cannot be '.' or '..'"),
+        ("a/b", "does not match the allowed pattern '^[A-Za-z0-9_.~:+-]+$' ([scheduler] allowed_run_id_pattern)"),
+        ("scheduled__2024-01-01T00:00:00+00:00", "the prefix scheduled__ is kept for scheduled runs"),
+    ],
+)
+def test_trigger_refuses_a_run_id_outside_the_rule(runner, seeded, run_id, says):
+    result = invoke(runner, "dags", "trigger", "parallel_dependencies", "-r", run_id, code=1)
+    assert f"Error: The run_id {run_id!r}" in result.stderr or "A manual DAG run cannot use" in result.stderr
+    assert says in result.stderr
+    assert no_traceback(result.output)
+    assert invoke_json(runner, "dags", "list-runs", "parallel_dependencies") == []
+
+
 def test_trigger_with_conf_that_is_not_json_creates_nothing(runner, seeded):
     result = invoke(runner, "dags", "trigger", "parallel_dependencies", "--conf", "not json", code=2)
     assert "Invalid value for --conf: not valid JSON" in result.stderr

@@ -402,3 +402,21 @@ def test_task_processes_read_schedules_with_the_settings(settings, db, write_dag
         seen = xcoms.pull(session, dag_id="timetable_seen", run_id=run.run_id, task_id="timetable_class", key="return_value")
     assert seen == "CronDataIntervalTimetable"
     assert run.data_interval_end - run.data_interval_start == timedelta(days=1)  # a manual run's complete day
+
+
+def test_ids_outside_airflows_rule_are_import_errors_naming_the_id_and_what_is_allowed(tmp_path: Path) -> None:
+    for name, source, says in [
+        ("dots.py", 'DAG("..", schedule=None)', "The dag_id '..' is not allowed: an id cannot be '.' or '..'"),
+        ("slash.py", 'DAG("a/b", schedule=None)', "The dag_id 'a/b' has characters that are not allowed: use only "
+                                                   "letters, digits, underscores, dashes and dots"),
+        ("task.py", 'with DAG("fine_dag", schedule=None):\n    EmptyOperator(task_id=".")',
+         "The task_id '.' is not allowed"),
+        ("group.py", 'with DAG("fine_dag", schedule=None):\n    with TaskGroup("a.b"):\n        pass',
+         "The group_id 'a.b' has characters that are not allowed"),
+    ]:
+        path = tmp_path / name
+        path.write_text(f"from airflow import DAG\nfrom airflow.operators.empty import EmptyOperator\n"
+                        f"from airflow.utils.task_group import TaskGroup\n{source}\n")
+        error = only_error(path)
+        assert says in error.exception, error.exception
+        assert error.filename == str(path.resolve())

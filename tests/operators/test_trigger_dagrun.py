@@ -175,3 +175,16 @@ def test_reset_dag_run_clears_the_existing_run_and_runs_it_again(settings, db, w
     assert run.state == "success"
     work = ti_row(db, "child", "again", "work")
     assert (work.state, work.try_number) == ("success", 2)
+
+
+def test_a_trigger_run_id_that_could_leave_its_folder_fails_the_task_and_creates_nothing(settings, db, write_dag, parse):
+    write_dag("child.py", CHILD)
+    write_dag("parent.py", parent_dag(wait=False))
+    parse()
+    run = run_dag_to_end(settings, db, "parent", conf={"child_run": "../escape"},
+                         executor=InlineExecutor(settings, db), timeout=60)
+    assert run.state == "failed"
+    reason = ti_row(db, "parent", run.run_id, "trigger").state_reason
+    assert reason.startswith("AirflowException: The run_id '../escape' is not allowed: it must not contain '..'"), reason
+    with db.read() as session:
+        assert dag_runs.list_runs(session, "child") == []

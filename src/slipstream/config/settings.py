@@ -50,6 +50,7 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
         "fernet_key": (str, "", "Key that encrypts secrets in the store."),
         "virtualenv_cache": (str, "{home}/venvs", "Folder of the cached virtual environments of virtualenv tasks."),
         "max_map_length": (int, 100_000, "Most task instances one expand() may create."),
+        "allow_double_dot_in_ids": (bool, False, "Allow '..' inside a run_id (never '.' or '..' alone)."),
     },
     "database": {
         "sql_alchemy_conn": (str, "sqlite:///{home}/slipstream.db", "SQLAlchemy URL of the store."),
@@ -63,6 +64,10 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
         "poll_interval": (float, 1.0, "Safety-net pass interval when no event wakes the scheduler."),
         "dag_dir_list_interval": (float, 5.0, "Seconds between scans of the DAG folder for changes."),
         "parsing_processes": (int, 2, "DAG files parsed at once."),
+        "allowed_run_id_pattern": (
+            str, r"^[A-Za-z0-9_.~:+-]+$", "Regular expression a run_id given by a user (dags trigger --run-id, "
+            "trigger_run_id) must match.",
+        ),
         "catchup_by_default": (bool, False, "Catchup of DAGs that do not set catchup: create every missed run."),
         "use_job_schedule": (bool, True, "Create scheduled runs from timetables; off: only triggered runs."),
         "create_cron_data_intervals": (

@@ -8,12 +8,15 @@ way and fails with the same message whichever way a run is asked for.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from slipstream.config import Config
 from slipstream.dagfiles.serialization import SerializedDag
+from slipstream.sdk.ids import validate_run_id
 from slipstream.store import clearing, dag_runs, dags, task_instances
 from slipstream.store.clock import utcnow
 from slipstream.store.db import Database
@@ -36,6 +39,20 @@ def load_serialized(db: Database, dag_id: str) -> SerializedDag:
             "(see `slipstream dags list-import-errors`)"
         )
     return SerializedDag(row.data, row.dag_hash)
+
+
+def run_id_checker(run_type: str = DagRunType.MANUAL) -> Callable[[str], str]:
+    """A check of run_ids against Airflow's rule for a run's id, with the configured
+    ``[scheduler] allowed_run_id_pattern`` and ``[core] allow_double_dot_in_ids`` (read once):
+    it returns the run_id, or raises ValueError saying what is allowed."""
+    config = Config.load()
+    pattern, allow_double_dot = config.get("scheduler", "allowed_run_id_pattern"), config.get("core", "allow_double_dot_in_ids")
+    return functools.partial(validate_run_id, pattern=pattern, allow_double_dot=allow_double_dot, run_type=str(run_type))
+
+
+def checked_run_id(run_id: str, run_type: str = DagRunType.MANUAL) -> str:
+    """``run_id`` once it passes ``run_id_checker``'s rule."""
+    return run_id_checker(run_type)(run_id)
 
 
 def task_specs(
@@ -93,7 +110,7 @@ def trigger_dag(
     dag = load_serialized(db, dag_id)
     checked = check_conf(dag, conf)
     logical_date = logical_date or now
-    run_id = run_id or f"manual__{logical_date.isoformat()}"
+    run_id = checked_run_id(run_id or f"manual__{logical_date.isoformat()}")
     with db.write() as session:
         return dag_runs.create(
             session,
@@ -148,7 +165,7 @@ def trigger_or_clear(
     (also for a paused DAG with ``fail_when_dag_is_paused``)."""
     now = utcnow()
     logical_date = logical_date or now
-    run_id = run_id or f"manual__{logical_date.isoformat()}"
+    run_id = checked_run_id(run_id or f"manual__{logical_date.isoformat()}")
     with db.read() as session:
         existing = dag_runs.get(session, dag_id, run_id)
         row = dags.get_dag(session, dag_id)

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from slipstream.config import Settings
+from slipstream.dagfiles.manual_runs import run_id_checker
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.executors.base import BaseExecutor
 from slipstream.scheduler.scheduler import Scheduler
@@ -126,6 +127,7 @@ def plan_backfill(
             "supported by Slipstream yet; trigger the runs of the partitions you need instead"
         )
     infos = intervals(schedule, start, end)
+    check_run_id = run_id_checker(DagRunType.BACKFILL)
     with db.read() as session:
         existing = {r.logical_date: r for r in dag_runs.automated_between(session, dag_id, start, end)}
         failed_runs = {
@@ -138,6 +140,10 @@ def plan_backfill(
         run = existing.get(info.logical_date)
         if run is None:
             action, run_id, state = CREATE, backfill_run_id(info.logical_date), None
+            try:
+                check_run_id(run_id)
+            except ValueError as err:
+                raise BackfillError(f"Cannot create the backfill run of {info.logical_date.isoformat()}: {err}") from None
         else:
             run_id, state = run.run_id, run.state
             if reset_dagruns:

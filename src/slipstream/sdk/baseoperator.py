@@ -9,9 +9,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from slipstream.sdk.dag import DAG, dag_context, validate_key
+from slipstream.sdk.dag import DAG, dag_context
 from slipstream.sdk.dependencies import DependencyMixin, chain, chain_linear, cross_downstream
 from slipstream.sdk.exceptions import DagDefinitionError
+from slipstream.sdk.ids import validate_key
 from slipstream.sdk.operator_api import OperatorApi, callbacks_list, warn_template_fields_string, warn_unapplied
 from slipstream.sdk.param import ParamsDict
 from slipstream.sdk.setup_teardown import SetupTeardownMixin, note_new_task
@@ -205,6 +206,8 @@ class BaseOperator(SetupTeardownMixin, OperatorApi, DependencyMixin):
         validate_key("task_id", task_id)
         self.task_group = task_group
         self.task_id = task_group.child_id(task_id) if task_group is not None else task_id
+        if self.task_id != task_id:
+            validate_key("task_id", self.task_id)  # with its groups' prefix, as Airflow checks it
         self.owner = owner
         self.email = email
         self.email_on_failure = email_on_failure

@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from slipstream.sdk.exceptions import DagCycleError, DagDefinitionError, DuplicateTaskIdFound, TaskNotFound
+from slipstream.sdk.ids import validate_key
 from slipstream.sdk.param import ParamsDict
 
 if TYPE_CHECKING:
     from slipstream.sdk.baseoperator import BaseOperator
     from slipstream.sdk.task_group import TaskGroup
 
-KEY_PATTERN = re.compile(r"^[\w.-]+$")
-MAX_ID_LENGTH = 250
-
 _NOT_SET: Any = object()
-
-
-def validate_key(kind: str, key: Any) -> str:
-    """Check a dag_id or task_id: letters, digits, '_', '-' and '.' only."""
-    if not isinstance(key, str):
-        raise TypeError(f"The {kind} must be a string, got {type(key).__name__}: {key!r}")
-    if not key:
-        raise ValueError(f"The {kind} must not be empty")
-    if len(key) > MAX_ID_LENGTH:
-        raise ValueError(f"The {kind} {key[:40]!r}... is longer than {MAX_ID_LENGTH} characters")
-    if not KEY_PATTERN.match(key):
-        raise ValueError(
-            f"The {kind} {key!r} has characters that are not allowed: use only letters, digits, "
-            "underscores, dashes and dots"
-        )
-    return key
 
 
 class _DagContext:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from slipstream.sdk.dag import dag_context, validate_key
+from slipstream.sdk.dag import dag_context
 from slipstream.sdk.dependencies import DependencyMixin
 from slipstream.sdk.exceptions import DagDefinitionError, DuplicateTaskIdFound
+from slipstream.sdk.ids import validate_group_key
 
 if TYPE_CHECKING:
     from slipstream.sdk.baseoperator import BaseOperator
@@ -57,7 +58,7 @@ class TaskGroup(DependencyMixin):
             self._group_id = None
             self.group_display_name = ""
             return
-        validate_key("group_id", group_id)
+        validate_group_key(group_id)
         parent_group = parent_group or task_group_context.current(dag or dag_context.current())
         if parent_group is None:
             raise DagDefinitionError(
