@@ -87,6 +87,7 @@ def _serialize_task(task: BaseOperator, default_timezone: str = "utc") -> dict[s
         "executor_config": storable(getattr(task, "executor_config", None) or None),
         "docs": {kind: getattr(task, kind) for kind in DOC_KINDS if getattr(task, kind, None)},
         **_setup_teardown_marks(task),
+        **_failure_callback_marks(task),
         **_assets_of(task),
         **_own_dates(task, default_timezone),
     }
@@ -106,6 +107,13 @@ def _setup_teardown_marks(task: BaseOperator) -> dict[str, bool]:
         "is_teardown": task.is_teardown,
         "on_failure_fail_dagrun": task.on_failure_fail_dagrun,
     }
+    return {name: True for name, value in marks.items() if value}
+
+
+def _failure_callback_marks(task: BaseOperator) -> dict[str, bool]:
+    """``has_on_failure_callback`` / ``has_on_retry_callback``, written only when set: the
+    scheduler runs them (scheduler/failure_callbacks.py) for a try it fails itself."""
+    marks = {"has_on_failure_callback": task.on_failure_callback, "has_on_retry_callback": task.on_retry_callback}
     return {name: True for name, value in marks.items() if value}
 
 

@@ -60,6 +60,23 @@ class DeadlineRequest:
 
 
 @dataclass(frozen=True)
+class TaskCallbackRequest:
+    """The scheduler failed a try (its process died, it stopped heartbeating, it overran its
+    timeout): the task's on_failure_callback or on_retry_callback and its alert mail, which the
+    try could not run itself, run in a process of their own (``runner/task_callbacks.py``)."""
+
+    dag_id: str
+    run_id: str
+    task_id: str
+    map_index: int
+    try_number: int
+    fileloc: str
+    state: str  # what the try became: failed or up_for_retry
+    reason: str
+    hostname: str = ""
+
+
+@dataclass(frozen=True)
 class ExecutorEvent:
     """A workload's process has ended with ``exit_code`` (negative: killed by that signal)."""
 

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from slipstream.config import Settings
-from slipstream.executors.base import BaseExecutor, CallbackRequest, DeadlineRequest, ExecutorEvent, Workload
+from slipstream.executors.base import (
+    BaseExecutor,
+    CallbackRequest,
+    DeadlineRequest,
+    ExecutorEvent,
+    TaskCallbackRequest,
+    Workload,
+)
 from slipstream.runner.direct_store import DirectTryStore
 from slipstream.runner.task_runner import run_task
 from slipstream.store.db import Database
@@ -21,15 +28,10 @@ class InlineExecutor(BaseExecutor):
     def running(self) -> int:
         return 0
 
-    def run_callback(self, request: CallbackRequest | DeadlineRequest) -> None:
-        if isinstance(request, DeadlineRequest):
-            from slipstream.runner.deadline_callbacks import run_deadline_request
+    def run_callback(self, request: CallbackRequest | DeadlineRequest | TaskCallbackRequest) -> None:
+        from slipstream.runner.dag_callbacks import run_callback_request
 
-            run_deadline_request(request, self.settings)
-            return
-        from slipstream.runner.dag_callbacks import run_dag_callback
-
-        run_dag_callback(request, self.settings)
+        run_callback_request(request, self.settings)
 
     def queue_workload(self, workload: Workload) -> None:
         run_task(workload, self.settings, DirectTryStore(self.db) if self.db is not None else None)

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from slipstream.config import Settings
-from slipstream.executors.base import CallbackRequest, DeadlineRequest, Workload
+from slipstream.executors.base import CallbackRequest, DeadlineRequest, TaskCallbackRequest, Workload
 from slipstream.runner.task_logging import configure_task_logging
 from slipstream.runner.task_runner import run_task
 from slipstream.runner.try_store import ChannelTryStore, TryStore
@@ -69,17 +69,13 @@ def task_process_main(workload: Workload, settings: Settings) -> None:
     sys.stderr.flush()
 
 
-def callback_process_main(request: CallbackRequest | DeadlineRequest, settings: Settings) -> None:
-    """A process for a DAG's success or failure callback, or a deadline's user code, with its own log file."""
-    from slipstream.runner.dag_callbacks import callback_log_path, run_dag_callback
+def callback_process_main(request: CallbackRequest | DeadlineRequest | TaskCallbackRequest, settings: Settings) -> None:
+    """A process for user code the scheduler asks for (a DAG's callback, a deadline's, a task's
+    callbacks after a try the scheduler failed), with its own log file."""
+    from slipstream.runner.dag_callbacks import callback_log_path, run_callback_request
 
     os.setpgrp()
     redirect_output(str(callback_log_path(settings.base_log_folder, request)))
     configure_task_logging()
-    if isinstance(request, DeadlineRequest):
-        from slipstream.runner.deadline_callbacks import run_deadline_request
-
-        run_deadline_request(request, settings)
-    else:
-        run_dag_callback(request, settings)
+    run_callback_request(request, settings)
     sys.stdout.flush()

@@ -1,29 +1,49 @@
-"""A DAG's on_success_callback / on_failure_callback, run in a process when a run finishes."""
+"""A DAG's on_success_callback / on_failure_callback, run in a process when a run finishes; and
+the one entry for every request of user code from the scheduler (``run_callback_request``)."""
 
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from slipstream.config import Settings
 from slipstream.dagfiles.airflow_imports import airflow_imports
 from slipstream.dagfiles.loader import dag_file_settings, load_dag_file_cached
-from slipstream.executors.base import CallbackRequest, DeadlineRequest
+from slipstream.executors.base import CallbackRequest, DeadlineRequest, TaskCallbackRequest
 from slipstream.runner.context import RuntimeTaskInstance, build_context
 from slipstream.runner.direct_store import DirectTryStore
 from slipstream.runner.task_runner import _dag_run_info, run_callbacks
 from slipstream.store import dag_runs, task_instances
 from slipstream.store.db import Database
-from slipstream.store.log_paths import callback_log_file
+from slipstream.store.log_paths import callback_log_file, log_file
 
 log = logging.getLogger("slipstream.runner")
 
 
-def callback_log_path(base: Path, request: CallbackRequest | DeadlineRequest) -> Path:
+def callback_log_path(base: Path, request: CallbackRequest | DeadlineRequest | TaskCallbackRequest) -> Path:
     """Where a callback process writes: the run's ``callbacks=dag.log`` or ``callbacks=deadline.log``
-    (names no task's folder can have, see store/log_paths.py)."""
+    (names no task's folder can have, see store/log_paths.py); a task's callbacks, at the end of
+    the log of the try they follow."""
+    if isinstance(request, TaskCallbackRequest):
+        return Path(log_file(os.fspath(base), request.dag_id, request.run_id, request.task_id, request.map_index,
+                             request.try_number))
     kind = "deadline" if isinstance(request, DeadlineRequest) else "dag"
     return callback_log_file(base, request.dag_id, request.run_id, kind)
+
+
+def run_callback_request(request: CallbackRequest | DeadlineRequest | TaskCallbackRequest, settings: Settings) -> None:
+    """Run the user code a request from the scheduler asks for (in the process it is run in)."""
+    if isinstance(request, DeadlineRequest):
+        from slipstream.runner.deadline_callbacks import run_deadline_request
+
+        run_deadline_request(request, settings)
+    elif isinstance(request, TaskCallbackRequest):
+        from slipstream.runner.task_callbacks import run_task_callbacks
+
+        run_task_callbacks(request, settings)
+    else:
+        run_dag_callback(request, settings)
 
 
 def run_dag_callback(request: CallbackRequest, settings: Settings) -> None:

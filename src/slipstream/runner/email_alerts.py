@@ -8,6 +8,7 @@ try number, the exception, the host and the log's location. The mail goes out th
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 from slipstream.config import Settings
 from slipstream.hooks.smtp import SmtpParams, get_email_address_list, send_email_smtp
 from slipstream.store.states import TaskInstanceState as TI
+
+log = logging.getLogger("slipstream.runner")
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,27 @@ def alert_for(task: Any, ti: TryInfo, state: str, exception: str | BaseException
         f"run {html.escape(ti.run_id)}, state {html.escape(state)}<br>\n"
     )
     return subject, body
+
+
+def send_alert(
+    settings: Settings, task: Any, ti: TryInfo, state: str, exception: str | BaseException | None
+) -> bool:
+    """Mail the alert for a try of ``task`` that ended in ``state`` to its addresses, if it wants
+    one; a mail that cannot be sent is reported in the log and changes nothing else. True if sent."""
+    to = recipients_for(task, state)
+    if not to:
+        return False
+    subject, body = alert_for(task, ti, state, exception)
+    try:
+        send_email(settings, to, subject, body)
+    except Exception as err:  # noqa: BLE001 - a mail that fails must not change the try's outcome
+        log.error(
+            "Failed to send email to %s through %s:%s: %s: %s",
+            ", ".join(to), settings.smtp_host, settings.smtp_port, type(err).__name__, err,
+        )
+        return False
+    log.info("Sent alert email to %s", ", ".join(to))
+    return True
 
 
 def send_email(settings: Settings, to: str | Iterable[str], subject: str, html_content: str) -> None:

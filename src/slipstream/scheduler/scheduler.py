@@ -21,9 +21,17 @@ from typing import Any
 
 from slipstream.config import Settings
 from slipstream.dagfiles.serialization import SerializedDag
-from slipstream.executors.base import BaseExecutor, CallbackRequest, DeadlineRequest, ExecutorEvent, Workload
+from slipstream.executors.base import (
+    BaseExecutor,
+    CallbackRequest,
+    DeadlineRequest,
+    ExecutorEvent,
+    TaskCallbackRequest,
+    Workload,
+)
 from slipstream.scheduler import asset_triggers, run_creation
 from slipstream.scheduler.deadline_alerts import handle_deadlines
+from slipstream.scheduler.failure_callbacks import failure_callback_request
 from slipstream.scheduler.partitioned_runs import PartitionedRunCreator
 from slipstream.scheduler.past import PastRun
 from slipstream.scheduler.planning import (
@@ -64,7 +72,7 @@ class PassResult:
     changed: int = 0
     next_wake: datetime | None = None
     again: bool = False  # something changed that the next pass must look at straight away
-    callbacks: list[CallbackRequest | DeadlineRequest] = field(default_factory=list)
+    callbacks: list[CallbackRequest | DeadlineRequest | TaskCallbackRequest] = field(default_factory=list)
 
 
 class Scheduler:
@@ -205,6 +213,9 @@ class Scheduler:
             result.changed += 1
             result.again = True
             self._notify("task_instance", (row.dag_id, row.run_id, row.task_id, row.map_index, state.value))
+            request = failure_callback_request(dag, row, state.value, reason)
+            if request is not None:
+                result.callbacks.append(request)  # the try could not run them: a process of their own does
 
     def _check_zombies(self, session: Any, now: datetime, result: PassResult) -> None:
         """Running tries with no heartbeat for too long, or far past their execution_timeout
