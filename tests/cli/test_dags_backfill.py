@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cli_helpers import invoke, invoke_json
+from cli_helpers import invoke, invoke_json, no_traceback, run
 
 DAILY = """
 from datetime import datetime
@@ -59,3 +59,37 @@ def test_bad_input_is_refused(runner, dags_dir):
     assert "is after --end-date" in result.stderr
     invoke(runner, "dags", "backfill", "nope", "-s", "2024-01-01", "-e", "2024-01-02", code=1)
     invoke(runner, "dags", "backfill", "daily", "-s", "2024-01-01", "-e", "2024-01-02", "--max-active-runs", "0", code=2)
+
+
+PAST = """
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+with DAG("past", schedule="@daily", start_date=datetime(2024, 1, 1), catchup=False, max_active_runs={limit},
+         default_args={{"retries": 0}}) as dag:
+    BashOperator(task_id="work", bash_command={command!r}, depends_on_past=True) >> BashOperator(
+        task_id="after", bash_command="true")
+"""
+
+
+def test_a_depends_on_past_deadlock_is_reported_and_exits_1(dags_dir, tmp_path):
+    """The first day fails, so the second day's task waits for it forever: the backfill says
+    which runs wait on what and exits 1 instead of waiting (a real process, with a time limit)."""
+    flag = tmp_path / "flag"
+    (dags_dir / "past.py").write_text(PAST.format(limit=1, command=f"test -f {flag}"))
+    done = run("dags", "backfill", "past", "-s", "2024-01-01", "-e", "2024-01-03", code=1, timeout=120)
+    day = "backfill__2024-01-0{}T00:00:00+00:00".format
+    assert f"{day(1)}: failed" in done.stdout
+    assert done.stderr.startswith("Backfill of past is deadlocked: 2 run(s) wait, and no task can run.\n"), done.stderr
+    assert (
+        f"  {day(2)} (running):\n"
+        f"    work: depends_on_past: task work in the previous run {day(1)} is failed\n"
+        "    after: waits for its upstream task(s) work\n"
+        f"  {day(3)} (queued):\n"
+        "    waits for a free slot: at most 1 backfill run(s) at once, all taken by the waiting runs above\n"
+    ) in done.stderr
+    assert "-I (--ignore-depends-on-past)" in done.stderr
+    assert no_traceback(done.stderr)
+    flag.touch()  # fixed: -I runs what waited
+    run("dags", "backfill", "past", "-s", "2024-01-02", "-e", "2024-01-03", "-I", timeout=120)

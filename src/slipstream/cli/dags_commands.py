@@ -302,7 +302,8 @@ def backfill(
     dag_id: str, start_date: str, end_date: str, reset_dagruns: bool, rerun_failed_tasks: bool, run_backwards: bool,
     max_active_runs: int | None, ignore_depends_on_past: bool, dry_run: bool, yes: bool, dags_folder: str | None,
 ) -> None:
-    """Run the DAG for every interval of its schedule between two dates; exit 1 if a run fails."""
+    """Run the DAG for every interval of its schedule between two dates; exit 1 if a run fails or
+    the runs left can never finish (a depends_on_past deadlock: it says which runs wait on what)."""
     from slipstream.scheduler import backfill as backfills
     from slipstream.store.clock import utcnow
 
@@ -334,7 +335,11 @@ def backfill(
     for item in plan.runs:
         if not item.runs:
             click.echo(f"{item.run_id}: exists ({item.state}), left alone")
-    failed = _drive_backfill(settings, db, plan, ignore_depends_on_past)
+    try:
+        failed = _drive_backfill(settings, db, plan, ignore_depends_on_past)
+    except backfills.BackfillDeadlock as err:
+        click.echo(str(err), err=True)
+        raise SystemExit(1) from None
     if failed:
         click.echo(f"Backfill of {dag_id}: {len(failed)} run(s) failed: {', '.join(sorted(failed))}", err=True)
         raise SystemExit(1)

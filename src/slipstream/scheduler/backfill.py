@@ -7,7 +7,8 @@
 leave an existing run alone. A logical date never gets a second scheduled or backfill run (the
 unique index of migration 0002, and a check before each insert). ``apply_backfill`` writes the
 plan; ``run_backfill`` schedules the runs in this process (a ``Scheduler`` limited to them,
-like ``dags test``) with at most ``max_active_runs`` of them running at once.
+like ``dags test``) with at most ``max_active_runs`` of them running at once, and stops with
+``BackfillDeadlock`` when the runs left can never finish (scheduler/backfill_deadlock.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from slipstream.config import Settings
 from slipstream.dagfiles.manual_runs import run_id_checker
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.executors.base import BaseExecutor
+from slipstream.scheduler.backfill_deadlock import Deadlock, DeadlockWatch
 from slipstream.scheduler.scheduler import Scheduler
 from slipstream.scheduler.triggering import load_serialized, task_specs
 from slipstream.store import clearing, dag_runs, task_instances
@@ -45,6 +47,15 @@ EXISTS = "exists, left alone"
 
 class BackfillError(ValueError):
     """The backfill cannot be planned (bad range, a DAG without a schedule, ...)."""
+
+
+class BackfillDeadlock(RuntimeError):
+    """The backfill's runs left can never finish; ``states`` has those that did."""
+
+    def __init__(self, deadlock: Deadlock, states: dict[str, str]) -> None:
+        super().__init__(deadlock.report())
+        self.deadlock = deadlock
+        self.states = states
 
 
 def backfill_run_id(logical_date: datetime) -> str:
@@ -216,7 +227,8 @@ def run_backfill(
     ``ignore_depends_on_past`` (``-I``): the runs' tasks do not wait for the previous run's.
 
     ``on_finished(run_row)`` is called once per run as it finishes. Returns the final state
-    of each run by run_id."""
+    of each run by run_id; raises ``BackfillDeadlock`` (saying which runs wait on what) when the
+    runs left can never finish, e.g. a depends_on_past task whose previous run failed."""
     keys = [(plan.dag_id, item.run_id) for item in plan.to_run]
     states: dict[str, str] = {}
     if not keys:
@@ -227,6 +239,8 @@ def run_backfill(
 
         executor = LocalExecutor(settings)
     stop = stop or threading.Event()
+    watch = DeadlockWatch(db, plan.dag, keys, plan.max_active_runs)
+    deadlocks: list[Deadlock] = []
 
     def finished() -> bool:
         with db.read() as session:
@@ -236,7 +250,12 @@ def run_backfill(
                 states[row.run_id] = row.state
                 if on_finished is not None:
                     on_finished(row)
-        return len(states) == len(keys)
+        if len(states) == len(keys):
+            return True
+        deadlock = watch.check(rows, busy=executor.running > 0)
+        if deadlock is not None:
+            deadlocks.append(deadlock)
+        return deadlock is not None
 
     if not finished():
         try:
@@ -251,6 +270,9 @@ def run_backfill(
                 if stop.is_set():
                     executor.terminate()
                 executor.end()
+    if deadlocks:
+        log.error("%s", deadlocks[0].report())
+        raise BackfillDeadlock(deadlocks[0], states)
     return states
 
 
