@@ -8,8 +8,7 @@ way and fails with the same message whichever way a run is asked for.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -41,18 +40,21 @@ def load_serialized(db: Database, dag_id: str) -> SerializedDag:
     return SerializedDag(row.data, row.dag_hash)
 
 
-def run_id_checker(run_type: str = DagRunType.MANUAL) -> Callable[[str], str]:
-    """A check of run_ids against Airflow's rule for a run's id, with the configured
-    ``[scheduler] allowed_run_id_pattern`` and ``[core] allow_double_dot_in_ids`` (read once):
-    it returns the run_id, or raises ValueError saying what is allowed."""
-    config = Config.load()
-    pattern, allow_double_dot = config.get("scheduler", "allowed_run_id_pattern"), config.get("core", "allow_double_dot_in_ids")
-    return functools.partial(validate_run_id, pattern=pattern, allow_double_dot=allow_double_dot, run_type=str(run_type))
-
-
 def checked_run_id(run_id: str, run_type: str = DagRunType.MANUAL) -> str:
-    """``run_id`` once it passes ``run_id_checker``'s rule."""
-    return run_id_checker(run_type)(run_id)
+    """``run_id`` once it passes Airflow's rule for a run_id a user gives, with the configured
+    ``[scheduler] allowed_run_id_pattern`` and ``[core] allow_double_dot_in_ids`` (ValueError
+    otherwise, saying what is allowed)."""
+    config = Config.load()
+    return validate_run_id(
+        run_id, pattern=config.get("scheduler", "allowed_run_id_pattern"),
+        allow_double_dot=config.get("core", "allow_double_dot_in_ids"), run_type=str(run_type),
+    )
+
+
+def _manual_run_id(run_id: str | None, logical_date: datetime) -> str:
+    """The run_id a user gave, checked; else ``manual__<logical date>``, which (as in Airflow) the
+    configured pattern does not apply to."""
+    return checked_run_id(run_id) if run_id else f"manual__{logical_date.isoformat()}"
 
 
 def task_specs(
@@ -110,7 +112,7 @@ def trigger_dag(
     dag = load_serialized(db, dag_id)
     checked = check_conf(dag, conf)
     logical_date = logical_date or now
-    run_id = checked_run_id(run_id or f"manual__{logical_date.isoformat()}")
+    run_id = _manual_run_id(run_id, logical_date)
     with db.write() as session:
         return dag_runs.create(
             session,
@@ -165,7 +167,7 @@ def trigger_or_clear(
     (also for a paused DAG with ``fail_when_dag_is_paused``)."""
     now = utcnow()
     logical_date = logical_date or now
-    run_id = checked_run_id(run_id or f"manual__{logical_date.isoformat()}")
+    given, run_id = run_id, _manual_run_id(run_id, logical_date)
     with db.read() as session:
         existing = dag_runs.get(session, dag_id, run_id)
         row = dags.get_dag(session, dag_id)
@@ -174,7 +176,7 @@ def trigger_or_clear(
         raise ValueError(f"DAG {dag_id!r} is paused, and fail_when_dag_is_paused is set: no run was created")
     if existing is None:
         try:
-            created = trigger_dag(db, dag_id, run_id=run_id, conf=conf, logical_date=logical_date, now=now)
+            created = trigger_dag(db, dag_id, run_id=given, conf=conf, logical_date=logical_date, now=now)
             return Triggered(created.run_id, created.logical_date, "created", is_paused)
         except dag_runs.DagRunExists:
             with db.read() as session:

@@ -21,12 +21,12 @@ from datetime import datetime
 from typing import Any
 
 from slipstream.config import Settings
-from slipstream.dagfiles.manual_runs import run_id_checker
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.executors.base import BaseExecutor
 from slipstream.scheduler.backfill_deadlock import Deadlock, DeadlockWatch
 from slipstream.scheduler.scheduler import Scheduler
 from slipstream.scheduler.triggering import load_serialized, task_specs
+from slipstream.sdk.ids import validate_run_id
 from slipstream.store import clearing, dag_runs, task_instances
 from slipstream.store.db import Database
 from slipstream.store.states import FINISHED_RUN_STATES, DagRunType
@@ -138,7 +138,6 @@ def plan_backfill(
             "supported by Slipstream yet; trigger the runs of the partitions you need instead"
         )
     infos = intervals(schedule, start, end)
-    check_run_id = run_id_checker(DagRunType.BACKFILL)
     with db.read() as session:
         existing = {r.logical_date: r for r in dag_runs.automated_between(session, dag_id, start, end)}
         failed_runs = {
@@ -152,7 +151,7 @@ def plan_backfill(
         if run is None:
             action, run_id, state = CREATE, backfill_run_id(info.logical_date), None
             try:
-                check_run_id(run_id)
+                validate_run_id(run_id, run_type=DagRunType.BACKFILL)  # made of a date: Airflow's default rule
             except ValueError as err:
                 raise BackfillError(f"Cannot create the backfill run of {info.logical_date.isoformat()}: {err}") from None
         else:
