@@ -8,10 +8,13 @@ import dataclasses
 import os
 from pathlib import Path
 
+import pytest
+
 from slipstream.executors.base import Workload
 from slipstream.executors.local import LocalExecutor
-from slipstream.store import dag_runs, task_instances, task_logs
+from slipstream.store import dag_runs, migrate, task_instances, task_logs
 from slipstream.store.clock import utcnow
+from slipstream.store.db import Database
 from slipstream.store.states import TaskInstanceState as TI
 
 DAG_FILE = """
@@ -37,18 +40,34 @@ IDS = [
 
 
 def test_tries_with_nasty_ids_write_their_logs_inside_the_logs_folder_one_file_each(settings, db, write_dag):
-    fileloc = write_dag("plain.py", DAG_FILE)
+    run_nasty_tries(settings, db, write_dag("plain.py", DAG_FILE), IDS)
+
+
+@pytest.mark.postgres
+def test_the_same_on_postgres(settings, write_dag, postgres_url):
+    """PostgreSQL keeps no NUL in text and at most 250 characters an id: the others, as they are."""
+    settings = settings.replace(sql_alchemy_conn=postgres_url)
+    db = Database(postgres_url)
+    migrate.migrate(db)
+    try:
+        ids = [tuple(i[:250] for i in key) for key in IDS if not any("\x00" in i for i in key)]
+        run_nasty_tries(settings, db, write_dag("plain.py", DAG_FILE), ids)
+    finally:
+        db.dispose()
+
+
+def run_nasty_tries(settings, db, fileloc, ids) -> None:
     now = utcnow()
     spec = dag_runs.TaskSpec(task_id="", operator="EmptyOperator", max_tries=0, pool="default_pool", pool_slots=1,
                              queue="default", priority_weight=1)
     with db.write() as session:
-        for dag_id, run_id, task_id in IDS:
+        for dag_id, run_id, task_id in ids:
             dag_runs.create(session, dag_id=dag_id, run_id=run_id, run_type="manual", now=now,
                             tasks=[dataclasses.replace(spec, task_id=task_id)])
-        rows = [row for dag_id, run_id, _ in IDS for row in task_instances.for_run(session, dag_id, run_id)]
+        rows = [row for dag_id, run_id, _ in ids for row in task_instances.for_run(session, dag_id, run_id)]
         task_instances.move(session, [r.id for r in rows], TI.NONE.value, TI.SCHEDULED.value)
         tries = task_instances.queue_tries(session, [r.id for r in rows], now)
-    assert len(rows) == len(IDS) == len(tries)
+    assert len(rows) == len(ids) == len(tries)
     executor = LocalExecutor(settings)
     try:
         for row in rows:
