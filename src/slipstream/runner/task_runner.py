@@ -295,23 +295,11 @@ def _send_alert(
     is reported in the log and changes nothing else."""
     from slipstream.runner import email_alerts
 
-    to = email_alerts.recipients_for(task, result.state)
-    if not to:
-        return
     info = email_alerts.TryInfo(
         dag_id=workload.dag_id, task_id=workload.task_id, run_id=workload.run_id, map_index=workload.map_index,
         try_number=workload.try_number, max_tries=claim.max_tries, hostname=hostname, log_path=log_path,
     )
-    subject, body = email_alerts.alert_for(task, info, result.state, result.error)
-    try:
-        email_alerts.send_email(settings, to, subject, body)
-    except Exception as err:  # noqa: BLE001 - a mail that fails must not change the try's outcome
-        log.error(
-            "Failed to send email to %s through %s:%s: %s: %s",
-            ", ".join(to), settings.smtp_host, settings.smtp_port, type(err).__name__, err,
-        )
-    else:
-        log.info("Sent alert email to %s", ", ".join(to))
+    email_alerts.send_alert(settings, task, info, result.state, result.error)
 
 
 def _load_and_execute(workload: Workload, claim: Claim, store: TryStore, max_map_length: int) -> tuple[TryResult, Any]:
