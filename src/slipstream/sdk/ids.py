@@ -76,11 +76,12 @@ def validate_run_id(
         raise TypeError(f"The run_id must be a string, got {type(run_id).__name__}: {run_id!r}")
     if not run_id:
         raise ValueError("The run_id must not be empty")
-    if run_id in _DOTS_ALONE or (".." in run_id and not allow_double_dot):
+    if run_id in _DOTS_ALONE:
+        raise ValueError(f"The run_id {run_id!r} is not allowed: a run_id cannot be '.' or '..'")
+    if ".." in run_id and not allow_double_dot:
         raise ValueError(
             f"The run_id {run_id!r} is not allowed: it must not contain '..' (a path could leave its folder; "
             "[core] allow_double_dot_in_ids allows '..' inside a longer id)"
-            if run_id not in _DOTS_ALONE else f"The run_id {run_id!r} is not allowed: a run_id cannot be '.' or '..'"
         )
     if not GENERATED_RUN_ID.match(run_id) and not (pattern.strip() and re.match(pattern.strip(), run_id)):
         raise ValueError(
