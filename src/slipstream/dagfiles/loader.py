@@ -163,9 +163,15 @@ def load_dag_file_cached(path: str | os.PathLike[str], for_task: tuple[str, str]
 def dag_file_settings(settings: Settings) -> Iterator[None]:
     """What DAG files loaded in this process read from the settings: the time zone of naive
     dates (``[core] default_timezone``) and whether a cron string or a timedelta as schedule has
-    data intervals (``[scheduler] create_cron_data_intervals`` / ``create_delta_data_intervals``)."""
+    data intervals (``[scheduler] create_cron_data_intervals`` / ``create_delta_data_intervals``);
+    and which variable and extra keys are sensitive to the secrets masker (process-wide, kept)."""
+    from slipstream.sdk import secrets_masker
     from slipstream.sdk.timezone import using_default_timezone
     from slipstream.timetables.schedule import using_data_intervals
+
+    secrets_masker.configure(
+        settings.sensitive_var_conn_names, settings.hide_sensitive_var_conn_fields, settings.min_length_masked_secret
+    )
 
     with using_default_timezone(settings.default_timezone), using_data_intervals(
         settings.create_cron_data_intervals, settings.create_delta_data_intervals

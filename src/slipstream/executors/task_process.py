@@ -13,6 +13,7 @@ from slipstream.executors.base import CallbackRequest, DeadlineRequest, Workload
 from slipstream.runner.task_logging import configure_task_logging
 from slipstream.runner.task_runner import run_task
 from slipstream.runner.try_store import ChannelTryStore, TryStore
+from slipstream.sdk import secrets_masker
 from slipstream.store.log_paths import log_file
 
 
@@ -20,7 +21,9 @@ def redirect_output(path: str) -> None:
     """Point fds 1 and 2 (and so every child process) at the task's log file, line-buffered.
 
     The ``sys.stdout`` and ``sys.stderr`` a forked process inherits already write to fds 1 and
-    2: they are kept rather than built again (a forked process pays for each page it writes)."""
+    2: they are kept rather than built again (a forked process pays for each page it writes).
+    If secrets were registered before (a DAG file that read one in the zygote), the new streams
+    mask them too."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     for stream in (sys.stdout, sys.stderr):
@@ -29,8 +32,9 @@ def redirect_output(path: str) -> None:
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
-    sys.stdout = _line_buffered(sys.stdout, 1)
-    sys.stderr = _line_buffered(sys.stderr, 2)
+    sys.stdout = _line_buffered(secrets_masker.unwrapped(sys.stdout), 1)
+    sys.stderr = _line_buffered(secrets_masker.unwrapped(sys.stderr), 2)
+    secrets_masker.wrap_streams_if_active()
 
 
 def _line_buffered(stream: Any, fileno: int) -> Any:

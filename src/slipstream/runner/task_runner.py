@@ -41,6 +41,7 @@ from slipstream.sdk.exceptions import (
     AirflowTaskTimeout,
 )
 from slipstream.sdk.mapping import check_pushed_for_mapping
+from slipstream.sdk import secrets_masker
 from slipstream.sdk.secrets import secrets_provider
 from slipstream.sdk.task_log import write_line
 from slipstream.sdk.xcom_arg import RETURN_VALUE
@@ -191,7 +192,21 @@ def execute_task(
             result = dataclasses.replace(result, rendered_map_index=render_map_index(task, context, map_index))
         if rendered is not None:
             result = dataclasses.replace(result, rendered_fields=rendered)
-    return result
+    return masked(result)
+
+
+def masked(result: TryResult) -> TryResult:
+    """The result with the secrets this process knows hidden from what is stored and shown: the
+    failure reason and the rendered fields (also by field name, as Airflow redacts them). XComs
+    are kept as given, so the next task gets the real value."""
+    error, fields = result.error, result.rendered_fields
+    if fields:
+        fields = {name: secrets_masker.redact(value, name) for name, value in fields.items()}
+    if error and secrets_masker.active():
+        error = secrets_masker.redact_text(error)
+    if error is result.error and fields == result.rendered_fields:
+        return result
+    return dataclasses.replace(result, error=error, rendered_fields=fields)
 
 
 def _failed(task: Any, error: BaseException, try_number: int, max_tries: int, context: dict[str, Any]) -> TryResult:
@@ -273,6 +288,7 @@ def run_task(
         if heartbeat is not None:
             heartbeat.stop()
     sys.stdout.flush()
+    result = masked(result)  # a DAG that failed to load may have said a secret the file read
     finished = store.finish(
         ti_id=workload.ti_id, try_number=workload.try_number, dag_run_id=claim.dag_run["id"], key=key,
         state=result.state, xcom_values=result.xcoms, next_try_at=result.next_try_at, reason=result.error,
