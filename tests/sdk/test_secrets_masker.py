@@ -155,7 +155,7 @@ def test_airflow_import_paths_of_mask_secret():
     from slipstream.dagfiles.airflow_imports import airflow_imports
 
     with airflow_imports():
+        from airflow.providers.common.compat.sdk import mask_secret as compat_mask
         from airflow.sdk.log import mask_secret as sdk_mask
         from airflow.utils.log.secrets_masker import mask_secret as v2_mask
-        from airflow.providers.common.compat.sdk import mask_secret as compat_mask
     assert sdk_mask is v2_mask is compat_mask is mask_secret

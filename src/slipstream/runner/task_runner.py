@@ -32,6 +32,7 @@ from slipstream.runner import asset_events
 from slipstream.runner.context import NOT_READ, DagRunInfo, RuntimeTaskInstance, build_context
 from slipstream.runner.mapped_instance import render_map_index, unmapped_instance
 from slipstream.runner.try_store import Claim, TryStore
+from slipstream.sdk import secrets_masker
 from slipstream.sdk.context import set_current_context
 from slipstream.sdk.exceptions import (
     AirflowFailException,
@@ -41,7 +42,6 @@ from slipstream.sdk.exceptions import (
     AirflowTaskTimeout,
 )
 from slipstream.sdk.mapping import check_pushed_for_mapping
-from slipstream.sdk import secrets_masker
 from slipstream.sdk.secrets import secrets_provider
 from slipstream.sdk.task_log import write_line
 from slipstream.sdk.xcom_arg import RETURN_VALUE
