@@ -43,6 +43,8 @@ from airflow.operators.python import ExternalPythonOperator
 from airflow.sdk.log import mask_secret
 
 log = logging.getLogger("leaky")
+# Read while the file is imported (in the zygote, for the tasks forked from it): anti-pattern, masked all the same.
+AT_PARSE = Variable.get("leak_api_key", default_var="not there")
 
 
 def register_masked(context):
@@ -67,6 +69,7 @@ with DAG(dag_id="leaky", start_date=datetime(2024, 1, 1), schedule=None, default
         sys.stderr.write(f"stderr: {conn.password} {api_key} {masked}\\n")
         log.info("logged: %s %s %s", conn.password, api_key, masked)
         log.warning("repr: %r", {"pw": conn.password})
+        print("read at parse time:", AT_PARSE)
 
     @task
     def returns_one():
@@ -185,6 +188,7 @@ def test_no_secret_is_written_in_clear_anywhere(planted, home, settings):
     assert "print: *** *** ***" in says and "stderr: *** *** ***" in says and "logged: *** *** ***" in says
     assert "uri: postgres://etl:***@db.example:5432" in says and "extra: ***" in says
     assert "repr: {'pw': '***'}" in says
+    assert "read at parse time: ***" in says
     templated = next(text for path, text in logs.items() if "templated" in str(path))
     assert "bash: *** *** ***" in templated and "env: ***" in templated and "bash stderr: ***" in templated
     assert "other python got ***" in next(text for path, text in logs.items() if "other_python" in str(path))

@@ -159,3 +159,13 @@ def test_airflow_import_paths_of_mask_secret():
         from airflow.sdk.log import mask_secret as sdk_mask
         from airflow.utils.log.secrets_masker import mask_secret as v2_mask
     assert sdk_mask is v2_mask is compat_mask is mask_secret
+
+
+def test_a_sensitive_option_read_through_conf_is_masked(home, monkeypatch):
+    from slipstream.sdk.configuration import conf
+
+    monkeypatch.setenv("AIRFLOW__SMTP__SMTP_PASSWORD", "smtp-secret-1")
+    assert conf.get("core", "parallelism") == "32"
+    assert not secrets_masker.active()
+    assert conf.get("smtp", "smtp_password") == "smtp-secret-1"
+    assert redact_text("pw=smtp-secret-1") == "pw=***"

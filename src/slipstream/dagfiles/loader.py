@@ -77,7 +77,9 @@ def describe_error(path: str, error: BaseException) -> ImportErrorInfo:
     for frame, lineno in traceback.walk_tb(error.__traceback__):
         if frame.f_code.co_filename == path:
             line = lineno
-    stacktrace = python_formatted(error)
+    from slipstream.sdk.secrets_masker import redact_text
+
+    stacktrace = redact_text(python_formatted(error))  # the file may have read a secret before it failed
     if isinstance(error, SystemExit):
         exception = f"SystemExit: the DAG file called sys.exit({error.code!r}) while it was being loaded"
     else:
