@@ -197,16 +197,17 @@ def execute_task(
 
 def masked(result: TryResult) -> TryResult:
     """The result with the secrets this process knows hidden from what is stored and shown: the
-    failure reason and the rendered fields (also by field name, as Airflow redacts them). XComs
-    are kept as given, so the next task gets the real value."""
-    error, fields = result.error, result.rendered_fields
+    failure reason, the rendered fields (also by field name, as Airflow redacts them) and a
+    mapped instance's name. XComs are kept as given, so the next task gets the real value."""
+    error, fields, name = result.error, result.rendered_fields, result.rendered_map_index
     if fields:
-        fields = {name: secrets_masker.redact(value, name) for name, value in fields.items()}
-    if error and secrets_masker.active():
-        error = secrets_masker.redact_text(error)
-    if error is result.error and fields == result.rendered_fields:
+        fields = {field: secrets_masker.redact(value, field) for field, value in fields.items()}
+    if secrets_masker.active():
+        error = secrets_masker.redact_text(error) if error else error
+        name = secrets_masker.redact_text(name) if name else name
+    if error == result.error and name == result.rendered_map_index and fields == result.rendered_fields:
         return result
-    return dataclasses.replace(result, error=error, rendered_fields=fields)
+    return dataclasses.replace(result, error=error, rendered_fields=fields, rendered_map_index=name)
 
 
 def _failed(task: Any, error: BaseException, try_number: int, max_tries: int, context: dict[str, Any]) -> TryResult:
@@ -288,7 +289,6 @@ def run_task(
         if heartbeat is not None:
             heartbeat.stop()
     sys.stdout.flush()
-    result = masked(result)  # a DAG that failed to load may have said a secret the file read
     finished = store.finish(
         ti_id=workload.ti_id, try_number=workload.try_number, dag_run_id=claim.dag_run["id"], key=key,
         state=result.state, xcom_values=result.xcoms, next_try_at=result.next_try_at, reason=result.error,

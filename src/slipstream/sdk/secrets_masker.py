@@ -44,6 +44,7 @@ DEFAULT_SENSITIVE_FIELDS = frozenset({
 NEVER_MASKED = frozenset({"airflow"})
 DEFAULT_MIN_LENGTH = 5
 MAX_DEPTH = 5
+_NON_WORD = re.compile(r"\W+")
 
 _secrets: set[str] = set()
 _replacer: re.Pattern[str] | None = None
@@ -52,6 +53,7 @@ _hide_sensitive: bool = True
 _min_length: int = DEFAULT_MIN_LENGTH
 _configured: tuple[str, bool, int] = ("", True, DEFAULT_MIN_LENGTH)
 _warned_short = False
+_hidden_names: dict[str, bool] = {}  # should_hide_value_for_key by name (field names repeat every try)
 
 
 def configure(sensitive_var_conn_names: str = "", hide_sensitive_var_conn_fields: bool = True,
@@ -66,14 +68,20 @@ def configure(sensitive_var_conn_names: str = "", hide_sensitive_var_conn_fields
     extra = {word.strip().lower() for word in sensitive_var_conn_names.split(",") if word.strip()}
     _sensitive_fields = tuple(sorted(DEFAULT_SENSITIVE_FIELDS | extra))
     _hide_sensitive, _min_length, _configured = hide_sensitive_var_conn_fields, max(min_length, 1), key
+    _hidden_names.clear()
 
 
 def should_hide_value_for_key(name: Any) -> bool:
     """Whether the value named ``name`` (a variable key, an extra's key, a field name) is secret."""
     if not isinstance(name, str) or not _hide_sensitive:
         return False
-    normalized = re.sub(r"\W+", "_", name.strip().lower())
-    return any(word in normalized for word in _sensitive_fields)
+    hidden = _hidden_names.get(name)
+    if hidden is None:
+        normalized = _NON_WORD.sub("_", name.strip().lower())
+        hidden = _hidden_names[name] = any(word in normalized for word in _sensitive_fields)
+        if len(_hidden_names) > 10_000:  # names from user data (dict keys) must not grow it forever
+            _hidden_names.clear()
+    return hidden
 
 
 def mask_secret(secret: Any, name: str | None = None) -> None:
