@@ -25,6 +25,7 @@ import json
 import logging
 import re
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from enum import Enum
 from typing import Any
@@ -46,6 +47,7 @@ DEFAULT_MIN_LENGTH = 5
 MAX_DEPTH = 5
 _NON_WORD = re.compile(r"\W+")
 
+_lock = threading.Lock()
 _secrets: set[str] = set()
 _replacer: re.Pattern[str] | None = None
 _sensitive_fields: tuple[str, ...] = tuple(sorted(DEFAULT_SENSITIVE_FIELDS))
@@ -91,9 +93,9 @@ def mask_secret(secret: Any, name: str | None = None) -> None:
     walked with its keys as names, a list or tuple item by item; short strings are not masked."""
     if not secret:
         return
-    added = _add(secret, name, 0)
-    if added:
-        _rebuild()
+    with _lock:  # threads of a task may register at once; readers only ever see a whole pattern
+        if _add(secret, name, 0):
+            _rebuild()
 
 
 def _add(secret: Any, name: str | None, depth: int) -> bool:
