@@ -31,6 +31,7 @@ SLIPSTREAM = [str(VENV_SCRIPT)] if VENV_SCRIPT.exists() else [sys.executable, "-
 DAG_FILE = '''
 import logging
 import os
+import subprocess
 import sys
 from datetime import datetime
 
@@ -70,6 +71,9 @@ with DAG(dag_id="leaky", start_date=datetime(2024, 1, 1), schedule=None, default
         log.info("logged: %s %s %s", conn.password, api_key, masked)
         log.warning("repr: %r", {"pw": conn.password})
         print("read at parse time:", AT_PARSE)
+        sys.stdout.flush()
+        os.system(f"echo 'os.system: {api_key}'")  # a child writing to the log file itself
+        subprocess.run(["sh", "-c", "echo child stderr: $LEAK_MASKED >&2"], check=True)
 
     @task
     def returns_one():
@@ -189,6 +193,7 @@ def test_no_secret_is_written_in_clear_anywhere(planted, home, settings):
     assert "uri: postgres://etl:***@db.example:5432" in says and "extra: ***" in says
     assert "repr: {'pw': '***'}" in says
     assert "read at parse time: ***" in says
+    assert "os.system: ***" in says and "child stderr: ***" in says
     templated = next(text for path, text in logs.items() if "templated" in str(path))
     assert "bash: *** *** ***" in templated and "env: ***" in templated and "bash stderr: ***" in templated
     assert "other python got ***" in next(text for path, text in logs.items() if "other_python" in str(path))

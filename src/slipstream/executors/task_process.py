@@ -1,4 +1,5 @@
-"""The entry point of a task process: its own process group, its log file as stdout and stderr."""
+"""The entry point of a task process: its own process group, its log file as stdout and stderr
+(through the secrets masker once the process knows a secret, ``executors/masked_output.py``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from slipstream.config import Settings
 from slipstream.executors.base import CallbackRequest, DeadlineRequest, Workload
+from slipstream.executors.masked_output import mask_descriptors_from_first_secret
 from slipstream.runner.task_logging import configure_task_logging
 from slipstream.runner.task_runner import run_task
 from slipstream.runner.try_store import ChannelTryStore, TryStore
@@ -63,12 +65,15 @@ def task_process_main(workload: Workload, settings: Settings) -> None:
     )
     redirect_output(path)
     configure_task_logging()
+    output = mask_descriptors_from_first_secret()
     try:
         run_task(workload, settings, _store_for_this_process(), own_process_group=True)
     except Exception:
         logging.getLogger("slipstream.runner").exception("The task runner itself failed")
-        sys.stdout.flush()
+        output.stop()
         os._exit(3)
+    finally:
+        output.stop()
     sys.stdout.flush()
     sys.stderr.flush()
 
@@ -80,10 +85,14 @@ def callback_process_main(request: CallbackRequest | DeadlineRequest, settings: 
     os.setpgrp()
     redirect_output(str(callback_log_path(settings.base_log_folder, request)))
     configure_task_logging()
-    if isinstance(request, DeadlineRequest):
-        from slipstream.runner.deadline_callbacks import run_deadline_request
+    output = mask_descriptors_from_first_secret()
+    try:
+        if isinstance(request, DeadlineRequest):
+            from slipstream.runner.deadline_callbacks import run_deadline_request
 
-        run_deadline_request(request, settings)
-    else:
-        run_dag_callback(request, settings)
+            run_deadline_request(request, settings)
+        else:
+            run_dag_callback(request, settings)
+    finally:
+        output.stop()
     sys.stdout.flush()

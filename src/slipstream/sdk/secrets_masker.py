@@ -26,7 +26,7 @@ import logging
 import re
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -48,6 +48,7 @@ MAX_DEPTH = 5
 _NON_WORD = re.compile(r"\W+")
 
 _lock = threading.Lock()
+_on_active: list[Callable[[], None]] = []
 _secrets: set[str] = set()
 _replacer: re.Pattern[str] | None = None
 _sensitive_fields: tuple[str, ...] = tuple(sorted(DEFAULT_SENSITIVE_FIELDS))
@@ -141,9 +142,23 @@ def _forms(secret: str) -> Iterator[str]:
 
 def _rebuild() -> None:
     global _replacer
+    first = _replacer is None
     # Longest first, so a secret that contains another one is hidden whole.
     _replacer = re.compile("|".join(re.escape(s) for s in sorted(_secrets, key=len, reverse=True)))
     _wrap_streams()
+    if first:
+        while _on_active:
+            _on_active.pop(0)()
+
+
+def when_active(callback: Callable[[], None]) -> None:
+    """Call ``callback`` once, when the first secret is registered (now, if one is already): the
+    task process uses it to mask its file descriptors only once there is something to mask."""
+    with _lock:
+        if _replacer is not None:
+            callback()
+        else:
+            _on_active.append(callback)
 
 
 def active() -> bool:
@@ -203,6 +218,7 @@ def reset() -> None:
     """Forget every registered secret (tests; Airflow's ``reset_secrets_masker``)."""
     global _replacer
     _secrets.clear()
+    _on_active.clear()
     _replacer = None
 
 
