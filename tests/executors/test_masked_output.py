@@ -66,3 +66,13 @@ output.stop()
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert log.read_text() == "child: ***\n"
+
+
+def test_a_secret_registered_after_the_end_starts_nothing(tmp_path):
+    text = run_script(tmp_path, """
+output.stop()
+mask_secret("late-secret-3")
+assert os.readlink("/proc/self/fd/1").endswith("1.log")
+os.system("echo 'child: late-secret-3'")
+""")
+    assert text == "child: late-secret-3\n"

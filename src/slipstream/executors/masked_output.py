@@ -29,9 +29,10 @@ class MaskedDescriptors:
     def __init__(self) -> None:
         self._thread: threading.Thread | None = None
         self._log_fd: int | None = None
+        self._stopped = False
 
     def start(self) -> None:
-        if self._thread is not None:
+        if self._thread is not None or self._stopped:
             return
         _flush()
         self._log_fd = os.dup(1)
@@ -45,13 +46,17 @@ class MaskedDescriptors:
         self._thread.start()
 
     def stop(self) -> None:
+        """Idempotent; a secret registered afterwards no longer starts the copy."""
+        self._stopped = True
         if self._thread is None or self._log_fd is None:
             return
         _flush()
         os.dup2(self._log_fd, 1)  # closes this process's write ends of the pipe
         os.dup2(self._log_fd, 2)
         self._thread.join(DRAIN_TIMEOUT)
-        self._thread = None
+        if not self._thread.is_alive():  # else a child still holds the pipe: the copy goes on with its fd
+            os.close(self._log_fd)
+        self._thread, self._log_fd = None, None
 
 
 def _flush() -> None:
