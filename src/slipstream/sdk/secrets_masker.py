@@ -244,6 +244,8 @@ class MaskedStream:
         return _MaskedBuffer(self.inner.buffer)
 
     def __getattr__(self, name: str) -> Any:
+        if name == "inner":  # not set yet (a copy being built): no endless lookup
+            raise AttributeError(name)
         return getattr(self.inner, name)
 
     def __iter__(self) -> Iterator[str]:
@@ -262,6 +264,8 @@ class _MaskedBuffer:
         return len(data)
 
     def __getattr__(self, name: str) -> Any:
+        if name == "inner":
+            raise AttributeError(name)
         return getattr(self.inner, name)
 
 
