@@ -130,3 +130,19 @@ def venvs(home: Path, shared_venvs: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
     """The session's venv cache as ``[core] virtualenv_cache`` (set after ``home`` cleared SLIPSTREAM__*)."""
     monkeypatch.setenv("SLIPSTREAM__CORE__VIRTUALENV_CACHE", str(shared_venvs))
     return shared_venvs
+
+
+@pytest.fixture(autouse=True)
+def _forget_masked_secrets(monkeypatch: pytest.MonkeyPatch):
+    """Secrets a test registers in this process (a task run in-process that read a password) are
+    forgotten after it, and the streams the masker wrapped are put back, so later tests see their
+    output as written."""
+    import sys
+
+    from slipstream.sdk import secrets_masker
+
+    monkeypatch.setattr(sys, "stdout", sys.stdout)
+    monkeypatch.setattr(sys, "stderr", sys.stderr)
+    yield
+    secrets_masker.reset()
+    secrets_masker.configure()

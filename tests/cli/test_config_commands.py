@@ -80,3 +80,39 @@ def test_list_unknown_section(runner):
     result = invoke(runner, "config", "list", "--section", "nope", code=1)
     assert "The section [nope] does not exist" in result.stderr
     assert "core, database, logging, scheduler, smtp" in result.stderr
+
+
+def test_sensitive_options_are_shown_as_stars(runner, monkeypatch):
+    monkeypatch.setenv("SLIPSTREAM__CORE__FERNET_KEY", "a-fernet-key-from-the-environment")
+    monkeypatch.setenv("SLIPSTREAM__SMTP__SMTP_PASSWORD", "smtp-pw-123")
+    rows = {(r["section"], r["key"]): r for r in invoke_json(runner, "config", "list")}
+    assert rows[("core", "fernet_key")]["value"] == "***"
+    assert rows[("core", "fernet_key")]["source"] == "environment"
+    assert rows[("smtp", "smtp_password")]["value"] == "***"
+    assert rows[("database", "sql_alchemy_conn")]["value"] == "***"
+    assert rows[("core", "parallelism")]["value"] == 32
+    plain = invoke(runner, "config", "list", "-o", "plain").stdout
+    assert "a-fernet-key-from-the-environment" not in plain and "smtp-pw-123" not in plain
+    result = invoke(runner, "config", "get-value", "core", "fernet_key")
+    assert result.stdout == "***\n"
+    assert "[core] fernet_key is sensitive: shown as ***; add --show-sensitive to print it." in result.stderr
+
+
+def test_show_sensitive_prints_them(runner, monkeypatch):
+    monkeypatch.setenv("SLIPSTREAM__SMTP__SMTP_PASSWORD", "smtp-pw-123")
+    assert invoke(runner, "config", "get-value", "smtp", "smtp_password", "--show-sensitive").stdout == "smtp-pw-123\n"
+    rows = {(r["section"], r["key"]): r for r in invoke_json(runner, "config", "list", "--show-sensitive")}
+    assert rows[("smtp", "smtp_password")]["value"] == "smtp-pw-123"
+
+
+def test_an_empty_sensitive_option_shows_it_is_empty(runner):
+    rows = {(r["section"], r["key"]): r for r in invoke_json(runner, "config", "list")}
+    assert rows[("core", "fernet_key")]["value"] == ""
+    assert invoke(runner, "config", "get-value", "core", "fernet_key").stdout == "\n"
+
+
+def test_masking_options(runner, monkeypatch):
+    assert invoke(runner, "config", "get-value", "core", "hide_sensitive_var_conn_fields").stdout == "true\n"
+    assert invoke(runner, "config", "get-value", "logging", "min_length_masked_secret").stdout == "5\n"
+    monkeypatch.setenv("AIRFLOW__CORE__SENSITIVE_VAR_CONN_NAMES", "tenant,region")
+    assert invoke(runner, "config", "get-value", "core", "sensitive_var_conn_names").stdout == "tenant,region\n"

@@ -11,6 +11,7 @@ from slipstream.cli import (
     connections_commands,
     dags_commands,
     db_commands,
+    fernet_commands,
     pools_commands,
     serve_commands,
     set_state_commands,
@@ -75,6 +76,7 @@ cli.add_command(pools_commands.pools)
 cli.add_command(assets_commands.assets)
 cli.add_command(serve_commands.scheduler)
 cli.add_command(serve_commands.standalone)
+cli.add_command(fernet_commands.rotate_fernet_key)
 
 
 def main() -> None:

@@ -55,6 +55,7 @@ def test(
     from slipstream.dagfiles.airflow_imports import airflow_imports
     from slipstream.dagfiles.loader import dag_file_settings, load_dag_file
     from slipstream.dagfiles.manual_runs import manual_data_interval
+    from slipstream.executors.masked_output import mask_descriptors_from_first_secret
     from slipstream.runner.context import DagRunInfo
     from slipstream.runner.task_logging import configure_task_logging
     from slipstream.runner.task_runner import execute_task
@@ -79,9 +80,16 @@ def test(
         )
         if dag.get_task(task_id).is_mapped and map_index < 0:
             raise click.ClickException(f"Task {task_id!r} is mapped: choose an instance with --map-index N")
-        result = execute_task(dag, task_id, run, store=None, map_index=map_index, try_number=1, max_tries=0)
-    for key, value in result.xcoms:
-        click.echo(f"XCom {key}: {json.dumps(value)}")
+        # What the task's child processes write to the console is masked too, as in a task process.
+        output = mask_descriptors_from_first_secret()
+        try:
+            result = execute_task(dag, task_id, run, store=None, map_index=map_index, try_number=1, max_tries=0)
+        finally:
+            output.stop()
+    from slipstream.sdk.secrets_masker import redact
+
+    for key, value in result.xcoms:  # shown masked; the value itself is kept as returned
+        click.echo(f"XCom {key}: {json.dumps(redact(value, key))}")
     click.echo(f"Task {task_id} finished: {result.state}" + (f" ({result.error})" if result.error else ""))
     if result.state not in ("success", "skipped"):
         raise SystemExit(1)
@@ -280,6 +288,10 @@ def _render_now(
 
 
 def _print_fields(fields: dict[str, Any]) -> None:
+    """Each field, with the secrets this process knows and the values of sensitive names hidden."""
+    from slipstream.sdk.secrets_masker import redact
+
     for name, value in fields.items():
+        value = redact(value, name)
         click.echo(f"\n# ---- {name} ----")
         click.echo(value if isinstance(value, str) else json.dumps(value, indent=2, default=str))

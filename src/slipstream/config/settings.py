@@ -51,12 +51,20 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
         "virtualenv_cache": (str, "{home}/venvs", "Folder of the cached virtual environments of virtualenv tasks."),
         "max_map_length": (int, 100_000, "Most task instances one expand() may create."),
         "allow_double_dot_in_ids": (bool, False, "Allow '..' inside a run_id (never '.' or '..' alone)."),
+        "sensitive_var_conn_names": (
+            str, "", "Comma-separated words that, besides the built-in ones (password, secret, token...), make a "
+            "variable key or a connection extra's key sensitive: its value is masked in logs.",
+        ),
+        "hide_sensitive_var_conn_fields": (
+            bool, True, "Mask the values of variables and connection extras whose key is sensitive.",
+        ),
     },
     "database": {
         "sql_alchemy_conn": (str, "sqlite:///{home}/slipstream.db", "SQLAlchemy URL of the store."),
     },
     "logging": {
         "base_log_folder": (str, "{home}/logs", "Folder of the task logs."),
+        "min_length_masked_secret": (int, 5, "Secrets shorter than this are not masked in logs."),
     },
     "scheduler": {
         "task_heartbeat_sec": (float, 5.0, "How often a running task records it is alive."),
@@ -93,6 +101,25 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
         "smtp_retry_limit": (int, 5, "Connection attempts before giving up on a mail."),
     },
 }
+
+
+# Options whose value is secret: `config list` and `config get-value` show *** for them. Airflow
+# 3.3's `sensitive: true` options (and its providers' that Slipstream has), plus the SMTP password.
+SENSITIVE_OPTIONS = frozenset({
+    ("core", "fernet_key"),
+    ("database", "sql_alchemy_conn"),
+    ("database", "sql_alchemy_conn_async"),
+    ("database", "sql_alchemy_engine_args"),
+    ("smtp", "smtp_password"),
+    ("celery", "broker_url"),
+    ("celery", "result_backend"),
+    ("celery", "flower_basic_auth"),
+    ("api", "secret_key"),
+    ("api_auth", "jwt_secret"),
+    ("webserver", "secret_key"),
+    ("secrets", "backend_kwargs"),
+    ("sentry", "sentry_dsn"),
+})
 
 
 def default_home() -> Path:
@@ -191,6 +218,9 @@ class Settings:
     smtp_mail_from: str = "slipstream@localhost"
     smtp_timeout: int = 30
     smtp_retry_limit: int = 5
+    sensitive_var_conn_names: str = ""
+    hide_sensitive_var_conn_fields: bool = True
+    min_length_masked_secret: int = 5
 
     @classmethod
     def from_config(cls, config: Config) -> Settings:
@@ -217,6 +247,9 @@ class Settings:
             create_cron_data_intervals=get("scheduler", "create_cron_data_intervals"),
             create_delta_data_intervals=get("scheduler", "create_delta_data_intervals"),
             **{key: get("smtp", key) for key in OPTIONS["smtp"]},
+            sensitive_var_conn_names=get("core", "sensitive_var_conn_names"),
+            hide_sensitive_var_conn_fields=get("core", "hide_sensitive_var_conn_fields"),
+            min_length_masked_secret=get("logging", "min_length_masked_secret"),
         )
 
     @classmethod

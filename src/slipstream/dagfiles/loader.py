@@ -77,7 +77,9 @@ def describe_error(path: str, error: BaseException) -> ImportErrorInfo:
     for frame, lineno in traceback.walk_tb(error.__traceback__):
         if frame.f_code.co_filename == path:
             line = lineno
-    stacktrace = python_formatted(error)
+    from slipstream.sdk.secrets_masker import redact_text
+
+    stacktrace = redact_text(python_formatted(error))  # the file may have read a secret before it failed
     if isinstance(error, SystemExit):
         exception = f"SystemExit: the DAG file called sys.exit({error.code!r}) while it was being loaded"
     else:
@@ -163,9 +165,15 @@ def load_dag_file_cached(path: str | os.PathLike[str], for_task: tuple[str, str]
 def dag_file_settings(settings: Settings) -> Iterator[None]:
     """What DAG files loaded in this process read from the settings: the time zone of naive
     dates (``[core] default_timezone``) and whether a cron string or a timedelta as schedule has
-    data intervals (``[scheduler] create_cron_data_intervals`` / ``create_delta_data_intervals``)."""
+    data intervals (``[scheduler] create_cron_data_intervals`` / ``create_delta_data_intervals``);
+    and which variable and extra keys are sensitive to the secrets masker (process-wide, kept)."""
+    from slipstream.sdk import secrets_masker
     from slipstream.sdk.timezone import using_default_timezone
     from slipstream.timetables.schedule import using_data_intervals
+
+    secrets_masker.configure(
+        settings.sensitive_var_conn_names, settings.hide_sensitive_var_conn_fields, settings.min_length_masked_secret
+    )
 
     with using_default_timezone(settings.default_timezone), using_data_intervals(
         settings.create_cron_data_intervals, settings.create_delta_data_intervals

@@ -1,4 +1,5 @@
-"""The entry point of a task process: its own process group, its log file as stdout and stderr."""
+"""The entry point of a task process: its own process group, its log file as stdout and stderr
+(through the secrets masker once the process knows a secret, ``executors/masked_output.py``)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from typing import Any
 
 from slipstream.config import Settings
 from slipstream.executors.base import CallbackRequest, DeadlineRequest, TaskCallbackRequest, Workload
+from slipstream.executors.masked_output import mask_descriptors_from_first_secret
 from slipstream.runner.task_logging import configure_task_logging
 from slipstream.runner.task_runner import run_task
 from slipstream.runner.try_store import ChannelTryStore, TryStore
+from slipstream.sdk import secrets_masker
 from slipstream.store.log_paths import log_file
 
 
@@ -20,7 +23,9 @@ def redirect_output(path: str) -> None:
     """Point fds 1 and 2 (and so every child process) at the task's log file, line-buffered.
 
     The ``sys.stdout`` and ``sys.stderr`` a forked process inherits already write to fds 1 and
-    2: they are kept rather than built again (a forked process pays for each page it writes)."""
+    2: they are kept rather than built again (a forked process pays for each page it writes).
+    If secrets were registered before (a DAG file that read one in the zygote), the new streams
+    mask them too."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     for stream in (sys.stdout, sys.stderr):
@@ -29,8 +34,9 @@ def redirect_output(path: str) -> None:
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
-    sys.stdout = _line_buffered(sys.stdout, 1)
-    sys.stderr = _line_buffered(sys.stderr, 2)
+    sys.stdout = _line_buffered(secrets_masker.unwrapped(sys.stdout), 1)
+    sys.stderr = _line_buffered(secrets_masker.unwrapped(sys.stderr), 2)
+    secrets_masker.wrap_streams_if_active()
 
 
 def _line_buffered(stream: Any, fileno: int) -> Any:
@@ -59,12 +65,15 @@ def task_process_main(workload: Workload, settings: Settings) -> None:
     )
     redirect_output(path)
     configure_task_logging()
+    output = mask_descriptors_from_first_secret()
     try:
         run_task(workload, settings, _store_for_this_process(), own_process_group=True)
     except Exception:
         logging.getLogger("slipstream.runner").exception("The task runner itself failed")
-        sys.stdout.flush()
+        output.stop()
         os._exit(3)
+    finally:
+        output.stop()
     sys.stdout.flush()
     sys.stderr.flush()
 
@@ -77,5 +86,9 @@ def callback_process_main(request: CallbackRequest | DeadlineRequest | TaskCallb
     os.setpgrp()
     redirect_output(str(callback_log_path(settings.base_log_folder, request)))
     configure_task_logging()
-    run_callback_request(request, settings)
+    output = mask_descriptors_from_first_secret()
+    try:
+        run_callback_request(request, settings)
+    finally:
+        output.stop()
     sys.stdout.flush()

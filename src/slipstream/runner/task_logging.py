@@ -1,15 +1,21 @@
-"""Task log format: one handler on the root logger that writes to the task's stdout."""
+"""Task log format: one handler on the root logger that writes to the task's stdout, masking secrets."""
 
 from __future__ import annotations
 
 import logging
 import sys
 
+from slipstream.sdk.secrets_masker import redact_text
 from slipstream.sdk.task_log import FORMAT
 
 
 class _TaskHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever ``sys.stdout`` is when it is (re)configured."""
+    """Writes to whatever ``sys.stdout`` is when it is (re)configured. The formatted record,
+    traceback included, goes through the secrets masker (a no-op while none is registered): the
+    handler keeps the stream it was given, which a secret registered later does not wrap."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_text(super().format(record))
 
 
 def configure_task_logging(level: int = logging.INFO) -> None:

@@ -32,6 +32,7 @@ from slipstream.runner import asset_events
 from slipstream.runner.context import NOT_READ, DagRunInfo, RuntimeTaskInstance, build_context
 from slipstream.runner.mapped_instance import render_map_index, unmapped_instance
 from slipstream.runner.try_store import Claim, TryStore
+from slipstream.sdk import secrets_masker
 from slipstream.sdk.context import set_current_context
 from slipstream.sdk.exceptions import (
     AirflowFailException,
@@ -191,7 +192,22 @@ def execute_task(
             result = dataclasses.replace(result, rendered_map_index=render_map_index(task, context, map_index))
         if rendered is not None:
             result = dataclasses.replace(result, rendered_fields=rendered)
-    return result
+    return masked(result)
+
+
+def masked(result: TryResult) -> TryResult:
+    """The result with the secrets this process knows hidden from what is stored and shown: the
+    failure reason, the rendered fields (also by field name, as Airflow redacts them) and a
+    mapped instance's name. XComs are kept as given, so the next task gets the real value."""
+    error, fields, name = result.error, result.rendered_fields, result.rendered_map_index
+    if fields:
+        fields = {field: secrets_masker.redact(value, field) for field, value in fields.items()}
+    if secrets_masker.active():
+        error = secrets_masker.redact_text(error) if error else error
+        name = secrets_masker.redact_text(name) if name else name
+    if error == result.error and name == result.rendered_map_index and fields == result.rendered_fields:
+        return result
+    return dataclasses.replace(result, error=error, rendered_fields=fields, rendered_map_index=name)
 
 
 def _failed(task: Any, error: BaseException, try_number: int, max_tries: int, context: dict[str, Any]) -> TryResult:

@@ -5,7 +5,8 @@
 defaults, ``slipstream.toml``, ``AIRFLOW__SECTION__KEY`` / ``SLIPSTREAM__SECTION__KEY``). An option
 Slipstream does not have is read from those environment variables alone, so a provider's own
 options (``AIRFLOW__HTTP__...``) can still be set; without them, ``fallback`` is returned or the
-error names the option.
+error names the option. A sensitive option read here (``[core] fernet_key``, ``[database]
+sql_alchemy_conn``...) is masked in what the process writes from then on.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import os
 from typing import Any
 
 from slipstream.config import OPTIONS, Config, ConfigError
+from slipstream.config.settings import SENSITIVE_OPTIONS
 from slipstream.sdk.exceptions import AirflowConfigException
+from slipstream.sdk.secrets_masker import mask_secret
 
 _MISSING: Any = object()
 _TRUE, _FALSE = ("t", "true", "1", "yes", "on"), ("f", "false", "0", "no", "off")
@@ -45,9 +48,12 @@ class SlipstreamConf:
         section, key = section.lower(), key.lower()
         if key in OPTIONS.get(section, {}):
             try:
-                return self._loaded().get(section, key)
+                value = self._loaded().get(section, key)
             except ConfigError as err:
                 raise AirflowConfigException(str(err)) from None
+            if (section, key) in SENSITIVE_OPTIONS and isinstance(value, str):
+                mask_secret(value)  # as Airflow masks its sensitive options in task logs
+            return value
         for prefix in ("SLIPSTREAM", "AIRFLOW"):
             name = f"{prefix}__{section.upper()}__{key.upper()}"
             if name in os.environ:

@@ -7,6 +7,11 @@ The URI rules follow Airflow's: ``postgresql`` is the type ``postgres``, ``-`` i
 user and password are percent-decoded, query parameters become the JSON extra (or
 ``__extra__=<json>`` carries it whole), and ``scheme://protocol://host`` keeps the protocol in
 the host.
+
+A connection that is looked up (``get_connection_from_secrets``, ``BaseHook.get_connection``,
+``{{ conn.x }}``) has its password, its extra and the extra's values under sensitive keys masked
+in everything the process writes from then on (``sdk/secrets_masker.py``); the URI form of the
+password is masked with it.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from slipstream.sdk import secrets
 from slipstream.sdk.exceptions import AirflowException, AirflowNotFoundException
+from slipstream.sdk.secrets_masker import mask_secret
 
 log = logging.getLogger(__name__)
 
@@ -201,11 +207,26 @@ class Connection:
         """The environment (SLIPSTREAM_CONN_<ID>, AIRFLOW_CONN_<ID>) first, then the store."""
         text = secrets.connection_from_environment(conn_id)
         if text is not None:
-            return cls.from_text(conn_id, text)
+            return cls.from_text(conn_id, text).mask_secrets()
         fields = secrets.current_provider(f"Connection {conn_id!r}").get_connection(conn_id=conn_id)
         if fields is None:
             raise AirflowNotFoundException(f"The conn_id `{conn_id}` isn't defined")
-        return cls(**{k: fields.get(k) for k in FIELDS})
+        return cls(**{k: fields.get(k) for k in FIELDS}).mask_secrets()
+
+    def mask_secrets(self) -> Connection:
+        """Mask the password, the extra, and the extra's values under sensitive keys (nested
+        ones too) in everything this process writes; returns the connection."""
+        if self.password:
+            mask_secret(self.password)
+        if self.extra:
+            mask_secret(self.extra)
+            try:
+                extra = json.loads(self.extra)
+            except json.JSONDecodeError:
+                extra = None
+            if isinstance(extra, dict):
+                mask_secret(extra)
+        return self
 
     @classmethod
     def get(cls, conn_id: str) -> Connection:

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any, NamedTuple
 
+from slipstream.sdk.secrets_masker import mask_secret, redact  # noqa: F401 - names providers import
+
 XCOM_RETURN_KEY = "return_value"
 
 
@@ -29,13 +31,6 @@ class TaskInstanceKey(NamedTuple):
     map_index: int = -1
 
 
-def mask_secret(secret: Any, name: str | None = None) -> None:
-    """Accepted for providers that register secrets to hide; Slipstream masks connection
-    passwords and sensitive variables itself and keeps no list of other values yet."""
-
-
-def redact(value: Any, name: str | None = None, max_depth: int | None = None) -> Any:
-    return value
 
 
 @contextlib.contextmanager

@@ -13,14 +13,16 @@ import os
 import sys
 import time
 
+from slipstream.sdk.secrets_masker import redact_text
+
 FORMAT = "[%(asctime)s] {%(filename)s:%(lineno)d} %(levelname)s - %(message)s"
 
 
 def write_line(message: str, level: str = "INFO") -> None:
     """One line on the task log (``sys.stdout``), as the task log handler would format a record
-    logged from the caller's line."""
+    logged from the caller's line; registered secrets are masked."""
     caller = sys._getframe(1)
     now = time.time()
     stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now))
     where = f"{os.path.basename(caller.f_code.co_filename)}:{caller.f_lineno}"
-    sys.stdout.write(f"[{stamp},{int((now - int(now)) * 1000):03d}] {{{where}}} {level} - {message}\n")
+    sys.stdout.write(f"[{stamp},{int((now - int(now)) * 1000):03d}] {{{where}}} {level} - {redact_text(message)}\n")

@@ -2,6 +2,8 @@
 
 Values are text; ``deserialize_json`` / ``serialize_json`` convert JSON. A key is looked up in the
 environment (``SLIPSTREAM_VAR_<KEY>``, ``AIRFLOW_VAR_<KEY>``) before the store (``sdk/secrets.py``).
+The value of a variable whose key is sensitive (``api_key``, ``db_password``...) is masked in
+everything the process writes once it is read (``sdk/secrets_masker.py``), as in Airflow.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import logging
 from typing import Any
 
 from slipstream.sdk import secrets
+from slipstream.sdk.secrets_masker import mask_secret
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +52,16 @@ class Variable:
             if fallback is not NOTSET:
                 return fallback
             raise KeyError(f"Variable {key} does not exist")
-        if deserialize_json:
-            try:
-                return json.loads(value)
-            except json.JSONDecodeError as err:
-                raise ValueError(f"Variable {key} is not valid JSON ({err}); read it without deserialize_json") from None
-        return value
+        mask_secret(value, key)
+        if not deserialize_json:
+            return value
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"Variable {key} is not valid JSON ({err}); read it without deserialize_json") from None
+        # As Airflow: a string or list inherits the key's sensitivity, a dict is masked by its own keys.
+        mask_secret(parsed, None if isinstance(parsed, dict) else key)
+        return parsed
 
     @classmethod
     def set(cls, key: str, value: Any, description: str | None = None, serialize_json: bool = False) -> None:

@@ -54,6 +54,20 @@ class Cipher:
             ) from None
 
 
+    def rotate(self, token: str, what: str) -> str:
+        """``token`` decrypted with whichever key can, encrypted again with the first one."""
+        from cryptography.fernet import InvalidToken
+
+        try:
+            return self._fernet.rotate(token.encode()).decode()
+        except InvalidToken:
+            raise FernetKeyError(
+                f"Cannot decrypt {what} with any key from {self.source}: it was encrypted with another key. "
+                f"To rotate, set {SETTING} to the new key followed by the key the store was written with "
+                "(new,old), run rotate-fernet-key, then drop the old key."
+            ) from None
+
+
 def _read_or_create_key_file(path: Path) -> str:
     """The key in ``path``; created atomically (0600) if missing, so concurrent first starts agree."""
     try:
