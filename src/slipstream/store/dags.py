@@ -175,3 +175,9 @@ def set_paused(
 
 def list_import_errors(session: Session) -> list[ImportErrorRow]:
     return list(session.scalars(select(ImportErrorRow).order_by(ImportErrorRow.filename, ImportErrorRow.id)))
+
+
+def files_with_error(session: Session, prefix: str) -> set[str]:
+    """The files whose recorded import error starts with ``prefix`` (e.g. the parse timed out)."""
+    query = select(ImportErrorRow.filename).where(ImportErrorRow.exception.startswith(prefix, autoescape=True))
+    return set(session.scalars(query.distinct()))
