@@ -167,13 +167,13 @@ def _wait(pid: int, timeout: float) -> int | None:
 
 def _early_exit_message(code: int, memory_limit: int) -> str:
     if code < 0:
-        how = f"was killed by signal {signal.Signals(-code).name}"
+        how = f"killed by signal {signal.Signals(-code).name}"
         if memory_limit and -code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS):
             how += "; if it ran out of memory: " + MEMORY_HINT.format(limit=memory_limit)
     else:
-        how = f"exited with code {code}"
+        how = f"exit code {code}"
     return (
-        f"The DAG file stopped the parser process before it finished loading: it {how}. Does it call os._exit() "
+        f"The DAG file stopped the parser process before it finished loading ({how}); does it call os._exit() "
         "or crash the interpreter?"
     )
 

@@ -6,7 +6,9 @@ import logging
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from slipstream.config import Settings
 from slipstream.dagfiles.parsing import FileParser, ParsedFile
@@ -70,6 +72,8 @@ class DagFileProcessor:
         # Files refused a dag_id another file owns: parsed again once that file lets it go.
         self._refused: dict[str, list[str]] = {}
         self._slow: set[str] | None = None
+        # dag_id -> (file, its result) for the dag_ids a file took in this pass that no file had
+        self._claimed: dict[str, tuple[str, ParsedFile]] = {}
         self._parser = FileParser(
             timeout=settings.dagbag_import_timeout,
             default_timezone=settings.default_timezone,
@@ -94,6 +98,7 @@ class DagFileProcessor:
                 changed.append(path)
                 self._mtimes[path] = mtime
         result = ProcessorPass()
+        self._claimed = {}
         if changed:
             result.parsed = self._parser.parse(self._slow_last(changed), on_result=self._record)
         with self.db.write() as session:
@@ -117,23 +122,40 @@ class DagFileProcessor:
         slow = self._slow
         return [p for p in paths if p not in slow] + [p for p in paths if p in slow]
 
+    def _sync(self, session: Any, parsed: ParsedFile, now: datetime) -> None:
+        """``sync_file``, with ties inside one pass going to the file first in order, as if the
+        files had been recorded one after the other: files end in any order when parsed in
+        parallel, and a dag_id two new files define must not go to whichever was quicker."""
+        new = dag_store.unowned(session, [data["dag_id"] for data, _ in parsed.dags])
+        taken_later = {
+            self._claimed[dag_id][0] for dag_id in {data["dag_id"] for data, _ in parsed.dags}
+            if dag_id in self._claimed and self._claimed[dag_id][0] > parsed.path
+        }
+        for path in taken_later:
+            dag_store.sync_file(session, path, [], [], now)  # hand back what it took in this pass
+        refused = dag_store.sync_file(
+            session, parsed.path, parsed.dags, parsed.errors, now, catchup_by_default=self.settings.catchup_by_default
+        )
+        for dag_id in new - set(refused):
+            self._claimed[dag_id] = (parsed.path, parsed)
+        self._refused.pop(parsed.path, None)
+        if refused:
+            self._refused[parsed.path] = refused
+        for path in sorted(taken_later):
+            later = next(p for f, p in self._claimed.values() if f == path)
+            self._sync(session, later, now)
+
     def _record(self, parsed: ParsedFile) -> None:
         """Write one file's result in its own transaction, then tell ``on_recorded``."""
         assert self._slow is not None
         now = utcnow()
-        self._refused.pop(parsed.path, None)
         if any(e["exception"].startswith(TIMEOUT_PREFIX) for e in parsed.errors):
             self._slow.add(parsed.path)
         else:
             self._slow.discard(parsed.path)
         try:
             with self.db.write() as session:
-                refused = dag_store.sync_file(
-                    session, parsed.path, parsed.dags, parsed.errors, now,
-                    catchup_by_default=self.settings.catchup_by_default,
-                )
-            if refused:
-                self._refused[parsed.path] = refused
+                self._sync(session, parsed, now)
         except Exception as error:  # noqa: BLE001 - one file's bad data must not stop the others
             log.exception("Recording %s failed", parsed.path)
             message = f"{type(error).__name__}: the parse result could not be stored: {error}"
