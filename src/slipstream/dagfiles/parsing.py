@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slipstream.dagfiles.loader import ImportErrorInfo, load_dag_file
+from slipstream.dagfiles.parse_supervisor import cpu_seconds, early_exit_message
 from slipstream.dagfiles.serialization import dag_hash, serialize_dag
 from slipstream.processes.client import ForkServer
 from slipstream.sdk.timezone import using_default_timezone
 from slipstream.timetables.schedule import DEFAULT_DATA_INTERVALS, using_data_intervals
 
 PRELOAD = [
-    "slipstream.dagfiles.parsing", "slipstream.operators.bash", "slipstream.operators.python", "pendulum",
+    "slipstream.dagfiles.parsing",
+    "slipstream.dagfiles.parse_supervisor", "slipstream.operators.bash", "slipstream.operators.python", "pendulum",
     "slipstream.timetables.schedule",
 ]
 
@@ -78,142 +80,6 @@ def _as_stored(dag_id: str, data: dict[str, Any]) -> dict[str, Any]:
         ) from None
 
 
-MEMORY_HINT = (
-    "the parser gives a DAG file at most {limit} MiB of address space (setting [core] dag_file_memory_limit, "
-    "in MiB; 0 for no limit): move large work out of the top level of the file, or raise the limit"
-)
-
-
-def _child(
-    path: str, default_timezone: str, result_path: str, data_intervals: tuple[bool, bool], timeout: float = 0.0,
-    memory_limit: int = 0,
-) -> None:
-    """The parse of one file, in a child of the fork server that leads its own process group.
-
-    This process only supervises: it adopts orphans (a subreaper), imports the file in a child
-    of its own, waits for it at most ``timeout`` seconds, then kills every process the file left
-    behind (in a new session or not) before it writes the result. Stdin is /dev/null, so
-    ``input()`` in a DAG file reads nothing instead of the scheduler's terminal."""
-    import pickle
-
-    from slipstream.processes import subreaper
-
-    started = time.perf_counter()
-    null = os.open(os.devnull, os.O_RDWR)
-    os.dup2(null, 0)
-    os.dup2(null, 1)
-    os.close(null)
-    subreaper.become_subreaper()
-    parent = os.getppid()
-
-    class _Stopped(Exception):
-        pass
-
-    def stop(*_: object) -> None:
-        raise _Stopped
-
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
-    signal.signal(signal.SIGTERM, stop)
-    subreaper.signal_on_parent_death(signal.SIGTERM)
-    if os.getppid() != parent:
-        return
-    pid = os.fork()
-    if pid == 0:
-        _import_child(path, default_timezone, result_path, data_intervals, memory_limit)
-    failure = None
-    try:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
-        code = _wait(pid, timeout)
-        if code is None:
-            failure = (
-                f"DagFileTimeout: loading the DAG file took longer than {timeout:g} s and was stopped (setting "
-                "[core] dagbag_import_timeout); move slow work out of the top level of the file"
-            )
-        elif not os.path.exists(result_path):
-            failure = _early_exit_message(code, memory_limit)
-    except _Stopped:
-        failure = "the parse was stopped: the scheduler is stopping"
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        subreaper.kill_descendants()
-    if failure is not None:
-        with open(result_path + ".tmp", "wb") as handle:
-            pickle.dump(_failed(path, failure, started), handle)
-        os.replace(result_path + ".tmp", result_path)
-
-
-def _wait(pid: int, timeout: float) -> int | None:
-    """The exit code of child ``pid`` (negative: the signal that killed it), None once ``timeout`` passed."""
-    import select
-
-    deadline = time.monotonic() + timeout if timeout > 0 else None
-    pidfd = os.pidfd_open(pid)
-    try:
-        while True:
-            left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
-            select.select([pidfd], [], [], left)
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                return os.waitstatus_to_exitcode(status)
-            if deadline is not None and time.monotonic() >= deadline:
-                return None
-    finally:
-        os.close(pidfd)
-
-
-def _early_exit_message(code: int, memory_limit: int) -> str:
-    if code < 0:
-        how = f"killed by signal {signal.Signals(-code).name}"
-        if memory_limit and -code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS):
-            how += "; if it ran out of memory: " + MEMORY_HINT.format(limit=memory_limit)
-    else:
-        how = f"exit code {code}"
-    return (
-        f"The DAG file stopped the parser process before it finished loading ({how}); does it call os._exit() "
-        "or crash the interpreter?"
-    )
-
-
-def _import_child(
-    path: str, default_timezone: str, result_path: str, data_intervals: tuple[bool, bool], memory_limit: int
-) -> None:
-    import pickle
-    import resource
-    import sys
-
-    code = 1
-    try:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
-        sys.stdin = open(0, closefd=False)
-        sys.stdout = open(1, "w", closefd=False)
-        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
-        if memory_limit > 0:
-            limit = memory_limit * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit if hard < 0 else min(limit, hard), hard))
-        parsed = parse_in_this_process(path, default_timezone, data_intervals)
-        if memory_limit > 0:
-            for error in parsed.errors:
-                if error["exception"].startswith("MemoryError"):
-                    error["exception"] += " (" + MEMORY_HINT.format(limit=memory_limit) + ")"
-        if memory_limit > 0:
-            resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
-        with open(result_path + ".tmp", "wb") as handle:
-            pickle.dump(parsed, handle)
-        os.replace(result_path + ".tmp", result_path)
-        code = 0
-    except BaseException:  # noqa: BLE001 - the supervisor reports an exit without a result
-        import traceback
-
-        traceback.print_exc()
-    finally:
-        os._exit(code)
-
-
 def _failed(path: str, message: str, started: float) -> ParsedFile:
     error = ImportErrorInfo(filename=path, line=None, exception=message, stacktrace=message)
     return ParsedFile(path=path, errors=[error.as_dict()], seconds=time.perf_counter() - started)
@@ -222,6 +88,13 @@ def _failed(path: str, message: str, started: float) -> ParsedFile:
 # The supervisor stops a file at its timeout; the parent kills it only if it has not reported
 # this long after (a supervisor that cannot even do that).
 GRACE = 10.0
+# ``parsing_processes`` counts the parses that use a CPU. One older than WAITING_AFTER seconds
+# that used less than WAITING_SHARE of a CPU over its last WAITING_AFTER seconds (asleep, on the network,
+# hanging) does not: another file starts beside it, up to MAX_WAITING such parses at once, so
+# hanging files cannot take every slot while good ones wait.
+WAITING_AFTER = 0.5
+WAITING_SHARE = 0.2
+MAX_WAITING = 32
 ResultCallback = Callable[[ParsedFile], None]
 
 
@@ -245,6 +118,35 @@ class FileParser:
         self._closing = threading.Event()
         self._active: dict[int, tuple[str, str, float]] = {}
         self._lock = threading.Lock()
+        # request id -> (pid of its import, last sample: time and CPU seconds, waiting since then)
+        self._usage: dict[int, tuple[int, float, float, bool]] = {}
+
+    def _busy(self, now: float) -> int:
+        """How many parses in progress count against ``processes`` (those not waiting)."""
+        busy = 0
+        for request_id, (_, result_path, started) in list(self._active.items()):
+            if now - started < WAITING_AFTER or not self._waiting(request_id, result_path, started, now):
+                busy += 1
+        return busy
+
+    def _waiting(self, request_id: int, result_path: str, started: float, now: float) -> bool:
+        usage = self._usage.get(request_id)
+        if usage is None:
+            try:
+                with open(result_path + ".pid") as handle:
+                    pid = int(handle.read())
+            except (OSError, ValueError):
+                return False
+            usage = (pid, started, 0.0, False)  # the import starts with no CPU time used
+        pid, then, before, waiting = usage
+        if now - then < WAITING_AFTER:
+            return waiting
+        cpu = cpu_seconds(pid)
+        if cpu is None:
+            return waiting
+        waiting = (cpu - before) / (now - then) < WAITING_SHARE
+        self._usage[request_id] = (pid, now, cpu, waiting)
+        return waiting
 
     def close(self) -> None:
         """Stop the parses in progress (each kills what its file started) and the fork server."""
@@ -277,12 +179,15 @@ class FileParser:
         with tempfile.TemporaryDirectory(prefix="slipstream-parse-") as scratch:
             number = 0
             while (pending and not self._closing.is_set()) or active:
-                while pending and len(active) < self.processes and not self._closing.is_set():
+                while (
+                    pending and not self._closing.is_set() and len(active) < self.processes + MAX_WAITING
+                    and self._busy(time.perf_counter()) < self.processes
+                ):
                     path = pending.pop(0)
                     number += 1
                     result_path = os.path.join(scratch, f"{number}-{os.path.basename(path)}.pickle")
                     request_id = self._server.spawn(
-                        "slipstream.dagfiles.parsing:_child",
+                        "slipstream.dagfiles.parse_supervisor:supervise",
                         (path, self.default_timezone, result_path, self.data_intervals, self.timeout,
                          self.memory_limit),
                     )
@@ -291,11 +196,14 @@ class FileParser:
                 if not active:
                     break
                 deadline = min(started for _, _, started in active.values()) + self.timeout + GRACE
+                if pending:  # look again soon whether a slot is held by a parse that only waits
+                    deadline = min(deadline, time.perf_counter() + 0.25)
                 try:
                     request_id, code = self._exits.get(timeout=max(deadline - time.perf_counter(), 0.0))
                 except queue.Empty:
                     request_id, code = -1, 0
                 if request_id in active:
+                    self._usage.pop(request_id, None)
                     with self._lock:
                         path, result_path, started = active.pop(request_id)
                     finish(path, self._collect(path, result_path, code, started, self.memory_limit))
@@ -303,6 +211,7 @@ class FileParser:
                 for request_id, (path, _, started) in list(active.items()):
                     if now - started >= self.timeout + GRACE:
                         self._server.kill(request_id)
+                        self._usage.pop(request_id, None)
                         with self._lock:
                             del active[request_id]
                         finish(path, _failed(
@@ -322,7 +231,7 @@ class FileParser:
             with open(result_path, "rb") as handle:
                 return pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError):
-            return _failed(path, _early_exit_message(code, memory_limit), started)
+            return _failed(path, early_exit_message(code, memory_limit), started)
 
 
 def parse_files(
