@@ -326,3 +326,45 @@ def test_a_bad_dag_id_is_an_import_error(run: Run, name: str) -> None:
     assert errors and repr(dag_id) in errors[0]["error"], run.errors
     assert errors[0]["line"] == 4, errors[0]
     assert dag_id not in run.dags
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["stopped", "killed"])
+def test_a_parse_in_progress_ends_with_the_scheduler(tmp_path: Path, sig: int) -> None:
+    """A file still loading when the scheduler stops (or is killed: its fork server then ends,
+    and each parse with it) leaves nothing running, not even what it started in a new session."""
+    home = tmp_path / "home"
+    (home / "dags").mkdir(parents=True)
+    (home / "dags" / "hangs.py").write_text(
+        "# dag\nimport subprocess\nimport time\nsubprocess.Popen(['sleep', '1003'], start_new_session=True)\n"
+        "time.sleep(10**6)\n"
+    )
+    marker = f"SLIPSTREAM_CORPUS_TEST={uuid.uuid4().hex}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLIPSTREAM", "AIRFLOW"))}
+    env.update(
+        SLIPSTREAM_HOME=str(home), SLIPSTREAM__CORE__LOAD_EXAMPLES="false", SLIPSTREAM__CORE__DAGBAG_IMPORT_TIMEOUT="600",
+        SLIPSTREAM_CORPUS_TEST=marker.split("=", 1)[1],
+    )
+    proc = subprocess.Popen(
+        [str(SLIPSTREAM), "scheduler"], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    try:
+        def sleeping() -> dict[int, str]:
+            return {pid: line for pid, line in marked_processes(marker).items() if line.startswith("sleep")}
+
+        _wait("the DAG file's child", sleeping, proc)
+        proc.send_signal(sig)
+        proc.wait(timeout=WAIT)
+        deadline = time.monotonic() + 15
+        while sleeping() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert sleeping() == {}
+        if sig == signal.SIGTERM:
+            assert proc.returncode == 0
+            assert marked_processes(marker) == {}
+    finally:
+        for pid in marked_processes(marker):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
