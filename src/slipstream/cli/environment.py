@@ -65,9 +65,11 @@ def parse_dags(settings: Settings, db: Any, folders: list[Path] | None = None) -
 def folders_recorded(settings: Settings, db: Any) -> bool:
     """Whether a processor has recorded anything of the DAG folders: a DAG (even one whose
     file is gone since) or an import error of a file under one of them."""
+    import os
+
     from slipstream.store import dags as dag_store
 
-    folders = [str(f.resolve()) for f in settings.dag_folders()]
+    folders = sorted({path for f in settings.dag_folders() for path in (os.path.abspath(f), str(f.resolve()))})
     with db.read() as session:
         return dag_store.has_files_under(session, folders)
 

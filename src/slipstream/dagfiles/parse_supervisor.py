@@ -75,11 +75,7 @@ def supervise(
         failure = "the parse was stopped: the scheduler is stopping"
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        subreaper.kill_descendants()
+        subreaper.kill_descendants()  # the import itself, if it still runs, and all it started
     if failure is not None:
         with open(result_path + ".tmp", "wb") as handle:
             pickle.dump(parsing._failed(path, failure, started), handle)
