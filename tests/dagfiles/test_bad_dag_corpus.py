@@ -24,7 +24,8 @@ from typing import Any
 
 import pytest
 
-SLIPSTREAM = Path(sys.executable).parent / "slipstream"
+VENV_SCRIPT = Path(sys.executable).parent / "slipstream"
+SLIPSTREAM = [str(VENV_SCRIPT)] if VENV_SCRIPT.exists() else [sys.executable, "-m", "slipstream.cli.main"]
 TIMEOUT = 20  # [core] dagbag_import_timeout of the run: the hanging files end with it
 WAIT = 120.0
 
@@ -166,8 +167,6 @@ def _wait(what: str, check: Any, proc: subprocess.Popen[bytes]) -> Any:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    if not SLIPSTREAM.exists():
-        pytest.fail(f"{SLIPSTREAM} is missing: run `make dev`")
     home = tmp_path_factory.mktemp("corpus") / "home"
     dags = home / "dags"
     dags.mkdir(parents=True)
@@ -188,7 +187,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     database = home / "slipstream.db"
     started = datetime.now(UTC)
     proc = subprocess.Popen(
-        [str(SLIPSTREAM), "scheduler"], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        [*SLIPSTREAM, "scheduler"], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, start_new_session=True,
     )
     result = Run(home=home, marker=marker, started=started)
@@ -222,13 +221,13 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
             pid: line for pid, line in marked_processes(marker).items() if line.startswith("sleep")
         }
         listing = subprocess.run(
-            [str(SLIPSTREAM), "dags", "list-import-errors", "-o", "json"], env=env, capture_output=True, timeout=WAIT,
+            [*SLIPSTREAM, "dags", "list-import-errors", "-o", "json"], env=env, capture_output=True, timeout=WAIT,
             stdin=subprocess.DEVNULL,
         )
         assert listing.returncode == 0, listing.stderr
         result.errors = json.loads(listing.stdout)
         listing = subprocess.run(
-            [str(SLIPSTREAM), "dags", "list", "-o", "json"], env=env, capture_output=True, timeout=WAIT,
+            [*SLIPSTREAM, "dags", "list", "-o", "json"], env=env, capture_output=True, timeout=WAIT,
             stdin=subprocess.DEVNULL,
         )
         assert listing.returncode == 0, listing.stderr
@@ -345,7 +344,7 @@ def test_a_parse_in_progress_ends_with_the_scheduler(tmp_path: Path, sig: int) -
         SLIPSTREAM_CORPUS_TEST=marker.split("=", 1)[1],
     )
     proc = subprocess.Popen(
-        [str(SLIPSTREAM), "scheduler"], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        [*SLIPSTREAM, "scheduler"], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, start_new_session=True,
     )
     try:
@@ -368,3 +367,11 @@ def test_a_parse_in_progress_ends_with_the_scheduler(tmp_path: Path, sig: int) -
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def test_the_console_tells_each_file_as_it_is_recorded(run: Run) -> None:
+    lines = run.output.splitlines()
+    loaded = next(i for i, line in enumerate(lines) if line.startswith("Loaded DAG good_last (1 tasks)"))
+    timed_out = next(i for i, line in enumerate(lines) if "c_hangs.py: DagFileTimeout" in line)
+    assert loaded < timed_out, run.output
+    assert any(line.startswith("Loaded DAG ten_thousand_tasks (10000 tasks)") for line in lines), run.output
