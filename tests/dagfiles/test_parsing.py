@@ -86,6 +86,8 @@ def test_bad_files_do_not_affect_good_ones(tmp_path: Path) -> None:
     assert hangs.dags == []
     assert hangs.errors[0]["exception"].startswith("DagFileTimeout: loading the DAG file took longer than 2 s")
     assert hangs.errors[0]["filename"] == paths[1]
+    assert hangs.errors[0]["line"] == 6  # time.sleep(60): where it was when it was stopped
+    assert 'File "' + paths[1] + '", line 6 in <module>' in hangs.errors[0]["stacktrace"]
 
     assert exits.dags == []
     assert exits.errors[0]["exception"] == "SystemExit: the DAG file called sys.exit(3) while it was being loaded"

@@ -61,13 +61,17 @@ def supervise(
         handle.write(str(pid))
     os.replace(result_path + ".pid.tmp", result_path + ".pid")
     failure = None
+    line: int | None = None
+    stack = ""
     try:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
         code = _wait(pid, timeout)
         if code is None:
+            line, stack = _where_it_hangs(pid, path, result_path + ".stack")
             failure = (
-                f"DagFileTimeout: loading the DAG file took longer than {timeout:g} s and was stopped (setting "
-                "[core] dagbag_import_timeout); move slow work out of the top level of the file"
+                f"DagFileTimeout: loading the DAG file took longer than {timeout:g} s and was stopped "
+                + (f"at line {line} " if line else "")
+                + "(setting [core] dagbag_import_timeout); move slow work out of the top level of the file"
             )
         elif not os.path.exists(result_path):
             failure = early_exit_message(code, memory_limit)
@@ -78,7 +82,7 @@ def supervise(
         subreaper.kill_descendants()  # the import itself, if it still runs, and all it started
     if failure is not None:
         with open(result_path + ".tmp", "wb") as handle:
-            pickle.dump(parsing._failed(path, failure, started), handle)
+            pickle.dump(parsing._failed(path, failure, started, line, stack), handle)
         os.replace(result_path + ".tmp", result_path)
 
 
@@ -99,6 +103,38 @@ def _wait(pid: int, timeout: float) -> int | None:
                 return None
     finally:
         os.close(pidfd)
+
+
+def _where_it_hangs(pid: int, path: str, stack_path: str) -> tuple[int | None, str]:
+    """Where the import of ``path`` is now: the line in the DAG file (the innermost frame in it)
+    and the stack, dumped by faulthandler in the import process on SIGUSR1."""
+    import re
+
+    try:
+        os.kill(pid, signal.SIGUSR1)
+    except ProcessLookupError:
+        return None, ""
+    deadline, size = time.monotonic() + 0.5, -1
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        try:
+            now = os.path.getsize(stack_path)
+        except OSError:
+            return None, ""
+        if now and now == size:
+            break
+        size = now
+    with open(stack_path, errors="replace") as handle:
+        dump = handle.read()
+    for section in re.split(r"\n(?=\S)", dump):
+        if f'File "{path}", line' not in section or "in <module>" not in section:
+            continue
+        found = re.search(rf'File "{re.escape(path)}", line (\d+)', section)
+        if found:
+            frames = section.strip().splitlines()
+            cut = next((i for i, frame in enumerate(frames) if "_call_with_frames_removed" in frame), len(frames))
+            return int(found.group(1)), "Where the file was loading when it was stopped:\n" + "\n".join(frames[:cut]) + "\n"
+    return None, dump
 
 
 def early_exit_message(code: int, memory_limit: int) -> str:
@@ -127,6 +163,10 @@ def _import_child(
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
         sys.stdin = open(0, closefd=False)
         sys.stdout = open(1, "w", closefd=False)
+        import faulthandler
+
+        # the supervisor asks where a file that does not finish is (SIGUSR1), before it stops it
+        faulthandler.register(signal.SIGUSR1, file=open(result_path + ".stack", "w"), all_threads=True)
         hard = resource.getrlimit(resource.RLIMIT_AS)[1]
         if memory_limit > 0:
             limit = memory_limit * 1024 * 1024

@@ -80,8 +80,8 @@ def _as_stored(dag_id: str, data: dict[str, Any]) -> dict[str, Any]:
         ) from None
 
 
-def _failed(path: str, message: str, started: float) -> ParsedFile:
-    error = ImportErrorInfo(filename=path, line=None, exception=message, stacktrace=message)
+def _failed(path: str, message: str, started: float, line: int | None = None, stack: str = "") -> ParsedFile:
+    error = ImportErrorInfo(filename=path, line=line, exception=message, stacktrace=message + "\n\n" + stack if stack else message)
     return ParsedFile(path=path, errors=[error.as_dict()], seconds=time.perf_counter() - started)
 
 
