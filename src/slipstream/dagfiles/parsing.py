@@ -20,9 +20,8 @@ from slipstream.sdk.timezone import using_default_timezone
 from slipstream.timetables.schedule import DEFAULT_DATA_INTERVALS, using_data_intervals
 
 PRELOAD = [
-    "slipstream.dagfiles.parsing",
-    "slipstream.dagfiles.parse_supervisor", "slipstream.operators.bash", "slipstream.operators.python", "pendulum",
-    "slipstream.timetables.schedule",
+    "slipstream.dagfiles.parsing", "slipstream.dagfiles.parse_supervisor", "slipstream.operators.bash",
+    "slipstream.operators.python", "pendulum", "slipstream.timetables.schedule",
 ]
 
 
@@ -81,17 +80,18 @@ def _as_stored(dag_id: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _failed(path: str, message: str, started: float, line: int | None = None, stack: str = "") -> ParsedFile:
-    error = ImportErrorInfo(filename=path, line=line, exception=message, stacktrace=message + "\n\n" + stack if stack else message)
+    stacktrace = f"{message}\n\n{stack}" if stack else message
+    error = ImportErrorInfo(filename=path, line=line, exception=message, stacktrace=stacktrace)
     return ParsedFile(path=path, errors=[error.as_dict()], seconds=time.perf_counter() - started)
 
 
 # The supervisor stops a file at its timeout; the parent kills it only if it has not reported
 # this long after (a supervisor that cannot even do that).
 GRACE = 10.0
-# ``parsing_processes`` counts the parses that use a CPU. One older than WAITING_AFTER seconds
-# that used less than WAITING_SHARE of a CPU over its last WAITING_AFTER seconds (asleep, on the network,
-# hanging) does not: another file starts beside it, up to MAX_WAITING such parses at once, so
-# hanging files cannot take every slot while good ones wait.
+# ``parsing_processes`` counts the parses that use a CPU. One that used less than WAITING_SHARE
+# of a CPU over its last WAITING_AFTER seconds (asleep, on the network, hanging) does not:
+# another file starts beside it, up to MAX_WAITING such parses at once, so hanging files cannot
+# take every slot while good ones wait.
 WAITING_AFTER = 0.5
 WAITING_SHARE = 0.2
 MAX_WAITING = 32
