@@ -120,7 +120,9 @@ def test_a_fixed_file_clears_its_import_error(runner, dags_dir, seed_dags):
     add_seeds(dags_dir, seed_dags, "seed004_parallel_dag.py")
     assert len(invoke_json(runner, "dags", "list-import-errors")) == 1
     (dags_dir / "seed004_parallel_dag.py").write_text((seed_dags / "fixed" / "seed004_parallel_dag_fixed.py").read_text())
-    assert invoke_json(runner, "dags", "list-import-errors") == []
+    # what the scheduler recorded until it (or --local) parses the file again
+    assert len(invoke_json(runner, "dags", "list-import-errors")) == 1
+    assert invoke_json(runner, "dags", "list-import-errors", "--local") == []
     assert [d["dag_id"] for d in invoke_json(runner, "dags", "list")] == ["parallel_dag_fixed"]
 
 
@@ -508,3 +510,49 @@ def test_watchers_and_access_control_load_with_a_warning_and_the_dags_run(runner
         out = invoke(runner, "dags", "test", dag_id).stdout
         assert re.search(rf"{task_id}\s.*\ssuccess\s", out), out
         assert re.search(rf"DAG run {dag_id} \S+: success", out), out
+
+
+# -- where the DAGs come from: the store, or a parse here --------------------------------------
+
+TWO_TASKS = '''
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+with DAG(dag_id="{dag_id}", start_date=datetime(2024, 1, 1), schedule=None):
+    BashOperator(task_id="first", bash_command="echo one"){more}
+'''
+HANGS = "# a dag file that never finishes loading\nimport time\ntime.sleep(10**6)\n"
+
+
+def test_commands_read_what_was_recorded_and_parse_only_with_local(runner, dags_dir, monkeypatch):
+    monkeypatch.setenv("SLIPSTREAM__CORE__DAGBAG_IMPORT_TIMEOUT", "2")
+    (dags_dir / "kept.py").write_text(TWO_TASKS.format(dag_id="kept", more=""))
+    # the folder was never recorded: the first command parses it here
+    assert [d["dag_id"] for d in invoke_json(runner, "dags", "list")] == ["kept"]
+    (dags_dir / "hangs.py").write_text(HANGS)
+    (dags_dir / "added.py").write_text(TWO_TASKS.format(dag_id="added", more=""))
+    # recorded since: nothing is parsed, the hanging file costs nothing and is not seen yet
+    assert invoke_json(runner, "dags", "list-import-errors") == []
+    assert [d["dag_id"] for d in invoke_json(runner, "dags", "list")] == ["kept"]
+    invoke(runner, "dags", "show", "added", code=1)
+    errors = invoke_json(runner, "dags", "list-import-errors", "--local")
+    assert [(Path(e["filepath"]).name, e["error"].split(":")[0]) for e in errors] == [("hangs.py", "DagFileTimeout")]
+    assert [d["dag_id"] for d in invoke_json(runner, "dags", "list")] == ["added", "kept"]
+
+
+def test_dags_test_parses_the_file_of_its_dag_only(runner, dags_dir, monkeypatch):
+    (dags_dir / "kept.py").write_text(TWO_TASKS.format(dag_id="kept", more=""))
+    (dags_dir / "other.py").write_text(TWO_TASKS.format(dag_id="other", more=""))
+    invoke(runner, "dags", "list")
+    more = '\n    BashOperator(task_id="second", bash_command="echo two")'
+    (dags_dir / "kept.py").write_text(TWO_TASKS.format(dag_id="kept", more=more))
+    (dags_dir / "other.py").write_text("raise ValueError('not parsed by dags test of another DAG')\n")
+    out = invoke(runner, "dags", "test", "kept").stdout
+    assert re.search(r"second\s.*\ssuccess", out), out
+    assert invoke_json(runner, "dags", "list-import-errors") == []
+    assert [t["task_id"] for t in invoke_json(runner, "tasks", "list", "kept")] == ["first", "second"]
+    # a DAG not recorded yet: its file is found in the whole folder
+    (dags_dir / "new.py").write_text(TWO_TASKS.format(dag_id="new", more=""))
+    out = invoke(runner, "dags", "test", "new").stdout
+    assert re.search(r"first\s.*\ssuccess", out), out

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from slipstream.dagfiles.parsing import ParsedFile, parse_files, parse_in_this_process
+from slipstream.dagfiles.parsing import FileParser, ParsedFile, parse_files, parse_in_this_process
 
 GOOD = """
 from datetime import datetime
@@ -86,6 +86,8 @@ def test_bad_files_do_not_affect_good_ones(tmp_path: Path) -> None:
     assert hangs.dags == []
     assert hangs.errors[0]["exception"].startswith("DagFileTimeout: loading the DAG file took longer than 2 s")
     assert hangs.errors[0]["filename"] == paths[1]
+    assert hangs.errors[0]["line"] == 6  # time.sleep(60): where it was when it was stopped
+    assert 'File "' + paths[1] + '", line 6 in <module>' in hangs.errors[0]["stacktrace"]
 
     assert exits.dags == []
     assert exits.errors[0]["exception"] == "SystemExit: the DAG file called sys.exit(3) while it was being loaded"
@@ -181,3 +183,58 @@ def test_missing_file_is_an_error_not_a_crash(tmp_path: Path) -> None:
     assert parsed.errors[0]["filename"] == missing
     assert parsed.errors[0]["exception"].startswith("FileNotFoundError")
     assert not os.path.exists(missing)
+
+
+def test_what_a_file_starts_dies_with_its_parse_even_in_a_new_session(tmp_path: Path) -> None:
+    """A child in a new session and a daemon (double fork + setsid) are killed when the parse
+    ends, for a file that loads as for one that times out."""
+    pids = tmp_path / "pids"
+    spawn = f"""
+        import os, subprocess
+        child = subprocess.Popen(["sleep", "60"], start_new_session=True)
+        reader, writer = os.pipe()
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                os.write(writer, str(os.getpid()).encode())
+                os.execvp("sleep", ["sleep", "61"])
+            os._exit(0)
+        os.close(writer)
+        daemon = os.read(reader, 20).decode()
+        with open({str(pids)!r} + os.path.basename(__file__), "w") as handle:
+            handle.write(f"{{child.pid}} {{daemon}}")
+        """
+    spawn = textwrap.dedent(spawn)
+    loads = write(tmp_path, "loads.py", spawn + GOOD.format(dag_id="loads"))
+    hangs = write(tmp_path, "hangs.py", spawn + "\nimport time\ntime.sleep(60)\n")
+    loaded, hung = parse_files([loads, hangs], timeout=2, processes=2)
+    assert dag_ids(loaded) == ["loads"]
+    assert hung.errors[0]["exception"].startswith("DagFileTimeout")
+    for name in ("loads.py", "hangs.py"):
+        for pid in (tmp_path / f"pids{name}").read_text().split():
+            assert gone_or_zombie(int(pid), wait=0.5), f"{pid} started by {name} is still running"
+
+
+def test_input_reads_nothing_and_memory_is_limited(tmp_path: Path) -> None:
+    reads = write(tmp_path, "reads.py", "name = input()\n")
+    hoards = write(tmp_path, "hoards.py", "# a dag\nhoard = bytearray(2 * 1024**3)\n")
+    read, hoarded = parse_files([reads, hoards], timeout=10, memory_limit=1024)
+    assert read.errors[0]["exception"] == "EOFError: EOF when reading a line"
+    assert read.errors[0]["line"] == 1
+    assert hoarded.errors[0]["exception"].startswith("MemoryError (the parser gives a DAG file at most 1024 MiB")
+    assert hoarded.errors[0]["line"] == 2
+
+
+def test_files_that_only_wait_do_not_hold_every_parsing_process(tmp_path: Path) -> None:
+    """Six files that sleep take the two parsing processes first; the good file after them is
+    still parsed (and handed over) before any of them times out."""
+    hanging = [write(tmp_path, f"hangs_{i}.py", "import time\ntime.sleep(60)\n") for i in range(6)]
+    good = write(tmp_path, "good.py", GOOD.format(dag_id="good"))
+    order: list[str] = []
+    parser = FileParser(timeout=15, data_intervals=(False, False), processes=2)
+    try:
+        parser.parse([*hanging, good], on_result=lambda parsed: order.append(parsed.path))
+    finally:
+        parser.close()
+    assert order[0] == good
+    assert sorted(order[1:]) == hanging

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from slipstream.cli.environment import dags_folder_option, load_settings, open_store, parse_dags
+from slipstream.cli.environment import dags_folder_option, load_settings, open_store, parse_dags, read_dags
 from slipstream.cli.output import output_option, print_rows
 
 LIST_COLUMNS = ["name", "uri", "group", "consuming_dags", "producing_tasks", "last_event"]
@@ -22,7 +22,10 @@ def assets() -> None:
 def _store(dags_folder: str | None) -> Any:
     settings = load_settings(dags_folder)
     db = open_store(settings)
-    parse_dags(settings, db)
+    if dags_folder:
+        parse_dags(settings, db)
+    else:
+        read_dags(settings, db)
     return db
 
 

@@ -8,7 +8,15 @@ from typing import Any
 
 import click
 
-from slipstream.cli.environment import dags_folder_option, load_settings, open_store, parse_dags
+from slipstream.cli.environment import (
+    dags_folder_option,
+    load_settings,
+    local_option,
+    open_store,
+    parse_dag_file_of,
+    parse_dags,
+    read_dags,
+)
 from slipstream.cli.output import output_option, print_rows
 
 
@@ -17,11 +25,27 @@ def dags() -> None:
     """DAGs: what is loaded, and their runs."""
 
 
-def _prepared(dags_folder: str | None, parse: bool = True) -> tuple[Any, Any]:
+def _prepared(dags_folder: str | None, local: bool = False) -> tuple[Any, Any]:
+    """Settings and store, with the DAGs as the scheduler recorded them; parsed here with
+    ``local``, with ``-S FOLDER`` (that folder), or when the folders were never recorded."""
     settings = load_settings(dags_folder)
     db = open_store(settings)
-    if parse:
+    if dags_folder:
         parse_dags(settings, db)
+    else:
+        read_dags(settings, db, local=local)
+    return settings, db
+
+
+def _prepared_to_run(dags_folder: str | None, dag_id: str) -> tuple[Any, Any]:
+    """For a command that runs the DAG's code now: its file is parsed here first (the folder,
+    with ``-S FOLDER`` or when the DAG is not recorded yet), so it runs the code as it is."""
+    settings = load_settings(dags_folder)
+    db = open_store(settings)
+    if dags_folder:
+        parse_dags(settings, db)
+    else:
+        parse_dag_file_of(settings, db, dag_id)
     return settings, db
 
 
@@ -62,12 +86,13 @@ def _parse_date(value: str | None) -> datetime | None:
 @dags.command("list")
 @dags_folder_option
 @click.option("--include-inactive", is_flag=True, help="Also DAGs whose file is gone.")
+@local_option
 @output_option
-def list_(dags_folder: str | None, include_inactive: bool, output: str) -> None:
-    """The DAGs loaded from the DAG folders."""
+def list_(dags_folder: str | None, include_inactive: bool, output: str, local: bool = False) -> None:
+    """The DAGs loaded from the DAG folders, as the scheduler recorded them."""
     from slipstream.store import dags as dag_store
 
-    _, db = _prepared(dags_folder)
+    _, db = _prepared(dags_folder, local)
     with db.read() as session:
         rows = [
             {
@@ -88,12 +113,13 @@ def list_(dags_folder: str | None, include_inactive: bool, output: str) -> None:
 
 @dags.command("list-import-errors")
 @dags_folder_option
+@local_option
 @output_option
-def list_import_errors(dags_folder: str | None, output: str) -> None:
-    """DAG files that failed to load, with the line and the error."""
+def list_import_errors(dags_folder: str | None, output: str, local: bool = False) -> None:
+    """DAG files that failed to load, with the line and the error, as the scheduler recorded them."""
     from slipstream.store import dags as dag_store
 
-    _, db = _prepared(dags_folder)
+    _, db = _prepared(dags_folder, local)
     with db.read() as session:
         errors = dag_store.list_import_errors(session)
         rows = [{"filepath": e.filename, "line": e.line, "error": e.exception, "stacktrace": e.stacktrace} for e in errors]
@@ -244,7 +270,7 @@ def test(dag_id: str, logical_date: str | None, conf: str | None, timeout: float
     """Run one whole DAG run now, tasks in parallel, with live progress; exit 1 if it fails."""
     from slipstream.cli.progress import run_with_progress
 
-    settings, db = _prepared(dags_folder)
+    settings, db = _prepared_to_run(dags_folder, dag_id)
     _serialized(db, dag_id)
     state = run_with_progress(settings, db, dag_id, conf=_parse_conf(conf), logical_date=_parse_date(logical_date), timeout=timeout)
     if state != "success":

@@ -1,4 +1,9 @@
-"""What every command needs: settings, a migrated store, and fresh parse results."""
+"""What every command needs: settings, a migrated store, and the DAGs as the scheduler recorded them.
+
+Commands read DAGs and import errors from the store. They parse DAG files themselves only when
+asked (``--local``, ``-S FOLDER``), when no processor has ever recorded the DAG folders, or,
+for the commands that run a DAG's code now (``dags test``, ``tasks test``, ``tasks render``),
+the one file of that DAG."""
 
 from __future__ import annotations
 
@@ -46,15 +51,58 @@ def refuse_unknown_revision(db: Any) -> str:
     return status
 
 
-def parse_dags(settings: Settings, db: Any) -> Any:
-    """Parse the DAG folders once (changed files only matter to a long-running processor)."""
+def parse_dags(settings: Settings, db: Any, folders: list[Path] | None = None) -> Any:
+    """Parse the DAG folders (or ``folders``: folders or files) once, here, and record the results."""
     from slipstream.dagfiles.processor import DagFileProcessor
 
-    processor = DagFileProcessor(settings, db)
+    processor = DagFileProcessor(settings, db, folders)
     try:
         return processor.process(force=True)
     finally:
         processor.close()
+
+
+def folders_recorded(settings: Settings, db: Any) -> bool:
+    """Whether a processor has recorded anything of the DAG folders: a DAG (even one whose
+    file is gone since) or an import error of a file under one of them."""
+    import os
+
+    from slipstream.store import dags as dag_store
+
+    folders = sorted({path for f in settings.dag_folders() for path in (os.path.abspath(f), str(f.resolve()))})
+    with db.read() as session:
+        return dag_store.has_files_under(session, folders)
+
+
+def read_dags(settings: Settings, db: Any, *, local: bool = False) -> None:
+    """Make the store hold the DAGs a command reads: parse here with ``local``, or when the DAG
+    folders were never recorded (no scheduler has run on them yet); otherwise read what the
+    scheduler's processor recorded, parsing nothing."""
+    if local or not folders_recorded(settings, db):
+        parse_dags(settings, db)
+
+
+def parse_dag_file_of(settings: Settings, db: Any, dag_id: str) -> None:
+    """Parse again, here, the file that defines ``dag_id`` (as recorded), so a command that runs
+    the DAG now runs its current code; a DAG not recorded yet (a new file) is looked for in the
+    whole folder."""
+    from slipstream.store import dags as dag_store
+
+    with db.read() as session:
+        row = dag_store.get_dag(session, dag_id)
+        fileloc = row.fileloc if row is not None and row.is_active else None
+    if fileloc is not None and Path(fileloc).is_file():
+        parse_dags(settings, db, [Path(fileloc)])
+    else:
+        parse_dags(settings, db)
+
+
+def local_option(function: Any) -> Any:
+    return click.option(
+        "-l", "--local", is_flag=True,
+        help="Parse the DAG files here and now (and record the result) instead of reading what the scheduler "
+        "recorded.",
+    )(function)
 
 
 def dags_folder_option(function: Any) -> Any:

@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from slipstream.cli.dags_commands import _parse_conf, _parse_date, _prepared, _serialized
-from slipstream.cli.environment import dags_folder_option, load_settings, open_store, parse_dags
+from slipstream.cli.dags_commands import _parse_conf, _parse_date, _prepared, _prepared_to_run, _serialized
+from slipstream.cli.environment import dags_folder_option, load_settings, open_store, parse_dag_file_of
 from slipstream.cli.output import output_option, print_rows
 
 
@@ -61,7 +61,7 @@ def test(
     from slipstream.runner.task_runner import execute_task
     from slipstream.store.clock import utcnow
 
-    settings, db = _prepared(dags_folder)
+    settings, db = _prepared_to_run(dags_folder, dag_id)
     serialized = _serialized(db, dag_id)
     if task_id not in serialized.tasks:
         raise click.ClickException(f"Task {task_id!r} not found in DAG {dag_id!r}; its tasks: {', '.join(serialized.task_ids)}")
@@ -238,7 +238,7 @@ def _render_now(
     from slipstream.store import task_instances
     from slipstream.store.clock import utcnow
 
-    parse_dags(settings, db)
+    parse_dag_file_of(settings, db, dag_id)
     serialized = _serialized(db, dag_id)
     if task_id not in serialized.tasks:
         raise click.ClickException(f"Task {task_id!r} not found in DAG {dag_id!r}; its tasks: {', '.join(serialized.task_ids)}")

@@ -46,6 +46,9 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
         "max_active_tasks_per_dag": (int, 16, "Default max_active_tasks of a DAG."),
         "max_active_runs_per_dag": (int, 16, "Default max_active_runs of a DAG."),
         "dagbag_import_timeout": (float, 30.0, "Seconds a DAG file may take to parse."),
+        "dag_file_memory_limit": (
+            int, 2048, "MiB of address space (RLIMIT_AS) a DAG file's parse may use; 0: no limit.",
+        ),
         "default_timezone": (str, "utc", "Time zone of naive dates in DAG files."),
         "fernet_key": (str, "", "Key that encrypts secrets in the store."),
         "virtualenv_cache": (str, "{home}/venvs", "Folder of the cached virtual environments of virtualenv tasks."),
@@ -209,6 +212,7 @@ class Settings:
     create_cron_data_intervals: bool = CRON_DATA_INTERVALS
     create_delta_data_intervals: bool = DELTA_DATA_INTERVALS
     max_map_length: int = 100_000
+    dag_file_memory_limit: int = 2048
     smtp_host: str = "localhost"
     smtp_port: int = 25
     smtp_starttls: bool = False
@@ -236,6 +240,7 @@ class Settings:
             max_active_runs_per_dag=get("core", "max_active_runs_per_dag"),
             max_map_length=get("core", "max_map_length"),
             dagbag_import_timeout=get("core", "dagbag_import_timeout"),
+            dag_file_memory_limit=get("core", "dag_file_memory_limit"),
             default_timezone=get("core", "default_timezone"),
             task_heartbeat_sec=get("scheduler", "task_heartbeat_sec"),
             task_heartbeat_timeout=get("scheduler", "task_heartbeat_timeout"),

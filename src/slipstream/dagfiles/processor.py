@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from slipstream.config import Settings
 from slipstream.dagfiles.parsing import FileParser, ParsedFile
@@ -48,24 +50,40 @@ class ProcessorPass:
     removed: list[str] = field(default_factory=list)
 
 
-class DagFileProcessor:
-    """Re-parses a file when its modification time changes; ``process(force=True)`` parses all."""
+RecordedCallback = Callable[[ParsedFile], None]
+TIMEOUT_PREFIX = "DagFileTimeout"
 
-    def __init__(self, settings: Settings, db: Database, folders: list[Path] | None = None) -> None:
+
+class DagFileProcessor:
+    """Re-parses a file when its modification time changes; ``process(force=True)`` parses all.
+
+    Each file's result is recorded as soon as that file is parsed (``on_recorded`` is then
+    called with it), so a slow or hanging file delays no other file's DAGs."""
+
+    def __init__(
+        self, settings: Settings, db: Database, folders: list[Path] | None = None,
+        on_recorded: RecordedCallback | None = None,
+    ) -> None:
         self.settings = settings
         self.db = db
         self.folders = folders if folders is not None else settings.dag_folders()
+        self.on_recorded = on_recorded
         self._mtimes: dict[str, float] = {}
         # Files refused a dag_id another file owns: parsed again once that file lets it go.
         self._refused: dict[str, list[str]] = {}
+        self._slow: set[str] | None = None
+        # dag_id -> (file, its result) for the dag_ids a file took in this pass that no file had
+        self._claimed: dict[str, tuple[str, ParsedFile]] = {}
         self._parser = FileParser(
             timeout=settings.dagbag_import_timeout,
             default_timezone=settings.default_timezone,
             processes=settings.parsing_processes,
             data_intervals=(settings.create_cron_data_intervals, settings.create_delta_data_intervals),
+            memory_limit=settings.dag_file_memory_limit,
         )
 
     def close(self) -> None:
+        """Stop parsing (a parse in progress ends, what its file started is killed)."""
         self._parser.close()
 
     def process(self, force: bool = False) -> ProcessorPass:
@@ -80,26 +98,10 @@ class DagFileProcessor:
                 changed.append(path)
                 self._mtimes[path] = mtime
         result = ProcessorPass()
+        self._claimed = {}
         if changed:
-            result.parsed = self._parser.parse(changed)
-        now = utcnow()
+            result.parsed = self._parser.parse(self._slow_last(changed), on_result=self._record)
         with self.db.write() as session:
-            for parsed in result.parsed:
-                self._refused.pop(parsed.path, None)
-                try:
-                    with session.begin_nested():
-                        refused = dag_store.sync_file(
-                            session, parsed.path, parsed.dags, parsed.errors, now,
-                            catchup_by_default=self.settings.catchup_by_default,
-                        )
-                    if refused:
-                        self._refused[parsed.path] = refused
-                except Exception as error:  # noqa: BLE001 - one file's bad data must not stop the others
-                    log.exception("Recording %s failed", parsed.path)
-                    message = f"{type(error).__name__}: the parse result could not be stored: {error}"
-                    failed = {"filename": parsed.path, "line": None, "exception": message, "stacktrace": message}
-                    with session.begin_nested():
-                        dag_store.sync_file(session, parsed.path, [], [failed], now)
             result.removed = dag_store.forget_missing_files(
                 session, set(files), [str(f.resolve()) for f in self.folders if f.is_dir()]
             )
@@ -109,7 +111,58 @@ class DagFileProcessor:
                     self._mtimes.pop(path, None)
         for path in result.removed:
             self._mtimes.pop(path, None)
-        for parsed in result.parsed:
-            for error in parsed.errors:
-                log.info("Import error in %s: %s", parsed.path, error["exception"])
         return result
+
+    def _slow_last(self, paths: list[str]) -> list[str]:
+        """Files whose last parse timed out go after the others, so that hanging files do not take
+        every parsing process while good files wait (the store remembers them across restarts)."""
+        if self._slow is None:
+            with self.db.read() as session:
+                self._slow = dag_store.files_with_error(session, TIMEOUT_PREFIX)
+        slow = self._slow
+        return [p for p in paths if p not in slow] + [p for p in paths if p in slow]
+
+    def _sync(self, session: Any, parsed: ParsedFile, now: datetime) -> None:
+        """``sync_file``, with ties inside one pass going to the file first in order, as if the
+        files had been recorded one after the other: files end in any order when parsed in
+        parallel, and a dag_id two new files define must not go to whichever was quicker."""
+        new = dag_store.unowned(session, [data["dag_id"] for data, _ in parsed.dags])
+        taken_later = {
+            self._claimed[dag_id][0] for dag_id in {data["dag_id"] for data, _ in parsed.dags}
+            if dag_id in self._claimed and self._claimed[dag_id][0] > parsed.path
+        }
+        for path in taken_later:
+            dag_store.sync_file(session, path, [], [], now)  # hand back what it took in this pass
+        refused = dag_store.sync_file(
+            session, parsed.path, parsed.dags, parsed.errors, now, catchup_by_default=self.settings.catchup_by_default
+        )
+        for dag_id in new - set(refused):
+            self._claimed[dag_id] = (parsed.path, parsed)
+        self._refused.pop(parsed.path, None)
+        if refused:
+            self._refused[parsed.path] = refused
+        for path in sorted(taken_later):
+            later = next(p for f, p in self._claimed.values() if f == path)
+            self._sync(session, later, now)
+
+    def _record(self, parsed: ParsedFile) -> None:
+        """Write one file's result in its own transaction, then tell ``on_recorded``."""
+        assert self._slow is not None
+        now = utcnow()
+        if any(e["exception"].startswith(TIMEOUT_PREFIX) for e in parsed.errors):
+            self._slow.add(parsed.path)
+        else:
+            self._slow.discard(parsed.path)
+        try:
+            with self.db.write() as session:
+                self._sync(session, parsed, now)
+        except Exception as error:  # noqa: BLE001 - one file's bad data must not stop the others
+            log.exception("Recording %s failed", parsed.path)
+            message = f"{type(error).__name__}: the parse result could not be stored: {error}"
+            failed = {"filename": parsed.path, "line": None, "exception": message, "stacktrace": message}
+            with self.db.write() as session:
+                dag_store.sync_file(session, parsed.path, [], [failed], now)
+        for error in parsed.errors:
+            log.info("Import error in %s: %s", parsed.path, error["exception"])
+        if self.on_recorded is not None:
+            self.on_recorded(parsed)

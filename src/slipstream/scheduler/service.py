@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slipstream.config import Settings
+from slipstream.dagfiles.parsing import ParsedFile
 from slipstream.dagfiles.processor import DagFileProcessor, ProcessorPass
 from slipstream.executors.local import LocalExecutor
 from slipstream.scheduler.scheduler import Scheduler, StateListener
@@ -32,7 +33,7 @@ class SchedulerService:
         self.db = db
         self.executor = LocalExecutor(settings)
         self.scheduler = Scheduler(settings, db, self.executor, on_change=on_change)
-        self.processor = DagFileProcessor(settings, db) if parse else None
+        self.processor = DagFileProcessor(settings, db, on_recorded=self._recorded) if parse else None
         self.on_parse = on_parse
         self.stopping = threading.Event()
         self.killing = threading.Event()
@@ -40,25 +41,35 @@ class SchedulerService:
         self._parser_thread: threading.Thread | None = None
 
     def parse_once(self) -> ProcessorPass | None:
+        """Scan the DAG folders and parse what changed; each file's DAGs are scheduled as soon
+        as that file is recorded (``_recorded``), not at the end of the scan."""
         if self.processor is None:
             return None
         result = self.processor.process()
-        if (result.parsed or result.removed) and self.on_parse is not None:
-            self.on_parse(result)
-        if result.parsed or result.removed:
+        if result.removed:
+            if self.on_parse is not None:
+                self.on_parse(ProcessorPass(removed=result.removed))
             self.executor.wake()
         return result
 
+    def _recorded(self, parsed: ParsedFile) -> None:
+        if self.on_parse is not None:
+            self.on_parse(ProcessorPass(parsed=[parsed]))
+        self.executor.wake()
+
     def _parse_loop(self) -> None:
-        while not self.stopping.wait(self.settings.dag_dir_list_interval):
+        while not self.stopping.is_set():
             try:
                 self.parse_once()
             except Exception:
-                log.exception("Scanning the DAG folders failed")
+                if not self.stopping.is_set():
+                    log.exception("Scanning the DAG folders failed")
+            if self.stopping.wait(self.settings.dag_dir_list_interval):
+                return
 
     def run(self) -> None:
-        """Block until ``stop()``: parse once, then schedule while re-parsing in the background."""
-        self.parse_once()
+        """Block until ``stop()``: schedule while the DAG folders are parsed (at once, then every
+        ``dag_dir_list_interval``) in the background."""
         if self.processor is not None:
             self._parser_thread = threading.Thread(target=self._parse_loop, name="dag-file-processor", daemon=True)
             self._parser_thread.start()
@@ -77,6 +88,10 @@ class SchedulerService:
     def _shutdown(self) -> None:
         """Let running tasks finish (or kill them on a second stop), then record what they became."""
         self.stopping.set()
+        if self.processor is not None:
+            self.processor.close()
+        if self._parser_thread is not None:
+            self._parser_thread.join(5)
         if self.executor.running and self.on_stopping is not None:
             self.on_stopping(self.executor.running)
         while not self.executor.wait_idle(0.2):
@@ -91,7 +106,3 @@ class SchedulerService:
                 events.append(event)
         if events:
             self.scheduler.run_once(events=events, dispatch=False)
-        if self._parser_thread is not None:
-            self._parser_thread.join(5)
-        if self.processor is not None:
-            self.processor.close()

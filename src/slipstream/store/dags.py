@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from slipstream.store import assets, next_runs
@@ -175,3 +175,21 @@ def set_paused(
 
 def list_import_errors(session: Session) -> list[ImportErrorRow]:
     return list(session.scalars(select(ImportErrorRow).order_by(ImportErrorRow.filename, ImportErrorRow.id)))
+
+
+def files_with_error(session: Session, prefix: str) -> set[str]:
+    """The files whose recorded import error starts with ``prefix`` (e.g. the parse timed out)."""
+    query = select(ImportErrorRow.filename).where(ImportErrorRow.exception.startswith(prefix, autoescape=True))
+    return set(session.scalars(query.distinct()))
+
+
+def has_files_under(session: Session, folders: Iterable[str]) -> bool:
+    """Whether any DAG (active or not) or import error was recorded for a file under ``folders``."""
+    for folder in folders:
+        prefix = folder.rstrip("/") + "/"
+        for column in (DagRow.fileloc, ImportErrorRow.filename):
+            under = or_(column == folder, column.startswith(prefix, autoescape=True))
+            found = session.execute(select(column).where(under).limit(1))
+            if found.first() is not None:
+                return True
+    return False
