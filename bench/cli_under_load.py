@@ -92,9 +92,9 @@ def commands(slipstream: str) -> dict[str, Callable[[int], list[str]]]:
     return {
         "python -c pass": lambda i: [sys.executable, "-c", "pass"],
         "version": lambda i: [slipstream, "version"],
-        "dags trigger": lambda i: [slipstream, "dags", "trigger", TARGET_DAG_ID, "-r", f"cli_{i}", "-o", "json"],
+        "dags trigger": lambda i: [slipstream, "dags", "trigger", TARGET_DAG_ID, "-r", f"cli_{i}"],
         "variables set": lambda i: [slipstream, "variables", "set", "load_key", f"value {i}"],
-        "dags list-runs": lambda i: [slipstream, "dags", "list-runs", FANOUT_DAG_ID, "-o", "json"],
+        "dags list-runs": lambda i: [slipstream, "dags", "list-runs", FANOUT_DAG_ID],
     }
 
 
@@ -222,10 +222,15 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def measure(repeat: int, examples: bool = False, task: str = "sleep") -> dict[str, Any]:
-    """Samples in seconds per phase and command, plus the fan-out's throughput during the load phase."""
+def measure(repeat: int, examples: bool = False, task: str = "sleep", baseline: Path | None = None) -> dict[str, Any]:
+    """Samples in seconds per phase and command, plus the fan-out's throughput during the load phase.
+    With ``baseline`` (a folder holding another revision's ``src``), each command but the yardstick
+    is also run from there, right after this revision's, under the same load."""
     slipstream = str(Path(sys.executable).with_name("slipstream"))
     timed = commands(slipstream)
+    if baseline is not None:
+        for name, argv in list(timed.items())[1:]:
+            timed[f"{name} [baseline]"] = argv
     phases = ("idle", "load")
     samples: dict[str, dict[str, list[float]]] = {p: {n: [] for n in timed} for p in phases}
     cpu: dict[str, dict[str, list[float]]] = {p: {n: [] for n in timed} for p in phases}
@@ -250,7 +255,10 @@ def measure(repeat: int, examples: bool = False, task: str = "sleep") -> dict[st
                         if phase == "load":
                             _keep_fanout_queued(db, serial)
                         counter += 1
-                        wall, used = _time(argv(counter), env)
+                        command_env = env
+                        if name.endswith("[baseline]"):
+                            command_env = {**env, "PYTHONPATH": str(baseline / "src")}
+                        wall, used = _time(argv(counter), command_env)
                         samples[phase][name].append(wall)
                         cpu[phase][name].append(used)
                     _log(f"{phase} round {round_number + 1}/{repeat}: "
@@ -265,14 +273,14 @@ def measure(repeat: int, examples: bool = False, task: str = "sleep") -> dict[st
 
 def render(result: dict[str, Any]) -> str:
     samples, cpu = result["samples"], result["cpu"]
-    header = (f"{'command':<16} {'idle med':>8} {'p90':>6} {'max':>6}  {'load med':>8} {'p90':>6} {'max':>6}"
+    header = (f"{'command':<27} {'idle med':>8} {'p90':>6} {'max':>6}  {'load med':>8} {'p90':>6} {'max':>6}"
               f"  {'load/idle':>9}  {'cpu idle':>8} {'cpu load':>8}")
     lines = [header, "-" * len(header)]
     for name in samples["idle"]:
         idle, load = samples["idle"][name], samples["load"][name]
         idle_med, load_med = statistics.median(idle), statistics.median(load)
         lines.append(
-            f"{name:<16} {idle_med:>8.2f} {_percentile(idle, 0.9):>6.2f} {max(idle):>6.2f}"
+            f"{name:<27} {idle_med:>8.2f} {_percentile(idle, 0.9):>6.2f} {max(idle):>6.2f}"
             f"  {load_med:>8.2f} {_percentile(load, 0.9):>6.2f} {max(load):>6.2f}  {load_med / idle_med:>9.1f}"
             f"  {statistics.median(cpu['idle'][name]):>8.2f} {statistics.median(cpu['load'][name]):>8.2f}"
         )
@@ -287,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/cli_under_load.py", description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, metavar="N", help="samples per command and phase (default 7)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every sample as JSON to PATH")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="also time each command from DIR/src (e.g. `git archive main src | tar -x -C DIR`)")
     parser.add_argument("--examples", action="store_true", help="load the example DAGs too ([core] load_examples)")
     parser.add_argument("--task", choices=sorted(TASKS), default="sleep",
                         help="what each fan-out task does for its 0.3 s (default sleep)")
@@ -297,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
 
     info = machine()
     _log(f"machine: {info['cpu_count']} CPUs, Python {info['python']}, SQLite {info['sqlite']}, {info['git_commit']}")
-    result = measure(args.repeat, args.examples, args.task)
+    result = measure(args.repeat, args.examples, args.task, args.baseline)
     print(render(result))
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
