@@ -28,7 +28,9 @@ def test_sqlite_migrate_check_and_reset(tmp_path):
 
 def test_postgres_migrate_matches_the_models(postgres_url):
     db = Database(postgres_url)
+    assert migrate.check_revision(db) == "behind"
     migrate.migrate(db)
+    assert migrate.check_revision(db) == "current"
     check = migrate.check(db)
     assert check.ok, check.differences
     assert TABLES <= set(inspect(db.engine).get_table_names())
