@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install dev run test lint bench bench-catchup bench-map conformance clean
+.PHONY: install dev run test lint bench bench-catchup bench-map bench-cli conformance clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ bench-catchup: install
 
 bench-map: install
 	$(BIN)/python bench/run.py --only map10000
+
+# CLI commands timed idle and while the scheduler runs a 300-task fan-out (bench/README.md).
+bench-cli: install
+	$(BIN)/python bench/cli_under_load.py $(BENCH_CLI_ARGS)
 
 # Airflow 3.3.2's example DAGs through `dags test`, against the states Airflow gave (conformance/).
 # Downloads two Airflow wheels into ~/.cache/slipstream/conformance; not part of `make test`.

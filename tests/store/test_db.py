@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import multiprocessing
+import threading
+import time
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from slipstream.store import dag_runs, task_instances
+from slipstream.store import dag_runs, migrate, task_instances
 from slipstream.store.clock import utcnow
 from slipstream.store.db import Database
 
@@ -44,3 +47,84 @@ def test_many_processes_writing_at_once_lose_nothing_to_locks(db, settings):
 def test_naive_datetimes_are_refused(db):
     with pytest.raises(Exception, match="naive datetime"), db.write() as session:
         dag_runs.create(session, dag_id="d", run_id="r", run_type="manual", tasks=[], now=datetime(2024, 1, 1))
+
+
+def test_only_queued_writers_take_the_write_lock(db):
+    """While a writer holds the lock, a read, a plain connection's transaction and the schema check
+    every CLI command runs all go through: none of them takes SQLite's write lock outside the
+    flock queue, where it would poll for it (for seconds behind the scheduler and the store service)."""
+    holding, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with db.write() as session:
+            session.execute(text("UPDATE slot_pool SET slots = slots"))
+            holding.set()
+            release.wait(60)
+
+    finished: list[str] = []
+
+    def others() -> None:
+        with db.read() as session:
+            session.execute(text("SELECT count(*) FROM dag_run")).scalar()
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT count(*) FROM task_instance")).scalar()
+        finished.append(migrate.check_revision(db))
+
+    holder = threading.Thread(target=writer)
+    holder.start()
+    try:
+        assert holding.wait(30)
+        other = threading.Thread(target=others)
+        other.start()
+        other.join(30)
+        assert finished == ["current"], "a transaction outside the write queue waited for the writer"
+    finally:
+        release.set()
+        holder.join(30)
+
+
+def _busy_writer(url: str, writer: int, stop_file: str) -> None:
+    """Commits one transaction after another, each counted, until stop_file exists (at most 120 s)."""
+    db = Database(url)
+    deadline = time.monotonic() + 120
+    while not Path(stop_file).exists() and time.monotonic() < deadline:
+        with db.write() as session:
+            session.execute(text("UPDATE commits SET n = n + 1 WHERE writer = :w"), {"w": writer})
+            time.sleep(0.001)
+    db.dispose()
+
+
+def _commits(db: Database) -> int:
+    with db.read() as session:
+        return session.execute(text("SELECT sum(n) FROM commits")).scalar()
+
+
+def test_an_occasional_writer_gets_the_lock_after_a_few_of_the_busy_writers_transactions(db, settings, tmp_path):
+    """Two processes write back to back (as the scheduler and the store service do under a fan-out);
+    a third that writes now and then (a CLI command) waits for a few of their transactions, not for
+    a moment when neither holds the lock (in SQLite's busy handler, outside the queue: up to thousands)."""
+    with db.write() as session:
+        session.execute(text("CREATE TABLE commits (writer INTEGER PRIMARY KEY, n INTEGER NOT NULL)"))
+        session.execute(text("INSERT INTO commits VALUES (0, 0), (1, 0)"))
+    stop_file = tmp_path / "stop"
+    context = multiprocessing.get_context("spawn")
+    busy = [context.Process(target=_busy_writer, args=(settings.sql_alchemy_conn, w, str(stop_file))) for w in (0, 1)]
+    for process in busy:
+        process.start()
+    try:
+        deadline = time.monotonic() + 120
+        while _commits(db) < 50:  # both busy writers are under way
+            assert time.monotonic() < deadline and all(p.is_alive() for p in busy), "the busy writers did not start"
+            time.sleep(0.05)
+        waited_for = []
+        for _ in range(9):
+            before = _commits(db)
+            with db.write() as session:
+                waited_for.append(session.execute(text("SELECT sum(n) FROM commits")).scalar() - before)
+            time.sleep(0.05)
+    finally:
+        stop_file.touch()
+        for process in busy:
+            process.join(60)
+    assert [p.exitcode for p in busy] == [0, 0]
+    assert max(waited_for) <= 100, f"transactions of the busy writers waited for, each time: {waited_for}"

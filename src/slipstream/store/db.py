@@ -1,10 +1,14 @@
 """The database handle: an engine tuned per dialect, and transactions the caller owns.
 
-On SQLite every write transaction starts with ``BEGIN IMMEDIATE`` so it takes the write lock
-up front instead of failing with "database is locked" when it later tries to upgrade a read
-lock. Writers first queue on an ``flock`` of a file beside the database: the kernel wakes the
-next writer the moment the previous one commits, where SQLite's own busy handler would poll
-with sleeps of 1, 2, 5, 10... ms. Reads use a deferred ``BEGIN`` and never block writers (WAL).
+On SQLite a write transaction (``write()``, ``write_connection()``) first queues on an ``flock``
+of a file beside the database, then starts with ``BEGIN IMMEDIATE``, so it takes SQLite's write
+lock up front instead of failing with "database is locked" when it later tries to upgrade a read
+lock. The kernel hands the ``flock`` to a waiting writer the moment the previous one releases it,
+where SQLite's own busy handler polls with sleeps of 1, 2, 5, ... 100 ms: a writer that waited
+there would nearly never find the lock free while the scheduler and the store service pass it
+from one to the other through the ``flock``, and would wait for seconds. So nothing takes SQLite's
+write lock outside the queue: every other transaction (``read()``, a plain ``engine.connect()``)
+starts with a deferred ``BEGIN`` and, in WAL mode, never blocks or waits for a writer.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ class Database:
             _tune_sqlite(self.engine)
             if parsed.database and parsed.database != ":memory:":
                 self._write_lock_path = str(Path(parsed.database).expanduser()) + "-writelock"
-        self._read_engine = self.engine.execution_options(slipstream_read_only=True)
+        self._write_engine = self.engine.execution_options(slipstream_write=True)
 
     def __repr__(self) -> str:
         return f"Database({make_url(self.url).render_as_string(hide_password=True)!r})"
@@ -55,7 +59,7 @@ class Database:
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
         """A session in a write transaction, committed on success and rolled back on error."""
-        with self.engine.connect() as connection, self._write_lock():
+        with self._write_engine.connect() as connection, self._write_lock():
             with Session(bind=connection, expire_on_commit=False) as session, session.begin():
                 yield session
 
@@ -63,7 +67,7 @@ class Database:
     def write_connection(self) -> Iterator[Connection]:
         """Like ``write()`` but a plain connection: less work for hot paths that only run
         Core statements (the task runner). Store functions accept either."""
-        with self.engine.connect() as connection, self._write_lock(), connection.begin():
+        with self._write_engine.connect() as connection, self._write_lock(), connection.begin():
             yield connection
 
     @contextlib.contextmanager
@@ -83,13 +87,13 @@ class Database:
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading only; nothing is committed."""
-        with Session(self._read_engine, expire_on_commit=False) as session, session.begin():
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
 
     @contextlib.contextmanager
     def read_connection(self) -> Iterator[Connection]:
         """Like ``read()`` but a plain connection, for hot paths that only run Core statements."""
-        with self._read_engine.connect() as connection, connection.begin():
+        with self.engine.connect() as connection, connection.begin():
             yield connection
 
     def dispose(self) -> None:
@@ -109,5 +113,5 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        read_only = connection.get_execution_options().get("slipstream_read_only", False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        queued_writer = connection.get_execution_options().get("slipstream_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if queued_writer else "BEGIN")
