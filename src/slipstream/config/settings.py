@@ -61,6 +61,12 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
         "task_heartbeat_sec": (float, 5.0, "How often a running task records it is alive."),
         "task_heartbeat_timeout": (float, 300.0, "Seconds without heartbeat before a task is a zombie."),
         "poll_interval": (float, 1.0, "Safety-net pass interval when no event wakes the scheduler."),
+        "scheduler_heartbeat_sec": (float, 5.0, "How often the scheduler records in its job row that it is alive."),
+        "scheduler_health_check_threshold": (
+            float, 10.0,
+            "Seconds without heartbeat after which a scheduler is dead and another adopts its tries (one on this "
+            "host whose process is gone is dead at once).",
+        ),
         "dag_dir_list_interval": (float, 5.0, "Seconds between scans of the DAG folder for changes."),
         "parsing_processes": (int, 2, "DAG files parsed at once."),
         "catchup_by_default": (bool, False, "Catchup of DAGs that do not set catchup: create every missed run."),
@@ -177,6 +183,8 @@ class Settings:
     create_cron_data_intervals: bool = CRON_DATA_INTERVALS
     create_delta_data_intervals: bool = DELTA_DATA_INTERVALS
     max_map_length: int = 100_000
+    scheduler_heartbeat_sec: float = 5.0
+    scheduler_health_check_threshold: float = 10.0
     smtp_host: str = "localhost"
     smtp_port: int = 25
     smtp_starttls: bool = False
@@ -205,6 +213,8 @@ class Settings:
             task_heartbeat_sec=get("scheduler", "task_heartbeat_sec"),
             task_heartbeat_timeout=get("scheduler", "task_heartbeat_timeout"),
             poll_interval=get("scheduler", "poll_interval"),
+            scheduler_heartbeat_sec=get("scheduler", "scheduler_heartbeat_sec"),
+            scheduler_health_check_threshold=get("scheduler", "scheduler_health_check_threshold"),
             dag_dir_list_interval=get("scheduler", "dag_dir_list_interval"),
             parsing_processes=get("scheduler", "parsing_processes"),
             catchup_by_default=get("scheduler", "catchup_by_default"),

@@ -67,6 +67,32 @@ class DirectTryStore:
             previous = previous_success(connection, dag_id, run.logical_date)
         return Claim(max_tries=claimed.max_tries, dag_run=dict(run._mapping), previous_success=previous)
 
+    def claimed_by(
+        self, *, ti_id: int, try_number: int, hostname: str, pid: int, now: datetime, key: tuple[str, str, str, int],
+        log_path: str,
+    ) -> Claim | None:
+        """The claim of a try already running in this very process (hostname and pid): made by the
+        store service just before its channel broke. None when the try is not this process's."""
+        dag_id = key[0]
+        with self.db.read_connection() as connection:
+            row = task_instances.get(connection, ti_id)
+            if row is None or (row.state, row.try_number, row.hostname, row.pid) != (
+                TI.RUNNING.value, try_number, hostname, pid
+            ):
+                return None
+            run = dag_runs.row_by_id(connection, row.dag_run_id)
+            previous = previous_success(connection, dag_id, run.logical_date)
+        return Claim(max_tries=row.max_tries, dag_run=dict(run._mapping), previous_success=previous)
+
+    def finished_as(self, *, ti_id: int, try_number: int, state: str) -> bool:
+        """Whether this try's result is already recorded as ``state`` (a finish the store service
+        ran just before its channel broke); a rescheduled try has handed its number back."""
+        with self.db.read_connection() as connection:
+            row = task_instances.get(connection, ti_id)
+        if row is None or row.state != state:
+            return False
+        return row.try_number == (try_number - 1 if state == TI.UP_FOR_RESCHEDULE.value else try_number)
+
     def finish(
         self, *, ti_id: int, try_number: int, dag_run_id: int, key: tuple[str, str, str, int], state: str,
         xcom_values: tuple[tuple[str, Any], ...], next_try_at: datetime | None, reason: str | None,

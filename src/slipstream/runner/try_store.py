@@ -10,6 +10,8 @@ truth; only the process that holds the connection differs.
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import threading
 from dataclasses import dataclass
@@ -128,22 +130,139 @@ CALLS: tuple[str, ...] = (
 class ChannelTryStore:
     """The same calls, sent over the socket the task process inherited to the store service,
     which also keeps the heartbeat of the try it claimed (see executors.store_service).
-    Its methods, one per name of ``CALLS``, are made below."""
+    Its methods, one per name of ``CALLS``, are made below.
+
+    If the channel breaks (the store service ended: killed, or gone with a scheduler that was
+    killed), this call and every later one run on a database handle of this process's own
+    (``DirectTryStore`` built from ``database_url``; SQLAlchemy is imported then, never before),
+    and a heartbeat thread keeps the try alive, so a try that finished its body still records
+    its result, once. A call that may have run before the channel broke is run again: each one
+    is safe to repeat (see ``_again``)."""
 
     keeps_heartbeat = True
 
-    def __init__(self, channel: socket.socket) -> None:
+    def __init__(self, channel: socket.socket, database_url: str | None = None, heartbeat_sec: float = 5.0) -> None:
         self.channel = channel
+        self.database_url = database_url
+        self.heartbeat_sec = heartbeat_sec
         self._lock = threading.Lock()
+        self._direct: Any = None  # the DirectTryStore once the channel broke
+        self._live: tuple[int, int, int] | None = None  # (ti_id, try_number, pid) of the claimed try
+        self._heartbeat: DirectHeartbeat | None = None
+        self._generated_run_ids: set[str] = set()
 
     def _call(self, method: str, **kwargs: Any) -> Any:
         from slipstream.processes.wire import request
 
         with self._lock:
-            status, value = request(self.channel, (method, kwargs))
-        if status != "ok":
-            raise RuntimeError(f"the store service could not {method}: {value}")
-        return value
+            if self._direct is None:
+                try:
+                    status, value = request(self.channel, (method, kwargs))
+                except (OSError, EOFError) as error:  # ConnectionError is an OSError
+                    self._switch_to_direct(error)
+                else:
+                    if status != "ok":
+                        raise RuntimeError(f"the store service could not {method}: {value}")
+                    self._after(method, kwargs, value)
+                    return value
+            value = self._again(method, kwargs)
+            self._after(method, kwargs, value)
+            return value
+
+    def _switch_to_direct(self, error: BaseException) -> None:
+        if self.database_url is None:
+            raise ConnectionError(f"the channel to the store service broke ({error}) and no database is known") from error
+        from slipstream.runner.direct_store import DirectTryStore
+        from slipstream.store.db import Database
+
+        _note(
+            f"The channel to the store service broke ({type(error).__name__}): this try records its calls directly "
+            "in the database from now on"
+        )
+        self._direct = DirectTryStore(Database(self.database_url))
+        if self._live is not None:
+            self._start_heartbeat()
+
+    def _again(self, method: str, kwargs: dict[str, Any]) -> Any:
+        """A call on the database handle. The service may have run it just before the channel
+        broke: a claim it made for this process is found again, a finish it recorded is not
+        reported as lost; the other calls are reads, or writes that replace (XCom, variable,
+        task state) or delete, and a triggered run's id is fixed before the first send."""
+        direct = self._direct
+        if method == "claim":
+            return direct.claim(**kwargs) or direct.claimed_by(**kwargs)
+        if method == "finish":
+            return direct.finish(**kwargs) or direct.finished_as(
+                ti_id=kwargs["ti_id"], try_number=kwargs["try_number"], state=kwargs["state"]
+            )
+        if method == "trigger_dag_run":
+            done = direct.trigger_dag_run(**kwargs)
+            if kwargs["run_id"] in self._generated_run_ids and done.get("outcome") in ("exists", "cleared"):
+                done = {**done, "outcome": "created"}  # this call created it, before the channel broke
+            return done
+        return getattr(direct, method)(**kwargs)
+
+    def _after(self, method: str, kwargs: dict[str, Any], value: Any) -> None:
+        if method == "claim" and value is not None:
+            self._live = (kwargs["ti_id"], kwargs["try_number"], kwargs["pid"])
+            if self._direct is not None:
+                self._start_heartbeat()
+        elif method == "finish":
+            self._live = None
+            if self._heartbeat is not None:
+                self._heartbeat.stop()
+
+    def _start_heartbeat(self) -> None:
+        assert self._live is not None and self._direct is not None
+        if self._heartbeat is None:
+            ti_id, try_number, pid = self._live
+            self._heartbeat = DirectHeartbeat(self._direct, ti_id, try_number, self.heartbeat_sec, pid)
+            self._heartbeat.start()
+
+    def trigger_dag_run(self, **kwargs: Any) -> dict[str, Any]:
+        """The run's id (and logical date) are fixed here, so that the call can be repeated."""
+        if kwargs.get("run_id") is None:
+            from slipstream.store.clock import utcnow
+
+            logical_date = kwargs.get("logical_date") or utcnow()
+            kwargs = {**kwargs, "logical_date": logical_date, "run_id": f"manual__{logical_date.isoformat()}"}
+            self._generated_run_ids.add(kwargs["run_id"])
+        return self._call("trigger_dag_run", **kwargs)
+
+
+STOPPED_LINE = "This try is no longer the running one (it was cleared or marked): stopping it"
+
+
+class DirectHeartbeat(threading.Thread):
+    """The try's heartbeat once the store service no longer keeps it; a try that is no longer the
+    running one (cleared, marked) stops its process group, as the service would have."""
+
+    def __init__(self, store: Any, ti_id: int, try_number: int, interval: float, pid: int) -> None:
+        super().__init__(name="task-heartbeat", daemon=True)
+        self.store, self.ti_id, self.try_number, self.interval, self.pid = store, ti_id, try_number, interval, pid
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            try:
+                alive = self.store.heartbeat(ti_id=self.ti_id, try_number=self.try_number)
+            except Exception as error:  # noqa: BLE001 - a missed beat is tried again at the next one
+                _note(f"Could not record the heartbeat: {type(error).__name__}: {error}")
+                continue
+            if not alive:
+                if not self.stopped.is_set() and os.getpgrp() == self.pid:
+                    _note(STOPPED_LINE)
+                    os.killpg(self.pid, signal.SIGTERM)
+                return
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+def _note(text: str) -> None:
+    from slipstream.sdk.task_log import write_line
+
+    write_line(text)
 
 
 def _channel_method(name: str) -> Any:
@@ -155,4 +274,5 @@ def _channel_method(name: str) -> Any:
 
 
 for _name in CALLS:
-    setattr(ChannelTryStore, _name, _channel_method(_name))
+    if _name not in vars(ChannelTryStore):
+        setattr(ChannelTryStore, _name, _channel_method(_name))
