@@ -64,6 +64,10 @@ class LocalExecutor(BaseExecutor):
         with self._lock:
             return len(self._running)
 
+    def tracked(self) -> set[int]:
+        with self._lock:
+            return {workload.ti_id for workload in self._running.values()}
+
     def start(self) -> None:
         if self._started:
             return
