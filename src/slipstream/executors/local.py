@@ -55,6 +55,10 @@ class LocalExecutor(BaseExecutor):
         self._started = False
         self._spawned = 0
         self._callbacks: set[int] = set()
+        # Fork servers replaced with their store service (it died), kept until their last child
+        # has ended so that they report its exit: (server, its last request id).
+        self._retired: list[tuple[ForkServer, int]] = []
+        self._ending = False
         # One zygote forks and serves every task process of its DAG file; one per core keeps
         # a busy DAG from queueing behind a single process.
         self._zygotes_per_file = max(1, min(os.cpu_count() or 1, 4))
@@ -73,13 +77,47 @@ class LocalExecutor(BaseExecutor):
             return
         self._started = True
         self._store_service, channels = store_service.start(self.settings.sql_alchemy_conn, self.settings.task_heartbeat_sec)
-        self._server = ForkServer(PRELOAD, self._on_exit, channels)
+        first_id = self._server.last_request_id if self._server is not None else 0
+        self._server = ForkServer(PRELOAD, self._on_exit, channels, first_request_id=first_id)
         try:
             self._server.start()
             self._server.call(REHEARSE, ())
             store_service.wait_ready(self._store_service, channels)  # started meanwhile
         finally:
             channels.close()  # the fork server and its zygotes hold it now
+        threading.Thread(
+            target=self._restart_when_gone, args=(self._store_service,), name="store-service-watch", daemon=True
+        ).start()
+
+    def _restart_when_gone(self, process: subprocess.Popen[bytes]) -> None:
+        """The store service died while this executor runs: start it again at once, with a fork
+        server for new work. Running tasks go on, recording their calls directly in the database;
+        the old fork server stays until they have ended, to report their exits."""
+        code = process.wait()
+        with self._lock:
+            if self._ending or process is not self._store_service:
+                return
+            log.error(
+                "The store service of the local executor ended (exit code %s): starting it again; running tasks "
+                "record their results directly in the database", code,
+            )
+            self._replace_services()
+
+    def _replace_services(self) -> None:
+        old = self._server
+        self._started = False
+        self.start()
+        if old is not None:
+            self._retired.append((old, old.last_request_id))
+            self._close_idle_retired()
+
+    def _close_idle_retired(self) -> None:
+        """Close the replaced fork servers none of whose children still runs (lock held)."""
+        for entry in list(self._retired):
+            server, last_id = entry
+            if not any(rid <= last_id for rid in (*self._running, *self._callbacks)):
+                self._retired.remove(entry)
+                threading.Thread(target=server.close, name="forkserver-close", daemon=True).start()
 
     def _server_for_new_work(self) -> ForkServer:
         """The fork server; started again, with a new store service, if the service has died
@@ -91,9 +129,7 @@ class LocalExecutor(BaseExecutor):
                 "The store service of the local executor ended (exit code %s): starting it and the fork server again",
                 self._store_service.returncode,
             )
-            self._server.close()
-            self._started = False
-            self.start()
+            self._replace_services()
         assert self._server is not None
         return self._server
 
@@ -123,6 +159,8 @@ class LocalExecutor(BaseExecutor):
         with self._lock:
             workload = self._running.pop(request_id, None)
             self._callbacks.discard(request_id)
+            if self._retired:
+                self._close_idle_retired()
             self._all_done.notify_all()
         if workload is None:
             return
@@ -136,15 +174,21 @@ class LocalExecutor(BaseExecutor):
         with self._lock:
             request_ids = [rid for rid, workload in self._running.items() if workload.ti_id == ti_id]
         for request_id in request_ids:
-            if self._server is not None:
-                self._server.kill(request_id, signal.SIGKILL)
+            self._server_of(request_id).kill(request_id, signal.SIGKILL)
 
     def terminate(self) -> None:
         with self._lock:
             request_ids = list(self._running)
         for request_id in request_ids:
-            if self._server is not None:
-                self._server.kill(request_id, signal.SIGTERM)
+            self._server_of(request_id).kill(request_id, signal.SIGTERM)
+
+    def _server_of(self, request_id: int) -> ForkServer:
+        """The fork server that started ``request_id`` (a replaced one, or the current one)."""
+        for server, last_id in self._retired:
+            if request_id <= last_id:
+                return server
+        assert self._server is not None
+        return self._server
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         with self._lock:
@@ -152,6 +196,11 @@ class LocalExecutor(BaseExecutor):
 
     def end(self, timeout: float | None = None) -> None:
         self.wait_idle(timeout)
+        with self._lock:
+            self._ending = True
+            retired, self._retired = self._retired, []
+        for server, _ in retired:
+            server.close()
         if self._server is not None:
             self._server.close()
         if self._store_service is not None:
