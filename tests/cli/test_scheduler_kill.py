@@ -16,6 +16,7 @@ import pytest
 from cli_helpers import run
 
 from slipstream.store import dag_runs, task_instances
+from slipstream.store.clock import utcnow
 from slipstream.store.db import Database
 
 TASKS = 40
@@ -58,7 +59,22 @@ def _until(check, timeout: float = 90.0, every: float = 0.02):
     raise AssertionError(f"not within {timeout} s")
 
 
-def _kill_and_restart(server, dags_dir: Path, url: str) -> None:
+def _store_service_of(pid: int) -> int:
+    """The store service the scheduler ``pid`` started (its child running executors.store_service)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == pid and b"store_service" in cmdline:
+            return int(entry.name)
+    raise AssertionError(f"scheduler {pid} has no store service")
+
+
+def _kill_and_restart(server, dags_dir: Path, url: str, store_service_only: bool = False) -> None:
     ledger = dags_dir.parent / "ledger.txt"
     (dags_dir / "bodies.py").write_text(BODIES.format(ledger=str(ledger), tasks=TASKS))
     db = Database(url)
@@ -72,17 +88,21 @@ def _kill_and_restart(server, dags_dir: Path, url: str) -> None:
 
     _until(busy)
     before = {r.id: (r.state, r.try_number) for r in _rows(db, run_id)}
-    killed_at = time.monotonic()
-    os.kill(first.process.pid, signal.SIGKILL)
-    first.process.wait(10)
-    second = server("scheduler")
+    killed_at, killed_wall = time.monotonic(), utcnow()
+    if store_service_only:
+        os.kill(_store_service_of(first.process.pid), signal.SIGKILL)
+        second = first
+    else:
+        os.kill(first.process.pid, signal.SIGKILL)
+        first.process.wait(10)
+        second = server("scheduler")
 
     def changed():
         return any(before[r.id] != (r.state, r.try_number) for r in _rows(db, run_id))
 
     _until(changed)
     first_change = time.monotonic() - killed_at
-    second.wait_for(r"bodies\.t\d\d .*: queued")
+    _until(lambda: any(r.queued_at is not None and r.queued_at > killed_wall for r in _rows(db, run_id)))
     first_dispatch = time.monotonic() - killed_at
 
     def finished():
@@ -100,9 +120,10 @@ def _kill_and_restart(server, dags_dir: Path, url: str) -> None:
     lines = ledger.read_text().splitlines()
     duplicated = len(lines) - len(set(lines))
     assert sorted(lines) == [f"t{i:02d}" for i in range(TASKS)], f"{duplicated} bodies ran twice"
+    what = "the store service" if store_service_only else "the scheduler"
     print(
-        f"\nSIGKILL of the scheduler with {before and sum(s == 'running' for s, _ in before.values())} tasks running: "
-        f"first task state change {first_change:.2f} s after the kill, first dispatch by the new scheduler "
+        f"\nSIGKILL of {what} with {before and sum(s == 'running' for s, _ in before.values())} tasks running: "
+        f"first task state change {first_change:.2f} s after the kill, first dispatch after it "
         f"{first_dispatch:.2f} s after, bodies run twice: {duplicated}"
     )
     assert second.stop(signal.SIGTERM, timeout=30) == 0, second.output
@@ -119,3 +140,7 @@ def test_a_killed_scheduler_loses_nothing_and_runs_nothing_twice_on_postgres(
 ):
     monkeypatch.setenv("SLIPSTREAM__DATABASE__SQL_ALCHEMY_CONN", postgres_url)
     _kill_and_restart(server, dags_dir, postgres_url)
+
+
+def test_a_killed_store_service_loses_nothing_and_runs_nothing_twice(server, dags_dir, settings):
+    _kill_and_restart(server, dags_dir, settings.sql_alchemy_conn, store_service_only=True)
