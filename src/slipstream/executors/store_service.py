@@ -28,6 +28,7 @@ from typing import Any
 
 from slipstream.processes.channel_server import serve_channels
 from slipstream.runner.direct_store import DirectTryStore, serve_request
+from slipstream.runner.try_store import STOPPED_LINE
 from slipstream.store import dag_runs, previous_runs, rendered_fields, task_instances, task_logs, xcoms
 from slipstream.store.clock import utcnow
 from slipstream.store.db import Database
@@ -36,7 +37,6 @@ log = logging.getLogger("slipstream.executors.store_service")
 
 STARTUP_TIMEOUT = 60.0
 READY = b"ready"
-STOPPED_LINE = "This try is no longer the running one (it was cleared or marked): stopping it"
 
 
 @dataclass(frozen=True)
