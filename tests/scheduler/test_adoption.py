@@ -184,3 +184,28 @@ def test_a_clean_stop_ends_the_job_with_success(settings, db):
         (job,) = [jobs.get(session, row.id) for row in session.execute(jobs.TABLE.select())]
     assert (job.state, job.pid, job.hostname) == ("success", os.getpid(), HOSTNAME)
     assert job.end_date is not None
+
+
+def test_a_tracked_try_whose_process_is_gone_and_heartbeat_stale_is_failed(settings, db, write_dag, parse):
+    """Its exit report was lost (e.g. with the fork server that started it): it does not wait for
+    the 300 s task heartbeat timeout either."""
+
+    class Tracking(RecordingExecutor):
+        def tracked(self) -> set[int]:
+            return {w.ti_id for w in self.queued}
+
+    write_dag("four.py", FOUR)
+    parse()
+    run = trigger_dag(db, "four")
+    now = utcnow()
+    scheduler = Scheduler(settings, db, Tracking(), clock=lambda: now)
+    scheduler.reset_orphans()
+    workloads = {w.task_id: w for w in scheduler.run_once(now=now).dispatched}
+    with db.write() as session:
+        task_instances.start_try(session, workloads["gone"].ti_id, 1, HOSTNAME, _gone_pid(), now)
+    scheduler.run_once(now=now + timedelta(seconds=2))
+    assert _rows(db, run.run_id)["gone"].state == "running", "its heartbeat is fresh: the executor reports it"
+    stale = now + timedelta(seconds=3 * settings.task_heartbeat_sec + 1)
+    for step in (0, 5):
+        scheduler.run_once(now=stale + timedelta(seconds=step))
+    assert _rows(db, run.run_id)["gone"].state == "failed"

@@ -138,9 +138,10 @@ class SchedulerJob:
         return unqueued + len(kept) + failed
 
     def watch(self, session: Any, row: Any, now: datetime, tracked: set[int]) -> str | None:
-        """For a running try of this job on this host: a reason to fail it when its process is
-        gone and the executor does not track it (seen twice, so an exit the executor is about to
-        report is reported by it); a live one with a stale heartbeat gets a fresh one."""
+        """For a running try of this job on this host that the executor does not track, or whose
+        heartbeat is stale (its process no longer beats through the store service, or its exit
+        report was lost): a reason to fail it when its process is gone (seen twice, so an exit
+        the executor is about to report is reported by it); a live one gets a fresh heartbeat."""
         if self.id is None or row.queued_by_job_id != self.id or row.hostname != HOSTNAME:
             return None
         key = (row.id, row.try_number)
@@ -154,8 +155,6 @@ class SchedulerJob:
             if stale:
                 task_instances.heartbeat(session, row.id, row.try_number, now)
             return None
-        if row.id in tracked:
-            return None  # its exit is on its way from the executor
         if key not in self._gone_once:
             self._gone_once.add(key)
             return None
