@@ -101,7 +101,10 @@ class LocalExecutor(BaseExecutor):
                 "The store service of the local executor ended (exit code %s): starting it again; running tasks "
                 "record their results directly in the database", code,
             )
-            self._replace_services()
+            try:
+                self._replace_services()
+            except Exception:  # noqa: BLE001 - the next workload tries again (_server_for_new_work)
+                log.exception("Could not start the store service again")
 
     def _replace_services(self) -> None:
         old = self._server
