@@ -69,8 +69,9 @@ class LocalExecutor(BaseExecutor):
             return len(self._running)
 
     def tracked(self) -> set[int]:
-        with self._lock:
-            return {workload.ti_id for workload in self._running.values()}
+        # No lock: the scheduler asks inside its write transaction, and a restart of the store
+        # service holds the lock until the new service has warmed up on the database.
+        return {workload.ti_id for workload in list(self._running.values())}
 
     def start(self) -> None:
         if self._started:
@@ -174,8 +175,8 @@ class LocalExecutor(BaseExecutor):
         self.events.put(ExecutorEvent(workload, exit_code, detail))
 
     def kill(self, ti_id: int) -> None:
-        with self._lock:
-            request_ids = [rid for rid, workload in self._running.items() if workload.ti_id == ti_id]
+        # No lock, as in ``tracked``: called inside the scheduler's write transaction.
+        request_ids = [rid for rid, workload in list(self._running.items()) if workload.ti_id == ti_id]
         for request_id in request_ids:
             self._server_of(request_id).kill(request_id, signal.SIGKILL)
 
@@ -187,7 +188,7 @@ class LocalExecutor(BaseExecutor):
 
     def _server_of(self, request_id: int) -> ForkServer:
         """The fork server that started ``request_id`` (a replaced one, or the current one)."""
-        for server, last_id in self._retired:
+        for server, last_id in list(self._retired):
             if request_id <= last_id:
                 return server
         assert self._server is not None
