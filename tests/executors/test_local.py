@@ -165,9 +165,9 @@ def _until(check, timeout=60.0):
 def test_a_killed_store_service_is_started_again_at_once_and_the_running_try_records_its_result(
     settings, db, write_dag, parse
 ):
-    """The try whose store service died goes on: its result goes straight to the database (retries=0,
-    and it succeeds on its first try); the executor starts a new store service at once, not when new
-    work comes, and the old fork server still reports the try's exit, then closes."""
+    """The try whose store service died goes on: it connects to the new one, which the executor
+    starts at once (not when new work comes), and records its result there (retries=0, and it
+    succeeds on its first try); the old fork server still reports the try's exit, then closes."""
     import threading
 
     from slipstream.scheduler.scheduler import Scheduler
@@ -197,7 +197,7 @@ def test_a_killed_store_service_is_started_again_at_once_and_the_running_try_rec
         assert (row.state, row.try_number) == ("success", 1), row.state_reason
         _until(lambda: executor.running == 0 and not executor._retired)  # the exit came through the old server
         text = log_path(settings.base_log_folder, "survives", run.run_id, "waits", -1, 1).read_text()
-        assert "records its calls directly in the database" in text and "Marking task as SUCCESS." in text
+        assert "connected to its new one" in text and "Marking task as SUCCESS." in text
     finally:
         stop.set()
         loop.join(30)

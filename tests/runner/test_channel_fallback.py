@@ -148,3 +148,40 @@ def test_without_a_database_a_broken_channel_is_an_error(db):
         assert "no database is known" in str(error)
     else:
         raise AssertionError("a broken channel without a database must fail")
+
+
+def test_a_task_whose_executor_lives_connects_to_the_new_store_service(db, settings):
+    """The service died after recording the finish; the task connects to the one started again,
+    says which try it runs (so that one keeps its heartbeat), and repeats the call there."""
+    import secrets
+
+    from slipstream.executors.store_service import StoreService
+
+    run_id, ti_id = _queued_try(db)
+    address = f"\0slipstream-test-{secrets.token_hex(6)}"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(address)
+    listener.listen(1)
+    service = StoreService(DirectTryStore(db), heartbeat_sec=60)
+    seen: list[str] = []
+
+    def serve_new() -> None:
+        connection = listener.accept()[0]
+        while (message := recv(connection)) is not None:
+            seen.append(message[0])
+            send(connection, service.answer(connection.fileno(), message))
+            if message[0] == "resume":
+                assert service.live, "the new service keeps the try's heartbeat"
+
+    new = threading.Thread(target=serve_new, daemon=True)
+    new.start()
+    channel, old = _service(db, answers=1, then_run_without_reply=True)
+    store = ChannelTryStore(channel, settings.sql_alchemy_conn, service_address=address)
+    assert _claim(store, ti_id) is not None
+    assert _finish(store, run_id, ti_id) is True
+    old.join(5)
+    assert seen == ["resume", "again"]
+    assert store._direct is None, "no database handle of its own: SQLAlchemy stays out of the task"
+    assert service.live == {}, "the finish ended the try the new service kept"
+    assert _row(db, ti_id).state == "success"
+    listener.close()

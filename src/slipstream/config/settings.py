@@ -185,6 +185,8 @@ class Settings:
     max_map_length: int = 100_000
     scheduler_heartbeat_sec: float = 5.0
     scheduler_health_check_threshold: float = 10.0
+    # Not an option: set by the local executor for its task processes (where its store service listens).
+    store_service_address: str = ""
     smtp_host: str = "localhost"
     smtp_port: int = 25
     smtp_starttls: bool = False

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import signal
 import subprocess
 import threading
@@ -59,6 +60,10 @@ class LocalExecutor(BaseExecutor):
         # has ended so that they report its exit: (server, its last request id).
         self._retired: list[tuple[ForkServer, int]] = []
         self._ending = False
+        # Where every store service of this executor listens, so that a task whose service died
+        # connects to the next one (an abstract Unix socket name: nothing on disk).
+        self._address = f"\0slipstream-store-{os.getpid()}-{secrets.token_hex(6)}"
+        self._task_settings = settings.replace(store_service_address=self._address)
         # One zygote forks and serves every task process of its DAG file; one per core keeps
         # a busy DAG from queueing behind a single process.
         self._zygotes_per_file = max(1, min(os.cpu_count() or 1, 4))
@@ -77,7 +82,9 @@ class LocalExecutor(BaseExecutor):
         if self._started:
             return
         self._started = True
-        self._store_service, channels = store_service.start(self.settings.sql_alchemy_conn, self.settings.task_heartbeat_sec)
+        self._store_service, channels = store_service.start(
+            self.settings.sql_alchemy_conn, self.settings.task_heartbeat_sec, self._address
+        )
         first_id = self._server.last_request_id if self._server is not None else 0
         self._server = ForkServer(PRELOAD, self._on_exit, channels, first_request_id=first_id)
         try:
@@ -100,7 +107,7 @@ class LocalExecutor(BaseExecutor):
                 return
             log.error(
                 "The store service of the local executor ended (exit code %s): starting it again; running tasks "
-                "record their results directly in the database", code,
+                "connect to the new one", code,
             )
             try:
                 self._replace_services()
@@ -150,7 +157,7 @@ class LocalExecutor(BaseExecutor):
     def queue_workload(self, workload: Workload) -> None:
         with self._lock:
             server = self._server_for_new_work()
-            request_id = server.spawn(TARGET, (workload, self.settings), self._zygote_for(workload.fileloc))
+            request_id = server.spawn(TARGET, (workload, self._task_settings), self._zygote_for(workload.fileloc))
             self._running[request_id] = workload
 
     def run_callback(self, request: CallbackRequest | DeadlineRequest) -> None:

@@ -50,7 +50,10 @@ def _store_for_this_process(settings: Settings) -> TryStore | None:
 
     if forkserver.PARENT_CHANNEL is None:
         return None
-    return ChannelTryStore(forkserver.PARENT_CHANNEL, settings.sql_alchemy_conn, settings.task_heartbeat_sec)
+    return ChannelTryStore(
+        forkserver.PARENT_CHANNEL, settings.sql_alchemy_conn, settings.task_heartbeat_sec,
+        settings.store_service_address or None,
+    )
 
 
 def task_process_main(workload: Workload, settings: Settings) -> None:

@@ -34,17 +34,25 @@ def hand_over(ctrl: socket.socket, channel: socket.socket) -> None:
     socket.send_fds(ctrl, [b"c"], [channel.fileno()])
 
 
-def serve_channels(ctrl: socket.socket, service: ChannelService) -> None:
-    """Answer every child's requests until the control socket closes."""
+def serve_channels(ctrl: socket.socket, service: ChannelService, listener: socket.socket | None = None) -> None:
+    """Answer every child's requests until the control socket closes. With ``listener`` (a
+    listening Unix socket), a connection made to it is a channel too: a child whose channel to
+    an earlier server broke connects again."""
     channels: list[socket.socket] = []
+    listening = [listener] if listener is not None else []
     gc.freeze()
     while True:
-        readable, _, _ = select.select([ctrl, *channels], [], [], service.tick())
+        readable, _, _ = select.select([ctrl, *listening, *channels], [], [], service.tick())
         if ctrl in readable:
             data, fds, _, _ = socket.recv_fds(ctrl, 16, 64)
             if not data:
                 return
             channels.extend(socket.socket(fileno=fd) for fd in fds)
+        if listener is not None and listener in readable:
+            try:
+                channels.append(listener.accept()[0])
+            except OSError:
+                pass
         for channel in [c for c in channels if c in readable]:
             try:
                 message = _recv(channel)

@@ -301,6 +301,28 @@ def _record_reschedule(
     task_instances.hand_back_try_number(connection, ti_id, try_number)
 
 
+def repeat(store: DirectTryStore, method: str, kwargs: dict[str, Any], generated_run_id: bool = False) -> Any:
+    """A call a task process makes again after its channel broke: the store service may have run
+    it just before. A claim it made for this process is found again, a finish it recorded is not
+    reported as lost, and a run whose id the task generated (``generated_run_id``) and that exists
+    was created by this very call; the other calls are reads, or writes that replace (XCom,
+    variable, task state) or delete, safe to run twice."""
+    if method == "claim":
+        return store.claim(**kwargs) or store.claimed_by(**kwargs)
+    if method == "finish":
+        return store.finish(**kwargs) or store.finished_as(
+            ti_id=kwargs["ti_id"], try_number=kwargs["try_number"], state=kwargs["state"]
+        )
+    if method == "trigger_dag_run":
+        done = store.trigger_dag_run(**kwargs)
+        if generated_run_id and done.get("outcome") in ("exists", "cleared"):
+            done = {**done, "outcome": "created"}
+        return done
+    if method not in _CALLS:
+        raise ValueError(f"unknown call {method!r}")
+    return getattr(store, method)(**kwargs)
+
+
 def serve_request(store: DirectTryStore, message: tuple[str, dict[str, Any]]) -> tuple[str, Any]:
     """The store service's side: run one call from a task process and return ('ok', value) or ('error', text)."""
     method, kwargs = message

@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -127,27 +128,43 @@ CALLS: tuple[str, ...] = (
 )
 
 
+RESUME, AGAIN = "resume", "again"  # messages of a task that connects again (see executors.store_service)
+RECONNECT_WAIT = 30.0  # how long a task whose executor lives waits for its store service to be back
+
+
 class ChannelTryStore:
     """The same calls, sent over the socket the task process inherited to the store service,
     which also keeps the heartbeat of the try it claimed (see executors.store_service).
     Its methods, one per name of ``CALLS``, are made below.
 
     If the channel breaks (the store service ended: killed, or gone with a scheduler that was
-    killed), this call and every later one run on a database handle of this process's own
-    (``DirectTryStore`` built from ``database_url``; SQLAlchemy is imported then, never before),
-    and a heartbeat thread keeps the try alive, so a try that finished its body still records
-    its result, once. A call that may have run before the channel broke is run again: each one
-    is safe to repeat (see ``_again``)."""
+    killed), the task goes on:
+
+    - while the process that forked it lives (the executor is there and starts a new service
+      at once), it connects to the new service at ``service_address`` and says which try it runs
+      (``RESUME``, so the service keeps its heartbeat again);
+    - otherwise (or when no service is back within ``RECONNECT_WAIT``), this call and every later
+      one run on a database handle of this process's own (``DirectTryStore`` built from
+      ``database_url``; SQLAlchemy is imported then, never before), with a heartbeat thread.
+
+    Either way the call that broke may have been run before, so it is made again as a repeat
+    (``direct_store.repeat``: each call is safe to run twice), and a try that finished its body
+    records its result once."""
 
     keeps_heartbeat = True
 
-    def __init__(self, channel: socket.socket, database_url: str | None = None, heartbeat_sec: float = 5.0) -> None:
+    def __init__(
+        self, channel: socket.socket, database_url: str | None = None, heartbeat_sec: float = 5.0,
+        service_address: str | None = None,
+    ) -> None:
         self.channel = channel
         self.database_url = database_url
         self.heartbeat_sec = heartbeat_sec
+        self.service_address = service_address
+        self._parent = os.getppid()
         self._lock = threading.Lock()
-        self._direct: Any = None  # the DirectTryStore once the channel broke
-        self._live: tuple[int, int, int] | None = None  # (ti_id, try_number, pid) of the claimed try
+        self._direct: Any = None  # the DirectTryStore once the channel broke for good
+        self._live: dict[str, Any] | None = None  # the claimed try: ti_id, try_number, pid, log_path
         self._heartbeat: DirectHeartbeat | None = None
         self._generated_run_ids: set[str] = set()
 
@@ -155,56 +172,68 @@ class ChannelTryStore:
         from slipstream.processes.wire import request
 
         with self._lock:
-            if self._direct is None:
+            message: tuple[str, Any] = (method, kwargs)
+            while self._direct is None:
                 try:
-                    status, value = request(self.channel, (method, kwargs))
+                    status, value = request(self.channel, message)
                 except (OSError, EOFError) as error:  # ConnectionError is an OSError
-                    self._switch_to_direct(error)
-                else:
-                    if status != "ok":
-                        raise RuntimeError(f"the store service could not {method}: {value}")
-                    self._after(method, kwargs, value)
-                    return value
-            value = self._again(method, kwargs)
+                    if not self._reconnect(error):
+                        self._switch_to_direct(error)
+                    message = (AGAIN, (method, kwargs, kwargs.get("run_id") in self._generated_run_ids))
+                    continue
+                if status != "ok":
+                    raise RuntimeError(f"the store service could not {method}: {value}")
+                self._after(method, kwargs, value)
+                return value
+            from slipstream.runner.direct_store import repeat
+
+            value = repeat(self._direct, method, kwargs, kwargs.get("run_id") in self._generated_run_ids)
             self._after(method, kwargs, value)
             return value
+
+    def _reconnect(self, error: BaseException) -> bool:
+        """Connect to the store service the executor started again (it lives: this process's
+        parent is still the zygote or fork server that forked it)."""
+        from slipstream.processes.wire import request
+
+        if not self.service_address or os.getppid() != self._parent:
+            return False
+        deadline = time.monotonic() + RECONNECT_WAIT
+        while time.monotonic() < deadline:
+            channel = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                channel.connect(self.service_address)
+                if self._live is not None:
+                    request(channel, (RESUME, self._live))
+            except OSError:
+                channel.close()
+                if os.getppid() != self._parent:
+                    return False
+                time.sleep(0.1)
+                continue
+            self.channel.close()
+            self.channel = channel
+            _note(f"The channel to the store service broke ({type(error).__name__}): connected to its new one")
+            return True
+        return False
 
     def _switch_to_direct(self, error: BaseException) -> None:
         if self.database_url is None:
             raise ConnectionError(f"the channel to the store service broke ({error}) and no database is known") from error
-        from slipstream.runner.direct_store import DirectTryStore
-        from slipstream.store.db import Database
-
         _note(
             f"The channel to the store service broke ({type(error).__name__}): this try records its calls directly "
             "in the database from now on"
         )
+        from slipstream.runner.direct_store import DirectTryStore
+        from slipstream.store.db import Database
+
         self._direct = DirectTryStore(Database(self.database_url))
         if self._live is not None:
             self._start_heartbeat()
 
-    def _again(self, method: str, kwargs: dict[str, Any]) -> Any:
-        """A call on the database handle. The service may have run it just before the channel
-        broke: a claim it made for this process is found again, a finish it recorded is not
-        reported as lost; the other calls are reads, or writes that replace (XCom, variable,
-        task state) or delete, and a triggered run's id is fixed before the first send."""
-        direct = self._direct
-        if method == "claim":
-            return direct.claim(**kwargs) or direct.claimed_by(**kwargs)
-        if method == "finish":
-            return direct.finish(**kwargs) or direct.finished_as(
-                ti_id=kwargs["ti_id"], try_number=kwargs["try_number"], state=kwargs["state"]
-            )
-        if method == "trigger_dag_run":
-            done = direct.trigger_dag_run(**kwargs)
-            if kwargs["run_id"] in self._generated_run_ids and done.get("outcome") in ("exists", "cleared"):
-                done = {**done, "outcome": "created"}  # this call created it, before the channel broke
-            return done
-        return getattr(direct, method)(**kwargs)
-
     def _after(self, method: str, kwargs: dict[str, Any], value: Any) -> None:
         if method == "claim" and value is not None:
-            self._live = (kwargs["ti_id"], kwargs["try_number"], kwargs["pid"])
+            self._live = {key: kwargs[key] for key in ("ti_id", "try_number", "pid", "log_path")}
             if self._direct is not None:
                 self._start_heartbeat()
         elif method == "finish":
@@ -215,8 +244,10 @@ class ChannelTryStore:
     def _start_heartbeat(self) -> None:
         assert self._live is not None and self._direct is not None
         if self._heartbeat is None:
-            ti_id, try_number, pid = self._live
-            self._heartbeat = DirectHeartbeat(self._direct, ti_id, try_number, self.heartbeat_sec, pid)
+            live = self._live
+            self._heartbeat = DirectHeartbeat(
+                self._direct, live["ti_id"], live["try_number"], self.heartbeat_sec, live["pid"]
+            )
             self._heartbeat.start()
 
     def trigger_dag_run(self, **kwargs: Any) -> dict[str, Any]:
