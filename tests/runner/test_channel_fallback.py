@@ -176,7 +176,7 @@ def test_a_task_whose_executor_lives_connects_to_the_new_store_service(db, setti
     new = threading.Thread(target=serve_new, daemon=True)
     new.start()
     channel, old = _service(db, answers=1, then_run_without_reply=True)
-    store = ChannelTryStore(channel, settings.sql_alchemy_conn, service_address=address)
+    store = ChannelTryStore(channel, settings.sql_alchemy_conn, service_address=address, executor_alive=lambda: True)
     assert _claim(store, ti_id) is not None
     assert _finish(store, run_id, ti_id) is True
     old.join(5)
@@ -185,3 +185,15 @@ def test_a_task_whose_executor_lives_connects_to_the_new_store_service(db, setti
     assert service.live == {}, "the finish ended the try the new service kept"
     assert _row(db, ti_id).state == "success"
     listener.close()
+
+
+def test_an_orphaned_task_does_not_wait_for_a_store_service(db, settings):
+    """Its fork server is gone (the scheduler died): no service will come back, so it goes to the
+    database at once, though an address is known (nothing listens there)."""
+    run_id, ti_id = _queued_try(db)
+    channel, service = _service(db, answers=1, then_run_without_reply=False)
+    store = ChannelTryStore(channel, settings.sql_alchemy_conn, service_address="\0slipstream-test-nobody")
+    assert _claim(store, ti_id) is not None
+    service.join(5)
+    assert _finish(store, run_id, ti_id) is True
+    assert store._direct is not None

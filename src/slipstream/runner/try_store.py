@@ -15,6 +15,7 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -140,8 +141,8 @@ class ChannelTryStore:
     If the channel breaks (the store service ended: killed, or gone with a scheduler that was
     killed), the task goes on:
 
-    - while the process that forked it lives (the executor is there and starts a new service
-      at once), it connects to the new service at ``service_address`` and says which try it runs
+    - while the fork server or zygote that forked it lives (the executor is there and starts a
+      new service at once), it connects to the new service at ``service_address`` and says which try it runs
       (``RESUME``, so the service keeps its heartbeat again);
     - otherwise (or when no service is back within ``RECONNECT_WAIT``), this call and every later
       one run on a database handle of this process's own (``DirectTryStore`` built from
@@ -155,13 +156,15 @@ class ChannelTryStore:
 
     def __init__(
         self, channel: socket.socket, database_url: str | None = None, heartbeat_sec: float = 5.0,
-        service_address: str | None = None,
+        service_address: str | None = None, executor_alive: Callable[[], bool] | None = None,
     ) -> None:
+        """``executor_alive``: whether the executor that started this process lives (by default:
+        its parent is still the fork server or zygote that forked it)."""
         self.channel = channel
         self.database_url = database_url
         self.heartbeat_sec = heartbeat_sec
         self.service_address = service_address
-        self._parent = os.getppid()
+        self.executor_alive = executor_alive or _forked_by_a_live_server
         self._lock = threading.Lock()
         self._direct: Any = None  # the DirectTryStore once the channel broke for good
         self._live: dict[str, Any] | None = None  # the claimed try: ti_id, try_number, pid, log_path
@@ -196,7 +199,7 @@ class ChannelTryStore:
         parent is still the zygote or fork server that forked it)."""
         from slipstream.processes.wire import request
 
-        if not self.service_address or os.getppid() != self._parent:
+        if not self.service_address or not self.executor_alive():
             return False
         deadline = time.monotonic() + RECONNECT_WAIT
         while time.monotonic() < deadline:
@@ -207,7 +210,7 @@ class ChannelTryStore:
                     request(channel, (RESUME, self._live))
             except OSError:
                 channel.close()
-                if os.getppid() != self._parent:
+                if not self.executor_alive():
                     return False
                 time.sleep(0.1)
                 continue
@@ -288,6 +291,17 @@ class DirectHeartbeat(threading.Thread):
 
     def stop(self) -> None:
         self.stopped.set()
+
+
+def _forked_by_a_live_server() -> bool:
+    """Whether this process's parent is still the fork server or zygote that forked it: then its
+    executor lives (and starts a new store service). An orphan's parent is init or a subreaper,
+    even when its zygote died before this process looked."""
+    try:
+        with open(f"/proc/{os.getppid()}/cmdline", "rb") as cmdline:
+            return b"slipstream.processes.forkserver" in cmdline.read()
+    except OSError:
+        return False
 
 
 def _note(text: str) -> None:
