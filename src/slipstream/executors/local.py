@@ -56,9 +56,9 @@ class LocalExecutor(BaseExecutor):
         self._started = False
         self._spawned = 0
         self._callbacks: set[int] = set()
-        # Fork servers replaced with their store service (it died), kept until their last child
-        # has ended so that they report its exit: (server, its last request id).
-        self._retired: list[tuple[ForkServer, int]] = []
+        # Fork servers replaced with their store service (it died), kept until each child they
+        # ran then has been reported ended: (server, its last request id, those children).
+        self._retired: list[tuple[ForkServer, int, set[int]]] = []
         self._ending = False
         # Where every store service of this executor listens, so that a task whose service died
         # connects to the next one (an abstract Unix socket name: nothing on disk).
@@ -119,14 +119,20 @@ class LocalExecutor(BaseExecutor):
         self._started = False
         self.start()
         if old is not None:
-            self._retired.append((old, old.last_request_id))
-            self._close_idle_retired()
+            last_id = old.last_request_id
+            children = {rid for rid in (*self._running, *self._callbacks) if rid <= last_id}
+            self._retired.append((old, last_id, children))
+            self._close_idle_retired(None)
 
-    def _close_idle_retired(self) -> None:
-        """Close the replaced fork servers none of whose children still runs (lock held)."""
+    def _close_idle_retired(self, ended: int | None) -> None:
+        """Close the replaced fork servers whose children have all been reported ended (lock
+        held). One with a child it could not report (lost with a fork server that died) stays
+        until the executor ends: that child may run on, and the scheduler watches it by pid."""
         for entry in list(self._retired):
-            server, last_id = entry
-            if not any(rid <= last_id for rid in (*self._running, *self._callbacks)):
+            server, _, children = entry
+            if ended is not None:
+                children.discard(ended)
+            if not children:
                 self._retired.remove(entry)
                 threading.Thread(target=server.close, name="forkserver-close", daemon=True).start()
 
@@ -171,7 +177,7 @@ class LocalExecutor(BaseExecutor):
             workload = self._running.pop(request_id, None)
             self._callbacks.discard(request_id)
             if self._retired:
-                self._close_idle_retired()
+                self._close_idle_retired(request_id)
             self._all_done.notify_all()
         if workload is None:
             return
@@ -195,7 +201,7 @@ class LocalExecutor(BaseExecutor):
 
     def _server_of(self, request_id: int) -> ForkServer:
         """The fork server that started ``request_id`` (a replaced one, or the current one)."""
-        for server, last_id in list(self._retired):
+        for server, last_id, _ in list(self._retired):
             if request_id <= last_id:
                 return server
         assert self._server is not None
@@ -210,7 +216,7 @@ class LocalExecutor(BaseExecutor):
         with self._lock:
             self._ending = True
             retired, self._retired = self._retired, []
-        for server, _ in retired:
+        for server, _, _ in retired:
             server.close()
         if self._server is not None:
             self._server.close()
