@@ -143,44 +143,61 @@ def test_task_processes_are_forked_without_sqlalchemy(settings, db, write_dag, p
     ], lines
 
 
-RETRIED = """
-from datetime import datetime, timedelta
+SURVIVES = """
+from datetime import datetime
 from slipstream import DAG, BashOperator
 
-with DAG("retried", start_date=datetime(2024, 1, 1), schedule=None) as dag:
-    BashOperator(task_id="waits", bash_command="sleep 2", retries=1, retry_delay=timedelta(seconds=0))
+with DAG("survives", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    BashOperator(task_id="waits", bash_command="sleep 2", retries=0)
 """
 
 
-def test_a_killed_store_service_fails_the_running_try_and_the_retry_gets_a_new_one(settings, db, write_dag, parse):
-    """The try whose store service died cannot report: it fails as a process that ended without a
-    result and is retried; the executor starts a store service (and fork server) again for it."""
+def _until(check, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"not within {timeout} s: {check}")
+
+
+def test_a_killed_store_service_is_started_again_at_once_and_the_running_try_records_its_result(
+    settings, db, write_dag, parse
+):
+    """The try whose store service died goes on: it connects to the new one, which the executor
+    starts at once (not when new work comes), and records its result there (retries=0, and it
+    succeeds on its first try); the old fork server still reports the try's exit, then closes."""
     import threading
 
     from slipstream.scheduler.scheduler import Scheduler
     from slipstream.scheduler.triggering import trigger_dag
+    from slipstream.store.log_paths import log_path
 
-    write_dag("retried.py", RETRIED)
+    write_dag("survives.py", SURVIVES)
     parse()
-    run = trigger_dag(db, "retried")
+    run = trigger_dag(db, "survives")
     executor = LocalExecutor(settings)
-    scheduler = Scheduler(settings, db, executor, only_run=("retried", run.run_id))
+    scheduler = Scheduler(settings, db, executor, only_run=("survives", run.run_id))
     stop = threading.Event()
     loop = threading.Thread(target=scheduler.run, kwargs={"stop": stop}, daemon=True)
     loop.start()
     try:
-        _wait_running(db, "retried", run.run_id)
+        _wait_running(db, "survives", run.run_id)
         first_service = executor._store_service
         first_service.kill()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        _until(lambda: executor._store_service is not first_service and executor._store_service.poll() is None)
+
+        def finished():
             with db.read() as session:
-                (row,) = task_instances.for_run(session, "retried", run.run_id)
-            if row.state == "success":
-                break
-            time.sleep(0.1)
-        assert row.state == "success" and row.try_number == 2, (row.state, row.try_number, row.state_reason)
-        assert executor._store_service is not first_service and executor._store_service.poll() is None
+                (row,) = task_instances.for_run(session, "survives", run.run_id)
+            return row if row.state in ("success", "failed", "up_for_retry") else None
+
+        row = _until(finished)
+        assert (row.state, row.try_number) == ("success", 1), row.state_reason
+        _until(lambda: executor.running == 0 and not executor._retired)  # the exit came through the old server
+        text = log_path(settings.base_log_folder, "survives", run.run_id, "waits", -1, 1).read_text()
+        assert "connected to its new one" in text and "Marking task as SUCCESS." in text
     finally:
         stop.set()
         loop.join(30)

@@ -73,6 +73,12 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
         "task_heartbeat_sec": (float, 5.0, "How often a running task records it is alive."),
         "task_heartbeat_timeout": (float, 300.0, "Seconds without heartbeat before a task is a zombie."),
         "poll_interval": (float, 1.0, "Safety-net pass interval when no event wakes the scheduler."),
+        "scheduler_heartbeat_sec": (float, 5.0, "How often the scheduler records in its job row that it is alive."),
+        "scheduler_health_check_threshold": (
+            float, 10.0,
+            "Seconds without heartbeat after which a scheduler is dead and another adopts its tries (one on this "
+            "host whose process is gone is dead at once).",
+        ),
         "dag_dir_list_interval": (float, 5.0, "Seconds between scans of the DAG folder for changes."),
         "parsing_processes": (int, 2, "DAG files parsed at once."),
         "allowed_run_id_pattern": (
@@ -213,6 +219,10 @@ class Settings:
     create_delta_data_intervals: bool = DELTA_DATA_INTERVALS
     max_map_length: int = 100_000
     dag_file_memory_limit: int = 2048
+    scheduler_heartbeat_sec: float = 5.0
+    scheduler_health_check_threshold: float = 10.0
+    # Not an option: set by the local executor for its task processes (where its store service listens).
+    store_service_address: str = ""
     smtp_host: str = "localhost"
     smtp_port: int = 25
     smtp_starttls: bool = False
@@ -245,6 +255,8 @@ class Settings:
             task_heartbeat_sec=get("scheduler", "task_heartbeat_sec"),
             task_heartbeat_timeout=get("scheduler", "task_heartbeat_timeout"),
             poll_interval=get("scheduler", "poll_interval"),
+            scheduler_heartbeat_sec=get("scheduler", "scheduler_heartbeat_sec"),
+            scheduler_health_check_threshold=get("scheduler", "scheduler_health_check_threshold"),
             dag_dir_list_interval=get("scheduler", "dag_dir_list_interval"),
             parsing_processes=get("scheduler", "parsing_processes"),
             catchup_by_default=get("scheduler", "catchup_by_default"),

@@ -103,6 +103,11 @@ class BaseExecutor:
         """Workloads started and not yet reported."""
         raise NotImplementedError
 
+    def tracked(self) -> set[int]:
+        """The task instances whose running process this executor watches (it reports their end);
+        the scheduler checks the pid of its other running tries itself."""
+        return set()
+
     def wake(self) -> None:
         """Wake whoever waits on ``events`` without an event (e.g. a new run was triggered)."""
         self.events.put(None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import signal
 import subprocess
 import threading
@@ -55,6 +56,14 @@ class LocalExecutor(BaseExecutor):
         self._started = False
         self._spawned = 0
         self._callbacks: set[int] = set()
+        # Fork servers replaced with their store service (it died), kept until each child they
+        # ran then has been reported ended: (server, its last request id, those children).
+        self._retired: list[tuple[ForkServer, int, set[int]]] = []
+        self._ending = False
+        # Where every store service of this executor listens, so that a task whose service died
+        # connects to the next one (an abstract Unix socket name: nothing on disk).
+        self._address = f"\0slipstream-store-{os.getpid()}-{secrets.token_hex(6)}"
+        self._task_settings = settings.replace(store_service_address=self._address)
         # One zygote forks and serves every task process of its DAG file; one per core keeps
         # a busy DAG from queueing behind a single process.
         self._zygotes_per_file = max(1, min(os.cpu_count() or 1, 4))
@@ -64,18 +73,68 @@ class LocalExecutor(BaseExecutor):
         with self._lock:
             return len(self._running)
 
+    def tracked(self) -> set[int]:
+        # No lock: the scheduler asks inside its write transaction, and a restart of the store
+        # service holds the lock until the new service has warmed up on the database.
+        return {workload.ti_id for workload in list(self._running.values())}
+
     def start(self) -> None:
         if self._started:
             return
         self._started = True
-        self._store_service, channels = store_service.start(self.settings.sql_alchemy_conn, self.settings.task_heartbeat_sec)
-        self._server = ForkServer(PRELOAD, self._on_exit, channels)
+        self._store_service, channels = store_service.start(
+            self.settings.sql_alchemy_conn, self.settings.task_heartbeat_sec, self._address
+        )
+        first_id = self._server.last_request_id if self._server is not None else 0
+        self._server = ForkServer(PRELOAD, self._on_exit, channels, first_request_id=first_id)
         try:
             self._server.start()
             self._server.call(REHEARSE, ())
             store_service.wait_ready(self._store_service, channels)  # started meanwhile
         finally:
             channels.close()  # the fork server and its zygotes hold it now
+        threading.Thread(
+            target=self._restart_when_gone, args=(self._store_service,), name="store-service-watch", daemon=True
+        ).start()
+
+    def _restart_when_gone(self, process: subprocess.Popen[bytes]) -> None:
+        """The store service died while this executor runs: start it again at once, with a fork
+        server for new work. Running tasks go on, recording their calls directly in the database;
+        the old fork server stays until they have ended, to report their exits."""
+        code = process.wait()
+        with self._lock:
+            if self._ending or process is not self._store_service:
+                return
+            log.error(
+                "The store service of the local executor ended (exit code %s): starting it again; running tasks "
+                "connect to the new one", code,
+            )
+            try:
+                self._replace_services()
+            except Exception:  # noqa: BLE001 - the next workload tries again (_server_for_new_work)
+                log.exception("Could not start the store service again")
+
+    def _replace_services(self) -> None:
+        old = self._server
+        self._started = False
+        self.start()
+        if old is not None:
+            last_id = old.last_request_id
+            children = {rid for rid in (*self._running, *self._callbacks) if rid <= last_id}
+            self._retired.append((old, last_id, children))
+            self._close_idle_retired(None)
+
+    def _close_idle_retired(self, ended: int | None) -> None:
+        """Close the replaced fork servers whose children have all been reported ended (lock
+        held). One with a child it could not report (lost with a fork server that died) stays
+        until the executor ends: that child may run on, and the scheduler watches it by pid."""
+        for entry in list(self._retired):
+            server, _, children = entry
+            if ended is not None:
+                children.discard(ended)
+            if not children:
+                self._retired.remove(entry)
+                threading.Thread(target=server.close, name="forkserver-close", daemon=True).start()
 
     def _server_for_new_work(self) -> ForkServer:
         """The fork server; started again, with a new store service, if the service has died
@@ -87,9 +146,7 @@ class LocalExecutor(BaseExecutor):
                 "The store service of the local executor ended (exit code %s): starting it and the fork server again",
                 self._store_service.returncode,
             )
-            self._server.close()
-            self._started = False
-            self.start()
+            self._replace_services()
         assert self._server is not None
         return self._server
 
@@ -106,7 +163,7 @@ class LocalExecutor(BaseExecutor):
     def queue_workload(self, workload: Workload) -> None:
         with self._lock:
             server = self._server_for_new_work()
-            request_id = server.spawn(TARGET, (workload, self.settings), self._zygote_for(workload.fileloc))
+            request_id = server.spawn(TARGET, (workload, self._task_settings), self._zygote_for(workload.fileloc))
             self._running[request_id] = workload
 
     def run_callback(self, request: CallbackRequest | DeadlineRequest) -> None:
@@ -119,6 +176,8 @@ class LocalExecutor(BaseExecutor):
         with self._lock:
             workload = self._running.pop(request_id, None)
             self._callbacks.discard(request_id)
+            if self._retired:
+                self._close_idle_retired(request_id)
             self._all_done.notify_all()
         if workload is None:
             return
@@ -129,18 +188,24 @@ class LocalExecutor(BaseExecutor):
         self.events.put(ExecutorEvent(workload, exit_code, detail))
 
     def kill(self, ti_id: int) -> None:
-        with self._lock:
-            request_ids = [rid for rid, workload in self._running.items() if workload.ti_id == ti_id]
+        # No lock, as in ``tracked``: called inside the scheduler's write transaction.
+        request_ids = [rid for rid, workload in list(self._running.items()) if workload.ti_id == ti_id]
         for request_id in request_ids:
-            if self._server is not None:
-                self._server.kill(request_id, signal.SIGKILL)
+            self._server_of(request_id).kill(request_id, signal.SIGKILL)
 
     def terminate(self) -> None:
         with self._lock:
             request_ids = list(self._running)
         for request_id in request_ids:
-            if self._server is not None:
-                self._server.kill(request_id, signal.SIGTERM)
+            self._server_of(request_id).kill(request_id, signal.SIGTERM)
+
+    def _server_of(self, request_id: int) -> ForkServer:
+        """The fork server that started ``request_id`` (a replaced one, or the current one)."""
+        for server, last_id, _ in list(self._retired):
+            if request_id <= last_id:
+                return server
+        assert self._server is not None
+        return self._server
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         with self._lock:
@@ -148,6 +213,11 @@ class LocalExecutor(BaseExecutor):
 
     def end(self, timeout: float | None = None) -> None:
         self.wait_idle(timeout)
+        with self._lock:
+            self._ending = True
+            retired, self._retired = self._retired, []
+        for server, _, _ in retired:
+            server.close()
         if self._server is not None:
             self._server.close()
         if self._store_service is not None:

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from slipstream.processes.channel_server import serve_channels
-from slipstream.runner.direct_store import DirectTryStore, serve_request
+from slipstream.runner.direct_store import DirectTryStore, repeat, serve_request
+from slipstream.runner.try_store import AGAIN, RESUME, STOPPED_LINE
 from slipstream.store import dag_runs, previous_runs, rendered_fields, task_instances, task_logs, xcoms
 from slipstream.store.clock import utcnow
 from slipstream.store.db import Database
@@ -36,7 +37,6 @@ log = logging.getLogger("slipstream.executors.store_service")
 
 STARTUP_TIMEOUT = 60.0
 READY = b"ready"
-STOPPED_LINE = "This try is no longer the running one (it was cleared or marked): stopping it"
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,19 @@ class StoreService:
         self.live: dict[int, LiveTry] = {}
         self._next_beat = clock() + heartbeat_sec
 
-    def answer(self, channel: int, message: tuple[str, dict[str, Any]]) -> tuple[str, Any]:
-        reply = serve_request(self.store, message)
+    def answer(self, channel: int, message: tuple[str, Any]) -> tuple[str, Any]:
         method, kwargs = message
+        if method == RESUME:  # a task whose channel to an earlier service broke: its running try
+            self.live[channel] = LiveTry(kwargs["ti_id"], kwargs["try_number"], kwargs["pid"], kwargs["log_path"])
+            return "ok", None
+        if method == AGAIN:  # a call the earlier service may have run
+            method, kwargs, generated_run_id = kwargs
+            try:
+                reply: tuple[str, Any] = "ok", repeat(self.store, method, kwargs, generated_run_id)
+            except Exception as error:  # noqa: BLE001 - the task process reports it as its own failure
+                reply = "error", f"{type(error).__name__}: {error}"
+        else:
+            reply = serve_request(self.store, message)
         if method == "claim" and reply[0] == "ok" and reply[1] is not None:
             self.live[channel] = LiveTry(kwargs["ti_id"], kwargs["try_number"], kwargs["pid"], kwargs["log_path"])
         elif method == "finish":
@@ -106,16 +116,20 @@ class StoreService:
             pass
 
 
-def start(database_url: str, heartbeat_sec: float) -> tuple[subprocess.Popen[bytes], socket.socket]:
+def start(
+    database_url: str, heartbeat_sec: float, address: str | None = None
+) -> tuple[subprocess.Popen[bytes], socket.socket]:
     """Start the store service; returns its process and the control socket to hand to the fork
-    server. The database URL travels on the socket, not the command line (it may hold a password)."""
+    server. The database URL travels on the socket, not the command line (it may hold a password).
+    ``address``: a Unix socket name (abstract when it starts with NUL) it also listens on, where a
+    task whose channel to an earlier service broke connects again."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     code = "import sys; from slipstream.executors.store_service import main; main(int(sys.argv[1]))"
     process = subprocess.Popen(
         [sys.executable, "-c", code, str(theirs.fileno())], pass_fds=[theirs.fileno()], start_new_session=True
     )
     theirs.close()
-    ours.send(pickle.dumps((database_url, heartbeat_sec)))
+    ours.send(pickle.dumps((database_url, heartbeat_sec, address)))
     return process, ours
 
 
@@ -134,12 +148,22 @@ def wait_ready(process: subprocess.Popen[bytes], ctrl: socket.socket, timeout: f
 def main(fd: int) -> None:
     """The service process: a warm connection, then answer channels until the control socket closes."""
     ctrl = socket.socket(fileno=fd)
-    database_url, heartbeat_sec = pickle.loads(ctrl.recv(1 << 16))
+    database_url, heartbeat_sec, address = pickle.loads(ctrl.recv(1 << 16))
+    listener = None
+    if address:
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            listener.bind(address)
+            listener.listen(64)
+        except OSError as error:  # tasks whose channel breaks then record their calls directly
+            log.warning("The store service cannot listen for tasks that reconnect: %s", error)
+            listener.close()
+            listener = None
     db = Database(database_url)
     with db.engine.connect() as connection:
         _exercise_statements(connection)
     ctrl.send(READY)
-    serve_channels(ctrl, StoreService(DirectTryStore(db), heartbeat_sec))
+    serve_channels(ctrl, StoreService(DirectTryStore(db), heartbeat_sec), listener)
 
 
 def _exercise_statements(connection: Any) -> None:

@@ -49,12 +49,17 @@ def _line_buffered(stream: Any, fileno: int) -> Any:
     return open(fileno, "w", buffering=1, closefd=False)
 
 
-def _store_for_this_process() -> TryStore | None:
-    """The channel to the store service; None (``run_task`` then opens the database itself)
-    for a process forked without one."""
+def _store_for_this_process(settings: Settings) -> TryStore | None:
+    """The channel to the store service (the database if it breaks); None (``run_task`` then opens
+    the database itself) for a process forked without one."""
     from slipstream.processes import forkserver
 
-    return ChannelTryStore(forkserver.PARENT_CHANNEL) if forkserver.PARENT_CHANNEL is not None else None
+    if forkserver.PARENT_CHANNEL is None:
+        return None
+    return ChannelTryStore(
+        forkserver.PARENT_CHANNEL, settings.sql_alchemy_conn, settings.task_heartbeat_sec,
+        settings.store_service_address or None,
+    )
 
 
 def task_process_main(workload: Workload, settings: Settings) -> None:
@@ -67,7 +72,7 @@ def task_process_main(workload: Workload, settings: Settings) -> None:
     configure_task_logging()
     output = mask_descriptors_from_first_secret()
     try:
-        run_task(workload, settings, _store_for_this_process(), own_process_group=True)
+        run_task(workload, settings, _store_for_this_process(settings), own_process_group=True)
     except Exception:
         logging.getLogger("slipstream.runner").exception("The task runner itself failed")
         output.stop()

@@ -9,8 +9,10 @@ socket has closed it.
 from __future__ import annotations
 
 import gc
+import os
 import select
 import socket
+import struct
 from typing import Any, Protocol
 
 from slipstream.processes.wire import recv as _recv
@@ -34,17 +36,39 @@ def hand_over(ctrl: socket.socket, channel: socket.socket) -> None:
     socket.send_fds(ctrl, [b"c"], [channel.fileno()])
 
 
-def serve_channels(ctrl: socket.socket, service: ChannelService) -> None:
-    """Answer every child's requests until the control socket closes."""
+def _same_user(connection: socket.socket) -> bool:
+    """Only a process of this user may connect (an abstract socket's name is visible to every
+    local user in /proc/net/unix; the service answers with secrets)."""
+    try:
+        _, uid, _ = struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
+    except (OSError, AttributeError):
+        return False
+    return uid == os.getuid()
+
+
+def serve_channels(ctrl: socket.socket, service: ChannelService, listener: socket.socket | None = None) -> None:
+    """Answer every child's requests until the control socket closes. With ``listener`` (a
+    listening Unix socket), a connection made to it is a channel too: a child whose channel to
+    an earlier server broke connects again."""
     channels: list[socket.socket] = []
+    listening = [listener] if listener is not None else []
     gc.freeze()
     while True:
-        readable, _, _ = select.select([ctrl, *channels], [], [], service.tick())
+        readable, _, _ = select.select([ctrl, *listening, *channels], [], [], service.tick())
         if ctrl in readable:
             data, fds, _, _ = socket.recv_fds(ctrl, 16, 64)
             if not data:
                 return
             channels.extend(socket.socket(fileno=fd) for fd in fds)
+        if listener is not None and listener in readable:
+            try:
+                connection = listener.accept()[0]
+            except OSError:
+                connection = None
+            if connection is not None and _same_user(connection):
+                channels.append(connection)
+            elif connection is not None:
+                connection.close()
         for channel in [c for c in channels if c in readable]:
             try:
                 message = _recv(channel)

@@ -22,16 +22,19 @@ class ForkServer:
     """The parent's handle: ``spawn`` returns a request id; ``on_exit(request_id, code)`` is called
     from a reader thread when that child ends."""
 
-    def __init__(self, preload: list[str], on_exit: ExitCallback, channels: socket.socket | None = None) -> None:
+    def __init__(
+        self, preload: list[str], on_exit: ExitCallback, channels: socket.socket | None = None, first_request_id: int = 0
+    ) -> None:
         """``channels``: a control socket to a channel server (``slipstream.processes.channel_server``)
-        that answers every child; the server keeps its own copy once started."""
+        that answers every child; the server keeps its own copy once started. Request ids start
+        after ``first_request_id`` (a server that replaces another one continues its numbering)."""
         self.preload = preload
         self.on_exit = on_exit
         self.channels = channels
         self._sock: socket.socket | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
-        self._next_id = 0
+        self._next_id = first_request_id
         self._reader: threading.Thread | None = None
         self._ready = threading.Event()
         self._calls: queue.Queue[None] = queue.Queue()
@@ -61,10 +64,11 @@ class ForkServer:
             raise RuntimeError(f"the fork server did not start within {STARTUP_TIMEOUT:.0f} s")
 
     def _read(self) -> None:
-        assert self._sock is not None
+        sock = self._sock  # close() clears the attribute; this thread ends when the socket shuts down
+        assert sock is not None
         while True:
             try:
-                message = _recv(self._sock)
+                message = _recv(sock)
             except OSError:
                 return
             if message is None:
@@ -99,6 +103,10 @@ class ForkServer:
             self._calls.get(timeout=STARTUP_TIMEOUT)
         except queue.Empty:
             raise RuntimeError(f"the fork server did not finish {target} within {STARTUP_TIMEOUT:.0f} s") from None
+
+    @property
+    def last_request_id(self) -> int:
+        return self._next_id
 
     def kill(self, request_id: int, sig: int = signal.SIGKILL) -> None:
         with self._lock:

@@ -67,6 +67,32 @@ class DirectTryStore:
             previous = previous_success(connection, dag_id, run.logical_date)
         return Claim(max_tries=claimed.max_tries, dag_run=dict(run._mapping), previous_success=previous)
 
+    def claimed_by(
+        self, *, ti_id: int, try_number: int, hostname: str, pid: int, now: datetime, key: tuple[str, str, str, int],
+        log_path: str,
+    ) -> Claim | None:
+        """The claim of a try already running in this very process (hostname and pid): made by the
+        store service just before its channel broke. None when the try is not this process's."""
+        dag_id = key[0]
+        with self.db.read_connection() as connection:
+            row = task_instances.get(connection, ti_id)
+            if row is None or (row.state, row.try_number, row.hostname, row.pid) != (
+                TI.RUNNING.value, try_number, hostname, pid
+            ):
+                return None
+            run = dag_runs.row_by_id(connection, row.dag_run_id)
+            previous = previous_success(connection, dag_id, run.logical_date)
+        return Claim(max_tries=row.max_tries, dag_run=dict(run._mapping), previous_success=previous)
+
+    def finished_as(self, *, ti_id: int, try_number: int, state: str) -> bool:
+        """Whether this try's result is already recorded as ``state`` (a finish the store service
+        ran just before its channel broke); a rescheduled try has handed its number back."""
+        with self.db.read_connection() as connection:
+            row = task_instances.get(connection, ti_id)
+        if row is None or row.state != state:
+            return False
+        return row.try_number == (try_number - 1 if state == TI.UP_FOR_RESCHEDULE.value else try_number)
+
     def finish(
         self, *, ti_id: int, try_number: int, dag_run_id: int, key: tuple[str, str, str, int], state: str,
         xcom_values: tuple[tuple[str, Any], ...], next_try_at: datetime | None, reason: str | None,
@@ -273,6 +299,28 @@ def _record_reschedule(
         start_date=started_at, end_date=now, reschedule_date=reschedule_date,
     )
     task_instances.hand_back_try_number(connection, ti_id, try_number)
+
+
+def repeat(store: DirectTryStore, method: str, kwargs: dict[str, Any], generated_run_id: bool = False) -> Any:
+    """A call a task process makes again after its channel broke: the store service may have run
+    it just before. A claim it made for this process is found again, a finish it recorded is not
+    reported as lost, and a run whose id the task generated (``generated_run_id``) and that exists
+    was created by this very call; the other calls are reads, or writes that replace (XCom,
+    variable, task state) or delete, safe to run twice."""
+    if method == "claim":
+        return store.claim(**kwargs) or store.claimed_by(**kwargs)
+    if method == "finish":
+        return store.finish(**kwargs) or store.finished_as(
+            ti_id=kwargs["ti_id"], try_number=kwargs["try_number"], state=kwargs["state"]
+        )
+    if method == "trigger_dag_run":
+        done = store.trigger_dag_run(**kwargs)
+        if generated_run_id and done.get("outcome") in ("exists", "cleared"):
+            done = {**done, "outcome": "created"}
+        return done
+    if method not in _CALLS:
+        raise ValueError(f"unknown call {method!r}")
+    return getattr(store, method)(**kwargs)
 
 
 def serve_request(store: DirectTryStore, message: tuple[str, dict[str, Any]]) -> tuple[str, Any]:

@@ -30,8 +30,10 @@ from slipstream.executors.base import (
     Workload,
 )
 from slipstream.scheduler import asset_triggers, run_creation
+from slipstream.scheduler.adoption import SchedulerJob
 from slipstream.scheduler.deadline_alerts import handle_deadlines
 from slipstream.scheduler.failure_callbacks import failure_callback_request
+from slipstream.scheduler.liveness import HOSTNAME, same_process
 from slipstream.scheduler.partitioned_runs import PartitionedRunCreator
 from slipstream.scheduler.past import PastRun
 from slipstream.scheduler.planning import (
@@ -110,6 +112,7 @@ class Scheduler:
         self._dags: dict[str, SerializedDag] = {}
         self._checked_this_pass: set[str] = set()
         self._last_zombie_check: datetime | None = None
+        self.job = SchedulerJob(settings, db, adopts_others=self.only_runs is None)
 
     # -- serialized DAGs -------------------------------------------------------------------
 
@@ -154,6 +157,7 @@ class Scheduler:
             waiting_deadlines = deadlines.waiting(session)
         plans = [(run, self._plan(run, self._dags[run.dag_id], snapshots[run.id], now, result)) for run in runs]
         with self.db.write() as session:
+            self._beat_and_adopt(session, now, result)
             self._handle_events(session, events, now, result)
             self._check_zombies(session, now, result)
             for run, plan in plans:
@@ -196,6 +200,8 @@ class Scheduler:
             if row.state not in (TI.QUEUED.value, TI.RUNNING.value):
                 self._notify("task_instance", (row.dag_id, row.run_id, row.task_id, row.map_index, row.state))
                 continue
+            if row.state == TI.RUNNING.value and row.hostname == HOSTNAME and same_process(row.pid, row.start_date):
+                continue  # another process claimed this try (one of a dead scheduler's): it reports itself
             reason = f"The task process ended without reporting a result ({event.detail or event.exit_code})"
             self._fail_try(session, row, reason, now, result)
 
@@ -226,8 +232,13 @@ class Scheduler:
             return
         self._last_zombie_check = now
         limit = now - timedelta(seconds=self.settings.task_heartbeat_timeout)
+        tracked = self.executor.tracked()
         for row in self._mine(task_instances.in_states(session, [TI.RUNNING])):
             self._load_dags(session, [row.dag_id])
+            gone = self.job.watch(session, row, now, tracked)
+            if gone is not None:
+                self._fail_try(session, row, gone, now, result)
+                continue
             if row.last_heartbeat_at is not None and row.last_heartbeat_at < limit:
                 reason = f"No heartbeat for {self.settings.task_heartbeat_timeout:.0f} s: the task process is gone"
                 self._fail_try(session, row, reason, now, result)
@@ -389,7 +400,7 @@ class Scheduler:
             if len(ready) < page:
                 break
             offset += page
-        tries = task_instances.queue_tries(session, [r.id for r in chosen], now)
+        tries = task_instances.queue_tries(session, [r.id for r in chosen], now, self.job.id)
         workloads: list[Workload] = []
         for row in chosen:
             if row.id not in tries:
@@ -408,17 +419,32 @@ class Scheduler:
     # -- recovery and the loop -------------------------------------------------------------
 
     def reset_orphans(self) -> int:
-        """At start: queued task instances no executor holds go back to scheduled."""
+        """At start: register this scheduler's job, then adopt the tries of dead schedulers and
+        those no scheduler watches (see scheduler/adoption.py); how many changed hands."""
+        now = self.clock()
+        if self.job.id is None:
+            self.job.register(now)
+        result = PassResult()
         with self.db.write() as session:
-            rows = self._mine(task_instances.in_states(session, [TI.QUEUED]))
-            moved = 0
-            for row in rows:
-                moved += task_instances.set_state(
-                    session, row.id, TI.QUEUED, TI.SCHEDULED, try_number=max(row.try_number - 1, 0)
-                )
-        if moved:
-            log.info("Put %s queued task instance(s) left by a previous scheduler back to scheduled", moved)
+            moved = self.job.adopt_dead(session, now, self._fail_for_adoption(now, result), self._mine, at_start=True)
+        for callback in result.callbacks:  # the failure callbacks and mails of the tries it failed
+            self.executor.run_callback(callback)
         return moved
+
+    def _beat_and_adopt(self, session: Any, now: datetime, result: PassResult) -> None:
+        """The job's heartbeat when due, and every few seconds the tries of dead schedulers."""
+        if self.job.id is None:
+            return
+        self.job.beat(session, now)
+        if self.job.check_due(now):
+            self.job.adopt_dead(session, now, self._fail_for_adoption(now, result), self._mine)
+
+    def _fail_for_adoption(self, now: datetime, result: PassResult) -> Callable[[Any, Any, str], None]:
+        def fail(session: Any, row: Any, reason: str) -> None:
+            self._load_dags(session, [row.dag_id])
+            self._fail_try(session, row, reason, now, result)
+
+        return fail
 
     def _wait_for_events(self, timeout: float) -> list[ExecutorEvent]:
         events: list[ExecutorEvent] = []
@@ -436,8 +462,12 @@ class Scheduler:
             if item is not None:
                 events.append(item)
 
-    def run(self, stop: threading.Event | None = None, until: Callable[[], bool] | None = None) -> None:
+    def run(
+        self, stop: threading.Event | None = None, until: Callable[[], bool] | None = None, end_job: bool = True
+    ) -> None:
         """Loop: a pass, then sleep until a task ends, a timer is due, or the poll interval passes.
+        The job ends ``success`` when the loop stops (``end_job=False``: the caller ends it, after
+        what it still does with the tries).
 
         When tasks end in bursts (the last pass handled several ends), the next pass waits up to
         four times as long as the last one took, so it handles a batch of events: the scheduler
@@ -454,8 +484,8 @@ class Scheduler:
             result = self.run_once(events=events)
             took = time.perf_counter() - started
             if until is not None and until():
-                return
-            timeout = 0.0 if result.again else self.settings.poll_interval
+                break
+            timeout = 0.0 if result.again else min(self.settings.poll_interval, self.settings.scheduler_heartbeat_sec)
             if result.next_wake is not None:
                 timeout = min(timeout, (result.next_wake - self.clock()).total_seconds())
             burst = len(events) > 1
@@ -463,3 +493,5 @@ class Scheduler:
             if events and burst and self.executor.running > 0:
                 time.sleep(min(BATCH_FACTOR * took, BATCH_WAIT_LIMIT))
                 events.extend(self._wait_for_events(0.0))
+        if end_job:
+            self.job.end(self.clock())

@@ -74,7 +74,7 @@ class SchedulerService:
             self._parser_thread = threading.Thread(target=self._parse_loop, name="dag-file-processor", daemon=True)
             self._parser_thread.start()
         try:
-            self.scheduler.run(stop=self.stopping)
+            self.scheduler.run(stop=self.stopping, end_job=False)
         finally:
             self._shutdown()
 
@@ -106,3 +106,4 @@ class SchedulerService:
                 events.append(event)
         if events:
             self.scheduler.run_once(events=events, dispatch=False)
+        self.scheduler.job.end(self.scheduler.clock())

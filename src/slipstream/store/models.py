@@ -107,6 +107,7 @@ class TaskInstanceRow(Base):
         Index("idx_task_instance_run_state", "dag_run_id", "state"),
         Index("idx_task_instance_state", "state"),
         Index("idx_task_instance_run_task_state", "dag_run_id", "task_id", "state"),
+        Index("idx_task_instance_job_state", "queued_by_job_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -133,6 +134,24 @@ class TaskInstanceRow(Base):
     last_heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     rendered_map_index: Mapped[str | None] = mapped_column(String(ID), nullable=True)
     state_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    queued_by_job_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the scheduler that dispatched the try
+
+
+class JobRow(Base):
+    """A scheduler that runs or ran (Airflow's ``job`` table): it beats while its loop turns;
+    another one adopts its tries once it is dead (see store/jobs.py)."""
+
+    __tablename__ = "job"
+    __table_args__ = (Index("idx_job_type_state", "job_type", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_type: Mapped[str] = mapped_column(String(30))
+    state: Mapped[str] = mapped_column(String(20))
+    hostname: Mapped[str] = mapped_column(String(ID))
+    pid: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[datetime] = mapped_column(UtcDateTime)
+    end_date: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    latest_heartbeat: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 # Dispatch reads scheduled instances highest priority first, then oldest, a page at a time.

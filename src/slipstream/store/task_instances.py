@@ -65,17 +65,21 @@ def move(session: Session, ti_ids: Sequence[int], expected: str | Iterable[str],
 _QUEUE_TRIES = (
     update(TABLE)
     .where(TABLE.c.id.in_(bindparam("b_ids", expanding=True)), TABLE.c.state == TI.SCHEDULED.value)
-    .values(state=TI.QUEUED.value, try_number=TABLE.c.try_number + 1, queued_at=bindparam("b_now"), next_try_at=None)
+    .values(
+        state=TI.QUEUED.value, try_number=TABLE.c.try_number + 1, queued_at=bindparam("b_now"), next_try_at=None,
+        queued_by_job_id=bindparam("b_job"),
+    )
     .returning(TABLE.c.id, TABLE.c.try_number)
 )
 
 
-def queue_tries(session: Session, ti_ids: Sequence[int], now: datetime) -> dict[int, int]:
-    """scheduled -> queued for the next try, many at once; returns {id: new try_number} of those moved."""
+def queue_tries(session: Session, ti_ids: Sequence[int], now: datetime, job_id: int | None = None) -> dict[int, int]:
+    """scheduled -> queued for the next try, many at once, by scheduler job ``job_id``; returns
+    {id: new try_number} of those moved."""
     queued: dict[int, int] = {}
     ids = list(ti_ids)
     for start in range(0, len(ids), CHUNK):
-        rows = session.execute(_QUEUE_TRIES, {"b_ids": ids[start : start + CHUNK], "b_now": now})
+        rows = session.execute(_QUEUE_TRIES, {"b_ids": ids[start : start + CHUNK], "b_now": now, "b_job": job_id})
         queued.update((row[0], row[1]) for row in rows)
     return queued
 
@@ -410,6 +414,19 @@ _HAND_BACK_TRY = (
     )
     .values(try_number=TABLE.c.try_number - 1)
 )
+
+
+_UNQUEUE = (
+    update(TABLE)
+    .where(TABLE.c.id == bindparam("b_id"), TABLE.c.state == TI.QUEUED.value, TABLE.c.try_number == bindparam("b_try"))
+    .values(state=TI.SCHEDULED.value, try_number=TABLE.c.try_number - 1, queued_by_job_id=None)
+)
+
+
+def unqueue(session: Session, ti_id: int, try_number: int) -> bool:
+    """A queued try whose scheduler died goes back to scheduled, its number handed back: the next
+    dispatch runs the same try."""
+    return session.execute(_UNQUEUE, {"b_id": ti_id, "b_try": try_number}).rowcount == 1
 
 
 def hand_back_try_number(session: Session, ti_id: int, try_number: int) -> bool:
