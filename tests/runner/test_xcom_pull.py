@@ -133,6 +133,13 @@ with DAG("xcom_shapes", start_date=datetime(2024, 1, 1), schedule=None):
 
         @task
         def in_group(value, ti=None):
+            import time
+
+            # instance i runs once inner[i] is done; the other instance of inner may still run
+            for _ in range(1200):
+                if None not in ti.xcom_pull(task_ids="grp.inner", map_indexes=[0, 1]):
+                    break
+                time.sleep(0.05)
             record(ti, {{"group sibling": dict(task_ids="grp.inner"), "sibling, this index": dict(task_ids="grp.inner", map_indexes=ti.map_index)}})
             return value
 
