@@ -204,9 +204,9 @@ def test_sighup_stops_the_scheduler_like_a_first_ctrl_c(server, home, dags_dir):
 
 @needs_proc
 def test_a_killed_scheduler_leaves_no_fork_server_nor_store_service(server, home, dags_dir):
-    """SIGKILL the scheduler while a task runs: its fork server, zygotes and store service end on
-    their own (their parent's socket closed); the task process goes on until its body ends, and
-    then nothing is left."""
+    """SIGKILL the scheduler while a task runs: its fork servers and zygotes end on their own
+    (their parent's socket closed); the task process goes on until its body ends, its result
+    recorded by the store service, which then ends too: nothing is left."""
     (dags_dir / "slow.py").write_text(SLOW.replace("sleep 2", "sleep 4"))
     standalone = server("standalone")
     standalone.wait_for(r"^Loaded DAG slow")
@@ -225,6 +225,7 @@ def test_a_killed_scheduler_leaves_no_fork_server_nor_store_service(server, home
         time.sleep(0.1)
     assert not helpers & set(_processes_of(home)), _processes_of(home)
     _until_none_left(home)
+    assert _states("slow", run_id)["first"] == "success"
 
 
 def _until_printed(path, pattern: str, timeout: float = 60.0) -> None:

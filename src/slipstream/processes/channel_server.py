@@ -2,8 +2,10 @@
 
 Whoever forks a child makes a socket pair, keeps one end for the child and sends the other
 here over the control socket (SCM_RIGHTS); this loop then answers the child's messages one at
-a time. A channel closes when its child ends; the loop ends when every holder of the control
-socket has closed it.
+a time. A channel closes when its child ends. When every holder of the control socket has
+closed it (the forking processes ended, even killed), no new channel can come: the loop goes on
+answering the children it has until their channels close too, then ends, so a child whose
+parents died still finishes its work through it.
 """
 
 from __future__ import annotations
@@ -35,15 +37,16 @@ def hand_over(ctrl: socket.socket, channel: socket.socket) -> None:
 
 
 def serve_channels(ctrl: socket.socket, service: ChannelService) -> None:
-    """Answer every child's requests until the control socket closes."""
+    """Answer every child's requests until the control socket and every channel have closed."""
     channels: list[socket.socket] = []
+    accepting = True
     gc.freeze()
-    while True:
-        readable, _, _ = select.select([ctrl, *channels], [], [], service.tick())
-        if ctrl in readable:
+    while accepting or channels:
+        readable, _, _ = select.select([ctrl, *channels] if accepting else channels, [], [], service.tick())
+        if accepting and ctrl in readable:
             data, fds, _, _ = socket.recv_fds(ctrl, 16, 64)
             if not data:
-                return
+                accepting = False
             channels.extend(socket.socket(fileno=fd) for fd in fds)
         for channel in [c for c in channels if c in readable]:
             try:
