@@ -42,11 +42,13 @@ class ForkServer:
         channels: socket.socket | None = None,
         *,
         on_lost: LostCallback | None = None,
+        first_request_id: int = 0,
     ) -> None:
         """``channels``: a control socket to a channel server (``slipstream.processes.channel_server``)
         that answers every child; this handle keeps a copy until ``close`` (so a new server can
         be given it), the caller may close its own. Without ``on_lost``, a lost request is
-        reported to ``on_exit`` as killed (``-SIGKILL``)."""
+        reported to ``on_exit`` as killed (``-SIGKILL``). Request ids start after
+        ``first_request_id`` (a handle that replaces another one continues its numbering)."""
         self.preload = preload
         self.on_exit = on_exit
         self.on_lost = on_lost
@@ -54,7 +56,7 @@ class ForkServer:
         self._sock: socket.socket | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
-        self._next_id = 0
+        self._next_id = first_request_id
         self._pending: set[int] = set()  # spawned and not yet reported
         self._gone = False  # the server process died; the next start replaces it
         self._closing = False
@@ -195,6 +197,10 @@ class ForkServer:
                 raise RuntimeError(f"the fork server ended while running {target}")
         except queue.Empty:
             raise RuntimeError(f"the fork server did not finish {target} within {STARTUP_TIMEOUT:.0f} s") from None
+
+    @property
+    def last_request_id(self) -> int:
+        return self._next_id
 
     def kill(self, request_id: int, sig: int = signal.SIGKILL) -> None:
         with self._lock:
