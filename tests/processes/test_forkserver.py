@@ -150,6 +150,15 @@ def _wait_for(path, timeout=30.0):
     return path.read_text()
 
 
+def _gone(pid: int) -> bool:
+    """Ended (a zombie waiting for init to reap it counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -264,13 +273,14 @@ def test_a_dead_fork_server_is_noticed_at_once_and_replaced_on_the_next_spawn(tm
         assert (kind, request_id) == ("lost", running)
         assert f"pid {first_pid}" in str(reason)
         assert _alive(child), "the dead server's child goes on"
-        os.kill(child, signal.SIGKILL)
         again = server.spawn(f"{__name__}:write_remembered", (str(tmp_path / "b"),))
         assert reports.next() == ("exited", again, 0)
         assert server.pid != first_pid
         assert (tmp_path / "b").read_text() == "warmed"
+        assert _alive(child)
     finally:
         server.close()
+    _until(lambda: _gone(child))  # close() kills the dead server's children too
 
 
 DAEMON = "import os, sys; os.setsid(); os.fork() and os._exit(0); open(sys.argv[1], 'w').write(str(os.getpid())); os.execvp('sleep', ['sleep', '300'])"

@@ -64,6 +64,7 @@ class ForkServer:
         self._ready = threading.Event()
         self._calls: queue.Queue[bool] = queue.Queue()
         self._warm_ups: list[tuple[str, tuple[Any, ...]]] = []
+        self._orphans: dict[int, str] = {}  # children of dead servers (pid -> start time), found by their session
 
     @property
     def pid(self) -> int | None:
@@ -145,6 +146,7 @@ class ForkServer:
             process.kill()
             code = process.wait()
         sock.close()
+        self._orphans.update(_members_of_session(process.pid))  # the dead server led that session
         self._ready.set()  # a start that waits learns it died
         self._calls.put(False)
         reason = f"the fork server (pid {process.pid}) ended with exit code {code}"
@@ -212,7 +214,8 @@ class ForkServer:
 
     def close(self, timeout: float = STOP_TIMEOUT) -> None:
         """Stop the server: it kills what still runs (and what its tasks left behind), reports
-        those exits, and ends; then release everything."""
+        those exits, and ends; the children of servers that died before are killed too (found,
+        when each died, in the session it led). Then release everything."""
         with self._lock:
             self._closing = True
             sock, process, gone = self._sock, self._process, self._gone
@@ -231,8 +234,48 @@ class ForkServer:
             process.wait()
         for reader in self._readers:
             reader.join(5)
+        for pid, started in self._orphans.items():
+            _kill_if_still_there(pid, started)  # children of a server that died: out of sight, not left behind
         if sock is not None:
             sock.close()
         if self.channels is not None:
             self.channels.close()
             self.channels = None
+
+
+
+def _stat(pid: int | str) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (state, ppid, pgrp, session, ...)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def _members_of_session(session: int) -> dict[int, str]:
+    """The processes of ``session`` (pid -> start time: a pid with its start time names one
+    process for good); empty where there is no /proc."""
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return {}
+    members: dict[int, str] = {}
+    for entry in entries:
+        if entry.isdigit() and (fields := _stat(entry)) is not None and len(fields) > 19 and fields[3] == str(session):
+            members[int(entry)] = fields[19]
+    return members
+
+
+def _kill_if_still_there(pid: int, started: str) -> None:
+    """SIGKILL the process (and the process group it leads) if it is still the one we saw."""
+    fields = _stat(pid)
+    if fields is None or len(fields) <= 19 or fields[19] != started or fields[0] == "Z":
+        return
+    try:
+        if fields[2] == str(pid):
+            os.killpg(pid, signal.SIGKILL)
+        else:
+            os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
