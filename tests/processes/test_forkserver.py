@@ -283,6 +283,31 @@ def test_a_dead_fork_server_is_noticed_at_once_and_replaced_on_the_next_spawn(tm
     _until(lambda: _gone(child))  # close() kills the dead server's children too
 
 
+def load_for(pid_path: str, seconds: float) -> None:
+    with open(pid_path, "w") as handle:
+        handle.write(str(os.getpid()))
+    time.sleep(seconds)
+
+
+def test_a_zygote_whose_server_died_while_it_loaded_starts_nothing(tmp_path):
+    """The request waits in a zygote that is still loading its DAG file when the fork server is
+    killed: it is reported lost at once, and the zygote, done loading, does not start it (it
+    runs elsewhere) but ends."""
+    reports = Reports()
+    server = reports.server()
+    try:
+        slow = ("slow", f"{__name__}:load_for", (str(tmp_path / "zygote"), 1.5))
+        waiting = server.spawn(f"{__name__}:write_pid_and_sleep", (str(tmp_path / "never"), 0), slow)
+        zygote = int(_wait_for(tmp_path / "zygote"))
+        os.kill(server.pid, signal.SIGKILL)
+        assert reports.next()[:2] == ("lost", waiting)
+        _until(lambda: _gone(zygote))
+        time.sleep(0.5)  # what a child would have written by now
+        assert not (tmp_path / "never").exists()
+    finally:
+        server.close()
+
+
 DAEMON = "import os, sys; os.setsid(); os.fork() and os._exit(0); open(sys.argv[1], 'w').write(str(os.getpid())); os.execvp('sleep', ['sleep', '300'])"
 
 

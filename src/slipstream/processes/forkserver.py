@@ -120,6 +120,7 @@ class _Server:
         self.channels = channels
         self.children: dict[int, int] = {}  # pid -> request id: forked here, or adopted from a dead zygote
         self.parent_gone = False
+        self.parent_pid = os.getppid()
         self.stop_deadline: float | None = None
         self.zygotes = Zygotes(self._tell_parent, self._adopt, load is None and subreaper.become_subreaper())
         self.wakeup_r, self.wakeup_w = os.pipe()
@@ -180,7 +181,11 @@ class _Server:
             self._stop()
 
     def _spawn(self, request_id: int, target: str, args: tuple[Any, ...], spec: ZygoteSpec | None) -> None:
-        if self.stop_deadline is not None:
+        if os.getppid() != self.parent_pid:
+            # The parent died with this request still unread here (a zygote busy loading its DAG
+            # file reads late): it was reported lost, and runs elsewhere; start nothing more.
+            self.parent_gone = True
+        elif self.stop_deadline is not None:
             self._tell_parent(("lost", request_id, "the fork server is stopping"))
         elif spec is None:
             self._fork_child(request_id, target, args)
