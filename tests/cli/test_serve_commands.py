@@ -188,18 +188,24 @@ def test_ctrl_c_with_the_console_piped_into_tee_stops_cleanly_and_leaves_no_proc
 
 
 def test_sighup_stops_the_scheduler_like_a_first_ctrl_c(server, home, dags_dir):
-    (dags_dir / "slow.py").write_text(SLOW)
+    """SIGHUP: the running task finishes, and nothing is left, not even the daemon the task
+    started in a session of its own."""
+    daemon = "setsid sleep 300 </dev/null >/dev/null 2>&1 &"
+    (dags_dir / "slow.py").write_text(SLOW.replace("echo started;", f"echo started; {daemon}"))
     scheduler = server("scheduler")
-    scheduler.wait_for(r"^Loaded DAG slow")
-    run_id = json.loads(run("dags", "trigger", "slow", "-o", "json").stdout)[0]["run_id"]
-    scheduler.wait_for(rf"slow\.first {re.escape(run_id)}: queued")
-    time.sleep(0.5)
-    assert scheduler.stop(signal.SIGHUP) == 0, scheduler.output
-    assert "waiting for 1 running task(s) to finish" in scheduler.output
-    assert scheduler.lines[-1] == "Scheduler stopped."
-    assert _states("slow", run_id)["first"] == "success"
-    if os.path.isdir("/proc/self"):
-        _until_none_left(home, timeout=10)
+    try:
+        scheduler.wait_for(r"^Loaded DAG slow")
+        run_id = json.loads(run("dags", "trigger", "slow", "-o", "json").stdout)[0]["run_id"]
+        scheduler.wait_for(rf"slow\.first {re.escape(run_id)}: queued")
+        time.sleep(0.5)
+        assert scheduler.stop(signal.SIGHUP) == 0, scheduler.output
+        assert "waiting for 1 running task(s) to finish" in scheduler.output
+        assert scheduler.lines[-1] == "Scheduler stopped."
+        assert _states("slow", run_id)["first"] == "success"
+        if os.path.isdir("/proc/self"):
+            _until_none_left(home, timeout=10)
+    finally:
+        _kill_all(home)  # a failure must not leave processes holding the output pipe open
 
 
 @needs_proc
@@ -218,14 +224,17 @@ def test_a_killed_scheduler_leaves_no_fork_server_nor_store_service(server, home
         if "slipstream.processes.forkserver" in command or "slipstream.executors.store_service" in command
     }
     assert len(helpers) >= 3, "fork servers (executor and parser) and the store service"
-    standalone.process.kill()
-    standalone.process.wait()
-    deadline = time.monotonic() + 10
-    while helpers & set(_processes_of(home)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not helpers & set(_processes_of(home)), _processes_of(home)
-    _until_none_left(home)
-    assert _states("slow", run_id)["first"] == "success"
+    try:
+        standalone.process.kill()
+        standalone.process.wait()
+        deadline = time.monotonic() + 10
+        while helpers & set(_processes_of(home)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not helpers & set(_processes_of(home)), _processes_of(home)
+        _until_none_left(home)
+        assert _states("slow", run_id)["first"] == "success"
+    finally:
+        _kill_all(home)
 
 
 def _until_printed(path, pattern: str, timeout: float = 60.0) -> None:
