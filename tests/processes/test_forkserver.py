@@ -167,8 +167,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _parent_of(pid: int) -> int:
-    return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+def _parent_of(pid: int) -> int | None:
+    try:
+        return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+    except FileNotFoundError:
+        return None  # gone
 
 
 def _until(check, timeout=30.0):
@@ -280,7 +283,9 @@ def test_a_dead_fork_server_is_noticed_at_once_and_replaced_on_the_next_spawn(tm
         assert _alive(child)
     finally:
         server.close()
-    _until(lambda: _gone(child))  # close() kills the dead server's children too
+    assert _alive(child), "closing the handle leaves the dead server's children alone"
+    server.kill_lost_children()
+    _until(lambda: _gone(child))
 
 
 def load_for(pid_path: str, seconds: float) -> None:

@@ -71,8 +71,7 @@ class LocalExecutor(BaseExecutor):
         self._store_service, channels = store_service.start(self.settings.sql_alchemy_conn, self.settings.task_heartbeat_sec)
         self._server = ForkServer(PRELOAD, self._on_exit, channels, on_lost=self._on_lost)
         try:
-            self._server.start()
-            self._server.call(REHEARSE, ())
+            self._server.call(REHEARSE, ())  # starts it; a fork server started again later rehearses too
             store_service.wait_ready(self._store_service, channels)  # started meanwhile
         finally:
             channels.close()  # the fork server's handle keeps a copy for the servers it starts
@@ -105,8 +104,8 @@ class LocalExecutor(BaseExecutor):
 
     def queue_workload(self, workload: Workload) -> None:
         with self._lock:
-            server = self._server_for_new_work()
             try:
+                server = self._server_for_new_work()
                 request_id = server.spawn(TARGET, (workload, self.settings), self._zygote_for(workload.fileloc))
             except ForkServerGone as gone:
                 self.events.put(ExecutorEvent(workload, None, f"not started: {gone}", requeue=True))
@@ -175,6 +174,7 @@ class LocalExecutor(BaseExecutor):
         self.wait_idle(timeout)
         if self._server is not None:
             self._server.close()
+            self._server.kill_lost_children()  # those of fork servers that died: none outlives a stop
         if self._store_service is not None:
             try:
                 self._store_service.wait(5)  # it ends when the fork server and its zygotes are gone

@@ -71,20 +71,23 @@ class ForkServer:
         """The server process's pid (None before the first start)."""
         return self._process.pid if self._process is not None else None
 
-    def start(self) -> None:
-        """Start the server (or a new one, if it died) and wait until it is ready and warmed."""
+    def start(self) -> bool:
+        """Start the server (or a new one, if it died) and wait until it is ready and has run
+        every warm-up call; True if it started one. Raises ``ForkServerGone`` if the new server
+        died meanwhile (the next start tries again)."""
         with self._lock:
             if self._process is not None and not self._gone:
-                return
+                return False
             if self._closing:
                 raise ForkServerGone("the fork server is closed")
             self._launch()
         if not self._ready.wait(STARTUP_TIMEOUT):
             raise RuntimeError(f"the fork server did not start within {STARTUP_TIMEOUT:.0f} s")
         if self._gone:
-            raise RuntimeError(f"the fork server ended while starting (exit code {self._process_code()})")
+            raise ForkServerGone(f"the fork server ended while starting (exit code {self._process_code()})")
         for target, args in list(self._warm_ups):
             self._call(target, args)
+        return True
 
     def _launch(self) -> None:
         """Start a server process and its reader thread (lock held)."""
@@ -140,15 +143,17 @@ class ForkServer:
                 return
             self._gone = True
             lost, self._pending = self._pending, set()
+            self._ready.set()  # a start or call waiting for this server learns it died (under the
+            self._calls.put(False)  # lock: a new server's launch clears both after this)
         try:
             code: int | str = process.wait(5)
         except subprocess.TimeoutExpired:
             process.kill()
             code = process.wait()
         sock.close()
-        self._orphans.update(_members_of_session(process.pid))  # the dead server led that session
-        self._ready.set()  # a start that waits learns it died
-        self._calls.put(False)
+        orphans = _members_of_session(process.pid)  # the dead server led that session
+        with self._lock:
+            self._orphans.update(orphans)
         reason = f"the fork server (pid {process.pid}) ended with exit code {code}"
         for request_id in sorted(lost):
             self._report_lost(request_id, reason)
@@ -183,20 +188,21 @@ class ForkServer:
     def call(self, target: str, args: tuple[Any, ...]) -> None:
         """Run ``target(*args)`` inside the server process and wait for it, e.g. to warm caches
         that children inherit; a server started again later runs it too."""
-        self.start()
-        self._call(target, args)
         self._warm_ups.append((target, args))
+        if not self.start():  # a server started now has run it with the other warm-ups
+            self._call(target, args)
 
     def _call(self, target: str, args: tuple[Any, ...]) -> None:
         with self._lock:
-            assert self._sock is not None
+            if self._sock is None or self._gone:
+                raise ForkServerGone(f"the fork server ended before running {target}")
             try:
                 _send(self._sock, ("call", 0, target, args))
             except OSError:
-                raise RuntimeError(f"the fork server ended before running {target}") from None
+                raise ForkServerGone(f"the fork server ended before running {target}") from None
         try:
             if not self._calls.get(timeout=STARTUP_TIMEOUT):
-                raise RuntimeError(f"the fork server ended while running {target}")
+                raise ForkServerGone(f"the fork server ended while running {target}")
         except queue.Empty:
             raise RuntimeError(f"the fork server did not finish {target} within {STARTUP_TIMEOUT:.0f} s") from None
 
@@ -214,8 +220,8 @@ class ForkServer:
 
     def close(self, timeout: float = STOP_TIMEOUT) -> None:
         """Stop the server: it kills what still runs (and what its tasks left behind), reports
-        those exits, and ends; the children of servers that died before are killed too (found,
-        when each died, in the session it led). Then release everything."""
+        those exits, and ends; then release everything. The children of servers that died
+        before are left alone (see ``kill_lost_children``)."""
         with self._lock:
             self._closing = True
             sock, process, gone = self._sock, self._process, self._gone
@@ -234,14 +240,22 @@ class ForkServer:
             process.wait()
         for reader in self._readers:
             reader.join(5)
-        for pid, started in self._orphans.items():
-            _kill_if_still_there(pid, started)  # children of a server that died: out of sight, not left behind
         if sock is not None:
             sock.close()
         if self.channels is not None:
             self.channels.close()
             self.channels = None
 
+
+    def kill_lost_children(self) -> None:
+        """Kill the children of the servers that died under this handle (found, when each died,
+        in the session it led), and what they started: for a clean stop, so that none outlives
+        it. Not for a handle replaced while its owner runs on: those children may still be
+        finishing tries that they record themselves."""
+        with self._lock:
+            orphans, self._orphans = self._orphans, {}
+        for pid, started in orphans.items():
+            _kill_if_still_there(pid, started)
 
 
 def _stat(pid: int | str) -> list[str] | None:
