@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
 import signal
+import subprocess
+import sys
 import time
 
-from cli_helpers import add_seeds, no_traceback, run
+import pytest
+from cli_helpers import SLIPSTREAM, add_seeds, no_traceback, run
 
 
 def _group_gone(server, timeout: float = 10.0) -> bool:
@@ -115,3 +120,162 @@ def test_second_stop_kills_running_tasks(server, dags_dir):
     states = {r["task_id"]: r["state"] for r in json.loads(run("tasks", "states-for-dag-run", "slow", run_id, "-o", "json").stdout)}
     assert states["first"] == "failed"
     assert _group_gone(standalone)
+
+
+def _processes_of(home) -> dict[int, str]:
+    """Every live process (not a zombie) started for this test's SLIPSTREAM_HOME: pid -> command line.
+    Each process Slipstream starts inherits the environment, so this finds them all, wherever
+    they were re-parented."""
+    marker = f"SLIPSTREAM_HOME={home}".encode()
+    found: dict[int, str] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as handle:
+                if marker not in handle.read().split(b"\0"):
+                    continue
+            with open(f"/proc/{entry}/stat") as handle:
+                if handle.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    continue
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                found[int(entry)] = handle.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue
+    return found
+
+
+def _until_none_left(home, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while (left := _processes_of(home)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not left, f"processes left behind: {left}"
+
+
+def _states(dag_id: str, run_id: str) -> dict[str, str]:
+    rows = json.loads(run("tasks", "states-for-dag-run", dag_id, run_id, "-o", "json").stdout)
+    return {r["task_id"]: r["state"] for r in rows}
+
+
+needs_proc = pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="walks /proc")
+
+
+@needs_proc
+def test_ctrl_c_with_the_console_piped_into_tee_stops_cleanly_and_leaves_no_process(home, dags_dir, tmp_path):
+    """``slipstream standalone 2>&1 | tee log`` and Ctrl-C: SIGINT reaches the whole group, tee
+    dies, the scheduler's prints meet a broken pipe; it still lets the running task finish,
+    records it, and stops with nothing left running."""
+    (dags_dir / "slow.py").write_text(SLOW)
+    console = tmp_path / "console.log"
+    command = f"{shlex.join(SLIPSTREAM)} standalone 2>&1 | tee {shlex.quote(str(console))} >/dev/null"
+    shell = subprocess.Popen(["sh", "-c", command], start_new_session=True, env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    try:
+        _until_printed(console, r"^Loaded DAG slow")
+        run_id = json.loads(run("dags", "trigger", "slow", "-o", "json").stdout)[0]["run_id"]
+        _until_printed(console, rf"slow\.first {re.escape(run_id)}: queued")
+        time.sleep(0.5)
+        os.killpg(shell.pid, signal.SIGINT)
+        shell.wait(10)
+        _until_none_left(home)
+        states = _states("slow", run_id)
+        assert states["first"] == "success", states
+        assert states["second"] in ("none", "scheduled"), states
+        assert no_traceback(console.read_text())
+    finally:
+        _kill_all(home)
+        if shell.poll() is None:
+            os.killpg(shell.pid, signal.SIGKILL)
+
+
+def test_sighup_stops_the_scheduler_like_a_first_ctrl_c(server, home, dags_dir):
+    """SIGHUP: the running task finishes, and nothing is left, not even the daemon the task
+    started in a session of its own."""
+    daemon = "setsid sleep 300 </dev/null >/dev/null 2>&1 &"
+    (dags_dir / "slow.py").write_text(SLOW.replace("echo started;", f"echo started; {daemon}"))
+    scheduler = server("scheduler")
+    try:
+        scheduler.wait_for(r"^Loaded DAG slow")
+        run_id = json.loads(run("dags", "trigger", "slow", "-o", "json").stdout)[0]["run_id"]
+        scheduler.wait_for(rf"slow\.first {re.escape(run_id)}: queued")
+        time.sleep(0.5)
+        assert scheduler.stop(signal.SIGHUP) == 0, scheduler.output
+        assert "waiting for 1 running task(s) to finish" in scheduler.output
+        assert scheduler.lines[-1] == "Scheduler stopped."
+        assert _states("slow", run_id)["first"] == "success"
+        if os.path.isdir("/proc/self"):
+            _until_none_left(home, timeout=10)
+    finally:
+        _kill_all(home)  # a failure must not leave processes holding the output pipe open
+
+
+@needs_proc
+def test_a_killed_scheduler_leaves_no_fork_server_nor_store_service(server, home, dags_dir):
+    """SIGKILL the scheduler while a task runs: its fork servers and zygotes end on their own
+    (their parent's socket closed); the task process goes on until its body ends, its result
+    recorded by the store service, which then ends too: nothing is left."""
+    (dags_dir / "slow.py").write_text(SLOW.replace("sleep 2", "sleep 4"))
+    standalone = server("standalone")
+    standalone.wait_for(r"^Loaded DAG slow")
+    run_id = json.loads(run("dags", "trigger", "slow", "-o", "json").stdout)[0]["run_id"]
+    standalone.wait_for(rf"slow\.first {re.escape(run_id)}: queued")
+    time.sleep(0.5)
+    helpers = {
+        pid for pid, command in _processes_of(home).items()
+        if "slipstream.processes.forkserver" in command or "slipstream.executors.store_service" in command
+    }
+    assert len(helpers) >= 3, "fork servers (executor and parser) and the store service"
+    try:
+        standalone.process.kill()
+        standalone.process.wait()
+        deadline = time.monotonic() + 10
+        while helpers & set(_processes_of(home)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not helpers & set(_processes_of(home)), _processes_of(home)
+        _until_none_left(home)
+        assert _states("slow", run_id)["first"] == "success"
+    finally:
+        _kill_all(home)
+
+
+def _until_printed(path, pattern: str, timeout: float = 60.0) -> None:
+    regex = re.compile(pattern, re.MULTILINE)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and regex.search(path.read_text()):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"/{pattern}/ not printed within {timeout} s:\n{path.read_text() if path.exists() else ''}")
+
+
+def _kill_all(home) -> None:
+    for pid in _processes_of(home):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+CONSOLE = """
+import sys
+from slipstream.cli.serve_commands import Console
+console = Console()
+sys.stdin.readline()  # the reader of stdout is gone by now
+for _ in range(3):
+    console.echo("x" * 100_000, fg="green")
+print("after", file=sys.stderr)
+print("and stdout still works", flush=True)
+sys.exit(0 if console.gone else 5)
+"""
+
+
+def test_the_console_goes_quiet_when_its_pipe_breaks_and_nothing_fails():
+    """stdout and stderr on one pipe whose reader died: printing stops, no exception, no
+    'Exception ignored' at exit, exit code 0."""
+    read_end, write_end = os.pipe()
+    process = subprocess.Popen(
+        [sys.executable, "-c", CONSOLE], stdin=subprocess.PIPE, stdout=write_end, stderr=write_end, text=True
+    )
+    os.close(write_end)
+    os.close(read_end)
+    assert process.communicate("go\n", timeout=60) == (None, None)
+    assert process.returncode == 0

@@ -1,8 +1,16 @@
-"""``slipstream scheduler`` and ``slipstream standalone``: the long-running processes."""
+"""``slipstream scheduler`` and ``slipstream standalone``: the long-running processes.
+
+They stop cleanly on SIGINT (Ctrl-C), SIGTERM and SIGHUP: the first lets running tasks finish,
+the second kills them; either way their end is recorded and no process is left behind. The
+console may go away first (``slipstream standalone | tee log`` and Ctrl-C: ``tee`` dies with
+the same signal): printing then stops, and stopping goes on.
+"""
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +19,42 @@ import click
 from slipstream.cli.environment import dags_folder_option, load_settings, open_store
 
 STATE_COLOURS = {"success": "green", "failed": "red", "upstream_failed": "yellow", "up_for_retry": "yellow", "skipped": "magenta"}
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class Console:
+    """Prints the service's lines until the terminal or pipe it writes to goes away; from then on
+    stdout (and stderr, when it was the same pipe or terminal) go to /dev/null, so neither a
+    later print, nor a log line, nor the interpreter's last flush fails."""
+
+    def __init__(self) -> None:
+        self.gone = False
+
+    def echo(self, message: str, **style: Any) -> None:
+        if self.gone:
+            return
+        try:
+            if style:
+                click.secho(message, **style)
+            else:
+                click.echo(message)
+        except OSError:  # EPIPE from a pipe whose reader died, EIO from a closed terminal
+            self.silence()
+
+    def silence(self) -> None:
+        self.gone = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            out = os.fstat(1)
+            for fd in (1, 2):
+                try:
+                    same = fd == 1 or os.path.samestat(os.fstat(fd), out)
+                except OSError:
+                    same = True
+                if same:
+                    os.dup2(devnull, fd)
+        finally:
+            os.close(devnull)
 
 
 def _serve(dags_folder: str | None, verbose: bool) -> None:
@@ -19,44 +63,49 @@ def _serve(dags_folder: str | None, verbose: bool) -> None:
     from slipstream.scheduler.service import SchedulerService
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    console = Console()
     settings = load_settings(dags_folder)
     settings.dags_folder.mkdir(parents=True, exist_ok=True)
     db = open_store(settings)
-    click.echo(f"Slipstream home:   {settings.home}")
-    click.echo(f"Database:          {db!r}")
-    click.echo(f"DAG folders:       {', '.join(str(f) for f in settings.dag_folders())}")
-    click.echo(f"Parallelism:       {settings.parallelism} task processes")
-    click.echo("Web UI / REST API: not part of this version yet; use the CLI, e.g. `slipstream dags trigger DAG_ID`.")
+    console.echo(f"Slipstream home:   {settings.home}")
+    console.echo(f"Database:          {db!r}")
+    console.echo(f"DAG folders:       {', '.join(str(f) for f in settings.dag_folders())}")
+    console.echo(f"Parallelism:       {settings.parallelism} task processes")
+    console.echo("Web UI / REST API: not part of this version yet; use the CLI, e.g. `slipstream dags trigger DAG_ID`.")
 
     def on_parse(result: Any) -> None:
         for parsed in result.parsed:
             for data, _ in parsed.dags:
-                click.echo(f"Loaded DAG {data['dag_id']} ({len(data['tasks'])} tasks) from {parsed.path}")
+                console.echo(f"Loaded DAG {data['dag_id']} ({len(data['tasks'])} tasks) from {parsed.path}")
             for error in parsed.errors:
                 where = f"{error['filename']}:{error['line']}" if error.get("line") else error["filename"]
-                click.secho(f"Import error {where}: {error['exception']}", fg="red")
+                console.echo(f"Import error {where}: {error['exception']}", fg="red")
         for path in result.removed:
-            click.echo(f"Removed DAG file {path}")
+            console.echo(f"Removed DAG file {path}")
 
     def on_change(kind: str, item: Any) -> None:
         stamp = datetime.now().strftime("%H:%M:%S.%f")[:-3]
         if kind == "dag_run":
             dag_id, run_id, state = item
-            click.secho(f"{stamp} DAG run {dag_id} {run_id}: {state}", fg=STATE_COLOURS.get(state), bold=True)
+            console.echo(f"{stamp} DAG run {dag_id} {run_id}: {state}", fg=STATE_COLOURS.get(state), bold=True)
         else:
             dag_id, run_id, task_id, map_index, state = item
             index = f"[{map_index}]" if map_index >= 0 else ""
-            click.secho(f"{stamp} {dag_id}.{task_id}{index} {run_id}: {state}", fg=STATE_COLOURS.get(state))
+            console.echo(f"{stamp} {dag_id}.{task_id}{index} {run_id}: {state}", fg=STATE_COLOURS.get(state))
 
     service = SchedulerService(settings, db, on_change=on_change, on_parse=on_parse)
-    service.on_stopping = lambda running: click.echo(
+    service.on_stopping = lambda running: console.echo(
         f"Stopping: waiting for {running} running task(s) to finish; press Ctrl-C again to kill them."
     )
-    signal.signal(signal.SIGTERM, service.stop)
-    signal.signal(signal.SIGINT, service.stop)
-    click.echo("Scheduler started; press Ctrl-C to stop.")
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, service.stop)
+    console.echo("Scheduler started; press Ctrl-C to stop.")
     service.run()
-    click.echo("Scheduler stopped.")
+    console.echo("Scheduler stopped.")
+    try:
+        sys.stdout.flush()
+    except OSError:
+        console.silence()
 
 
 @click.command()

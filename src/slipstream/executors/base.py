@@ -78,11 +78,19 @@ class TaskCallbackRequest:
 
 @dataclass(frozen=True)
 class ExecutorEvent:
-    """A workload's process has ended with ``exit_code`` (negative: killed by that signal)."""
+    """A workload's process has ended with ``exit_code`` (negative: killed by that signal).
+
+    ``requeue``: the executor could not start the workload, or lost sight of its process (a
+    zygote or fork server died first; ``exit_code`` is None, ``detail`` says why). No process
+    of it ran the try unless one claimed it: a try still ``queued`` goes back to ``scheduled``
+    with its try number handed back (no try is counted); a try some process claimed is left to
+    that process, and the scheduler watches it as it does any try its executor does not track.
+    """
 
     workload: Workload
-    exit_code: int
+    exit_code: int | None
     detail: str = ""
+    requeue: bool = False
 
 
 class BaseExecutor:

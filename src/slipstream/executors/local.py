@@ -21,7 +21,7 @@ from typing import Any
 from slipstream.config import Settings
 from slipstream.executors import store_service
 from slipstream.executors.base import BaseExecutor, CallbackRequest, DeadlineRequest, ExecutorEvent, Workload
-from slipstream.processes.client import ForkServer
+from slipstream.processes.client import ForkServer, ForkServerGone
 
 log = logging.getLogger("slipstream.executors")
 
@@ -86,13 +86,12 @@ class LocalExecutor(BaseExecutor):
             self.settings.sql_alchemy_conn, self.settings.task_heartbeat_sec, self._address
         )
         first_id = self._server.last_request_id if self._server is not None else 0
-        self._server = ForkServer(PRELOAD, self._on_exit, channels, first_request_id=first_id)
+        self._server = ForkServer(PRELOAD, self._on_exit, channels, on_lost=self._on_lost, first_request_id=first_id)
         try:
-            self._server.start()
-            self._server.call(REHEARSE, ())
+            self._server.call(REHEARSE, ())  # starts it; a fork server started again later rehearses too
             store_service.wait_ready(self._store_service, channels)  # started meanwhile
         finally:
-            channels.close()  # the fork server and its zygotes hold it now
+            channels.close()  # the fork server's handle keeps a copy for the servers it starts
         threading.Thread(
             target=self._restart_when_gone, args=(self._store_service,), name="store-service-watch", daemon=True
         ).start()
@@ -162,15 +161,26 @@ class LocalExecutor(BaseExecutor):
 
     def queue_workload(self, workload: Workload) -> None:
         with self._lock:
-            server = self._server_for_new_work()
-            request_id = server.spawn(TARGET, (workload, self._task_settings), self._zygote_for(workload.fileloc))
+            try:
+                server = self._server_for_new_work()
+                request_id = server.spawn(TARGET, (workload, self._task_settings), self._zygote_for(workload.fileloc))
+            except ForkServerGone as gone:
+                self.events.put(ExecutorEvent(workload, None, f"not started: {gone}", requeue=True))
+                return
             self._running[request_id] = workload
 
     def run_callback(self, request: CallbackRequest | DeadlineRequest) -> None:
         with self._lock:
-            server = self._server_for_new_work()
-            request_id = server.spawn(CALLBACK_TARGET, (request, self.settings), self._zygote_for(request.fileloc))
-            self._callbacks.add(request_id)
+            for attempt in (1, 2):  # a fork server that died is started again by the second spawn
+                server = self._server_for_new_work()
+                try:
+                    request_id = server.spawn(CALLBACK_TARGET, (request, self.settings), self._zygote_for(request.fileloc))
+                except ForkServerGone:
+                    if attempt == 2:
+                        raise
+                    continue
+                self._callbacks.add(request_id)
+                return
 
     def _on_exit(self, request_id: int, exit_code: int) -> None:
         with self._lock:
@@ -186,6 +196,20 @@ class LocalExecutor(BaseExecutor):
         else:
             detail = f"exit code {exit_code}"
         self.events.put(ExecutorEvent(workload, exit_code, detail))
+
+    def _on_lost(self, request_id: int, reason: str) -> None:
+        """A request never started (its zygote died first), or the fork server died and its end
+        will not be known: the scheduler runs it again, or watches the process that claimed it."""
+        with self._lock:
+            workload = self._running.pop(request_id, None)
+            callback = request_id in self._callbacks
+            self._callbacks.discard(request_id)
+            self._all_done.notify_all()
+        if callback:
+            log.warning("A DAG callback's process was lost: %s", reason)
+        if workload is not None:
+            log.warning("%s: %s; the scheduler runs it again unless it was claimed", workload.label, reason)
+            self.events.put(ExecutorEvent(workload, None, reason, requeue=True))
 
     def kill(self, ti_id: int) -> None:
         # No lock, as in ``tracked``: called inside the scheduler's write transaction.
@@ -218,8 +242,10 @@ class LocalExecutor(BaseExecutor):
             retired, self._retired = self._retired, []
         for server, _, _ in retired:
             server.close()
+            server.kill_lost_children()
         if self._server is not None:
             self._server.close()
+            self._server.kill_lost_children()  # those of fork servers that died: none outlives a stop
         if self._store_service is not None:
             try:
                 self._store_service.wait(5)  # it ends when the fork server and its zygotes are gone

@@ -126,7 +126,8 @@ def start(
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     code = "import sys; from slipstream.executors.store_service import main; main(int(sys.argv[1]))"
     process = subprocess.Popen(
-        [sys.executable, "-c", code, str(theirs.fileno())], pass_fds=[theirs.fileno()], start_new_session=True
+        [sys.executable, "-c", code, str(theirs.fileno())], pass_fds=[theirs.fileno()], start_new_session=True,
+        stdin=subprocess.DEVNULL,
     )
     theirs.close()
     ours.send(pickle.dumps((database_url, heartbeat_sec, address)))

@@ -2,8 +2,10 @@
 
 Whoever forks a child makes a socket pair, keeps one end for the child and sends the other
 here over the control socket (SCM_RIGHTS); this loop then answers the child's messages one at
-a time. A channel closes when its child ends; the loop ends when every holder of the control
-socket has closed it.
+a time. A channel closes when its child ends. When every holder of the control socket has
+closed it (the forking processes ended, even killed), no new channel can come: the loop goes on
+answering the children it has until their channels close too, then ends, so a child whose
+parents died still finishes its work through it.
 """
 
 from __future__ import annotations
@@ -47,20 +49,22 @@ def _same_user(connection: socket.socket) -> bool:
 
 
 def serve_channels(ctrl: socket.socket, service: ChannelService, listener: socket.socket | None = None) -> None:
-    """Answer every child's requests until the control socket closes. With ``listener`` (a
-    listening Unix socket), a connection made to it is a channel too: a child whose channel to
-    an earlier server broke connects again."""
+    """Answer every child's requests until the control socket and every channel have closed. With
+    ``listener`` (a listening Unix socket), a connection made to it is a channel too, while the
+    control socket is open: a child whose channel to an earlier server broke connects again."""
     channels: list[socket.socket] = []
+    accepting = True
     listening = [listener] if listener is not None else []
     gc.freeze()
-    while True:
-        readable, _, _ = select.select([ctrl, *listening, *channels], [], [], service.tick())
-        if ctrl in readable:
+    while accepting or channels:
+        watched = ([ctrl, *listening] if accepting else []) + channels
+        readable, _, _ = select.select(watched, [], [], service.tick())
+        if accepting and ctrl in readable:
             data, fds, _, _ = socket.recv_fds(ctrl, 16, 64)
             if not data:
-                return
+                accepting = False
             channels.extend(socket.socket(fileno=fd) for fd in fds)
-        if listener is not None and listener in readable:
+        if accepting and listener is not None and listener in readable:
             try:
                 connection = listener.accept()[0]
             except OSError:

@@ -8,17 +8,25 @@ talks to the server over a socket pair with length-prefixed pickles:
                                                                        fork a child that calls it
     parent -> server  ("kill", request_id, signal)                     signal the child's process group
     parent -> server  ("call", 0, "module:function", args)             run in the server itself (warm-up)
+    parent -> server  ("stop", 0, None)                                kill what still runs, report it, end
     server -> parent  ("ready", 0, pid)                                preloading is done
     server -> parent  ("called", 0, None)                              a call has returned
-    zygote -> server  ("started", request_id, pid)                     so the server can clean up after a dead zygote
+    zygote -> server  ("started", request_id, pid)                     so the server can adopt a dead zygote's children
     server -> parent  ("exited", request_id, exit_code)                negative: killed by that signal
+    server -> parent  ("lost", request_id, reason)                     never started, or its end cannot be known
     server or zygote -> channel server (b"c" + an fd, SCM_RIGHTS)      a new child's channel, to answer
 
 A server started with a control socket to a channel server (``channels``) gives every child it
 forks, and every child of its zygotes, a channel to that process (``PARENT_CHANNEL``): the
 forking processes only fork, and the channel server answers (see ``channel_server``).
 Every child leads its own process group, so a kill reaches the processes it started too.
-The server stops when the parent closes its end of the socket.
+
+Deaths. When the parent closes its socket without a ``stop`` (it died), the server ends at once,
+its zygotes with it (their socket closes), and the task processes go on. On Linux the server is
+a child subreaper, so a zygote that dies leaves no task process out of reach (see ``zygotes``):
+the server adopts them and reports their real exits, and reports ``lost`` what the zygote never
+started. A ``stop`` kills every child still running and every process a task left behind,
+reports them, and ends the server.
 """
 
 from __future__ import annotations
@@ -30,18 +38,24 @@ import select
 import signal
 import socket
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
 
+from slipstream.processes import subreaper
 from slipstream.processes.channel_server import hand_over
 from slipstream.processes.wire import recv as _recv
 from slipstream.processes.wire import send as _send
+from slipstream.processes.zygotes import Zygote, Zygotes, kill_group
 
 MAX_ZYGOTES = 16
+STOP_GRACE = 5.0  # seconds a stopping server waits for its zygotes before killing them
 
 # In a child of a server with a channel server: the socket to the process that answers its requests.
 PARENT_CHANNEL: socket.socket | None = None
+
+ZygoteSpec = tuple[str, str, tuple[Any, ...]]
 
 
 def _resolve(target: str) -> Callable[..., Any]:
@@ -49,18 +63,21 @@ def _resolve(target: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module_name), attribute)
 
 
-# -- the server side ---------------------------------------------------------------------------
+def _print_exc() -> None:
+    """Show the current exception on stderr; a stderr nobody reads any more (a pipe whose reader
+    died) must not take the server down."""
+    try:
+        traceback.print_exc()
+    except OSError:
+        pass
 
 
-def _run_child(
-    sock: socket.socket,
-    wakeup_r: int,
-    wakeup_w: int,
-    target: str,
-    args: tuple[Any, ...],
-    others: list[socket.socket],
-    channel: socket.socket | None,
-) -> None:
+# -- in a child ----------------------------------------------------------------------------------
+
+
+def _run_child(target: str, args: tuple[Any, ...], channel: socket.socket | None, inherited: list[Any]) -> None:
+    """The forked child: drop what belongs to the server (``inherited``: sockets and fds), lead a
+    process group of its own, call the target, and leave with its exit code."""
     global PARENT_CHANNEL
     code = 0
     PARENT_CHANNEL = channel
@@ -69,77 +86,237 @@ def _run_child(
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        sock.close()
-        for other in others:
-            other.close()
-        os.close(wakeup_r)
-        os.close(wakeup_w)
+        for item in inherited:
+            if isinstance(item, int):
+                os.close(item)
+            elif item is not None:
+                item.close()
         os.setpgrp()
         _resolve(target)(*args)
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1
     except BaseException:  # noqa: BLE001 - report anything, then leave
-        traceback.print_exc()
+        _print_exc()
         code = 1
     finally:
         try:
             sys.stdout.flush()
             sys.stderr.flush()
+        except OSError:
+            pass
         finally:
             os._exit(code)
 
 
-def _kill_leftovers(pid: int) -> None:
-    """A child led its own process group; whatever it started and left running dies with it,
-    so a retry never runs beside the remains of the try before."""
+# -- the server ----------------------------------------------------------------------------------
+
+
+class _Server:
+    """One fork server (or zygote) process: answers its parent, forks, reaps, reports."""
+
+    def __init__(self, sock: socket.socket, load: tuple[str, tuple[Any, ...]] | None, channels: socket.socket | None) -> None:
+        self.sock = sock
+        self.load = load
+        self.channels = channels
+        self.children: dict[int, int] = {}  # pid -> request id: forked here, or adopted from a dead zygote
+        self.parent_gone = False
+        self.parent_pid = os.getppid()
+        self.stop_deadline: float | None = None
+        self.zygotes = Zygotes(self._tell_parent, self._adopt, load is None and subreaper.become_subreaper())
+        self.wakeup_r, self.wakeup_w = os.pipe()
+        os.set_blocking(self.wakeup_r, False)
+        os.set_blocking(self.wakeup_w, False)
+        signal.set_wakeup_fd(self.wakeup_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def run(self) -> None:
+        self._tell_parent(("ready", 0, os.getpid()))
+        by_sock = self.zygotes.by_sock
+        while not self.parent_gone:
+            timeout = None if self.stop_deadline is None else 0.1
+            readable, _, _ = select.select([self.sock, self.wakeup_r, *by_sock], [], [], timeout)
+            for item in readable:
+                if item == self.wakeup_r:
+                    self._drain_wakeup()
+                elif item is not self.sock and (zygote := by_sock.get(item)) is not None:
+                    self.zygotes.read(zygote)
+            if self.sock in readable:
+                self._read_parent()
+            self._reap()
+            if self.stop_deadline is not None and self._stopped():
+                return
+
+    def _drain_wakeup(self) -> None:
+        try:
+            while os.read(self.wakeup_r, 512):
+                pass
+        except BlockingIOError:
+            pass
+
+    def _tell_parent(self, message: tuple[Any, ...]) -> None:
+        try:
+            _send(self.sock, message)
+        except OSError:
+            self.parent_gone = True
+
+    # -- what the parent asks
+
+    def _read_parent(self) -> None:
+        try:
+            message = _recv(self.sock)
+        except OSError:
+            message = None
+        if message is None:
+            self.parent_gone = True  # it died: the task processes go on and record their own results
+            return
+        kind = message[0]
+        if kind == "spawn":
+            self._spawn(*message[1:])
+        elif kind == "kill":
+            self._kill(message[1], message[2])
+        elif kind == "call":
+            self._call(message[2], message[3])
+        elif kind == "stop":
+            self._stop()
+
+    def _spawn(self, request_id: int, target: str, args: tuple[Any, ...], spec: ZygoteSpec | None) -> None:
+        if os.getppid() != self.parent_pid:
+            # The parent died with this request still unread here (a zygote busy loading its DAG
+            # file reads late): it was reported lost, and runs elsewhere; start nothing more.
+            self.parent_gone = True
+        elif self.stop_deadline is not None:
+            self._tell_parent(("lost", request_id, "the fork server is stopping"))
+        elif spec is None:
+            self._fork_child(request_id, target, args)
+        else:
+            zygote = self.zygotes.by_key.get(spec[0])
+            if zygote is None:
+                try:
+                    zygote = self._start_zygote(spec)
+                except OSError as error:
+                    self._tell_parent(("lost", request_id, f"its zygote could not be forked: {error}"))
+                    return
+            self.zygotes.send(zygote, request_id, ("spawn", request_id, target, args, None))
+
+    def _fork_child(self, request_id: int, target: str, args: tuple[Any, ...]) -> None:
+        ours, theirs = socket.socketpair() if self.channels is not None else (None, None)
+        gc.freeze()
+        try:
+            pid = os.fork()
+        except OSError as error:
+            for end in (ours, theirs):
+                if end is not None:
+                    end.close()
+            self._tell_parent(("lost", request_id, f"its process could not be forked: {error}"))
+            return
+        if pid == 0:
+            inherited = [self.sock, *self.zygotes.by_sock, ours, self.channels, self.wakeup_r, self.wakeup_w]
+            _run_child(target, args, theirs, inherited)
+        if ours is not None and theirs is not None and self.channels is not None:
+            theirs.close()
+            try:
+                hand_over(self.channels, ours)
+            except OSError:
+                _print_exc()  # no channel server: this child's requests fail, and it says so
+            ours.close()
+        self.children[pid] = request_id
+        if self.load is not None:
+            self._tell_parent(("started", request_id, pid))
+
+    def _start_zygote(self, spec: ZygoteSpec) -> Zygote:
+        key, load_target, load_args = spec
+        self.zygotes.evict_idle(MAX_ZYGOTES - 1)
+        ours, theirs = socket.socketpair()
+        try:
+            pid = os.fork()
+        except OSError:
+            ours.close()
+            theirs.close()
+            raise
+        if pid == 0:
+            code = 0
+            try:
+                signal.set_wakeup_fd(-1)
+                for item in (self.sock, ours, *self.zygotes.by_sock):
+                    item.close()
+                os.close(self.wakeup_r)
+                os.close(self.wakeup_w)
+                serve(theirs.detach(), [], (load_target, load_args), self.channels)
+            except BaseException:  # noqa: BLE001 - report, then leave
+                _print_exc()
+                code = 1
+            finally:
+                os._exit(code)
+        theirs.close()
+        zygote = Zygote(key, ours, pid)
+        self.zygotes.add(zygote)
+        return zygote
+
+    def _kill(self, request_id: int, sig: int) -> None:
+        if self.zygotes.kill(request_id, sig):
+            return
+        for pid, rid in self.children.items():
+            if rid == request_id:
+                kill_group(pid, sig)
+
+    def _call(self, target: str, args: tuple[Any, ...]) -> None:
+        try:
+            _resolve(target)(*args)
+        except Exception:  # noqa: BLE001 - a failed warm-up only costs speed
+            _print_exc()
+        gc.freeze()
+        self._tell_parent(("called", 0, None))
+
+    def _stop(self) -> None:
+        self.stop_deadline = time.monotonic() + STOP_GRACE
+        self.zygotes.stop()
+        for pid in self.children:
+            kill_group(pid)
+
+    def _stopped(self) -> bool:
+        """While stopping: True once every child and zygote has ended (then whatever tasks left
+        behind is killed too); past the grace period, zygotes that did not stop are killed."""
+        if self.children or self.zygotes.by_pid:
+            if self.stop_deadline is not None and time.monotonic() >= self.stop_deadline:
+                for pid in self.zygotes.by_pid:
+                    _kill(pid)
+                for pid in self.children:
+                    kill_group(pid)
+            return False
+        if self.zygotes.subreaper:
+            subreaper.kill_descendants(timeout=STOP_GRACE)
+        return True
+
+    # -- reaping
+
+    def _adopt(self, pid: int, request_id: int, sig: int | None) -> None:
+        self.children[pid] = request_id
+        if sig is not None:
+            kill_group(pid, sig)
+
+    def _reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            code = os.waitstatus_to_exitcode(status)
+            request_id = self.children.pop(pid, None)
+            if request_id is not None:
+                kill_group(pid)
+                self._tell_parent(("exited", request_id, code))
+            else:  # a zygote, a dead zygote's task process, or an orphan a task left behind
+                self.zygotes.reaped(pid, code, self.children, self.stop_deadline is not None)
+
+
+def _kill(pid: int) -> None:
     try:
-        os.killpg(pid, signal.SIGKILL)
+        os.kill(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-
-
-class _Zygote:
-    """A child of the server that has loaded one DAG file and forks that file's task processes."""
-
-    def __init__(self, sock: socket.socket, pid: int) -> None:
-        self.sock = sock
-        self.pid = pid
-        self.running: set[int] = set()
-        self.pids: dict[int, int] = {}
-
-
-def _start_zygote(
-    sock: socket.socket,
-    wakeup: tuple[int, int],
-    zygotes: dict[str, _Zygote],
-    load: tuple[str, tuple[Any, ...]],
-    channels: socket.socket | None,
-) -> _Zygote:
-    ours, theirs = socket.socketpair()
-    pid = os.fork()
-    if pid == 0:
-        code = 0
-        try:
-            signal.set_wakeup_fd(-1)
-            sock.close()
-            ours.close()
-            for other in zygotes.values():
-                other.sock.close()
-            os.close(wakeup[0])
-            os.close(wakeup[1])
-            serve(theirs.detach(), [], load, channels)
-        except BaseException:  # noqa: BLE001 - report, then leave
-            traceback.print_exc()
-            code = 1
-        finally:
-            os._exit(code)
-    theirs.close()
-    return _Zygote(ours, pid)
-
-
-def _evict_idle(zygotes: dict[str, _Zygote], keep: int) -> None:
-    for key in [k for k, z in zygotes.items() if not z.running][: max(len(zygotes) - keep, 0)]:
-        zygotes.pop(key).sock.close()
 
 
 def serve(
@@ -163,116 +340,11 @@ def serve(
         try:
             importlib.import_module(module)
         except ImportError:
-            traceback.print_exc()
+            _print_exc()
     if load is not None:
         try:
             _resolve(load[0])(*load[1])
         except Exception:  # noqa: BLE001 - children redo the work and report the error themselves
-            traceback.print_exc()
+            _print_exc()
     gc.freeze()
-    wakeup_r, wakeup_w = os.pipe()
-    os.set_blocking(wakeup_r, False)
-    os.set_blocking(wakeup_w, False)
-    signal.set_wakeup_fd(wakeup_w)
-    signal.signal(signal.SIGCHLD, lambda *_: None)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    children: dict[int, int] = {}
-    zygotes: dict[str, _Zygote] = {}
-    zygote_pids: set[int] = set()
-    owner: dict[int, _Zygote] = {}
-    _send(sock, ("ready", 0, os.getpid()))
-    while True:
-        watched = [sock, wakeup_r, *(z.sock for z in zygotes.values())]
-        readable, _, _ = select.select(watched, [], [])
-        if wakeup_r in readable:
-            try:
-                while os.read(wakeup_r, 512):
-                    pass
-            except BlockingIOError:
-                pass
-        for key, zygote in list(zygotes.items()):
-            if zygote.sock not in readable:
-                continue
-            message = _recv(zygote.sock)
-            if message is None:
-                zygotes.pop(key).sock.close()
-                for request_id in zygote.running:
-                    owner.pop(request_id, None)
-                    if request_id in zygote.pids:
-                        _kill_leftovers(zygote.pids[request_id])
-                    _send(sock, ("exited", request_id, -signal.SIGKILL))
-                continue
-            kind, request_id, value = message
-            if kind == "started":
-                zygote.pids[request_id] = value
-            elif kind == "exited":
-                zygote.running.discard(request_id)
-                zygote.pids.pop(request_id, None)
-                owner.pop(request_id, None)
-                _send(sock, message)
-        if sock in readable:
-            message = _recv(sock)
-            if message is None:
-                return
-            kind = message[0]
-            if kind == "spawn":
-                _, request_id, target, args, zygote_spec = message
-                if zygote_spec is not None:
-                    key, load_target, load_args = zygote_spec
-                    zygote = zygotes.get(key)
-                    if zygote is None:
-                        _evict_idle(zygotes, MAX_ZYGOTES - 1)
-                        zygote = zygotes[key] = _start_zygote(
-                            sock, (wakeup_r, wakeup_w), zygotes, (load_target, load_args), channels
-                        )
-                        zygote_pids.add(zygote.pid)
-                    zygote.running.add(request_id)
-                    owner[request_id] = zygote
-                    _send(zygote.sock, ("spawn", request_id, target, args, None))
-                else:
-                    ours, theirs = socket.socketpair() if channels is not None else (None, None)
-                    gc.freeze()
-                    pid = os.fork()
-                    if pid == 0:
-                        others = [z.sock for z in zygotes.values()] + ([ours, channels] if ours else [])
-                        _run_child(sock, wakeup_r, wakeup_w, target, args, others, theirs)
-                    if ours is not None and theirs is not None and channels is not None:
-                        theirs.close()
-                        try:
-                            hand_over(channels, ours)
-                        except OSError:
-                            traceback.print_exc()  # no channel server: this child's requests fail, and it says so
-                        ours.close()
-                    children[pid] = request_id
-                    if load is not None:
-                        _send(sock, ("started", request_id, pid))
-            elif kind == "call":
-                _, _, target, args = message
-                try:
-                    _resolve(target)(*args)
-                except Exception:  # noqa: BLE001 - a failed warm-up only costs speed
-                    traceback.print_exc()
-                gc.freeze()
-                _send(sock, ("called", 0, None))
-            elif kind == "kill":
-                _, request_id, sig = message
-                if request_id in owner:
-                    _send(owner[request_id].sock, message)
-                for pid, rid in children.items():
-                    if rid == request_id:
-                        try:
-                            os.killpg(pid, sig)
-                        except ProcessLookupError:
-                            pass
-        while children or zygote_pids:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if pid == 0:
-                break
-            zygote_pids.discard(pid)
-            request_id = children.pop(pid, None)
-            if request_id is not None:
-                _kill_leftovers(pid)
-                _send(sock, ("exited", request_id, os.waitstatus_to_exitcode(status)))
+    _Server(sock, load, channels).run()

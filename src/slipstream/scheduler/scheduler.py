@@ -202,8 +202,23 @@ class Scheduler:
                 continue
             if row.state == TI.RUNNING.value and row.hostname == HOSTNAME and same_process(row.pid, row.start_date):
                 continue  # another process claimed this try (one of a dead scheduler's): it reports itself
+            if event.requeue:
+                self._requeue(session, row, event, result)
+                continue
             reason = f"The task process ended without reporting a result ({event.detail or event.exit_code})"
             self._fail_try(session, row, reason, now, result)
+
+    def _requeue(self, session: Any, row: Any, event: ExecutorEvent, result: PassResult) -> None:
+        """The executor could not start the try (or lost its process before it claimed it): a
+        queued try goes back to scheduled with its number handed back; a claimed one is left to
+        the process that claimed it."""
+        if row.state != TI.QUEUED.value:
+            return
+        if task_instances.set_state(session, row.id, TI.QUEUED, TI.SCHEDULED, try_number=max(row.try_number - 1, 0)):
+            log.warning("%s.%s %s try %s is run again: %s", row.dag_id, row.task_id, row.run_id, row.try_number, event.detail)
+            result.changed += 1
+            result.again = True
+            self._notify("task_instance", (row.dag_id, row.run_id, row.task_id, row.map_index, TI.SCHEDULED.value))
 
     def _fail_try(self, session: Any, row: Any, reason: str, now: datetime, result: PassResult) -> None:
         state = failure_state(row.try_number, row.max_tries)

@@ -86,19 +86,22 @@ class SchedulerService:
         self.executor.wake()
 
     def _shutdown(self) -> None:
-        """Let running tasks finish (or kill them on a second stop), then record what they became."""
+        """Let running tasks finish (or kill them on a second stop), then record what they became.
+        The executor's processes are stopped whatever happens here (no process outlives a stop)."""
         self.stopping.set()
         if self.processor is not None:
             self.processor.close()
         if self._parser_thread is not None:
             self._parser_thread.join(5)
-        if self.executor.running and self.on_stopping is not None:
-            self.on_stopping(self.executor.running)
-        while not self.executor.wait_idle(0.2):
-            if self.killing.is_set():
-                self.executor.terminate()
-                break
-        self.executor.end(timeout=10)
+        try:
+            if self.executor.running and self.on_stopping is not None:
+                self.on_stopping(self.executor.running)
+            while not self.executor.wait_idle(0.2):
+                if self.killing.is_set():
+                    self.executor.terminate()
+                    break
+        finally:
+            self.executor.end(timeout=10)
         events = []
         while not self.executor.events.empty():
             event = self.executor.events.get_nowait()
