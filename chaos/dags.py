@@ -97,13 +97,17 @@ with dag:
 '''
 
 
+def _per_layer(share: int) -> int:
+    return 15 if share >= 45 else 3
+
+
 def _shares(total: int) -> dict[str, int]:
     """How many tasks each DAG gets: about 30/20/20/15/15 percent, at least a small shape each."""
     if total < 40:
         raise ValueError(f"--tasks {total}: the DAG set needs at least 40 tasks (five DAGs of a few tasks each)")
     shares = {"chains": total * 20 // 100, "mapped": total * 20 // 100, "layers": total * 15 // 100,
               "diamonds": total * 15 // 100}
-    shares["layers"] -= shares["layers"] % 3
+    shares["layers"] -= shares["layers"] % _per_layer(shares["layers"])
     shares["diamonds"] = 2 + (shares["diamonds"] - 2) // 3 * 3
     shares["fanout"] = total - sum(shares.values())
     return shares
@@ -198,11 +202,13 @@ def write_dag_set(
     dag_set.expected += mapped.keys
 
     layers = writer("chaos_layers")
-    per_layer = 3 if shares["layers"] < 45 else 15
+    per_layer = _per_layer(shares["layers"])
     depth = shares["layers"] // per_layer
     above: list[str] = []
     for layer in range(depth):
-        current = [layers.task(f"layer_{layer:02d}_{i:02d}", flaky=layers.rng.random() < 0.33) for i in range(per_layer)]
+        current = [
+            layers.task(f"layer_{layer:02d}_{i:02d}", flaky=layers.rng.random() < 0.33) for i in range(per_layer)
+        ]
         for variable in current:
             for upstream in layers.rng.sample(above, min(2, len(above))):
                 layers.edge(upstream, variable)

@@ -79,6 +79,7 @@ class Result:
     longest_pause: float = 0.0
     scheduler_exits: list[str] = field(default_factory=list)
     leftovers: list[str] = field(default_factory=list)
+    stop_notes: list[str] = field(default_factory=list)
     wall: float = 0.0
     timed_out: bool = False
     workdir: str = ""
@@ -233,13 +234,17 @@ class ChaosRun:
     def stop_scheduler(self) -> None:
         if self.scheduler is None or self.scheduler.poll() is not None:
             return
-        self.scheduler.send_signal(signal.SIGTERM)
-        try:
-            self.scheduler.wait(60)
-        except subprocess.TimeoutExpired:
-            self.say("the scheduler did not stop within 60 s of SIGTERM: killing it")
-            self.scheduler.kill()
-            self.scheduler.wait()
+        for wait, then in ((30, "a second SIGTERM"), (15, "SIGKILL")):
+            self.scheduler.send_signal(signal.SIGTERM)
+            try:
+                self.scheduler.wait(wait)
+                return
+            except subprocess.TimeoutExpired:
+                note = f"the scheduler did not stop within {wait} s of SIGTERM: {then}"
+                self.result.stop_notes.append(note)
+                self.say(note)
+        self.scheduler.kill()
+        self.scheduler.wait()
 
     # -- kills -----------------------------------------------------------------------------------
 
@@ -356,8 +361,9 @@ class ChaosRun:
         if pending is not None and pending.stall is None and not pending.note:
             pending.note = "the runs ended before any try queued after the kill started"
             pending.stall = time.time() - pending.at
+        why = "the timeout came first" if self.result.timed_out else "the runs ended first"
         for planned in plan[next_kill:]:
-            self.result.skipped.append(f"{planned.kind} after {planned.after_lines} lines: the runs ended first")
+            self.result.skipped.append(f"{planned.kind} after {planned.after_lines} lines: {why}")
 
     def _leftovers(self) -> None:
         """Processes of this home still alive a few seconds after the scheduler stopped: listed,

@@ -24,8 +24,10 @@ def table(results: list[Result], stall_limit: float) -> str:
         not_success = sum(n for s, n in r.task_states.items() if s != "success")
         not_success += sum(1 for s in r.runs.values() if s != "success")
         verdict = "pass" if not r.failures(stall_limit) else "**FAIL**"
+        never = sum(1 for k in r.kills if k.stall is None)
+        longest = f"never ({never} of {len(r.kills)})" if never else _seconds(r.longest_stall)
         lines.append(
-            f"| {r.backend} | {r.tasks} | {kills} | {_seconds(r.longest_stall)} | {_seconds(r.median_stall)} | "
+            f"| {r.backend} | {r.tasks} | {kills} | {longest} | {_seconds(r.median_stall)} | "
             f"{len(r.duplicated)} | {len(r.lost)} | {not_success} | {r.rows_active} | {r.wall:.0f} s | {verdict} |"
         )
     return "\n".join(lines)
@@ -53,6 +55,7 @@ def details(result: Result, stall_limit: float) -> str:
         note = f" ({kill.note})" if kill.note else ""
         out.append(f"  #{kill.number:<3} {KIND_NAMES[kill.kind]:<13} pid {kill.pid:<7} at {kill.lines_before:>5} "
                    f"lines: stall {stall}{note}")
+    out += [f"  {note}" for note in result.stop_notes]
     if result.leftovers:
         out.append(f"  processes still alive 5 s after the scheduler stopped (killed now): {result.leftovers}")
     failures = result.failures(stall_limit)

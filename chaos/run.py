@@ -86,8 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     options = Options(
         seed=args.seed, tasks=args.tasks, kills=args.kills, kinds=args.kinds, body_seconds=args.body_seconds,
-        parallelism=args.parallelism, timeout=args.timeout, stall_limit=args.stall_limit, stall_give_up=args.give_up, keep=args.keep,
-        verbose=not args.quiet,
+        parallelism=args.parallelism, timeout=args.timeout, stall_limit=args.stall_limit, stall_give_up=args.give_up,
+        keep=args.keep, verbose=not args.quiet,
     )
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     results = []

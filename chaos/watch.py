@@ -78,7 +78,8 @@ class StoreWatch:
 
     def runs(self) -> dict[str, str]:
         with self.db.read() as session:
-            return {f"{d} {r}": s for d, r, s in session.execute(select(DagRunRow.dag_id, DagRunRow.run_id, DagRunRow.state))}
+            rows = session.execute(select(DagRunRow.dag_id, DagRunRow.run_id, DagRunRow.state))
+            return {f"{d} {r}": s for d, r, s in rows}
 
     def task_states(self) -> Counter[str]:
         with self.db.read() as session:
