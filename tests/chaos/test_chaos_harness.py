@@ -16,7 +16,7 @@ from chaos import processes
 from chaos.dags import RETRIES, write_dag_set
 from chaos.harness import ChaosRun, Kill, Options, Result
 from chaos.plan import make_plan
-from chaos.report import table
+from chaos.report import details, table
 from chaos.watch import read_lines
 
 # The kinds of kill the product on main already recovers from without duplicates or long stalls.
@@ -101,13 +101,13 @@ def test_a_malformed_line_is_kept_as_unexpected(tmp_path):
 
 
 def _small_run(backend: str) -> Result:
-    options = Options(seed=11, tasks=60, kills=5, kinds=KINDS_THAT_WORK, body_seconds=(0.05, 0.3), parallelism=8,
+    options = Options(seed=11, tasks=60, kills=5, kinds=KINDS_THAT_WORK, body_seconds=(0.3, 0.6), parallelism=8,
                       timeout=150, stall_limit=120, stall_give_up=60, verbose=False)
     return ChaosRun(backend, options).run()
 
 
 def _assert_clean(result: Result) -> None:
-    assert result.failures(120) == []
+    assert result.failures(120) == [], details(result, 120)
     assert len(result.kills) == 5 and result.kills_by_kind == {"task": 5}
     assert all(k.stall is not None for k in result.kills)
     assert result.task_states == {"success": 60} and set(result.runs.values()) == {"success"}
