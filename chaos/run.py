@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -70,9 +71,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def render(results: list[Result], options: argparse.Namespace) -> str:
-    command = (f"make chaos CHAOS_ARGS='--seed {options.seed} --backend {options.backend} --tasks {options.tasks} "
-               f"--kills {options.kills}'")
+def render(results: list[Result], options: argparse.Namespace, argv: list[str]) -> str:
+    shown = [a for a in argv if a not in ("--readme", "--quiet", "--keep")]
+    command = f"make chaos CHAOS_ARGS='{shlex.join(shown)}'" if shown else "make chaos"
     return "\n\n".join([f"`{command}`:", table(results, options.stall_limit), stalls_by_kind(results)])
 
 
@@ -83,6 +84,7 @@ def write_readme(text: str, readme: Path = README) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     options = Options(
         seed=args.seed, tasks=args.tasks, kills=args.kills, kinds=args.kinds, body_seconds=args.body_seconds,
@@ -97,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     except (RuntimeError, ValueError, OSError) as err:
         print(f"chaos: the harness could not run: {err}", file=sys.stderr)
         return 2
-    text = render(results, args)
+    text = render(results, args, argv)
     for result in results:
         print(details(result, args.stall_limit))
     print()
