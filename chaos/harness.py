@@ -249,10 +249,15 @@ class ChaosRun:
     # -- kills -----------------------------------------------------------------------------------
 
     def find_victim(self, planned: PlannedKill) -> processes.Proc | None:
+        """A process of the planned kind under the current scheduler; after VICTIM_WAIT, one left
+        by an earlier scheduler will do."""
         deadline = time.monotonic() + VICTIM_WAIT
         while True:
             assert self.scheduler is not None
-            found = processes.candidates(processes.scan(self.home), planned.kind, self.scheduler.pid)
+            late = time.monotonic() > deadline
+            found = processes.candidates(
+                processes.scan(self.home), planned.kind, self.scheduler.pid, current_only=not late
+            )
             if planned.kind == "task":
                 now = time.time()
                 found = [p for p in found
@@ -260,7 +265,7 @@ class ChaosRun:
                          or left > TASK_KILL_MARGIN]
             if found:
                 return choose(found, planned.pick)
-            if time.monotonic() > deadline:
+            if late:
                 return None
             time.sleep(0.05)
 

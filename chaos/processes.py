@@ -18,8 +18,8 @@ its process group and session (``/proc/<pid>/stat``) and where its stdout points
     group, stdout still the scheduler's).
 
 Victims are picked among the processes of the scheduler the harness started last (its
-descendants through the parent chain) when there are any, so a kill hits the live installation
-rather than a leftover of a killed scheduler.
+descendants through the parent chain), so a kill hits the live installation rather than a
+leftover of a killed scheduler; only when none shows up for a while is a leftover taken.
 """
 
 from __future__ import annotations
@@ -124,15 +124,13 @@ def descendants(procs: list[Proc], root: int) -> list[Proc]:
     return [p for p in procs if under(p.pid)]
 
 
-def candidates(procs: list[Proc], kind: str, scheduler_pid: int | None) -> list[Proc]:
-    """The processes of ``kind``, those of the current scheduler first if it has any."""
+def candidates(procs: list[Proc], kind: str, scheduler_pid: int | None, *, current_only: bool = True) -> list[Proc]:
+    """The processes of ``kind`` under the current scheduler (``current_only``), or anywhere in the run."""
     if kind == "scheduler":
         return [p for p in procs if p.pid == scheduler_pid]
-    of_kind = [p for p in procs if p.kind == kind]
-    if scheduler_pid is None:
-        return of_kind
-    current = [p for p in descendants(procs, scheduler_pid) if p.kind == kind]
-    return current or of_kind
+    if current_only and scheduler_pid is not None:
+        return [p for p in descendants(procs, scheduler_pid) if p.kind == kind]
+    return [p for p in procs if p.kind == kind]
 
 
 def body_time_left(started: Path, pid: int, now: float) -> float | None:
