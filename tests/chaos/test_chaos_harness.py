@@ -4,6 +4,7 @@ real run (a scheduler, task processes SIGKILLed, every check) so that ``make cha
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -76,6 +77,24 @@ def test_processes_are_told_apart_by_command_line_group_session_and_stdout():
     assert processes.classify(14, 14, 14, store, "/w/s.log", logs) == "store_service"
     assert processes.classify(15, 15, 15, ("python", "/v/bin/slipstream", "scheduler"), "", logs) == "scheduler"
     assert processes.classify(16, 16, 16, ("python", "/v/bin/slipstream", "dags", "list"), "", logs) == "other"
+
+
+def test_only_processes_of_the_run_s_home_are_found_and_killed(tmp_path):
+    home = tmp_path / "home"
+    ours = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
+                            env={**os.environ, "SLIPSTREAM_HOME": str(home)})
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
+                             env={**os.environ, "SLIPSTREAM_HOME": str(tmp_path / "other")})
+    try:
+        found = processes.scan(home)
+        assert [(p.pid, p.kind) for p in found] == [(ours.pid, "other")]
+        assert processes.kill(ours.pid)
+        assert ours.wait(10) == -9
+        assert other.poll() is None
+    finally:
+        for child in (ours, other):
+            child.kill()
+            child.wait()
 
 
 def test_the_checks_name_each_failure():
