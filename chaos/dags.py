@@ -52,6 +52,7 @@ class DagSet:
 
 HEADER = '''"""{dag_id}: written by chaos/dags.py (seed {seed}); see chaos/README.md."""
 import os
+import signal
 import time
 from datetime import datetime, timedelta
 
@@ -64,7 +65,15 @@ SECONDS = {seconds!r}
 FLAKY = {flaky!r}
 
 
+def _say_sigterm(signum, frame):
+    # A trace in the try's log (fd 2) of who died by SIGTERM, then the default death.
+    os.write(2, f"chaos: SIGTERM at {{time.time():.3f}}\\n".encode())
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
 def body(seconds, flaky=False):
+    signal.signal(signal.SIGTERM, _say_sigterm)
     ti = get_current_context()["ti"]
     with open(os.path.join(STARTED, str(os.getpid())), "w") as marker:
         marker.write(repr(time.time() + seconds))
