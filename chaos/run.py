@@ -72,7 +72,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def render(results: list[Result], options: argparse.Namespace, argv: list[str]) -> str:
-    shown = [a for a in argv if a not in ("--readme", "--quiet", "--keep")]
+    shown, skip = [], False
+    for arg in argv:  # what changes the run, not where its report goes
+        if skip or arg in ("--readme", "--quiet", "--keep") or arg.startswith("--json="):
+            skip = False
+        elif arg == "--json":
+            skip = True
+        else:
+            shown.append(arg)
     command = f"make chaos CHAOS_ARGS='{shlex.join(shown)}'" if shown else "make chaos"
     return "\n\n".join([f"`{command}`:", table(results, options.stall_limit), stalls_by_kind(results)])
 

@@ -143,3 +143,11 @@ def test_a_small_chaos_run_on_postgres_passes_every_check(postgres_url):
     # postgres_url makes sure the server is there (and fails under CI=true when it is not); the
     # harness makes and drops a database of its own, as `make chaos` does.
     _assert_clean(_small_run("postgres"))
+
+
+def test_the_table_names_the_command_that_reproduces_it_without_where_its_report_went():
+    from chaos.run import parse_args, render
+
+    argv = ["--json", "/tmp/out.json", "--seed", "3", "--kills", "100", "--readme", "--quiet"]
+    assert render([], parse_args(argv), argv).splitlines()[0] == "`make chaos CHAOS_ARGS='--seed 3 --kills 100'`:"
+    assert render([], parse_args(["--readme"]), ["--readme"]).splitlines()[0] == "`make chaos`:"
