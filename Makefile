@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install dev run test lint bench bench-catchup bench-map bench-cli conformance clean
+.PHONY: install dev run test lint bench bench-catchup bench-map bench-cli conformance chaos clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ run: install
 
 lint: dev
 	$(BIN)/lint-imports
-	$(BIN)/ruff check src tests bench conformance
+	$(BIN)/ruff check src tests bench conformance chaos
 
 test: dev
 	$(BIN)/lint-imports
@@ -51,6 +51,12 @@ bench-cli: install
 # Downloads two Airflow wheels into ~/.cache/slipstream/conformance; not part of `make test`.
 conformance: install
 	$(BIN)/python conformance/run.py $(CONFORMANCE_ARGS)
+
+# Seeded SIGKILLs of the scheduler, store service, fork server, zygotes and task processes while a
+# ~1,000-task DAG set runs, on SQLite and PostgreSQL, then the checks (chaos/); not part of `make test`.
+# e.g. make chaos CHAOS_ARGS='--backend sqlite --seed 3 --kills 20'
+chaos: install
+	$(BIN)/python chaos/run.py $(CHAOS_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
