@@ -214,7 +214,7 @@ class Scheduler:
         the process that claimed it."""
         if row.state != TI.QUEUED.value:
             return
-        if task_instances.set_state(session, row.id, TI.QUEUED, TI.SCHEDULED, try_number=max(row.try_number - 1, 0)):
+        if task_instances.unqueue(session, row.id, row.try_number):
             log.warning("%s.%s %s try %s is run again: %s", row.dag_id, row.task_id, row.run_id, row.try_number, event.detail)
             result.changed += 1
             result.again = True

@@ -53,7 +53,6 @@ class Cipher:
                 "separated by a comma)."
             ) from None
 
-
     def rotate(self, token: str, what: str) -> str:
         """``token`` decrypted with whichever key can, encrypted again with the first one."""
         from cryptography.fernet import InvalidToken

@@ -424,8 +424,8 @@ _UNQUEUE = (
 
 
 def unqueue(session: Session, ti_id: int, try_number: int) -> bool:
-    """A queued try whose scheduler died goes back to scheduled, its number handed back: the next
-    dispatch runs the same try."""
+    """A queued try whose scheduler died, or whose process never started, goes back to scheduled,
+    its number handed back: the next dispatch runs the same try."""
     return session.execute(_UNQUEUE, {"b_id": ti_id, "b_try": try_number}).rowcount == 1
 
 
