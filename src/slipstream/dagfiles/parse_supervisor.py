@@ -14,6 +14,7 @@ import signal
 import time
 
 from slipstream.processes import subreaper
+from slipstream.processes.proc_stat import stat_fields
 
 MEMORY_HINT = (
     "the parser gives a DAG file at most {limit} MiB of address space (setting [core] dag_file_memory_limit, "
@@ -194,10 +195,7 @@ def _import_child(
 
 def cpu_seconds(pid: int) -> float | None:
     """CPU time (user + system) process ``pid`` has used so far, None when it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            stat = handle.read()
-    except OSError:
+    fields = stat_fields(pid)
+    if fields is None:
         return None
-    fields = stat[stat.rfind(")") + 2 :].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

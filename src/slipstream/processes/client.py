@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from slipstream.processes.proc_stat import stat_fields
 from slipstream.processes.wire import recv as _recv
 from slipstream.processes.wire import send as _send
 
@@ -259,15 +260,6 @@ class ForkServer:
             _kill_if_still_there(pid, started)
 
 
-def _stat(pid: int | str) -> list[str] | None:
-    """The fields of /proc/PID/stat after the command name (state, ppid, pgrp, session, ...)."""
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-
-
 def _members_of_session(session: int) -> dict[int, str]:
     """The processes of ``session`` (pid -> start time: a pid with its start time names one
     process for good); empty where there is no /proc."""
@@ -277,14 +269,14 @@ def _members_of_session(session: int) -> dict[int, str]:
         return {}
     members: dict[int, str] = {}
     for entry in entries:
-        if entry.isdigit() and (fields := _stat(entry)) is not None and len(fields) > 19 and fields[3] == str(session):
+        if entry.isdigit() and (fields := stat_fields(entry)) is not None and len(fields) > 19 and fields[3] == str(session):
             members[int(entry)] = fields[19]
     return members
 
 
 def _kill_if_still_there(pid: int, started: str) -> None:
     """SIGKILL the process (and the process group it leads) if it is still the one we saw."""
-    fields = _stat(pid)
+    fields = stat_fields(pid)
     if fields is None or len(fields) <= 19 or fields[19] != started or fields[0] == "Z":
         return
     try:

@@ -14,6 +14,8 @@ import os
 import signal
 import time
 
+from slipstream.processes.proc_stat import stat_fields
+
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -51,16 +53,7 @@ def child_pids(pid: int | None = None) -> list[int]:
     except OSError:
         return found
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                stat = handle.read()
-        except OSError:
-            continue
-        # "pid (comm) state ppid ...": comm may hold spaces and parentheses
-        fields = stat[stat.rfind(")") + 2 :].split()
-        if len(fields) > 1 and int(fields[1]) == pid:
+        if entry.isdigit() and (fields := stat_fields(entry)) is not None and len(fields) > 1 and int(fields[1]) == pid:
             found.append(int(entry))
     return found
 

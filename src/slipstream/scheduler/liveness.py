@@ -8,6 +8,8 @@ import os
 import socket
 from datetime import UTC, datetime, timedelta
 
+from slipstream.processes.proc_stat import stat_fields
+
 HOSTNAME = socket.gethostname()
 # /proc gives the start in clock ticks since boot and the boot time in whole seconds.
 TOLERANCE = timedelta(seconds=2)
@@ -24,12 +26,8 @@ def _boot() -> float:
 
 def process_start(pid: int) -> datetime | None:
     """When process ``pid`` started; None when there is none (or only its zombie)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-    if fields[0] in ("Z", "X"):
+    fields = stat_fields(pid)
+    if fields is None or fields[0] in ("Z", "X"):
         return None
     ticks = int(fields[19])  # field 22 of stat (starttime); fields[0] is field 3
     return datetime.fromtimestamp(_boot() + ticks / os.sysconf("SC_CLK_TCK"), UTC)
