@@ -17,6 +17,8 @@ from click.testing import CliRunner
 @pytest.fixture(autouse=True)
 def cli_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SLIPSTREAM__CORE__LOAD_EXAMPLES", "false")
+    monkeypatch.setenv("SLIPSTREAM__API__HOST", "127.0.0.1")
+    monkeypatch.setenv("SLIPSTREAM__API__PORT", "0")  # any free port: tests and helpers run side by side
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "250")
     return home

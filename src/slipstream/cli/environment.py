@@ -51,6 +51,26 @@ def refuse_unknown_revision(db: Any) -> str:
     return status
 
 
+def service_context(dags_folder: str | None = None) -> Any:
+    """Settings, the migrated store and a scheduler wake-up, for commands that call services."""
+    from slipstream.services.context import ServiceContext
+    from slipstream.services.notify import notifier_for
+
+    settings = load_settings(dags_folder)
+    db = open_store(settings)
+    return ServiceContext(settings=settings, db=db, notify=notifier_for(settings, db))
+
+
+def service_call(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call a service function; its errors become the command's one-line error (exit 1)."""
+    from slipstream.services.errors import ServiceError
+
+    try:
+        return function(*args, **kwargs)
+    except ServiceError as err:
+        raise click.ClickException(str(err)) from None
+
+
 def parse_dags(settings: Settings, db: Any, folders: list[Path] | None = None) -> Any:
     """Parse the DAG folders (or ``folders``: folders or files) once, here, and record the results."""
     from slipstream.dagfiles.processor import DagFileProcessor

@@ -6,6 +6,7 @@ import click
 
 from slipstream import __version__
 from slipstream.cli import (
+    api_commands,
     assets_commands,
     config_commands,
     connections_commands,
@@ -16,6 +17,7 @@ from slipstream.cli import (
     serve_commands,
     set_state_commands,
     tasks_commands,
+    users_commands,
     variables_commands,
 )
 
@@ -77,6 +79,8 @@ cli.add_command(assets_commands.assets)
 cli.add_command(serve_commands.scheduler)
 cli.add_command(serve_commands.standalone)
 cli.add_command(fernet_commands.rotate_fernet_key)
+cli.add_command(users_commands.users)
+cli.add_command(api_commands.api_server)
 
 
 def main() -> None:

@@ -57,7 +57,7 @@ class Console:
             os.close(devnull)
 
 
-def _serve(dags_folder: str | None, verbose: bool) -> None:
+def _serve(dags_folder: str | None, verbose: bool, *, with_api: bool = False) -> None:
     import logging
 
     from slipstream.scheduler.service import SchedulerService
@@ -71,7 +71,6 @@ def _serve(dags_folder: str | None, verbose: bool) -> None:
     console.echo(f"Database:          {db!r}")
     console.echo(f"DAG folders:       {', '.join(str(f) for f in settings.dag_folders())}")
     console.echo(f"Parallelism:       {settings.parallelism} task processes")
-    console.echo("Web UI / REST API: not part of this version yet; use the CLI, e.g. `slipstream dags trigger DAG_ID`.")
 
     def on_parse(result: Any) -> None:
         for parsed in result.parsed:
@@ -94,18 +93,50 @@ def _serve(dags_folder: str | None, verbose: bool) -> None:
             console.echo(f"{stamp} {dag_id}.{task_id}{index} {run_id}: {state}", fg=STATE_COLOURS.get(state))
 
     service = SchedulerService(settings, db, on_change=on_change, on_parse=on_parse)
+    api = _start_api(settings, db, service, console) if with_api else None
     service.on_stopping = lambda running: console.echo(
         f"Stopping: waiting for {running} running task(s) to finish; press Ctrl-C again to kill them."
     )
     for sig in STOP_SIGNALS:
         signal.signal(sig, service.stop)
     console.echo("Scheduler started; press Ctrl-C to stop.")
-    service.run()
+    try:
+        service.run()
+    finally:
+        if api is not None:
+            api.stop()
     console.echo("Scheduler stopped.")
     try:
         sys.stdout.flush()
     except OSError:
         console.silence()
+
+
+def _start_api(settings: Any, db: Any, service: Any, console: Console) -> Any:
+    """The REST API in this process, beside the scheduler, so a run triggered through it wakes
+    the scheduler at once; on first start, an ``admin`` user with a generated password."""
+    from slipstream.api.server import start_in_thread
+    from slipstream.services import users
+    from slipstream.services.context import ServiceContext
+
+    ctx = ServiceContext(settings=settings, db=db, notify=lambda reason: service.executor.wake())
+    try:
+        api = start_in_thread(ctx, settings.api_host, settings.api_port)
+    except OSError as err:
+        raise click.ClickException(
+            f"Cannot serve the REST API on {settings.api_host}:{settings.api_port}: {err.strerror or err}. "
+            "Stop what uses that port or choose another with [api] port (SLIPSTREAM__API__PORT)."
+        ) from None
+    login = users.ensure_standalone_admin(ctx)
+    console.echo(f"REST API:          {api.url}/api/v2 (docs: {api.url}/docs)")
+    if login.created:
+        console.echo(f"Login:             {login.username} / {login.password} (created now; kept in {login.password_file})",
+                     bold=True)
+    elif login.password is not None:
+        console.echo(f"Login:             {login.username} / {login.password} (from {login.password_file})")
+    else:
+        console.echo("Login:             with a user of `slipstream users list` (`slipstream users create` adds one)")
+    return api
 
 
 @click.command()
@@ -120,5 +151,5 @@ def scheduler(dags_folder: str | None, verbose: bool) -> None:
 @dags_folder_option
 @click.option("-v", "--verbose", is_flag=True, help="Also print the scheduler's log.")
 def standalone(dags_folder: str | None, verbose: bool) -> None:
-    """Everything in one command on the embedded SQLite store: parser and scheduler (the web server comes later)."""
-    _serve(dags_folder, verbose)
+    """Everything in one command on the embedded SQLite store: parser, scheduler and REST API."""
+    _serve(dags_folder, verbose, with_api=True)

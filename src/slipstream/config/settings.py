@@ -98,6 +98,21 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
             "DeltaTriggerTimetable (Airflow 3's default).",
         ),
     },
+    "api": {
+        "host": (str, "0.0.0.0", "Address the API server (REST API and web UI) listens on."),
+        "port": (int, 8080, "Port of the API server (0: any free port, printed at start)."),
+        "workers": (int, 1, "Processes of `slipstream api-server`."),
+        "login_attempts_per_minute": (
+            int, 10, "Failed logins a client may make per minute for one username before it must wait.",
+        ),
+    },
+    "api_auth": {
+        "jwt_secret": (
+            str, "", "Secret that signs the API's access tokens (HS512); empty: one is generated and kept in "
+            "$SLIPSTREAM_HOME/jwt_secret (mode 0600).",
+        ),
+        "jwt_expiration_time": (int, 86400, "Seconds an access token from /auth/token stays valid."),
+    },
     "smtp": {
         "smtp_host": (str, "localhost", "SMTP server that sends task alert mails (email_on_failure/retry)."),
         "smtp_port": (int, 25, "Port of the SMTP server."),
@@ -235,6 +250,12 @@ class Settings:
     sensitive_var_conn_names: str = ""
     hide_sensitive_var_conn_fields: bool = True
     min_length_masked_secret: int = 5
+    api_host: str = "0.0.0.0"
+    api_port: int = 8080
+    api_workers: int = 1
+    login_attempts_per_minute: int = 10
+    jwt_secret: str = ""
+    jwt_expiration_time: int = 86400
 
     @classmethod
     def from_config(cls, config: Config) -> Settings:
@@ -267,6 +288,12 @@ class Settings:
             sensitive_var_conn_names=get("core", "sensitive_var_conn_names"),
             hide_sensitive_var_conn_fields=get("core", "hide_sensitive_var_conn_fields"),
             min_length_masked_secret=get("logging", "min_length_masked_secret"),
+            api_host=get("api", "host"),
+            api_port=get("api", "port"),
+            api_workers=get("api", "workers"),
+            login_attempts_per_minute=get("api", "login_attempts_per_minute"),
+            jwt_secret=get("api_auth", "jwt_secret"),
+            jwt_expiration_time=get("api_auth", "jwt_expiration_time"),
         )
 
     @classmethod

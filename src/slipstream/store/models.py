@@ -154,6 +154,23 @@ class JobRow(Base):
     latest_heartbeat: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class UserRow(Base):
+    """Someone who may log in to the API and the UI, with one role (Admin, Op, User, Viewer)."""
+
+    __tablename__ = "ab_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(ID), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(512))
+    role: Mapped[str] = mapped_column(String(20))
+    first_name: Mapped[str] = mapped_column(String(ID), default="")
+    last_name: Mapped[str] = mapped_column(String(ID), default="")
+    email: Mapped[str] = mapped_column(String(ID), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_on: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_login: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
 # Dispatch reads scheduled instances highest priority first, then oldest, a page at a time.
 Index(
     "idx_task_instance_dispatch_order",

@@ -1,0 +1,47 @@
+"""Every error answers JSON ``{"detail": ...}`` saying what was wrong; service errors map to one
+status each, here and nowhere else."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from slipstream.services import errors
+
+log = logging.getLogger("slipstream.api")
+
+STATUS = {
+    errors.NotFound: 404,
+    errors.AlreadyExists: 409,
+    errors.Conflict: 409,
+    errors.InvalidRequest: 400,
+    errors.Unsupported: 501,
+    errors.AuthenticationFailed: 401,
+}
+
+
+def status_of(error: errors.ServiceError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def install(app: FastAPI) -> None:
+    async def service_error(request: Request, error: errors.ServiceError) -> JSONResponse:
+        status = status_of(error)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse({"detail": str(error)}, status_code=status, headers=headers)
+
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("%s %s failed", request.method, request.url.path)
+        return JSONResponse(
+            {"detail": f"Internal error while answering {request.method} {request.url.path}: "
+                       f"{type(error).__name__}: {error}. The API server's log has the traceback."},
+            status_code=500,
+        )
+
+    app.add_exception_handler(errors.ServiceError, service_error)
+    app.add_exception_handler(Exception, unexpected)

@@ -1,0 +1,77 @@
+"""Serving the app with uvicorn: in the foreground for ``slipstream api-server`` (one or more
+worker processes), or in a thread beside the scheduler for ``standalone`` and tests."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+import uvicorn
+
+from slipstream.api.app import create_app
+from slipstream.services.context import ServiceContext
+
+
+def serve(host: str, port: int, workers: int, *, log_level: str = "info") -> None:
+    """Run ``slipstream api-server`` until a signal stops it."""
+    uvicorn.run(
+        "slipstream.api.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+        log_level=log_level, timeout_graceful_shutdown=5,
+    )
+
+
+@dataclass
+class ServerThread:
+    server: uvicorn.Server
+    thread: threading.Thread
+    host: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else ("[::1]" if self.host == "::" else self.host)
+        return f"http://{host}:{self.port}"
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout)
+
+
+def start_in_thread(ctx: ServiceContext, host: str = "127.0.0.1", port: int = 0, *, log_level: str = "warning",
+                    access_log: bool = False) -> ServerThread:
+    """Serve the app from a daemon thread of this process; ``port=0`` picks a free port. Returns
+    once the server accepts connections; a port in use is an ``OSError`` here."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    bound_port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(ctx), log_level=log_level, access_log=access_log, lifespan="off",
+                            timeout_graceful_shutdown=3)
+    server = uvicorn.Server(config)
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            server.run(sockets=[sock])
+        except BaseException as err:  # noqa: BLE001 - reported to the starting thread
+            failure.append(err)
+        finally:
+            sock.close()
+
+    thread = threading.Thread(target=run, name="slipstream-api", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    if not server.started:
+        server.should_exit = True
+        raise RuntimeError(f"the API server did not start: {failure[0] if failure else 'timed out'}")
+    return ServerThread(server=server, thread=thread, host=host, port=bound_port)
