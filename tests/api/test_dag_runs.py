@@ -234,3 +234,26 @@ def test_a_triggered_run_reaches_success_with_its_result(api):
     assert state == "success"
     waited = user.get(f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/wait", params={"interval": 0.1, "result": "answer"})
     assert json.loads(waited.text.splitlines()[-1]) == {"state": "success", "results": {"answer": {"value": 42}}}
+
+
+def test_bulk_marks_notes_and_deletes_runs(api):
+    dag_id = _dag(api)
+    for name in ("a", "b"):
+        _trigger(api, dag_id, dag_run_id=name)
+    user = api.client("User")
+    url = f"/api/v2/dags/{dag_id}/dagRuns"
+    answer = user.patch(url, json={"actions": [
+        {"action": "update", "entities": [{"dag_run_id": "a", "state": "failed", "note": "n"}]},
+        {"action": "create", "entities": [{"dag_run_id": "c"}]},
+    ]})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["update"] == {"success": [f"{dag_id}.a"], "errors": []}
+    assert answer.json()["create"]["errors"][0]["status_code"] == 405
+    assert user.get(f"{url}/a").json()["state"] == "failed" and user.get(f"{url}/a").json()["note"] == "n"
+    missing = user.patch(url, json={"actions": [{"action": "delete", "entities": ["a", "nope"]}]}).json()["delete"]
+    assert missing["success"] == [] and missing["errors"][0]["status_code"] == 404
+    skipped = user.patch(url, json={"actions": [{"action": "delete", "entities": ["a", "b", "nope"],
+                                                 "action_on_non_existence": "skip"}]}).json()["delete"]
+    assert skipped == {"success": [f"{dag_id}.a", f"{dag_id}.b"], "errors": []}
+    assert user.get(f"{url}/a").status_code == 404
+    assert api.client("Viewer").patch(url, json={"actions": []}).status_code == 403

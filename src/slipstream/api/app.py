@@ -19,6 +19,7 @@ ROUTERS = (
     "monitor",
     "users",
     "dag_runs",
+    "dag_run_bulk",
 )
 
 DESCRIPTION = (

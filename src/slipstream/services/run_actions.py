@@ -157,10 +157,11 @@ def clear_run(
     finished. ``dry_run`` only says which would be cleared."""
     from slipstream.scheduler.clearing import select_to_clear
 
+    dag = _serialized(ctx, dag_id)
     if only_new:
+        get_run(ctx, dag_id, run_id)
         raise Unsupported("Clearing with only_new is not supported: Slipstream keeps no DAG versions, so it cannot "
                           "tell tasks added in the latest version apart")
-    dag = _serialized(ctx, dag_id)
     retries = {t.task_id: t.retries for t in dag.tasks.values()}
     with ctx.db.write() as session:
         _run_row(session, dag_id, run_id)
