@@ -56,7 +56,9 @@ class Api:
 
     def write_dag(self, name: str, source: str) -> Path:
         path = self.settings.dags_folder / name
-        path.write_text(textwrap.dedent(source))
+        partial = path.with_name(f".{name}.partial")  # a running scheduler's parser never reads half a file
+        partial.write_text(textwrap.dedent(source))
+        os.replace(partial, path)
         return path
 
     def parse(self) -> Any:

@@ -218,8 +218,8 @@ def test_wait_streams_the_state_of_a_finished_run(api):
 
 @pytest.mark.timeout(120)
 def test_a_triggered_run_reaches_success_with_its_result(api):
-    api.start_scheduler()
     dag_id = _dag(api, RETURNS)
+    api.start_scheduler()
     user = api.client("User")
     from slipstream.store import dags as dag_store
 
@@ -257,3 +257,25 @@ def test_bulk_marks_notes_and_deletes_runs(api):
     assert skipped == {"success": [f"{dag_id}.a", f"{dag_id}.b"], "errors": []}
     assert user.get(f"{url}/a").status_code == 404
     assert api.client("Viewer").patch(url, json={"actions": []}).status_code == 403
+
+
+def test_the_official_client_triggers_lists_and_marks_runs(api):
+    import airflow_client.client as client
+    from airflow_client.client.api.dag_run_api import DagRunApi
+
+    dag_id = _dag(api)
+    configuration = client.Configuration(host=api.url, access_token=api.tokens["User"])
+    with client.ApiClient(configuration) as api_client:
+        runs = DagRunApi(api_client)
+        created = runs.trigger_dag_run(dag_id, client.TriggerDAGRunPostBody(dag_run_id="by_client", conf={"n": 2}))
+        assert created.dag_run_id == "by_client" and created.conf == {"n": 2} and created.state.value == "queued"
+        listed = runs.get_dag_runs("~", dag_id_pattern=dag_id, order_by=["-run_after"])
+        assert [r.dag_run_id for r in listed.dag_runs] == ["by_client"] and listed.total_entries == 1
+        marked = runs.patch_dag_run(dag_id, "by_client", client.DAGRunPatchBody(state="failed"))
+        assert marked.state.value == "failed"
+        assert runs.get_dag_run(dag_id, "by_client").state.value == "failed"
+        batch = runs.get_list_dag_runs_batch("~", client.DAGRunsBatchBody(dag_ids=[dag_id], states=["failed"]))
+        assert batch.total_entries == 1
+        runs.delete_dag_run(dag_id, "by_client")
+        with pytest.raises(client.exceptions.NotFoundException):
+            runs.get_dag_run(dag_id, "by_client")
