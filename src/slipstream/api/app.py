@@ -4,8 +4,10 @@ standalone server, tests), ``app_from_environment()`` for ``uvicorn --factory`` 
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 import slipstream
 from slipstream.api import errors
@@ -17,7 +19,12 @@ from slipstream.services.context import ServiceContext
 ROUTERS = (
     "auth",
     "monitor",
+    "docs",
+    "ui",
 )
+
+# Files the server itself serves under /static (Swagger UI for /docs; no CDN).
+STATIC = Path(__file__).resolve().parent / "static"
 
 DESCRIPTION = (
     "Slipstream's REST API: the paths, parameters and fields of Apache Airflow 3's public `/api/v2`, so "
@@ -27,7 +34,9 @@ DESCRIPTION = (
 
 
 def create_app(ctx: ServiceContext) -> FastAPI:
-    app = FastAPI(title="Slipstream API", version=slipstream.__version__, description=DESCRIPTION)
+    # FastAPI's own /docs and /redoc load their scripts from a CDN: routes/docs.py serves ours.
+    app = FastAPI(title="Slipstream API", version=slipstream.__version__, description=DESCRIPTION,
+                  docs_url=None, redoc_url=None)
     app.state.ctx = ctx
     app.state.signer = TokenSigner(signing_secret(ctx.settings), ctx.settings.jwt_expiration_time)
     app.state.login_limiter = LoginLimiter(ctx.settings.login_attempts_per_minute)
@@ -35,6 +44,7 @@ def create_app(ctx: ServiceContext) -> FastAPI:
     for name in ROUTERS:
         module = importlib.import_module(f"slipstream.api.routes.{name}")
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
 
