@@ -3,6 +3,7 @@ standalone server, tests), ``app_from_environment()`` for ``uvicorn --factory`` 
 
 from __future__ import annotations
 
+import gc
 import importlib
 from pathlib import Path
 
@@ -48,6 +49,15 @@ def create_app(ctx: ServiceContext) -> FastAPI:
     return app
 
 
+def settle_heap() -> None:
+    """Call once the server has imported and built everything: the objects alive now (modules,
+    routes, schemas) are left out of every later garbage collection. Without it, the collections
+    that a big answer's allocations set off walk them again and again: the grid of 1,000 tasks x
+    25 runs took twice the CPU time."""
+    gc.collect()
+    gc.freeze()
+
+
 def app_from_environment() -> FastAPI:
     """The app of one ``slipstream api-server`` worker: settings from the environment and
     ``slipstream.cfg``, the store they name (migrated by the command that started the workers)."""
@@ -57,4 +67,6 @@ def app_from_environment() -> FastAPI:
 
     settings = Settings.from_config(Config.load())
     db = Database(settings.sql_alchemy_conn)
-    return create_app(ServiceContext(settings=settings, db=db, notify=notifier_for(settings, db)))
+    app = create_app(ServiceContext(settings=settings, db=db, notify=notifier_for(settings, db)))
+    settle_heap()
+    return app

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import uvicorn
 
-from slipstream.api.app import create_app
+from slipstream.api.app import create_app, settle_heap
 from slipstream.services.context import ServiceContext
 
 
@@ -68,6 +68,7 @@ def start_in_thread(ctx: ServiceContext, host: str = "127.0.0.1", port: int = 0,
         finally:
             sock.close()
 
+    settle_heap()
     thread = threading.Thread(target=run, name="slipstream-api", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

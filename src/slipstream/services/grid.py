@@ -9,7 +9,6 @@ cell per map index; a group's cell sums the instances of everything inside it.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -77,8 +76,9 @@ class Grid:
 
 def summary_state(counts: Mapping[str, int]) -> str | None:
     """The state shown for instances counted by state (see ``STATE_PRIORITY``)."""
-    present = [state for state, n in counts.items() if n]
-    return min(present, key=lambda s: _RANK.get(s, -1)) if present else None
+    if len(counts) == 1:
+        return next(iter(counts))
+    return min(counts, key=lambda s: _RANK.get(s, -1)) if counts else None
 
 
 def _checked_order(order_by: str) -> str:
@@ -109,23 +109,42 @@ def dag_grid(
         for r in run_rows
     ]
     column = {r.id: i for i, r in enumerate(run_rows)}
-    per_task: dict[str, list[Counter[str] | None]] = {}
+    per_task: dict[str, list[Cell]] = {}
     for dag_run_id, task_id, state, count in counted:
         cells = per_task.get(task_id)
         if cells is None:
             cells = per_task[task_id] = [None] * len(run_rows)
-        cell = cells[column[dag_run_id]]
-        if cell is None:
-            cell = cells[column[dag_run_id]] = Counter()
-        cell[state] += count
+        i = column[dag_run_id]
+        cells[i] = _add(cells[i], state, count)
     rows: list[GridRow] = []
     for node in nodes_of(data):
         _add_rows(node, 0, None, per_task, len(run_rows), rows)
     return Grid(dag_id=dag_id, runs=runs, rows=rows, total_runs=total)
 
 
-def _add_rows(node: Node, depth: int, parent: str | None, per_task: Mapping[str, list[Counter[str] | None]],
-              width: int, rows: list[GridRow]) -> list[Counter[str] | None]:
+# A cell while the grid is built: None (no instance), a state (exactly one instance, the usual
+# case: no dict for it), or instances counted by state.
+Cell = str | dict[str, int] | None
+
+
+def _add(cell: Cell, state: str, count: int) -> Cell:
+    if cell is None:
+        return state if count == 1 else {state: count}
+    counts = {cell: 1} if isinstance(cell, str) else cell
+    counts[state] = counts.get(state, 0) + count
+    return counts
+
+
+def _counts(cell: Cell) -> dict[str, int] | None:
+    return {cell: 1} if isinstance(cell, str) else cell
+
+
+def _state(cell: Cell) -> str | None:
+    return cell if cell is None or isinstance(cell, str) else summary_state(cell)
+
+
+def _add_rows(node: Node, depth: int, parent: str | None, per_task: Mapping[str, list[Cell]], width: int,
+              rows: list[GridRow]) -> list[Cell]:
     """Append the rows of ``node`` and below (the group before its children); returns its cells."""
     if node.type != GROUP:
         cells = per_task.get(node.id) or [None] * width
@@ -133,25 +152,31 @@ def _add_rows(node: Node, depth: int, parent: str | None, per_task: Mapping[str,
         return cells
     index = len(rows)
     rows.append(None)  # type: ignore[arg-type]  # the group's own row, once its children are summed
-    summed: list[Counter[str] | None] = [None] * width
+    summed: list[dict[str, int] | None] = [None] * width
     for child in node.children or ():
         _merge(summed, _add_rows(child, depth + 1, node.id, per_task, width, rows))
-    rows[index] = _row(node, depth, parent, summed, with_counts=True)
-    return summed
+    rows[index] = _row(node, depth, parent, summed, with_counts=True)  # type: ignore[arg-type]
+    return summed  # type: ignore[return-value]
 
 
-def _merge(into: list[Counter[str] | None], cells: Iterable[Counter[str] | None]) -> None:
+def _merge(into: list[dict[str, int] | None], cells: Iterable[Cell]) -> None:
     for i, cell in enumerate(cells):
-        if cell:
-            if into[i] is None:
-                into[i] = Counter()
-            into[i].update(cell)  # type: ignore[union-attr]
+        if cell is None:
+            continue
+        summed = into[i]
+        if summed is None:
+            summed = into[i] = {}
+        if isinstance(cell, str):
+            summed[cell] = summed.get(cell, 0) + 1
+        else:
+            for state, count in cell.items():
+                summed[state] = summed.get(state, 0) + count
 
 
-def _row(node: Node, depth: int, parent: str | None, cells: list[Counter[str] | None], *, with_counts: bool) -> GridRow:
+def _row(node: Node, depth: int, parent: str | None, cells: list[Cell], *, with_counts: bool) -> GridRow:
     return GridRow(
         id=node.id, label=node.label, type=node.type, depth=depth, parent=parent, is_mapped=node.is_mapped,
         setup_teardown_type=node.setup_teardown_type,
-        states=[summary_state(cell) if cell else None for cell in cells],
-        counts=[dict(cell) if cell else None for cell in cells] if with_counts else None,
+        states=[_state(cell) for cell in cells],
+        counts=[_counts(cell) for cell in cells] if with_counts else None,
     )
