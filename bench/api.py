@@ -1,5 +1,6 @@
 """API reads on a big store, through the real server: ``make bench-api`` or
-``.venv/bin/python bench/run.py --only api``.
+``.venv/bin/python bench/run.py --only api``; on PostgreSQL, ``.venv/bin/python bench/api.py
+--postgres postgresql+psycopg://postgres@127.0.0.1:5432/EMPTY_DB``.
 
 In a temp ``SLIPSTREAM_HOME`` with a fresh SQLite store, the bench writes (through store functions,
 no DAG file is parsed) 1,000 small DAGs, a DAG of 1,000 tasks (10 task groups of 100) with 25 runs,
@@ -12,6 +13,7 @@ wrong answer fails the benchmark instead of passing it.
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +21,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.harness import BenchError, _temp_home
+if __package__ in (None, ""):  # run as a script: make the repository root importable for `bench.*`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import BenchError, _temp_home  # noqa: E402
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 PASSWORD = "bench-password"
@@ -87,15 +92,17 @@ class Store:
     mapped_run: str
 
 
-def build_store(home: Path, sizes: Sizes) -> Store:
-    """Write the DAGs, runs and task instances straight through store functions."""
+def build_store(home: Path, sizes: Sizes, database_url: str | None = None) -> Store:
+    """Write the DAGs, runs and task instances straight through store functions (into the SQLite
+    store of ``home``, or the empty database at ``database_url``)."""
     from slipstream.config import Settings
     from slipstream.dagfiles.manual_runs import task_specs
     from slipstream.dagfiles.serialization import SerializedDag, dag_hash, serialize_dag
     from slipstream.store import dag_runs, dags, migrate, task_instances
     from slipstream.store.db import Database
 
-    settings = Settings.load(home, load_examples=False, dags_folder=home / "dags")
+    extra = {"sql_alchemy_conn": database_url} if database_url else {}
+    settings = Settings.load(home, load_examples=False, dags_folder=home / "dags", **extra)
     db = Database(settings.sql_alchemy_conn)
     migrate.migrate(db)
     now = datetime.now(UTC)
@@ -153,7 +160,7 @@ def _route_missing(answer: Any) -> bool:
     return answer.status_code == 404 and answer.json() == {"detail": "Not Found"}
 
 
-def run_api(sizes: Sizes = FULL) -> dict[str, float]:
+def run_api(sizes: Sizes = FULL, database_url: str | None = None) -> dict[str, float]:
     """One repetition: build the store, start the server, time every read. Endpoints not served
     yet (another part of the API) are left out of the figures and reported as pending."""
     import httpx
@@ -165,7 +172,7 @@ def run_api(sizes: Sizes = FULL) -> dict[str, float]:
     figures: dict[str, float] = {}
     with _temp_home() as home:
         t0 = time.perf_counter()
-        store = build_store(home, sizes)
+        store = build_store(home, sizes, database_url)
         figures["build_store_s"] = time.perf_counter() - t0
         ctx = ServiceContext(settings=store.settings, db=store.db)
         server = start_in_thread(ctx)
@@ -255,3 +262,20 @@ def _mapped_page(client: Any, store: Store, sizes: Sizes) -> dict[str, float]:
         return {"mapped_page_ms": ms}
     print("  api: neither listMapped nor the task-instance list is served yet: mapped_page row pending", flush=True)
     return {}
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="bench/api.py", description="API reads on a big store (one repetition)")
+    parser.add_argument("--postgres", metavar="URL", help="an empty PostgreSQL database to use instead of SQLite")
+    parser.add_argument("--requests", type=int, default=FULL.requests, help="timed requests per endpoint")
+    args = parser.parse_args()
+    figures = run_api(Sizes(requests=args.requests), args.postgres)
+    for name, value in figures.items():
+        print(f"{name:20} {value:10.1f}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

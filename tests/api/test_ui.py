@@ -164,3 +164,24 @@ def test_docs_are_served_without_a_cdn(api):
         assert anonymous.get(url).status_code == 200, url
     assert anonymous.get("/redoc").status_code == 404
     assert anonymous.get("/openapi.json").status_code == 200
+
+
+def test_a_changed_dag_shows_its_new_structure(api):
+    dag_id = api.unique("ui_changing")
+    source = '''
+    from datetime import datetime
+    from airflow.sdk import DAG
+    from airflow.providers.standard.operators.empty import EmptyOperator
+
+    with DAG("{dag_id}", start_date=datetime(2024, 1, 1), schedule=None):
+        {tasks}
+    '''
+    api.write_dag(f"{dag_id}.py", source.format(dag_id=dag_id, tasks='EmptyOperator(task_id="a")'))
+    api.parse()
+    viewer = api.client("Viewer")
+    assert [n["id"] for n in viewer.get(f"/ui/structure/{dag_id}").json()["nodes"]] == ["a"]
+    api.write_dag(f"{dag_id}.py", source.format(
+        dag_id=dag_id, tasks='EmptyOperator(task_id="a") >> EmptyOperator(task_id="b")'))
+    api.parse()
+    assert [n["id"] for n in viewer.get(f"/ui/structure/{dag_id}").json()["nodes"]] == ["a", "b"]
+    assert [r["id"] for r in viewer.get(f"/ui/grid/{dag_id}").json()["rows"]] == ["a", "b"]

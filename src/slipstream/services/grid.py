@@ -15,7 +15,7 @@ from datetime import datetime
 
 from slipstream.services.context import ServiceContext
 from slipstream.services.errors import InvalidRequest
-from slipstream.services.structure import GROUP, Node, nodes_of, serialized_data
+from slipstream.services.structure import GROUP, Node, dag_structure
 from slipstream.store import grid as grid_store
 from slipstream.store import task_instances
 
@@ -97,7 +97,7 @@ def dag_grid(
     if not 1 <= limit <= MAX_RUNS:
         raise InvalidRequest(f"limit must be between 1 and {MAX_RUNS}, got {limit}")
     order_by = _checked_order(order_by)
-    data = serialized_data(ctx, dag_id)
+    shape = dag_structure(ctx, dag_id)
     with ctx.db.read() as session:
         run_rows, total = grid_store.runs_page(session, dag_id, limit=limit, offset=offset, order_by=order_by,
                                                states=states, run_types=run_types)
@@ -117,7 +117,7 @@ def dag_grid(
         i = column[dag_run_id]
         cells[i] = _add(cells[i], state, count)
     rows: list[GridRow] = []
-    for node in nodes_of(data):
+    for node in shape.nodes:
         _add_rows(node, 0, None, per_task, len(run_rows), rows)
     return Grid(dag_id=dag_id, runs=runs, rows=rows, total_runs=total)
 
