@@ -20,6 +20,7 @@ from slipstream.services.context import ServiceContext
 ROUTERS = (
     "auth",
     "monitor",
+    "users",
     "docs",
     "ui",
 )
