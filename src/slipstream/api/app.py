@@ -17,6 +17,11 @@ from slipstream.services.context import ServiceContext
 ROUTERS = (
     "auth",
     "monitor",
+    "dags",
+    "dag_stats",
+    "dag_sources",
+    "tasks",
+    "import_errors",
 )
 
 DESCRIPTION = (
