@@ -103,7 +103,8 @@ class DagRunCounts:
     counts: dict[str, int]  # every DAG run state, 0 when none
 
 
-NOT_FOUND_HINT = "no DAG file in the dags folder defines it, or its file failed to load (see the import errors)"
+NOT_FOUND_HINT = ("no DAG file in the dags folder defines it, or its file failed to load (see the import errors: "
+                  "`slipstream dags list-import-errors`, GET /api/v2/importErrors)")
 
 
 def _not_found(dag_id: str) -> NotFound:
