@@ -23,6 +23,11 @@ ROUTERS = (
     "users",
     "docs",
     "ui",
+    "dags",
+    "dag_stats",
+    "dag_sources",
+    "tasks",
+    "import_errors",
 )
 
 # Files the server itself serves under /static (Swagger UI for /docs; no CDN).
