@@ -18,6 +18,8 @@ ROUTERS = (
     "auth",
     "monitor",
     "pools",
+    "variables",
+    "connections",
 )
 
 DESCRIPTION = (

@@ -28,6 +28,16 @@ class StrictBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+NO_TEAMS = "Slipstream has no multi-team mode: leave team_name out (or null)"
+
+
+def no_team(value: str | None) -> str | None:
+    """A body validator of ``team_name``: only null is accepted."""
+    if value is not None:
+        raise ValueError(NO_TEAMS)
+    return value
+
+
 class BulkActionOnExistence(enum.Enum):
     fail = "fail"
     skip = "skip"

@@ -7,16 +7,22 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field, field_validator
 
-from slipstream.api.listing import BulkBody, BulkResponse, Limit, Offset, StrictBody, bulk_actions, bulk_response
+from slipstream.api.listing import (
+    BulkBody,
+    BulkResponse,
+    Limit,
+    Offset,
+    StrictBody,
+    bulk_actions,
+    bulk_response,
+    no_team,
+)
 from slipstream.api.listing import order_by_query as _order_by
 from slipstream.api.security import MANAGE, READ, service_context
 from slipstream.services import pools
 from slipstream.services.errors import InvalidRequest
 
 router = APIRouter(prefix="/api/v2/pools", tags=["Pool"])
-
-NO_TEAMS = "Slipstream has no multi-team mode: leave team_name out (or null)"
-
 
 class PoolResponse(BaseModel):
     name: str
@@ -37,12 +43,6 @@ class PoolCollectionResponse(BaseModel):
     total_entries: int
 
 
-def _no_team(value: str | None) -> str | None:
-    if value is not None:
-        raise ValueError(NO_TEAMS)
-    return value
-
-
 class PoolBody(StrictBody):
     name: str = Field(max_length=256)
     slots: int = Field(ge=-1, description="Number of slots; Slipstream does not support -1 (unlimited).")
@@ -50,7 +50,7 @@ class PoolBody(StrictBody):
     include_deferred: bool = False
     team_name: str | None = Field(default=None, max_length=50)
 
-    _team = field_validator("team_name")(_no_team)
+    _team = field_validator("team_name")(no_team)
 
 
 class PoolPatchBody(StrictBody):
@@ -60,7 +60,7 @@ class PoolPatchBody(StrictBody):
     include_deferred: bool | None = None
     team_name: str | None = Field(default=None, max_length=50)
 
-    _team = field_validator("team_name")(_no_team)
+    _team = field_validator("team_name")(no_team)
 
 
 def _response(pool: pools.Pool) -> PoolResponse:
