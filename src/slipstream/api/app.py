@@ -20,6 +20,7 @@ ROUTERS = (
     "pools",
     "variables",
     "connections",
+    "config",
 )
 
 DESCRIPTION = (
