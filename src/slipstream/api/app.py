@@ -21,6 +21,7 @@ ROUTERS = (
     "variables",
     "connections",
     "config",
+    "assets",
 )
 
 DESCRIPTION = (

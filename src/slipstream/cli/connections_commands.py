@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from slipstream.cli.output import output_option, print_rows
 from slipstream.cli.environment import service_call, service_context
+from slipstream.cli.output import output_option, print_rows
 
 HIDDEN = "***"
 COLUMNS = ["conn_id", "conn_type", "description", "host", "schema", "login", "password", "port", "extra", "uri"]
