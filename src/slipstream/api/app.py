@@ -22,6 +22,9 @@ ROUTERS = (
     "connections",
     "config",
     "assets",
+    "jobs",
+    "plugins",
+    "unsupported",
 )
 
 DESCRIPTION = (
