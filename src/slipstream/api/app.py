@@ -17,6 +17,7 @@ from slipstream.services.context import ServiceContext
 ROUTERS = (
     "auth",
     "monitor",
+    "users",
     "pools",
     "variables",
     "connections",
