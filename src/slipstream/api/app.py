@@ -28,6 +28,14 @@ ROUTERS = (
     "dag_sources",
     "tasks",
     "import_errors",
+    "pools",
+    "variables",
+    "connections",
+    "config",
+    "assets",
+    "jobs",
+    "plugins",
+    "unsupported",
 )
 
 # Files the server itself serves under /static (Swagger UI for /docs; no CDN).
