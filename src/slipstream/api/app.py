@@ -36,6 +36,8 @@ ROUTERS = (
     "jobs",
     "plugins",
     "unsupported",
+    "dag_runs",
+    "dag_run_bulk",
 )
 
 # Files the server itself serves under /static (Swagger UI for /docs; no CDN).
