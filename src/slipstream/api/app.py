@@ -17,6 +17,10 @@ from slipstream.services.context import ServiceContext
 ROUTERS = (
     "auth",
     "monitor",
+    "task_instances",
+    "task_instance_extras",
+    "task_logs",
+    "xcoms",
 )
 
 DESCRIPTION = (

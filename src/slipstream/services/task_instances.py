@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -163,14 +163,12 @@ def list_mapped(
     order_by: Sequence[str] = (), limit: int = 50, offset: int = 0,
 ) -> Page[TaskInstance]:
     """A page of the instances of a mapped task (map_index 0 and up), by map index by default."""
-    from dataclasses import replace
-
     spec = replace(spec, dag_id=dag_id, run_id=run_id, task_ids=(task_id,), mapped_only=True)
     ordering = order_by_of(order_by)
     with ctx.db.read() as session:
         check_run(session, dag_id, run_id)
         rows, total = listing.page(session, spec, ordering, limit, offset)
-        if not rows and not total and listing.one(session, dag_id, run_id, task_id, -1) is None:
+        if not total and not listing.of_task(session, dag_id, run_id, task_id):
             raise NotFound(f"Task {task_id!r} has no mapped instances in DAG run {run_id!r} of DAG {dag_id!r}")
         return Page(build(session, rows), total or 0)
 
@@ -229,3 +227,23 @@ def states_for_dag_run(ctx: ServiceContext, dag_id: str, run_id: str) -> list[Ru
             )
             for ti in task_instances.for_run(session, dag_id, run_id)
         ]
+
+
+def task_ids_of_group(ctx: ServiceContext, dag_id: str | None, group_id: str, narrowed: Sequence[str] = ()) -> tuple[str, ...]:
+    """The tasks of a DAG inside task group ``group_id`` (nested groups included), within
+    ``narrowed`` if given."""
+    if dag_id is None:
+        raise InvalidRequest("task_group_id needs a DAG: name one instead of ~ in the path")
+    with ctx.db.read() as session:
+        tasks = listing.serialized_tasks(session, [dag_id]).get(dag_id)
+    if tasks is None:
+        raise NotFound(f"DAG {dag_id!r} not found")
+    found = tuple(
+        task_id for task_id, task in tasks.items()
+        if (task.get("task_group") or "") == group_id or (task.get("task_group") or "").startswith(group_id + ".")
+    )
+    if narrowed:
+        found = tuple(t for t in found if t in narrowed)
+    if not found:
+        raise NotFound(f"DAG {dag_id!r} has no task in task group {group_id!r}")
+    return found
