@@ -38,6 +38,10 @@ ROUTERS = (
     "unsupported",
     "dag_runs",
     "dag_run_bulk",
+    "task_instances",
+    "task_instance_extras",
+    "task_logs",
+    "xcoms",
 )
 
 # Files the server itself serves under /static (Swagger UI for /docs; no CDN).

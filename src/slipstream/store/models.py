@@ -137,6 +137,7 @@ class TaskInstanceRow(Base):
     rendered_map_index: Mapped[str | None] = mapped_column(String(ID), nullable=True)
     state_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     queued_by_job_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the scheduler that dispatched the try
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)  # a user's, through the API
 
 
 class JobRow(Base):
