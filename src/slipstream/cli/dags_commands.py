@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from slipstream.cli.environment import (
+    dags_context,
     dags_folder_option,
     load_settings,
     local_option,
@@ -92,23 +93,23 @@ def _parse_date(value: str | None) -> datetime | None:
 @output_option
 def list_(dags_folder: str | None, include_inactive: bool, output: str, local: bool = False) -> None:
     """The DAGs loaded from the DAG folders, as the scheduler recorded them."""
-    from slipstream.store import dags as dag_store
+    from slipstream.services import dags as dag_service
+    from slipstream.store.dag_listing import DagFilter
 
-    _, db = _prepared(dags_folder, local)
-    with db.read() as session:
-        rows = [
-            {
-                "dag_id": d.dag_id,
-                "dag_display_name": d.dag_display_name,
-                "fileloc": d.fileloc,
-                "owners": d.owners,
-                "is_paused": d.is_paused,
-                "schedule": d.schedule,
-                "tags": d.tags,
-                "next_dagrun": d.next_dagrun,
-            }
-            for d in dag_store.list_dags(session, include_inactive=include_inactive)
-        ]
+    ctx = dags_context(dags_folder, local)
+    rows = [
+        {
+            "dag_id": d.dag_id,
+            "dag_display_name": d.dag_display_name,
+            "fileloc": d.fileloc,
+            "owners": ", ".join(d.owners),
+            "is_paused": d.is_paused,
+            "schedule": d.schedule_text,
+            "tags": d.tags,
+            "next_dagrun": d.next_dagrun,
+        }
+        for d in dag_service.list_dags(ctx, DagFilter(exclude_stale=not include_inactive)).items
+    ]
     columns = ["dag_id", "fileloc", "owners", "is_paused", "schedule", "tags", "next_dagrun"]
     print_rows(rows, output, columns if output != "json" else None)
 
@@ -119,12 +120,10 @@ def list_(dags_folder: str | None, include_inactive: bool, output: str, local: b
 @output_option
 def list_import_errors(dags_folder: str | None, output: str, local: bool = False) -> None:
     """DAG files that failed to load, with the line and the error, as the scheduler recorded them."""
-    from slipstream.store import dags as dag_store
+    from slipstream.services import import_errors
 
-    _, db = _prepared(dags_folder, local)
-    with db.read() as session:
-        errors = dag_store.list_import_errors(session)
-        rows = [{"filepath": e.filename, "line": e.line, "error": e.exception, "stacktrace": e.stacktrace} for e in errors]
+    errors = import_errors.list_import_errors(dags_context(dags_folder, local)).items
+    rows = [{"filepath": e.filename, "line": e.line, "error": e.exception, "stacktrace": e.stacktrace} for e in errors]
     if output == "json":
         print_rows(rows, output)
     else:
@@ -144,8 +143,9 @@ def _setup_teardown_mark(task: Any) -> str:
 @dags_folder_option
 def show(dag_id: str, dags_folder: str | None) -> None:
     """Print the DAG's graph in Graphviz DOT."""
-    _, db = _prepared(dags_folder)
-    dag = _serialized(db, dag_id)
+    from slipstream.services import dags as dag_service
+
+    dag = service_call(dag_service.serialized_dag, dags_context(dags_folder), dag_id)
 
     def quoted(text: str) -> str:
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -236,14 +236,9 @@ def list_runs(dag_id: str | None, dag_id_option: str | None, state: str | None, 
 
 
 def _set_paused(dag_id: str, paused: bool) -> None:
-    from slipstream.store import dags as dag_store
+    from slipstream.services import dags as dag_service
 
-    settings = load_settings()
-    db = open_store(settings)
-    with db.write() as session:
-        found = dag_store.set_paused(session, dag_id, paused, catchup_by_default=settings.catchup_by_default)
-    if not found:
-        raise click.ClickException(f"DAG {dag_id!r} not found (see `slipstream dags list`)")
+    service_call(dag_service.set_paused, service_context(), dag_id, paused)
     click.echo(f"Dag: {dag_id}, paused: {paused}")
 
 
