@@ -174,9 +174,9 @@ def test_clear_dry_run_then_for_real(api):
     user.patch(f"/api/v2/dags/{dag_id}/dagRuns/to_clear", json={"state": "success"})
     url = f"/api/v2/dags/{dag_id}/dagRuns/to_clear/clear"
     preview = user.post(url, json={"dry_run": True})
-    if preview.status_code != 501:  # the task instance endpoints build the preview
-        assert preview.status_code == 200, preview.text
-        assert sorted(ti["task_id"] for ti in preview.json()["task_instances"]) == ["first", "second"]
+    assert preview.status_code == 200, preview.text
+    assert sorted(ti["task_id"] for ti in preview.json()["task_instances"]) == ["first", "second"]
+    assert preview.json()["total_entries"] == 2
     with api.db.read() as session:
         assert run_store.get(session, dag_id, "to_clear").state == "success"
     assert user.post(url, json={"dry_run": False, "only_failed": True}).json()["state"] == "success"
@@ -279,3 +279,12 @@ def test_the_official_client_triggers_lists_and_marks_runs(api):
         runs.delete_dag_run(dag_id, "by_client")
         with pytest.raises(client.exceptions.NotFoundException):
             runs.get_dag_run(dag_id, "by_client")
+
+
+def test_upstream_asset_events_of_a_run_not_triggered_by_assets(api):
+    dag_id = _dag(api)
+    _trigger(api, dag_id, dag_run_id="plain")
+    viewer = api.client("Viewer")
+    answer = viewer.get(f"/api/v2/dags/{dag_id}/dagRuns/plain/upstreamAssetEvents")
+    assert answer.status_code == 200 and answer.json() == {"asset_events": [], "total_entries": 0}
+    assert viewer.get(f"/api/v2/dags/{dag_id}/dagRuns/nope/upstreamAssetEvents").status_code == 404

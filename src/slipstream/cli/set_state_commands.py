@@ -103,10 +103,10 @@ def dag_clear(dag_id: str, run_id: str, only_failed: bool, yes: bool, dags_folde
 
     ctx = _prepared_context(dags_folder)
     preview = service_call(run_actions.clear_run, ctx, dag_id, run_id, only_failed=only_failed, dry_run=True)
-    if not preview.targets:
+    if not preview.task_instances:
         click.echo("No task instances to clear.")
         return
     if not yes:
-        click.confirm(f"Clear the {len(preview.targets)} task instance(s) of DAG run {dag_id} {run_id}?", abort=True)
+        click.confirm(f"Clear the {len(preview.task_instances)} task instance(s) of DAG run {dag_id} {run_id}?", abort=True)
     result = service_call(run_actions.clear_run, ctx, dag_id, run_id, only_failed=only_failed)
     click.echo(f"Cleared {result.cleared} task instance(s) of {dag_id} {run_id}; the scheduler will run them again.")

@@ -12,6 +12,7 @@ from typing import Any
 
 from slipstream.services.context import ServiceContext
 from slipstream.services.errors import InvalidRequest, NotFound
+from slipstream.services.ordering import parse_order_by
 from slipstream.services.paging import Page
 from slipstream.store import dags as dag_store
 from slipstream.store import run_listing, xcoms
@@ -84,17 +85,11 @@ def get_run(ctx: ServiceContext, dag_id: str, run_id: str) -> DagRun:
     return dag_run(row)
 
 
-def _check_order(order_by: Sequence[str]) -> list[str]:
-    names = [name.strip() for name in order_by if name and name.strip()]
-    for name in names:
-        field = name.lstrip("-")
-        if field == "updated_at":
-            raise InvalidRequest("Ordering by updated_at is not supported: Slipstream does not record when a run "
-                                 "was last updated")
-        if field not in run_listing.ORDERABLE:
-            raise InvalidRequest(f"Cannot order DAG runs by {field!r}: use one of {', '.join(run_listing.ORDERABLE)} "
-                                 "(prefix with - for descending)")
-    return names or ["id"]
+def _check_order(order_by: Sequence[str]) -> list[tuple[str, bool]]:
+    if any(name.strip().lstrip("-") == "updated_at" for name in order_by):
+        raise InvalidRequest("Ordering by updated_at is not supported: Slipstream does not record when a run was last "
+                             "updated")
+    return parse_order_by(order_by, run_listing.ORDERABLE) or [("id", False)]
 
 
 def list_runs(

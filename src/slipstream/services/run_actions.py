@@ -10,25 +10,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from slipstream.services import clearing
 from slipstream.services.context import ServiceContext
-from slipstream.services.dag_runs import DagRun, dag_not_found, get_run, run_not_found
+from slipstream.services.dag_runs import DagRun, get_run, run_not_found
 from slipstream.services.errors import AlreadyExists, Conflict, InvalidRequest, NotFound, Unsupported
-from slipstream.store import clearing, dag_runs, run_deletion
+from slipstream.services.task_instances import TaskInstance
+from slipstream.store import dag_runs, run_deletion
 from slipstream.store.clock import utcnow
 from slipstream.store.states import DagRunState
 
 MARKABLE = (DagRunState.SUCCESS.value, DagRunState.FAILED.value, DagRunState.QUEUED.value)
 DELETABLE = MARKABLE  # a running run must be marked first, as in Airflow
 UNSET: Any = object()
-
-
-def _serialized(ctx: ServiceContext, dag_id: str) -> Any:
-    from slipstream.scheduler.triggering import DagNotFound, load_serialized
-
-    try:
-        return load_serialized(ctx.db, dag_id)
-    except DagNotFound as err:
-        raise NotFound(str(err)) from None
 
 
 def trigger_run(
@@ -130,21 +123,12 @@ def mark_run(ctx: ServiceContext, dag_id: str, run_id: str, state: str) -> RunMa
 
 
 @dataclass(frozen=True)
-class ClearTarget:
-    """A task instance a clear takes (or would take), in the state it was read in."""
-
-    id: int
-    dag_id: str
-    run_id: str
-    task_id: str
-    map_index: int
-    state: str
-
-
-@dataclass(frozen=True)
 class RunCleared:
+    """The run after the clear, the task instances chosen (as they were before) and how many
+    were cleared (0 for a dry run)."""
+
     run: DagRun
-    targets: list[ClearTarget]
+    task_instances: list[TaskInstance]
     cleared: int
 
 
@@ -154,28 +138,18 @@ def clear_run(
 ) -> RunCleared:
     """Clear the run's task instances (all that have a state, or only the failed and
     upstream_failed ones) so the scheduler runs them again; the run goes back to queued if it had
-    finished. ``dry_run`` only says which would be cleared."""
-    from slipstream.scheduler.clearing import select_to_clear
-
-    dag = _serialized(ctx, dag_id)
+    finished. ``dry_run`` only says which would be cleared. ``note`` sets the run's note."""
+    get_run(ctx, dag_id, run_id)
     if only_new:
-        get_run(ctx, dag_id, run_id)
         raise Unsupported("Clearing with only_new is not supported: Slipstream keeps no DAG versions, so it cannot "
                           "tell tasks added in the latest version apart")
-    retries = {t.task_id: t.retries for t in dag.tasks.values()}
-    with ctx.db.write() as session:
-        _run_row(session, dag_id, run_id)
-        rows = select_to_clear(session, dag, only_failed=only_failed, run_id=run_id)
-        targets = [ClearTarget(r.id, r.dag_id, r.run_id, r.task_id, r.map_index, r.state) for r in rows]
-        cleared = 0
-        if not dry_run:
-            cleared = clearing.clear(session, rows, retries)
-            if note is not UNSET:
-                row = _run_row(session, dag_id, run_id)
-                dag_runs.set_note(session, row.id, note)
-    if cleared:
-        ctx.notify("dag_run")
-    return RunCleared(get_run(ctx, dag_id, run_id), targets, cleared)
+    result = clearing.clear_task_instances(
+        ctx, dag_id, clearing.ClearRequest(run_id=run_id, only_failed=only_failed, dry_run=dry_run),
+    )
+    if not dry_run and note is not UNSET:
+        with ctx.db.write() as session:
+            dag_runs.set_note(session, _run_row(session, dag_id, run_id).id, note)
+    return RunCleared(get_run(ctx, dag_id, run_id), result.task_instances, result.cleared)
 
 
 def delete_run(ctx: ServiceContext, dag_id: str, run_id: str) -> None:
@@ -187,12 +161,3 @@ def delete_run(ctx: ServiceContext, dag_id: str, run_id: str) -> None:
             raise Conflict(f"DAG run {run_id!r} of DAG {dag_id!r} is {row.state} and cannot be deleted: mark it "
                            "success or failed first")
         run_deletion.delete_runs(session, [row.id])
-
-
-def check_dag(ctx: ServiceContext, dag_id: str) -> None:
-    """NotFound unless the DAG is loaded (a DAG file defines it and it parsed)."""
-    from slipstream.store import dags as dag_store
-
-    with ctx.db.read() as session:
-        if dag_store.get_dag(session, dag_id) is None:
-            raise dag_not_found(dag_id)

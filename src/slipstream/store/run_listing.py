@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, func, or_, select, type_coerce
+from sqlalchemy import String, and_, case, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from slipstream.store.models import DagRow, DagRunRow
+from slipstream.store.patterns import prefix_match, substring_match
 from slipstream.store.states import DagRunType
 from slipstream.store.types import UtcDateTime
 
@@ -72,21 +73,6 @@ def _duration(dialect: str) -> ColumnElement[Any]:
     return func.extract("epoch", RUNS.c.end_date - RUNS.c.start_date)
 
 
-def _ilike_any(column: Any, pattern: str) -> Any:
-    terms = [term for term in pattern.split("|") if term]
-    if "~" in terms or not terms:
-        return None
-    return or_(*(column.ilike(f"%{term}%") for term in terms))
-
-
-def _prefix_any(column: Any, prefix: str) -> Any:
-    terms = [term for term in prefix.split("|") if term]
-    if "~" in terms or not terms:
-        return None
-    escaped = [t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for t in terms]
-    return or_(*(column.like(f"{term}%", escape="\\") for term in escaped))
-
-
 def _where(f: RunFilter, duration: Any) -> list[Any]:
     clauses: list[Any] = []
     if f.dag_ids is not None:
@@ -107,7 +93,7 @@ def _where(f: RunFilter, duration: Any) -> list[Any]:
         (RUNS.c.dag_id, f.dag_id_pattern, f.dag_id_prefix),
         (RUNS.c.partition_key, f.partition_key_pattern, f.partition_key_prefix),
     ):
-        for clause in (_ilike_any(column, pattern) if pattern else None, _prefix_any(column, prefix) if prefix else None):
+        for clause in (substring_match(column, pattern), prefix_match(column, prefix)):
             if clause is not None:
                 clauses.append(clause)
     return clauses
@@ -130,20 +116,20 @@ def _order_column(name: str, duration: Any) -> Any:
 
 
 def list_runs(
-    session: Session, where: RunFilter, *, order_by: Sequence[str], limit: int | None, offset: int = 0
+    session: Session, where: RunFilter, *, order_by: Sequence[tuple[str, bool]], limit: int | None, offset: int = 0
 ) -> tuple[list[Any], int]:
     """One page of runs (light rows: the run's columns, ``dag_display_name`` and ``run_after``)
-    and how many match. ``order_by`` names fields of ``ORDERABLE``, ``-`` first for descending;
-    the caller checks the names. Ties are broken by id."""
+    and how many match. ``order_by`` is (field of ``ORDERABLE``, descending) pairs, checked by
+    the caller. Ties are broken by id."""
     dialect = session.get_bind().dialect.name
     duration = _duration(dialect)
     clauses = _where(where, duration)
     total = session.execute(select(func.count()).select_from(RUNS).where(*clauses)).scalar_one()
     ordering = []
-    for name in order_by:
-        column = _order_column(name.lstrip("-"), duration)
-        ordering.append(column.desc() if name.startswith("-") else column.asc())
-    if not any(name.lstrip("-") == "id" for name in order_by):
+    for name, descending in order_by:
+        column = _order_column(name, duration)
+        ordering.append(column.desc() if descending else column.asc())
+    if not any(name == "id" for name, _ in order_by):
         ordering.append(RUNS.c.id.asc())
     query = (
         select(RUNS, DAGS.c.dag_display_name, RUN_AFTER.label("run_after"))

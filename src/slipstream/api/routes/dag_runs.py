@@ -11,15 +11,17 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from slipstream.api.routes import assets
 from slipstream.api.security import OPERATE, READ, service_context
+from slipstream.api.task_instance_models import TaskInstanceCollectionResponse, TaskInstanceResponse
 from slipstream.services import dag_runs, run_actions
 from slipstream.services.context import ServiceContext
 from slipstream.services.dag_runs import DagRun, Range, RunFilter
-from slipstream.services.errors import InvalidRequest, Unsupported
+from slipstream.services.errors import InvalidRequest
 
 router = APIRouter(prefix="/api/v2/dags/{dag_id}/dagRuns", tags=["DagRun"])
 
@@ -308,7 +310,9 @@ class DAGRunClearBody(BaseModel):
 
 
 @router.post("/{dag_run_id}/clear", dependencies=[OPERATE])
-def clear_dag_run(dag_id: str, dag_run_id: str, body: DAGRunClearBody, ctx: Ctx) -> Any:
+def clear_dag_run(
+    dag_id: str, dag_run_id: str, body: DAGRunClearBody, ctx: Ctx,
+) -> TaskInstanceCollectionResponse | DAGRunResponse:
     """Clear the run's task instances so they run again. With ``dry_run`` (the default) nothing
     changes and the answer lists the task instances that would be cleared; otherwise the answer
     is the run. Slipstream always runs the latest parsed DAG, so ``run_on_latest_version`` changes
@@ -317,17 +321,9 @@ def clear_dag_run(dag_id: str, dag_run_id: str, body: DAGRunClearBody, ctx: Ctx)
     result = run_actions.clear_run(ctx, dag_id, dag_run_id, only_failed=body.only_failed, dry_run=body.dry_run,
                                    only_new=body.only_new, note=note)
     if body.dry_run:
-        return clear_preview(ctx, result.targets)
+        tis = [TaskInstanceResponse.of(ti) for ti in result.task_instances]
+        return TaskInstanceCollectionResponse(task_instances=tis, total_entries=len(tis))
     return dag_run_response(result.run)
-
-
-def clear_preview(ctx: ServiceContext, targets: list[run_actions.ClearTarget]) -> Any:
-    """The dry run's answer, a TaskInstanceCollectionResponse, built by the task instances' routes."""
-    try:
-        from slipstream.api.routes import task_instances
-    except ImportError:
-        raise Unsupported("A dry-run clear needs the task instance endpoints, which this build lacks") from None
-    return task_instances.collection_of(ctx, [t.id for t in targets])
 
 
 @router.delete("/{dag_run_id}", dependencies=[OPERATE], status_code=204)
@@ -367,11 +363,7 @@ def wait_dag_run_until_finished(
 
 
 @router.get("/{dag_run_id}/upstreamAssetEvents", dependencies=[READ])
-def get_upstream_asset_events(dag_id: str, dag_run_id: str, request: Request, ctx: Ctx) -> Any:
+def get_upstream_asset_events(dag_id: str, dag_run_id: str, ctx: Ctx) -> assets.AssetEventCollectionResponse:
     """The asset events that triggered an asset-triggered run (an empty list for other runs)."""
     run = dag_runs.get_run(ctx, dag_id, dag_run_id)
-    try:
-        from slipstream.api.routes import assets
-    except ImportError:
-        raise Unsupported("Asset events need the asset endpoints, which this build lacks") from None
     return assets.events_of_run(ctx, run.id)
