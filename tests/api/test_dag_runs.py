@@ -19,7 +19,8 @@ from airflow import DAG
 from airflow.models.param import Param
 from airflow.operators.empty import EmptyOperator
 
-with DAG("{dag_id}", start_date=datetime(2024, 1, 1), schedule=None, catchup=False,
+# Paused: its runs stay queued even once a test of the module has started the scheduler.
+with DAG("{dag_id}", start_date=datetime(2024, 1, 1), schedule=None, catchup=False, is_paused_upon_creation=True,
          params={{"n": Param(1, type="integer", minimum=0)}}):
     EmptyOperator(task_id="first") >> EmptyOperator(task_id="second")
 """
