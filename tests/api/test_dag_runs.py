@@ -289,3 +289,37 @@ def test_upstream_asset_events_of_a_run_not_triggered_by_assets(api):
     answer = viewer.get(f"/api/v2/dags/{dag_id}/dagRuns/plain/upstreamAssetEvents")
     assert answer.status_code == 200 and answer.json() == {"asset_events": [], "total_entries": 0}
     assert viewer.get(f"/api/v2/dags/{dag_id}/dagRuns/nope/upstreamAssetEvents").status_code == 404
+
+
+def test_clear_several_runs_by_list_or_partition_and_forget_partitions(api):
+    dag_id = _dag(api)
+    user = api.client("User")
+    for run_id, key in (("p1", "2024-01-01"), ("p2", "2024-01-02"), ("x", None)):
+        _trigger(api, dag_id, dag_run_id=run_id, partition_key=key)
+    user.patch(f"/api/v2/dags/{dag_id}/dagRuns/p1", json={"state": "failed"})
+    url = f"/api/v2/dags/{dag_id}/clearDagRuns"
+    preview = user.post(url, json={"partition_key": "2024-01-01"})
+    assert preview.status_code == 200, preview.text
+    assert {(ti["dag_run_id"], ti["task_id"]) for ti in preview.json()["task_instances"]} == {("p1", "first"),
+                                                                                            ("p1", "second")}
+    cleared = user.post(url, json={"dry_run": False, "dag_runs": [{"dag_run_id": "p1"}, {"dag_run_id": "x"}]})
+    assert [(r["dag_run_id"], r["state"]) for r in cleared.json()["dag_runs"]] == [("p1", "queued"), ("x", "queued")]
+    assert user.post("/api/v2/dags/~/clearDagRuns", json={"partition_key": "2024-01-01"}).status_code == 400
+    assert user.post(url, json={"dag_runs": [{"dag_run_id": "nope"}]}).status_code == 404
+
+    partitions = f"/api/v2/dags/{dag_id}/clearPartitions"
+    counted = user.post(partitions, json={"partition_key": "2024-01-02"}).json()
+    assert counted == {"dag_runs_cleared": 1, "task_instances_cleared": 0, "dry_run": True}
+    assert user.get(f"/api/v2/dags/{dag_id}/dagRuns/p2").json()["partition_key"] == "2024-01-02"
+    done = user.post(partitions, json={"partition_key": "2024-01-02", "dry_run": False}).json()
+    assert done["dag_runs_cleared"] == 1 and user.get(f"/api/v2/dags/{dag_id}/dagRuns/p2").json()["partition_key"] is None
+    assert user.post(partitions, json={}).status_code == 400
+    assert api.client("Viewer").post(partitions, json={"run_id": "p1"}).status_code == 403
+
+
+def test_a_runs_human_in_the_loop_details_are_empty(api):
+    dag_id = _dag(api)
+    _trigger(api, dag_id, dag_run_id="r")
+    viewer = api.client("Viewer")
+    assert viewer.get(f"/api/v2/dags/{dag_id}/dagRuns/r/hitlDetails").json() == {"hitl_details": [], "total_entries": 0}
+    assert viewer.get(f"/api/v2/dags/{dag_id}/dagRuns/nope/hitlDetails").status_code == 404

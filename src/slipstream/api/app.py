@@ -38,6 +38,7 @@ ROUTERS = (
     "unsupported",
     "dag_runs",
     "dag_run_bulk",
+    "dag_run_clears",
     "task_instances",
     "task_instance_extras",
     "task_logs",

@@ -199,3 +199,11 @@ def requeue(session: Session, dag_run_id: int, expected: str, now: datetime) -> 
     """A user sets a run back to ``queued`` (compare-and-set): the scheduler starts it again and
     decides its state from its task instances, which are left as they are (as in Airflow)."""
     return set_state(session, dag_run_id, expected, DagRunState.QUEUED, queued_at=now, start_date=None, end_date=None)
+
+
+def reset_partitions(session: Session, dag_run_ids: Sequence[int]) -> int:
+    """Forget the partition of these runs (Airflow's clearPartitions); returns how many changed."""
+    if not dag_run_ids:
+        return 0
+    statement = update(RUNS).where(RUNS.c.id.in_(list(dag_run_ids))).values(partition_key=None, partition_date=None)
+    return session.execute(statement).rowcount

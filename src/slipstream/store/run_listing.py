@@ -151,3 +151,19 @@ def one_run(session: Session, dag_id: str, run_id: str) -> Any:
         .where(RUNS.c.dag_id == dag_id, RUNS.c.run_id == run_id)
     )
     return session.execute(query).first()
+
+
+def partition_runs(
+    session: Session, dag_id: str, *, run_id: str | None = None, partition_key: str | None = None,
+    start: Any = None, end: Any = None,
+) -> list[Any]:
+    """The runs of ``dag_id`` one partition selector picks (a run id, else a partition key, else a
+    window of partition dates, both ends inclusive), by partition date then run id, as light rows."""
+    query = select(RUNS.c.id, RUNS.c.run_id, RUNS.c.partition_key, RUNS.c.partition_date).where(RUNS.c.dag_id == dag_id)
+    if run_id is not None:
+        query = query.where(RUNS.c.run_id == run_id)
+    elif partition_key is not None:
+        query = query.where(RUNS.c.partition_key == partition_key)
+    else:
+        query = query.where(RUNS.c.partition_date.is_not(None), *Range(gte=start, lte=end).clauses(RUNS.c.partition_date))
+    return list(session.execute(query.order_by(RUNS.c.partition_date, RUNS.c.run_id)))

@@ -107,12 +107,12 @@ def dag_run_response(run: DagRun) -> DAGRunResponse:
     )
 
 
-def _aware(value: datetime | None) -> datetime | None:
+def aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def _range(gte: Any, gt: Any, lte: Any, lt: Any) -> Range:
-    return Range(gte=_aware(gte), gt=_aware(gt), lte=_aware(lte), lt=_aware(lt))
+    return Range(gte=aware(gte), gt=aware(gt), lte=aware(lte), lt=aware(lt))
 
 
 def _known(values: list[str], allowed: type[enum.StrEnum], name: str) -> list[str]:
@@ -266,8 +266,8 @@ def trigger_dag_run(dag_id: str, body: TriggerDAGRunPostBody, ctx: Ctx) -> DAGRu
     """Queue a manual run; its params are checked against ``conf`` (400 with the param's message).
     Without a logical date the run gets ``run_after`` (default: now) as its logical date."""
     run = run_actions.trigger_run(
-        ctx, dag_id, run_id=body.dag_run_id, logical_date=_aware(body.logical_date), run_after=_aware(body.run_after),
-        data_interval=(_aware(body.data_interval_start), _aware(body.data_interval_end)), conf=body.conf,
+        ctx, dag_id, run_id=body.dag_run_id, logical_date=aware(body.logical_date), run_after=aware(body.run_after),
+        data_interval=(aware(body.data_interval_start), aware(body.data_interval_end)), conf=body.conf,
         note=body.note, partition_key=body.partition_key,
     )
     return dag_run_response(run)
