@@ -133,6 +133,8 @@ def test_list_filters_order_and_paging(api):
     updated = viewer.get(url, params={"updated_at_gte": "2024-01-01T00:00:00Z"})
     assert updated.status_code == 400 and "updated_at" in updated.json()["detail"]
     assert viewer.get(url, params={"state": "bogus"}).status_code == 400
+    assert viewer.get(url, params={"logical_date_gte": "0001-01-01T00:00:00+05:00"}).status_code == 400
+    assert viewer.get(url, params={"limit": 2**63, "offset": 0}).status_code == 422
     assert viewer.get("/api/v2/dags/no_such_dag/dagRuns").status_code == 404
 
 

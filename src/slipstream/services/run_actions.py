@@ -59,7 +59,7 @@ def trigger_run(
         raise NotFound(str(err)) from None
     except dag_runs.DagRunExists as err:
         raise AlreadyExists(str(err)) from None
-    except (ParamValidationError, ValueError) as err:
+    except (ParamValidationError, ValueError, OverflowError) as err:
         raise InvalidRequest(str(err)) from None
     ctx.notify("dag_run")
     return get_run(ctx, dag_id, row.run_id)

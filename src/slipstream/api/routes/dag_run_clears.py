@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from slipstream.api.routes.dag_run_bulk import BulkDAGRunBody
-from slipstream.api.routes.dag_runs import DAGRunCollectionResponse, aware, dag_run_response
+from slipstream.api.routes.dag_runs import MAX_INT, DAGRunCollectionResponse, aware, dag_run_response
 from slipstream.api.security import OPERATE, READ, service_context
 from slipstream.api.task_instance_models import TaskInstanceCollectionResponse, TaskInstanceResponse
 from slipstream.services import dag_runs, run_actions, run_batches
@@ -109,7 +109,8 @@ class HITLDetailCollection(BaseModel):
 
 @router.get("/dagRuns/{dag_run_id}/hitlDetails", dependencies=[READ], tags=["HumanInTheLoop"])
 def get_hitl_details(dag_id: str, dag_run_id: str, ctx: Ctx,
-                     limit: Annotated[int, Query(ge=0)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+                     limit: Annotated[int, Query(ge=0, le=MAX_INT)] = 50,
+                     offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
                      ) -> HITLDetailCollection:
     """Always empty: Slipstream has no human-in-the-loop operators, so no task waits for a person."""
     dag_runs.get_run(ctx, dag_id, dag_run_id)

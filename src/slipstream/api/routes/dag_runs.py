@@ -26,6 +26,7 @@ from slipstream.services.errors import InvalidRequest
 router = APIRouter(prefix="/api/v2/dags/{dag_id}/dagRuns", tags=["DagRun"])
 
 Ctx = Annotated[ServiceContext, Depends(service_context)]
+MAX_INT = 2**63 - 1  # the largest integer the stores take in a LIMIT or OFFSET
 
 
 class DagRunState(enum.StrEnum):
@@ -108,7 +109,14 @@ def dag_run_response(run: DagRun) -> DAGRunResponse:
 
 
 def aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+    """A date of a request in UTC (one without a zone is taken as UTC); 400 for one that is not
+    a date in UTC (year 1 at +05:00...)."""
+    if value is None:
+        return None
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidRequest(f"{value.isoformat()} is out of the range of dates Slipstream stores") from None
 
 
 def _range(gte: Any, gt: Any, lte: Any, lt: Any) -> Range:
@@ -188,7 +196,7 @@ def _collection(page: Any) -> DAGRunCollectionResponse:
 @router.get("", dependencies=[READ])
 def get_dag_runs(
     dag_id: str, ctx: Ctx, where: Annotated[RunFilter, Depends(run_filter)],
-    limit: Annotated[int, Query(ge=0)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=0, le=MAX_INT)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
     order_by: Annotated[list[str], Query()] = ["id"],  # noqa: B006
 ) -> DAGRunCollectionResponse:
     """The runs of a DAG, or of every DAG with ``~`` as dag_id."""
@@ -199,8 +207,8 @@ class DAGRunsBatchBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     order_by: str | None = None
-    page_offset: int = Field(default=0, ge=0)
-    page_limit: int = Field(default=100, ge=0)
+    page_offset: int = Field(default=0, ge=0, le=MAX_INT)
+    page_limit: int = Field(default=100, ge=0, le=MAX_INT)
     dag_ids: list[str] | None = None
     states: list[DagRunState | None] | None = None
     run_after_gte: datetime | None = None
