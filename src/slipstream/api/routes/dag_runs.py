@@ -27,6 +27,7 @@ router = APIRouter(prefix="/api/v2/dags/{dag_id}/dagRuns", tags=["DagRun"])
 
 Ctx = Annotated[ServiceContext, Depends(service_context)]
 MAX_INT = 2**63 - 1  # the largest integer the stores take in a LIMIT or OFFSET
+MAX_WAIT_INTERVAL = 60.0  # /wait looks at least this often, whatever interval it is given
 
 
 class DagRunState(enum.StrEnum):
@@ -351,7 +352,7 @@ async def _states(ctx: ServiceContext, run: DagRun, interval: float, results: li
         yield json.dumps(line, default=str) + "\n"
         if run.finished:
             return
-        await asyncio.sleep(interval)
+        await asyncio.sleep(min(interval, MAX_WAIT_INTERVAL))
         run = await asyncio.to_thread(dag_runs.get_run, ctx, run.dag_id, run.run_id)
 
 
