@@ -1,5 +1,5 @@
-"""A trigger made in another process (``slipstream dags trigger``, as the API server would) wakes a
-running scheduler at once: with a 30 s poll, the run still starts within about a second."""
+"""A trigger or a clear made in another process (``slipstream dags trigger|clear``, as the API server
+would) wakes a running scheduler at once: with a 30 s poll, the run still starts within about a second."""
 
 from __future__ import annotations
 
@@ -75,8 +75,22 @@ def _seconds_until_started(db: Database, run_id: str, limit: float = 10.0) -> fl
     return float("inf")
 
 
+def _run(db: Database):
+    with db.read() as session:
+        return dag_runs.get(session, "woken", "from_cli")
+
+
+def _seconds_until(db: Database, condition, limit: float = 10.0) -> float:
+    begin = time.monotonic()
+    while time.monotonic() - begin < limit:
+        if condition():
+            return time.monotonic() - begin
+        time.sleep(0.02)
+    return float("inf")
+
+
 @pytest.mark.timeout(90)
-def test_a_trigger_from_another_process_wakes_the_scheduler(store):
+def test_a_trigger_and_a_clear_from_another_process_wake_the_scheduler(store):
     settings, db = store
     service, thread = _started_scheduler(settings, db)
     try:
@@ -84,6 +98,13 @@ def test_a_trigger_from_another_process_wakes_the_scheduler(store):
                               text=True, timeout=60, env=dict(os.environ))
         assert done.returncode == 0, done.stderr
         assert _seconds_until_started(db, "from_cli") < 1.5
+        assert _seconds_until(db, lambda: _run(db).state == "success") < 10
+        first_start = _run(db).start_date
+        cleared = subprocess.run([*SLIPSTREAM, "dags", "clear", "woken", "from_cli", "-y"], capture_output=True,
+                                 text=True, timeout=60, env=dict(os.environ))
+        assert cleared.returncode == 0 and "Cleared 1 task instance(s)" in cleared.stdout, cleared.stderr
+        ran_again = _seconds_until(db, lambda: _run(db).state == "success" and _run(db).start_date > first_start)
+        assert ran_again < 1.5
     finally:
         service.stop()
         service.stop()
