@@ -325,3 +325,33 @@ def test_a_runs_human_in_the_loop_details_are_empty(api):
     viewer = api.client("Viewer")
     assert viewer.get(f"/api/v2/dags/{dag_id}/dagRuns/r/hitlDetails").json() == {"hitl_details": [], "total_entries": 0}
     assert viewer.get(f"/api/v2/dags/{dag_id}/dagRuns/nope/hitlDetails").status_code == 404
+
+
+CONSUMER = """
+from datetime import datetime
+from airflow import DAG
+from airflow.sdk import Asset
+from airflow.operators.empty import EmptyOperator
+
+with DAG("{dag_id}", start_date=datetime(2024, 1, 1), schedule=[Asset("s3://runs/{dag_id}")], catchup=False,
+         is_paused_upon_creation=False):
+    EmptyOperator(task_id="consume")
+"""
+
+
+@pytest.mark.timeout(120)
+def test_upstream_asset_events_of_an_asset_triggered_run(api):
+    dag_id = _dag(api, CONSUMER)
+    api.start_scheduler()
+    user = api.client("User")
+    (asset,) = user.get("/api/v2/assets", params={"uri_pattern": f"s3://runs/{dag_id}"}).json()["assets"]
+    posted = user.post("/api/v2/assets/events", json={"asset_id": asset["id"], "extra": {"rows": 7}})
+    assert posted.status_code == 200, posted.text
+    deadline, runs = time.monotonic() + 30, []
+    while not runs and time.monotonic() < deadline:
+        time.sleep(0.1)
+        runs = user.get(f"/api/v2/dags/{dag_id}/dagRuns").json()["dag_runs"]
+    assert [r["run_type"] for r in runs] == ["asset_triggered"]
+    events = user.get(f"/api/v2/dags/{dag_id}/dagRuns/{runs[0]['dag_run_id']}/upstreamAssetEvents").json()
+    assert events["total_entries"] == 1
+    assert events["asset_events"][0]["extra"]["rows"] == 7 and events["asset_events"][0]["asset_id"] == asset["id"]
