@@ -19,8 +19,7 @@ from airflow import DAG
 from airflow.models.param import Param
 from airflow.operators.empty import EmptyOperator
 
-# Paused: its runs stay queued even once a test of the module has started the scheduler.
-with DAG("{dag_id}", start_date=datetime(2024, 1, 1), schedule=None, catchup=False, is_paused_upon_creation=True,
+with DAG("{dag_id}", start_date=datetime(2024, 1, 1), schedule=None, catchup=False,
          params={{"n": Param(1, type="integer", minimum=0)}}):
     EmptyOperator(task_id="first") >> EmptyOperator(task_id="second")
 """
@@ -39,10 +38,16 @@ with DAG("{dag_id}", start_date=datetime(2024, 1, 1), schedule=None, catchup=Fal
 """
 
 
-def _dag(api, source: str = DAG) -> str:
+def _dag(api, source: str = DAG, paused: bool = True) -> str:
+    """A new DAG, paused by default so that its runs stay queued once a test of the module has
+    started the scheduler."""
+    from slipstream.store import dags as dag_store
+
     dag_id = api.unique("runs")
     api.write_dag(f"{dag_id}.py", source.format(dag_id=dag_id))
     api.parse()
+    with api.db.write() as session:
+        dag_store.set_paused(session, dag_id, paused, catchup_by_default=False)
     return dag_id
 
 
@@ -93,11 +98,7 @@ def test_trigger_needs_the_user_role(api):
 
 
 def test_a_paused_dag_gets_its_run_queued(api):
-    from slipstream.store import dags as dag_store
-
-    dag_id = _dag(api)
-    with api.db.write() as session:
-        dag_store.set_paused(session, dag_id, True, catchup_by_default=False)
+    dag_id = _dag(api, paused=True)
     assert _trigger(api, dag_id)["state"] == "queued"
 
 
@@ -221,13 +222,9 @@ def test_wait_streams_the_state_of_a_finished_run(api):
 
 @pytest.mark.timeout(120)
 def test_a_triggered_run_reaches_success_with_its_result(api):
-    dag_id = _dag(api, RETURNS)
+    dag_id = _dag(api, RETURNS, paused=False)
     api.start_scheduler()
     user = api.client("User")
-    from slipstream.store import dags as dag_store
-
-    with api.db.write() as session:
-        dag_store.set_paused(session, dag_id, False, catchup_by_default=False)
     run_id = _trigger(api, dag_id)["dag_run_id"]
     deadline = time.monotonic() + 60
     state = "queued"
@@ -333,15 +330,14 @@ from airflow import DAG
 from airflow.sdk import Asset
 from airflow.operators.empty import EmptyOperator
 
-with DAG("{dag_id}", start_date=datetime(2024, 1, 1), schedule=[Asset("s3://runs/{dag_id}")], catchup=False,
-         is_paused_upon_creation=False):
+with DAG("{dag_id}", start_date=datetime(2024, 1, 1), schedule=[Asset("s3://runs/{dag_id}")], catchup=False):
     EmptyOperator(task_id="consume")
 """
 
 
 @pytest.mark.timeout(120)
 def test_upstream_asset_events_of_an_asset_triggered_run(api):
-    dag_id = _dag(api, CONSUMER)
+    dag_id = _dag(api, CONSUMER, paused=False)
     api.start_scheduler()
     user = api.client("User")
     (asset,) = user.get("/api/v2/assets", params={"uri_pattern": f"s3://runs/{dag_id}"}).json()["assets"]
