@@ -10,7 +10,7 @@ from typing import Any
 
 from slipstream.services import clearing
 from slipstream.services.context import ServiceContext
-from slipstream.services.dag_runs import dag_not_found
+from slipstream.services.dag_runs import dag_not_found, get_run
 from slipstream.services.errors import InvalidRequest
 from slipstream.services.run_actions import UNSET, RunCleared, clear_run
 from slipstream.store import dag_runs, run_listing
@@ -55,9 +55,13 @@ def clear_runs(
     ctx: ServiceContext, runs: Sequence[tuple[str, str]], *, only_failed: bool = False, dry_run: bool = False,
     only_new: bool = False, note: str | None = UNSET,
 ) -> list[RunCleared]:
-    """``clear_run`` for each (dag_id, run_id), in order; the first unknown run stops it (NotFound)."""
+    """``clear_run`` for each (dag_id, run_id), in order, once every run is known to exist (an
+    unknown one is NotFound and nothing is cleared)."""
+    unique = list(dict.fromkeys(runs))
+    for dag_id, run_id in unique:
+        get_run(ctx, dag_id, run_id)
     return [clear_run(ctx, dag_id, run_id, only_failed=only_failed, dry_run=dry_run, only_new=only_new, note=note)
-            for dag_id, run_id in dict.fromkeys(runs)]
+            for dag_id, run_id in unique]
 
 
 @dataclass(frozen=True)
