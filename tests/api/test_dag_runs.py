@@ -274,6 +274,13 @@ def test_the_official_client_triggers_lists_and_marks_runs(api):
         marked = runs.patch_dag_run(dag_id, "by_client", client.DAGRunPatchBody(state="failed"))
         assert marked.state.value == "failed"
         assert runs.get_dag_run(dag_id, "by_client").state.value == "failed"
+        # The client cannot read a dry run's answer, from Airflow either: each task instance also
+        # matches its NewTaskResponse, and its oneOf refuses two matches. The raw answer is right.
+        raw = runs.clear_dag_run_without_preload_content(dag_id, "by_client", client.DAGRunClearBody(dry_run=True))
+        assert sorted(ti["task_id"] for ti in json.loads(raw.data)["task_instances"]) == ["first", "second"]
+        cleared = runs.clear_dag_run(dag_id, "by_client", client.DAGRunClearBody(dry_run=False)).actual_instance
+        assert cleared.state.value == "queued"
+        runs.patch_dag_run(dag_id, "by_client", client.DAGRunPatchBody(state="failed"))
         batch = runs.get_list_dag_runs_batch("~", client.DAGRunsBatchBody(dag_ids=[dag_id], states=["failed"]))
         assert batch.total_entries == 1
         runs.delete_dag_run(dag_id, "by_client")
