@@ -4,12 +4,22 @@ Airflow's bulk endpoint does. Creating runs this way is refused, as in Airflow: 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from slipstream.api.errors import status_of
+from slipstream.api.listing import (
+    BulkActionNotOnExistence,
+    BulkActionResponse,
+    BulkBody,
+    BulkCreateAction,
+    BulkDeleteAction,
+    BulkResponse,
+    BulkUpdateAction,
+    StrictBody,
+)
 from slipstream.api.routes.dag_runs import DagRunMutableStates
 from slipstream.api.security import OPERATE, service_context
 from slipstream.services import dag_runs, run_actions
@@ -19,55 +29,11 @@ from slipstream.services.errors import InvalidRequest, ServiceError
 router = APIRouter(prefix="/api/v2/dags/{dag_id}/dagRuns", tags=["DagRun"])
 
 
-class BulkDAGRunBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class BulkDAGRunBody(StrictBody):
     dag_run_id: str
     dag_id: str | None = None
     state: DagRunMutableStates | None = None
     note: str | None = Field(default=None, max_length=1000)
-
-
-class BulkCreateAction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    action: Literal["create"]
-    entities: list[BulkDAGRunBody]
-    action_on_existence: Literal["fail", "skip", "overwrite"] = "fail"
-
-
-class BulkUpdateAction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    action: Literal["update"]
-    entities: list[BulkDAGRunBody]
-    update_mask: list[str] | None = None
-    action_on_non_existence: Literal["fail", "skip"] = "fail"
-
-
-class BulkDeleteAction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    action: Literal["delete"]
-    entities: list[str | BulkDAGRunBody]
-    action_on_non_existence: Literal["fail", "skip"] = "fail"
-
-
-class BulkBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    actions: list[Annotated[BulkCreateAction | BulkUpdateAction | BulkDeleteAction, Field(discriminator="action")]]
-
-
-class BulkActionResponse(BaseModel):
-    success: list[str] = []
-    errors: list[dict[str, Any]] = []
-
-
-class BulkResponse(BaseModel):
-    create: BulkActionResponse | None = None
-    update: BulkActionResponse | None = None
-    delete: BulkActionResponse | None = None
 
 
 def _keys(dag_id: str, entities: list[Any], result: BulkActionResponse) -> list[tuple[str, str, Any]]:
@@ -92,11 +58,11 @@ def _missing(ctx: ServiceContext, keys: list[tuple[str, str, Any]]) -> list[str]
     return missing
 
 
-def _apply(ctx: ServiceContext, action: BulkUpdateAction | BulkDeleteAction, dag_id: str) -> BulkActionResponse:
+def _apply(ctx: ServiceContext, action: Any, dag_id: str) -> BulkActionResponse:
     result = BulkActionResponse()
     keys = _keys(dag_id, action.entities, result)
     missing = _missing(ctx, keys)
-    if missing and action.action_on_non_existence == "fail":
+    if missing and action.action_on_non_existence == BulkActionNotOnExistence.fail:
         result.errors.append({"error": f"These DAG runs were not found: {', '.join(missing)}; nothing was changed",
                               "status_code": 404})
         return result
@@ -120,7 +86,9 @@ def _apply(ctx: ServiceContext, action: BulkUpdateAction | BulkDeleteAction, dag
 
 
 @router.patch("", dependencies=[OPERATE])
-def bulk_dag_runs(dag_id: str, body: BulkBody, ctx: Annotated[ServiceContext, Depends(service_context)]) -> BulkResponse:
+def bulk_dag_runs(
+    dag_id: str, body: BulkBody[BulkDAGRunBody], ctx: Annotated[ServiceContext, Depends(service_context)],
+) -> BulkResponse:
     """Mark, note or delete several runs; ``~`` as dag_id with each run's dag_id in its entity."""
     answer = BulkResponse()
     for action in body.actions:
