@@ -221,3 +221,24 @@ def test_favorites_and_versions_say_what_is_missing(seeded):
     versions = viewer.get("/api/v2/dags/etl_daily/dagVersions")
     assert versions.status_code == 501 and "DAG versions" in versions.json()["detail"]
     assert viewer.get("/api/v2/dags/nope/dagVersions").status_code == 404
+
+
+def test_a_page_of_dags_takes_two_queries_whatever_its_size(seeded):
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def record(connection, cursor, statement, *args):
+        if "ab_user" not in statement and statement != "BEGIN":
+            statements.append(statement)
+
+    event.listen(seeded.db.engine, "before_cursor_execute", record)
+    try:
+        for limit in (1, 100):
+            statements.clear()
+            answer = seeded.client("Viewer").get("/api/v2/dags", params={"limit": limit, "order_by": "-last_run_state",
+                                                                         "tags": ["etl", "mutable"]})
+            assert answer.status_code == 200
+            assert len(statements) == 2, statements  # the count and the page
+    finally:
+        event.remove(seeded.db.engine, "before_cursor_execute", record)

@@ -112,35 +112,38 @@ def _not_found(dag_id: str) -> NotFound:
 
 
 def timetable_of(schedule: Mapping[str, Any] | None, has_asset_condition: bool, summary: str | None,
-                 partitioned: bool = False, timezone: str = "UTC") -> Timetable:
-    """What the API says of a DAG's schedule, from its serialized form."""
-    from slipstream.timetables.timetable import make_timetable
+                 partitioned: bool = False) -> Timetable:
+    """What the API says of a DAG's schedule, from its serialized form and the timetable class's
+    traits (no timetable is built: a listing of many cron DAGs would parse every expression)."""
+    from slipstream.timetables.timetable import KINDS
 
     if schedule is None:
         if has_asset_condition:
             return Timetable(summary, "Triggered by assets", periodic=False, partitioned=partitioned)
-        return Timetable(None, "Never, external triggers only", periodic=False, partitioned=False)
-    try:
-        timetable = make_timetable(dict(schedule), timezone)
-    except (ValueError, KeyError):  # serialized by another version: say what is known
-        return Timetable(summary, summary or "", periodic=False, partitioned=partitioned)
-    description = timetable.description or str(schedule.get("summary") or "")
+        return Timetable(None, KINDS["null"].description, periodic=False, partitioned=False)
+    cls = KINDS.get(str(schedule.get("kind")))
+    own = str(schedule.get("description") or schedule.get("summary") or "")
+    if cls is None:  # serialized by another version: say what is known
+        return Timetable(summary, own, periodic=False, partitioned=partitioned)
+    description = cls.description or own
     if has_asset_condition:
         description = f"Triggered by assets or {description}"
-    periodic = bool(timetable.periodic)
-    return Timetable(summary, description, periodic=periodic,
-                     partitioned=partitioned or bool(timetable.partitioned or timetable.partitioned_at_runtime))
+    return Timetable(summary, description, periodic=bool(cls.periodic),
+                     partitioned=partitioned or bool(cls.partitioned or cls.partitioned_at_runtime))
 
 
-def _relative(ctx: ServiceContext, fileloc: str) -> str:
-    for folder in ctx.settings.dag_folders():
-        folder = os.path.abspath(folder)
-        if fileloc.startswith(folder.rstrip("/") + "/"):
-            return os.path.relpath(fileloc, folder)
+def _relative(folders: Sequence[str], fileloc: str) -> str:
+    for folder in folders:
+        if fileloc.startswith(folder):
+            return fileloc[len(folder):]
     return os.path.basename(fileloc)
 
 
-def _dag(ctx: ServiceContext, listing: DagListing) -> Dag:
+def _folders(ctx: ServiceContext) -> list[str]:
+    return [os.path.abspath(folder).rstrip("/") + "/" for folder in ctx.settings.dag_folders()]
+
+
+def _dag(ctx: ServiceContext, listing: DagListing, folders: Sequence[str]) -> Dag:
     row: DagRow = listing.dag
     return Dag(
         dag_id=row.dag_id,
@@ -149,7 +152,7 @@ def _dag(ctx: ServiceContext, listing: DagListing) -> Dag:
         is_stale=not row.is_active,
         last_parsed_time=row.last_parsed_time,
         fileloc=row.fileloc,
-        relative_fileloc=_relative(ctx, row.fileloc),
+        relative_fileloc=_relative(folders, row.fileloc),
         description=row.description,
         timetable=timetable_of(listing.schedule, listing.has_asset_condition, row.schedule, listing.partitioned),
         tags=sorted(row.tags or []),
@@ -180,7 +183,8 @@ def list_dags(
     order = _order(order_by)
     with ctx.db.read() as session:
         listings, total = dag_listing.list_dags(session, where, order, limit=limit, offset=offset)
-    return Page([_dag(ctx, listing) for listing in listings], total)
+    folders = _folders(ctx)
+    return Page([_dag(ctx, listing, folders) for listing in listings], total)
 
 
 def get_dag(ctx: ServiceContext, dag_id: str) -> Dag:
