@@ -183,18 +183,21 @@ def trigger(
     partition_key: str | None = None,
 ) -> None:
     """Queue a manual run; the scheduler runs it."""
-    from slipstream.scheduler.triggering import trigger_dag
-    from slipstream.sdk.exceptions import ParamValidationError
-    from slipstream.store.dag_runs import DagRunExists
+    from slipstream.services import run_actions
 
-    _, db = _prepared(dags_folder)
-    _serialized(db, dag_id)
-    try:
-        run = trigger_dag(db, dag_id, run_id=run_id, conf=_parse_conf(conf), logical_date=_parse_date(logical_date),
-                          partition_key=partition_key)
-    except (ParamValidationError, DagRunExists, ValueError) as err:
-        raise click.ClickException(str(err)) from None
+    ctx = _prepared_context(dags_folder)
+    run = service_call(run_actions.trigger_run, ctx, dag_id, run_id=run_id, conf=_parse_conf(conf),
+                       logical_date=_parse_date(logical_date), partition_key=partition_key)
     print_rows([_run_row(run)], output)
+
+
+def _prepared_context(dags_folder: str | None) -> Any:
+    """A service context over ``_prepared``'s store, with a scheduler wake-up."""
+    from slipstream.services.context import ServiceContext
+    from slipstream.services.notify import notifier_for
+
+    settings, db = _prepared(dags_folder)
+    return ServiceContext(settings=settings, db=db, notify=notifier_for(settings, db))
 
 
 def _run_row(run: Any) -> dict[str, Any]:
@@ -218,20 +221,16 @@ def _run_row(run: Any) -> dict[str, Any]:
 @output_option
 def list_runs(dag_id: str | None, dag_id_option: str | None, state: str | None, limit: int | None, output: str) -> None:
     """Runs of a DAG, newest first."""
-    from slipstream.store import dag_runs
-    from slipstream.store import dags as dag_store
+    from slipstream.services import dag_runs
 
     if dag_id and dag_id_option and dag_id != dag_id_option:
         raise click.UsageError(f"two different DAGs given: {dag_id!r} and -d {dag_id_option!r}")
     dag_id = dag_id or dag_id_option
     if not dag_id:
         raise click.UsageError("give the DAG: slipstream dags list-runs DAG_ID")
-    db = open_store(load_settings())
-    with db.read() as session:
-        rows = [_run_row(r) for r in dag_runs.list_runs(session, dag_id, state=state, limit=limit)]
-        known = bool(rows) or dag_store.get_dag(session, dag_id) is not None
-    if not known:
-        raise click.ClickException(f"DAG {dag_id!r} not found (see `slipstream dags list`)")
+    where = dag_runs.RunFilter(states=[state] if state else None)
+    page = service_call(dag_runs.list_runs, service_context(), dag_id, where, order_by=["-id"], limit=limit)
+    rows = [_run_row(run) for run in page.items]
     columns = ["dag_id", "run_id", "state", "run_type", "logical_date", "start_date", "end_date"]
     print_rows(rows, output, columns if output != "json" else None)
 
