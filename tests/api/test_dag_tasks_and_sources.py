@@ -109,3 +109,16 @@ def test_import_errors(seeded):
     assert viewer.get("/api/v2/importErrors", params={"order_by": "nope"}).status_code == 400
     assert viewer.get("/api/v2/importErrors/999999").status_code == 404
     assert seeded.client(None).get("/api/v2/importErrors").status_code == 401
+
+
+def test_the_official_clients_models_read_the_answers(seeded):
+    from airflow_client.client.models.dag_source_response import DAGSourceResponse
+    from airflow_client.client.models.import_error_collection_response import ImportErrorCollectionResponse
+    from airflow_client.client.models.task_collection_response import TaskCollectionResponse
+
+    viewer = seeded.client("Viewer")
+    tasks = TaskCollectionResponse.from_dict(viewer.get("/api/v2/dags/shaped/tasks").json())
+    assert {task.task_id for task in tasks.tasks} == {"first", "a_last", "fan"}
+    assert DAGSourceResponse.from_dict(viewer.get("/api/v2/dagSources/shaped").json()).dag_id == "shaped"
+    errors = ImportErrorCollectionResponse.from_dict(viewer.get("/api/v2/importErrors").json())
+    assert errors.total_entries >= 2

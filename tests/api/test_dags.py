@@ -68,6 +68,8 @@ def seeded(api):
                             now=now + timedelta(seconds=i), logical_date=now + timedelta(seconds=i), state=state)
         dag_runs.create(session, dag_id="etl_daily", run_id="r0", run_type="manual", tasks=[], now=now,
                         logical_date=now, state="success")
+        dag_runs.create(session, dag_id="doomed", run_id="r0", run_type="manual", tasks=[spec], now=now,
+                        logical_date=now, state="success")
         busy = dag_runs.create(session, dag_id="busy", run_id="r0", run_type="manual",
                                tasks=[TaskSpec("t", "EmptyOperator", 0, "default_pool", 1, "default", 1)], now=now,
                                logical_date=now, state="running")
@@ -176,6 +178,9 @@ def test_delete_dag(seeded):
     assert user.delete("/api/v2/dags/doomed").status_code == 204
     assert user.get("/api/v2/dags/doomed").status_code == 404
     assert user.delete("/api/v2/dags/doomed").status_code == 404
+    with seeded.db.read() as session:
+        assert dag_runs.list_runs(session, "doomed") == []
+        assert task_instances.for_run(session, "doomed", "r0") == []
     busy = user.delete("/api/v2/dags/busy")
     assert busy.status_code == 409 and "running" in busy.json()["detail"]
     assert user.get("/api/v2/dags/busy").status_code == 200
@@ -242,3 +247,21 @@ def test_a_page_of_dags_takes_two_queries_whatever_its_size(seeded):
             assert len(statements) == 2, statements  # the count and the page
     finally:
         event.remove(seeded.db.engine, "before_cursor_execute", record)
+
+
+def test_the_official_clients_models_read_the_answers(seeded):
+    from airflow_client.client.models.dag_collection_response import DAGCollectionResponse
+    from airflow_client.client.models.dag_details_response import DAGDetailsResponse
+    from airflow_client.client.models.dag_stats_collection_response import DagStatsCollectionResponse
+    from airflow_client.client.models.dag_tag_collection_response import DAGTagCollectionResponse
+    from airflow_client.client.models.dag_warning_collection_response import DAGWarningCollectionResponse
+
+    viewer = seeded.client("Viewer")
+    listed = DAGCollectionResponse.from_dict(viewer.get("/api/v2/dags", params={"limit": 100}).json())
+    assert "etl_daily" in [dag.dag_id for dag in listed.dags]
+    details = DAGDetailsResponse.from_dict(viewer.get("/api/v2/dags/etl_daily/details").json())
+    assert details.params["limit"]["value"] == 10 and details.tags[0].name == "daily"
+    assert DAGTagCollectionResponse.from_dict(viewer.get("/api/v2/dagTags").json()).total_entries >= 4
+    stats = DagStatsCollectionResponse.from_dict(viewer.get("/api/v2/dagStats").json())
+    assert {entry.dag_id for entry in stats.dags} >= {"etl_hourly", "etl_daily"}
+    assert DAGWarningCollectionResponse.from_dict(viewer.get("/api/v2/dagWarnings").json()).total_entries == 0

@@ -286,17 +286,16 @@ def set_paused_matching(
     return Page(page.items, len(dag_ids))
 
 
-def delete_dag(ctx: ServiceContext, dag_id: str) -> int:
+def delete_dag(ctx: ServiceContext, dag_id: str) -> None:
     """Delete the DAG's rows (runs, task instances, XComs, log records...); ``Conflict`` while
     one of its task instances runs. The parser records it again if its file still defines it."""
     with ctx.db.write() as session:
         if dag_deletion.has_running_task_instances(session, dag_id):
             raise Conflict(f"Task instances of DAG {dag_id!r} are still running: wait for them to finish "
                            "(or mark them failed) before deleting the DAG")
-        count = dag_deletion.delete_dag(session, dag_id)
-    if count == 0:
+        deleted = dag_deletion.delete_dag(session, dag_id)
+    if not deleted:
         raise _not_found(dag_id)
-    return count
 
 
 def list_tags(
