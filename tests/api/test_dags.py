@@ -116,6 +116,9 @@ def test_list_dags_filters(seeded):
     assert everything["total_entries"] == len(everything["dags"]) >= 9
     assert ids(viewer.get("/api/v2/dags", params={"bundle_name": "other"})) == []
     assert viewer.get("/api/v2/dags", params={"last_dag_run_state": "bogus"}).status_code == 422
+    assert viewer.get("/api/v2/dags", params={"limit": 2**64}).status_code == 422
+    nul = viewer.get("/api/v2/dags", params={"dag_id_pattern": "a\x00"})  # PostgreSQL cannot compare it
+    assert nul.status_code == 400 and "NUL" in nul.json()["detail"]
 
 
 def test_list_dags_order_and_paging(seeded):

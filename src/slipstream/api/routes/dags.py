@@ -17,6 +17,7 @@ from slipstream.store.dag_listing import DagFilter, DateRange
 
 router = APIRouter(prefix="/api/v2", tags=["DAG"])
 
+MAX_INT = 2**63 - 1  # the largest limit or offset the store takes
 RunState = Literal["queued", "running", "success", "failed"]
 ORDER_HELP = ("Fields to order by, several allowed; prefix with `-` for descending. One of: "
               + ", ".join(dags.DAG_ORDER_FIELDS))
@@ -204,8 +205,8 @@ def _dag_filter(
 def get_dags(
     request: Request,
     where: DagFilter = Depends(_dag_filter),
-    limit: int = Query(50, ge=0),
-    offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=0, le=MAX_INT),
+    offset: int = Query(0, ge=0, le=MAX_INT),
     order_by: list[str] = Query(default=["dag_id"], description=ORDER_HELP),
 ) -> DAGCollectionResponse:
     """DAGs, filtered, ordered and paged; by default only those whose file still defines them."""
@@ -223,8 +224,8 @@ def patch_dags(
     request: Request,
     body: DAGPatchBody,
     update_mask: list[str] | None = Query(None),
-    limit: int = Query(50, ge=0),
-    offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=0, le=MAX_INT),
+    offset: int = Query(0, ge=0, le=MAX_INT),
     tags: list[str] = Query(default=[]),
     tags_match_mode: Literal["any", "all"] | None = None,
     owners: list[str] = Query(default=[]),

@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from slipstream.api.routes.dags import PATTERN_HELP, PREFIX_HELP
+from slipstream.api.routes.dags import MAX_INT, PATTERN_HELP, PREFIX_HELP
 from slipstream.api.security import READ, service_context
 from slipstream.services import import_errors
 from slipstream.services.dags import BUNDLE_NAME
@@ -38,8 +38,8 @@ def _response(error: DagImportError) -> ImportErrorResponse:
 @router.get("/importErrors", dependencies=[READ])
 def get_import_errors(
     request: Request,
-    limit: int = Query(50, ge=0),
-    offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=0, le=MAX_INT),
+    offset: int = Query(0, ge=0, le=MAX_INT),
     order_by: list[str] = Query(default=["id"], description="One of " + ", ".join(IMPORT_ERROR_ORDER_FIELDS)),
     filename_pattern: str | None = Query(None, description=PATTERN_HELP),
     filename_prefix_pattern: str | None = Query(None, description=PREFIX_HELP),
