@@ -82,14 +82,27 @@ def test_dag_source(seeded):
     assert seeded.client(None).get("/api/v2/dagSources/shaped").status_code == 401
 
 
-def test_dag_source_of_a_file_that_is_gone(seeded):
-    path = seeded.write_dag("vanishing_only.py", 'from airflow import DAG\nwith DAG("vanishing_dag", schedule=None):\n'
-                            '    pass\n')
+def test_a_dag_whose_file_is_gone(seeded):
+    path = seeded.write_dag("vanishing_only.py", """
+from airflow import DAG
+from airflow.operators.empty import EmptyOperator
+
+with DAG("vanishing_dag", schedule=None):
+    EmptyOperator(task_id="left")
+""")
     seeded.parse()
     path.unlink()
-    answer = seeded.client("Viewer").get("/api/v2/dagSources/vanishing_dag")
+    viewer = seeded.client("Viewer")
+    answer = viewer.get("/api/v2/dagSources/vanishing_dag")
     assert answer.status_code == 404
     assert "vanishing_only.py" in answer.json()["detail"] and "gone" in answer.json()["detail"]
+    seeded.parse()
+    assert viewer.get("/api/v2/dags/vanishing_dag").json()["is_stale"] is True
+    listed = viewer.get("/api/v2/dags", params={"dag_id_pattern": "vanishing"}).json()
+    assert listed["total_entries"] == 0
+    listed = viewer.get("/api/v2/dags", params={"dag_id_pattern": "vanishing", "exclude_stale": False}).json()
+    assert [dag["dag_id"] for dag in listed["dags"]] == ["vanishing_dag"]
+    assert [t["task_id"] for t in viewer.get("/api/v2/dags/vanishing_dag/tasks").json()["tasks"]] == ["left"]
 
 
 def test_import_errors(seeded):

@@ -195,12 +195,13 @@ def get_dag(ctx: ServiceContext, dag_id: str) -> Dag:
     return page.items[0]
 
 
-def serialized_dag(ctx: ServiceContext, dag_id: str) -> SerializedDag:
-    """The serialized form of an active DAG; ``NotFound`` (saying where to look) otherwise."""
+def serialized_dag(ctx: ServiceContext, dag_id: str, *, include_stale: bool = False) -> SerializedDag:
+    """The serialized form of an active DAG (or, with ``include_stale``, of one whose file no longer
+    defines it: its last parse); ``NotFound`` (saying where to look) otherwise."""
     with ctx.db.read() as session:
         row = dag_store.get_serialized(session, dag_id)
         dag = dag_store.get_dag(session, dag_id)
-    if row is None or dag is None or not dag.is_active:
+    if row is None or dag is None or not (dag.is_active or include_stale):
         raise _not_found(dag_id)
     return SerializedDag(row.data, row.dag_hash)
 

@@ -297,7 +297,11 @@ def _no_versions(request: Request, dag_id: str) -> None:
 
 
 @router.get("/dags/{dag_id}/dagVersions", tags=["DagVersion"], dependencies=[READ])
-def get_dag_versions(request: Request, dag_id: str) -> None:
+def get_dag_versions(
+    request: Request, dag_id: str, limit: int = Query(50, ge=0, le=MAX_INT), offset: int = Query(0, ge=0, le=MAX_INT),
+    version_number: int | None = None, bundle_name: str | None = None, bundle_version: str | None = None,
+    order_by: list[str] = Query(default=["id"]),
+) -> None:
     _no_versions(request, dag_id)
 
 
