@@ -117,6 +117,9 @@ def test_list_dags_filters(seeded):
     assert ids(viewer.get("/api/v2/dags", params={"bundle_name": "other"})) == []
     assert viewer.get("/api/v2/dags", params={"last_dag_run_state": "bogus"}).status_code == 422
     assert viewer.get("/api/v2/dags", params={"limit": 2**64}).status_code == 422
+    assert ids(viewer.get("/api/v2/dags", params={"dag_run_start_date_gte": "2000-01-01T00:00:00",
+                                                  "dag_run_start_date_lt": "9999-12-31T23:00:00+05:00"})) == []
+    assert viewer.get("/api/v2/dags", params={"dag_run_end_date_lte": "9999-12-31T23:00:00-05:00"}).status_code == 400
     nul = viewer.get("/api/v2/dags", params={"dag_id_pattern": "a\x00"})  # PostgreSQL cannot compare it
     assert nul.status_code == 400 and "NUL" in nul.json()["detail"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -156,6 +156,16 @@ def _nothing_when(*conditions: bool) -> list[str] | None:
     return [] if any(conditions) else None
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    """A date parameter in UTC; one without a time zone is taken as UTC."""
+    if value is None:
+        return None
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidRequest(f"{value.isoformat()} is out of the range of dates (in UTC)") from None
+
+
 def _dag_filter(
     tags: list[str] = Query(default=[]),
     tags_match_mode: Literal["any", "all"] | None = None,
@@ -187,8 +197,9 @@ def _dag_filter(
     if timetable_type:
         raise Unsupported("Filtering DAGs by timetable_type: Slipstream does not record Airflow's timetable class "
                           "names; filter with has_asset_schedule or read timetable_summary instead")
-    start = DateRange(dag_run_start_date_gte, dag_run_start_date_gt, dag_run_start_date_lte, dag_run_start_date_lt)
-    end = DateRange(dag_run_end_date_gte, dag_run_end_date_gt, dag_run_end_date_lte, dag_run_end_date_lt)
+    start = DateRange(*map(_utc, (dag_run_start_date_gte, dag_run_start_date_gt, dag_run_start_date_lte,
+                                  dag_run_start_date_lt)))
+    end = DateRange(*map(_utc, (dag_run_end_date_gte, dag_run_end_date_gt, dag_run_end_date_lte, dag_run_end_date_lt)))
     return DagFilter(
         dag_ids=_nothing_when(bundle_name not in (None, BUNDLE_NAME), bundle_version is not None, is_favorite is True),
         dag_id_pattern=dag_id_pattern, dag_id_prefix_pattern=dag_id_prefix_pattern,
