@@ -275,14 +275,11 @@ def set_paused_matching(
     if where.dag_id_pattern is None and where.dag_id_prefix_pattern is None:
         return Page([], 0)
     with ctx.db.write() as session:
-        listings, _ = dag_listing.list_dags(session, where, [("dag_id", False)])
-        now = utcnow()
-        for listing in listings:
-            dag_store.set_paused(session, listing.dag.dag_id, paused, now=now,
-                                 catchup_by_default=ctx.settings.catchup_by_default)
-    if listings and not paused:
+        dag_ids = dag_listing.dag_ids(session, where)
+        dag_store.set_paused_many(session, dag_ids, paused, now=utcnow(),
+                                  catchup_by_default=ctx.settings.catchup_by_default)
+    if dag_ids and not paused:
         ctx.notify("dag")
-    dag_ids = [listing.dag.dag_id for listing in listings]
     page = list_dags(ctx, DagFilter(dag_ids=dag_ids, exclude_stale=False), limit=limit, offset=offset)
     return Page(page.items, len(dag_ids))
 

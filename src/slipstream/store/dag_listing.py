@@ -177,6 +177,17 @@ def _with_latest_run(query: Select, run: Any) -> Select:
     return query.outerjoin(latest, latest.c.dag_id == DagRow.dag_id).outerjoin(run, run.c.id == latest.c.run_id)
 
 
+def dag_ids(session: Session, where: DagFilter) -> list[str]:
+    """The ids of the DAGs ``where`` keeps, in order."""
+    query = select(DagRow.dag_id)
+    conditions = _conditions(session, where)
+    if where.on_latest_run:
+        run = DagRunRow.__table__.alias("latest_run")
+        query = _with_latest_run(query, run)
+        conditions += _latest_run_conditions(run.c, where)
+    return list(session.scalars(query.where(*conditions).order_by(DagRow.dag_id)))
+
+
 def list_dags(
     session: Session, where: DagFilter, order: Sequence[tuple[str, bool]] = (), *, limit: int | None = None,
     offset: int = 0,

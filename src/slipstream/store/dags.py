@@ -193,3 +193,18 @@ def has_files_under(session: Session, folders: Iterable[str]) -> bool:
             if found.first() is not None:
                 return True
     return False
+
+
+def set_paused_many(
+    session: Session, dag_ids: Iterable[str], paused: bool, *, now: datetime, catchup_by_default: bool = False
+) -> None:
+    """``set_paused`` for many DAGs: one update, then (unpausing) each one's next run planned again."""
+    ids = list(dag_ids)
+    if not ids:
+        return
+    flag = update(DagRow).where(DagRow.dag_id.in_(ids)).values(is_paused=paused)
+    session.execute(flag.execution_options(synchronize_session=False))
+    if not paused:
+        query = select(SerializedDagRow.dag_id, SerializedDagRow.data).where(SerializedDagRow.dag_id.in_(ids))
+        for dag_id, data in session.execute(query).all():
+            next_runs.refresh_next(session, dag_id, data, now, catchup_by_default)
