@@ -198,13 +198,17 @@ def has_files_under(session: Session, folders: Iterable[str]) -> bool:
 def set_paused_many(
     session: Session, dag_ids: Iterable[str], paused: bool, *, now: datetime, catchup_by_default: bool = False
 ) -> None:
-    """``set_paused`` for many DAGs: one update, then (unpausing) each one's next run planned again."""
+    """``set_paused`` for many DAGs: one update, then the next run of each DAG that was paused and
+    is not any more planned again."""
     ids = list(dag_ids)
     if not ids:
         return
+    resumed = [] if paused else list(session.scalars(
+        select(DagRow.dag_id).where(DagRow.dag_id.in_(ids), DagRow.is_paused.is_(True))
+    ))
     flag = update(DagRow).where(DagRow.dag_id.in_(ids)).values(is_paused=paused)
     session.execute(flag.execution_options(synchronize_session=False))
-    if not paused:
-        query = select(SerializedDagRow.dag_id, SerializedDagRow.data).where(SerializedDagRow.dag_id.in_(ids))
+    if resumed:
+        query = select(SerializedDagRow.dag_id, SerializedDagRow.data).where(SerializedDagRow.dag_id.in_(resumed))
         for dag_id, data in session.execute(query).all():
             next_runs.refresh_next(session, dag_id, data, now, catchup_by_default)
