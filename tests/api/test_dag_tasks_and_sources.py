@@ -82,7 +82,7 @@ def test_dag_source(seeded):
     assert seeded.client(None).get("/api/v2/dagSources/shaped").status_code == 401
 
 
-def test_a_dag_whose_file_is_gone(seeded):
+def test_a_dag_whose_file_is_gone_or_broken(seeded):
     path = seeded.write_dag("vanishing_only.py", """
 from airflow import DAG
 from airflow.operators.empty import EmptyOperator
@@ -90,8 +90,10 @@ from airflow.operators.empty import EmptyOperator
 with DAG("vanishing_dag", schedule=None):
     EmptyOperator(task_id="left")
 """)
+    seeded.write_dag("breaking.py", "from airflow import DAG\nwith DAG('breaking_dag', schedule=None):\n    pass\n")
     seeded.parse()
     path.unlink()
+    seeded.write_dag("breaking.py", BROKEN)
     viewer = seeded.client("Viewer")
     answer = viewer.get("/api/v2/dagSources/vanishing_dag")
     assert answer.status_code == 404
@@ -103,6 +105,8 @@ with DAG("vanishing_dag", schedule=None):
     listed = viewer.get("/api/v2/dags", params={"dag_id_pattern": "vanishing", "exclude_stale": False}).json()
     assert [dag["dag_id"] for dag in listed["dags"]] == ["vanishing_dag"]
     assert [t["task_id"] for t in viewer.get("/api/v2/dags/vanishing_dag/tasks").json()["tasks"]] == ["left"]
+    broken = viewer.get("/api/v2/dags", params={"has_import_errors": True, "exclude_stale": False}).json()
+    assert [(dag["dag_id"], dag["is_stale"]) for dag in broken["dags"]] == [("breaking_dag", True)]
 
 
 def test_import_errors(seeded):
@@ -116,7 +120,8 @@ def test_import_errors(seeded):
     assert "broken on purpose" in first["stack_trace"] and first["timestamp"]
     one = viewer.get(f"/api/v2/importErrors/{first['import_error_id']}")
     assert one.status_code == 200 and one.json() == first
-    newest_first = viewer.get("/api/v2/importErrors", params={"order_by": "-filename", "limit": 1}).json()
+    newest_first = viewer.get("/api/v2/importErrors", params={"filename_pattern": "broken_", "order_by": "-filename",
+                                                              "limit": 1}).json()
     assert newest_first["import_errors"][0]["filename"].endswith("broken_two.py")
     assert newest_first["total_entries"] == 2
     assert viewer.get("/api/v2/importErrors", params={"order_by": "nope"}).status_code == 400
