@@ -112,6 +112,10 @@ def test_list_dags_filters(seeded):
     assert ids(viewer.get("/api/v2/dags", params={"dag_display_name_pattern": "etl DAILY"})) == ["etl_daily"]
     assert ids(viewer.get("/api/v2/dags", params={"last_dag_run_state": "running"})) == ["busy", "etl_hourly"]
     assert ids(viewer.get("/api/v2/dags", params={"has_import_errors": True})) == []
+    cron = {"timetable_type": "airflow.timetables.trigger.CronTriggerTimetable", "tags": ["etl", "adhoc"]}
+    assert ids(viewer.get("/api/v2/dags", params=cron)) == ["etl_daily", "etl_hourly"]
+    assert ids(viewer.get("/api/v2/dags", params={"timetable_type": ["NullTimetable", "EventsTimetable"],
+                                                  "tags": ["etl", "adhoc"]})) == ["manual_only"]
     everything = viewer.get("/api/v2/dags", params={"limit": 1000}).json()
     assert everything["total_entries"] == len(everything["dags"]) >= 9
     assert ids(viewer.get("/api/v2/dags", params={"bundle_name": "other"})) == []

@@ -8,7 +8,7 @@ import base64
 import inspect
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -111,25 +111,37 @@ def _not_found(dag_id: str) -> NotFound:
     return NotFound(f"DAG {dag_id!r} not found: {NOT_FOUND_HINT}")
 
 
-def timetable_of(schedule: Mapping[str, Any] | None, has_asset_condition: bool, summary: str | None,
-                 partitioned: bool = False) -> Timetable:
-    """What the API says of a DAG's schedule, from its serialized form and the timetable class's
-    traits (no timetable is built: a listing of many cron DAGs would parse every expression)."""
+def timetable_of(row: DagRow) -> Timetable:
+    """What the API says of a DAG's schedule, from what the parser recorded on its row and the
+    timetable class's traits."""
     from slipstream.timetables.timetable import KINDS
 
-    if schedule is None:
-        if has_asset_condition:
-            return Timetable(summary, "Triggered by assets", periodic=False, partitioned=partitioned)
+    if row.timetable_kind is None:
+        if row.asset_triggered:
+            return Timetable(row.schedule, "Triggered by assets", periodic=False, partitioned=row.timetable_partitioned)
         return Timetable(None, KINDS["null"].description, periodic=False, partitioned=False)
-    cls = KINDS.get(str(schedule.get("kind")))
-    own = str(schedule.get("description") or schedule.get("summary") or "")
+    cls = KINDS.get(row.timetable_kind)
+    own = row.timetable_description or row.schedule or ""
     if cls is None:  # serialized by another version: say what is known
-        return Timetable(summary, own, periodic=False, partitioned=partitioned)
+        return Timetable(row.schedule, own, periodic=False, partitioned=row.timetable_partitioned)
     description = cls.description or own
-    if has_asset_condition:
+    if row.asset_triggered:
         description = f"Triggered by assets or {description}"
-    return Timetable(summary, description, periodic=bool(cls.periodic),
-                     partitioned=partitioned or bool(cls.partitioned or cls.partitioned_at_runtime))
+    partitioned = row.timetable_partitioned or bool(cls.partitioned or cls.partitioned_at_runtime)
+    return Timetable(row.schedule, description, periodic=bool(cls.periodic), partitioned=partitioned)
+
+
+def timetable_kinds(class_names: Sequence[str]) -> list[str]:
+    """The kinds of schedule (``DagFilter.timetable_kinds``) of Airflow's timetable class names,
+    dotted or not (``airflow.timetables.trigger.CronTriggerTimetable``, ``NullTimetable``...)."""
+    from slipstream.timetables.timetable import KINDS
+
+    wanted = {name.rsplit(".", 1)[-1] for name in class_names}
+    kinds = [kind for kind, cls in KINDS.items() if cls.__name__ in wanted and kind != "null"]
+    extra = {"NullTimetable": dag_listing.NO_SCHEDULE, "AssetTriggeredTimetable": dag_listing.ASSETS_ONLY,
+             "DatasetTriggeredTimetable": dag_listing.ASSETS_ONLY, "AssetOrTimeSchedule": dag_listing.ASSETS_OR_TIME,
+             "DatasetOrTimeSchedule": dag_listing.ASSETS_OR_TIME}
+    return kinds + sorted({kind for name, kind in extra.items() if name in wanted})
 
 
 def _relative(folders: Sequence[str], fileloc: str) -> str:
@@ -154,13 +166,13 @@ def _dag(ctx: ServiceContext, listing: DagListing, folders: Sequence[str]) -> Da
         fileloc=row.fileloc,
         relative_fileloc=_relative(folders, row.fileloc),
         description=row.description,
-        timetable=timetable_of(listing.schedule, listing.has_asset_condition, row.schedule, listing.partitioned),
+        timetable=timetable_of(row),
         tags=sorted(row.tags or []),
         owners=[owner.strip() for owner in (row.owners or "").split(",") if owner.strip()],
         max_active_tasks=row.max_active_tasks if row.max_active_tasks is not None else
         ctx.settings.max_active_tasks_per_dag,
         max_active_runs=row.max_active_runs if row.max_active_runs is not None else ctx.settings.max_active_runs_per_dag,
-        has_task_concurrency_limits=listing.has_task_concurrency_limits,
+        has_task_concurrency_limits=bool(row.has_task_concurrency_limits),
         has_import_errors=listing.has_import_errors,
         next_dagrun=row.next_dagrun,
         next_dagrun_data_interval_start=row.next_dagrun_data_interval_start,

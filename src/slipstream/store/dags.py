@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from slipstream.store import assets, next_runs
 from slipstream.store.clock import utcnow
+from slipstream.store.dag_facts import listing_facts
 from slipstream.store.models import ID, DagRow, ImportErrorRow, SerializedDagRow
 from slipstream.timetables.assets import schedule_summary
 
@@ -62,6 +63,8 @@ def sync_file(
         row.max_active_runs = data.get("max_active_runs")
         row.max_active_tasks = data.get("max_active_tasks")
         row.last_parsed_time = now
+        for name, value in listing_facts(data).items():
+            setattr(row, name, value)
         serialized = session.get(SerializedDagRow, dag_id)
         if serialized is None:
             session.add(SerializedDagRow(dag_id=dag_id, fileloc=fileloc, data=dict(data), dag_hash=digest, last_updated=now))

@@ -194,9 +194,6 @@ def _dag_filter(
     is_favorite: bool | None = None,
     timetable_type: list[str] = Query(default=[]),
 ) -> DagFilter:
-    if timetable_type:
-        raise Unsupported("Filtering DAGs by timetable_type: Slipstream does not record Airflow's timetable class "
-                          "names; filter with has_asset_schedule or read timetable_summary instead")
     start = DateRange(*map(_utc, (dag_run_start_date_gte, dag_run_start_date_gt, dag_run_start_date_lte,
                                   dag_run_start_date_lt)))
     end = DateRange(*map(_utc, (dag_run_end_date_gte, dag_run_end_date_gt, dag_run_end_date_lte, dag_run_end_date_lt)))
@@ -209,6 +206,7 @@ def _dag_filter(
         paused=paused, has_import_errors=has_import_errors, has_asset_schedule=has_asset_schedule,
         asset_dependency=asset_dependency, last_run_state=last_dag_run_state, last_run_states=tuple(dag_run_state),
         run_start=start if start.is_set else None, run_end=end if end.is_set else None,
+        timetable_kinds=dags.timetable_kinds(timetable_type) if timetable_type else None,
     )
 
 
