@@ -43,7 +43,7 @@ OWN = '''
 from airflow import DAG
 from airflow.operators.empty import EmptyOperator
 
-for name in ("pause_one", "bulk_a", "bulk_b", "doomed", "busy", "csrf_dag"):
+for name in ("pause_one", "bulk_a", "bulk_b", "doomed", "busy", "csrf_dag", "client_dag", "client_doomed"):
     with DAG(name, schedule=None, tags=["mutable"]):
         EmptyOperator(task_id="t")
 '''
@@ -275,3 +275,25 @@ def test_the_official_clients_models_read_the_answers(seeded):
     stats = DagStatsCollectionResponse.from_dict(viewer.get("/api/v2/dagStats").json())
     assert {entry.dag_id for entry in stats.dags} >= {"etl_hourly", "etl_daily"}
     assert DAGWarningCollectionResponse.from_dict(viewer.get("/api/v2/dagWarnings").json()).total_entries == 0
+
+
+def test_the_official_client_unchanged(seeded):
+    client = pytest.importorskip("airflow_client.client")
+    configuration = client.Configuration(host=seeded.url, access_token=seeded.tokens["User"])
+    with client.ApiClient(configuration) as api_client:
+        dags_api = client.DAGApi(api_client)
+        listed = dags_api.get_dags(tags=["etl"], order_by=["-dag_id"])
+        assert [dag.dag_id for dag in listed.dags] == ["etl_hourly", "etl_daily"]
+        assert dags_api.get_dag_details("etl_daily").catchup is False
+        patched = dags_api.patch_dag("client_dag", client.DAGPatchBody(is_paused=True), update_mask=["is_paused"])
+        assert patched.is_paused is True
+        assert dags_api.patch_dags(client.DAGPatchBody(is_paused=False), dag_id_pattern="client_dag").total_entries == 1
+        dags_api.delete_dag("client_doomed")
+        assert "etl" in dags_api.get_dag_tags().tags
+        tasks = client.TaskApi(api_client).get_tasks("etl_daily")
+        assert [task.task_id for task in tasks.tasks] == ["extract", "load"]
+        assert client.TaskApi(api_client).get_task("etl_daily", "load").trigger_rule == "all_done"
+        assert "etl_daily" in client.DagSourceApi(api_client).get_dag_source("etl_daily").content
+        assert client.ImportErrorApi(api_client).get_import_errors().total_entries >= 1
+        assert client.DagStatsApi(api_client).get_dag_stats(dag_ids=["etl_hourly"]).total_entries == 1
+        assert client.DagWarningApi(api_client).list_dag_warnings().dag_warnings == []
