@@ -20,6 +20,7 @@ from airflow import DAG
 from airflow.models.param import Param
 from airflow.operators.bash import BashOperator
 from airflow.operators.empty import EmptyOperator
+from airflow.sdk import Asset
 
 with DAG("etl_daily", schedule="@daily", start_date=datetime(2024, 1, 1), catchup=False, tags=["etl", "daily"],
          dag_display_name="ETL daily", default_args={"owner": "alice", "retries": 2},
@@ -37,6 +38,9 @@ with DAG("etl_hourly", schedule="0 * * * *", start_date=datetime(2024, 1, 1), ta
 
 with DAG("manual_only", schedule=None, tags=["adhoc"], default_args={"owner": "alice"}):
     BashOperator.partial(task_id="mapped").expand(bash_command=["echo 1", "echo 2"])
+
+with DAG("asset_fed", schedule=[Asset("s3://bucket/raw"), Asset.ref(name="other")], tags=["assets"]):
+    EmptyOperator(task_id="consume")
 '''
 
 OWN = '''
@@ -156,6 +160,20 @@ def test_get_dag_and_details(seeded):
     missing = viewer.get("/api/v2/dags/nope")
     assert missing.status_code == 404 and "nope" in missing.json()["detail"]
     assert viewer.get("/api/v2/dags/nope/details").status_code == 404
+
+
+def test_a_dag_scheduled_on_assets(seeded):
+    viewer = seeded.client("Viewer")
+    assert ids(viewer.get("/api/v2/dags", params={"has_asset_schedule": True})) == ["asset_fed"]
+    assert ids(viewer.get("/api/v2/dags", params={"asset_dependency": "BUCKET/raw"})) == ["asset_fed"]
+    assert ids(viewer.get("/api/v2/dags", params={"timetable_type": "AssetTriggeredTimetable"})) == ["asset_fed"]
+    details = viewer.get("/api/v2/dags/asset_fed/details").json()
+    assert details["timetable_description"] == "Triggered by assets" and details["timetable_periodic"] is False
+    assert details["timetable_summary"].startswith("Asset")
+    assert details["asset_expression"] == {"all": [
+        {"asset": {"uri": "s3://bucket/raw", "name": "s3://bucket/raw", "group": "asset"}},
+        {"asset_ref": {"name": "other"}},
+    ]}
 
 
 def test_pause_and_unpause_one(seeded):

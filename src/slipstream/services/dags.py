@@ -8,7 +8,7 @@ import base64
 import inspect
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -239,7 +239,7 @@ def get_dag_details(ctx: ServiceContext, dag_id: str) -> DagDetails:
         dag=dag,
         catchup=ctx.settings.catchup_by_default if catchup is None else bool(catchup),
         dagrun_timeout=timedelta(seconds=timeout) if timeout is not None else None,
-        asset_expression=data.get("asset_condition"),
+        asset_expression=asset_expression(data.get("asset_condition")),
         doc_md=inspect.cleandoc(doc_md) if doc_md else doc_md,
         start_date=_date(data.get("start_date")),
         end_date=_date(data.get("end_date")),
@@ -253,6 +253,25 @@ def get_dag_details(ctx: ServiceContext, dag_id: str) -> DagDetails:
         max_consecutive_failed_dag_runs=int(data.get("max_consecutive_failed_dag_runs") or 0),
         active_runs_count=sum(count for _, _, state, count in running if state == DagRunState.RUNNING),
     )
+
+
+def asset_expression(condition: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A serialized asset condition in the shape of Airflow's ``asset_expression``:
+    ``{"any"|"all": [...]}``, ``{"asset": {uri, name, group}}``, ``{"alias": {name, group}}``,
+    ``{"asset_ref": {name or uri}}``."""
+    if condition is None:
+        return None
+    kind = condition.get("kind")
+    if kind in ("any", "all"):
+        return {kind: [asset_expression(item) for item in condition.get("objects") or ()]}
+    if kind == "asset":
+        return {"asset": {"uri": condition.get("uri"), "name": condition.get("name"), "group": condition.get("group")}}
+    if kind == "alias":
+        return {"alias": {"name": condition.get("name"), "group": condition.get("group")}}
+    if kind in ("name_ref", "uri_ref"):
+        field = kind.removesuffix("_ref")
+        return {"asset_ref": {field: condition.get(field)}}
+    return dict(condition)
 
 
 def param_specs(params: Any, source: str) -> dict[str, Any]:
