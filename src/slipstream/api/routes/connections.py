@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field, field_validator
 
 from slipstream.api.listing import (
+    MAX_INT,
     BulkBody,
     BulkResponse,
     Limit,
@@ -51,7 +52,7 @@ class ConnectionBody(StrictBody):
     host: str | None = None
     login: str | None = None
     schema_: str | None = Field(default=None, alias="schema")
-    port: int | None = None
+    port: int | None = Field(default=None, ge=-MAX_INT, le=MAX_INT)
     password: str | None = None
     extra: str | None = None
     team_name: str | None = Field(default=None, max_length=50)
