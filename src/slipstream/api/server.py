@@ -44,7 +44,9 @@ def bind(host: str, port: int) -> socket.socket:
     """The listening socket, bound now (cheap: no web framework imported yet), so a port in
     use is an ``OSError`` at once; ``port=0`` picks a free port."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets whose proto says TCP; without it every
+    # answer on a kept-alive connection waited ~40 ms (Nagle against the client's delayed ACK).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -60,7 +62,7 @@ def start_in_thread(ctx: ServiceContext, host: str = "127.0.0.1", port: int = 0,
     ``host``:``port`` here). Returns once the server accepts connections."""
     import uvicorn
 
-    from slipstream.api.app import create_app
+    from slipstream.api.app import create_app, settle_heap
 
     if sock is None:
         sock = bind(host, port)
@@ -78,6 +80,7 @@ def start_in_thread(ctx: ServiceContext, host: str = "127.0.0.1", port: int = 0,
         finally:
             sock.close()
 
+    settle_heap()
     thread = threading.Thread(target=run, name="slipstream-api", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from slipstream.cli.dags_commands import _prepared, _serialized, dags
-from slipstream.cli.environment import dags_folder_option, load_settings, open_store
+from slipstream.cli.environment import dags_folder_option, service_call, service_context
 from slipstream.cli.tasks_commands import tasks
 
 MARKABLE = click.Choice(["success", "failed"])
@@ -79,20 +79,15 @@ def task_set_state(dag_id: str, run_id: str, task_id: str, state: str, map_index
 @click.argument("state", type=MARKABLE)
 def dag_set_state(dag_id: str, run_id: str, state: str) -> None:
     """Mark a DAG run success or failed, and its unfinished task instances with it."""
-    from slipstream.store import dag_runs
-    from slipstream.store.clock import utcnow
+    from slipstream.services import run_actions
 
-    db = open_store(load_settings())
-    run = _run_row(db, dag_id, run_id)
-    if run.state == state:
+    result = service_call(run_actions.mark_run, service_context(), dag_id, run_id, state)
+    if not result.changed:
         click.echo(f"DAG run {dag_id} {run_id} is already {state}.")
         return
-    with db.write() as session:
-        marked = dag_runs.mark(session, run.id, run.state, state, utcnow())
-    if marked is None:
-        raise click.ClickException(f"DAG run {dag_id} {run_id} changed state meanwhile; nothing marked, try again")
     done_to = state if state == "success" else "failed (queued and running) or skipped (the others)"
-    click.echo(f"Marked DAG run {dag_id} {run_id} {state} (was {run.state}), and {marked} unfinished task instance(s) {done_to}.")
+    click.echo(f"Marked DAG run {dag_id} {run_id} {state} (was {result.previous_state}), and {result.marked} "
+               f"unfinished task instance(s) {done_to}.")
 
 
 @dags.command("clear")
@@ -103,19 +98,15 @@ def dag_set_state(dag_id: str, run_id: str, state: str) -> None:
 @dags_folder_option
 def dag_clear(dag_id: str, run_id: str, only_failed: bool, yes: bool, dags_folder: str | None) -> None:
     """Clear every task instance of one run so the whole run runs again."""
-    from slipstream.scheduler.clearing import select_to_clear
-    from slipstream.store import clearing
+    from slipstream.cli.dags_commands import _prepared_context
+    from slipstream.services import run_actions
 
-    _, db = _prepared(dags_folder)
-    dag = _serialized(db, dag_id)
-    _run_row(db, dag_id, run_id)
-    with db.read() as session:
-        rows = select_to_clear(session, dag, only_failed=only_failed, run_id=run_id)
-    if not rows:
+    ctx = _prepared_context(dags_folder)
+    preview = service_call(run_actions.clear_run, ctx, dag_id, run_id, only_failed=only_failed, dry_run=True)
+    if not preview.targets:
         click.echo("No task instances to clear.")
         return
     if not yes:
-        click.confirm(f"Clear the {len(rows)} task instance(s) of DAG run {dag_id} {run_id}?", abort=True)
-    with db.write() as session:
-        cleared = clearing.clear(session, rows, {t.task_id: t.retries for t in dag.tasks.values()})
-    click.echo(f"Cleared {cleared} task instance(s) of {dag_id} {run_id}; the scheduler will run them again.")
+        click.confirm(f"Clear the {len(preview.targets)} task instance(s) of DAG run {dag_id} {run_id}?", abort=True)
+    result = service_call(run_actions.clear_run, ctx, dag_id, run_id, only_failed=only_failed)
+    click.echo(f"Cleared {result.cleared} task instance(s) of {dag_id} {run_id}; the scheduler will run them again.")

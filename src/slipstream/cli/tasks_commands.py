@@ -8,7 +8,14 @@ from typing import Any
 import click
 
 from slipstream.cli.dags_commands import _parse_conf, _parse_date, _prepared, _prepared_to_run, _serialized
-from slipstream.cli.environment import dags_folder_option, load_settings, open_store, parse_dag_file_of
+from slipstream.cli.environment import (
+    dags_context,
+    dags_folder_option,
+    load_settings,
+    open_store,
+    parse_dag_file_of,
+    service_call,
+)
 from slipstream.cli.output import output_option, print_rows
 
 
@@ -23,19 +30,20 @@ def tasks() -> None:
 @output_option
 def list_(dag_id: str, dags_folder: str | None, output: str) -> None:
     """The tasks of a DAG, upstream before downstream."""
-    _, db = _prepared(dags_folder)
-    dag = _serialized(db, dag_id)
+    from slipstream.services import tasks as task_service
+
+    found = service_call(task_service.list_tasks, dags_context(dags_folder), dag_id)
     if output == "table":
-        for task_id in dag.task_ids:
-            click.echo(task_id)
+        for task in found:
+            click.echo(task.task_id)
         return
     rows = [
         {
-            "task_id": t.task_id, "operator": t.operator, "upstream": t.upstream, "trigger_rule": t.trigger_rule,
-            "pool": t.pool, "queue": t.queue, "owner": t.owner,
+            "task_id": t.task_id, "operator": t.operator_name, "upstream": t.upstream_task_ids,
+            "trigger_rule": t.trigger_rule, "pool": t.pool, "queue": t.queue, "owner": t.owner,
             **{key: t.data.get(key) for key in ("executor", "run_as_user", "resources", "executor_config")},
         }
-        for t in dag.tasks.values()
+        for t in found
     ]
     print_rows(rows, output)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +14,7 @@ from slipstream.store import dag_runs, task_instances
 from slipstream.store.states import TaskInstanceState as TI
 
 
-def _relatives(dag: SerializedDag, task_ids: set[str], direction: str) -> set[str]:
+def relatives(dag: SerializedDag, task_ids: set[str], direction: str) -> set[str]:
     found: set[str] = set()
     stack = list(task_ids)
     while stack:
@@ -36,20 +37,25 @@ def select_to_clear(
     only_failed: bool = False,
     only_running: bool = False,
     run_id: str | None = None,
+    task_ids: Collection[str] | None = None,
+    map_indexes: Mapping[str, Collection[int]] | None = None,
 ) -> list[Any]:
-    """The task instance rows to clear; raises ValueError for a bad pattern."""
+    """The task instance rows to clear; raises ValueError for a bad pattern. ``task_ids`` (exact
+    ids) narrows the tasks as ``task_regex`` does; ``map_indexes`` narrows the named tasks (not
+    their relatives) to some of their instances."""
     try:
         pattern = re.compile(task_regex) if task_regex else None
     except re.error as err:
         raise ValueError(f"--task-regex {task_regex!r} is not a valid regular expression: {err}") from None
-    task_ids = {t for t in dag.tasks if pattern is None or pattern.search(t)}
+    named = {t for t in dag.tasks if (pattern is None or pattern.search(t)) and (task_ids is None or t in task_ids)}
+    selected = set(named)
     if dag.setup_teardown is not None:
         # As Airflow: a task is cleared with the setups it needs and their teardowns.
-        task_ids |= dag.setup_teardown.also_clear(task_ids, upstream=upstream, downstream=downstream)
+        selected |= dag.setup_teardown.also_clear(selected, upstream=upstream, downstream=downstream)
     if upstream:
-        task_ids |= _relatives(dag, task_ids, "upstream")
+        selected |= relatives(dag, selected, "upstream")
     if downstream:
-        task_ids |= _relatives(dag, task_ids, "downstream")
+        selected |= relatives(dag, selected, "downstream")
     runs = [
         r for r in dag_runs.list_runs(session, dag.dag_id)
         if (run_id is None or r.run_id == run_id)
@@ -64,6 +70,10 @@ def select_to_clear(
     rows: list[Any] = []
     for run in sorted(runs, key=lambda r: r.id):
         for row in task_instances.for_run(session, dag.dag_id, run.run_id):
-            if row.task_id in task_ids and row.state != TI.NONE.value and (states is None or row.state in states):
-                rows.append(row)
+            if row.task_id not in selected or row.state == TI.NONE.value or (states is not None and row.state not in states):
+                continue
+            if map_indexes and row.task_id in named and row.task_id in map_indexes:
+                if row.map_index not in map_indexes[row.task_id]:
+                    continue
+            rows.append(row)
     return rows

@@ -17,11 +17,12 @@ TIS = TaskInstanceRow.__table__
 RUNS = DagRunRow.__table__
 
 
-def clear(session: Session, rows: Iterable[Any], retries: Mapping[str, int]) -> int:
+def clear(session: Session, rows: Iterable[Any], retries: Mapping[str, int], *, reopen_runs: bool = True) -> int:
     """Put these task instances back to ``none`` (compare-and-set on the state each was read in).
 
     A cleared task instance keeps its try_number, so its next try is numbered after the last
-    one, and gets its retries again. A finished run goes back to ``queued``. A try that is
+    one, and gets its retries again. A finished run goes back to ``queued`` (unless not
+    ``reopen_runs``: its cleared task instances then wait until the run is). A try that is
     running when cleared loses: its result is refused and it stops at its next heartbeat.
     """
     cleared = 0
@@ -42,7 +43,7 @@ def clear(session: Session, rows: Iterable[Any], retries: Mapping[str, int]) -> 
             keys.append((row.dag_id, row.run_id, row.task_id, row.map_index))
     # A cleared sensor starts waiting afresh: its timeout counts from its next first poke.
     task_reschedules.forget(session, keys)
-    if run_ids:
+    if run_ids and reopen_runs:
         session.execute(
             update(RUNS)
             .where(RUNS.c.id.in_(sorted(run_ids)), RUNS.c.state.in_([DagRunState.SUCCESS.value, DagRunState.FAILED.value]))

@@ -314,7 +314,7 @@ def state_counts(session: Session, dag_run_ids: Sequence[int]) -> list[tuple[int
     """(dag_run_id, task_id, state, how many instances) for these runs: counted by the database."""
     if not dag_run_ids:
         return []
-    return [tuple(r) for r in session.execute(_STATE_COUNTS, {"b_runs": list(dag_run_ids)})]  # type: ignore[misc]
+    return session.execute(_STATE_COUNTS, {"b_runs": list(dag_run_ids)}).tuples().all()  # type: ignore[return-value]
 
 
 def instance_states(session: Session, dag_run_ids: Sequence[int], task_ids: Sequence[str]) -> list[Any]:
@@ -369,16 +369,26 @@ def in_states(session: Session, states: Iterable[str]) -> list[Any]:
     return list(session.execute(select(TABLE).where(TABLE.c.state.in_(_states(states)))))
 
 
+MARKABLE = (TI.SUCCESS.value, TI.FAILED.value, TI.SKIPPED.value)
+
+
+def set_notes(session: Session, ti_ids: Sequence[int], note: str | None) -> None:
+    """A user's note on these task instances (None removes it)."""
+    ids = list(ti_ids)
+    for start in range(0, len(ids), CHUNK):
+        session.execute(update(TABLE).where(TABLE.c.id.in_(ids[start : start + CHUNK])).values(note=note))
+
+
 def marked_reason(state: str) -> str:
     return f"marked {state} by a user"
 
 
 def mark(session: Session, ti_id: int, expected: str, new: str, now: datetime) -> bool:
-    """A user marks one task instance ``new`` (success or failed): compare-and-set on the state
-    it was read in. A running try loses: its result is refused and, its heartbeat finding the
-    row no longer running, it stops itself."""
-    if str(new) not in (TI.SUCCESS.value, TI.FAILED.value):
-        raise ValueError(f"a task instance can be marked success or failed, not {new!r}")
+    """A user marks one task instance ``new`` (success, failed or skipped): compare-and-set on the
+    state it was read in. A running try loses: its result is refused and, its heartbeat finding
+    the row no longer running, it stops itself."""
+    if str(new) not in MARKABLE:
+        raise ValueError(f"a task instance can be marked {' or '.join(MARKABLE)}, not {new!r}")
     return set_state(
         session, ti_id, expected, new, end_date=now, next_try_at=None, state_reason=marked_reason(str(new))
     )

@@ -1,0 +1,73 @@
+"""XCom entries through /api/v2: list, get (native, stringified, masked by key), add, change, delete."""
+
+from __future__ import annotations
+
+import pytest
+from tis_helpers import TIS, ran_dag
+
+
+@pytest.fixture(scope="module")
+def ran(api):
+    return ran_dag(api)
+
+
+def _url(dag_id, run_id, task_id):
+    return TIS.format(dag_id=dag_id, run_id=run_id) + f"/{task_id}/xcomEntries"
+
+
+def test_list_entries_of_a_task_and_across_everything(api, ran):
+    from airflow_client.client.models.x_com_collection_response import XComCollectionResponse
+
+    dag_id, run_id = ran
+    viewer = api.client("Viewer")
+    answer = viewer.get(_url(dag_id, run_id, "push"))
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert sorted(e["key"] for e in body["xcom_entries"]) == ["api_password", "return_value"]
+    assert "value" not in body["xcom_entries"][0] and body["total_entries"] == 2
+    XComCollectionResponse.from_dict(body)
+    mapped = viewer.get(_url(dag_id, run_id, "mapped"), params={"order_by": "-map_index"}).json()
+    assert [e["map_index"] for e in mapped["xcom_entries"]] == [2, 1, 0]
+    everywhere = viewer.get(_url("~", "~", "~"), params={"dag_display_name_pattern": dag_id,
+                                                         "xcom_key": "return_value", "limit": 100}).json()
+    assert everywhere["total_entries"] == 5  # ok, push, mapped x3
+    assert viewer.get(_url(dag_id, run_id, "push"), params={"xcom_key_pattern": "pass"}).json()["total_entries"] == 1
+    assert viewer.get(_url(dag_id, "no_run", "push")).status_code == 404
+    assert viewer.get(_url(dag_id, run_id, "push"), params={"order_by": "value"}).status_code == 400
+
+
+def test_get_an_entry_native_stringified_and_masked(api, ran):
+    from airflow_client.client.models.x_com_response_native import XComResponseNative
+
+    dag_id, run_id = ran
+    viewer = api.client("Viewer")
+    native = viewer.get(_url(dag_id, run_id, "push") + "/return_value")
+    assert native.status_code == 200 and native.json()["value"] == {"a": [1, 2]}
+    XComResponseNative.from_dict(native.json())
+    text = viewer.get(_url(dag_id, run_id, "push") + "/return_value", params={"stringify": True, "deserialize": True})
+    assert text.json()["value"] == "{'a': [1, 2]}"
+    secret = viewer.get(_url(dag_id, run_id, "push") + "/api_password")
+    assert secret.json()["value"] == "***"
+    assert viewer.get(_url(dag_id, run_id, "mapped") + "/return_value", params={"map_index": 2}).json()["value"] == 30
+    missing = viewer.get(_url(dag_id, run_id, "push") + "/nope")
+    assert missing.status_code == 404 and "nope" in missing.json()["detail"]
+
+
+def test_add_change_and_delete_need_the_user_role(api, ran):
+    dag_id, run_id = ran
+    user, viewer = api.client("User"), api.client("Viewer")
+    url = _url(dag_id, run_id, "ok")
+    assert viewer.post(url, json={"key": "k", "value": 1}).status_code == 403
+    assert api.client(None).post(url, json={"key": "k", "value": 1}).status_code == 401
+    created = user.post(url, json={"key": "k", "value": {"x": 1}})
+    assert created.status_code == 201, created.text
+    assert created.json()["value"] == {"x": 1}
+    assert user.post(url, json={"key": "k", "value": 2}).status_code == 409
+    changed = user.patch(url + "/k", json={"value": [3]})
+    assert changed.status_code == 200 and changed.json()["value"] == [3]
+    assert viewer.get(url + "/k").json()["value"] == [3]
+    assert user.patch(url + "/nope", json={"value": 1}).status_code == 404
+    assert user.post(_url(dag_id, run_id, "no_task"), json={"key": "k", "value": 1}).status_code == 404
+    assert viewer.delete(url + "/k").status_code == 403
+    assert user.delete(url + "/k").status_code == 204
+    assert viewer.get(url + "/k").status_code == 404
