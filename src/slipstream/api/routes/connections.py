@@ -132,6 +132,20 @@ def create_default_connections() -> Response:
                       "you need with POST /api/v2/connections or `slipstream connections add`")
 
 
+NO_QUEUED_TESTS = ("Slipstream has no queued connection tests: it tests a connection at once with POST "
+                   "/api/v2/connections/test")
+
+
+@router.post("/enqueue-test", status_code=202, dependencies=[MANAGE])
+def enqueue_connection_test() -> None:
+    raise Unsupported(NO_QUEUED_TESTS)
+
+
+@router.get("/enqueue-test", dependencies=[MANAGE])
+def get_connection_test() -> None:
+    raise Unsupported(NO_QUEUED_TESTS)
+
+
 @router.get("/{connection_id:path}", dependencies=[READ])
 def get_connection(request: Request, connection_id: str) -> ConnectionResponse:
     return _response(connections.get_connection(service_context(request), connection_id))
