@@ -124,9 +124,9 @@ def timetable_of(schedule: Mapping[str, Any] | None, has_asset_condition: bool, 
 @functools.lru_cache(maxsize=1024)
 def _timetable_of(schedule_json: str | None, has_asset_condition: bool, summary: str | None, partitioned: bool,
                   timezone: str) -> Timetable:
-    schedule = json.loads(schedule_json) if schedule_json is not None else None
     from slipstream.timetables.timetable import make_timetable
 
+    schedule = json.loads(schedule_json) if schedule_json is not None else None
     if schedule is None:
         if has_asset_condition:
             return Timetable(summary, "Triggered by assets", periodic=False, partitioned=partitioned)
