@@ -5,6 +5,7 @@ DAGs the parser recorded); no DAG file is imported here."""
 from __future__ import annotations
 
 import base64
+import functools
 import inspect
 import json
 import os
@@ -113,9 +114,19 @@ def _not_found(dag_id: str) -> NotFound:
 
 def timetable_of(schedule: Mapping[str, Any] | None, has_asset_condition: bool, summary: str | None,
                  partitioned: bool = False, timezone: str = "UTC") -> Timetable:
-    """What the API says of a DAG's schedule, from its serialized form."""
+    """What the API says of a DAG's schedule, from its serialized form. Remembered per schedule:
+    building a cron timetable costs about 0.2 ms, which was most of listing 1,000 DAGs, and most
+    DAGs share a handful of schedules."""
+    key = json.dumps(schedule, sort_keys=True, default=str) if schedule is not None else None
+    return _timetable_of(key, has_asset_condition, summary, partitioned, timezone)
+
+
+@functools.lru_cache(maxsize=1024)
+def _timetable_of(schedule_json: str | None, has_asset_condition: bool, summary: str | None, partitioned: bool,
+                  timezone: str) -> Timetable:
     from slipstream.timetables.timetable import make_timetable
 
+    schedule = json.loads(schedule_json) if schedule_json is not None else None
     if schedule is None:
         if has_asset_condition:
             return Timetable(summary, "Triggered by assets", periodic=False, partitioned=partitioned)
@@ -133,11 +144,15 @@ def timetable_of(schedule: Mapping[str, Any] | None, has_asset_condition: bool, 
 
 
 def _relative(ctx: ServiceContext, fileloc: str) -> str:
-    for folder in ctx.settings.dag_folders():
-        folder = os.path.abspath(folder)
-        if fileloc.startswith(folder.rstrip("/") + "/"):
-            return os.path.relpath(fileloc, folder)
+    for prefix in _folder_prefixes(tuple(str(f) for f in ctx.settings.dag_folders())):
+        if fileloc.startswith(prefix):
+            return fileloc[len(prefix):]
     return os.path.basename(fileloc)
+
+
+@functools.lru_cache(maxsize=16)
+def _folder_prefixes(folders: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(os.path.abspath(folder).rstrip("/") + "/" for folder in folders)
 
 
 def _dag(ctx: ServiceContext, listing: DagListing) -> Dag:
