@@ -126,7 +126,7 @@ def test_import_errors(seeded):
     assert newest_first["total_entries"] == 2
     assert viewer.get("/api/v2/importErrors", params={"order_by": "nope"}).status_code == 400
     assert viewer.get("/api/v2/importErrors/999999").status_code == 404
-    assert viewer.get(f"/api/v2/importErrors/{2**70}").status_code == 404
+    assert viewer.get(f"/api/v2/importErrors/{2**70}").status_code == 422
     assert seeded.client(None).get("/api/v2/importErrors").status_code == 401
 
 

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 
+from slipstream.api.listing import Limit, Offset
 from slipstream.api.security import OPERATE, READ, service_context
 from slipstream.services import dags
 from slipstream.services.dags import BUNDLE_NAME, Dag, DagDetails
@@ -17,7 +18,6 @@ from slipstream.store.dag_listing import DagFilter, DateRange
 
 router = APIRouter(prefix="/api/v2", tags=["DAG"])
 
-MAX_INT = 2**63 - 1  # the largest limit or offset the store takes
 RunState = Literal["queued", "running", "success", "failed"]
 ORDER_HELP = ("Fields to order by, several allowed; prefix with `-` for descending. One of: "
               + ", ".join(dags.DAG_ORDER_FIELDS))
@@ -214,8 +214,8 @@ def _dag_filter(
 def get_dags(
     request: Request,
     where: DagFilter = Depends(_dag_filter),
-    limit: int = Query(50, ge=0, le=MAX_INT),
-    offset: int = Query(0, ge=0, le=MAX_INT),
+    limit: Limit = 50,
+    offset: Offset = 0,
     order_by: list[str] = Query(default=["dag_id"], description=ORDER_HELP),
 ) -> DAGCollectionResponse:
     """DAGs, filtered, ordered and paged; by default only those whose file still defines them."""
@@ -233,8 +233,8 @@ def patch_dags(
     request: Request,
     body: DAGPatchBody,
     update_mask: list[str] | None = Query(None),
-    limit: int = Query(50, ge=0, le=MAX_INT),
-    offset: int = Query(0, ge=0, le=MAX_INT),
+    limit: Limit = 50,
+    offset: Offset = 0,
     tags: list[str] = Query(default=[]),
     tags_match_mode: Literal["any", "all"] | None = None,
     owners: list[str] = Query(default=[]),
@@ -307,7 +307,7 @@ def _no_versions(request: Request, dag_id: str) -> None:
 
 @router.get("/dags/{dag_id}/dagVersions", tags=["DagVersion"], dependencies=[READ])
 def get_dag_versions(
-    request: Request, dag_id: str, limit: int = Query(50, ge=0, le=MAX_INT), offset: int = Query(0, ge=0, le=MAX_INT),
+    request: Request, dag_id: str, limit: Limit = 50, offset: Offset = 0,
     version_number: int | None = None, bundle_name: str | None = None, bundle_version: str | None = None,
     order_by: list[str] = Query(default=["id"]),
 ) -> None:
