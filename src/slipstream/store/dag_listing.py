@@ -20,7 +20,7 @@ from slipstream.store.models import (
     DagScheduleAssetRow,
     ImportErrorRow,
 )
-from slipstream.store.query_pages import ilike_any, prefix_any
+from slipstream.store.patterns import prefix_match, substring_match
 
 
 @dataclass(frozen=True)
@@ -93,14 +93,6 @@ def _has_tag(session: Session, tag: str) -> ColumnElement[bool]:
 
 def display_name() -> ColumnElement[str]:
     return func.coalesce(DagRow.dag_display_name, DagRow.dag_id)
-
-
-def substring_match(column: Any, pattern: str | None) -> ColumnElement[bool] | None:
-    return None if pattern is None else ilike_any(column, pattern)
-
-
-def prefix_match(column: Any, pattern: str | None) -> ColumnElement[bool] | None:
-    return None if pattern is None else prefix_any(column, pattern)
 
 
 def _import_error_exists() -> ColumnElement[bool]:
