@@ -7,14 +7,14 @@ row was read in, so a change the scheduler made in between wins and the command 
 
 from __future__ import annotations
 
-import re
+from dataclasses import replace
 from typing import Any
 
 import click
 
-from slipstream.cli.dags_commands import _prepared, _serialized, dags
-from slipstream.cli.environment import dags_folder_option, load_settings, open_store
-from slipstream.cli.tasks_commands import tasks
+from slipstream.cli.dags_commands import _prepared, dags
+from slipstream.cli.environment import dags_folder_option, load_settings, open_store, service_call
+from slipstream.cli.tasks_commands import context_of, tasks
 
 MARKABLE = click.Choice(["success", "failed"])
 
@@ -41,36 +41,17 @@ def task_set_state(dag_id: str, run_id: str, task_id: str, state: str, map_index
 
     Marking success clears the failed and upstream_failed tasks downstream of it in the same
     run, so the scheduler runs them (the run is re-opened if it had finished), as Airflow does."""
-    from slipstream.scheduler.clearing import select_to_clear
-    from slipstream.store import clearing, task_instances
-    from slipstream.store.clock import utcnow
-    from slipstream.store.task_instances import TaskInstanceKey
+    from slipstream.services.task_marking import MarkRequest, mark_task_instance
 
-    _, db = _prepared(dags_folder)
-    dag = _serialized(db, dag_id)
-    _run_row(db, dag_id, run_id)
-    with db.read() as session:
-        ti = task_instances.find(session, TaskInstanceKey(dag_id, run_id, task_id, map_index))
-        to_clear: list[Any] = []
-        if ti is not None and state == "success":
-            to_clear = [
-                row for row in select_to_clear(
-                    session, dag, task_regex=f"^{re.escape(task_id)}$", downstream=True, only_failed=True, run_id=run_id
-                )
-                if row.task_id != task_id
-            ]
-    if ti is None:
-        raise click.ClickException(f"Task instance {task_id!r} (map index {map_index}) of run {run_id!r} of DAG {dag_id!r} not found")
-    if ti.state == state:
+    ctx = context_of(*_prepared(dags_folder))
+    result = service_call(mark_task_instance, ctx, dag_id, run_id, task_id, MarkRequest(new_state=state, map_index=map_index))
+    if not result.task_instances:
         click.echo(f"{dag_id}.{task_id} {run_id} is already {state}.")
         return
-    with db.write() as session:
-        if not task_instances.mark(session, ti.id, ti.state, state, utcnow()):
-            raise click.ClickException(f"{dag_id}.{task_id} {run_id} changed state meanwhile; nothing marked, try again")
-        cleared = clearing.clear(session, to_clear, {t.task_id: t.retries for t in dag.tasks.values()})
-    click.echo(f"Marked {dag_id}.{task_id} {run_id} {state} (was {ti.state}).")
-    if cleared:
-        click.echo(f"Cleared {cleared} failed task instance(s) downstream; the scheduler will run them.")
+    was = result.previous_states[result.task_instances[0].id] or "none"
+    click.echo(f"Marked {dag_id}.{task_id} {run_id} {state} (was {was}).")
+    if result.cleared_downstream:
+        click.echo(f"Cleared {result.cleared_downstream} failed task instance(s) downstream; the scheduler will run them.")
 
 
 @dags.command("set-state")
@@ -103,19 +84,15 @@ def dag_set_state(dag_id: str, run_id: str, state: str) -> None:
 @dags_folder_option
 def dag_clear(dag_id: str, run_id: str, only_failed: bool, yes: bool, dags_folder: str | None) -> None:
     """Clear every task instance of one run so the whole run runs again."""
-    from slipstream.scheduler.clearing import select_to_clear
-    from slipstream.store import clearing
+    from slipstream.services.clearing import ClearRequest, clear_task_instances
 
-    _, db = _prepared(dags_folder)
-    dag = _serialized(db, dag_id)
-    _run_row(db, dag_id, run_id)
-    with db.read() as session:
-        rows = select_to_clear(session, dag, only_failed=only_failed, run_id=run_id)
-    if not rows:
+    ctx = context_of(*_prepared(dags_folder))
+    request = ClearRequest(run_id=run_id, only_failed=only_failed)
+    chosen = service_call(clear_task_instances, ctx, dag_id, replace(request, dry_run=True)).task_instances
+    if not chosen:
         click.echo("No task instances to clear.")
         return
     if not yes:
-        click.confirm(f"Clear the {len(rows)} task instance(s) of DAG run {dag_id} {run_id}?", abort=True)
-    with db.write() as session:
-        cleared = clearing.clear(session, rows, {t.task_id: t.retries for t in dag.tasks.values()})
+        click.confirm(f"Clear the {len(chosen)} task instance(s) of DAG run {dag_id} {run_id}?", abort=True)
+    cleared = service_call(clear_task_instances, ctx, dag_id, request).cleared
     click.echo(f"Cleared {cleared} task instance(s) of {dag_id} {run_id}; the scheduler will run them again.")
