@@ -20,6 +20,7 @@ ROUTERS = (
     "task_instances",
     "task_instance_extras",
     "task_logs",
+    "task_state_store",
     "xcoms",
 )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
@@ -49,16 +49,24 @@ class Range:
     lt: Any = None
 
     def clauses(self, column: Any) -> list[ColumnElement[bool]]:
+        gte, gt, lte, lt = (_utc(v) for v in (self.gte, self.gt, self.lte, self.lt))
         found = []
-        if self.gte is not None:
-            found.append(column >= self.gte)
-        if self.gt is not None:
-            found.append(column > self.gt)
-        if self.lte is not None:
-            found.append(column <= self.lte)
-        if self.lt is not None:
-            found.append(column < self.lt)
+        if gte is not None:
+            found.append(column >= gte)
+        if gt is not None:
+            found.append(column > gt)
+        if lte is not None:
+            found.append(column <= lte)
+        if lt is not None:
+            found.append(column < lt)
         return found
+
+
+def _utc(value: Any) -> Any:
+    """A date without a time zone is taken as UTC (as Airflow reads one)."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""XCom entries through /api/v2: list, get (native, stringified, masked by key), add, change, delete."""
+"""What a task instance keeps, through /api/v2: its XCom entries (list, get native, stringified or
+masked by key, add, change, delete) and its state store keys."""
 
 from __future__ import annotations
 
@@ -71,3 +72,30 @@ def test_add_change_and_delete_need_the_user_role(api, ran):
     assert viewer.delete(url + "/k").status_code == 403
     assert user.delete(url + "/k").status_code == 204
     assert viewer.get(url + "/k").status_code == 404
+
+
+def test_the_state_store_of_a_task_instance(api, ran):
+    dag_id, run_id = ran
+    user, viewer = api.client("User"), api.client("Viewer")
+    url = TIS.format(dag_id=dag_id, run_id=run_id) + "/ok/state-store"
+    assert viewer.get(url).json() == {"task_state_store": [], "total_entries": 0}
+    assert viewer.put(url + "/job", json={"value": {"id": 7}}).status_code == 403
+    assert user.put(url + "/job", json={"value": {"id": 7}}).status_code == 204
+    assert user.put(url + "/forever", json={"value": 1, "expires_at": None}).status_code == 204
+    job = viewer.get(url + "/job").json()
+    assert job["value"] == {"id": 7} and job["expires_at"] is not None
+    listed = viewer.get(url).json()
+    assert [k["key"] for k in listed["task_state_store"]] == ["forever", "job"] and listed["total_entries"] == 2
+    patched = user.patch(url + "/job", json={"value": {"id": 8}})
+    assert patched.status_code == 200 and patched.json()["expires_at"] == job["expires_at"]
+    assert user.patch(url + "/nope", json={"value": 1}).status_code == 404
+    assert user.put(url + "/bad", json={"value": None}).status_code == 400
+    assert user.delete(url + "/job").status_code == 204
+    assert viewer.get(url + "/job").status_code == 404
+    mapped = TIS.format(dag_id=dag_id, run_id=run_id) + "/mapped/state-store"
+    assert user.put(mapped + "/k", params={"map_index": 2}, json={"value": "x"}).status_code == 204
+    assert user.delete(mapped, params={"all_map_indices": True}).status_code == 204
+    assert viewer.get(mapped, params={"map_index": 2}).json()["total_entries"] == 0
+    assert user.delete(url).status_code == 204
+    assert viewer.get(url).json()["total_entries"] == 0
+    assert viewer.get(TIS.format(dag_id=dag_id, run_id=run_id) + "/nope/state-store").status_code == 404
