@@ -55,6 +55,7 @@ def test_filters_order_and_paging(api, ran):
     bad_order = viewer.get(url, params={"order_by": "nope"})
     assert bad_order.status_code == 400 and "Cannot order" in bad_order.json()["detail"]
     assert viewer.get(url, params={"state": "weird"}).status_code == 400
+    assert viewer.get(url, params={"map_index": 2**70}).status_code == 422  # not a database overflow
     assert viewer.get(url, params={"updated_at_gte": "2024-01-01T00:00:00Z"}).status_code == 501
     first = viewer.get(url, params={"cursor": "", "limit": 4}).json()
     assert first["previous_cursor"] is None and first["next_cursor"]
@@ -89,6 +90,7 @@ def test_get_one_a_mapped_one_and_the_404s(api, ran):
     assert mapped.status_code == 404 and "mapped" in mapped.json()["detail"]
     assert viewer.get(f"{url}/nope").status_code == 404
     assert viewer.get(f"{url}/mapped/7").status_code == 404
+    assert viewer.get(f"{url}/mapped/{2**70}").status_code == 422
     missing_run = viewer.get(TIS.format(dag_id=dag_id, run_id="no_run") + "/ok")
     assert missing_run.status_code == 404 and "no_run" in missing_run.json()["detail"]
     assert viewer.get(TIS.format(dag_id="no_dag", run_id="r")).status_code == 404

@@ -5,12 +5,39 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Path, Query
+from pydantic import Field
 
 from slipstream.services import task_instances as ti_service
 from slipstream.services.errors import InvalidRequest, Unsupported
 from slipstream.store.task_instance_listing import Range, TaskInstanceFilter
+
+# The database's integers are 64-bit: a bigger one in a request is a 422, not an overflow (a 500).
+BIG = 2**63 - 1
+BoundedInt = Annotated[int, Field(ge=-BIG, le=BIG)]
+
+
+# Each parameter gets its own FastAPI field (one shared between parameters takes the first one's name).
+def MapIndexQuery() -> Any:  # noqa: N802 - used as a parameter's default, as Query() is
+    return Query(default=-1, ge=-1, le=BIG)
+
+
+def MapIndexPath() -> Any:  # noqa: N802
+    return Path(ge=-1, le=BIG)
+
+
+def TryNumberPath() -> Any:  # noqa: N802
+    return Path(ge=0, le=BIG)
+
+
+def LimitQuery() -> Any:  # noqa: N802
+    return Query(default=50, ge=0, le=BIG)
+
+
+def OffsetQuery() -> Any:  # noqa: N802
+    return Query(default=0, ge=0, le=BIG)
 
 PATTERN_DOC = "Case-insensitive substring match; `|` between alternatives; `~` matches all."
 PREFIX_DOC = "Prefix match."
@@ -42,12 +69,12 @@ def ti_filters(
     queue_name_pattern: str | None = Query(default=None, description=PATTERN_DOC),
     queue_name_prefix_pattern: str | None = Query(default=None, description=PREFIX_DOC),
     executor: list[str] = Query(default=[], description="Not supported: Slipstream runs every task on [core] executor"),
-    version_number: list[int] = Query(default=[], description="Not supported: Slipstream keeps no DAG versions"),
-    try_number: list[int] = Query(default=[]),
+    version_number: list[BoundedInt] = Query(default=[], description="Not supported: Slipstream keeps no DAG versions"),
+    try_number: list[BoundedInt] = Query(default=[]),
     operator: list[str] = Query(default=[]),
     operator_name_pattern: str | None = Query(default=None, description=PATTERN_DOC),
     operator_name_prefix_pattern: str | None = Query(default=None, description=PREFIX_DOC),
-    map_index: list[int] = Query(default=[]),
+    map_index: list[BoundedInt] = Query(default=[]),
     rendered_map_index_pattern: str | None = Query(default=None, description=PATTERN_DOC),
     rendered_map_index_prefix_pattern: str | None = Query(default=None, description=PREFIX_DOC),
 ) -> TaskInstanceFilter:

@@ -8,7 +8,18 @@ from dataclasses import replace
 from fastapi import APIRouter, Depends, Query, Request
 
 from slipstream.api.security import OPERATE, READ, service_context
-from slipstream.api.task_instance_filters import any_id, decode_cursor, encode_cursor, ti_filters
+from slipstream.api.task_instance_filters import (
+    BIG,
+    LimitQuery,
+    MapIndexPath,
+    MapIndexQuery,
+    OffsetQuery,
+    TryNumberPath,
+    any_id,
+    decode_cursor,
+    encode_cursor,
+    ti_filters,
+)
 from slipstream.api.task_instance_models import (
     ClearTaskInstancesBody,
     PatchTaskInstanceBody,
@@ -55,7 +66,7 @@ def get_task_instances(
     task_group_id: str | None = None,
     dag_id_pattern: str | None = None, dag_id_prefix_pattern: str | None = None,
     run_id_pattern: str | None = None, run_id_prefix_pattern: str | None = None,
-    limit: int = Query(default=50, ge=0), offset: int = Query(default=0, ge=0),
+    limit: int = LimitQuery(), offset: int = OffsetQuery(),
     order_by: list[str] = Query(default=["map_index"], description=ORDER_DOC),
 ) -> TaskInstanceCollectionResponse:
     """Task instances of a run; `~` as dag_id and dag_run_id lists those of every DAG and run."""
@@ -112,7 +123,7 @@ def get_task_instances_batch(
 def get_mapped_task_instances(
     request: Request, dag_id: str, dag_run_id: str, task_id: str,
     spec: TaskInstanceFilter = Depends(ti_filters),
-    limit: int = Query(default=50, ge=0), offset: int = Query(default=0, ge=0),
+    limit: int = LimitQuery(), offset: int = OffsetQuery(),
     order_by: list[str] = Query(default=["map_index"], description=ORDER_DOC),
 ) -> TaskInstanceCollectionResponse:
     """A page of the instances of a mapped task, by map index unless ordered otherwise."""
@@ -128,7 +139,7 @@ def get_task_instance(request: Request, dag_id: str, dag_run_id: str, task_id: s
 
 @router.get(TIS + "/{task_id}/tries", dependencies=[READ])
 def get_task_instance_tries(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int = -1
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int = MapIndexQuery()
 ) -> TaskInstanceHistoryCollectionResponse:
     """Every try of the task instance that started, and the current one. A past try's pid, state
     and end come from its log (None when the log does not say)."""
@@ -140,7 +151,8 @@ def get_task_instance_tries(
 
 @router.get(TIS + "/{task_id}/tries/{task_try_number}", dependencies=[READ])
 def get_task_instance_try_details(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, task_try_number: int, map_index: int = -1
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, task_try_number: int = TryNumberPath(),
+    map_index: int = MapIndexQuery(),
 ) -> TaskInstanceHistoryResponse:
     found = task_tries.get_try(service_context(request), dag_id, dag_run_id, task_id, task_try_number, map_index)
     return TaskInstanceHistoryResponse.of(found)
@@ -148,7 +160,7 @@ def get_task_instance_try_details(
 
 @router.get(TIS + "/{task_id}/dependencies", dependencies=[READ])
 def get_task_instance_dependencies(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int = -1
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int = MapIndexQuery()
 ) -> TaskDependencyCollectionResponse:
     """What keeps the task instance from running now (empty: nothing)."""
     found = task_dependencies.unmet_dependencies(service_context(request), dag_id, dag_run_id, task_id, map_index)
@@ -175,7 +187,7 @@ def _patch(
 @router.patch(TIS + "/{task_id}/dry_run", dependencies=[OPERATE])
 def patch_task_instance_dry_run(
     request: Request, dag_id: str, dag_run_id: str, task_id: str, body: PatchTaskInstanceBody,
-    map_index: int | None = None, update_mask: list[str] | None = Query(default=None),
+    map_index: int | None = Query(default=None, ge=-1, le=BIG), update_mask: list[str] | None = Query(default=None),
 ) -> TaskInstanceCollectionResponse:
     """The task instances a PATCH with this body would change, as they are now; nothing changes."""
     return _patch(request, dag_id, dag_run_id, task_id, map_index, body, update_mask, dry_run=True)
@@ -184,7 +196,7 @@ def patch_task_instance_dry_run(
 @router.patch(TIS + "/{task_id}", dependencies=[OPERATE])
 def patch_task_instance(
     request: Request, dag_id: str, dag_run_id: str, task_id: str, body: PatchTaskInstanceBody,
-    map_index: int | None = None, update_mask: list[str] | None = Query(default=None),
+    map_index: int | None = Query(default=None, ge=-1, le=BIG), update_mask: list[str] | None = Query(default=None),
 ) -> TaskInstanceCollectionResponse:
     """Set the state of the task's instances in this run (all of them without map_index), and of
     their relatives with include_*; or write their note. Marking success clears the failed task
@@ -221,7 +233,7 @@ def post_clear_task_instances(request: Request, dag_id: str, body: ClearTaskInst
 
 @router.get(TIS + "/{task_id}/{map_index:int}", dependencies=[READ])
 def get_mapped_task_instance(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int = MapIndexPath()
 ) -> TaskInstanceResponse:
     return TaskInstanceResponse.of(
         service.get_task_instance(service_context(request), dag_id, dag_run_id, task_id, map_index)
@@ -230,28 +242,29 @@ def get_mapped_task_instance(
 
 @router.get(TIS + "/{task_id}/{map_index:int}/tries", dependencies=[READ])
 def get_mapped_task_instance_tries(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int = MapIndexPath()
 ) -> TaskInstanceHistoryCollectionResponse:
     return get_task_instance_tries(request, dag_id, dag_run_id, task_id, map_index)
 
 
 @router.get(TIS + "/{task_id}/{map_index:int}/tries/{task_try_number}", dependencies=[READ])
 def get_mapped_task_instance_try_details(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int, task_try_number: int
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int = MapIndexPath(),
+    task_try_number: int = TryNumberPath(),
 ) -> TaskInstanceHistoryResponse:
     return get_task_instance_try_details(request, dag_id, dag_run_id, task_id, task_try_number, map_index)
 
 
 @router.get(TIS + "/{task_id}/{map_index:int}/dependencies", dependencies=[READ])
 def get_task_instance_dependencies_by_map_index(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int = MapIndexPath()
 ) -> TaskDependencyCollectionResponse:
     return get_task_instance_dependencies(request, dag_id, dag_run_id, task_id, map_index)
 
 
 @router.patch(TIS + "/{task_id}/{map_index:int}/dry_run", dependencies=[OPERATE])
 def patch_task_instance_dry_run_by_map_index(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int, body: PatchTaskInstanceBody,
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, body: PatchTaskInstanceBody, map_index: int = MapIndexPath(),
     update_mask: list[str] | None = Query(default=None),
 ) -> TaskInstanceCollectionResponse:
     return _patch(request, dag_id, dag_run_id, task_id, map_index, body, update_mask, dry_run=True)
@@ -259,7 +272,7 @@ def patch_task_instance_dry_run_by_map_index(
 
 @router.patch(TIS + "/{task_id}/{map_index:int}", dependencies=[OPERATE])
 def patch_task_instance_by_map_index(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int, body: PatchTaskInstanceBody,
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, body: PatchTaskInstanceBody, map_index: int = MapIndexPath(),
     update_mask: list[str] | None = Query(default=None),
 ) -> TaskInstanceCollectionResponse:
     return _patch(request, dag_id, dag_run_id, task_id, map_index, body, update_mask, dry_run=False)

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from slipstream.api.security import OPERATE, READ, service_context
+from slipstream.api.task_instance_filters import LimitQuery, MapIndexQuery, OffsetQuery
 from slipstream.services import task_state_store as service
 
 router = APIRouter(prefix="/api/v2", tags=["Task State Store"])
@@ -46,8 +47,8 @@ def _response(found: service.StateKey) -> TaskStateStoreResponse:
 
 @router.get(STORE, dependencies=[READ])
 def list_task_state_store(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int = Query(default=-1, ge=-1),
-    limit: int = Query(default=50, ge=0), offset: int = Query(default=0, ge=0),
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int = MapIndexQuery(),
+    limit: int = LimitQuery(), offset: int = OffsetQuery(),
 ) -> TaskStateStoreCollectionResponse:
     page = service.list_keys(service_context(request), dag_id, dag_run_id, task_id, map_index=map_index, limit=limit,
                              offset=offset)
@@ -58,7 +59,7 @@ def list_task_state_store(
 @router.delete(STORE, dependencies=[OPERATE], status_code=204)
 def clear_task_state_store(
     request: Request, dag_id: str, dag_run_id: str, task_id: str, all_map_indices: bool = False,
-    map_index: int = Query(default=-1, ge=-1),
+    map_index: int = MapIndexQuery(),
 ) -> Response:
     service.clear_keys(service_context(request), dag_id, dag_run_id, task_id, map_index=map_index,
                        all_map_indices=all_map_indices)
@@ -67,7 +68,7 @@ def clear_task_state_store(
 
 @router.get(STORE + "/{key}", dependencies=[READ])
 def get_task_state_store(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, key: str, map_index: int = Query(default=-1, ge=-1)
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, key: str, map_index: int = MapIndexQuery()
 ) -> TaskStateStoreResponse:
     return _response(service.get_key(service_context(request), dag_id, dag_run_id, task_id, key, map_index=map_index))
 
@@ -75,7 +76,7 @@ def get_task_state_store(
 @router.put(STORE + "/{key}", dependencies=[OPERATE], status_code=204)
 def set_task_state_store(
     request: Request, dag_id: str, dag_run_id: str, task_id: str, key: str, body: TaskStateStoreBody,
-    map_index: int = Query(default=-1, ge=-1),
+    map_index: int = MapIndexQuery(),
 ) -> Response:
     """Write or overwrite a key; ``expires_at``: a date, null for never, or "default" (30 days)."""
     service.set_key(service_context(request), dag_id, dag_run_id, task_id, key, body.value, map_index=map_index,
@@ -86,7 +87,7 @@ def set_task_state_store(
 @router.patch(STORE + "/{key}", dependencies=[OPERATE])
 def patch_task_state_store(
     request: Request, dag_id: str, dag_run_id: str, task_id: str, key: str, body: TaskStateStorePatchBody,
-    map_index: int = Query(default=-1, ge=-1),
+    map_index: int = MapIndexQuery(),
 ) -> TaskStateStoreResponse:
     """A new value for an existing key; its expiry stays."""
     return _response(service.change_key(service_context(request), dag_id, dag_run_id, task_id, key, body.value,
@@ -95,7 +96,7 @@ def patch_task_state_store(
 
 @router.delete(STORE + "/{key}", dependencies=[OPERATE], status_code=204)
 def delete_task_state_store(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, key: str, map_index: int = Query(default=-1, ge=-1)
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, key: str, map_index: int = MapIndexQuery()
 ) -> Response:
     service.delete_key(service_context(request), dag_id, dag_run_id, task_id, key, map_index=map_index)
     return Response(status_code=204)
