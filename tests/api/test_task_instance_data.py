@@ -99,3 +99,35 @@ def test_the_state_store_of_a_task_instance(api, ran):
     assert user.delete(url).status_code == 204
     assert viewer.get(url).json()["total_entries"] == 0
     assert viewer.get(TIS.format(dag_id=dag_id, run_id=run_id) + "/nope/state-store").status_code == 404
+
+
+def test_the_official_client_calls_these_endpoints(api, ran):
+    import airflow_client.client as client
+    from airflow_client.client.api.task_instance_api import TaskInstanceApi
+    from airflow_client.client.api.task_state_store_api import TaskStateStoreApi
+    from airflow_client.client.api.x_com_api import XComApi
+    from airflow_client.client.models.clear_task_instances_body import ClearTaskInstancesBody
+    from airflow_client.client.models.patch_task_instance_body import PatchTaskInstanceBody
+
+    dag_id, run_id = ran
+    configuration = client.Configuration(host=api.url, access_token=api.tokens["User"])
+    with client.ApiClient(configuration) as connection:
+        tis = TaskInstanceApi(connection)
+        listed = tis.get_task_instances(dag_id, run_id, state=["success"], order_by=["-map_index"], limit=10)
+        assert listed.total_entries == 5 and listed.task_instances[0].map_index == 2
+        mapped = tis.get_mapped_task_instances(dag_id, run_id, "mapped", limit=2)
+        assert mapped.total_entries == 3
+        assert tis.get_mapped_task_instance(dag_id, run_id, "mapped", 1).map_index == 1
+        assert tis.get_task_instance(dag_id, run_id, "ok").state.value == "success"
+        assert tis.get_task_instance_tries(dag_id, run_id, "bad").total_entries == 1
+        log = tis.get_log(dag_id, run_id, "ok", 1, full_content=True)
+        assert any(getattr(line, "event", "") == "ok ran" for line in log.content.actual_instance)
+        assert tis.get_task_instance_dependencies(dag_id, run_id, "ok").dependencies
+        dry_clear = tis.post_clear_task_instances(dag_id, ClearTaskInstancesBody(dry_run=True, dag_run_id=run_id))
+        assert sorted(t.task_id for t in dry_clear.task_instances) == ["after", "bad"]
+        dry_mark = tis.patch_task_instance_dry_run(dag_id, run_id, "bad", PatchTaskInstanceBody(new_state="success"))
+        assert [t.task_id for t in dry_mark.task_instances] == ["bad"]
+        xcoms = XComApi(connection)
+        assert xcoms.get_xcom_entry(dag_id, "ok", run_id, "return_value").actual_instance.value == 1
+        assert xcoms.get_xcom_entries(dag_id, run_id, "mapped").total_entries == 3
+        assert TaskStateStoreApi(connection).list_task_state_store(dag_id, run_id, "push").total_entries == 0
