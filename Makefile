@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install dev run test lint bench bench-catchup bench-map bench-cli conformance chaos clean
+.PHONY: install dev run test lint bench bench-catchup bench-map bench-cli bench-api docs-assets conformance chaos clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,22 @@ bench-catchup: install
 
 bench-map: install
 	$(BIN)/python bench/run.py --only map10000
+
+# API reads on a big store: 1,000 DAGs, the grid of 1,000 tasks x 25 runs, a page of 100,000 mapped instances.
+bench-api: install
+	$(BIN)/python bench/run.py --only api
+
+# Swagger UI for /docs, served by the API itself (no CDN): the version pinned in ui/package-lock.json,
+# copied into the Python package. Run after changing that pin; the copied files are committed.
+SWAGGER_UI := src/slipstream/api/static/swagger-ui
+docs-assets:
+	cd ui && npm ci --ignore-scripts --no-audit --no-fund
+	mkdir -p $(SWAGGER_UI)
+	cp ui/node_modules/swagger-ui-dist/swagger-ui-bundle.js ui/node_modules/swagger-ui-dist/LICENSE \
+		ui/node_modules/swagger-ui-dist/NOTICE $(SWAGGER_UI)/
+	cp ui/node_modules/swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt $(SWAGGER_UI)/THIRD-PARTY-LICENSES.txt
+	sed '/sourceMappingURL=/d' ui/node_modules/swagger-ui-dist/swagger-ui.css > $(SWAGGER_UI)/swagger-ui.css
+	node -p 'require("./ui/node_modules/swagger-ui-dist/package.json").version' > $(SWAGGER_UI)/VERSION
 
 # CLI commands timed idle and while the scheduler runs a 300-task fan-out (bench/README.md).
 bench-cli: install

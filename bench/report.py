@@ -79,6 +79,10 @@ def measure(benchmark: Benchmark, repeat: int, log: Callable[[str], None] | None
             entry["ratio"] = median / spec.target if spec.target else None
             entry["meets"] = spec.meets(median)
         metrics[name] = entry
+    for name, spec in declared.items():  # declared but never measured: the code it times is not there yet
+        if name not in metrics and spec.target is not None:
+            metrics[name] = {"median": None, "min": None, "max": None, "samples": [], "unit": spec.unit,
+                             "target": spec.target, "ratio": None, "meets": None, "pending": True}
     order = [m.name for m in benchmark.metrics if m.name in metrics] + [n for n in metrics if n not in declared]
     return {
         "description": benchmark.description,
@@ -105,10 +109,11 @@ def table_rows(results: dict[str, Any]) -> list[list[str]]:
             target = ""
             if m["target"] is not None:
                 target = f"{'>=' if m.get('higher_is_better') else '<='} {_fmt(m['target'])}"
-            verdict = {True: "yes", False: "NO", None: ""}[m["meets"]]
+            verdict = "pending" if m.get("pending") else {True: "yes", False: "NO", None: ""}[m["meets"]]
             ratio = f"{m['ratio']:.2f}x" if m["ratio"] is not None else ""
             rows.append([
-                bench_name, name, m["unit"], _fmt(m["median"]), f"{_fmt(m['min'])}..{_fmt(m['max'])}",
+                bench_name, name, m["unit"], _fmt(m["median"]),
+                f"{_fmt(m['min'])}..{_fmt(m['max'])}" if m["samples"] else "",
                 str(result["repeat"]), target, ratio, verdict,
             ])
     return rows

@@ -7,6 +7,7 @@ variable keys... (``api.unique("pool")``)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import textwrap
 import threading
@@ -116,14 +117,13 @@ def _postgres_database() -> Iterator[str]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+@contextlib.contextmanager
+def running_api(backend: str, home: Path) -> Iterator[Api]:
+    """A migrated store on ``backend`` in ``home``, the API serving it, and a user and token per role."""
     from slipstream.api.server import start_in_thread
     from slipstream.services import users
 
-    backend = request.param
-    home = tmp_path_factory.mktemp(f"api-{backend}")
-    (home / "dags").mkdir()
+    (home / "dags").mkdir(exist_ok=True)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SLIPSTREAM_HOME", str(home))
         for name in list(os.environ):
@@ -161,3 +161,16 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             db.dispose()
             if postgres is not None:
                 postgres.close()
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    with running_api(request.param, tmp_path_factory.mktemp(f"api-{request.param}")) as state:
+        yield state
+
+
+@pytest.fixture(scope="module")
+def sqlite_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """The API on SQLite only, for tests whose second backend would add nothing but time."""
+    with running_api("sqlite", tmp_path_factory.mktemp("api-sqlite")) as state:
+        yield state

@@ -279,3 +279,30 @@ def test_the_console_goes_quiet_when_its_pipe_breaks_and_nothing_fails():
     os.close(read_end)
     assert process.communicate("go\n", timeout=60) == (None, None)
     assert process.returncode == 0
+
+
+def test_standalone_serves_the_rest_api_with_a_generated_admin_login(server, home):
+    import httpx
+
+    standalone = server("standalone")
+    url = standalone.wait_for(r"^REST API:\s+(http://127\.0\.0\.1:\d+)/api/v2").group(1)
+    login = standalone.wait_for(r"^Login:\s+admin / (\S+) \(created now; kept in (.+)\)")
+    password, kept = login.group(1), login.group(2)
+    assert kept == str(home / "standalone_admin_password.txt")
+    assert (home / "standalone_admin_password.txt").read_text().strip() == password
+    assert os.stat(kept).st_mode & 0o777 == 0o600
+    standalone.wait_for(r"^Scheduler started")
+
+    token = httpx.post(f"{url}/auth/token", json={"username": "admin", "password": password})
+    assert token.status_code == 201, token.text
+    me = httpx.get(f"{url}/auth/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+    assert me.json()["role"] == "Admin"
+    deadline = time.monotonic() + 15
+    while httpx.get(f"{url}/api/v2/monitor/health").json()["scheduler"]["status"] != "healthy":
+        assert time.monotonic() < deadline, "the scheduler never reported healthy"
+        time.sleep(0.2)
+    assert standalone.stop(signal.SIGINT) == 0, standalone.output
+
+    again = server("standalone")
+    again.wait_for(rf"^Login:\s+admin / {re.escape(password)} \(from {re.escape(kept)}\)")
+    assert again.stop(signal.SIGINT) == 0, again.output

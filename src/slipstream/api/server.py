@@ -7,15 +7,16 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import uvicorn
-
-from slipstream.api.app import create_app
-from slipstream.services.context import ServiceContext
+if TYPE_CHECKING:
+    from slipstream.services.context import ServiceContext
 
 
 def serve(host: str, port: int, workers: int, *, log_level: str = "info") -> None:
     """Run ``slipstream api-server`` until a signal stops it."""
+    import uvicorn
+
     uvicorn.run(
         "slipstream.api.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
         log_level=log_level, timeout_graceful_shutdown=5,
@@ -24,7 +25,7 @@ def serve(host: str, port: int, workers: int, *, log_level: str = "info") -> Non
 
 @dataclass
 class ServerThread:
-    server: uvicorn.Server
+    server: Any  # uvicorn.Server
     thread: threading.Thread
     host: str
     port: int
@@ -39,20 +40,33 @@ class ServerThread:
         self.thread.join(timeout)
 
 
-def start_in_thread(ctx: ServiceContext, host: str = "127.0.0.1", port: int = 0, *, log_level: str = "warning",
-                    access_log: bool = False) -> ServerThread:
-    """Serve the app from a daemon thread of this process; ``port=0`` picks a free port. Returns
-    once the server accepts connections; a port in use is an ``OSError`` here."""
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound now (cheap: no web framework imported yet), so a port in
+    use is an ``OSError`` at once; ``port=0`` picks a free port."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets whose proto says TCP; without it every
+    # answer on a kept-alive connection waited ~40 ms (Nagle against the client's delayed ACK).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
     except OSError:
         sock.close()
         raise
-    sock.set_inheritable(True)
-    bound_port = sock.getsockname()[1]
+    return sock
+
+
+def start_in_thread(ctx: ServiceContext, host: str = "127.0.0.1", port: int = 0, *, sock: socket.socket | None = None,
+                    log_level: str = "warning", access_log: bool = False) -> ServerThread:
+    """Serve the app from a daemon thread of this process on ``sock`` (or a socket bound to
+    ``host``:``port`` here). Returns once the server accepts connections."""
+    import uvicorn
+
+    from slipstream.api.app import create_app, settle_heap
+
+    if sock is None:
+        sock = bind(host, port)
+    host, bound_port = sock.getsockname()[:2]
     config = uvicorn.Config(create_app(ctx), log_level=log_level, access_log=access_log, lifespan="off",
                             timeout_graceful_shutdown=3)
     server = uvicorn.Server(config)
@@ -66,6 +80,7 @@ def start_in_thread(ctx: ServiceContext, host: str = "127.0.0.1", port: int = 0,
         finally:
             sock.close()
 
+    settle_heap()
     thread = threading.Thread(target=run, name="slipstream-api", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

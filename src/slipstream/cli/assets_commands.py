@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
-from slipstream.cli.environment import dags_folder_option, load_settings, open_store, parse_dags, read_dags
+from slipstream.cli.environment import (
+    dags_folder_option,
+    parse_dags,
+    read_dags,
+    service_call,
+    service_context,
+)
 from slipstream.cli.output import output_option, print_rows
 
 LIST_COLUMNS = ["name", "uri", "group", "consuming_dags", "producing_tasks", "last_event"]
@@ -19,14 +25,13 @@ def assets() -> None:
     """Assets: data DAGs produce (outlets) and are scheduled on (schedule=[Asset(...)])."""
 
 
-def _store(dags_folder: str | None) -> Any:
-    settings = load_settings(dags_folder)
-    db = open_store(settings)
+def _context(dags_folder: str | None) -> Any:
+    ctx = service_context(dags_folder)
     if dags_folder:
-        parse_dags(settings, db)
+        parse_dags(ctx.settings, ctx.db)
     else:
-        read_dags(settings, db)
-    return db
+        read_dags(ctx.settings, ctx.db)
+    return ctx
 
 
 @assets.command("list")
@@ -34,10 +39,9 @@ def _store(dags_folder: str | None) -> Any:
 @output_option
 def list_(dags_folder: str | None, output: str) -> None:
     """Every asset with the DAGs scheduled on it, the tasks that update it and its latest event."""
-    from slipstream.store import asset_listings as asset_store
+    from slipstream.services import assets as asset_service
 
-    with _store(dags_folder).read() as session:
-        rows = asset_store.list_assets(session)
+    rows = asset_service.overview(_context(dags_folder))
     print_rows(rows, output, LIST_COLUMNS + (["extra"] if output == "json" else []))
 
 
@@ -48,14 +52,9 @@ def list_(dags_folder: str | None, output: str) -> None:
 @output_option
 def events(dags_folder: str | None, asset: str | None, limit: int, output: str) -> None:
     """The latest asset events, newest first."""
-    from slipstream.store import asset_listings as asset_store
+    from slipstream.services import assets as asset_service
 
-    with _store(dags_folder).read() as session:
-        if asset is not None and not asset_store.asset_exists(session, asset):
-            raise click.ClickException(
-                f"No asset is named {asset!r} or has that URI (see `slipstream assets list`)"
-            )
-        found = asset_store.recent_events(session, asset=asset, limit=limit)
+    found = service_call(asset_service.recent_events, _context(dags_folder), asset=asset, limit=limit)
     rows = [
         {
             "timestamp": e["timestamp"], "asset": e["asset"]["name"], "uri": e["asset"]["uri"], "extra": e["extra"],

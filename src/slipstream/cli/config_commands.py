@@ -11,9 +11,8 @@ from typing import Any
 
 import click
 
+from slipstream.cli.environment import service_call
 from slipstream.cli.output import output_option, print_rows
-from slipstream.config import OPTIONS, Config, ConfigError
-from slipstream.config.settings import SENSITIVE_OPTIONS
 
 HIDDEN = "***"
 
@@ -28,19 +27,11 @@ def config() -> None:
     """Settings, from $SLIPSTREAM_HOME/slipstream.toml and SLIPSTREAM__SECTION__KEY variables."""
 
 
-def _load() -> Config:
-    try:
-        return Config.load()
-    except ConfigError as err:
-        raise click.ClickException(f"Configuration error: {err}") from None
-
-
 def shown(section: str, key: str, value: Any, show_sensitive: bool = False) -> Any:
-    """The value as the CLI shows it: ``***`` for a set sensitive option (an empty one stays empty,
-    so a user can see it is not set)."""
-    if not show_sensitive and (section, key) in SENSITIVE_OPTIONS and value not in ("", None):
-        return HIDDEN
-    return value
+    """The value as the CLI shows it (see ``services.config.shown``)."""
+    from slipstream.services import config as config_service
+
+    return config_service.shown(section, key, value, show_sensitive=show_sensitive, hidden=HIDDEN)
 
 
 @config.command("get-value")
@@ -49,16 +40,12 @@ def shown(section: str, key: str, value: Any, show_sensitive: bool = False) -> A
 @show_sensitive_option
 def get_value(section: str, key: str, show_sensitive: bool) -> None:
     """Print the value of one option (*** for a sensitive one, unless --show-sensitive)."""
-    loaded = _load()
-    try:
-        value = loaded.get(section, key)
-    except ConfigError:
-        known = ", ".join(f"[{s}] {k}" for s in OPTIONS for k in OPTIONS[s])
-        raise click.ClickException(f"The option [{section}] {key} does not exist. Options: {known}") from None
-    value = shown(section, key, value, show_sensitive)
+    from slipstream.services import config as config_service
+
+    value = service_call(config_service.option, None, section, key, show_sensitive=show_sensitive, hidden=HIDDEN)
     if value == HIDDEN:
         click.echo(f"[{section}] {key} is sensitive: shown as {HIDDEN}; add --show-sensitive to print it.", err=True)
-    click.echo(str(value).lower() if isinstance(value, bool) else value)
+    click.echo(config_service.as_text(value) if isinstance(value, bool) else value)
 
 
 @config.command("list")
@@ -67,16 +54,9 @@ def get_value(section: str, key: str, show_sensitive: bool) -> None:
 @output_option
 def list_(section: str | None, show_sensitive: bool, output: str) -> None:
     """Every option with its value and where the value comes from (*** for sensitive ones)."""
-    if section is not None and section not in OPTIONS:
-        raise click.ClickException(f"The section [{section}] does not exist. Sections: {', '.join(OPTIONS)}")
-    loaded = _load()
-    rows = [
-        {
-            "section": s, "key": k, "value": shown(s, k, loaded.values[s][k], show_sensitive),
-            "source": loaded.sources[s][k], "description": OPTIONS[s][k][2],
-        }
-        for s in OPTIONS
-        for k in OPTIONS[s]
-        if section in (None, s)
-    ]
+    from slipstream.services import config as config_service
+
+    found = service_call(config_service.options, None, section, show_sensitive=show_sensitive, hidden=HIDDEN)
+    rows = [{"section": o.section, "key": o.key, "value": o.value, "source": o.source, "description": o.description}
+            for o in found]
     print_rows(rows, output)

@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
+from slipstream.cli.environment import service_call, service_context
 from slipstream.cli.output import output_option, print_rows
-from slipstream.cli.variables_commands import secrets_store
 
 HIDDEN = "***"
 COLUMNS = ["conn_id", "conn_type", "description", "host", "schema", "login", "password", "port", "extra", "uri"]
@@ -63,15 +63,11 @@ def _connection_from_options(conn_id: str, options: dict[str, Any]) -> Any:
 @click.option("--conn-description", "description", default=None, help="What the connection is for.")
 def add(conn_id: str, uri: str | None, json_: str | None, **fields: Any) -> None:
     """Add the connection CONN_ID to the store; it must not exist yet."""
-    from slipstream.store import connections as store
+    from slipstream.services import connections as connection_service
 
     connection = _connection_from_options(conn_id, {"uri": uri, "json": json_, **fields})
-    stored = store.StoredConnection(**connection.to_dict())
-    with secrets_store(write=True) as (session, cipher):
-        try:
-            store.add(session, stored, cipher)
-        except store.ConnectionExists:
-            raise click.ClickException(f"A connection with conn_id {conn_id} already exists") from None
+    stored = connection_service.Connection(**connection.to_dict())
+    service_call(connection_service.create_connection, service_context(), stored)
     click.echo(f"Successfully added conn_id={conn_id} : {_masked_uri(connection)}")
 
 
@@ -102,7 +98,7 @@ def get(conn_id: str, output: str) -> None:
     from slipstream.sdk import secrets
     from slipstream.sdk.connection import Connection
     from slipstream.sdk.exceptions import AirflowException
-    from slipstream.store import connections as store
+    from slipstream.services import connections as connection_service
 
     text = secrets.connection_from_environment(conn_id)
     if text is not None:
@@ -111,10 +107,7 @@ def get(conn_id: str, output: str) -> None:
         except (AirflowException, ValueError) as err:
             raise click.ClickException(f"The environment variable of connection {conn_id} is not usable: {err}") from None
     else:
-        with secrets_store() as (session, cipher):
-            stored = store.get(session, conn_id, cipher)
-        if stored is None:
-            raise click.ClickException(f"Connection {conn_id} not found (see `slipstream connections list`)")
+        stored = service_call(connection_service.get_connection, service_context(), conn_id, redacted=False)
         connection = Connection(**stored.as_dict())
     print_rows([_row(connection, hide_password=False)], output, columns=COLUMNS)
 
@@ -125,10 +118,10 @@ def get(conn_id: str, output: str) -> None:
 def list_(conn_id: str | None, output: str) -> None:
     """The connections in the store, passwords hidden."""
     from slipstream.sdk.connection import Connection
-    from slipstream.store import connections as store
+    from slipstream.services import connections as connection_service
 
-    with secrets_store() as (session, cipher):
-        found = [c for c in store.list_all(session, cipher) if conn_id in (None, c.conn_id)]
+    every = service_call(connection_service.list_connections, service_context(), redacted=False).items
+    found = [c for c in every if conn_id in (None, c.conn_id)]
     rows = [_row(Connection(**c.as_dict()), hide_password=True) for c in found]
     print_rows(rows, output, columns=COLUMNS)
 
@@ -137,10 +130,7 @@ def list_(conn_id: str | None, output: str) -> None:
 @click.argument("conn_id")
 def delete(conn_id: str) -> None:
     """Delete the connection CONN_ID from the store."""
-    from slipstream.store import connections as store
+    from slipstream.services import connections as connection_service
 
-    with secrets_store(write=True) as (session, _):
-        removed = store.delete(session, conn_id)
-    if not removed:
-        raise click.ClickException(f"Did not find a connection with conn_id {conn_id}")
+    service_call(connection_service.delete_connection, service_context(), conn_id)
     click.echo(f"Successfully deleted connection with conn_id={conn_id}")

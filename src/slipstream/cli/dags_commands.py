@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from slipstream.cli.environment import (
+    dags_context,
     dags_folder_option,
     load_settings,
     local_option,
@@ -16,6 +17,8 @@ from slipstream.cli.environment import (
     parse_dag_file_of,
     parse_dags,
     read_dags,
+    service_call,
+    service_context,
 )
 from slipstream.cli.output import output_option, print_rows
 
@@ -90,23 +93,23 @@ def _parse_date(value: str | None) -> datetime | None:
 @output_option
 def list_(dags_folder: str | None, include_inactive: bool, output: str, local: bool = False) -> None:
     """The DAGs loaded from the DAG folders, as the scheduler recorded them."""
-    from slipstream.store import dags as dag_store
+    from slipstream.services import dags as dag_service
+    from slipstream.store.dag_listing import DagFilter
 
-    _, db = _prepared(dags_folder, local)
-    with db.read() as session:
-        rows = [
-            {
-                "dag_id": d.dag_id,
-                "dag_display_name": d.dag_display_name,
-                "fileloc": d.fileloc,
-                "owners": d.owners,
-                "is_paused": d.is_paused,
-                "schedule": d.schedule,
-                "tags": d.tags,
-                "next_dagrun": d.next_dagrun,
-            }
-            for d in dag_store.list_dags(session, include_inactive=include_inactive)
-        ]
+    ctx = dags_context(dags_folder, local)
+    rows = [
+        {
+            "dag_id": d.dag_id,
+            "dag_display_name": d.dag_display_name,
+            "fileloc": d.fileloc,
+            "owners": ", ".join(d.owners),
+            "is_paused": d.is_paused,
+            "schedule": d.schedule_text,
+            "tags": d.tags,
+            "next_dagrun": d.next_dagrun,
+        }
+        for d in dag_service.list_dags(ctx, DagFilter(exclude_stale=not include_inactive)).items
+    ]
     columns = ["dag_id", "fileloc", "owners", "is_paused", "schedule", "tags", "next_dagrun"]
     print_rows(rows, output, columns if output != "json" else None)
 
@@ -117,12 +120,10 @@ def list_(dags_folder: str | None, include_inactive: bool, output: str, local: b
 @output_option
 def list_import_errors(dags_folder: str | None, output: str, local: bool = False) -> None:
     """DAG files that failed to load, with the line and the error, as the scheduler recorded them."""
-    from slipstream.store import dags as dag_store
+    from slipstream.services import import_errors
 
-    _, db = _prepared(dags_folder, local)
-    with db.read() as session:
-        errors = dag_store.list_import_errors(session)
-        rows = [{"filepath": e.filename, "line": e.line, "error": e.exception, "stacktrace": e.stacktrace} for e in errors]
+    errors = import_errors.list_import_errors(dags_context(dags_folder, local)).items
+    rows = [{"filepath": e.filename, "line": e.line, "error": e.exception, "stacktrace": e.stacktrace} for e in errors]
     if output == "json":
         print_rows(rows, output)
     else:
@@ -142,8 +143,9 @@ def _setup_teardown_mark(task: Any) -> str:
 @dags_folder_option
 def show(dag_id: str, dags_folder: str | None) -> None:
     """Print the DAG's graph in Graphviz DOT."""
-    _, db = _prepared(dags_folder)
-    dag = _serialized(db, dag_id)
+    from slipstream.services import dags as dag_service
+
+    dag = service_call(dag_service.serialized_dag, dags_context(dags_folder), dag_id)
 
     def quoted(text: str) -> str:
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -181,18 +183,21 @@ def trigger(
     partition_key: str | None = None,
 ) -> None:
     """Queue a manual run; the scheduler runs it."""
-    from slipstream.scheduler.triggering import trigger_dag
-    from slipstream.sdk.exceptions import ParamValidationError
-    from slipstream.store.dag_runs import DagRunExists
+    from slipstream.services import run_actions
 
-    _, db = _prepared(dags_folder)
-    _serialized(db, dag_id)
-    try:
-        run = trigger_dag(db, dag_id, run_id=run_id, conf=_parse_conf(conf), logical_date=_parse_date(logical_date),
-                          partition_key=partition_key)
-    except (ParamValidationError, DagRunExists, ValueError) as err:
-        raise click.ClickException(str(err)) from None
+    ctx = _prepared_context(dags_folder)
+    run = service_call(run_actions.trigger_run, ctx, dag_id, run_id=run_id, conf=_parse_conf(conf),
+                       logical_date=_parse_date(logical_date), partition_key=partition_key)
     print_rows([_run_row(run)], output)
+
+
+def _prepared_context(dags_folder: str | None) -> Any:
+    """A service context over ``_prepared``'s store, with a scheduler wake-up."""
+    from slipstream.services.context import ServiceContext
+    from slipstream.services.notify import notifier_for
+
+    settings, db = _prepared(dags_folder)
+    return ServiceContext(settings=settings, db=db, notify=notifier_for(settings, db))
 
 
 def _run_row(run: Any) -> dict[str, Any]:
@@ -216,33 +221,24 @@ def _run_row(run: Any) -> dict[str, Any]:
 @output_option
 def list_runs(dag_id: str | None, dag_id_option: str | None, state: str | None, limit: int | None, output: str) -> None:
     """Runs of a DAG, newest first."""
-    from slipstream.store import dag_runs
-    from slipstream.store import dags as dag_store
+    from slipstream.services import dag_runs
 
     if dag_id and dag_id_option and dag_id != dag_id_option:
         raise click.UsageError(f"two different DAGs given: {dag_id!r} and -d {dag_id_option!r}")
     dag_id = dag_id or dag_id_option
     if not dag_id:
         raise click.UsageError("give the DAG: slipstream dags list-runs DAG_ID")
-    db = open_store(load_settings())
-    with db.read() as session:
-        rows = [_run_row(r) for r in dag_runs.list_runs(session, dag_id, state=state, limit=limit)]
-        known = bool(rows) or dag_store.get_dag(session, dag_id) is not None
-    if not known:
-        raise click.ClickException(f"DAG {dag_id!r} not found (see `slipstream dags list`)")
+    where = dag_runs.RunFilter(states=[state] if state else None)
+    page = service_call(dag_runs.list_runs, service_context(), dag_id, where, order_by=["-id"], limit=limit)
+    rows = [_run_row(run) for run in page.items]
     columns = ["dag_id", "run_id", "state", "run_type", "logical_date", "start_date", "end_date"]
     print_rows(rows, output, columns if output != "json" else None)
 
 
 def _set_paused(dag_id: str, paused: bool) -> None:
-    from slipstream.store import dags as dag_store
+    from slipstream.services import dags as dag_service
 
-    settings = load_settings()
-    db = open_store(settings)
-    with db.write() as session:
-        found = dag_store.set_paused(session, dag_id, paused, catchup_by_default=settings.catchup_by_default)
-    if not found:
-        raise click.ClickException(f"DAG {dag_id!r} not found (see `slipstream dags list`)")
+    service_call(dag_service.set_paused, service_context(), dag_id, paused)
     click.echo(f"Dag: {dag_id}, paused: {paused}")
 
 

@@ -61,6 +61,21 @@ def service_context(dags_folder: str | None = None) -> Any:
     return ServiceContext(settings=settings, db=db, notify=notifier_for(settings, db))
 
 
+def dags_context(dags_folder: str | None = None, local: bool = False) -> Any:
+    """``service_context`` for a command that reads DAGs: they are parsed here first with ``local``,
+    with ``-S FOLDER`` (that folder), or when no processor ever recorded the DAG folders."""
+    from slipstream.services.context import ServiceContext
+    from slipstream.services.notify import notifier_for
+
+    settings = load_settings(dags_folder)
+    db = open_store(settings)
+    if dags_folder:
+        parse_dags(settings, db)
+    else:
+        read_dags(settings, db, local=local)
+    return ServiceContext(settings=settings, db=db, notify=notifier_for(settings, db))
+
+
 def service_call(function: Any, *args: Any, **kwargs: Any) -> Any:
     """Call a service function; its errors become the command's one-line error (exit 1)."""
     from slipstream.services.errors import ServiceError

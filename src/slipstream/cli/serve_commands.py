@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -114,29 +115,61 @@ def _serve(dags_folder: str | None, verbose: bool, *, with_api: bool = False) ->
 
 def _start_api(settings: Any, db: Any, service: Any, console: Console) -> Any:
     """The REST API in this process, beside the scheduler, so a run triggered through it wakes
-    the scheduler at once; on first start, an ``admin`` user with a generated password."""
-    from slipstream.api.server import start_in_thread
-    from slipstream.services import users
-    from slipstream.services.context import ServiceContext
+    the scheduler at once; on first start, an ``admin`` user with a generated password. The port
+    is taken now (in use: a clear error); the web framework loads in a thread while the
+    scheduler starts."""
+    from slipstream.api.server import bind
 
-    ctx = ServiceContext(settings=settings, db=db, notify=lambda reason: service.executor.wake())
     try:
-        api = start_in_thread(ctx, settings.api_host, settings.api_port)
+        sock = bind(settings.api_host, settings.api_port)
     except OSError as err:
         raise click.ClickException(
             f"Cannot serve the REST API on {settings.api_host}:{settings.api_port}: {err.strerror or err}. "
             "Stop what uses that port or choose another with [api] port (SLIPSTREAM__API__PORT)."
         ) from None
-    login = users.ensure_standalone_admin(ctx)
-    console.echo(f"REST API:          {api.url}/api/v2 (docs: {api.url}/docs)")
-    if login.created:
-        console.echo(f"Login:             {login.username} / {login.password} (created now; kept in {login.password_file})",
-                     bold=True)
-    elif login.password is not None:
-        console.echo(f"Login:             {login.username} / {login.password} (from {login.password_file})")
-    else:
-        console.echo("Login:             with a user of `slipstream users list` (`slipstream users create` adds one)")
+    api = _ApiThread(settings, db, service, console, sock)
+    api.start()
     return api
+
+
+class _ApiThread(threading.Thread):
+    def __init__(self, settings: Any, db: Any, service: Any, console: Console, sock: Any) -> None:
+        super().__init__(name="slipstream-api-start", daemon=True)
+        self.settings, self.db, self.service, self.console, self.sock = settings, db, service, console, sock
+        self.server: Any = None
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        from slipstream.api.server import start_in_thread
+        from slipstream.services import users
+        from slipstream.services.context import ServiceContext
+
+        ctx = ServiceContext(settings=self.settings, db=self.db, notify=lambda reason: self.service.executor.wake())
+        try:
+            server = start_in_thread(ctx, sock=self.sock)
+            login = users.ensure_standalone_admin(ctx)
+        except Exception as err:  # noqa: BLE001 - the scheduler goes on; the console says why the API is missing
+            self.console.echo(f"The REST API could not start: {type(err).__name__}: {err}", fg="red")
+            return
+        self.server = server
+        if self._stopped.is_set():
+            server.stop()
+            return
+        console = self.console
+        console.echo(f"REST API:          {server.url}/api/v2 (docs: {server.url}/docs)")
+        if login.created:
+            console.echo(f"Login:             {login.username} / {login.password} (created now; kept in "
+                         f"{login.password_file})", bold=True)
+        elif login.password is not None:
+            console.echo(f"Login:             {login.username} / {login.password} (from {login.password_file})")
+        else:
+            console.echo("Login:             with a user of `slipstream users list` (`slipstream users create` adds one)")
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.join(30)
+        if self.server is not None:
+            self.server.stop()
 
 
 @click.command()

@@ -7,26 +7,13 @@ row was read in, so a change the scheduler made in between wins and the command 
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
-
 import click
 
-from slipstream.cli.dags_commands import _prepared, dags
-from slipstream.cli.environment import dags_folder_option, load_settings, open_store, service_call
-from slipstream.cli.tasks_commands import context_of, tasks
+from slipstream.cli.dags_commands import dags
+from slipstream.cli.environment import dags_context, dags_folder_option, service_call, service_context
+from slipstream.cli.tasks_commands import tasks
 
 MARKABLE = click.Choice(["success", "failed"])
-
-
-def _run_row(db: Any, dag_id: str, run_id: str) -> Any:
-    from slipstream.store import dag_runs
-
-    with db.read() as session:
-        run = dag_runs.get(session, dag_id, run_id)
-    if run is None:
-        raise click.ClickException(f"DAG run {run_id!r} of DAG {dag_id!r} not found (see `slipstream dags list-runs {dag_id}`)")
-    return run
 
 
 @tasks.command("set-state")
@@ -43,8 +30,8 @@ def task_set_state(dag_id: str, run_id: str, task_id: str, state: str, map_index
     run, so the scheduler runs them (the run is re-opened if it had finished), as Airflow does."""
     from slipstream.services.task_marking import MarkRequest, mark_task_instance
 
-    ctx = context_of(*_prepared(dags_folder))
-    result = service_call(mark_task_instance, ctx, dag_id, run_id, task_id, MarkRequest(new_state=state, map_index=map_index))
+    request = MarkRequest(new_state=state, map_index=map_index)
+    result = service_call(mark_task_instance, dags_context(dags_folder), dag_id, run_id, task_id, request)
     if not result.task_instances:
         click.echo(f"{dag_id}.{task_id} {run_id} is already {state}.")
         return
@@ -60,20 +47,15 @@ def task_set_state(dag_id: str, run_id: str, task_id: str, state: str, map_index
 @click.argument("state", type=MARKABLE)
 def dag_set_state(dag_id: str, run_id: str, state: str) -> None:
     """Mark a DAG run success or failed, and its unfinished task instances with it."""
-    from slipstream.store import dag_runs
-    from slipstream.store.clock import utcnow
+    from slipstream.services import run_actions
 
-    db = open_store(load_settings())
-    run = _run_row(db, dag_id, run_id)
-    if run.state == state:
+    result = service_call(run_actions.mark_run, service_context(), dag_id, run_id, state)
+    if not result.changed:
         click.echo(f"DAG run {dag_id} {run_id} is already {state}.")
         return
-    with db.write() as session:
-        marked = dag_runs.mark(session, run.id, run.state, state, utcnow())
-    if marked is None:
-        raise click.ClickException(f"DAG run {dag_id} {run_id} changed state meanwhile; nothing marked, try again")
     done_to = state if state == "success" else "failed (queued and running) or skipped (the others)"
-    click.echo(f"Marked DAG run {dag_id} {run_id} {state} (was {run.state}), and {marked} unfinished task instance(s) {done_to}.")
+    click.echo(f"Marked DAG run {dag_id} {run_id} {state} (was {result.previous_state}), and {result.marked} "
+               f"unfinished task instance(s) {done_to}.")
 
 
 @dags.command("clear")
@@ -84,15 +66,15 @@ def dag_set_state(dag_id: str, run_id: str, state: str) -> None:
 @dags_folder_option
 def dag_clear(dag_id: str, run_id: str, only_failed: bool, yes: bool, dags_folder: str | None) -> None:
     """Clear every task instance of one run so the whole run runs again."""
-    from slipstream.services.clearing import ClearRequest, clear_task_instances
+    from slipstream.cli.dags_commands import _prepared_context
+    from slipstream.services import run_actions
 
-    ctx = context_of(*_prepared(dags_folder))
-    request = ClearRequest(run_id=run_id, only_failed=only_failed)
-    chosen = service_call(clear_task_instances, ctx, dag_id, replace(request, dry_run=True)).task_instances
-    if not chosen:
+    ctx = _prepared_context(dags_folder)
+    preview = service_call(run_actions.clear_run, ctx, dag_id, run_id, only_failed=only_failed, dry_run=True)
+    if not preview.targets:
         click.echo("No task instances to clear.")
         return
     if not yes:
-        click.confirm(f"Clear the {len(chosen)} task instance(s) of DAG run {dag_id} {run_id}?", abort=True)
-    cleared = service_call(clear_task_instances, ctx, dag_id, request).cleared
-    click.echo(f"Cleared {cleared} task instance(s) of {dag_id} {run_id}; the scheduler will run them again.")
+        click.confirm(f"Clear the {len(preview.targets)} task instance(s) of DAG run {dag_id} {run_id}?", abort=True)
+    result = service_call(run_actions.clear_run, ctx, dag_id, run_id, only_failed=only_failed)
+    click.echo(f"Cleared {result.cleared} task instance(s) of {dag_id} {run_id}; the scheduler will run them again.")

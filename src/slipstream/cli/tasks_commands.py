@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
-from slipstream.cli.dags_commands import _parse_conf, _parse_date, _prepared, _prepared_to_run, _serialized
+from slipstream.cli.dags_commands import _parse_conf, _parse_date, _prepared_to_run, _serialized
 from slipstream.cli.environment import (
+    dags_context,
     dags_folder_option,
     load_settings,
     open_store,
@@ -31,19 +32,20 @@ def tasks() -> None:
 @output_option
 def list_(dag_id: str, dags_folder: str | None, output: str) -> None:
     """The tasks of a DAG, upstream before downstream."""
-    _, db = _prepared(dags_folder)
-    dag = _serialized(db, dag_id)
+    from slipstream.services import tasks as task_service
+
+    found = service_call(task_service.list_tasks, dags_context(dags_folder), dag_id)
     if output == "table":
-        for task_id in dag.task_ids:
-            click.echo(task_id)
+        for task in found:
+            click.echo(task.task_id)
         return
     rows = [
         {
-            "task_id": t.task_id, "operator": t.operator, "upstream": t.upstream, "trigger_rule": t.trigger_rule,
-            "pool": t.pool, "queue": t.queue, "owner": t.owner,
+            "task_id": t.task_id, "operator": t.operator_name, "upstream": t.upstream_task_ids,
+            "trigger_rule": t.trigger_rule, "pool": t.pool, "queue": t.queue, "owner": t.owner,
             **{key: t.data.get(key) for key in ("executor", "run_as_user", "resources", "executor_config")},
         }
-        for t in dag.tasks.values()
+        for t in found
     ]
     print_rows(rows, output)
 
@@ -117,14 +119,6 @@ def states_for_dag_run(dag_id: str, run_id: str, output: str) -> None:
     print_rows([asdict(row) for row in found], output)
 
 
-def context_of(settings: Any, db: Any) -> Any:
-    """The service context of a command that has opened (and maybe parsed into) the store itself."""
-    from slipstream.services.context import ServiceContext
-    from slipstream.services.notify import notifier_for
-
-    return ServiceContext(settings=settings, db=db, notify=notifier_for(settings, db))
-
-
 @tasks.command()
 @click.argument("dag_id")
 @click.option("-t", "--task-regex", default=None, help="Only tasks whose id matches this regular expression.")
@@ -144,7 +138,7 @@ def clear(
     """Clear task instances so the scheduler runs them again (their try number goes on)."""
     from slipstream.services.clearing import ClearRequest, clear_task_instances
 
-    ctx = context_of(*_prepared(dags_folder))
+    ctx = dags_context(dags_folder)
     request = ClearRequest(
         task_regex=task_regex, start=_parse_date(start_date), end=_parse_date(end_date), include_upstream=upstream,
         include_downstream=downstream, only_failed=only_failed, only_running=only_running, run_id=run_id,

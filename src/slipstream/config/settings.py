@@ -61,6 +61,10 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
         "hide_sensitive_var_conn_fields": (
             bool, True, "Mask the values of variables and connection extras whose key is sensitive.",
         ),
+        "test_connection": (
+            str, "Disabled", "Testing connections (POST /api/v2/connections/test): Enabled, or Disabled / Hidden "
+            "(refused), as Airflow 3.3. A test connects from the API server to the connection's host.",
+        ),
     },
     "database": {
         "sql_alchemy_conn": (str, "sqlite:///{home}/slipstream.db", "SQLAlchemy URL of the store."),
@@ -104,6 +108,10 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
         "workers": (int, 1, "Processes of `slipstream api-server`."),
         "login_attempts_per_minute": (
             int, 10, "Failed logins a client may make per minute for one username before it must wait.",
+        ),
+        "expose_config": (
+            bool, True, "Let users with role Op or above read the configuration through the API (sensitive "
+            "values always hidden); false: refused (403).",
         ),
     },
     "api_auth": {
@@ -256,6 +264,8 @@ class Settings:
     login_attempts_per_minute: int = 10
     jwt_secret: str = ""
     jwt_expiration_time: int = 86400
+    test_connection: str = "Disabled"
+    expose_config: bool = True
 
     @classmethod
     def from_config(cls, config: Config) -> Settings:
@@ -294,6 +304,8 @@ class Settings:
             login_attempts_per_minute=get("api", "login_attempts_per_minute"),
             jwt_secret=get("api_auth", "jwt_secret"),
             jwt_expiration_time=get("api_auth", "jwt_expiration_time"),
+            test_connection=get("core", "test_connection"),
+            expose_config=get("api", "expose_config"),
         )
 
     @classmethod

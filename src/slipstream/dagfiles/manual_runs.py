@@ -105,9 +105,12 @@ def trigger_dag(
     logical_date: datetime | None = None,
     now: datetime | None = None,
     partition_key: str | None = None,
+    data_interval: tuple[datetime, datetime] | None = None,
+    note: str | None = None,
 ) -> DagRunRow:
     """Queue a manual run (for the partition ``partition_key``, if given: the key of the asset
-    events its tasks record). Params are checked against ``conf`` first: a bad value creates nothing."""
+    events its tasks record). Params are checked against ``conf`` first: a bad value creates nothing.
+    Without ``data_interval`` the run gets the one its timetable infers for ``logical_date``."""
     now = now or utcnow()
     dag = load_serialized(db, dag_id)
     checked = check_conf(dag, conf)
@@ -122,8 +125,9 @@ def trigger_dag(
             tasks=task_specs(dag, logical_date),
             now=now,
             logical_date=logical_date,
-            data_interval=manual_data_interval(dag, logical_date),
+            data_interval=data_interval or manual_data_interval(dag, logical_date),
             conf=checked,
+            note=note,
             dag_hash=dag.dag_hash,
             deadline_alerts=dag.deadline_alerts,
             partition_key=partition_key,

@@ -50,6 +50,7 @@ def _serialize_task(task: BaseOperator, default_timezone: str = "utc") -> dict[s
     return {
         "task_id": task.task_id,
         "operator": task.operator_name,
+        "operator_module": type(task).__module__,
         "upstream": sorted(task.upstream_task_ids),
         "downstream": sorted(task.downstream_task_ids),
         "trigger_rule": task.trigger_rule.value,
@@ -191,11 +192,57 @@ def serialize_dag(
         "has_on_success_callback": bool(dag.extra_arguments.get("on_success_callback")),
         "has_on_failure_callback": bool(dag.extra_arguments.get("on_failure_callback")),
         "params": dag.params.serialize(),
-        "tasks": _with_total_priority([_serialize_task(dag.task_dict[task_id], default_timezone) for task_id in order]),
+        "tasks": _with_own_params(dag, _with_total_priority(
+            [_serialize_task(dag.task_dict[task_id], default_timezone) for task_id in order]
+        )),
+        **_shown_settings(dag),
         "task_group": dag.task_group.serialize(),
         "edge_info": {up: dict(sorted(downs.items())) for up, downs in sorted(dag.edge_info.items())},
         **_deadline_of(dag),
     }
+
+
+def _with_own_params(dag: DAG, tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add ``params`` to the tasks whose params are not just the DAG's (their own, or default_args')."""
+    dag_params = dag.params.serialize()
+    for task in tasks:
+        params = dag.task_dict[task["task_id"]].params
+        if isinstance(params, ParamsDict) and (own := params.serialize()) != dag_params:
+            task["params"] = storable(own)
+    return tasks
+
+
+def _shown_settings(dag: DAG) -> dict[str, Any]:
+    """DAG arguments the API shows (``/dags/{id}/details``) that scheduling does not read."""
+    extra = dag.extra_arguments
+    searchpath = extra.get("template_searchpath")
+    return {
+        "default_args": _stable(dag.default_args),
+        "render_template_as_native_obj": bool(extra.get("render_template_as_native_obj")),
+        "template_searchpath": [searchpath] if isinstance(searchpath, str) else storable(searchpath),
+        "is_paused_upon_creation": extra.get("is_paused_upon_creation"),
+        "max_consecutive_failed_dag_runs": extra.get("max_consecutive_failed_dag_runs") or 0,
+        "has_task_concurrency_limits": any(
+            t.max_active_tis_per_dag is not None or t.max_active_tis_per_dagrun is not None for t in dag.tasks
+        ),
+    }
+
+
+def _stable(value: Any) -> Any:
+    """``value`` as JSON that is the same at every parse: functions and classes by their dotted
+    name, other objects by type name when their text would hold a memory address."""
+    if isinstance(value, Mapping):
+        return {str(k): _stable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_stable(v) for v in value]
+    if isinstance(value, (datetime, timedelta)):
+        return str(value)
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{getattr(value, '__module__', '')}.{value.__qualname__}"
+    plain = storable(value)
+    if isinstance(plain, str) and " at 0x" in plain and not isinstance(value, str):
+        return f"<{type(value).__module__}.{type(value).__qualname__}>"
+    return plain
 
 
 def _deadline_of(dag: DAG) -> dict[str, Any]:

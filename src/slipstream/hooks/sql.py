@@ -131,6 +131,14 @@ class DbApiHook(BaseHook):
         """Every row of the query (of the last one, for a list of statements)."""
         return self.run(sql=sql, parameters=parameters, handler=fetch_all_handler)
 
+    def test_connection(self) -> tuple[bool, str]:
+        """Whether the database answers ``SELECT 1``, and what went wrong if not (as Airflow's)."""
+        try:
+            self.get_first("SELECT 1")
+        except Exception as err:  # noqa: BLE001 - reported to the caller as text
+            return False, str(err)
+        return True, "Connection successfully tested"
+
     def get_first(self, sql: str | list[str], parameters: Iterable[Any] | Mapping[str, Any] | None = None) -> Any:
         """The first row of the query, or None."""
         return self.run(sql=sql, parameters=parameters, handler=fetch_one_handler)

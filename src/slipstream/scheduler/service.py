@@ -12,6 +12,7 @@ from slipstream.dagfiles.parsing import ParsedFile
 from slipstream.dagfiles.processor import DagFileProcessor, ProcessorPass
 from slipstream.executors.local import LocalExecutor
 from slipstream.scheduler.scheduler import Scheduler, StateListener
+from slipstream.scheduler.wakeups import WakeListener
 from slipstream.store.db import Database
 
 log = logging.getLogger("slipstream.scheduler")
@@ -39,6 +40,7 @@ class SchedulerService:
         self.killing = threading.Event()
         self.on_stopping: Callable[[int], None] | None = None
         self._parser_thread: threading.Thread | None = None
+        self._listener: WakeListener | None = None
 
     def parse_once(self) -> ProcessorPass | None:
         """Scan the DAG folders and parse what changed; each file's DAGs are scheduled as soon
@@ -73,6 +75,7 @@ class SchedulerService:
         if self.processor is not None:
             self._parser_thread = threading.Thread(target=self._parse_loop, name="dag-file-processor", daemon=True)
             self._parser_thread.start()
+        self._listener = WakeListener(self.db, self.executor.wake).start()
         try:
             self.scheduler.run(stop=self.stopping, end_job=False)
         finally:
@@ -89,6 +92,8 @@ class SchedulerService:
         """Let running tasks finish (or kill them on a second stop), then record what they became.
         The executor's processes are stopped whatever happens here (no process outlives a stop)."""
         self.stopping.set()
+        if self._listener is not None:
+            self._listener.stop()
         if self.processor is not None:
             self.processor.close()
         if self._parser_thread is not None:

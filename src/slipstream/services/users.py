@@ -91,6 +91,41 @@ def get_user(ctx: ServiceContext, user_id: int) -> User | None:
         return _user(row) if row is not None else None
 
 
+def find_user(ctx: ServiceContext, username: str) -> User:
+    with ctx.db.read() as session:
+        row = user_store.get_user(session, username)
+        if row is None:
+            raise NotFound(f"User {username!r} does not exist")
+        return _user(row)
+
+
+def update_user(
+    ctx: ServiceContext, username: str, *, role: Role | str | None = None, first_name: str | None = None,
+    last_name: str | None = None, email: str | None = None, active: bool | None = None, password: str | None = None,
+) -> User:
+    """Change what is given (None: leave as is)."""
+    changes: dict[str, object] = {}
+    if role is not None:
+        try:
+            changes["role"] = (role if isinstance(role, Role) else Role.parse(role)).value
+        except ValueError as err:
+            raise InvalidRequest(str(err)) from None
+    for name, value in (("first_name", first_name), ("last_name", last_name), ("email", email), ("active", active)):
+        if value is not None:
+            changes[name] = value
+    if password is not None:
+        _check_password(password)
+        changes["password_hash"] = _hasher().hash(password)
+    with ctx.db.write() as session:
+        row = user_store.get_user(session, username)
+        if row is None:
+            raise NotFound(f"User {username!r} does not exist")
+        for name, value in changes.items():
+            setattr(row, name, value)
+        session.flush()
+        return _user(row)
+
+
 def delete_user(ctx: ServiceContext, username: str) -> None:
     with ctx.db.write() as session:
         if not user_store.delete_user(session, username):

@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import insert, select
+from sqlalchemy import update as sql_update
 
+from slipstream.store import query_pages
 from slipstream.store.encryption import Cipher
 from slipstream.store.models import ConnectionRow
 
@@ -82,3 +84,40 @@ def delete(session: Any, conn_id: str) -> int:
 
 def list_all(session: Any, cipher: Cipher) -> list[StoredConnection]:
     return [_decoded(row, cipher) for row in session.execute(select(TABLE).order_by(TABLE.c.conn_id)).all()]
+
+
+def update(session: Any, conn_id: str, changes: dict[str, Any], cipher: Cipher) -> int:
+    """Change some fields of a connection (password and extra encrypted again); rows changed."""
+    values = {k: v for k, v in changes.items() if k in FIELDS and k != "conn_id"}
+    if "password" in values:
+        values["is_encrypted"] = values["password"] is not None
+        if values["password"] is not None:
+            values["password"] = cipher.encrypt(values["password"])
+    if "extra" in values:
+        values["is_extra_encrypted"] = values["extra"] is not None
+        if values["extra"] is not None:
+            values["extra"] = cipher.encrypt(values["extra"])
+    if not values:
+        return int(exists(session, conn_id))
+    return session.execute(sql_update(TABLE).where(TABLE.c.conn_id == conn_id).values(**values)).rowcount
+
+
+def ids_present(session: Any, conn_ids: set[str]) -> set[str]:
+    return set(session.execute(select(TABLE.c.conn_id).where(TABLE.c.conn_id.in_(sorted(conn_ids)))).scalars())
+
+
+SORTABLE = {"conn_id": TABLE.c.conn_id, "connection_id": TABLE.c.conn_id, "conn_type": TABLE.c.conn_type,
+            "description": TABLE.c.description, "host": TABLE.c.host, "port": TABLE.c.port, "id": TABLE.c.id}
+
+
+def query(session: Any, cipher: Cipher, *, pattern: str | None, prefix: str | None, order_by: list[str],
+          limit: int | None, offset: int) -> tuple[list[StoredConnection], int]:
+    """A page of connections (decrypted) filtered by conn_id (``query_pages`` semantics) and the total."""
+    statement = select(TABLE)
+    if pattern is not None:
+        statement = statement.where(query_pages.ilike_any(TABLE.c.conn_id, pattern))
+    if prefix is not None:
+        statement = statement.where(query_pages.prefix_any(TABLE.c.conn_id, prefix))
+    statement = query_pages.order_by(statement, order_by, SORTABLE, TABLE.c.id)
+    rows, total = query_pages.page(session, statement, limit, offset)
+    return [_decoded(row, cipher) for row in rows], total

@@ -51,6 +51,7 @@ def create(
     deadline_alerts: Sequence[Mapping[str, Any]] = (),
     partition_key: str | None = None,
     partition_date: datetime | None = None,
+    note: str | None = None,
 ) -> DagRunRow:
     """Insert a DAG run and one task instance (state none) per task, and the run's deadlines
     (from the serialized DAG's ``deadline`` alerts, see store/deadlines.py)."""
@@ -70,6 +71,7 @@ def create(
         dag_hash=dag_hash,
         partition_key=partition_key,
         partition_date=partition_date,
+        note=note,
     )
     session.add(run)
     session.flush()
@@ -187,3 +189,13 @@ def mark(session: Session, dag_run_id: int, expected: str, new: str, now: dateti
     if not set_state(session, dag_run_id, expected, new, start_date=start_date, end_date=now):
         return None
     return task_instances.mark_unfinished_of_run(session, dag_run_id, new, now)
+
+
+def set_note(session: Session, dag_run_id: int, note: str | None) -> None:
+    session.execute(update(RUNS).where(RUNS.c.id == dag_run_id).values(note=note))
+
+
+def requeue(session: Session, dag_run_id: int, expected: str, now: datetime) -> bool:
+    """A user sets a run back to ``queued`` (compare-and-set): the scheduler starts it again and
+    decides its state from its task instances, which are left as they are (as in Airflow)."""
+    return set_state(session, dag_run_id, expected, DagRunState.QUEUED, queued_at=now, start_date=None, end_date=None)

@@ -101,3 +101,29 @@ _ADOPT = (
 def adopt(session: Session, tries: Sequence[tuple[int, int]], job_id: int) -> int:
     """Running tries (ti_id, try_number) become ``job_id``'s to watch; how many were still running."""
     return sum(session.execute(_ADOPT, {"b_id": i, "b_try": n, "b_job": job_id}).rowcount for i, n in tries)
+
+
+JOB_SORT = {name: TABLE.c[name] for name in ("id", "state", "job_type", "start_date", "end_date", "latest_heartbeat",
+                                             "hostname")}
+
+
+def query(session: Session, *, state: str | None = None, job_type: str | None = None, hostname: str | None = None,
+          alive_since: datetime | None = None, start: Sequence[datetime | None] = (None, None, None, None),
+          end: Sequence[datetime | None] = (None, None, None, None), order_by: Sequence[str] = ("id",),
+          limit: int | None = None, offset: int = 0) -> tuple[list[Any], int]:
+    """A page of jobs and the total. ``alive_since``: only running jobs that beat after it;
+    ``start`` / ``end``: (>=, >, <=, <) bounds of start_date / end_date."""
+    from slipstream.store import query_pages
+
+    statement = select(TABLE)
+    for column, value in ((TABLE.c.state, state), (TABLE.c.job_type, job_type), (TABLE.c.hostname, hostname)):
+        if value is not None:
+            statement = statement.where(column == value)
+    if alive_since is not None:
+        statement = statement.where(TABLE.c.state == RUNNING, TABLE.c.latest_heartbeat > alive_since)
+    for column, bounds in ((TABLE.c.start_date, start), (TABLE.c.end_date, end)):
+        for value, compare in zip(bounds, (column.__ge__, column.__gt__, column.__le__, column.__lt__), strict=True):
+            if value is not None:
+                statement = statement.where(compare(value))
+    statement = query_pages.order_by(statement, order_by, JOB_SORT, TABLE.c.id)
+    return query_pages.page(session, statement, limit, offset)

@@ -74,6 +74,8 @@ class DagRunRow(Base):
         UniqueConstraint("dag_id", "run_id", name="dag_run_dag_id_run_id_key"),
         Index("idx_dag_run_state", "state"),
         Index("idx_dag_run_dag_id_state", "dag_id", "state"),
+        # A DAG's newest runs (the grid, the dashboard's latest run per DAG) read this backwards.
+        Index("idx_dag_run_dag_id_id", "dag_id", "id"),
         # One scheduled or backfill run per logical date; manual runs may share a date.
         Index(
             "idx_dag_run_dag_id_logical_date_auto", "dag_id", "logical_date", unique=True,

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from slipstream.store import query_pages
 from slipstream.store.models import PoolRow, TaskInstanceRow
 from slipstream.store.states import ACTIVE_TI_STATES
 
@@ -28,10 +29,7 @@ def get_pool(session: Session, name: str) -> PoolRow | None:
 
 def set_pool(session: Session, name: str, slots: int, description: str | None = None) -> PoolRow:
     """Create the pool or change its slots and description."""
-    if not name or not name.strip():
-        raise PoolError("A pool needs a name")
-    if slots < 0:
-        raise PoolError(f"Pool {name!r}: slots must be 0 or more (-1 is not supported), got {slots}")
+    _check(name, slots)
     row = get_pool(session, name)
     if row is None:
         row = PoolRow(pool=name, slots=slots, description=description, include_deferred=False)
@@ -42,6 +40,34 @@ def set_pool(session: Session, name: str, slots: int, description: str | None = 
             row.description = description
     session.flush()
     return row
+
+
+def create_pool(session: Session, name: str, slots: int, description: str | None, include_deferred: bool) -> PoolRow:
+    """A new pool; the caller checked that the name is free."""
+    _check(name, slots)
+    row = PoolRow(pool=name, slots=slots, description=description, include_deferred=include_deferred)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def update_pool(session: Session, name: str, changes: dict[str, Any]) -> PoolRow | None:
+    """Change some of ``pool`` (the name), ``slots``, ``description``, ``include_deferred``."""
+    row = get_pool(session, name)
+    if row is None:
+        return None
+    _check(changes.get("pool", row.pool), changes.get("slots", row.slots))
+    for field, value in changes.items():
+        setattr(row, field, value)
+    session.flush()
+    return row
+
+
+def _check(name: str, slots: int) -> None:
+    if not name or not name.strip():
+        raise PoolError("A pool needs a name")
+    if slots < 0:
+        raise PoolError(f"Pool {name!r}: slots must be 0 or more (-1, unlimited, is not supported), got {slots}")
 
 
 def delete_pool(session: Session, name: str) -> bool:
@@ -74,3 +100,38 @@ def usage(session: Session) -> list[dict[str, Any]]:
         }
         for p in list_pools(session)
     ]
+
+
+def slots_by_state(session: Session, names: list[str]) -> dict[str, dict[str, int]]:
+    """Slots held per pool and task-instance state (scheduled, queued, running...), for ``names``."""
+    if not names:
+        return {}
+    statement = (
+        select(TIS.c.pool, TIS.c.state, func.sum(TIS.c.pool_slots))
+        .where(TIS.c.pool.in_(names), TIS.c.state.in_(["scheduled", "queued", "running", "deferred"]))
+        .group_by(TIS.c.pool, TIS.c.state)
+    )
+    held: dict[str, dict[str, int]] = {}
+    for pool, state, total in session.execute(statement):
+        held.setdefault(pool, {})[state] = int(total or 0)
+    return held
+
+
+def pools_named(session: Session, names: set[str]) -> dict[str, PoolRow]:
+    return {row.pool: row for row in session.scalars(select(PoolRow).where(PoolRow.pool.in_(sorted(names))))}
+
+
+SORTABLE = {"id": PoolRow.id, "pool": PoolRow.pool, "name": PoolRow.pool}
+
+
+def query(session: Session, *, pattern: str | None, prefix: str | None, order_by: list[str], limit: int | None,
+          offset: int) -> tuple[list[PoolRow], int]:
+    """A page of pools filtered by name (``query_pages`` semantics) and the total."""
+    statement = select(PoolRow)
+    if pattern is not None:
+        statement = statement.where(query_pages.ilike_any(PoolRow.pool, pattern))
+    if prefix is not None:
+        statement = statement.where(query_pages.prefix_any(PoolRow.pool, prefix))
+    statement = query_pages.order_by(statement, order_by, SORTABLE, PoolRow.id)
+    rows, total = query_pages.page(session, statement, limit, offset)
+    return [row[0] for row in rows], total

@@ -314,7 +314,7 @@ def state_counts(session: Session, dag_run_ids: Sequence[int]) -> list[tuple[int
     """(dag_run_id, task_id, state, how many instances) for these runs: counted by the database."""
     if not dag_run_ids:
         return []
-    return [tuple(r) for r in session.execute(_STATE_COUNTS, {"b_runs": list(dag_run_ids)})]  # type: ignore[misc]
+    return session.execute(_STATE_COUNTS, {"b_runs": list(dag_run_ids)}).tuples().all()  # type: ignore[return-value]
 
 
 def instance_states(session: Session, dag_run_ids: Sequence[int], task_ids: Sequence[str]) -> list[Any]:

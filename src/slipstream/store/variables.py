@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import insert, select, update
 
+from slipstream.store import query_pages
 from slipstream.store.encryption import Cipher
 from slipstream.store.models import VariableRow
 
@@ -63,3 +64,28 @@ def list_all(session: Any, cipher: Cipher, *, decrypt: bool = True) -> list[Stor
     if decrypt:
         return [_decoded(row, cipher) for row in rows]
     return [StoredVariable(r.key, None, r.description, r.is_encrypted) for r in rows]
+
+
+SORTABLE = {"key": TABLE.c.key, "id": TABLE.c.id, "_val": TABLE.c.val, "description": TABLE.c.description,
+            "is_encrypted": TABLE.c.is_encrypted}
+
+
+def query(session: Any, cipher: Cipher, *, pattern: str | None, prefix: str | None, order_by: list[str],
+          limit: int | None, offset: int) -> tuple[list[StoredVariable], int]:
+    """A page of variables (decrypted) filtered by key (``query_pages`` semantics) and the total."""
+    statement = select(TABLE)
+    if pattern is not None:
+        statement = statement.where(query_pages.ilike_any(TABLE.c.key, pattern))
+    if prefix is not None:
+        statement = statement.where(query_pages.prefix_any(TABLE.c.key, prefix))
+    statement = query_pages.order_by(statement, order_by, SORTABLE, TABLE.c.id)
+    rows, total = query_pages.page(session, statement, limit, offset)
+    return [_decoded(row, cipher) for row in rows], total
+
+
+def keys_present(session: Any, keys: set[str]) -> set[str]:
+    return set(session.execute(select(TABLE.c.key).where(TABLE.c.key.in_(sorted(keys)))).scalars())
+
+
+def update_description(session: Any, key: str, description: str | None) -> int:
+    return session.execute(update(TABLE).where(TABLE.c.key == key).values(description=description)).rowcount

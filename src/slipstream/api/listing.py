@@ -1,0 +1,130 @@
+"""Query parameters every ``/api/v2`` listing shares (``limit``, ``offset``, ``order_by``) and the
+bulk bodies of ``PATCH /pools|/variables|/connections``, shaped as Airflow's."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+
+from slipstream.api.errors import status_of
+from slipstream.services import bulk
+
+Limit = Annotated[int, Query(ge=0, description="How many items at most.")]
+Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
+
+
+def order_by_query(allowed: list[str]) -> Any:
+    """An ``order_by`` parameter: a list of fields, ``-`` before one for descending."""
+    return Query(
+        description=f"Fields to order by, several allowed; prefix with `-` for descending. Allowed: "
+        f"`{', '.join(allowed)}`",
+    )
+
+
+class StrictBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+NO_TEAMS = "Slipstream has no multi-team mode: leave team_name out (or null)"
+
+
+def no_team(value: str | None) -> str | None:
+    """A body validator of ``team_name``: only null is accepted."""
+    if value is not None:
+        raise ValueError(NO_TEAMS)
+    return value
+
+
+class BulkActionOnExistence(enum.Enum):
+    fail = "fail"
+    skip = "skip"
+    overwrite = "overwrite"
+
+
+class BulkActionNotOnExistence(enum.Enum):
+    fail = "fail"
+    skip = "skip"
+
+
+T = TypeVar("T")
+
+
+class BulkCreateAction(StrictBody, Generic[T]):
+    action: Literal["create"]
+    entities: list[T]
+    action_on_existence: BulkActionOnExistence = BulkActionOnExistence.fail
+
+
+class BulkUpdateAction(StrictBody, Generic[T]):
+    action: Literal["update"]
+    entities: list[T]
+    update_mask: list[str] | None = None
+    action_on_non_existence: BulkActionNotOnExistence = BulkActionNotOnExistence.fail
+
+
+class BulkDeleteAction(StrictBody, Generic[T]):
+    action: Literal["delete"]
+    entities: list[str | T]
+    action_on_non_existence: BulkActionNotOnExistence = BulkActionNotOnExistence.fail
+
+
+def _which(action: Any) -> str:
+    return action["action"] if isinstance(action, dict) else action.action
+
+
+class BulkBody(StrictBody, Generic[T]):
+    actions: list[
+        Annotated[
+            Annotated[BulkCreateAction[T], Tag("create")]
+            | Annotated[BulkUpdateAction[T], Tag("update")]
+            | Annotated[BulkDeleteAction[T], Tag("delete")],
+            Discriminator(_which),
+        ]
+    ]
+
+
+class BulkActionResponse(BaseModel):
+    success: list[str] = Field(default_factory=list, description="Keys the action changed.")
+    errors: list[dict[str, Any]] = Field(default_factory=list, description="Why an action failed: error, status_code.")
+
+
+class BulkResponse(BaseModel):
+    create: BulkActionResponse | None = None
+    update: BulkActionResponse | None = None
+    delete: BulkActionResponse | None = None
+
+
+def bulk_actions(body: BulkBody[Any], key: str, rename: dict[str, str] | None = None) -> list[bulk.BulkAction]:
+    """The service's actions from a bulk body: entities become dicts of the fields the client set
+    (``rename`` maps the body's field names to the service's), delete entities their keys."""
+    rename = rename or {}
+
+    def fields(entity: BaseModel) -> dict[str, Any]:
+        return {rename.get(k, k): v for k, v in entity.model_dump(exclude_unset=True).items()}
+
+    actions = []
+    for action in body.actions:
+        if isinstance(action, BulkDeleteAction):
+            keys = [e if isinstance(e, str) else getattr(e, key) for e in action.entities]
+            actions.append(bulk.BulkAction("delete", keys, on_missing=action.action_on_non_existence.value))
+        elif isinstance(action, BulkUpdateAction):
+            mask = [rename.get(m, m) for m in action.update_mask] if action.update_mask else None
+            actions.append(bulk.BulkAction("update", [fields(e) for e in action.entities], update_mask=mask,
+                                           on_missing=action.action_on_non_existence.value))
+        else:
+            actions.append(bulk.BulkAction("create", [fields(e) for e in action.entities],
+                                           on_existence=action.action_on_existence.value))
+    return actions
+
+
+def bulk_response(outcomes: dict[str, bulk.BulkOutcome]) -> BulkResponse:
+    return BulkResponse(**{
+        name: BulkActionResponse(
+            success=outcome.success,
+            errors=[{"error": str(err), "status_code": status_of(err)} for err in outcome.errors],
+        )
+        for name, outcome in outcomes.items()
+    })
