@@ -16,11 +16,11 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import DagRow, DagRunRow, RenderedTaskInstanceFieldsRow, SerializedDagRow, TaskInstanceRow
+from slipstream.store.run_listing import RUN_AFTER  # the runs' own: the same run_after everywhere
 
 TIS = TaskInstanceRow.__table__
 RUNS = DagRunRow.__table__
 
-RUN_AFTER = func.coalesce(RUNS.c.logical_date, RUNS.c.queued_at, RUNS.c.start_date)
 
 COLUMNS = (
     *TIS.c,
