@@ -184,3 +184,33 @@ def test_clear_dry_run_then_clear_and_it_runs_again(api):
     assert user.post("/api/v2/dags/no_dag/clearTaskInstances", json={}).status_code == 404
     with api.db.read() as session:
         assert dag_runs.get(session, dag_id, run_id).state == "failed"
+
+
+def test_bulk_marks_and_notes_each_entity_on_its_own(api, ran):
+    dag_id, run_id = ran
+    user = api.client("User")
+    url = TIS.format(dag_id=dag_id, run_id=run_id)
+    body = {"actions": [
+        {"action": "update", "action_on_non_existence": "skip", "entities": [
+            {"task_id": "push", "new_state": "skipped"},
+            {"task_id": "mapped", "map_index": 2, "note": "checked"},
+            {"task_id": "nope", "new_state": "failed"},
+        ]},
+        {"action": "create", "entities": [{"task_id": "ok"}]},
+        {"action": "delete", "entities": ["ok"]},
+    ]}
+    assert api.client("Viewer").patch(url, json=body).status_code == 403
+    answer = user.patch(url, json=body)
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert result["update"] == {"success": [f"{dag_id}.{run_id}.push[-1]", f"{dag_id}.{run_id}.mapped[2]"],
+                                "errors": []}
+    assert result["create"]["errors"][0]["status_code"] == 405
+    assert result["delete"]["errors"][0]["status_code"] == 501
+    assert _states(api, dag_id, run_id)[("push", -1)] == "skipped"
+    assert api.client("Viewer").get(f"{url}/mapped/2").json()["note"] == "checked"
+    strict = user.patch(url, json={"actions": [{"action": "update", "entities": [{"task_id": "nope", "note": "x"}]}]})
+    assert strict.json()["update"]["errors"][0]["status_code"] == 404
+    across = user.patch(TIS.format(dag_id="~", run_id="~"),
+                        json={"actions": [{"action": "update", "entities": [{"task_id": "ok", "note": "x"}]}]})
+    assert across.json()["update"]["errors"][0]["status_code"] == 400

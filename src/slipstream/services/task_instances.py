@@ -247,3 +247,10 @@ def task_ids_of_group(ctx: ServiceContext, dag_id: str | None, group_id: str, na
     if not found:
         raise NotFound(f"DAG {dag_id!r} has no task in task group {group_id!r}")
     return found
+
+
+def instance_exists(ctx: ServiceContext, dag_id: str, run_id: str, task_id: str, map_index: int | None) -> bool:
+    """Whether the task has an instance in the run (that one, or any with ``map_index`` None)."""
+    with ctx.db.read() as session:
+        instances = listing.of_task(session, dag_id, run_id, task_id)
+    return any(map_index is None or i.map_index == map_index for i in instances)
