@@ -56,13 +56,14 @@ class MarkResult:
     cleared_downstream: int
 
 
-def _runs_in_scope(session: Session, dag_id: str, run: Any, past: bool, future: bool) -> list[str]:
+def _runs_in_scope(session: Session, dag_id: str, run: Any, past: bool, future: bool) -> list[int]:
+    """The ids of the run and, with ``past``/``future``, of the DAG's runs before/after it (by logical date)."""
     if not (past or future) or run.logical_date is None:
-        return [run.run_id]
+        return [run.id]
     return [
-        run_id for run_id, when in listing.run_dates(session, dag_id)
-        if run_id == run.run_id or (when is not None and ((past and when <= run.logical_date)
-                                                          or (future and when >= run.logical_date)))
+        other.id for other in listing.run_dates(session, dag_id)
+        if other.id == run.id or (other.logical_date is not None and (
+            (past and other.logical_date <= run.logical_date) or (future and other.logical_date >= run.logical_date)))
     ]
 
 
@@ -82,13 +83,13 @@ def _targets(session: Session, dag: SerializedDag, run: Any, task_id: str, reque
         task_ids |= relatives(dag, {task_id}, "downstream")
     own_ids = {r.id for r in own}
     marked = []
-    for run_id in _runs_in_scope(session, dag.dag_id, run, request.include_past, request.include_future):
-        for row in task_instances.for_run(session, dag.dag_id, run_id):
-            if row.task_id not in task_ids or row.state == request.new_state:
-                continue
-            if row.task_id == task_id and run_id == run.run_id and row.id not in own_ids:
-                continue
-            marked.append(row)
+    for row in task_instances.of_runs(session, _runs_in_scope(session, dag.dag_id, run, request.include_past,
+                                                              request.include_future)):
+        if row.task_id not in task_ids or row.state == request.new_state:
+            continue
+        if row.task_id == task_id and row.dag_run_id == run.id and row.id not in own_ids:
+            continue
+        marked.append(row)
     return own, marked
 
 

@@ -210,12 +210,12 @@ def of_task(session: Session, dag_id: str, run_id: str, task_id: str) -> list[An
     return list(session.execute(query))
 
 
-def run_dates(session: Session, dag_id: str) -> list[tuple[str, datetime | None]]:
-    """(run_id, logical date) of every run of the DAG, oldest first."""
-    query = select(RUNS.c.run_id, RUNS.c.logical_date).where(RUNS.c.dag_id == dag_id).order_by(
+def run_dates(session: Session, dag_id: str) -> list[Any]:
+    """(id, run_id, logical_date) of every run of the DAG, oldest first."""
+    query = select(RUNS.c.id, RUNS.c.run_id, RUNS.c.logical_date).where(RUNS.c.dag_id == dag_id).order_by(
         RUNS.c.logical_date, RUNS.c.id
     )
-    return [(r.run_id, r.logical_date) for r in session.execute(query)]
+    return list(session.execute(query))
 
 
 def dag_names(session: Session, dag_ids: Sequence[str]) -> dict[str, str]:
