@@ -182,8 +182,12 @@ def test_clear_dry_run_then_clear_and_it_runs_again(api):
     assert tries["task_instances"][0]["end_date"] is not None and tries["task_instances"][0]["pid"]
     assert user.post(clear, json={"task_ids": ["nope"]}).status_code == 404
     assert user.post("/api/v2/dags/no_dag/clearTaskInstances", json={}).status_code == 404
+    kept = user.post(clear, json={"dry_run": False, "dag_run_id": run_id, "task_ids": ["after"],
+                                  "reset_dag_runs": False})
+    assert [t["task_id"] for t in kept.json()["task_instances"]] == ["after"]
     with api.db.read() as session:
-        assert dag_runs.get(session, dag_id, run_id).state == "failed"
+        assert dag_runs.get(session, dag_id, run_id).state == "failed"  # not re-opened
+    assert _states(api, dag_id, run_id)[("after", -1)] is None
 
 
 def test_bulk_marks_and_notes_each_entity_on_its_own(api, ran):
