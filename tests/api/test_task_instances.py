@@ -218,3 +218,49 @@ def test_bulk_marks_and_notes_each_entity_on_its_own(api, ran):
     across = user.patch(TIS.format(dag_id="~", run_id="~"),
                         json={"actions": [{"action": "update", "entities": [{"task_id": "ok", "note": "x"}]}]})
     assert across.json()["update"]["errors"][0]["status_code"] == 400
+
+
+GROUP_DAG = """
+import pendulum
+from airflow import DAG
+from airflow.decorators import task
+from airflow.utils.task_group import TaskGroup
+
+with DAG("{dag_id}", schedule=None, start_date=pendulum.datetime(2024, 1, 1)) as dag:
+    @task
+    def a():
+        return 1
+
+    @task
+    def b():
+        return 2
+
+    @task
+    def c():
+        return 3
+
+    with TaskGroup("grp"):
+        inner = b() >> c()
+    a() >> inner
+"""
+
+
+def test_mark_a_task_group(api):
+    from tis_helpers import run, write_and_parse
+
+    dag_id = api.unique("group")
+    write_and_parse(api, dag_id, GROUP_DAG)
+    run_id = run(api, dag_id)
+    user = api.client("User")
+    url = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskGroupInstances/grp"
+    dry = user.patch(url + "/dry_run", json={"new_state": "failed"})
+    assert dry.status_code == 200, dry.text
+    assert sorted(t["task_id"] for t in dry.json()["task_instances"]) == ["grp.b", "grp.c"]
+    assert _states(api, dag_id, run_id)[("grp.b", -1)] == "success"
+    done = user.patch(url, json={"new_state": "failed", "note": "redo"})
+    assert {(t["task_id"], t["state"], t["note"]) for t in done.json()["task_instances"]} == {
+        ("grp.b", "failed", "redo"), ("grp.c", "failed", "redo")}
+    assert _states(api, dag_id, run_id)[("a", -1)] == "success"
+    assert user.patch(f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskGroupInstances/nope",
+                      json={"new_state": "failed"}).status_code == 404
+    assert api.client("Viewer").patch(url, json={"new_state": "failed"}).status_code == 403

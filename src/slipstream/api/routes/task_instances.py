@@ -276,3 +276,36 @@ def patch_task_instance_by_map_index(
     update_mask: list[str] | None = Query(default=None),
 ) -> TaskInstanceCollectionResponse:
     return _patch(request, dag_id, dag_run_id, task_id, map_index, body, update_mask, dry_run=False)
+
+
+def _patch_group(
+    request: Request, dag_id: str, dag_run_id: str, group_id: str, body: PatchTaskInstanceBody,
+    update_mask: list[str] | None, dry_run: bool,
+) -> TaskInstanceCollectionResponse:
+    given = body.model_fields_set & set(update_mask) if update_mask else body.model_fields_set
+    result = task_marking.mark_task_group(service_context(request), dag_id, dag_run_id, group_id, task_marking.MarkRequest(
+        new_state=body.new_state if "new_state" in given else None, note=body.note, set_note="note" in given,
+        include_upstream=body.include_upstream, include_downstream=body.include_downstream,
+        include_past=body.include_past, include_future=body.include_future, dry_run=dry_run,
+    ))
+    return _collection(Page(result.task_instances, len(result.task_instances)))
+
+
+GROUPS = "/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}"
+
+
+@router.patch(GROUPS + "/dry_run", dependencies=[OPERATE])
+def patch_task_group_instances_dry_run(
+    request: Request, dag_id: str, dag_run_id: str, group_id: str, body: PatchTaskInstanceBody
+) -> TaskInstanceCollectionResponse:
+    """The task instances a PATCH of the group with this body would change; nothing changes."""
+    return _patch_group(request, dag_id, dag_run_id, group_id, body, None, dry_run=True)
+
+
+@router.patch(GROUPS, dependencies=[OPERATE])
+def patch_task_group_instances(
+    request: Request, dag_id: str, dag_run_id: str, group_id: str, body: PatchTaskInstanceBody,
+    update_mask: list[str] | None = Query(default=None),
+) -> TaskInstanceCollectionResponse:
+    """Set the state or note of every task instance of a task group (nested groups included) in this run."""
+    return _patch_group(request, dag_id, dag_run_id, group_id, body, update_mask, dry_run=False)
