@@ -56,6 +56,8 @@ def test_filters_order_and_paging(api, ran):
     assert bad_order.status_code == 400 and "Cannot order" in bad_order.json()["detail"]
     assert viewer.get(url, params={"state": "weird"}).status_code == 400
     assert viewer.get(url, params={"map_index": 2**70}).status_code == 422  # not a database overflow
+    assert viewer.get(url, params={"start_date_gt": "0001-01-01T00:00:00+05:00"}).status_code == 400
+    assert viewer.get(url, params={"start_date_gt": "2999-01-01T00:00:00"}).json()["total_entries"] == 0  # naive: UTC
     assert viewer.get(url, params={"updated_at_gte": "2024-01-01T00:00:00Z"}).status_code == 501
     first = viewer.get(url, params={"cursor": "", "limit": 4}).json()
     assert first["previous_cursor"] is None and first["next_cursor"]

@@ -4,7 +4,7 @@ FastAPI dependency, so the listings share them and the OpenAPI document shows ea
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Path, Query
@@ -41,6 +41,21 @@ def OffsetQuery() -> Any:  # noqa: N802
 
 PATTERN_DOC = "Case-insensitive substring match; `|` between alternatives; `~` matches all."
 PREFIX_DOC = "Prefix match."
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """A request's date in UTC (one without a time zone is UTC); a date that leaves the
+    calendar once in UTC (``0001-01-01T00:00:00+05:00``) is a 400, not an overflow."""
+    if value is None:
+        return None
+    try:
+        return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:
+        raise InvalidRequest(f"The date {value.isoformat()} is out of range once converted to UTC") from None
+
+
+def date_range(gte: datetime | None, gt: datetime | None, lte: datetime | None, lt: datetime | None) -> Range:
+    return Range(utc(gte), utc(gt), utc(lte), utc(lt))
 
 
 def any_id(value: str) -> str | None:
@@ -95,10 +110,10 @@ def ti_filters(
     return TaskInstanceFilter(
         states=ti_service.store_states(state), pools=pool, queues=queue, try_numbers=try_number, operators=operator,
         map_indexes=map_index,
-        run_after=Range(run_after_gte, run_after_gt, run_after_lte, run_after_lt),
-        logical_date=Range(logical_date_gte, logical_date_gt, logical_date_lte, logical_date_lt),
-        start_date=Range(start_date_gte, start_date_gt, start_date_lte, start_date_lt),
-        end_date=Range(end_date_gte, end_date_gt, end_date_lte, end_date_lt),
+        run_after=date_range(run_after_gte, run_after_gt, run_after_lte, run_after_lt),
+        logical_date=date_range(logical_date_gte, logical_date_gt, logical_date_lte, logical_date_lt),
+        start_date=date_range(start_date_gte, start_date_gt, start_date_lte, start_date_lt),
+        end_date=date_range(end_date_gte, end_date_gt, end_date_lte, end_date_lt),
         duration=Range(duration_gte, duration_gt, duration_lte, duration_lt),
         patterns=patterns, prefixes=prefixes,
     )

@@ -16,9 +16,11 @@ from slipstream.api.task_instance_filters import (
     OffsetQuery,
     TryNumberPath,
     any_id,
+    date_range,
     decode_cursor,
     encode_cursor,
     ti_filters,
+    utc,
 )
 from slipstream.api.task_instance_models import (
     ClearTaskInstancesBody,
@@ -106,10 +108,11 @@ def get_task_instances_batch(
     spec = TaskInstanceFilter(
         dag_ids=body.dag_ids or (), run_ids=body.dag_run_ids or (), task_ids=body.task_ids or (),
         states=service.store_states(body.state or []), pools=body.pool or (), queues=body.queue or (),
-        run_after=Range(body.run_after_gte, body.run_after_gt, body.run_after_lte, body.run_after_lt),
-        logical_date=Range(body.logical_date_gte, body.logical_date_gt, body.logical_date_lte, body.logical_date_lt),
-        start_date=Range(body.start_date_gte, body.start_date_gt, body.start_date_lte, body.start_date_lt),
-        end_date=Range(body.end_date_gte, body.end_date_gt, body.end_date_lte, body.end_date_lt),
+        run_after=date_range(body.run_after_gte, body.run_after_gt, body.run_after_lte, body.run_after_lt),
+        logical_date=date_range(body.logical_date_gte, body.logical_date_gt, body.logical_date_lte,
+                                body.logical_date_lt),
+        start_date=date_range(body.start_date_gte, body.start_date_gt, body.start_date_lte, body.start_date_lt),
+        end_date=date_range(body.end_date_gte, body.end_date_gt, body.end_date_lte, body.end_date_lt),
         duration=Range(body.duration_gte, body.duration_gt, body.duration_lte, body.duration_lt),
     )
     page = service.list_task_instances(
@@ -219,7 +222,7 @@ def post_clear_task_instances(request: Request, dag_id: str, body: ClearTaskInst
                 task_ids.append(item[0])
                 map_indexes.setdefault(item[0], set()).add(item[1])
     result = clearing.clear_task_instances(service_context(request), dag_id, clearing.ClearRequest(
-        task_ids=task_ids, map_indexes=map_indexes, run_id=body.dag_run_id, start=body.start_date, end=body.end_date,
+        task_ids=task_ids, map_indexes=map_indexes, run_id=body.dag_run_id, start=utc(body.start_date), end=utc(body.end_date),
         only_failed=body.only_failed, only_running=body.only_running, include_upstream=body.include_upstream,
         include_downstream=body.include_downstream, include_past=body.include_past,
         include_future=body.include_future, reset_dag_runs=body.reset_dag_runs,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from slipstream.api.security import OPERATE, READ, service_context
-from slipstream.api.task_instance_filters import LimitQuery, MapIndexQuery, OffsetQuery
+from slipstream.api.task_instance_filters import LimitQuery, MapIndexQuery, OffsetQuery, utc
 from slipstream.services import task_state_store as service
 
 router = APIRouter(prefix="/api/v2", tags=["Task State Store"])
@@ -80,7 +80,7 @@ def set_task_state_store(
 ) -> Response:
     """Write or overwrite a key; ``expires_at``: a date, null for never, or "default" (30 days)."""
     service.set_key(service_context(request), dag_id, dag_run_id, task_id, key, body.value, map_index=map_index,
-                    expires_at=body.expires_at)
+                    expires_at=utc(body.expires_at) if isinstance(body.expires_at, datetime) else body.expires_at)
     return Response(status_code=204)
 
 

@@ -19,9 +19,9 @@ from slipstream.api.task_instance_filters import (
     MapIndexQuery,
     OffsetQuery,
     any_id,
+    date_range,
 )
 from slipstream.services import xcoms as service
-from slipstream.store.task_instance_listing import Range
 from slipstream.store.xcom_listing import XComFilter
 
 router = APIRouter(prefix="/api/v2", tags=["XCom"])
@@ -101,8 +101,8 @@ def get_xcom_entries(
     spec = XComFilter(
         dag_id=any_id(dag_id), run_id=any_id(dag_run_id), task_id=any_id(task_id), key=xcom_key,
         map_index=map_index if map_index is not None else map_index_filter,
-        logical_date=Range(logical_date_gte, logical_date_gt, logical_date_lte, logical_date_lt),
-        run_after=Range(run_after_gte, run_after_gt, run_after_lte, run_after_lt),
+        logical_date=date_range(logical_date_gte, logical_date_gt, logical_date_lte, logical_date_lt),
+        run_after=date_range(run_after_gte, run_after_gt, run_after_lte, run_after_lt),
         patterns=[(c, p) for c, p in named.items() if p], prefixes=[(c, p) for c, p in prefixed.items() if p],
     )
     page = service.list_xcoms(service_context(request), spec, order_by=order_by, limit=limit, offset=offset)
