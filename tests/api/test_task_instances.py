@@ -106,6 +106,8 @@ def test_list_mapped_pages_and_filters(api, ran):
     assert page["total_entries"] == 3 and [t["map_index"] for t in page["task_instances"]] == [2, 1]
     assert viewer.get(f"{url}/mapped/listMapped", params={"state": "failed"}).json()["total_entries"] == 0
     assert viewer.get(f"{url}/nope/listMapped").status_code == 404
+    unmapped = viewer.get(f"{url}/ok/listMapped")
+    assert unmapped.status_code == 404 and "not mapped" in unmapped.json()["detail"]
 
 
 def test_tries_and_dependencies(api, ran):

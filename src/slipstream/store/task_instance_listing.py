@@ -21,7 +21,6 @@ from slipstream.store.run_listing import RUN_AFTER  # the runs' own: the same ru
 TIS = TaskInstanceRow.__table__
 RUNS = DagRunRow.__table__
 
-
 COLUMNS = (
     *TIS.c,
     RUNS.c.logical_date, RUNS.c.data_interval_start, RUNS.c.data_interval_end, RUN_AFTER.label("run_after"),
