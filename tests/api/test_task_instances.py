@@ -268,3 +268,21 @@ def test_mark_a_task_group(api):
     assert user.patch(f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskGroupInstances/nope",
                       json={"new_state": "failed"}).status_code == 404
     assert api.client("Viewer").patch(url, json={"new_state": "failed"}).status_code == 403
+
+
+def test_dependencies_of_a_waiting_task_instance(api):
+    from tis_helpers import DAG_SOURCE, write_and_parse
+
+    from slipstream.dagfiles.manual_runs import trigger_dag
+    from slipstream.store import dags
+
+    dag_id = api.unique("waiting")
+    write_and_parse(api, dag_id, DAG_SOURCE.replace("{retries}", "0"))
+    with api.db.write() as session:
+        dags.set_paused(session, dag_id, True)
+    run_id = trigger_dag(api.db, dag_id).run_id  # a paused DAG's run waits: nothing runs
+    url = TIS.format(dag_id=dag_id, run_id=run_id)
+    deps = {d["name"]: d["reason"] for d in api.client("Viewer").get(f"{url}/bad/dependencies").json()["dependencies"]}
+    assert "paused" in deps["Dag Not Paused"]
+    assert "'all_success'" in deps["Trigger Rule"] and "1 upstream" in deps["Trigger Rule"]
+    assert api.client("Viewer").get(f"{url}/bad/5/dependencies").status_code == 404
