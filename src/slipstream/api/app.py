@@ -40,7 +40,9 @@ ROUTERS = (
     "dag_run_bulk",
     "task_instances",
     "task_instance_extras",
+    "task_instance_bulk",
     "task_logs",
+    "task_state_store",
     "xcoms",
 )
 
