@@ -93,6 +93,8 @@ def test_an_event_created_through_the_api_triggers_the_consumer(api, shop):
         time.sleep(0.2)
     assert [r["dag_id"] for r in runs] == [f"{prefix}_consumer"]
     assert runs[0]["triggering"] is True
+    upstream = user.get(f"/api/v2/dags/{prefix}_consumer/dagRuns/{runs[0]['run_id']}/upstreamAssetEvents")
+    assert [e["id"] for e in upstream.json()["asset_events"]] == [event["id"]]
     # The other consumer also needs customers: its event stays queued.
     queued = user.get(f"/api/v2/assets/{orders['id']}/queuedEvents").json()
     assert [q["dag_id"] for q in queued["queued_events"]] == [f"{prefix}_both"] and queued["total_entries"] == 1

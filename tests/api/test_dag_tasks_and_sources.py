@@ -17,9 +17,6 @@ with DAG("shaped", schedule=None, params={"n": Param(3, type="integer")}):
     last = EmptyOperator(task_id="a_last", trigger_rule="one_failed", params={"extra": 1})
     fan = BashOperator.partial(task_id="fan").expand(bash_command=["echo 1", "echo 2"])
     first >> [last, fan]
-
-with DAG("vanishing", schedule=None):
-    EmptyOperator(task_id="t")
 '''
 
 BROKEN = '''
@@ -85,19 +82,36 @@ def test_dag_source(seeded):
     assert seeded.client(None).get("/api/v2/dagSources/shaped").status_code == 401
 
 
-def test_dag_source_of_a_file_that_is_gone(seeded):
-    path = seeded.write_dag("vanishing_only.py", 'from airflow import DAG\nwith DAG("vanishing_dag", schedule=None):\n'
-                            '    pass\n')
+def test_a_dag_whose_file_is_gone_or_broken(seeded):
+    path = seeded.write_dag("vanishing_only.py", """
+from airflow import DAG
+from airflow.operators.empty import EmptyOperator
+
+with DAG("vanishing_dag", schedule=None):
+    EmptyOperator(task_id="left")
+""")
+    seeded.write_dag("breaking.py", "from airflow import DAG\nwith DAG('breaking_dag', schedule=None):\n    pass\n")
     seeded.parse()
     path.unlink()
-    answer = seeded.client("Viewer").get("/api/v2/dagSources/vanishing_dag")
+    seeded.write_dag("breaking.py", BROKEN)
+    viewer = seeded.client("Viewer")
+    answer = viewer.get("/api/v2/dagSources/vanishing_dag")
     assert answer.status_code == 404
     assert "vanishing_only.py" in answer.json()["detail"] and "gone" in answer.json()["detail"]
+    seeded.parse()
+    assert viewer.get("/api/v2/dags/vanishing_dag").json()["is_stale"] is True
+    listed = viewer.get("/api/v2/dags", params={"dag_id_pattern": "vanishing"}).json()
+    assert listed["total_entries"] == 0
+    listed = viewer.get("/api/v2/dags", params={"dag_id_pattern": "vanishing", "exclude_stale": False}).json()
+    assert [dag["dag_id"] for dag in listed["dags"]] == ["vanishing_dag"]
+    assert [t["task_id"] for t in viewer.get("/api/v2/dags/vanishing_dag/tasks").json()["tasks"]] == ["left"]
+    broken = viewer.get("/api/v2/dags", params={"has_import_errors": True, "exclude_stale": False}).json()
+    assert [(dag["dag_id"], dag["is_stale"]) for dag in broken["dags"]] == [("breaking_dag", True)]
 
 
 def test_import_errors(seeded):
     viewer = seeded.client("Viewer")
-    answer = viewer.get("/api/v2/importErrors", params={"filename_pattern": "broken_"})
+    answer = viewer.get("/api/v2/importErrors", params={"filename_pattern": "broken_", "order_by": "filename"})
     assert answer.status_code == 200
     body = answer.json()
     assert body["total_entries"] == 2
@@ -106,9 +120,24 @@ def test_import_errors(seeded):
     assert "broken on purpose" in first["stack_trace"] and first["timestamp"]
     one = viewer.get(f"/api/v2/importErrors/{first['import_error_id']}")
     assert one.status_code == 200 and one.json() == first
-    newest_first = viewer.get("/api/v2/importErrors", params={"order_by": "-filename", "limit": 1}).json()
+    newest_first = viewer.get("/api/v2/importErrors", params={"filename_pattern": "broken_", "order_by": "-filename",
+                                                              "limit": 1}).json()
     assert newest_first["import_errors"][0]["filename"].endswith("broken_two.py")
     assert newest_first["total_entries"] == 2
     assert viewer.get("/api/v2/importErrors", params={"order_by": "nope"}).status_code == 400
     assert viewer.get("/api/v2/importErrors/999999").status_code == 404
+    assert viewer.get(f"/api/v2/importErrors/{2**70}").status_code == 422
     assert seeded.client(None).get("/api/v2/importErrors").status_code == 401
+
+
+def test_the_official_clients_models_read_the_answers(seeded):
+    from airflow_client.client.models.dag_source_response import DAGSourceResponse
+    from airflow_client.client.models.import_error_collection_response import ImportErrorCollectionResponse
+    from airflow_client.client.models.task_collection_response import TaskCollectionResponse
+
+    viewer = seeded.client("Viewer")
+    tasks = TaskCollectionResponse.from_dict(viewer.get("/api/v2/dags/shaped/tasks").json())
+    assert {task.task_id for task in tasks.tasks} == {"first", "a_last", "fan"}
+    assert DAGSourceResponse.from_dict(viewer.get("/api/v2/dagSources/shaped").json()).dag_id == "shaped"
+    errors = ImportErrorCollectionResponse.from_dict(viewer.get("/api/v2/importErrors").json())
+    assert errors.total_entries >= 2

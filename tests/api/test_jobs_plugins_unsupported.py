@@ -62,3 +62,14 @@ def test_event_logs_and_backfills_say_what_is_missing(api):
         assert "slipstream dags backfill" in answer.json()["detail"]
     assert api.client("Viewer").post("/api/v2/backfills").status_code == 403
     assert api.client(None).get("/api/v2/eventLogs").status_code == 401
+
+
+def test_asset_state_store_and_queued_connection_tests_say_what_is_missing(api):
+    op = api.client("Op")
+    for method, path in (("GET", "/api/v2/assets/1/state-store"), ("PUT", "/api/v2/assets/1/state-store/k"),
+                         ("DELETE", "/api/v2/assets/1/state-store/k")):
+        answer = op.request(method, path)
+        assert answer.status_code == 501 and "asset state store" in answer.json()["detail"]
+    for method in ("GET", "POST"):
+        answer = op.request(method, "/api/v2/connections/enqueue-test")
+        assert answer.status_code == 501 and "/api/v2/connections/test" in answer.json()["detail"]

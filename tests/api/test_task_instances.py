@@ -55,6 +55,9 @@ def test_filters_order_and_paging(api, ran):
     bad_order = viewer.get(url, params={"order_by": "nope"})
     assert bad_order.status_code == 400 and "Cannot order" in bad_order.json()["detail"]
     assert viewer.get(url, params={"state": "weird"}).status_code == 400
+    assert viewer.get(url, params={"map_index": 2**70}).status_code == 422  # not a database overflow
+    assert viewer.get(url, params={"start_date_gt": "0001-01-01T00:00:00+05:00"}).status_code == 400
+    assert viewer.get(url, params={"start_date_gt": "2999-01-01T00:00:00"}).json()["total_entries"] == 0  # naive: UTC
     assert viewer.get(url, params={"updated_at_gte": "2024-01-01T00:00:00Z"}).status_code == 501
     first = viewer.get(url, params={"cursor": "", "limit": 4}).json()
     assert first["previous_cursor"] is None and first["next_cursor"]
@@ -89,6 +92,7 @@ def test_get_one_a_mapped_one_and_the_404s(api, ran):
     assert mapped.status_code == 404 and "mapped" in mapped.json()["detail"]
     assert viewer.get(f"{url}/nope").status_code == 404
     assert viewer.get(f"{url}/mapped/7").status_code == 404
+    assert viewer.get(f"{url}/mapped/{2**70}").status_code == 422
     missing_run = viewer.get(TIS.format(dag_id=dag_id, run_id="no_run") + "/ok")
     assert missing_run.status_code == 404 and "no_run" in missing_run.json()["detail"]
     assert viewer.get(TIS.format(dag_id="no_dag", run_id="r")).status_code == 404
@@ -102,6 +106,8 @@ def test_list_mapped_pages_and_filters(api, ran):
     assert page["total_entries"] == 3 and [t["map_index"] for t in page["task_instances"]] == [2, 1]
     assert viewer.get(f"{url}/mapped/listMapped", params={"state": "failed"}).json()["total_entries"] == 0
     assert viewer.get(f"{url}/nope/listMapped").status_code == 404
+    unmapped = viewer.get(f"{url}/ok/listMapped")
+    assert unmapped.status_code == 404 and "not mapped" in unmapped.json()["detail"]
 
 
 def test_tries_and_dependencies(api, ran):
@@ -180,5 +186,103 @@ def test_clear_dry_run_then_clear_and_it_runs_again(api):
     assert tries["task_instances"][0]["end_date"] is not None and tries["task_instances"][0]["pid"]
     assert user.post(clear, json={"task_ids": ["nope"]}).status_code == 404
     assert user.post("/api/v2/dags/no_dag/clearTaskInstances", json={}).status_code == 404
+    kept = user.post(clear, json={"dry_run": False, "dag_run_id": run_id, "task_ids": ["after"],
+                                  "reset_dag_runs": False})
+    assert [t["task_id"] for t in kept.json()["task_instances"]] == ["after"]
     with api.db.read() as session:
-        assert dag_runs.get(session, dag_id, run_id).state == "failed"
+        assert dag_runs.get(session, dag_id, run_id).state == "failed"  # not re-opened
+    assert _states(api, dag_id, run_id)[("after", -1)] is None
+
+
+def test_bulk_marks_and_notes_each_entity_on_its_own(api, ran):
+    dag_id, run_id = ran
+    user = api.client("User")
+    url = TIS.format(dag_id=dag_id, run_id=run_id)
+    body = {"actions": [
+        {"action": "update", "action_on_non_existence": "skip", "entities": [
+            {"task_id": "push", "new_state": "skipped"},
+            {"task_id": "mapped", "map_index": 2, "note": "checked"},
+            {"task_id": "nope", "new_state": "failed"},
+        ]},
+        {"action": "create", "entities": [{"task_id": "ok"}]},
+        {"action": "delete", "entities": ["ok"]},
+    ]}
+    assert api.client("Viewer").patch(url, json=body).status_code == 403
+    answer = user.patch(url, json=body)
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert result["update"] == {"success": [f"{dag_id}.{run_id}.push[-1]", f"{dag_id}.{run_id}.mapped[2]"],
+                                "errors": []}
+    assert result["create"]["errors"][0]["status_code"] == 405
+    assert result["delete"]["errors"][0]["status_code"] == 501
+    assert _states(api, dag_id, run_id)[("push", -1)] == "skipped"
+    assert api.client("Viewer").get(f"{url}/mapped/2").json()["note"] == "checked"
+    strict = user.patch(url, json={"actions": [{"action": "update", "entities": [{"task_id": "nope", "note": "x"}]}]})
+    assert strict.json()["update"]["errors"][0]["status_code"] == 404
+    across = user.patch(TIS.format(dag_id="~", run_id="~"),
+                        json={"actions": [{"action": "update", "entities": [{"task_id": "ok", "note": "x"}]}]})
+    assert across.json()["update"]["errors"][0]["status_code"] == 400
+
+
+GROUP_DAG = """
+import pendulum
+from airflow import DAG
+from airflow.decorators import task
+from airflow.utils.task_group import TaskGroup
+
+with DAG("{dag_id}", schedule=None, start_date=pendulum.datetime(2024, 1, 1)) as dag:
+    @task
+    def a():
+        return 1
+
+    @task
+    def b():
+        return 2
+
+    @task
+    def c():
+        return 3
+
+    with TaskGroup("grp"):
+        inner = b() >> c()
+    a() >> inner
+"""
+
+
+def test_mark_a_task_group(api):
+    from tis_helpers import run, write_and_parse
+
+    dag_id = api.unique("group")
+    write_and_parse(api, dag_id, GROUP_DAG)
+    run_id = run(api, dag_id)
+    user = api.client("User")
+    url = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskGroupInstances/grp"
+    dry = user.patch(url + "/dry_run", json={"new_state": "failed"})
+    assert dry.status_code == 200, dry.text
+    assert sorted(t["task_id"] for t in dry.json()["task_instances"]) == ["grp.b", "grp.c"]
+    assert _states(api, dag_id, run_id)[("grp.b", -1)] == "success"
+    done = user.patch(url, json={"new_state": "failed", "note": "redo"})
+    assert {(t["task_id"], t["state"], t["note"]) for t in done.json()["task_instances"]} == {
+        ("grp.b", "failed", "redo"), ("grp.c", "failed", "redo")}
+    assert _states(api, dag_id, run_id)[("a", -1)] == "success"
+    assert user.patch(f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskGroupInstances/nope",
+                      json={"new_state": "failed"}).status_code == 404
+    assert api.client("Viewer").patch(url, json={"new_state": "failed"}).status_code == 403
+
+
+def test_dependencies_of_a_waiting_task_instance(api):
+    from tis_helpers import DAG_SOURCE, write_and_parse
+
+    from slipstream.dagfiles.manual_runs import trigger_dag
+    from slipstream.store import dags
+
+    dag_id = api.unique("waiting")
+    write_and_parse(api, dag_id, DAG_SOURCE.replace("{retries}", "0"))
+    with api.db.write() as session:
+        dags.set_paused(session, dag_id, True)
+    run_id = trigger_dag(api.db, dag_id).run_id  # a paused DAG's run waits: nothing runs
+    url = TIS.format(dag_id=dag_id, run_id=run_id)
+    deps = {d["name"]: d["reason"] for d in api.client("Viewer").get(f"{url}/bad/dependencies").json()["dependencies"]}
+    assert "paused" in deps["Dag Not Paused"]
+    assert "'all_success'" in deps["Trigger Rule"] and "1 upstream" in deps["Trigger Rule"]
+    assert api.client("Viewer").get(f"{url}/bad/5/dependencies").status_code == 404

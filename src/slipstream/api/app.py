@@ -41,7 +41,9 @@ ROUTERS = (
     "dag_run_clears",
     "task_instances",
     "task_instance_extras",
+    "task_instance_bulk",
     "task_logs",
+    "task_state_store",
     "xcoms",
 )
 

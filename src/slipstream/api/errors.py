@@ -29,6 +29,22 @@ def status_of(error: errors.ServiceError) -> int:
     return 400
 
 
+class RefuseNul:
+    """Answer 400 to a request whose path or query holds a NUL character: no field takes one, and
+    PostgreSQL cannot even compare a text with it (the query would fail with a 500)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in scope.get("query_string", b"")):
+            response = JSONResponse({"detail": "The request's path or query holds a NUL character (%00), which no "
+                                               "parameter accepts"}, status_code=400)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
     async def service_error(request: Request, error: errors.ServiceError) -> JSONResponse:
         status = status_of(error)
@@ -43,5 +59,6 @@ def install(app: FastAPI) -> None:
             status_code=500,
         )
 
+    app.add_middleware(RefuseNul)
     app.add_exception_handler(errors.ServiceError, service_error)
     app.add_exception_handler(Exception, unexpected)

@@ -6,14 +6,18 @@ from __future__ import annotations
 import enum
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from fastapi import Query
+from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from slipstream.api.errors import status_of
 from slipstream.services import bulk
 
-Limit = Annotated[int, Query(ge=0, description="How many items at most.")]
-Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
+# Row ids are 64-bit signed integers in the store: a larger number cannot name anything.
+MAX_ROW_ID = 2**63 - 1
+MAX_INT = 2**31 - 1  # a 32-bit column (slots, port)
+PathId = Annotated[int, Path(ge=0, le=MAX_ROW_ID)]
+Limit = Annotated[int, Query(ge=0, le=MAX_ROW_ID, description="How many items at most.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_ROW_ID, description="How many items to skip.")]
 
 
 def order_by_query(allowed: list[str]) -> Any:

@@ -4,16 +4,58 @@ FastAPI dependency, so the listings share them and the OpenAPI document shows ea
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Path, Query
+from pydantic import Field
 
 from slipstream.services import task_instances as ti_service
 from slipstream.services.errors import InvalidRequest, Unsupported
 from slipstream.store.task_instance_listing import Range, TaskInstanceFilter
 
+# The database's integers are 64-bit: a bigger one in a request is a 422, not an overflow (a 500).
+BIG = 2**63 - 1
+BoundedInt = Annotated[int, Field(ge=-BIG, le=BIG)]
+
+
+# Each parameter gets its own FastAPI field (one shared between parameters takes the first one's name).
+def MapIndexQuery() -> Any:  # noqa: N802 - used as a parameter's default, as Query() is
+    return Query(default=-1, ge=-1, le=BIG)
+
+
+def MapIndexPath() -> Any:  # noqa: N802
+    return Path(ge=-1, le=BIG)
+
+
+def TryNumberPath() -> Any:  # noqa: N802
+    return Path(ge=0, le=BIG)
+
+
+def LimitQuery() -> Any:  # noqa: N802
+    return Query(default=50, ge=0, le=BIG)
+
+
+def OffsetQuery() -> Any:  # noqa: N802
+    return Query(default=0, ge=0, le=BIG)
+
 PATTERN_DOC = "Case-insensitive substring match; `|` between alternatives; `~` matches all."
 PREFIX_DOC = "Prefix match."
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """A request's date in UTC (one without a time zone is UTC); a date that leaves the
+    calendar once in UTC (``0001-01-01T00:00:00+05:00``) is a 400, not an overflow."""
+    if value is None:
+        return None
+    try:
+        return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:
+        raise InvalidRequest(f"The date {value.isoformat()} is out of range once converted to UTC") from None
+
+
+def date_range(gte: datetime | None, gt: datetime | None, lte: datetime | None, lt: datetime | None) -> Range:
+    return Range(utc(gte), utc(gt), utc(lte), utc(lt))
 
 
 def any_id(value: str) -> str | None:
@@ -42,12 +84,12 @@ def ti_filters(
     queue_name_pattern: str | None = Query(default=None, description=PATTERN_DOC),
     queue_name_prefix_pattern: str | None = Query(default=None, description=PREFIX_DOC),
     executor: list[str] = Query(default=[], description="Not supported: Slipstream runs every task on [core] executor"),
-    version_number: list[int] = Query(default=[], description="Not supported: Slipstream keeps no DAG versions"),
-    try_number: list[int] = Query(default=[]),
+    version_number: list[BoundedInt] = Query(default=[], description="Not supported: Slipstream keeps no DAG versions"),
+    try_number: list[BoundedInt] = Query(default=[]),
     operator: list[str] = Query(default=[]),
     operator_name_pattern: str | None = Query(default=None, description=PATTERN_DOC),
     operator_name_prefix_pattern: str | None = Query(default=None, description=PREFIX_DOC),
-    map_index: list[int] = Query(default=[]),
+    map_index: list[BoundedInt] = Query(default=[]),
     rendered_map_index_pattern: str | None = Query(default=None, description=PATTERN_DOC),
     rendered_map_index_prefix_pattern: str | None = Query(default=None, description=PREFIX_DOC),
 ) -> TaskInstanceFilter:
@@ -68,10 +110,10 @@ def ti_filters(
     return TaskInstanceFilter(
         states=ti_service.store_states(state), pools=pool, queues=queue, try_numbers=try_number, operators=operator,
         map_indexes=map_index,
-        run_after=Range(run_after_gte, run_after_gt, run_after_lte, run_after_lt),
-        logical_date=Range(logical_date_gte, logical_date_gt, logical_date_lte, logical_date_lt),
-        start_date=Range(start_date_gte, start_date_gt, start_date_lte, start_date_lt),
-        end_date=Range(end_date_gte, end_date_gt, end_date_lte, end_date_lt),
+        run_after=date_range(run_after_gte, run_after_gt, run_after_lte, run_after_lt),
+        logical_date=date_range(logical_date_gte, logical_date_gt, logical_date_lte, logical_date_lt),
+        start_date=date_range(start_date_gte, start_date_gt, start_date_lte, start_date_lt),
+        end_date=date_range(end_date_gte, end_date_gt, end_date_lte, end_date_lt),
         duration=Range(duration_gte, duration_gt, duration_lte, duration_lt),
         patterns=patterns, prefixes=prefixes,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -134,8 +134,8 @@ class TaskInstancesBatchBody(StrictBody):
     pool: list[str] | None = None
     queue: list[str] | None = None
     executor: list[str] | None = None
-    page_offset: int = Field(default=0, ge=0)
-    page_limit: int = Field(default=100, ge=0)
+    page_offset: int = Field(default=0, ge=0, le=2**63 - 1)
+    page_limit: int = Field(default=100, ge=0, le=2**63 - 1)
     order_by: str | None = None
 
 
@@ -155,7 +155,7 @@ class ClearTaskInstancesBody(StrictBody):
     only_failed: bool = True
     only_running: bool = False
     reset_dag_runs: bool = True
-    task_ids: list[str | tuple[str, int]] | None = Field(
+    task_ids: list[str | tuple[str, Annotated[int, Field(ge=-1, le=2**63 - 1)]]] | None = Field(
         default=None, description="Task ids, or [task_id, map_index] pairs for some instances of a mapped task"
     )
     dag_run_id: str | None = None

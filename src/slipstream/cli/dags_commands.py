@@ -16,7 +16,6 @@ from slipstream.cli.environment import (
     open_store,
     parse_dag_file_of,
     parse_dags,
-    read_dags,
     service_call,
     service_context,
 )
@@ -31,13 +30,8 @@ def dags() -> None:
 def _prepared(dags_folder: str | None, local: bool = False) -> tuple[Any, Any]:
     """Settings and store, with the DAGs as the scheduler recorded them; parsed here with
     ``local``, with ``-S FOLDER`` (that folder), or when the folders were never recorded."""
-    settings = load_settings(dags_folder)
-    db = open_store(settings)
-    if dags_folder:
-        parse_dags(settings, db)
-    else:
-        read_dags(settings, db, local=local)
-    return settings, db
+    ctx = dags_context(dags_folder, local)
+    return ctx.settings, ctx.db
 
 
 def _prepared_to_run(dags_folder: str | None, dag_id: str) -> tuple[Any, Any]:
@@ -185,19 +179,10 @@ def trigger(
     """Queue a manual run; the scheduler runs it."""
     from slipstream.services import run_actions
 
-    ctx = _prepared_context(dags_folder)
+    ctx = dags_context(dags_folder)
     run = service_call(run_actions.trigger_run, ctx, dag_id, run_id=run_id, conf=_parse_conf(conf),
                        logical_date=_parse_date(logical_date), partition_key=partition_key)
     print_rows([_run_row(run)], output)
-
-
-def _prepared_context(dags_folder: str | None) -> Any:
-    """A service context over ``_prepared``'s store, with a scheduler wake-up."""
-    from slipstream.services.context import ServiceContext
-    from slipstream.services.notify import notifier_for
-
-    settings, db = _prepared(dags_folder)
-    return ServiceContext(settings=settings, db=db, notify=notifier_for(settings, db))
 
 
 def _run_row(run: Any) -> dict[str, Any]:

@@ -7,26 +7,13 @@ row was read in, so a change the scheduler made in between wins and the command 
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 import click
 
-from slipstream.cli.dags_commands import _prepared, _serialized, dags
-from slipstream.cli.environment import dags_folder_option, service_call, service_context
+from slipstream.cli.dags_commands import dags
+from slipstream.cli.environment import dags_context, dags_folder_option, service_call, service_context
 from slipstream.cli.tasks_commands import tasks
 
 MARKABLE = click.Choice(["success", "failed"])
-
-
-def _run_row(db: Any, dag_id: str, run_id: str) -> Any:
-    from slipstream.store import dag_runs
-
-    with db.read() as session:
-        run = dag_runs.get(session, dag_id, run_id)
-    if run is None:
-        raise click.ClickException(f"DAG run {run_id!r} of DAG {dag_id!r} not found (see `slipstream dags list-runs {dag_id}`)")
-    return run
 
 
 @tasks.command("set-state")
@@ -41,36 +28,17 @@ def task_set_state(dag_id: str, run_id: str, task_id: str, state: str, map_index
 
     Marking success clears the failed and upstream_failed tasks downstream of it in the same
     run, so the scheduler runs them (the run is re-opened if it had finished), as Airflow does."""
-    from slipstream.scheduler.clearing import select_to_clear
-    from slipstream.store import clearing, task_instances
-    from slipstream.store.clock import utcnow
-    from slipstream.store.task_instances import TaskInstanceKey
+    from slipstream.services.task_marking import MarkRequest, mark_task_instance
 
-    _, db = _prepared(dags_folder)
-    dag = _serialized(db, dag_id)
-    _run_row(db, dag_id, run_id)
-    with db.read() as session:
-        ti = task_instances.find(session, TaskInstanceKey(dag_id, run_id, task_id, map_index))
-        to_clear: list[Any] = []
-        if ti is not None and state == "success":
-            to_clear = [
-                row for row in select_to_clear(
-                    session, dag, task_regex=f"^{re.escape(task_id)}$", downstream=True, only_failed=True, run_id=run_id
-                )
-                if row.task_id != task_id
-            ]
-    if ti is None:
-        raise click.ClickException(f"Task instance {task_id!r} (map index {map_index}) of run {run_id!r} of DAG {dag_id!r} not found")
-    if ti.state == state:
+    request = MarkRequest(new_state=state, map_index=map_index)
+    result = service_call(mark_task_instance, dags_context(dags_folder), dag_id, run_id, task_id, request)
+    if not result.task_instances:
         click.echo(f"{dag_id}.{task_id} {run_id} is already {state}.")
         return
-    with db.write() as session:
-        if not task_instances.mark(session, ti.id, ti.state, state, utcnow()):
-            raise click.ClickException(f"{dag_id}.{task_id} {run_id} changed state meanwhile; nothing marked, try again")
-        cleared = clearing.clear(session, to_clear, {t.task_id: t.retries for t in dag.tasks.values()})
-    click.echo(f"Marked {dag_id}.{task_id} {run_id} {state} (was {ti.state}).")
-    if cleared:
-        click.echo(f"Cleared {cleared} failed task instance(s) downstream; the scheduler will run them.")
+    was = result.previous_states[result.task_instances[0].id] or "none"
+    click.echo(f"Marked {dag_id}.{task_id} {run_id} {state} (was {was}).")
+    if result.cleared_downstream:
+        click.echo(f"Cleared {result.cleared_downstream} failed task instance(s) downstream; the scheduler will run them.")
 
 
 @dags.command("set-state")
@@ -98,10 +66,9 @@ def dag_set_state(dag_id: str, run_id: str, state: str) -> None:
 @dags_folder_option
 def dag_clear(dag_id: str, run_id: str, only_failed: bool, yes: bool, dags_folder: str | None) -> None:
     """Clear every task instance of one run so the whole run runs again."""
-    from slipstream.cli.dags_commands import _prepared_context
     from slipstream.services import run_actions
 
-    ctx = _prepared_context(dags_folder)
+    ctx = dags_context(dags_folder)
     preview = service_call(run_actions.clear_run, ctx, dag_id, run_id, only_failed=only_failed, dry_run=True)
     if not preview.task_instances:
         click.echo("No task instances to clear.")

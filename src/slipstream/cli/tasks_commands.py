@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import click
 
-from slipstream.cli.dags_commands import _parse_conf, _parse_date, _prepared, _prepared_to_run, _serialized
+from slipstream.cli.dags_commands import _parse_conf, _parse_date, _prepared_to_run, _serialized
 from slipstream.cli.environment import (
     dags_context,
     dags_folder_option,
@@ -15,6 +16,7 @@ from slipstream.cli.environment import (
     open_store,
     parse_dag_file_of,
     service_call,
+    service_context,
 )
 from slipstream.cli.output import output_option, print_rows
 
@@ -109,29 +111,12 @@ def test(
 @output_option
 def states_for_dag_run(dag_id: str, run_id: str, output: str) -> None:
     """The state of every task instance of one run, with why it waits or how its last try ended."""
-    from slipstream.store import dag_runs, task_instances
+    from dataclasses import asdict
 
-    db = open_store(load_settings())
-    with db.read() as session:
-        run = dag_runs.get(session, dag_id, run_id)
-        if run is None:
-            raise click.ClickException(f"DAG run {run_id!r} of DAG {dag_id!r} not found (see `slipstream dags list-runs {dag_id}`)")
-        rows: list[dict[str, Any]] = [
-            {
-                "dag_id": ti.dag_id,
-                "logical_date": run.logical_date,
-                "task_id": ti.task_id,
-                "map_index": ti.map_index,
-                "rendered_map_index": ti.rendered_map_index,
-                "state": ti.state,
-                "try_number": ti.try_number,
-                "start_date": ti.start_date,
-                "end_date": ti.end_date,
-                "reason": ti.state_reason,
-            }
-            for ti in task_instances.for_run(session, dag_id, run_id)
-        ]
-    print_rows(rows, output)
+    from slipstream.services import task_instances
+
+    found = service_call(task_instances.states_for_dag_run, service_context(), dag_id, run_id)
+    print_rows([asdict(row) for row in found], output)
 
 
 @tasks.command()
@@ -151,29 +136,22 @@ def clear(
     downstream: bool, only_failed: bool, only_running: bool, run_id: str | None, yes: bool, dags_folder: str | None,
 ) -> None:
     """Clear task instances so the scheduler runs them again (their try number goes on)."""
-    from slipstream.scheduler.clearing import select_to_clear
-    from slipstream.store import clearing
+    from slipstream.services.clearing import ClearRequest, clear_task_instances
 
-    _, db = _prepared(dags_folder)
-    dag = _serialized(db, dag_id)
-    try:
-        with db.read() as session:
-            rows = select_to_clear(
-                session, dag, task_regex=task_regex, start=_parse_date(start_date), end=_parse_date(end_date),
-                upstream=upstream, downstream=downstream, only_failed=only_failed, only_running=only_running,
-                run_id=run_id,
-            )
-    except ValueError as err:
-        raise click.ClickException(str(err)) from None
-    if not rows:
+    ctx = dags_context(dags_folder)
+    request = ClearRequest(
+        task_regex=task_regex, start=_parse_date(start_date), end=_parse_date(end_date), include_upstream=upstream,
+        include_downstream=downstream, only_failed=only_failed, only_running=only_running, run_id=run_id,
+    )
+    chosen = service_call(clear_task_instances, ctx, dag_id, replace(request, dry_run=True))
+    if not chosen.task_instances:
         click.echo("No task instances to clear.")
         return
-    for row in rows:
-        click.echo(f"<TaskInstance: {row.dag_id}.{row.task_id} {row.run_id} [{row.state}]>")
+    for ti in chosen.task_instances:
+        click.echo(f"<TaskInstance: {ti.dag_id}.{ti.task_id} {ti.dag_run_id} [{ti.state or 'none'}]>")
     if not yes:
-        click.confirm(f"Clear these {len(rows)} task instance(s)?", abort=True)
-    with db.write() as session:
-        cleared = clearing.clear(session, rows, {t.task_id: t.retries for t in dag.tasks.values()})
+        click.confirm(f"Clear these {len(chosen.task_instances)} task instance(s)?", abort=True)
+    cleared = service_call(clear_task_instances, ctx, dag_id, request).cleared
     click.echo(f"Cleared {cleared} task instance(s); the scheduler will run them again.")
 
 

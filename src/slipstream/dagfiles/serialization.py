@@ -222,9 +222,6 @@ def _shown_settings(dag: DAG) -> dict[str, Any]:
         "template_searchpath": [searchpath] if isinstance(searchpath, str) else storable(searchpath),
         "is_paused_upon_creation": extra.get("is_paused_upon_creation"),
         "max_consecutive_failed_dag_runs": extra.get("max_consecutive_failed_dag_runs") or 0,
-        "has_task_concurrency_limits": any(
-            t.max_active_tis_per_dag is not None or t.max_active_tis_per_dagrun is not None for t in dag.tasks
-        ),
     }
 
 

@@ -68,12 +68,11 @@ def select_to_clear(
     if only_running:
         states = (states or set()) | {TI.RUNNING.value}
     rows: list[Any] = []
-    for run in sorted(runs, key=lambda r: r.id):
-        for row in task_instances.for_run(session, dag.dag_id, run.run_id):
-            if row.task_id not in selected or row.state == TI.NONE.value or (states is not None and row.state not in states):
+    for row in task_instances.of_runs(session, [r.id for r in runs]):
+        if row.task_id not in selected or row.state == TI.NONE.value or (states is not None and row.state not in states):
+            continue
+        if map_indexes and row.task_id in named and row.task_id in map_indexes:
+            if row.map_index not in map_indexes[row.task_id]:
                 continue
-            if map_indexes and row.task_id in named and row.task_id in map_indexes:
-                if row.map_index not in map_indexes[row.task_id]:
-                    continue
-            rows.append(row)
+        rows.append(row)
     return rows

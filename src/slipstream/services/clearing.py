@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -64,8 +64,13 @@ def serialized_dag(session: Session, dag_id: str) -> SerializedDag:
     return SerializedDag(row.data, row.dag_hash)
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    """A date without a time zone is taken as UTC."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
 def _select(session: Session, dag: SerializedDag, request: ClearRequest) -> list[Any]:
-    run_id, start, end = request.run_id, request.start, request.end
+    run_id, start, end = request.run_id, _utc(request.start), _utc(request.end)
     if run_id is not None:
         run = dag_runs.get(session, dag.dag_id, run_id)
         if run is None:

@@ -120,6 +120,8 @@ def delete_connection(ctx: ServiceContext, conn_id: str) -> None:
 
 
 def _entity(fields: dict[str, Any]) -> Connection:
+    if not fields.get("conn_type"):
+        raise InvalidRequest(f"Connection {fields['conn_id']} needs a conn_type")
     _check_extra(fields.get("extra"))
     return Connection(**{k: v for k, v in fields.items() if k in FIELDS | {"conn_id"}})
 

@@ -111,36 +111,51 @@ def _not_found(dag_id: str) -> NotFound:
     return NotFound(f"DAG {dag_id!r} not found: {NOT_FOUND_HINT}")
 
 
-def timetable_of(schedule: Mapping[str, Any] | None, has_asset_condition: bool, summary: str | None,
-                 partitioned: bool = False, timezone: str = "UTC") -> Timetable:
-    """What the API says of a DAG's schedule, from its serialized form."""
-    from slipstream.timetables.timetable import make_timetable
+def timetable_of(row: DagRow) -> Timetable:
+    """What the API says of a DAG's schedule, from what the parser recorded on its row and the
+    timetable class's traits."""
+    from slipstream.timetables.timetable import KINDS
 
-    if schedule is None:
-        if has_asset_condition:
-            return Timetable(summary, "Triggered by assets", periodic=False, partitioned=partitioned)
-        return Timetable(None, "Never, external triggers only", periodic=False, partitioned=False)
-    try:
-        timetable = make_timetable(dict(schedule), timezone)
-    except (ValueError, KeyError):  # serialized by another version: say what is known
-        return Timetable(summary, summary or "", periodic=False, partitioned=partitioned)
-    description = timetable.description or str(schedule.get("summary") or "")
-    if has_asset_condition:
+    if row.timetable_kind is None:
+        if row.asset_triggered:
+            return Timetable(row.schedule, "Triggered by assets", periodic=False, partitioned=row.timetable_partitioned)
+        return Timetable(None, KINDS["null"].description, periodic=False, partitioned=False)
+    cls = KINDS.get(row.timetable_kind)
+    own = row.timetable_description or row.schedule or ""
+    if cls is None:  # serialized by another version: say what is known
+        return Timetable(row.schedule, own, periodic=False, partitioned=row.timetable_partitioned)
+    description = cls.description or own
+    if row.asset_triggered:
         description = f"Triggered by assets or {description}"
-    periodic = bool(timetable.periodic)
-    return Timetable(summary, description, periodic=periodic,
-                     partitioned=partitioned or bool(timetable.partitioned or timetable.partitioned_at_runtime))
+    partitioned = row.timetable_partitioned or bool(cls.partitioned or cls.partitioned_at_runtime)
+    return Timetable(row.schedule, description, periodic=bool(cls.periodic), partitioned=partitioned)
 
 
-def _relative(ctx: ServiceContext, fileloc: str) -> str:
-    for folder in ctx.settings.dag_folders():
-        folder = os.path.abspath(folder)
-        if fileloc.startswith(folder.rstrip("/") + "/"):
-            return os.path.relpath(fileloc, folder)
+def timetable_kinds(class_names: Sequence[str]) -> list[str]:
+    """The kinds of schedule (``DagFilter.timetable_kinds``) of Airflow's timetable class names,
+    dotted or not (``airflow.timetables.trigger.CronTriggerTimetable``, ``NullTimetable``...)."""
+    from slipstream.timetables.timetable import KINDS
+
+    wanted = {name.rsplit(".", 1)[-1] for name in class_names}
+    kinds = [kind for kind, cls in KINDS.items() if cls.__name__ in wanted and kind != "null"]
+    extra = {"NullTimetable": dag_listing.NO_SCHEDULE, "AssetTriggeredTimetable": dag_listing.ASSETS_ONLY,
+             "DatasetTriggeredTimetable": dag_listing.ASSETS_ONLY, "AssetOrTimeSchedule": dag_listing.ASSETS_OR_TIME,
+             "DatasetOrTimeSchedule": dag_listing.ASSETS_OR_TIME}
+    return kinds + sorted({kind for name, kind in extra.items() if name in wanted})
+
+
+def _relative(folders: Sequence[str], fileloc: str) -> str:
+    for folder in folders:
+        if fileloc.startswith(folder):
+            return fileloc[len(folder):]
     return os.path.basename(fileloc)
 
 
-def _dag(ctx: ServiceContext, listing: DagListing) -> Dag:
+def _folders(ctx: ServiceContext) -> list[str]:
+    return [os.path.abspath(folder).rstrip("/") + "/" for folder in ctx.settings.dag_folders()]
+
+
+def _dag(ctx: ServiceContext, listing: DagListing, folders: Sequence[str]) -> Dag:
     row: DagRow = listing.dag
     return Dag(
         dag_id=row.dag_id,
@@ -149,15 +164,15 @@ def _dag(ctx: ServiceContext, listing: DagListing) -> Dag:
         is_stale=not row.is_active,
         last_parsed_time=row.last_parsed_time,
         fileloc=row.fileloc,
-        relative_fileloc=_relative(ctx, row.fileloc),
+        relative_fileloc=_relative(folders, row.fileloc),
         description=row.description,
-        timetable=timetable_of(listing.schedule, listing.has_asset_condition, row.schedule, listing.partitioned),
+        timetable=timetable_of(row),
         tags=sorted(row.tags or []),
         owners=[owner.strip() for owner in (row.owners or "").split(",") if owner.strip()],
         max_active_tasks=row.max_active_tasks if row.max_active_tasks is not None else
         ctx.settings.max_active_tasks_per_dag,
         max_active_runs=row.max_active_runs if row.max_active_runs is not None else ctx.settings.max_active_runs_per_dag,
-        has_task_concurrency_limits=listing.has_task_concurrency_limits,
+        has_task_concurrency_limits=bool(row.has_task_concurrency_limits),
         has_import_errors=listing.has_import_errors,
         next_dagrun=row.next_dagrun,
         next_dagrun_data_interval_start=row.next_dagrun_data_interval_start,
@@ -180,7 +195,8 @@ def list_dags(
     order = _order(order_by)
     with ctx.db.read() as session:
         listings, total = dag_listing.list_dags(session, where, order, limit=limit, offset=offset)
-    return Page([_dag(ctx, listing) for listing in listings], total)
+    folders = _folders(ctx)
+    return Page([_dag(ctx, listing, folders) for listing in listings], total)
 
 
 def get_dag(ctx: ServiceContext, dag_id: str) -> Dag:
@@ -191,12 +207,13 @@ def get_dag(ctx: ServiceContext, dag_id: str) -> Dag:
     return page.items[0]
 
 
-def serialized_dag(ctx: ServiceContext, dag_id: str) -> SerializedDag:
-    """The serialized form of an active DAG; ``NotFound`` (saying where to look) otherwise."""
+def serialized_dag(ctx: ServiceContext, dag_id: str, *, include_stale: bool = False) -> SerializedDag:
+    """The serialized form of an active DAG (or, with ``include_stale``, of one whose file no longer
+    defines it: its last parse); ``NotFound`` (saying where to look) otherwise."""
     with ctx.db.read() as session:
         row = dag_store.get_serialized(session, dag_id)
         dag = dag_store.get_dag(session, dag_id)
-    if row is None or dag is None or not dag.is_active:
+    if row is None or dag is None or not (dag.is_active or include_stale):
         raise _not_found(dag_id)
     return SerializedDag(row.data, row.dag_hash)
 
@@ -222,7 +239,7 @@ def get_dag_details(ctx: ServiceContext, dag_id: str) -> DagDetails:
         dag=dag,
         catchup=ctx.settings.catchup_by_default if catchup is None else bool(catchup),
         dagrun_timeout=timedelta(seconds=timeout) if timeout is not None else None,
-        asset_expression=data.get("asset_condition"),
+        asset_expression=asset_expression(data.get("asset_condition")),
         doc_md=inspect.cleandoc(doc_md) if doc_md else doc_md,
         start_date=_date(data.get("start_date")),
         end_date=_date(data.get("end_date")),
@@ -236,6 +253,25 @@ def get_dag_details(ctx: ServiceContext, dag_id: str) -> DagDetails:
         max_consecutive_failed_dag_runs=int(data.get("max_consecutive_failed_dag_runs") or 0),
         active_runs_count=sum(count for _, _, state, count in running if state == DagRunState.RUNNING),
     )
+
+
+def asset_expression(condition: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A serialized asset condition in the shape of Airflow's ``asset_expression``:
+    ``{"any"|"all": [...]}``, ``{"asset": {uri, name, group}}``, ``{"alias": {name, group}}``,
+    ``{"asset_ref": {name or uri}}``."""
+    if condition is None:
+        return None
+    kind = condition.get("kind")
+    if kind in ("any", "all"):
+        return {kind: [asset_expression(item) for item in condition.get("objects") or ()]}
+    if kind == "asset":
+        return {"asset": {"uri": condition.get("uri"), "name": condition.get("name"), "group": condition.get("group")}}
+    if kind == "alias":
+        return {"alias": {"name": condition.get("name"), "group": condition.get("group")}}
+    if kind in ("name_ref", "uri_ref"):
+        field = kind.removesuffix("_ref")
+        return {"asset_ref": {field: condition.get(field)}}
+    return dict(condition)
 
 
 def param_specs(params: Any, source: str) -> dict[str, Any]:
@@ -270,29 +306,25 @@ def set_paused_matching(
     if where.dag_id_pattern is None and where.dag_id_prefix_pattern is None:
         return Page([], 0)
     with ctx.db.write() as session:
-        listings, _ = dag_listing.list_dags(session, where, [("dag_id", False)])
-        now = utcnow()
-        for listing in listings:
-            dag_store.set_paused(session, listing.dag.dag_id, paused, now=now,
-                                 catchup_by_default=ctx.settings.catchup_by_default)
-    if listings and not paused:
+        dag_ids = dag_listing.dag_ids(session, where)
+        dag_store.set_paused_many(session, dag_ids, paused, now=utcnow(),
+                                  catchup_by_default=ctx.settings.catchup_by_default)
+    if dag_ids and not paused:
         ctx.notify("dag")
-    dag_ids = [listing.dag.dag_id for listing in listings]
     page = list_dags(ctx, DagFilter(dag_ids=dag_ids, exclude_stale=False), limit=limit, offset=offset)
     return Page(page.items, len(dag_ids))
 
 
-def delete_dag(ctx: ServiceContext, dag_id: str) -> int:
+def delete_dag(ctx: ServiceContext, dag_id: str) -> None:
     """Delete the DAG's rows (runs, task instances, XComs, log records...); ``Conflict`` while
     one of its task instances runs. The parser records it again if its file still defines it."""
     with ctx.db.write() as session:
         if dag_deletion.has_running_task_instances(session, dag_id):
             raise Conflict(f"Task instances of DAG {dag_id!r} are still running: wait for them to finish "
                            "(or mark them failed) before deleting the DAG")
-        count = dag_deletion.delete_dag(session, dag_id)
-    if count == 0:
+        deleted = dag_deletion.delete_dag(session, dag_id)
+    if not deleted:
         raise _not_found(dag_id)
-    return count
 
 
 def list_tags(

@@ -50,9 +50,12 @@ def list_import_errors(
         return Page([_error(row) for row in rows], total)
 
 
+MAX_ID = 2**63 - 1
+
+
 def get_import_error(ctx: ServiceContext, import_error_id: int) -> DagImportError:
     with ctx.db.read() as session:
-        row = dag_listing.get_import_error(session, import_error_id)
+        row = dag_listing.get_import_error(session, import_error_id) if 0 < import_error_id <= MAX_ID else None
         if row is None:
             raise NotFound(f"Import error {import_error_id} not found: the file may load now, or it was removed "
                            "(list them with GET /api/v2/importErrors)")

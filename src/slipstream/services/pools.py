@@ -103,23 +103,17 @@ def set_pool(ctx: ServiceContext, name: str, slots: int, description: str | None
 
 def _changes(name: str, fields: dict[str, Any], update_mask: list[str] | None) -> dict[str, Any]:
     changes = bulk.masked(fields, update_mask, FIELDS)
-    if "pool" in changes and changes["pool"] is None:
-        del changes["pool"]
+    if changes.pop("pool", name) != name:
+        raise InvalidRequest(f"Pool {name!r} cannot be renamed: create a new pool and delete this one")
     for required in ("slots", "include_deferred"):
         if required in changes and changes[required] is None:
             raise InvalidRequest(f"Pool {name!r}: {required} cannot be null")
-    if name == DEFAULT_POOL and set(changes) - {"slots", "include_deferred", "description"}:
-        raise InvalidRequest("Only the slots, description and include_deferred of default_pool can be changed")
     return changes
 
 
 def _update(session: Any, name: str, fields: dict[str, Any], update_mask: list[str] | None) -> Any:
-    changes = _changes(name, fields, update_mask)
-    new_name = changes.get("pool", name)
-    if new_name != name and pool_store.get_pool(session, new_name) is not None:
-        raise AlreadyExists(f"Cannot rename pool {name!r} to {new_name!r}: that pool exists")
     try:
-        row = pool_store.update_pool(session, name, changes)
+        row = pool_store.update_pool(session, name, _changes(name, fields, update_mask))
     except pool_store.PoolError as err:
         raise _refusal(err) from None
     if row is None:
@@ -128,7 +122,7 @@ def _update(session: Any, name: str, fields: dict[str, Any], update_mask: list[s
 
 
 def update_pool(ctx: ServiceContext, name: str, fields: dict[str, Any], update_mask: list[str] | None = None) -> Pool:
-    """Change the given fields (``pool`` renames it), or only those in ``update_mask``."""
+    """Change the given fields, or only those in ``update_mask``."""
     with ctx.db.write() as session:
         return _pools(session, [_update(session, name, fields, update_mask)])[0]
 

@@ -168,9 +168,20 @@ def list_mapped(
     with ctx.db.read() as session:
         check_run(session, dag_id, run_id)
         rows, total = listing.page(session, spec, ordering, limit, offset)
-        if not total and not listing.of_task(session, dag_id, run_id, task_id):
-            raise NotFound(f"Task {task_id!r} has no mapped instances in DAG run {run_id!r} of DAG {dag_id!r}")
+        if not total:
+            instances = listing.of_task(session, dag_id, run_id, task_id)
+            if not instances:
+                raise NotFound(f"Task {task_id!r} has no instance in DAG run {run_id!r} of DAG {dag_id!r}")
+            if all(i.map_index < 0 for i in instances):
+                raise NotFound(f"Task {task_id!r} is not mapped (or not expanded yet) in DAG run {run_id!r}: read its "
+                               "instance at .../taskInstances/{task_id}")
         return Page(build(session, rows), total or 0)
+
+
+def task_instances_by_ids(ctx: ServiceContext, ti_ids: Sequence[int]) -> list[TaskInstance]:
+    """These task instances (store ids), in id order."""
+    with ctx.db.read() as session:
+        return build(session, listing.by_ids(session, ti_ids))
 
 
 def get_task_instance(ctx: ServiceContext, dag_id: str, run_id: str, task_id: str, map_index: int = -1) -> TaskInstance:
@@ -247,3 +258,10 @@ def task_ids_of_group(ctx: ServiceContext, dag_id: str | None, group_id: str, na
     if not found:
         raise NotFound(f"DAG {dag_id!r} has no task in task group {group_id!r}")
     return found
+
+
+def instance_exists(ctx: ServiceContext, dag_id: str, run_id: str, task_id: str, map_index: int | None) -> bool:
+    """Whether the task has an instance in the run (that one, or any with ``map_index`` None)."""
+    with ctx.db.read() as session:
+        instances = listing.of_task(session, dag_id, run_id, task_id)
+    return any(map_index is None or i.map_index == map_index for i in instances)

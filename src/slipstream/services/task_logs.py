@@ -105,6 +105,9 @@ def read_log(
         where = f" (the try ran on {hostname})" if hostname else ""
         text = f"*** No log file for try {try_number} at {path}{where}\n"
         return LogChunk(parse(text), text, offset, end_of_log=True)
+    except OSError as err:
+        text = f"*** Could not read the log file of try {try_number} at {path}: {err.strerror or err}\n"
+        return LogChunk(parse(text), text, offset, end_of_log=not writing)
     if not full_content and len(data) > max_bytes:
         cut = data.rfind(b"\n", 0, max_bytes) + 1
         complete = data[:cut] if cut else data[:max_bytes]

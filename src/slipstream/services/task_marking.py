@@ -11,7 +11,8 @@ finished).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -56,43 +57,74 @@ class MarkResult:
     cleared_downstream: int
 
 
-def _runs_in_scope(session: Session, dag_id: str, run: Any, past: bool, future: bool) -> list[str]:
+def _runs_in_scope(session: Session, dag_id: str, run: Any, past: bool, future: bool) -> list[int]:
+    """The ids of the run and, with ``past``/``future``, of the DAG's runs before/after it (by logical date)."""
     if not (past or future) or run.logical_date is None:
-        return [run.run_id]
+        return [run.id]
     return [
-        run_id for run_id, when in listing.run_dates(session, dag_id)
-        if run_id == run.run_id or (when is not None and ((past and when <= run.logical_date)
-                                                          or (future and when >= run.logical_date)))
+        other.id for other in listing.run_dates(session, dag_id)
+        if other.id == run.id or (other.logical_date is not None and (
+            (past and other.logical_date <= run.logical_date) or (future and other.logical_date >= run.logical_date)))
     ]
 
 
-def _targets(session: Session, dag: SerializedDag, run: Any, task_id: str, request: MarkRequest) -> tuple[list[Any], list[Any]]:
-    """(the named task's instances in this run, every instance the new state applies to)."""
-    own = [r for r in task_instances.for_run(session, dag.dag_id, run.run_id) if r.task_id == task_id
+def _targets(
+    session: Session, dag: SerializedDag, run: Any, named: set[str], request: MarkRequest, what: str
+) -> tuple[list[Any], list[Any]]:
+    """(the named tasks' instances in this run, every instance the new state applies to)."""
+    own = [r for r in task_instances.for_run(session, dag.dag_id, run.run_id) if r.task_id in named
            and (request.map_index is None or r.map_index == request.map_index)]
     if not own:
         where = "" if request.map_index is None else f" (map index {request.map_index})"
-        raise NotFound(f"Task instance {task_id!r}{where} of DAG run {run.run_id!r} of DAG {dag.dag_id!r} not found")
+        raise NotFound(f"Task instances of {what}{where} not found in DAG run {run.run_id!r} of DAG {dag.dag_id!r}")
     if request.new_state is None:
         return own, []
-    task_ids = {task_id}
+    task_ids = set(named)
     if request.include_upstream:
-        task_ids |= relatives(dag, {task_id}, "upstream")
+        task_ids |= relatives(dag, set(named), "upstream")
     if request.include_downstream:
-        task_ids |= relatives(dag, {task_id}, "downstream")
+        task_ids |= relatives(dag, set(named), "downstream")
     own_ids = {r.id for r in own}
     marked = []
-    for run_id in _runs_in_scope(session, dag.dag_id, run, request.include_past, request.include_future):
-        for row in task_instances.for_run(session, dag.dag_id, run_id):
-            if row.task_id not in task_ids or row.state == request.new_state:
-                continue
-            if row.task_id == task_id and run_id == run.run_id and row.id not in own_ids:
-                continue
-            marked.append(row)
+    for row in task_instances.of_runs(session, _runs_in_scope(session, dag.dag_id, run, request.include_past,
+                                                              request.include_future)):
+        if row.task_id not in task_ids or row.state == request.new_state:
+            continue
+        if row.task_id in named and row.dag_run_id == run.id and row.id not in own_ids:
+            continue  # another map index of a named task: not asked for
+        marked.append(row)
     return own, marked
 
 
 def mark_task_instance(ctx: ServiceContext, dag_id: str, run_id: str, task_id: str, request: MarkRequest) -> MarkResult:
+    """Set the state and/or note of one task's instances in a run (one, or all with map_index None)."""
+
+    def named(dag: SerializedDag) -> set[str]:
+        if task_id not in dag.tasks:
+            raise NotFound(f"Task {task_id!r} not found in DAG {dag_id!r}")
+        return {task_id}
+
+    return _mark(ctx, dag_id, run_id, named, request, f"task {task_id!r}")
+
+
+def mark_task_group(ctx: ServiceContext, dag_id: str, run_id: str, group_id: str, request: MarkRequest) -> MarkResult:
+    """The same for every instance of every task in a task group (nested groups included)."""
+
+    def named(dag: SerializedDag) -> set[str]:
+        found = {t for t, task in dag.tasks.items()
+                 if (task.data.get("task_group") or "") == group_id
+                 or (task.data.get("task_group") or "").startswith(group_id + ".")}
+        if not found:
+            raise NotFound(f"Task group {group_id!r} not found in DAG {dag_id!r}")
+        return found
+
+    return _mark(ctx, dag_id, run_id, named, replace(request, map_index=None), f"task group {group_id!r}")
+
+
+def _mark(
+    ctx: ServiceContext, dag_id: str, run_id: str, named_in: Callable[[SerializedDag], set[str]],
+    request: MarkRequest, what: str,
+) -> MarkResult:
     if request.new_state is not None and request.new_state not in MARKABLE:
         raise InvalidRequest(f"A task instance can be set to {', '.join(MARKABLE)}, not {request.new_state!r}")
     if request.new_state is None and not request.set_note:
@@ -101,10 +133,9 @@ def mark_task_instance(ctx: ServiceContext, dag_id: str, run_id: str, task_id: s
     cleared = 0
     with transaction() as session:
         dag = serialized_dag(session, dag_id)
-        if task_id not in dag.tasks:
-            raise NotFound(f"Task {task_id!r} not found in DAG {dag_id!r}")
+        named = named_in(dag)
         run = check_run(session, dag_id, run_id)
-        own, marked = _targets(session, dag, run, task_id, request)
+        own, marked = _targets(session, dag, run, named, request, what)
         affected = {r.id: r for r in (*marked, *(own if request.set_note else ()))}
         previous = {r.id: r.state for r in affected.values()}
         if not request.dry_run:

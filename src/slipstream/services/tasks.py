@@ -101,10 +101,11 @@ def task_of(dag: SerializedDag, task_id: str) -> Task:
     )
 
 
-def list_tasks(ctx: ServiceContext, dag_id: str, order_by: str | None = None) -> list[Task]:
+def list_tasks(ctx: ServiceContext, dag_id: str, order_by: str | None = None, *, include_stale: bool = False
+               ) -> list[Task]:
     """The DAG's tasks, upstream before downstream, or by one field (``-`` for descending);
-    tasks without a value for it come last."""
-    dag = serialized_dag(ctx, dag_id)
+    tasks without a value for it come last. ``include_stale``: see ``dags.serialized_dag``."""
+    dag = serialized_dag(ctx, dag_id, include_stale=include_stale)
     tasks = [task_of(dag, task_id) for task_id in dag.task_ids]
     if not order_by:
         return tasks
@@ -118,8 +119,8 @@ def list_tasks(ctx: ServiceContext, dag_id: str, order_by: str | None = None) ->
     return present + missing
 
 
-def get_task(ctx: ServiceContext, dag_id: str, task_id: str) -> Task:
-    dag = serialized_dag(ctx, dag_id)
+def get_task(ctx: ServiceContext, dag_id: str, task_id: str, *, include_stale: bool = False) -> Task:
+    dag = serialized_dag(ctx, dag_id, include_stale=include_stale)
     if task_id not in dag.tasks:
         raise NotFound(f"Task {task_id!r} not found in DAG {dag_id!r}; its tasks: {', '.join(dag.task_ids)}")
     return task_of(dag, task_id)

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select
 
-from slipstream.store import query_pages
+from slipstream.store import patterns, query_pages
 from slipstream.store.assets import (
     ALIAS_ASSETS,
     ALIASES,
@@ -39,9 +39,9 @@ EVENT_SORT = {"source_task_id": EVENTS.c.source_task_id, "source_dag_id": EVENTS
 
 def _text_filters(statement: Any, column: Any, pattern: str | None, prefix: str | None) -> Any:
     if pattern is not None:
-        statement = statement.where(query_pages.ilike_any(column, pattern))
+        statement = statement.where(patterns.substring_match(column, pattern))
     if prefix is not None:
-        statement = statement.where(query_pages.prefix_any(column, prefix))
+        statement = statement.where(patterns.prefix_match(column, prefix))
     return statement
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import insert, select
 from sqlalchemy import update as sql_update
 
-from slipstream.store import query_pages
+from slipstream.store import patterns, query_pages
 from slipstream.store.encryption import Cipher
 from slipstream.store.models import ConnectionRow
 
@@ -115,9 +115,9 @@ def query(session: Any, cipher: Cipher, *, pattern: str | None, prefix: str | No
     """A page of connections (decrypted) filtered by conn_id (``query_pages`` semantics) and the total."""
     statement = select(TABLE)
     if pattern is not None:
-        statement = statement.where(query_pages.ilike_any(TABLE.c.conn_id, pattern))
+        statement = statement.where(patterns.substring_match(TABLE.c.conn_id, pattern))
     if prefix is not None:
-        statement = statement.where(query_pages.prefix_any(TABLE.c.conn_id, prefix))
+        statement = statement.where(patterns.prefix_match(TABLE.c.conn_id, prefix))
     statement = query_pages.order_by(statement, order_by, SORTABLE, TABLE.c.id)
     rows, total = query_pages.page(session, statement, limit, offset)
     return [_decoded(row, cipher) for row in rows], total

@@ -11,31 +11,21 @@ from slipstream.store.models import (
     AssetDagRunQueueRow,
     AssetPartitionDagRunRow,
     DagRow,
-    DagRunAssetEventRow,
     DagRunRow,
     DagScheduleAssetAliasRow,
     DagScheduleAssetRefRow,
     DagScheduleAssetRow,
-    DeadlineRow,
     ImportErrorRow,
     PartitionedAssetKeyLogRow,
-    RenderedTaskInstanceFieldsRow,
     SerializedDagRow,
     TaskInstanceRow,
-    TaskLogRow,
     TaskOutletAssetRow,
-    TaskRescheduleRow,
-    TaskStateRow,
-    XComRow,
 )
+from slipstream.store.run_deletion import delete_runs
 from slipstream.store.states import TaskInstanceState
 
-# Tables keyed by the DAG's id, children before parents.
-_BY_DAG_ID = (
-    XComRow, TaskLogRow, RenderedTaskInstanceFieldsRow, TaskRescheduleRow, TaskStateRow, DeadlineRow,
-    TaskInstanceRow, DagRunRow, TaskOutletAssetRow, DagScheduleAssetRow, DagScheduleAssetAliasRow,
-    DagScheduleAssetRefRow, SerializedDagRow,
-)
+# What belongs to the DAG itself rather than to one of its runs.
+_BY_DAG_ID = (TaskOutletAssetRow, DagScheduleAssetRow, DagScheduleAssetAliasRow, DagScheduleAssetRefRow, SerializedDagRow)
 _BY_TARGET_DAG_ID = (AssetDagRunQueueRow, PartitionedAssetKeyLogRow, AssetPartitionDagRunRow)
 
 
@@ -46,19 +36,19 @@ def has_running_task_instances(session: Session, dag_id: str) -> bool:
     return session.execute(query.limit(1)).first() is not None
 
 
-def delete_dag(session: Session, dag_id: str) -> int:
-    """Delete the DAG and what belongs to it; the number of rows deleted (0: no such DAG).
-    The import errors of its file go too, as in Airflow."""
+def delete_dag(session: Session, dag_id: str) -> bool:
+    """Delete the DAG, its runs with what hangs off them (store/run_deletion.py), and what it
+    recorded about assets; False when there is no such DAG. The import errors of its file go
+    too, as in Airflow."""
     dag = session.get(DagRow, dag_id)
     if dag is None:
-        return 0
+        return False
     fileloc = dag.fileloc
-    runs = select(DagRunRow.id).where(DagRunRow.dag_id == dag_id)
-    count = session.execute(delete(DagRunAssetEventRow).where(DagRunAssetEventRow.dag_run_id.in_(runs))).rowcount
+    delete_runs(session, list(session.scalars(select(DagRunRow.id).where(DagRunRow.dag_id == dag_id))))
     for model in _BY_DAG_ID:
-        count += session.execute(delete(model).where(model.dag_id == dag_id)).rowcount
+        session.execute(delete(model).where(model.dag_id == dag_id))
     for model in _BY_TARGET_DAG_ID:
-        count += session.execute(delete(model).where(model.target_dag_id == dag_id)).rowcount
-    count += session.execute(delete(DagRow).where(DagRow.dag_id == dag_id)).rowcount
+        session.execute(delete(model).where(model.target_dag_id == dag_id))
+    session.execute(delete(DagRow).where(DagRow.dag_id == dag_id))
     session.execute(delete(ImportErrorRow).where(ImportErrorRow.filename == fileloc))
-    return count
+    return True

@@ -1,8 +1,6 @@
-"""Listing DAGs with filters, order and paging in one query (plus one to count), and the tags
-of all DAGs: what the REST API's DAG list and tag list read.
-
-What the listing needs from the serialized DAG (its schedule, whether it has task concurrency
-limits) is read with JSON paths, so a page of DAGs never loads whole serialized DAGs."""
+"""Listing DAGs with filters, order and paging in one query (plus one to count), the tags of
+all DAGs, run counts and import errors: what the REST API's listings read. A page of DAGs reads
+the ``dag`` rows only (they hold what listings show of the serialized DAG, see dag_facts.py)."""
 
 from __future__ import annotations
 
@@ -19,11 +17,8 @@ from slipstream.store.models import (
     AssetRow,
     DagRow,
     DagRunRow,
-    DagScheduleAssetAliasRow,
-    DagScheduleAssetRefRow,
     DagScheduleAssetRow,
     ImportErrorRow,
-    SerializedDagRow,
 )
 from slipstream.store.patterns import prefix_match, substring_match
 
@@ -61,6 +56,7 @@ class DagFilter:
     paused: bool | None = None
     has_import_errors: bool | None = None
     has_asset_schedule: bool | None = None
+    timetable_kinds: Sequence[str] | None = None  # the schedule's kinds (see _timetable_kind_in)
     asset_dependency: str | None = None
     last_run_state: str | None = None
     last_run_states: Sequence[str] = ()
@@ -74,13 +70,7 @@ class DagFilter:
 
 @dataclass(frozen=True)
 class DagListing:
-    """A DAG of a listing, with what the listing shows of its serialized form."""
-
     dag: DagRow
-    schedule: dict[str, Any] | None
-    has_asset_condition: bool
-    partitioned: bool
-    has_task_concurrency_limits: bool
     has_import_errors: bool
 
 
@@ -109,12 +99,20 @@ def _import_error_exists() -> ColumnElement[bool]:
     return exists(select(ImportErrorRow.id).where(ImportErrorRow.filename == DagRow.fileloc))
 
 
-def _asset_scheduled() -> ColumnElement[bool]:
-    return or_(
-        exists(select(DagScheduleAssetRow.asset_id).where(DagScheduleAssetRow.dag_id == DagRow.dag_id)),
-        exists(select(DagScheduleAssetAliasRow.alias_id).where(DagScheduleAssetAliasRow.dag_id == DagRow.dag_id)),
-        exists(select(DagScheduleAssetRefRow.name).where(DagScheduleAssetRefRow.dag_id == DagRow.dag_id)),
-    )
+# Kinds of ``DagFilter.timetable_kinds`` beyond the timetables' own: no schedule at all, assets
+# only, assets or a time schedule.
+NO_SCHEDULE, ASSETS_ONLY, ASSETS_OR_TIME = "null", "assets", "assets_or_time"
+
+
+def _timetable_kind_in(kinds: Sequence[str]) -> ColumnElement[bool]:
+    kind, assets = DagRow.timetable_kind, DagRow.asset_triggered
+    special = {
+        NO_SCHEDULE: and_(kind.is_(None), assets.is_(False)),
+        ASSETS_ONLY: and_(kind.is_(None), assets.is_(True)),
+        ASSETS_OR_TIME: and_(kind.is_not(None), assets.is_(True)),
+    }
+    plain = [k for k in kinds if k not in special]
+    return or_(and_(kind.in_(plain), assets.is_(False)), *(special[k] for k in kinds if k in special))
 
 
 def _depends_on_asset(text: str) -> ColumnElement[bool]:
@@ -145,7 +143,9 @@ def _conditions(session: Session, where: DagFilter) -> list[ColumnElement[bool]]
     if where.has_import_errors is not None:
         found.append(_import_error_exists() if where.has_import_errors else ~_import_error_exists())
     if where.has_asset_schedule is not None:
-        found.append(_asset_scheduled() if where.has_asset_schedule else ~_asset_scheduled())
+        found.append(DagRow.asset_triggered.is_(where.has_asset_schedule))
+    if where.timetable_kinds is not None:
+        found.append(_timetable_kind_in(where.timetable_kinds))
     if where.asset_dependency is not None:
         found.append(_depends_on_asset(where.asset_dependency))
     return [condition for condition in found if condition is not None]
@@ -169,6 +169,17 @@ def _with_latest_run(query: Select, run: Any) -> Select:
     return query.outerjoin(latest, latest.c.dag_id == DagRow.dag_id).outerjoin(run, run.c.id == latest.c.run_id)
 
 
+def dag_ids(session: Session, where: DagFilter) -> list[str]:
+    """The ids of the DAGs ``where`` keeps, in order."""
+    query = select(DagRow.dag_id)
+    conditions = _conditions(session, where)
+    if where.on_latest_run:
+        run = DagRunRow.__table__.alias("latest_run")
+        query = _with_latest_run(query, run)
+        conditions += _latest_run_conditions(run.c, where)
+    return list(session.scalars(query.where(*conditions).order_by(DagRow.dag_id)))
+
+
 def list_dags(
     session: Session, where: DagFilter, order: Sequence[tuple[str, bool]] = (), *, limit: int | None = None,
     offset: int = 0,
@@ -186,13 +197,6 @@ def list_dags(
         counted = _with_latest_run(counted, run)
     total = session.scalar(counted.where(*conditions)) or 0
 
-    data = SerializedDagRow.data
-    query = select(
-        DagRow, data["schedule"], data["asset_condition"], data["partitioned"], data["has_task_concurrency_limits"],
-        _import_error_exists(),
-    ).outerjoin(SerializedDagRow, SerializedDagRow.dag_id == DagRow.dag_id)
-    if join_run:
-        query = _with_latest_run(query, run)
     columns = {
         "dag_id": DagRow.dag_id, "dag_display_name": display_name(), "next_dagrun": DagRow.next_dagrun,
         "last_run_state": run.c.state, "last_run_start_date": run.c.start_date,
@@ -200,16 +204,13 @@ def list_dags(
     sort = [(columns[name].desc() if descending else columns[name].asc()).nulls_last() for name, descending in order]
     if not any(name == "dag_id" for name, _ in order):
         sort.append(DagRow.dag_id.asc())
+    query = select(DagRow, _import_error_exists())
+    if join_run:
+        query = _with_latest_run(query, run)
     query = query.where(*conditions).order_by(*sort).offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    listings = [
-        DagListing(
-            dag=dag, schedule=schedule, has_asset_condition=condition is not None, partitioned=partitioned is not None,
-            has_task_concurrency_limits=bool(limits), has_import_errors=bool(errors),
-        )
-        for dag, schedule, condition, partitioned, limits, errors in session.execute(query)
-    ]
+    listings = [DagListing(dag=dag, has_import_errors=bool(errors)) for dag, errors in session.execute(query)]
     return listings, total
 
 

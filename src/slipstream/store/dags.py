@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from slipstream.store import assets, next_runs
 from slipstream.store.clock import utcnow
+from slipstream.store.dag_facts import listing_facts
 from slipstream.store.models import ID, DagRow, ImportErrorRow, SerializedDagRow
 from slipstream.timetables.assets import schedule_summary
 
@@ -62,6 +63,8 @@ def sync_file(
         row.max_active_runs = data.get("max_active_runs")
         row.max_active_tasks = data.get("max_active_tasks")
         row.last_parsed_time = now
+        for name, value in listing_facts(data).items():
+            setattr(row, name, value)
         serialized = session.get(SerializedDagRow, dag_id)
         if serialized is None:
             session.add(SerializedDagRow(dag_id=dag_id, fileloc=fileloc, data=dict(data), dag_hash=digest, last_updated=now))
@@ -193,3 +196,22 @@ def has_files_under(session: Session, folders: Iterable[str]) -> bool:
             if found.first() is not None:
                 return True
     return False
+
+
+def set_paused_many(
+    session: Session, dag_ids: Iterable[str], paused: bool, *, now: datetime, catchup_by_default: bool = False
+) -> None:
+    """``set_paused`` for many DAGs: one update, then the next run of each DAG that was paused and
+    is not any more planned again."""
+    ids = list(dag_ids)
+    if not ids:
+        return
+    resumed = [] if paused else list(session.scalars(
+        select(DagRow.dag_id).where(DagRow.dag_id.in_(ids), DagRow.is_paused.is_(True))
+    ))
+    flag = update(DagRow).where(DagRow.dag_id.in_(ids)).values(is_paused=paused)
+    session.execute(flag.execution_options(synchronize_session=False))
+    if resumed:
+        query = select(SerializedDagRow.dag_id, SerializedDagRow.data).where(SerializedDagRow.dag_id.in_(resumed))
+        for dag_id, data in session.execute(query).all():
+            next_runs.refresh_next(session, dag_id, data, now, catchup_by_default)

@@ -41,6 +41,14 @@ class DagRow(Base):
     next_dagrun_data_interval_start: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     next_dagrun_data_interval_end: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     next_dagrun_create_after: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # What DAG listings show of the serialized DAG, kept here so a page of DAGs reads no JSON blob
+    # (see dag_facts.listing_facts): the time schedule's kind (None: none), its own description,
+    # whether assets trigger it, whether its runs are partitioned, whether a task limits its instances.
+    timetable_kind: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    timetable_description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    asset_triggered: Mapped[bool] = mapped_column(Boolean, default=False)
+    timetable_partitioned: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_task_concurrency_limits: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class SerializedDagRow(Base):

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from slipstream.store import query_pages
+from slipstream.store import patterns, query_pages
 from slipstream.store.models import PoolRow, TaskInstanceRow
 from slipstream.store.states import ACTIVE_TI_STATES
 
@@ -129,9 +129,9 @@ def query(session: Session, *, pattern: str | None, prefix: str | None, order_by
     """A page of pools filtered by name (``query_pages`` semantics) and the total."""
     statement = select(PoolRow)
     if pattern is not None:
-        statement = statement.where(query_pages.ilike_any(PoolRow.pool, pattern))
+        statement = statement.where(patterns.substring_match(PoolRow.pool, pattern))
     if prefix is not None:
-        statement = statement.where(query_pages.prefix_any(PoolRow.pool, prefix))
+        statement = statement.where(patterns.prefix_match(PoolRow.pool, prefix))
     statement = query_pages.order_by(statement, order_by, SORTABLE, PoolRow.id)
     rows, total = query_pages.page(session, statement, limit, offset)
     return [row[0] for row in rows], total

@@ -1,37 +1,16 @@
-"""Pieces of the REST API's listings in SQL: Airflow's ``*_pattern`` and ``*_prefix_pattern``
-filters, ``order_by`` with ``-`` for descending, and a page with the total it was cut from."""
+"""Pieces of the REST API's listings in SQL: ``order_by`` with ``-`` for descending, and a page
+with the total it was cut from (the ``*_pattern`` filters are in ``store/patterns.py``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
+from sqlalchemy import Select, func, select
 
 
 class UnknownSortField(ValueError):
     """``order_by`` names a field the listing cannot sort on."""
-
-
-def _terms(pattern: str) -> list[str]:
-    return [term.strip() for term in pattern.split("|") if term.strip()] if "|" in pattern else [pattern]
-
-
-def ilike_any(column: Any, pattern: str) -> ColumnElement[bool]:
-    """Case-insensitive substring match; ``a|b`` matches either; ``~`` matches everything."""
-    if pattern == "~":
-        return true()
-    return or_(*(column.ilike(f"%{term}%") for term in _terms(pattern)))
-
-
-def prefix_any(column: Any, prefix: str) -> ColumnElement[bool]:
-    """Case-sensitive prefix match, wildcards taken literally; ``a|b`` matches either; ``~`` all."""
-    if prefix == "~":
-        return true()
-    terms = _terms(prefix)
-    if not terms:
-        return false()
-    return or_(*(func.substr(column, 1, len(term)) == term for term in terms))
 
 
 def order_by(query: Select, fields: Sequence[str], columns: Mapping[str, Any], tiebreak: Any = None) -> Select:

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import DagRow, DagRunRow, RenderedTaskInstanceFieldsRow, SerializedDagRow, TaskInstanceRow
+from slipstream.store.run_listing import RUN_AFTER  # the runs' own: the same run_after everywhere
 
 TIS = TaskInstanceRow.__table__
 RUNS = DagRunRow.__table__
-
-RUN_AFTER = func.coalesce(RUNS.c.logical_date, RUNS.c.queued_at, RUNS.c.start_date)
 
 COLUMNS = (
     *TIS.c,
@@ -49,16 +48,24 @@ class Range:
     lt: Any = None
 
     def clauses(self, column: Any) -> list[ColumnElement[bool]]:
+        gte, gt, lte, lt = (_utc(v) for v in (self.gte, self.gt, self.lte, self.lt))
         found = []
-        if self.gte is not None:
-            found.append(column >= self.gte)
-        if self.gt is not None:
-            found.append(column > self.gt)
-        if self.lte is not None:
-            found.append(column <= self.lte)
-        if self.lt is not None:
-            found.append(column < self.lt)
+        if gte is not None:
+            found.append(column >= gte)
+        if gt is not None:
+            found.append(column > gt)
+        if lte is not None:
+            found.append(column <= lte)
+        if lt is not None:
+            found.append(column < lt)
         return found
+
+
+def _utc(value: Any) -> Any:
+    """A date without a time zone is taken as UTC (as Airflow reads one)."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
 
 
 @dataclass(frozen=True)
@@ -143,23 +150,36 @@ def _joined(query: Any) -> Any:
     return query.select_from(TIS.join(RUNS, RUNS.c.id == TIS.c.dag_run_id))
 
 
+RUN_FIELDS = frozenset({"logical_date", "run_after", "data_interval_start", "data_interval_end"})
+
+
 def page(
     session: Session, spec: TaskInstanceFilter, order_by: Sequence[tuple[str, bool]], limit: int, offset: int,
     *, with_total: bool = True,
 ) -> tuple[list[Any], int | None]:
     """(rows, total): ``limit`` rows from ``offset`` in ``order_by`` order (name, descending),
     each a task instance row with the run's ``logical_date``, ``data_interval_*`` and
-    ``run_after``; ``total`` counts every match (None without ``with_total``)."""
+    ``run_after``; ``total`` counts every match (None without ``with_total``).
+
+    The page's ids are chosen first, joined to ``dag_run`` only when a filter or the order needs
+    it, so skipping 99,950 instances of a mapped task walks an index and joins nothing."""
     ordering = [ORDERABLE[name].desc() if desc else ORDERABLE[name] for name, desc in order_by]
-    if not any(name == "id" for name, _ in order_by):
+    names = [name for name, _ in order_by]
+    one_task = spec.dag_id is not None and spec.run_id is not None and len(spec.task_ids) == 1
+    if "id" not in names and not (one_task and "map_index" in names):  # else the order is already total
         ordering.append(TIS.c.id)
-    query = _where(_joined(select(*COLUMNS)), spec).order_by(*ordering).limit(limit).offset(offset)
-    rows = list(session.execute(query)) if limit > 0 else []
+    needs_runs = spec.needs_runs() or bool(RUN_FIELDS & set(names))
+    chosen = select(TIS.c.id)
+    if needs_runs:
+        chosen = _joined(chosen)
+    rows: list[Any] = []
+    if limit > 0:
+        ids = list(session.execute(_where(chosen, spec).order_by(*ordering).limit(limit).offset(offset)).scalars())
+        found = {row.id: row for row in by_ids(session, ids)}
+        rows = [found[i] for i in ids if i in found]
     total = None
     if with_total:
-        counted = select(func.count()).select_from(TIS)
-        if spec.needs_runs():
-            counted = _joined(select(func.count()))
+        counted = _joined(select(func.count())) if spec.needs_runs() else select(func.count()).select_from(TIS)
         total = session.execute(_where(counted, spec)).scalar_one()
     return rows, total
 
@@ -189,12 +209,12 @@ def of_task(session: Session, dag_id: str, run_id: str, task_id: str) -> list[An
     return list(session.execute(query))
 
 
-def run_dates(session: Session, dag_id: str) -> list[tuple[str, datetime | None]]:
-    """(run_id, logical date) of every run of the DAG, oldest first."""
-    query = select(RUNS.c.run_id, RUNS.c.logical_date).where(RUNS.c.dag_id == dag_id).order_by(
+def run_dates(session: Session, dag_id: str) -> list[Any]:
+    """(id, run_id, logical_date) of every run of the DAG, oldest first."""
+    query = select(RUNS.c.id, RUNS.c.run_id, RUNS.c.logical_date).where(RUNS.c.dag_id == dag_id).order_by(
         RUNS.c.logical_date, RUNS.c.id
     )
-    return [(r.run_id, r.logical_date) for r in session.execute(query)]
+    return list(session.execute(query))
 
 
 def dag_names(session: Session, dag_ids: Sequence[str]) -> dict[str, str]:

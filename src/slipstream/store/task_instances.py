@@ -365,6 +365,16 @@ def for_run(session: Session, dag_id: str, run_id: str) -> list[Any]:
     return list(session.execute(statement))
 
 
+def of_runs(session: Session, dag_run_ids: Sequence[int]) -> list[Any]:
+    """Every task instance of these runs (whole rows), by run then id; one query per 500 runs."""
+    ids = sorted(set(dag_run_ids))
+    rows: list[Any] = []
+    for start in range(0, len(ids), CHUNK):
+        statement = select(TABLE).where(TABLE.c.dag_run_id.in_(ids[start : start + CHUNK]))
+        rows += session.execute(statement.order_by(TABLE.c.dag_run_id, TABLE.c.id))
+    return rows
+
+
 def in_states(session: Session, states: Iterable[str]) -> list[Any]:
     return list(session.execute(select(TABLE).where(TABLE.c.state.in_(_states(states)))))
 

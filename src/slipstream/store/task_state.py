@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, or_, select
+from sqlalchemy import Connection, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import TaskStateRow
@@ -51,3 +51,31 @@ def delete_key(session: Session | Connection, dag_run_id: int, key: TaskKey, nam
 
 def clear(session: Session | Connection, dag_run_id: int, key: TaskKey) -> int:
     return session.execute(delete(TABLE).where(_scope(dag_run_id, key))).rowcount
+
+
+def _live(now: datetime) -> Any:
+    return or_(TABLE.c.expires_at.is_(None), TABLE.c.expires_at > now)
+
+
+def page(
+    session: Session | Connection, dag_run_id: int, task_id: str, map_index: int, now: datetime, limit: int, offset: int
+) -> tuple[list[Any], int]:
+    """(rows, total) of the unexpired keys of one task instance, by key."""
+    where = (TABLE.c.dag_run_id == dag_run_id, TABLE.c.task_id == task_id, TABLE.c.map_index == map_index, _live(now))
+    rows = list(session.execute(select(TABLE).where(*where).order_by(TABLE.c.key).limit(limit).offset(offset)))
+    total = session.execute(select(func.count()).select_from(TABLE).where(*where)).scalar_one()
+    return rows, total
+
+
+def row(session: Session | Connection, dag_run_id: int, key: TaskKey, name: str, now: datetime) -> Any:
+    """The unexpired row of ``name``, or None."""
+    return session.execute(select(TABLE).where(_scope(dag_run_id, key), TABLE.c.key == name, _live(now))).first()
+
+
+def change_value(session: Session | Connection, row_id: int, value: Any, now: datetime) -> None:
+    session.execute(update(TABLE).where(TABLE.c.id == row_id).values(value=value, updated_at=now))
+
+
+def clear_task(session: Session | Connection, dag_run_id: int, task_id: str) -> int:
+    """Forget the keys of every instance (map index) of a task in one run."""
+    return session.execute(delete(TABLE).where(TABLE.c.dag_run_id == dag_run_id, TABLE.c.task_id == task_id)).rowcount

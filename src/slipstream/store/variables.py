@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import insert, select, update
 
-from slipstream.store import query_pages
+from slipstream.store import patterns, query_pages
 from slipstream.store.encryption import Cipher
 from slipstream.store.models import VariableRow
 
@@ -75,9 +75,9 @@ def query(session: Any, cipher: Cipher, *, pattern: str | None, prefix: str | No
     """A page of variables (decrypted) filtered by key (``query_pages`` semantics) and the total."""
     statement = select(TABLE)
     if pattern is not None:
-        statement = statement.where(query_pages.ilike_any(TABLE.c.key, pattern))
+        statement = statement.where(patterns.substring_match(TABLE.c.key, pattern))
     if prefix is not None:
-        statement = statement.where(query_pages.prefix_any(TABLE.c.key, prefix))
+        statement = statement.where(patterns.prefix_match(TABLE.c.key, prefix))
     statement = query_pages.order_by(statement, order_by, SORTABLE, TABLE.c.id)
     rows, total = query_pages.page(session, statement, limit, offset)
     return [_decoded(row, cipher) for row in rows], total

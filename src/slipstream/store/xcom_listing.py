@@ -11,12 +11,12 @@ from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import DagRunRow, XComRow
+from slipstream.store.run_listing import RUN_AFTER  # the runs' own: the same run_after everywhere
 from slipstream.store.task_instance_listing import Range, ilike_any, prefix_like
 from slipstream.store.values import encode
 
 XCOMS = XComRow.__table__
 RUNS = DagRunRow.__table__
-RUN_AFTER = func.coalesce(RUNS.c.logical_date, RUNS.c.queued_at, RUNS.c.start_date)
 COLUMNS = (*XCOMS.c, RUNS.c.logical_date, RUN_AFTER.label("run_after"))
 
 ORDERABLE: dict[str, Any] = {

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from slipstream.api.listing import Limit, Offset, StrictBody
+from slipstream.api.listing import MAX_ROW_ID, Limit, Offset, PathId, StrictBody
 from slipstream.api.listing import order_by_query as _order_by
 from slipstream.api.security import OPERATE, READ, service_context
 from slipstream.services import assets
@@ -122,7 +122,7 @@ class AssetEventAccessControl(StrictBody):
 
 
 class CreateAssetEventsBody(StrictBody):
-    asset_id: int
+    asset_id: int = Field(le=MAX_ROW_ID)
     partition_key: str | None = Field(default=None, max_length=250, pattern=r"\S")
     extra: dict[str, Any] = Field(default_factory=dict)
     access_control: AssetEventAccessControl | None = None
@@ -226,7 +226,7 @@ def get_asset_aliases(
 
 
 @router.get("/assets/aliases/{asset_alias_id}", dependencies=[READ])
-def get_asset_alias(request: Request, asset_alias_id: int) -> AssetAliasResponse:
+def get_asset_alias(request: Request, asset_alias_id: PathId) -> AssetAliasResponse:
     alias = assets.get_alias(service_context(request), asset_alias_id)
     return AssetAliasResponse(id=alias.id, name=alias.name, group=alias.group)
 
@@ -237,11 +237,11 @@ def get_asset_events(
     limit: Limit = 50,
     offset: Offset = 0,
     order_by: Annotated[list[str], _order_by(list(assets.asset_pages.EVENT_SORT))] = ["timestamp"],  # noqa: B006
-    asset_id: int | None = None,
+    asset_id: int | None = Query(None, le=MAX_ROW_ID),
     source_dag_id: str | None = None,
     source_task_id: str | None = None,
     source_run_id: str | None = None,
-    source_map_index: int | None = None,
+    source_map_index: int | None = Query(None, ge=-1, le=2**31 - 1),
     name_pattern: Pattern = None,
     name_prefix_pattern: Prefix = None,
     timestamp_gte: datetime | None = None,
@@ -269,7 +269,7 @@ def create_asset_event(request: Request, body: CreateAssetEventsBody) -> AssetEv
 
 
 @router.post("/assets/{asset_id}/materialize", dependencies=[OPERATE])
-def materialize_asset(request: Request, asset_id: int,
+def materialize_asset(request: Request, asset_id: PathId,
                       body: Annotated[MaterializeAssetBody | None, Body()] = None) -> Any:
     """Trigger a run of the one DAG that produces the asset (404 if none, 409 if several)."""
     ctx = service_context(request)
@@ -289,7 +289,7 @@ def materialize_asset(request: Request, asset_id: int,
 
 
 @router.get("/assets/{asset_id}", dependencies=[READ])
-def get_asset(request: Request, asset_id: int) -> AssetResponse:
+def get_asset(request: Request, asset_id: PathId) -> AssetResponse:
     return _asset(assets.get_asset(service_context(request), asset_id))
 
 
@@ -305,12 +305,12 @@ Before = Annotated[datetime | None, Query(description="Only events queued before
 
 
 @router.get("/assets/{asset_id}/queuedEvents", dependencies=[READ])
-def get_asset_queued_events(request: Request, asset_id: int, before: Before = None) -> QueuedEventCollectionResponse:
+def get_asset_queued_events(request: Request, asset_id: PathId, before: Before = None) -> QueuedEventCollectionResponse:
     return _queued(assets.queued_events(service_context(request), asset_id=asset_id, before=before))
 
 
 @router.delete("/assets/{asset_id}/queuedEvents", status_code=204, dependencies=[OPERATE])
-def delete_asset_queued_events(request: Request, asset_id: int, before: Before = None) -> Response:
+def delete_asset_queued_events(request: Request, asset_id: PathId, before: Before = None) -> Response:
     assets.delete_queued_events(service_context(request), asset_id=asset_id, before=before)
     return Response(status_code=204)
 
@@ -327,7 +327,7 @@ def delete_dag_asset_queued_events(request: Request, dag_id: str, before: Before
 
 
 @router.get("/dags/{dag_id}/assets/{asset_id}/queuedEvents", dependencies=[READ])
-def get_dag_asset_queued_event(request: Request, dag_id: str, asset_id: int,
+def get_dag_asset_queued_event(request: Request, dag_id: str, asset_id: PathId,
                                before: Before = None) -> QueuedEventResponse:
     found = assets.queued_events(service_context(request), dag_id=dag_id, asset_id=asset_id, before=before)[0]
     return QueuedEventResponse(dag_id=found.dag_id, asset_id=found.asset_id, created_at=found.created_at,
@@ -335,6 +335,6 @@ def get_dag_asset_queued_event(request: Request, dag_id: str, asset_id: int,
 
 
 @router.delete("/dags/{dag_id}/assets/{asset_id}/queuedEvents", status_code=204, dependencies=[OPERATE])
-def delete_dag_asset_queued_event(request: Request, dag_id: str, asset_id: int, before: Before = None) -> Response:
+def delete_dag_asset_queued_event(request: Request, dag_id: str, asset_id: PathId, before: Before = None) -> Response:
     assets.delete_queued_events(service_context(request), dag_id=dag_id, asset_id=asset_id, before=before)
     return Response(status_code=204)

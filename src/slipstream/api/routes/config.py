@@ -33,19 +33,20 @@ def _as_text(answer: Config) -> str:
     )
 
 
-def _answer(request: Request, accept: str, answer: Config) -> Config | Response:
+def _wants_text(request: Request, accept: str) -> bool:
+    """Whether to answer text/plain (else JSON); refuses first what this server will not show."""
     if not config.exposed(service_context(request)):
         raise HTTPException(status_code=403, detail="The configuration is not exposed through the API: [api] "
                             "expose_config is false on this server")
-    if accept.startswith("*/*") or accept.startswith("application/json"):
-        return answer
+    if accept.startswith(("*/*", "application/json")):
+        return False
     if accept.startswith("text/plain"):
-        return Response(_as_text(answer), media_type="text/plain")
+        return True
     raise HTTPException(status_code=406, detail="Only application/json or text/plain is supported")
 
 
-def _check(request: Request, accept: str) -> None:
-    _answer(request, accept, Config(sections=[]))
+def _answer(answer: Config, text: bool) -> Config | Response:
+    return Response(_as_text(answer), media_type="text/plain") if text else answer
 
 
 ACCEPT = Header("*/*", json_schema_extra={"enum": ["application/json", "text/plain", "*/*"]})
@@ -53,17 +54,17 @@ ACCEPT = Header("*/*", json_schema_extra={"enum": ["application/json", "text/pla
 
 @router.get("", dependencies=[MANAGE], response_model=Config)
 def get_config(request: Request, section: str | None = None, accept: str = ACCEPT) -> Config | Response:
-    _check(request, accept)
+    text = _wants_text(request, accept)
     found = config.api_sections(service_context(request), section)
     answer = Config(sections=[
         ConfigSection(name=name, options=[ConfigOption(key=k, value=v) for k, v in pairs]) for name, pairs in found
     ])
-    return _answer(request, accept, answer)
+    return _answer(answer, text)
 
 
 @router.get("/section/{section}/option/{option}", dependencies=[MANAGE], response_model=Config)
 def get_config_value(request: Request, section: str, option: str, accept: str = ACCEPT) -> Config | Response:
-    _check(request, accept)
+    text = _wants_text(request, accept)
     found = config.api_value(service_context(request), section, option)
     answer = Config(sections=[ConfigSection(name=section, options=[ConfigOption(key=option, value=found)])])
-    return _answer(request, accept, answer)
+    return _answer(answer, text)

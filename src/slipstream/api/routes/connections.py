@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field, field_validator
 
 from slipstream.api.listing import (
+    MAX_INT,
     BulkBody,
     BulkResponse,
     Limit,
@@ -51,7 +52,7 @@ class ConnectionBody(StrictBody):
     host: str | None = None
     login: str | None = None
     schema_: str | None = Field(default=None, alias="schema")
-    port: int | None = None
+    port: int | None = Field(default=None, ge=-MAX_INT, le=MAX_INT)
     password: str | None = None
     extra: str | None = None
     team_name: str | None = Field(default=None, max_length=50)
@@ -129,6 +130,20 @@ def test_connection(request: Request, body: ConnectionBody) -> ConnectionTestRes
 def create_default_connections() -> Response:
     raise Unsupported("Slipstream has no default connections (Airflow's airflow_db, http_default...): add the ones "
                       "you need with POST /api/v2/connections or `slipstream connections add`")
+
+
+NO_QUEUED_TESTS = ("Slipstream has no queued connection tests: it tests a connection at once with POST "
+                   "/api/v2/connections/test")
+
+
+@router.post("/enqueue-test", status_code=202, dependencies=[MANAGE])
+def enqueue_connection_test() -> None:
+    raise Unsupported(NO_QUEUED_TESTS)
+
+
+@router.get("/enqueue-test", dependencies=[MANAGE])
+def get_connection_test() -> None:
+    raise Unsupported(NO_QUEUED_TESTS)
 
 
 @router.get("/{connection_id:path}", dependencies=[READ])

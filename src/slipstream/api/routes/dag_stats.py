@@ -8,6 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
+from slipstream.api.listing import Limit, Offset
 from slipstream.api.routes.dags import PATTERN_HELP, PREFIX_HELP, RunState
 from slipstream.api.security import READ, service_context
 from slipstream.services import dags
@@ -56,8 +57,8 @@ class DAGWarningCollectionResponse(BaseModel):
 @router.get("/dagTags", tags=["DAG"], dependencies=[READ])
 def get_dag_tags(
     request: Request,
-    limit: int = Query(50, ge=0),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 50,
+    offset: Offset = 0,
     order_by: list[str] = Query(default=["name"], description="`name` or `-name`."),
     tag_name_pattern: str | None = Query(None, description=PATTERN_HELP),
     tag_name_prefix_pattern: str | None = Query(None, description=PREFIX_HELP),
@@ -87,8 +88,8 @@ def get_dag_stats(request: Request, dag_ids: list[str] = Query(default=[])) -> D
 def list_dag_warnings(
     dag_id: str | None = None,
     warning_type: WarningType | None = None,
-    limit: int = Query(50, ge=0),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 50,
+    offset: Offset = 0,
     order_by: list[str] = Query(default=["dag_id"]),
 ) -> DAGWarningCollectionResponse:
     """Always empty: Slipstream raises none of Airflow's DAG warnings (a DAG naming a pool that does

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 
+from slipstream.api.listing import Limit, Offset
 from slipstream.api.security import OPERATE, READ, service_context
 from slipstream.services import dags
 from slipstream.services.dags import BUNDLE_NAME, Dag, DagDetails
@@ -155,6 +156,16 @@ def _nothing_when(*conditions: bool) -> list[str] | None:
     return [] if any(conditions) else None
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    """A date parameter in UTC; one without a time zone is taken as UTC."""
+    if value is None:
+        return None
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidRequest(f"{value.isoformat()} is out of the range of dates (in UTC)") from None
+
+
 def _dag_filter(
     tags: list[str] = Query(default=[]),
     tags_match_mode: Literal["any", "all"] | None = None,
@@ -183,11 +194,9 @@ def _dag_filter(
     is_favorite: bool | None = None,
     timetable_type: list[str] = Query(default=[]),
 ) -> DagFilter:
-    if timetable_type:
-        raise Unsupported("Filtering DAGs by timetable_type: Slipstream does not record Airflow's timetable class "
-                          "names; filter with has_asset_schedule or read timetable_summary instead")
-    start = DateRange(dag_run_start_date_gte, dag_run_start_date_gt, dag_run_start_date_lte, dag_run_start_date_lt)
-    end = DateRange(dag_run_end_date_gte, dag_run_end_date_gt, dag_run_end_date_lte, dag_run_end_date_lt)
+    start = DateRange(*map(_utc, (dag_run_start_date_gte, dag_run_start_date_gt, dag_run_start_date_lte,
+                                  dag_run_start_date_lt)))
+    end = DateRange(*map(_utc, (dag_run_end_date_gte, dag_run_end_date_gt, dag_run_end_date_lte, dag_run_end_date_lt)))
     return DagFilter(
         dag_ids=_nothing_when(bundle_name not in (None, BUNDLE_NAME), bundle_version is not None, is_favorite is True),
         dag_id_pattern=dag_id_pattern, dag_id_prefix_pattern=dag_id_prefix_pattern,
@@ -197,6 +206,7 @@ def _dag_filter(
         paused=paused, has_import_errors=has_import_errors, has_asset_schedule=has_asset_schedule,
         asset_dependency=asset_dependency, last_run_state=last_dag_run_state, last_run_states=tuple(dag_run_state),
         run_start=start if start.is_set else None, run_end=end if end.is_set else None,
+        timetable_kinds=dags.timetable_kinds(timetable_type) if timetable_type else None,
     )
 
 
@@ -204,8 +214,8 @@ def _dag_filter(
 def get_dags(
     request: Request,
     where: DagFilter = Depends(_dag_filter),
-    limit: int = Query(50, ge=0),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 50,
+    offset: Offset = 0,
     order_by: list[str] = Query(default=["dag_id"], description=ORDER_HELP),
 ) -> DAGCollectionResponse:
     """DAGs, filtered, ordered and paged; by default only those whose file still defines them."""
@@ -223,8 +233,8 @@ def patch_dags(
     request: Request,
     body: DAGPatchBody,
     update_mask: list[str] | None = Query(None),
-    limit: int = Query(50, ge=0),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 50,
+    offset: Offset = 0,
     tags: list[str] = Query(default=[]),
     tags_match_mode: Literal["any", "all"] | None = None,
     owners: list[str] = Query(default=[]),
@@ -296,7 +306,11 @@ def _no_versions(request: Request, dag_id: str) -> None:
 
 
 @router.get("/dags/{dag_id}/dagVersions", tags=["DagVersion"], dependencies=[READ])
-def get_dag_versions(request: Request, dag_id: str) -> None:
+def get_dag_versions(
+    request: Request, dag_id: str, limit: Limit = 50, offset: Offset = 0,
+    version_number: int | None = None, bundle_name: str | None = None, bundle_version: str | None = None,
+    order_by: list[str] = Query(default=["id"]),
+) -> None:
     _no_versions(request, dag_id)
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
+from slipstream.api.listing import Limit, Offset, PathId
 from slipstream.api.routes.dags import PATTERN_HELP, PREFIX_HELP
 from slipstream.api.security import READ, service_context
 from slipstream.services import import_errors
@@ -38,8 +39,8 @@ def _response(error: DagImportError) -> ImportErrorResponse:
 @router.get("/importErrors", dependencies=[READ])
 def get_import_errors(
     request: Request,
-    limit: int = Query(50, ge=0),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 50,
+    offset: Offset = 0,
     order_by: list[str] = Query(default=["id"], description="One of " + ", ".join(IMPORT_ERROR_ORDER_FIELDS)),
     filename_pattern: str | None = Query(None, description=PATTERN_HELP),
     filename_prefix_pattern: str | None = Query(None, description=PREFIX_HELP),
@@ -58,5 +59,5 @@ def get_import_errors(
 
 
 @router.get("/importErrors/{import_error_id}", dependencies=[READ])
-def get_import_error(request: Request, import_error_id: int) -> ImportErrorResponse:
+def get_import_error(request: Request, import_error_id: PathId) -> ImportErrorResponse:
     return _response(import_errors.get_import_error(service_context(request), import_error_id))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field, field_validator
 
 from slipstream.api.listing import (
+    MAX_INT,
     BulkBody,
     BulkResponse,
     Limit,
@@ -45,7 +46,7 @@ class PoolCollectionResponse(BaseModel):
 
 class PoolBody(StrictBody):
     name: str = Field(max_length=256)
-    slots: int = Field(ge=-1, description="Number of slots; Slipstream does not support -1 (unlimited).")
+    slots: int = Field(ge=-1, le=MAX_INT, description="Number of slots; Slipstream does not support -1 (unlimited).")
     description: str | None = None
     include_deferred: bool = False
     team_name: str | None = Field(default=None, max_length=50)
@@ -55,7 +56,7 @@ class PoolBody(StrictBody):
 
 class PoolPatchBody(StrictBody):
     pool: str | None = None
-    slots: int | None = Field(default=None, ge=-1)
+    slots: int | None = Field(default=None, ge=-1, le=MAX_INT)
     description: str | None = None
     include_deferred: bool | None = None
     team_name: str | None = Field(default=None, max_length=50)

@@ -30,12 +30,6 @@ def delete_task_instance(dag_id: str, dag_run_id: str, task_id: str, map_index: 
                       "state (PATCH) instead")
 
 
-@router.patch(TIS, dependencies=[OPERATE])
-def bulk_task_instances(dag_id: str, dag_run_id: str, body: dict[str, Any] = Body(...)) -> Any:
-    raise Unsupported("Bulk task instance actions are not supported yet: PATCH each task instance "
-                      f"({TIS}/{{task_id}}) or clear them (POST /api/v2/dags/{{dag_id}}/clearTaskInstances)")
-
-
 @router.get(TIS + "/{task_id}/{map_index:int}/hitlDetails", dependencies=[READ], tags=["HumanInTheLoop"])
 def get_hitl_detail(dag_id: str, dag_run_id: str, task_id: str, map_index: int) -> Any:
     raise Unsupported(HITL)

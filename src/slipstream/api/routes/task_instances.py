@@ -8,7 +8,20 @@ from dataclasses import replace
 from fastapi import APIRouter, Depends, Query, Request
 
 from slipstream.api.security import OPERATE, READ, service_context
-from slipstream.api.task_instance_filters import any_id, decode_cursor, encode_cursor, ti_filters
+from slipstream.api.task_instance_filters import (
+    BIG,
+    LimitQuery,
+    MapIndexPath,
+    MapIndexQuery,
+    OffsetQuery,
+    TryNumberPath,
+    any_id,
+    date_range,
+    decode_cursor,
+    encode_cursor,
+    ti_filters,
+    utc,
+)
 from slipstream.api.task_instance_models import (
     ClearTaskInstancesBody,
     PatchTaskInstanceBody,
@@ -22,6 +35,7 @@ from slipstream.api.task_instance_models import (
 )
 from slipstream.services import clearing, task_dependencies, task_marking, task_tries
 from slipstream.services import task_instances as service
+from slipstream.services.context import ServiceContext
 from slipstream.services.errors import InvalidRequest, Unsupported
 from slipstream.services.paging import Page
 from slipstream.store.task_instance_listing import Range, TaskInstanceFilter
@@ -37,6 +51,12 @@ def _collection(page: Page[service.TaskInstance], **extra: object) -> TaskInstan
     return TaskInstanceCollectionResponse(
         task_instances=[TaskInstanceResponse.of(ti) for ti in page.items], total_entries=page.total_entries, **extra
     )
+
+
+def collection_of(ctx: ServiceContext, ti_ids: list[int]) -> TaskInstanceCollectionResponse:
+    """These task instances (store ids) as a collection, e.g. the dry run of a DAG run's clear."""
+    found = service.task_instances_by_ids(ctx, ti_ids)
+    return _collection(Page(found, len(found)))
 
 
 def _patterns(**named: str | None) -> list[tuple[str, str]]:
@@ -55,7 +75,7 @@ def get_task_instances(
     task_group_id: str | None = None,
     dag_id_pattern: str | None = None, dag_id_prefix_pattern: str | None = None,
     run_id_pattern: str | None = None, run_id_prefix_pattern: str | None = None,
-    limit: int = Query(default=50, ge=0), offset: int = Query(default=0, ge=0),
+    limit: int = LimitQuery(), offset: int = OffsetQuery(),
     order_by: list[str] = Query(default=["map_index"], description=ORDER_DOC),
 ) -> TaskInstanceCollectionResponse:
     """Task instances of a run; `~` as dag_id and dag_run_id lists those of every DAG and run."""
@@ -95,10 +115,11 @@ def get_task_instances_batch(
     spec = TaskInstanceFilter(
         dag_ids=body.dag_ids or (), run_ids=body.dag_run_ids or (), task_ids=body.task_ids or (),
         states=service.store_states(body.state or []), pools=body.pool or (), queues=body.queue or (),
-        run_after=Range(body.run_after_gte, body.run_after_gt, body.run_after_lte, body.run_after_lt),
-        logical_date=Range(body.logical_date_gte, body.logical_date_gt, body.logical_date_lte, body.logical_date_lt),
-        start_date=Range(body.start_date_gte, body.start_date_gt, body.start_date_lte, body.start_date_lt),
-        end_date=Range(body.end_date_gte, body.end_date_gt, body.end_date_lte, body.end_date_lt),
+        run_after=date_range(body.run_after_gte, body.run_after_gt, body.run_after_lte, body.run_after_lt),
+        logical_date=date_range(body.logical_date_gte, body.logical_date_gt, body.logical_date_lte,
+                                body.logical_date_lt),
+        start_date=date_range(body.start_date_gte, body.start_date_gt, body.start_date_lte, body.start_date_lt),
+        end_date=date_range(body.end_date_gte, body.end_date_gt, body.end_date_lte, body.end_date_lt),
         duration=Range(body.duration_gte, body.duration_gt, body.duration_lte, body.duration_lt),
     )
     page = service.list_task_instances(
@@ -112,7 +133,7 @@ def get_task_instances_batch(
 def get_mapped_task_instances(
     request: Request, dag_id: str, dag_run_id: str, task_id: str,
     spec: TaskInstanceFilter = Depends(ti_filters),
-    limit: int = Query(default=50, ge=0), offset: int = Query(default=0, ge=0),
+    limit: int = LimitQuery(), offset: int = OffsetQuery(),
     order_by: list[str] = Query(default=["map_index"], description=ORDER_DOC),
 ) -> TaskInstanceCollectionResponse:
     """A page of the instances of a mapped task, by map index unless ordered otherwise."""
@@ -128,7 +149,7 @@ def get_task_instance(request: Request, dag_id: str, dag_run_id: str, task_id: s
 
 @router.get(TIS + "/{task_id}/tries", dependencies=[READ])
 def get_task_instance_tries(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int = -1
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int = MapIndexQuery()
 ) -> TaskInstanceHistoryCollectionResponse:
     """Every try of the task instance that started, and the current one. A past try's pid, state
     and end come from its log (None when the log does not say)."""
@@ -140,7 +161,8 @@ def get_task_instance_tries(
 
 @router.get(TIS + "/{task_id}/tries/{task_try_number}", dependencies=[READ])
 def get_task_instance_try_details(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, task_try_number: int, map_index: int = -1
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, task_try_number: int = TryNumberPath(),
+    map_index: int = MapIndexQuery(),
 ) -> TaskInstanceHistoryResponse:
     found = task_tries.get_try(service_context(request), dag_id, dag_run_id, task_id, task_try_number, map_index)
     return TaskInstanceHistoryResponse.of(found)
@@ -148,7 +170,7 @@ def get_task_instance_try_details(
 
 @router.get(TIS + "/{task_id}/dependencies", dependencies=[READ])
 def get_task_instance_dependencies(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int = -1
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int = MapIndexQuery()
 ) -> TaskDependencyCollectionResponse:
     """What keeps the task instance from running now (empty: nothing)."""
     found = task_dependencies.unmet_dependencies(service_context(request), dag_id, dag_run_id, task_id, map_index)
@@ -175,7 +197,7 @@ def _patch(
 @router.patch(TIS + "/{task_id}/dry_run", dependencies=[OPERATE])
 def patch_task_instance_dry_run(
     request: Request, dag_id: str, dag_run_id: str, task_id: str, body: PatchTaskInstanceBody,
-    map_index: int | None = None, update_mask: list[str] | None = Query(default=None),
+    map_index: int | None = Query(default=None, ge=-1, le=BIG), update_mask: list[str] | None = Query(default=None),
 ) -> TaskInstanceCollectionResponse:
     """The task instances a PATCH with this body would change, as they are now; nothing changes."""
     return _patch(request, dag_id, dag_run_id, task_id, map_index, body, update_mask, dry_run=True)
@@ -184,7 +206,7 @@ def patch_task_instance_dry_run(
 @router.patch(TIS + "/{task_id}", dependencies=[OPERATE])
 def patch_task_instance(
     request: Request, dag_id: str, dag_run_id: str, task_id: str, body: PatchTaskInstanceBody,
-    map_index: int | None = None, update_mask: list[str] | None = Query(default=None),
+    map_index: int | None = Query(default=None, ge=-1, le=BIG), update_mask: list[str] | None = Query(default=None),
 ) -> TaskInstanceCollectionResponse:
     """Set the state of the task's instances in this run (all of them without map_index), and of
     their relatives with include_*; or write their note. Marking success clears the failed task
@@ -207,7 +229,7 @@ def post_clear_task_instances(request: Request, dag_id: str, body: ClearTaskInst
                 task_ids.append(item[0])
                 map_indexes.setdefault(item[0], set()).add(item[1])
     result = clearing.clear_task_instances(service_context(request), dag_id, clearing.ClearRequest(
-        task_ids=task_ids, map_indexes=map_indexes, run_id=body.dag_run_id, start=body.start_date, end=body.end_date,
+        task_ids=task_ids, map_indexes=map_indexes, run_id=body.dag_run_id, start=utc(body.start_date), end=utc(body.end_date),
         only_failed=body.only_failed, only_running=body.only_running, include_upstream=body.include_upstream,
         include_downstream=body.include_downstream, include_past=body.include_past,
         include_future=body.include_future, reset_dag_runs=body.reset_dag_runs,
@@ -221,7 +243,7 @@ def post_clear_task_instances(request: Request, dag_id: str, body: ClearTaskInst
 
 @router.get(TIS + "/{task_id}/{map_index:int}", dependencies=[READ])
 def get_mapped_task_instance(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int = MapIndexPath()
 ) -> TaskInstanceResponse:
     return TaskInstanceResponse.of(
         service.get_task_instance(service_context(request), dag_id, dag_run_id, task_id, map_index)
@@ -230,28 +252,29 @@ def get_mapped_task_instance(
 
 @router.get(TIS + "/{task_id}/{map_index:int}/tries", dependencies=[READ])
 def get_mapped_task_instance_tries(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int = MapIndexPath()
 ) -> TaskInstanceHistoryCollectionResponse:
     return get_task_instance_tries(request, dag_id, dag_run_id, task_id, map_index)
 
 
 @router.get(TIS + "/{task_id}/{map_index:int}/tries/{task_try_number}", dependencies=[READ])
 def get_mapped_task_instance_try_details(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int, task_try_number: int
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int = MapIndexPath(),
+    task_try_number: int = TryNumberPath(),
 ) -> TaskInstanceHistoryResponse:
     return get_task_instance_try_details(request, dag_id, dag_run_id, task_id, task_try_number, map_index)
 
 
 @router.get(TIS + "/{task_id}/{map_index:int}/dependencies", dependencies=[READ])
 def get_task_instance_dependencies_by_map_index(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int = MapIndexPath()
 ) -> TaskDependencyCollectionResponse:
     return get_task_instance_dependencies(request, dag_id, dag_run_id, task_id, map_index)
 
 
 @router.patch(TIS + "/{task_id}/{map_index:int}/dry_run", dependencies=[OPERATE])
 def patch_task_instance_dry_run_by_map_index(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int, body: PatchTaskInstanceBody,
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, body: PatchTaskInstanceBody, map_index: int = MapIndexPath(),
     update_mask: list[str] | None = Query(default=None),
 ) -> TaskInstanceCollectionResponse:
     return _patch(request, dag_id, dag_run_id, task_id, map_index, body, update_mask, dry_run=True)
@@ -259,7 +282,40 @@ def patch_task_instance_dry_run_by_map_index(
 
 @router.patch(TIS + "/{task_id}/{map_index:int}", dependencies=[OPERATE])
 def patch_task_instance_by_map_index(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int, body: PatchTaskInstanceBody,
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, body: PatchTaskInstanceBody, map_index: int = MapIndexPath(),
     update_mask: list[str] | None = Query(default=None),
 ) -> TaskInstanceCollectionResponse:
     return _patch(request, dag_id, dag_run_id, task_id, map_index, body, update_mask, dry_run=False)
+
+
+def _patch_group(
+    request: Request, dag_id: str, dag_run_id: str, group_id: str, body: PatchTaskInstanceBody,
+    update_mask: list[str] | None, dry_run: bool,
+) -> TaskInstanceCollectionResponse:
+    given = body.model_fields_set & set(update_mask) if update_mask else body.model_fields_set
+    result = task_marking.mark_task_group(service_context(request), dag_id, dag_run_id, group_id, task_marking.MarkRequest(
+        new_state=body.new_state if "new_state" in given else None, note=body.note, set_note="note" in given,
+        include_upstream=body.include_upstream, include_downstream=body.include_downstream,
+        include_past=body.include_past, include_future=body.include_future, dry_run=dry_run,
+    ))
+    return _collection(Page(result.task_instances, len(result.task_instances)))
+
+
+GROUPS = "/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}"
+
+
+@router.patch(GROUPS + "/dry_run", dependencies=[OPERATE])
+def patch_task_group_instances_dry_run(
+    request: Request, dag_id: str, dag_run_id: str, group_id: str, body: PatchTaskInstanceBody
+) -> TaskInstanceCollectionResponse:
+    """The task instances a PATCH of the group with this body would change; nothing changes."""
+    return _patch_group(request, dag_id, dag_run_id, group_id, body, None, dry_run=True)
+
+
+@router.patch(GROUPS, dependencies=[OPERATE])
+def patch_task_group_instances(
+    request: Request, dag_id: str, dag_run_id: str, group_id: str, body: PatchTaskInstanceBody,
+    update_mask: list[str] | None = Query(default=None),
+) -> TaskInstanceCollectionResponse:
+    """Set the state or note of every task instance of a task group (nested groups included) in this run."""
+    return _patch_group(request, dag_id, dag_run_id, group_id, body, update_mask, dry_run=False)

@@ -14,11 +14,12 @@ import hmac
 import json
 from typing import Any
 
-from fastapi import APIRouter, Header, Path, Request
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 
 from slipstream.api.security import READ, service_context
+from slipstream.api.task_instance_filters import MapIndexQuery, TryNumberPath
 from slipstream.api.tokens import signing_secret
 from slipstream.services import task_logs
 from slipstream.services.errors import InvalidRequest, Unsupported
@@ -86,8 +87,8 @@ def _structured(line: task_logs.LogLine) -> dict[str, Any]:
 
 @router.get(TIS + "/{task_id}/logs/{try_number}", dependencies=[READ], response_model=TaskInstancesLogResponse)
 def get_log(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, try_number: int = Path(ge=0),
-    full_content: bool = False, map_index: int = -1, token: str | None = None,
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, try_number: int = TryNumberPath(),
+    full_content: bool = False, map_index: int = MapIndexQuery(), token: str | None = None,
     accept: str = Header(default="*/*", description="application/json (also */*), application/x-ndjson (one JSON "
                          "line per log line) or text/plain (the log as written)"),
 ) -> Any:
@@ -110,7 +111,8 @@ def get_log(
 
 @router.get(TIS + "/{task_id}/externalLogUrl/{try_number}", dependencies=[READ])
 def get_external_log_url(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, try_number: int, map_index: int = -1
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, try_number: int = TryNumberPath(),
+    map_index: int = MapIndexQuery(),
 ) -> ExternalLogUrlResponse:
     """Slipstream keeps task logs in files it serves itself: there is no external log URL."""
     raise Unsupported("External log URLs are not supported: Slipstream's task logs are files read through "

@@ -82,10 +82,11 @@ def task_response(task: Task) -> TaskResponse:
 
 @router.get("/dags/{dag_id}/tasks", dependencies=[READ])
 def get_tasks(request: Request, dag_id: str, order_by: str = "task_id") -> TaskCollectionResponse:
-    found = tasks.list_tasks(service_context(request), dag_id, order_by)
+    """The tasks as the DAG's last parse recorded them (also of a DAG whose file is gone)."""
+    found = tasks.list_tasks(service_context(request), dag_id, order_by, include_stale=True)
     return TaskCollectionResponse(tasks=[task_response(task) for task in found], total_entries=len(found))
 
 
 @router.get("/dags/{dag_id}/tasks/{task_id}", dependencies=[READ])
 def get_task(request: Request, dag_id: str, task_id: str) -> TaskResponse:
-    return task_response(tasks.get_task(service_context(request), dag_id, task_id))
+    return task_response(tasks.get_task(service_context(request), dag_id, task_id, include_stale=True))

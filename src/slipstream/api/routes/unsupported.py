@@ -16,6 +16,9 @@ BACKFILLS = ("Slipstream does not support backfills through the API (use `slipst
              "-e END`); its backfill runs are listed with the DAG's runs (run_type backfill)")
 
 
+ASSET_STATE = "Slipstream has no asset state store (/api/v2/assets/{asset_id}/state-store)"
+
+
 def _no_audit_log() -> None:
     raise Unsupported(AUDIT_LOG)
 
@@ -67,3 +70,28 @@ def unpause_backfill(backfill_id: int) -> None:
 @router.put("/backfills/{backfill_id}/cancel", tags=["Backfill"], dependencies=[OPERATE])
 def cancel_backfill(backfill_id: int) -> None:
     _no_backfills()
+
+
+@router.get("/assets/{asset_id}/state-store", tags=["Asset"], dependencies=[READ])
+def get_asset_state_store(asset_id: int) -> None:
+    raise Unsupported(ASSET_STATE)
+
+
+@router.delete("/assets/{asset_id}/state-store", tags=["Asset"], dependencies=[OPERATE])
+def clear_asset_state_store(asset_id: int) -> None:
+    raise Unsupported(ASSET_STATE)
+
+
+@router.get("/assets/{asset_id}/state-store/{key}", tags=["Asset"], dependencies=[READ])
+def get_asset_state(asset_id: int, key: str) -> None:
+    raise Unsupported(ASSET_STATE)
+
+
+@router.put("/assets/{asset_id}/state-store/{key}", tags=["Asset"], dependencies=[OPERATE])
+def set_asset_state(asset_id: int, key: str) -> None:
+    raise Unsupported(ASSET_STATE)
+
+
+@router.delete("/assets/{asset_id}/state-store/{key}", tags=["Asset"], dependencies=[OPERATE])
+def delete_asset_state(asset_id: int, key: str) -> None:
+    raise Unsupported(ASSET_STATE)

@@ -8,12 +8,20 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from slipstream.api.security import OPERATE, READ, service_context
-from slipstream.api.task_instance_filters import PATTERN_DOC, PREFIX_DOC, any_id
+from slipstream.api.task_instance_filters import (
+    BIG,
+    PATTERN_DOC,
+    PREFIX_DOC,
+    LimitQuery,
+    MapIndexQuery,
+    OffsetQuery,
+    any_id,
+    date_range,
+)
 from slipstream.services import xcoms as service
-from slipstream.store.task_instance_listing import Range
 from slipstream.store.xcom_listing import XComFilter
 
 router = APIRouter(prefix="/api/v2", tags=["XCom"])
@@ -50,13 +58,13 @@ class XComCreateBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     key: str
     value: Any
-    map_index: int = -1
+    map_index: int = Field(default=-1, ge=-1, le=BIG)
 
 
 class XComUpdateBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     value: Any
-    map_index: int = -1
+    map_index: int = Field(default=-1, ge=-1, le=BIG)
 
 
 def _fields(entry: service.XComEntry) -> dict[str, Any]:
@@ -66,8 +74,8 @@ def _fields(entry: service.XComEntry) -> dict[str, Any]:
 @router.get(XCOMS, dependencies=[READ])
 def get_xcom_entries(
     request: Request, dag_id: str, dag_run_id: str, task_id: str,
-    xcom_key: str | None = None, map_index: int | None = Query(default=None, ge=-1),
-    limit: int = Query(default=50, ge=0), offset: int = Query(default=0, ge=0),
+    xcom_key: str | None = None, map_index: int | None = Query(default=None, ge=-1, le=BIG),
+    limit: int = LimitQuery(), offset: int = OffsetQuery(),
     xcom_key_pattern: str | None = Query(default=None, description=PATTERN_DOC),
     xcom_key_prefix_pattern: str | None = Query(default=None, description=PREFIX_DOC),
     dag_display_name_pattern: str | None = Query(default=None, description="Matched against DAG ids"),
@@ -76,7 +84,7 @@ def get_xcom_entries(
     run_id_prefix_pattern: str | None = Query(default=None, description=PREFIX_DOC),
     task_id_pattern: str | None = Query(default=None, description=PATTERN_DOC),
     task_id_prefix_pattern: str | None = Query(default=None, description=PREFIX_DOC),
-    map_index_filter: int | None = None,
+    map_index_filter: int | None = Query(default=None, ge=-BIG, le=BIG),
     logical_date_gte: datetime | None = None, logical_date_gt: datetime | None = None,
     logical_date_lte: datetime | None = None, logical_date_lt: datetime | None = None,
     run_after_gte: datetime | None = None, run_after_gt: datetime | None = None,
@@ -93,8 +101,8 @@ def get_xcom_entries(
     spec = XComFilter(
         dag_id=any_id(dag_id), run_id=any_id(dag_run_id), task_id=any_id(task_id), key=xcom_key,
         map_index=map_index if map_index is not None else map_index_filter,
-        logical_date=Range(logical_date_gte, logical_date_gt, logical_date_lte, logical_date_lt),
-        run_after=Range(run_after_gte, run_after_gt, run_after_lte, run_after_lt),
+        logical_date=date_range(logical_date_gte, logical_date_gt, logical_date_lte, logical_date_lt),
+        run_after=date_range(run_after_gte, run_after_gt, run_after_lte, run_after_lt),
         patterns=[(c, p) for c, p in named.items() if p], prefixes=[(c, p) for c, p in prefixed.items() if p],
     )
     page = service.list_xcoms(service_context(request), spec, order_by=order_by, limit=limit, offset=offset)
@@ -105,7 +113,7 @@ def get_xcom_entries(
 @router.get(XCOMS + "/{xcom_key}", dependencies=[READ], response_model=XComResponseNative | XComResponseString)
 def get_xcom_entry(
     request: Request, dag_id: str, dag_run_id: str, task_id: str, xcom_key: str,
-    map_index: int = Query(default=-1, ge=-1), deserialize: bool = False, stringify: bool = False,
+    map_index: int = MapIndexQuery(), deserialize: bool = False, stringify: bool = False,
 ) -> Any:
     """One entry with its value: JSON as stored (``deserialize`` changes nothing: values are JSON),
     or its Python ``str`` with ``stringify``."""
@@ -136,7 +144,7 @@ def update_xcom_entry(
 @router.delete(XCOMS + "/{xcom_key}", dependencies=[OPERATE], status_code=204)
 def delete_xcom_entry(
     request: Request, dag_id: str, dag_run_id: str, task_id: str, xcom_key: str,
-    map_index: int = Query(default=-1, ge=-1),
+    map_index: int = MapIndexQuery(),
 ) -> Response:
     service.delete_xcom(service_context(request), dag_id, dag_run_id, task_id, xcom_key, map_index=map_index)
     return Response(status_code=204)
