@@ -78,7 +78,8 @@ class Api:
             return
         from slipstream.scheduler.service import SchedulerService
 
-        self._service = SchedulerService(self.settings, self.db)
+        # parse=False: DAG files are recorded by `parse()` only, never by two processors at once.
+        self._service = SchedulerService(self.settings, self.db, parse=False)
         self._wake_target.append(self._service.executor.wake)
         self._service_thread = threading.Thread(target=self._service.run, name="test-scheduler", daemon=True)
         self._service_thread.start()
