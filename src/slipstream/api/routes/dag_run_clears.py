@@ -7,12 +7,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
+from slipstream.api.listing import Limit, Offset
 from slipstream.api.routes.dag_run_bulk import BulkDAGRunBody
-from slipstream.api.routes.dag_runs import MAX_INT, DAGRunCollectionResponse, aware, dag_run_response
+from slipstream.api.routes.dag_runs import DAGRunCollectionResponse, dag_run_response
 from slipstream.api.security import OPERATE, READ, service_context
+from slipstream.api.task_instance_filters import utc
 from slipstream.api.task_instance_models import TaskInstanceCollectionResponse, TaskInstanceResponse
 from slipstream.services import dag_runs, run_actions, run_batches
 from slipstream.services.context import ServiceContext
@@ -56,7 +58,7 @@ def clear_dag_runs(
     """Clear the runs listed in ``dag_runs`` or, without a list, the runs of a partition key or a
     window of partition dates. A dry run (the default) lists the task instances it would clear."""
     selector = run_batches.PartitionSelector(partition_key=body.partition_key,
-                                             start=aware(body.partition_date_start), end=aware(body.partition_date_end))
+                                             start=utc(body.partition_date_start), end=utc(body.partition_date_end))
     if not body.dag_runs and selector.given:
         if dag_id == dag_runs.ALL_DAGS:
             raise InvalidRequest("Selecting runs by partition needs a DAG: the path's dag_id cannot be ~")
@@ -95,7 +97,7 @@ def clear_dag_run_partitions(dag_id: str, body: ClearPartitionsBody, ctx: Ctx) -
     key, or a window of partition dates), and with ``clear_task_instances`` clear their task
     instances. A dry run (the default) only counts."""
     selector = run_batches.PartitionSelector(run_id=body.run_id, partition_key=body.partition_key,
-                                             start=aware(body.partition_date_start), end=aware(body.partition_date_end))
+                                             start=utc(body.partition_date_start), end=utc(body.partition_date_end))
     done = run_batches.reset_partitions(ctx, dag_id, selector, clear_task_instances=body.clear_task_instances,
                                         dry_run=body.dry_run)
     return ClearPartitionsResponse(dag_runs_cleared=done.dag_runs, task_instances_cleared=done.task_instances,
@@ -109,8 +111,7 @@ class HITLDetailCollection(BaseModel):
 
 @router.get("/dagRuns/{dag_run_id}/hitlDetails", dependencies=[READ], tags=["HumanInTheLoop"])
 def get_hitl_details(dag_id: str, dag_run_id: str, ctx: Ctx,
-                     limit: Annotated[int, Query(ge=0, le=MAX_INT)] = 50,
-                     offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
+                     limit: Limit = 50, offset: Offset = 0,
                      ) -> HITLDetailCollection:
     """Always empty: Slipstream has no human-in-the-loop operators, so no task waits for a person."""
     dag_runs.get_run(ctx, dag_id, dag_run_id)

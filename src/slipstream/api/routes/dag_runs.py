@@ -8,15 +8,17 @@ import asyncio
 import enum
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from slipstream.api.listing import MAX_ROW_ID, Limit, Offset
 from slipstream.api.routes import assets
 from slipstream.api.security import OPERATE, READ, service_context
+from slipstream.api.task_instance_filters import utc
 from slipstream.api.task_instance_models import TaskInstanceCollectionResponse, TaskInstanceResponse
 from slipstream.services import dag_runs, run_actions
 from slipstream.services.context import ServiceContext
@@ -26,7 +28,6 @@ from slipstream.services.errors import InvalidRequest
 router = APIRouter(prefix="/api/v2/dags/{dag_id}/dagRuns", tags=["DagRun"])
 
 Ctx = Annotated[ServiceContext, Depends(service_context)]
-MAX_INT = 2**63 - 1  # the largest integer the stores take in a LIMIT or OFFSET
 MAX_WAIT_INTERVAL = 60.0  # /wait looks at least this often, whatever interval it is given
 
 
@@ -109,19 +110,8 @@ def dag_run_response(run: DagRun) -> DAGRunResponse:
     )
 
 
-def aware(value: datetime | None) -> datetime | None:
-    """A date of a request in UTC (one without a zone is taken as UTC); 400 for one that is not
-    a date in UTC (year 1 at +05:00...)."""
-    if value is None:
-        return None
-    try:
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    except OverflowError:
-        raise InvalidRequest(f"{value.isoformat()} is out of the range of dates Slipstream stores") from None
-
-
 def _range(gte: Any, gt: Any, lte: Any, lt: Any) -> Range:
-    return Range(gte=aware(gte), gt=aware(gt), lte=aware(lte), lt=aware(lt))
+    return Range(gte=utc(gte), gt=utc(gt), lte=utc(lte), lt=utc(lt))
 
 
 def _known(values: list[str], allowed: type[enum.StrEnum], name: str) -> list[str]:
@@ -197,7 +187,7 @@ def _collection(page: Any) -> DAGRunCollectionResponse:
 @router.get("", dependencies=[READ])
 def get_dag_runs(
     dag_id: str, ctx: Ctx, where: Annotated[RunFilter, Depends(run_filter)],
-    limit: Annotated[int, Query(ge=0, le=MAX_INT)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
+    limit: Limit = 50, offset: Offset = 0,
     order_by: Annotated[list[str], Query()] = ["id"],  # noqa: B006
 ) -> DAGRunCollectionResponse:
     """The runs of a DAG, or of every DAG with ``~`` as dag_id."""
@@ -208,8 +198,8 @@ class DAGRunsBatchBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     order_by: str | None = None
-    page_offset: int = Field(default=0, ge=0, le=MAX_INT)
-    page_limit: int = Field(default=100, ge=0, le=MAX_INT)
+    page_offset: int = Field(default=0, ge=0, le=MAX_ROW_ID)
+    page_limit: int = Field(default=100, ge=0, le=MAX_ROW_ID)
     dag_ids: list[str] | None = None
     states: list[DagRunState | None] | None = None
     run_after_gte: datetime | None = None
@@ -275,8 +265,8 @@ def trigger_dag_run(dag_id: str, body: TriggerDAGRunPostBody, ctx: Ctx) -> DAGRu
     """Queue a manual run; its params are checked against ``conf`` (400 with the param's message).
     Without a logical date the run gets ``run_after`` (default: now) as its logical date."""
     run = run_actions.trigger_run(
-        ctx, dag_id, run_id=body.dag_run_id, logical_date=aware(body.logical_date), run_after=aware(body.run_after),
-        data_interval=(aware(body.data_interval_start), aware(body.data_interval_end)), conf=body.conf,
+        ctx, dag_id, run_id=body.dag_run_id, logical_date=utc(body.logical_date), run_after=utc(body.run_after),
+        data_interval=(utc(body.data_interval_start), utc(body.data_interval_end)), conf=body.conf,
         note=body.note, partition_key=body.partition_key,
     )
     return dag_run_response(run)
