@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 
-from tis_helpers import TIS, write_and_parse
-
 from slipstream.dagfiles.manual_runs import trigger_dag
 from slipstream.store import task_instances
 from slipstream.store.task_instances import TaskInstanceKey
+
+from .tis_helpers import TIS, write_and_parse
 
 WIDE = 100_000
 MAPPED_DAG = """

@@ -4,7 +4,8 @@ masked by key, add, change, delete) and its state store keys."""
 from __future__ import annotations
 
 import pytest
-from tis_helpers import TIS, ran_dag
+
+from .tis_helpers import TIS, ran_dag
 
 
 @pytest.fixture(scope="module")

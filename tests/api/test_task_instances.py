@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from tis_helpers import TIS, ran_dag, wait_for_run
 
 from slipstream.store import dag_runs
+
+from .tis_helpers import TIS, ran_dag, wait_for_run
 
 
 @pytest.fixture(scope="module")
@@ -250,7 +251,7 @@ with DAG("{dag_id}", schedule=None, start_date=pendulum.datetime(2024, 1, 1)) as
 
 
 def test_mark_a_task_group(api):
-    from tis_helpers import run, write_and_parse
+    from .tis_helpers import run, write_and_parse
 
     dag_id = api.unique("group")
     write_and_parse(api, dag_id, GROUP_DAG)
@@ -271,10 +272,10 @@ def test_mark_a_task_group(api):
 
 
 def test_dependencies_of_a_waiting_task_instance(api):
-    from tis_helpers import DAG_SOURCE, write_and_parse
-
     from slipstream.dagfiles.manual_runs import trigger_dag
     from slipstream.store import dags
+
+    from .tis_helpers import DAG_SOURCE, write_and_parse
 
     dag_id = api.unique("waiting")
     write_and_parse(api, dag_id, DAG_SOURCE.replace("{retries}", "0"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from tis_helpers import TIS, run, wait_for_run, write_and_parse
+from .tis_helpers import TIS, run, wait_for_run, write_and_parse
 
 SLOW_DAG = """
 import time

@@ -54,8 +54,10 @@ def install(app: FastAPI) -> None:
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("%s %s failed", request.method, request.url.path)
         return JSONResponse(
-            {"detail": f"Internal error while answering {request.method} {request.url.path}: "
-                       f"{type(error).__name__}: {error}. The API server's log has the traceback."},
+            # The exception's text stays in the server's log: it may hold what a client must not see
+            # (a database URL, a value from a row).
+            {"detail": f"Internal error while answering {request.method} {request.url.path} "
+                       f"({type(error).__name__}); the API server's log has the traceback."},
             status_code=500,
         )
 

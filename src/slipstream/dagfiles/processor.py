@@ -101,9 +101,12 @@ class DagFileProcessor:
         self._claimed = {}
         if changed:
             result.parsed = self._parser.parse(self._slow_last(changed), on_result=self._record)
+        # Listed again now: a file written while this pass parsed is not missing (another
+        # processor, `dags list --local` or a test, may already have recorded its DAGs).
+        existing = set(files) | set(find_dag_files(self.folders))
         with self.db.write() as session:
             result.removed = dag_store.forget_missing_files(
-                session, set(files), [str(f.resolve()) for f in self.folders if f.is_dir()]
+                session, existing, [str(f.resolve()) for f in self.folders if f.is_dir()]
             )
             for path, dag_ids in list(self._refused.items()):
                 if path in result.removed or dag_store.unowned(session, dag_ids):
