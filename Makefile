@@ -30,9 +30,13 @@ lint: dev
 	$(BIN)/lint-imports
 	$(BIN)/ruff check src tests bench conformance chaos
 
+# Three workers, each test file on one (module fixtures such as tests/api's server start once):
+# most tests wait on processes and servers, so three share two cores well.
+TEST_WORKERS ?= 3
+
 test: dev
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 bench: install
 	$(BIN)/python bench/run.py
