@@ -97,14 +97,14 @@ def test_a_trigger_and_a_clear_from_another_process_wake_the_scheduler(store):
         done = subprocess.run([*SLIPSTREAM, "dags", "trigger", "woken", "-r", "from_cli"], capture_output=True,
                               text=True, timeout=60, env=dict(os.environ))
         assert done.returncode == 0, done.stderr
-        assert _seconds_until_started(db, "from_cli") < 1.5
+        assert _seconds_until_started(db, "from_cli") < 3  # the poll is 30 s: only the wake-up can be this quick
         assert _seconds_until(db, lambda: _run(db).state == "success") < 10
         first_start = _run(db).start_date
         cleared = subprocess.run([*SLIPSTREAM, "dags", "clear", "woken", "from_cli", "-y"], capture_output=True,
                                  text=True, timeout=60, env=dict(os.environ))
         assert cleared.returncode == 0 and "Cleared 1 task instance(s)" in cleared.stdout, cleared.stderr
         ran_again = _seconds_until(db, lambda: _run(db).state == "success" and _run(db).start_date > first_start)
-        assert ran_again < 1.5
+        assert ran_again < 3
     finally:
         service.stop()
         service.stop()
