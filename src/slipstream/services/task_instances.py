@@ -178,12 +178,6 @@ def list_mapped(
         return Page(build(session, rows), total or 0)
 
 
-def task_instances_by_ids(ctx: ServiceContext, ti_ids: Sequence[int]) -> list[TaskInstance]:
-    """These task instances (store ids), in id order."""
-    with ctx.db.read() as session:
-        return build(session, listing.by_ids(session, ti_ids))
-
-
 def get_task_instance(ctx: ServiceContext, dag_id: str, run_id: str, task_id: str, map_index: int = -1) -> TaskInstance:
     with ctx.db.read() as session:
         return build(session, [find_row(session, dag_id, run_id, task_id, map_index)])[0]

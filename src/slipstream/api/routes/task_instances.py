@@ -35,7 +35,6 @@ from slipstream.api.task_instance_models import (
 )
 from slipstream.services import clearing, task_dependencies, task_marking, task_tries
 from slipstream.services import task_instances as service
-from slipstream.services.context import ServiceContext
 from slipstream.services.errors import InvalidRequest, Unsupported
 from slipstream.services.paging import Page
 from slipstream.store.task_instance_listing import Range, TaskInstanceFilter
@@ -51,12 +50,6 @@ def _collection(page: Page[service.TaskInstance], **extra: object) -> TaskInstan
     return TaskInstanceCollectionResponse(
         task_instances=[TaskInstanceResponse.of(ti) for ti in page.items], total_entries=page.total_entries, **extra
     )
-
-
-def collection_of(ctx: ServiceContext, ti_ids: list[int]) -> TaskInstanceCollectionResponse:
-    """These task instances (store ids) as a collection, e.g. the dry run of a DAG run's clear."""
-    found = service.task_instances_by_ids(ctx, ti_ids)
-    return _collection(Page(found, len(found)))
 
 
 def _patterns(**named: str | None) -> list[tuple[str, str]]:
