@@ -1,9 +1,11 @@
-"""Query parameters every ``/api/v2`` listing shares (``limit``, ``offset``, ``order_by``) and the
-bulk bodies of ``PATCH /pools|/variables|/connections``, shaped as Airflow's."""
+"""Query parameters every ``/api/v2`` listing shares (``limit``, ``offset``, ``order_by``, dates
+read as UTC and their ranges) and the bulk bodies of ``PATCH /pools|/variables|/connections``,
+shaped as Airflow's."""
 
 from __future__ import annotations
 
 import enum
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Path, Query
@@ -11,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from slipstream.api.errors import status_of
 from slipstream.services import bulk
+from slipstream.services.errors import InvalidRequest
+from slipstream.store.patterns import Range
 
 # Row ids are 64-bit signed integers in the store: a larger number cannot name anything.
 MAX_ROW_ID = 2**63 - 1
@@ -30,6 +34,32 @@ def order_by_query(allowed: list[str]) -> Any:
 
 class StrictBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class DateRangeFilters(StrictBody):
+    """The bounds a batch listing body takes on a run's dates and an item's duration, as Airflow's
+    ``*_gte|gt|lte|lt`` fields."""
+
+    run_after_gte: datetime | None = None
+    run_after_gt: datetime | None = None
+    run_after_lte: datetime | None = None
+    run_after_lt: datetime | None = None
+    logical_date_gte: datetime | None = None
+    logical_date_gt: datetime | None = None
+    logical_date_lte: datetime | None = None
+    logical_date_lt: datetime | None = None
+    start_date_gte: datetime | None = None
+    start_date_gt: datetime | None = None
+    start_date_lte: datetime | None = None
+    start_date_lt: datetime | None = None
+    end_date_gte: datetime | None = None
+    end_date_gt: datetime | None = None
+    end_date_lte: datetime | None = None
+    end_date_lt: datetime | None = None
+    duration_gte: float | None = None
+    duration_gt: float | None = None
+    duration_lte: float | None = None
+    duration_lt: float | None = None
 
 
 NO_TEAMS = "Slipstream has no multi-team mode: leave team_name out (or null)"
@@ -132,3 +162,18 @@ def bulk_response(outcomes: dict[str, bulk.BulkOutcome]) -> BulkResponse:
         )
         for name, outcome in outcomes.items()
     })
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """A request's date in UTC (one without a time zone is UTC); a date that leaves the
+    calendar once in UTC (``0001-01-01T00:00:00+05:00``) is a 400, not an overflow."""
+    if value is None:
+        return None
+    try:
+        return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:
+        raise InvalidRequest(f"The date {value.isoformat()} is out of range once converted to UTC") from None
+
+
+def date_range(gte: datetime | None, gt: datetime | None, lte: datetime | None, lt: datetime | None) -> Range:
+    return Range(utc(gte), utc(gt), utc(lte), utc(lt))

@@ -4,18 +4,20 @@ FastAPI dependency, so the listings share them and the OpenAPI document shows ea
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Path, Query
 from pydantic import Field
 
+from slipstream.api.listing import MAX_ROW_ID, date_range
 from slipstream.services import task_instances as ti_service
 from slipstream.services.errors import InvalidRequest, Unsupported
-from slipstream.store.task_instance_listing import Range, TaskInstanceFilter
+from slipstream.store.patterns import Range
+from slipstream.store.task_instance_listing import TaskInstanceFilter
 
 # The database's integers are 64-bit: a bigger one in a request is a 422, not an overflow (a 500).
-BIG = 2**63 - 1
+BIG = MAX_ROW_ID
 BoundedInt = Annotated[int, Field(ge=-BIG, le=BIG)]
 
 
@@ -41,21 +43,6 @@ def OffsetQuery() -> Any:  # noqa: N802
 
 PATTERN_DOC = "Case-insensitive substring match; `|` between alternatives; `~` matches all."
 PREFIX_DOC = "Prefix match."
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """A request's date in UTC (one without a time zone is UTC); a date that leaves the
-    calendar once in UTC (``0001-01-01T00:00:00+05:00``) is a 400, not an overflow."""
-    if value is None:
-        return None
-    try:
-        return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(UTC)
-    except OverflowError:
-        raise InvalidRequest(f"The date {value.isoformat()} is out of range once converted to UTC") from None
-
-
-def date_range(gte: datetime | None, gt: datetime | None, lte: datetime | None, lt: datetime | None) -> Range:
-    return Range(utc(gte), utc(gt), utc(lte), utc(lt))
 
 
 def any_id(value: str) -> str | None:

@@ -7,16 +7,13 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from slipstream.api.listing import MAX_ROW_ID, DateRangeFilters, StrictBody
 from slipstream.services.task_instances import TaskInstance
 from slipstream.services.task_tries import TaskTry
 
 NewState = Literal["success", "failed", "skipped"]
-
-
-class StrictBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class TaskInstanceResponse(BaseModel):
@@ -106,36 +103,16 @@ class TaskInstanceHistoryCollectionResponse(BaseModel):
     total_entries: int
 
 
-class TaskInstancesBatchBody(StrictBody):
+class TaskInstancesBatchBody(DateRangeFilters):
     dag_ids: list[str] | None = None
     dag_run_ids: list[str] | None = None
     task_ids: list[str] | None = None
     state: list[str | None] | None = None
-    run_after_gte: datetime | None = None
-    run_after_gt: datetime | None = None
-    run_after_lte: datetime | None = None
-    run_after_lt: datetime | None = None
-    logical_date_gte: datetime | None = None
-    logical_date_gt: datetime | None = None
-    logical_date_lte: datetime | None = None
-    logical_date_lt: datetime | None = None
-    start_date_gte: datetime | None = None
-    start_date_gt: datetime | None = None
-    start_date_lte: datetime | None = None
-    start_date_lt: datetime | None = None
-    end_date_gte: datetime | None = None
-    end_date_gt: datetime | None = None
-    end_date_lte: datetime | None = None
-    end_date_lt: datetime | None = None
-    duration_gte: float | None = None
-    duration_gt: float | None = None
-    duration_lte: float | None = None
-    duration_lt: float | None = None
     pool: list[str] | None = None
     queue: list[str] | None = None
     executor: list[str] | None = None
-    page_offset: int = Field(default=0, ge=0, le=2**63 - 1)
-    page_limit: int = Field(default=100, ge=0, le=2**63 - 1)
+    page_offset: int = Field(default=0, ge=0, le=MAX_ROW_ID)
+    page_limit: int = Field(default=100, ge=0, le=MAX_ROW_ID)
     order_by: str | None = None
 
 
@@ -155,7 +132,7 @@ class ClearTaskInstancesBody(StrictBody):
     only_failed: bool = True
     only_running: bool = False
     reset_dag_runs: bool = True
-    task_ids: list[str | tuple[str, Annotated[int, Field(ge=-1, le=2**63 - 1)]]] | None = Field(
+    task_ids: list[str | tuple[str, Annotated[int, Field(ge=-1, le=MAX_ROW_ID)]]] | None = Field(
         default=None, description="Task ids, or [task_id, map_index] pairs for some instances of a mapped task"
     )
     dag_run_id: str | None = None

@@ -16,7 +16,8 @@ from slipstream.services.ordering import parse_order_by
 from slipstream.services.paging import Page
 from slipstream.store import dags as dag_store
 from slipstream.store import run_listing, xcoms
-from slipstream.store.run_listing import Range, RunFilter
+from slipstream.store.patterns import Range
+from slipstream.store.run_listing import RunFilter
 from slipstream.store.states import FINISHED_RUN_STATES
 
 __all__ = ["DagRun", "Range", "RunFilter", "get_run", "list_runs", "run_results", "ALL_DAGS"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, func, literal, or_, select, true
@@ -20,23 +19,7 @@ from slipstream.store.models import (
     DagScheduleAssetRow,
     ImportErrorRow,
 )
-from slipstream.store.patterns import prefix_match, substring_match
-
-
-@dataclass(frozen=True)
-class DateRange:
-    gte: datetime | None = None
-    gt: datetime | None = None
-    lte: datetime | None = None
-    lt: datetime | None = None
-
-    @property
-    def is_set(self) -> bool:
-        return any(value is not None for value in (self.gte, self.gt, self.lte, self.lt))
-
-    def conditions(self, column: Any) -> list[ColumnElement[bool]]:
-        bounds = ((self.gte, column.__ge__), (self.gt, column.__gt__), (self.lte, column.__le__), (self.lt, column.__lt__))
-        return [compare(value) for value, compare in bounds if value is not None]
+from slipstream.store.patterns import Range, prefix_match, substring_match
 
 
 @dataclass(frozen=True)
@@ -60,8 +43,8 @@ class DagFilter:
     asset_dependency: str | None = None
     last_run_state: str | None = None
     last_run_states: Sequence[str] = ()
-    run_start: DateRange | None = None
-    run_end: DateRange | None = None
+    run_start: Range | None = None
+    run_end: Range | None = None
 
     @property
     def on_latest_run(self) -> bool:
@@ -158,9 +141,9 @@ def _latest_run_conditions(run: Any, where: DagFilter) -> list[ColumnElement[boo
     if where.last_run_states:
         found.append(run.state.in_(list(where.last_run_states)))
     if where.run_start:
-        found += where.run_start.conditions(run.start_date)
+        found += where.run_start.clauses(run.start_date)
     if where.run_end:
-        found += where.run_end.conditions(run.end_date)
+        found += where.run_end.clauses(run.end_date)
     return found
 
 

@@ -1,4 +1,5 @@
-"""The ``*_pattern`` and ``*_prefix_pattern`` filters of Airflow's REST API as SQL conditions.
+"""The ``*_pattern`` and ``*_prefix_pattern`` filters of Airflow's REST API as SQL conditions, and
+the ``*_gte|gt|lte|lt`` bounds of a value (``Range``).
 
 ``*_pattern``: a case-insensitive substring match (``ILIKE '%term%'``, where ``%`` and ``_`` are
 wildcards). ``*_prefix_pattern``: a case-sensitive match of the start, wildcards taken literally.
@@ -6,6 +7,8 @@ In both, ``|`` separates alternatives and ``~`` matches everything."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import false, func, or_, true
@@ -47,3 +50,33 @@ def prefix_match(column: Any, pattern: str | None) -> ColumnElement[bool] | None
         else:
             conditions.append(func.substr(column, 1, len(prefix)) == prefix)
     return or_(*conditions) if conditions else false()
+
+
+@dataclass(frozen=True)
+class Range:
+    """Bounds on one value; a None bound does not restrict."""
+
+    gte: Any = None
+    gt: Any = None
+    lte: Any = None
+    lt: Any = None
+
+    def clauses(self, column: Any) -> list[ColumnElement[bool]]:
+        gte, gt, lte, lt = (_utc(v) for v in (self.gte, self.gt, self.lte, self.lt))
+        found = []
+        if gte is not None:
+            found.append(column >= gte)
+        if gt is not None:
+            found.append(column > gt)
+        if lte is not None:
+            found.append(column <= lte)
+        if lt is not None:
+            found.append(column < lt)
+        return found
+
+
+def _utc(value: Any) -> Any:
+    """A date without a time zone is taken as UTC (as Airflow reads one)."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value

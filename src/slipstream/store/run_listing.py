@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from slipstream.store.models import DagRow, DagRunRow
-from slipstream.store.patterns import prefix_match, substring_match
+from slipstream.store.patterns import Range, prefix_match, substring_match
 from slipstream.store.states import DagRunType
 from slipstream.store.types import UtcDateTime
 
@@ -29,20 +29,6 @@ RUN_AFTER = type_coerce(case(
     ),
     else_=func.coalesce(RUNS.c.logical_date, RUNS.c.queued_at),
 ), UtcDateTime)
-
-
-@dataclass(frozen=True)
-class Range:
-    """Bounds of one field; any may be None."""
-
-    gte: Any = None
-    gt: Any = None
-    lte: Any = None
-    lt: Any = None
-
-    def clauses(self, column: Any) -> list[Any]:
-        bounds = ((self.gte, column.__ge__), (self.gt, column.__gt__), (self.lte, column.__le__), (self.lt, column.__lt__))
-        return [compare(value) for value, compare in bounds if value is not None]
 
 
 @dataclass(frozen=True)

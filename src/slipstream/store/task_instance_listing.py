@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import DagRow, DagRunRow, RenderedTaskInstanceFieldsRow, SerializedDagRow, TaskInstanceRow
+from slipstream.store.patterns import Range
 from slipstream.store.run_listing import RUN_AFTER  # the runs' own: the same run_after everywhere
 
 TIS = TaskInstanceRow.__table__
@@ -36,36 +36,6 @@ ORDERABLE: dict[str, Any] = {
     "dag_run_id": TIS.c.run_id, "pool": TIS.c.pool, "queue": TIS.c.queue, "priority_weight": TIS.c.priority_weight,
     "queued_when": TIS.c.queued_at, "hostname": TIS.c.hostname, "pid": TIS.c.pid,
 }
-
-
-@dataclass(frozen=True)
-class Range:
-    """Bounds on one value; a None bound does not restrict."""
-
-    gte: Any = None
-    gt: Any = None
-    lte: Any = None
-    lt: Any = None
-
-    def clauses(self, column: Any) -> list[ColumnElement[bool]]:
-        gte, gt, lte, lt = (_utc(v) for v in (self.gte, self.gt, self.lte, self.lt))
-        found = []
-        if gte is not None:
-            found.append(column >= gte)
-        if gt is not None:
-            found.append(column > gt)
-        if lte is not None:
-            found.append(column <= lte)
-        if lt is not None:
-            found.append(column < lt)
-        return found
-
-
-def _utc(value: Any) -> Any:
-    """A date without a time zone is taken as UTC (as Airflow reads one)."""
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 @dataclass(frozen=True)

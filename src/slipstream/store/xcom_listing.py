@@ -11,8 +11,9 @@ from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from slipstream.store.models import DagRunRow, XComRow
+from slipstream.store.patterns import Range
 from slipstream.store.run_listing import RUN_AFTER  # the runs' own: the same run_after everywhere
-from slipstream.store.task_instance_listing import Range, ilike_any, prefix_like
+from slipstream.store.task_instance_listing import ilike_any, prefix_like
 from slipstream.store.values import encode
 
 XCOMS = XComRow.__table__

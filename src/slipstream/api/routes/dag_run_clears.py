@@ -10,11 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from slipstream.api.listing import Limit, Offset
+from slipstream.api.listing import Limit, Offset, utc
 from slipstream.api.routes.dag_run_bulk import BulkDAGRunBody
 from slipstream.api.routes.dag_runs import DAGRunCollectionResponse, dag_run_response
 from slipstream.api.security import OPERATE, READ, service_context
-from slipstream.api.task_instance_filters import utc
 from slipstream.api.task_instance_models import TaskInstanceCollectionResponse, TaskInstanceResponse
 from slipstream.services import dag_runs, run_actions, run_batches
 from slipstream.services.context import ServiceContext

@@ -15,10 +15,9 @@ from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from slipstream.api.listing import MAX_ROW_ID, Limit, Offset
+from slipstream.api.listing import MAX_ROW_ID, DateRangeFilters, Limit, Offset, date_range, utc
 from slipstream.api.routes import assets
 from slipstream.api.security import OPERATE, READ, service_context
-from slipstream.api.task_instance_filters import utc
 from slipstream.api.task_instance_models import TaskInstanceCollectionResponse, TaskInstanceResponse
 from slipstream.services import dag_runs, run_actions
 from slipstream.services.context import ServiceContext
@@ -110,10 +109,6 @@ def dag_run_response(run: DagRun) -> DAGRunResponse:
     )
 
 
-def _range(gte: Any, gt: Any, lte: Any, lt: Any) -> Range:
-    return Range(gte=utc(gte), gt=utc(gt), lte=utc(lte), lt=utc(lt))
-
-
 def _known(values: list[str], allowed: type[enum.StrEnum], name: str) -> list[str]:
     bad = [v for v in values if v not in {m.value for m in allowed}]
     if bad:
@@ -169,10 +164,10 @@ def run_filter(
     )
     return RunFilter(
         states=_known(state, DagRunState, "state") or None, run_types=_known(run_type, DagRunType, "run_type") or None,
-        logical_date=_range(logical_date_gte, logical_date_gt, logical_date_lte, logical_date_lt),
-        run_after=_range(run_after_gte, run_after_gt, run_after_lte, run_after_lt),
-        start_date=_range(start_date_gte, start_date_gt, start_date_lte, start_date_lt),
-        end_date=_range(end_date_gte, end_date_gt, end_date_lte, end_date_lt),
+        logical_date=date_range(logical_date_gte, logical_date_gt, logical_date_lte, logical_date_lt),
+        run_after=date_range(run_after_gte, run_after_gt, run_after_lte, run_after_lt),
+        start_date=date_range(start_date_gte, start_date_gt, start_date_lte, start_date_lt),
+        end_date=date_range(end_date_gte, end_date_gt, end_date_lte, end_date_lt),
         duration=Range(duration_gte, duration_gt, duration_lte, duration_lt), conf_contains=conf_contains,
         run_id_pattern=run_id_pattern, run_id_prefix=run_id_prefix_pattern, dag_id_pattern=dag_id_pattern,
         dag_id_prefix=dag_id_prefix_pattern, partition_key_pattern=partition_key_pattern,
@@ -194,34 +189,12 @@ def get_dag_runs(
     return _collection(dag_runs.list_runs(ctx, dag_id, where, order_by=order_by, limit=limit, offset=offset))
 
 
-class DAGRunsBatchBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DAGRunsBatchBody(DateRangeFilters):
     order_by: str | None = None
     page_offset: int = Field(default=0, ge=0, le=MAX_ROW_ID)
     page_limit: int = Field(default=100, ge=0, le=MAX_ROW_ID)
     dag_ids: list[str] | None = None
     states: list[DagRunState | None] | None = None
-    run_after_gte: datetime | None = None
-    run_after_gt: datetime | None = None
-    run_after_lte: datetime | None = None
-    run_after_lt: datetime | None = None
-    logical_date_gte: datetime | None = None
-    logical_date_gt: datetime | None = None
-    logical_date_lte: datetime | None = None
-    logical_date_lt: datetime | None = None
-    start_date_gte: datetime | None = None
-    start_date_gt: datetime | None = None
-    start_date_lte: datetime | None = None
-    start_date_lt: datetime | None = None
-    end_date_gte: datetime | None = None
-    end_date_gt: datetime | None = None
-    end_date_lte: datetime | None = None
-    end_date_lt: datetime | None = None
-    duration_gte: float | None = None
-    duration_gt: float | None = None
-    duration_lte: float | None = None
-    duration_lt: float | None = None
     conf_contains: str | None = None
 
 
@@ -231,10 +204,10 @@ def get_list_dag_runs_batch(dag_id: Literal["~"], body: DAGRunsBatchBody, ctx: C
     b = body
     where = RunFilter(
         dag_ids=b.dag_ids, states=[s.value for s in b.states if s is not None] if b.states else None,
-        logical_date=_range(b.logical_date_gte, b.logical_date_gt, b.logical_date_lte, b.logical_date_lt),
-        run_after=_range(b.run_after_gte, b.run_after_gt, b.run_after_lte, b.run_after_lt),
-        start_date=_range(b.start_date_gte, b.start_date_gt, b.start_date_lte, b.start_date_lt),
-        end_date=_range(b.end_date_gte, b.end_date_gt, b.end_date_lte, b.end_date_lt),
+        logical_date=date_range(b.logical_date_gte, b.logical_date_gt, b.logical_date_lte, b.logical_date_lt),
+        run_after=date_range(b.run_after_gte, b.run_after_gt, b.run_after_lte, b.run_after_lt),
+        start_date=date_range(b.start_date_gte, b.start_date_gt, b.start_date_lte, b.start_date_lt),
+        end_date=date_range(b.end_date_gte, b.end_date_gt, b.end_date_lte, b.end_date_lt),
         duration=Range(b.duration_gte, b.duration_gt, b.duration_lte, b.duration_lt), conf_contains=b.conf_contains,
     )
     order = [b.order_by] if b.order_by else ["id"]

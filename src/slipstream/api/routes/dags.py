@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 
-from slipstream.api.listing import Limit, Offset
+from slipstream.api.listing import Limit, Offset, date_range
 from slipstream.api.security import OPERATE, READ, service_context
 from slipstream.services import dags
 from slipstream.services.dags import BUNDLE_NAME, Dag, DagDetails
 from slipstream.services.errors import InvalidRequest, Unsupported
 from slipstream.services.paging import Page
-from slipstream.store.dag_listing import DagFilter, DateRange
+from slipstream.store.dag_listing import DagFilter
+from slipstream.store.patterns import Range
 
 router = APIRouter(prefix="/api/v2", tags=["DAG"])
 
@@ -156,16 +157,6 @@ def _nothing_when(*conditions: bool) -> list[str] | None:
     return [] if any(conditions) else None
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    """A date parameter in UTC; one without a time zone is taken as UTC."""
-    if value is None:
-        return None
-    try:
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    except OverflowError:
-        raise InvalidRequest(f"{value.isoformat()} is out of the range of dates (in UTC)") from None
-
-
 def _dag_filter(
     tags: list[str] = Query(default=[]),
     tags_match_mode: Literal["any", "all"] | None = None,
@@ -194,9 +185,8 @@ def _dag_filter(
     is_favorite: bool | None = None,
     timetable_type: list[str] = Query(default=[]),
 ) -> DagFilter:
-    start = DateRange(*map(_utc, (dag_run_start_date_gte, dag_run_start_date_gt, dag_run_start_date_lte,
-                                  dag_run_start_date_lt)))
-    end = DateRange(*map(_utc, (dag_run_end_date_gte, dag_run_end_date_gt, dag_run_end_date_lte, dag_run_end_date_lt)))
+    start = date_range(dag_run_start_date_gte, dag_run_start_date_gt, dag_run_start_date_lte, dag_run_start_date_lt)
+    end = date_range(dag_run_end_date_gte, dag_run_end_date_gt, dag_run_end_date_lte, dag_run_end_date_lt)
     return DagFilter(
         dag_ids=_nothing_when(bundle_name not in (None, BUNDLE_NAME), bundle_version is not None, is_favorite is True),
         dag_id_pattern=dag_id_pattern, dag_id_prefix_pattern=dag_id_prefix_pattern,
@@ -205,7 +195,7 @@ def _dag_filter(
         tags=tuple(tags), all_tags=tags_match_mode == "all", owners=tuple(owners), exclude_stale=exclude_stale,
         paused=paused, has_import_errors=has_import_errors, has_asset_schedule=has_asset_schedule,
         asset_dependency=asset_dependency, last_run_state=last_dag_run_state, last_run_states=tuple(dag_run_state),
-        run_start=start if start.is_set else None, run_end=end if end.is_set else None,
+        run_start=start if start != Range() else None, run_end=end if end != Range() else None,
         timetable_kinds=dags.timetable_kinds(timetable_type) if timetable_type else None,
     )
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from slipstream.api.listing import date_range, utc
 from slipstream.api.security import OPERATE, READ, service_context
 from slipstream.api.task_instance_filters import (
     BIG,
@@ -16,11 +17,9 @@ from slipstream.api.task_instance_filters import (
     OffsetQuery,
     TryNumberPath,
     any_id,
-    date_range,
     decode_cursor,
     encode_cursor,
     ti_filters,
-    utc,
 )
 from slipstream.api.task_instance_models import (
     ClearTaskInstancesBody,
@@ -37,7 +36,8 @@ from slipstream.services import clearing, task_dependencies, task_marking, task_
 from slipstream.services import task_instances as service
 from slipstream.services.errors import InvalidRequest, Unsupported
 from slipstream.services.paging import Page
-from slipstream.store.task_instance_listing import Range, TaskInstanceFilter
+from slipstream.store.patterns import Range
+from slipstream.store.task_instance_listing import TaskInstanceFilter
 
 router = APIRouter(prefix="/api/v2", tags=["Task Instance"])
 TIS = "/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances"

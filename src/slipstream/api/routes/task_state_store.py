@@ -9,8 +9,9 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 
+from slipstream.api.listing import utc
 from slipstream.api.security import OPERATE, READ, service_context
-from slipstream.api.task_instance_filters import LimitQuery, MapIndexQuery, OffsetQuery, utc
+from slipstream.api.task_instance_filters import LimitQuery, MapIndexQuery, OffsetQuery
 from slipstream.services import task_state_store as service
 
 router = APIRouter(prefix="/api/v2", tags=["Task State Store"])
