@@ -34,13 +34,6 @@ def TryNumberPath() -> Any:  # noqa: N802
     return Path(ge=0, le=BIG)
 
 
-def LimitQuery() -> Any:  # noqa: N802
-    return Query(default=50, ge=0, le=BIG)
-
-
-def OffsetQuery() -> Any:  # noqa: N802
-    return Query(default=0, ge=0, le=BIG)
-
 PATTERN_DOC = "Case-insensitive substring match; `|` between alternatives; `~` matches all."
 PREFIX_DOC = "Prefix match."
 

@@ -7,14 +7,12 @@ from dataclasses import replace
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from slipstream.api.listing import date_range, utc
+from slipstream.api.listing import Limit, Offset, date_range, utc
 from slipstream.api.security import OPERATE, READ, service_context
 from slipstream.api.task_instance_filters import (
     BIG,
-    LimitQuery,
     MapIndexPath,
     MapIndexQuery,
-    OffsetQuery,
     TryNumberPath,
     any_id,
     decode_cursor,
@@ -68,7 +66,7 @@ def get_task_instances(
     task_group_id: str | None = None,
     dag_id_pattern: str | None = None, dag_id_prefix_pattern: str | None = None,
     run_id_pattern: str | None = None, run_id_prefix_pattern: str | None = None,
-    limit: int = LimitQuery(), offset: int = OffsetQuery(),
+    limit: Limit = 50, offset: Offset = 0,
     order_by: list[str] = Query(default=["map_index"], description=ORDER_DOC),
 ) -> TaskInstanceCollectionResponse:
     """Task instances of a run; `~` as dag_id and dag_run_id lists those of every DAG and run."""
@@ -126,7 +124,7 @@ def get_task_instances_batch(
 def get_mapped_task_instances(
     request: Request, dag_id: str, dag_run_id: str, task_id: str,
     spec: TaskInstanceFilter = Depends(ti_filters),
-    limit: int = LimitQuery(), offset: int = OffsetQuery(),
+    limit: Limit = 50, offset: Offset = 0,
     order_by: list[str] = Query(default=["map_index"], description=ORDER_DOC),
 ) -> TaskInstanceCollectionResponse:
     """A page of the instances of a mapped task, by map index unless ordered otherwise."""

@@ -9,9 +9,9 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 
-from slipstream.api.listing import utc
+from slipstream.api.listing import Limit, Offset, utc
 from slipstream.api.security import OPERATE, READ, service_context
-from slipstream.api.task_instance_filters import LimitQuery, MapIndexQuery, OffsetQuery
+from slipstream.api.task_instance_filters import MapIndexQuery
 from slipstream.services import task_state_store as service
 
 router = APIRouter(prefix="/api/v2", tags=["Task State Store"])
@@ -49,7 +49,7 @@ def _response(found: service.StateKey) -> TaskStateStoreResponse:
 @router.get(STORE, dependencies=[READ])
 def list_task_state_store(
     request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: int = MapIndexQuery(),
-    limit: int = LimitQuery(), offset: int = OffsetQuery(),
+    limit: Limit = 50, offset: Offset = 0,
 ) -> TaskStateStoreCollectionResponse:
     page = service.list_keys(service_context(request), dag_id, dag_run_id, task_id, map_index=map_index, limit=limit,
                              offset=offset)

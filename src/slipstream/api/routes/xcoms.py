@@ -10,14 +10,13 @@ from typing import Any
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from slipstream.api.listing import Limit, Offset
 from slipstream.api.security import OPERATE, READ, service_context
 from slipstream.api.task_instance_filters import (
     BIG,
     PATTERN_DOC,
     PREFIX_DOC,
-    LimitQuery,
     MapIndexQuery,
-    OffsetQuery,
     any_id,
     date_range,
 )
@@ -75,7 +74,7 @@ def _fields(entry: service.XComEntry) -> dict[str, Any]:
 def get_xcom_entries(
     request: Request, dag_id: str, dag_run_id: str, task_id: str,
     xcom_key: str | None = None, map_index: int | None = Query(default=None, ge=-1, le=BIG),
-    limit: int = LimitQuery(), offset: int = OffsetQuery(),
+    limit: Limit = 50, offset: Offset = 0,
     xcom_key_pattern: str | None = Query(default=None, description=PATTERN_DOC),
     xcom_key_prefix_pattern: str | None = Query(default=None, description=PREFIX_DOC),
     dag_display_name_pattern: str | None = Query(default=None, description="Matched against DAG ids"),
