@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install dev run test lint bench bench-catchup bench-map bench-cli bench-api docs-assets conformance chaos clean
+.PHONY: install dev run test lint bench bench-catchup bench-map bench-cli bench-api docs-assets ui ui-test chromium conformance chaos clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +34,28 @@ lint: dev
 # most tests wait on processes and servers, so three share two cores well.
 TEST_WORKERS ?= 3
 
-test: dev
+test: dev chromium ui-test
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
+
+# The web UI (ui/: React + TypeScript, built by Vite) into src/slipstream/api/static/app, which is
+# committed and shipped in the package: `make run` needs no Node.js. Run after changing ui/; a test
+# fails when the bundle is older than its sources.
+UI_MODULES := ui/node_modules/.installed
+$(UI_MODULES): ui/package-lock.json
+	cd ui && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+ui: $(UI_MODULES)
+	cd ui && npm run build
+
+# The front end's component tests (Vitest, jsdom).
+ui-test: $(UI_MODULES)
+	cd ui && npx vitest run
+
+# Debian's Chromium for the browser tests (tests/browser), installed when missing.
+chromium:
+	@command -v chromium >/dev/null || apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -45,6 +45,7 @@ ROUTERS = (
     "task_logs",
     "task_state_store",
     "xcoms",
+    "web_app",
 )
 
 # Files the server itself serves under /static (Swagger UI for /docs; no CDN).
