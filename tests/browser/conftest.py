@@ -120,6 +120,36 @@ def stop_standalone(server: Standalone) -> None:
             server.process.wait(10)
 
 
+def start_api_server(home: Path, timeout: float = 30) -> Standalone:
+    """``slipstream api-server`` alone (no scheduler) on a store made beforehand in ``home``, e.g.
+    by ``bench.api.build_store``: for pages over big data. Logs in as ``admin`` (created here)."""
+    import socket
+
+    password = "browser-test-password"
+    env = standalone_env(home)
+    slipstream = str(Path(sys.executable).with_name("slipstream"))
+    subprocess.run([slipstream, "users", "create", "--username", "admin", "--role", "Admin", "--password", password],
+                   env=env, check=True, capture_output=True, timeout=60)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started = time.monotonic()
+    process = subprocess.Popen([slipstream, "api-server", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    while True:
+        try:
+            if httpx.get(f"{url}/api/v2/monitor/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() - started > timeout:
+            process.kill()
+            raise AssertionError(f"api-server did not answer:\n{process.communicate()[0]}")
+        time.sleep(0.1)
+    return Standalone(home=home, url=url, admin_password=password, process=process, started_at=started)
+
+
 @pytest.fixture(scope="module")
 def standalone(tmp_path_factory: pytest.TempPathFactory, seed_dags: Path) -> Iterator[Standalone]:
     """One standalone per test module, its DAG folder holding the seed DAGs."""

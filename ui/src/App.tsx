@@ -14,6 +14,7 @@ const Gantt = lazy(() => import("./pages/dag/GanttView"));
 const Durations = lazy(() => import("./pages/dag/DurationsView"));
 const Code = lazy(() => import("./pages/dag/CodeView"));
 const Details = lazy(() => import("./pages/dag/DetailsView"));
+const RunPage = lazy(() => import("./pages/run/RunPage"));
 const TaskInstance = lazy(() => import("./pages/task/TaskInstancePage"));
 const Pools = lazy(() => import("./pages/admin/Pools"));
 const Variables = lazy(() => import("./pages/admin/Variables"));
@@ -51,6 +52,7 @@ export function App() {
             <Route path="code" element={<Code />} />
             <Route path="details" element={<Details />} />
           </Route>
+          <Route path="/dags/:dagId/runs/:runId" element={<RunPage />} />
           <Route path="/dags/:dagId/runs/:runId/tasks/:taskId" element={<TaskInstance />} />
           <Route path="/dags/:dagId/runs/:runId/tasks/:taskId/mapped/:mapIndex" element={<TaskInstance />} />
           <Route path="/admin/pools" element={<Pools />} />
