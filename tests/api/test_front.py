@@ -9,9 +9,10 @@ import json
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 
-from slipstream.api.routes.web_app import APP, BUNDLE
+from slipstream.api.front import APP, BUNDLE
 
 UI = Path(__file__).resolve().parents[2] / "ui"
 TOP_FILES = ("index.html", "package.json", "package-lock.json", "tsconfig.json", "vite.config.ts")
@@ -78,3 +79,49 @@ def test_api_paths_are_not_taken_by_the_app(sqlite_api):
     assert client.get("/api/v2/no_such_thing").status_code == 404
     assert client.get("/bundle/../build-info.json").status_code == 404
     assert client.get("/bundle/nothing.js").status_code == 404
+
+
+def test_standalone_answers_first_routes_early_and_holds_the_others_until_loaded(sqlite_api):
+    """Staged loading (standalone): with the first routers loaded, their requests are answered while
+    one for a later router, and /openapi.json, wait for the rest instead of getting a 404."""
+    import asyncio
+
+    from slipstream.api.app import FIRST, ROUTERS, add_routers, create_app
+    from slipstream.api.front import Front
+
+    async def scenario() -> None:
+        app = create_app(sqlite_api.ctx, ROUTERS[:FIRST])
+        front = Front()
+        front.load(app, complete=False)
+        headers = {"Authorization": f"Bearer {sqlite_api.tokens['Admin']}"}
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=front), base_url="http://t", headers=headers) as c:
+            assert (await c.get("/api/v2/dags")).status_code == 200
+            assert (await c.get("/login")).status_code == 200
+            later = asyncio.create_task(c.get("/api/v2/pools"))
+            schema = asyncio.create_task(c.get("/openapi.json"))
+            await asyncio.sleep(0.2)
+            assert not later.done() and not schema.done()
+            add_routers(app, ROUTERS[FIRST:])
+            front.complete = True
+            assert (await later).status_code == 200
+            paths = (await schema).json()["paths"]
+            assert "/api/v2/pools" in paths and "/api/v2/dags" in paths
+
+    asyncio.run(scenario())
+
+
+def test_a_failed_load_answers_503_saying_why():
+    import asyncio
+
+    from slipstream.api.front import Front
+
+    async def scenario() -> None:
+        front = Front()
+        front.fail(RuntimeError("no such database"))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=front), base_url="http://t") as client:
+            answer = await client.get("/api/v2/dags")
+            assert answer.status_code == 503
+            assert answer.json()["detail"] == "The API could not start: RuntimeError: no such database"
+            assert (await client.get("/dags")).status_code == 200  # the UI still loads, and says what the API answers
+
+    asyncio.run(scenario())
