@@ -107,11 +107,10 @@ def test_standalone_answers_first_routes_early_and_holds_the_others_until_loaded
             paths = (await schema).json()["paths"]
             assert "/api/v2/pools" in paths and "/api/v2/dags" in paths
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_a_failed_load_answers_503_saying_why():
-    import asyncio
 
     from slipstream.api.front import Front
 
@@ -124,4 +123,13 @@ def test_a_failed_load_answers_503_saying_why():
             assert answer.json()["detail"] == "The API could not start: RuntimeError: no such database"
             assert (await client.get("/dags")).status_code == 200  # the UI still loads, and says what the API answers
 
-    asyncio.run(scenario())
+    _run(scenario)
+
+
+def _run(scenario) -> None:
+    """``asyncio.run`` in a thread of its own: Playwright's sync API keeps a loop running in this one."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(scenario())).result()

@@ -32,17 +32,24 @@ class ServerThread:
 
     @property
     def url(self) -> str:
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else ("[::1]" if self.host == "::" else self.host)
-        return f"http://{host}:{self.port}"
+        return display_url(self.host, self.port)
 
     def stop(self, timeout: float = 10.0) -> None:
         self.server.should_exit = True
         self.thread.join(timeout)
 
 
+def display_url(host: str, port: int) -> str:
+    """The address to open in a browser: a wildcard host is shown as loopback."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else ("[::1]" if host == "::" else host)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
 def bind(host: str, port: int) -> socket.socket:
-    """The listening socket, bound now (cheap: no web framework imported yet), so a port in
-    use is an ``OSError`` at once; ``port=0`` picks a free port."""
+    """The listening socket, bound and listening now (cheap: no web framework imported yet), so a
+    port in use is an ``OSError`` at once; ``port=0`` picks a free port."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets whose proto says TCP; without it every
     # answer on a kept-alive connection waited ~40 ms (Nagle against the client's delayed ACK).
@@ -50,6 +57,7 @@ def bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(2048)  # a browser opening the printed URL queues until the server accepts, instead of being refused
     except OSError:
         sock.close()
         raise

@@ -117,11 +117,11 @@ def _serve(dags_folder: str | None, verbose: bool, *, with_api: bool = False) ->
 
 
 def _start_api(settings: Any, db: Any, console: Console) -> Any:
-    """The REST API in this process, beside the scheduler, so a run triggered through it wakes
-    the scheduler at once; on first start, an ``admin`` user with a generated password. The port
-    is taken now (in use: a clear error); the web framework loads in a thread while the
-    scheduler starts."""
-    from slipstream.api.server import bind
+    """The web UI and REST API in this process, beside the scheduler, so a run triggered through
+    it wakes the scheduler at once; on first start, an ``admin`` user with a generated password.
+    The port is taken now (in use: a clear error) and the URL printed: the UI's files are served
+    at once, while the web framework loads in a thread beside the scheduler's start."""
+    from slipstream.api.server import bind, display_url
 
     try:
         sock = bind(settings.api_host, settings.api_port)
@@ -132,6 +132,9 @@ def _start_api(settings: Any, db: Any, console: Console) -> Any:
         ) from None
     api = _ApiThread(settings, db, console, sock)
     api.start()
+    url = display_url(*sock.getsockname()[:2])
+    console.echo(f"Web UI:            {url}", bold=True)
+    console.echo(f"REST API:          {url}/api/v2 (docs: {url}/docs)")
     return api
 
 
@@ -160,7 +163,6 @@ class _ApiThread(threading.Thread):
             server.stop()
             return
         console = self.console
-        console.echo(f"REST API:          {server.url}/api/v2 (docs: {server.url}/docs)")
         if login.created:
             console.echo(f"Login:             {login.username} / {login.password} (created now; kept in "
                          f"{login.password_file})", bold=True)
