@@ -74,17 +74,19 @@ class Standalone:
                               capture_output=True, text=True, timeout=60)
 
 
-def standalone_env(home: Path) -> dict[str, str]:
+def standalone_env(home: Path, port: int = 0) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLIPSTREAM__", "AIRFLOW__"))}
-    env.update(SLIPSTREAM_HOME=str(home), SLIPSTREAM__API__PORT="0", SLIPSTREAM__CORE__LOAD_EXAMPLES="false",
+    env.update(SLIPSTREAM_HOME=str(home), SLIPSTREAM__API__PORT=str(port), SLIPSTREAM__CORE__LOAD_EXAMPLES="false",
                PYTHONUNBUFFERED="1")
     return env
 
 
-def start_standalone(home: Path, timeout: float = 60) -> Standalone:
-    """``slipstream standalone`` in ``home``; returns once it printed its URL and login."""
+def start_standalone(home: Path, timeout: float = 60, *, port: int = 0, wait: bool = True) -> Standalone:
+    """``slipstream standalone`` in ``home``; returns once it printed its URL and login (``wait``),
+    or at once (then ``url`` and ``admin_password`` are left empty)."""
     started = time.monotonic()
-    process = subprocess.Popen([str(Path(sys.executable).with_name("slipstream")), "standalone"], env=standalone_env(home),
+    process = subprocess.Popen([str(Path(sys.executable).with_name("slipstream")), "standalone"],
+                               env=standalone_env(home, port), cwd=home,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     lines: list[str] = []
     found: dict[str, str] = {}
@@ -103,6 +105,8 @@ def start_standalone(home: Path, timeout: float = 60) -> Standalone:
         ready.set()
 
     threading.Thread(target=read, daemon=True).start()
+    if not wait:
+        return Standalone(home=home, url="", admin_password="", process=process, lines=lines, started_at=started)
     if not ready.wait(timeout) or "url" not in found or "password" not in found:
         process.kill()
         raise AssertionError("standalone did not print its URL and login:\n" + "\n".join(lines))
