@@ -29,8 +29,11 @@ export default function TaskInstancePage() {
   const mapIndex = mapParam === undefined ? -1 : Number(mapParam);
   const [search, setSearch] = useSearchParams();
   const task = useTask(dagId, taskId);
-  const ti = useTaskInstance(dagId, runId, taskId, mapIndex);
-  const mappedTask = mapIndex < 0 && (ti.data === null || (task.data?.is_mapped ?? false));
+  // A mapped task without a map index has no instance of its own: the task says so, and its
+  // instance is not asked for (the server's 404 there costs as much as counting every instance).
+  const askInstance = mapIndex >= 0 || task.isError || (task.isSuccess && !task.data.is_mapped);
+  const ti = useTaskInstance(dagId, runId, taskId, mapIndex, askInstance);
+  const mappedTask = mapIndex < 0 && (!!task.data?.is_mapped || ti.data === null);
   const instance = ti.data ?? null;
   const tabs: [Tab, string][] = mappedTask
     ? [["mapped", "Mapped instances"], ["details", "Details"]]
@@ -38,8 +41,8 @@ export default function TaskInstancePage() {
   const asked = search.get("tab") as Tab | null;
   const tab: Tab = tabs.some(([t]) => t === asked) ? (asked as Tab) : tabs[0][0];
 
-  if (ti.isPending) return <Loading what="the task instance" />;
-  if (ti.isError) return <ErrorBox error={ti.error} />;
+  if (task.isPending || (askInstance && ti.isPending)) return <Loading what="the task instance" />;
+  if (askInstance && ti.isError) return <ErrorBox error={ti.error} />;
 
   const name = instance?.task_display_name ?? task.data?.task_display_name ?? taskId;
   const setTab = (t: Tab) =>
