@@ -16,9 +16,14 @@ export function ansiToHtml(line: string): string {
   return converter.ansi_to_html(line);
 }
 
+// `[2026-12-02 16:31:23,123] {file.py:12} ERROR - ...`: errors and warnings stand out.
+const LEVEL = /^\[[^\]]*\] (?:\{[^}]*\} )?(ERROR|CRITICAL|WARNING) - /;
+
 const LogLine = memo(function LogLine({ text }: { text: string }) {
-  if (!text.includes(ESC)) return <span className="log-text">{text}</span>;
-  return <span className="log-text" dangerouslySetInnerHTML={{ __html: ansiToHtml(text) }} />;
+  const level = LEVEL.exec(text)?.[1];
+  const className = level ? `log-text level-${level === "WARNING" ? "warning" : "error"}` : "log-text";
+  if (!text.includes(ESC)) return <span className={className}>{text}</span>;
+  return <span className={className} dangerouslySetInnerHTML={{ __html: ansiToHtml(text) }} />;
 });
 
 export interface LogViewProps {

@@ -93,7 +93,12 @@ export function MappedTable({ dagId, runId, taskId }: { dagId: string; runId: st
           </button>
         ))}
       </div>
-      <div ref={scroller} className="mapped-scroller" data-testid="mapped-scroller">
+      <div
+        ref={scroller}
+        className="mapped-scroller"
+        data-testid="mapped-scroller"
+        style={{ height: Math.max(rows.length, 3) * ROW_HEIGHT + 2 }}
+      >
         {mapped.isPending && <Loading what="the mapped instances" />}
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {virtualizer.getVirtualItems().map((item) => {

@@ -231,7 +231,15 @@ function RenderedTab({ ti }: { ti: TaskInstance }) {
             <dt>
               <code>{field}</code>
             </dt>
-            <dd>{code ? <pre className="code-block">{text}</pre> : <span>{text}</span>}</dd>
+            <dd>
+              {value === null || value === undefined ? (
+                <span className="muted rendered-null">None</span>
+              ) : code ? (
+                <pre className="code-block">{text}</pre>
+              ) : (
+                <span>{text}</span>
+              )}
+            </dd>
           </div>
         );
       })}
