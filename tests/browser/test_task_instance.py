@@ -39,6 +39,13 @@ with DAG("ui_ti_demo", schedule=None, start_date=datetime(2024, 1, 1), catchup=F
         return day
 
     colours >> part.expand(day=push())
+
+    @task
+    def chatty():
+        for i in range(1, 100_001):
+            print(f"chatty line {i} " + "x" * (i % 50))
+
+    chatty()
 '''
 
 
@@ -221,3 +228,21 @@ def test_a_task_mapped_100000_ways_pages_its_table(page, big_store):
     print(f"\n[ti timing] mapped table of 100,000: first page in {marked:.0f} ms from navigation "
           f"(rows seen by the test at {first:.0f} ms), "
           f"last page (map index 99,999) in {last:.0f} ms")
+
+
+def test_a_log_of_100000_lines_keeps_a_window_in_the_page(page, standalone, demo_run):
+    login(page, standalone)
+    page.goto(ti_url(standalone, "ui_ti_demo", demo_run, "chatty") + "#L100000")
+    highlighted = page.locator(".log-line.highlighted")
+    highlighted.wait_for(timeout=30000)
+    assert "chatty line 99999 " in highlighted.inner_text()  # line 1 is the task runner's
+    loaded = page.evaluate("performance.now()")
+    count = int(page.get_by_test_id("log-line-count").inner_text().split()[0].replace(",", ""))
+    assert count > 100_000  # the task runner's lines around the prints
+    assert page.locator(".log-line").count() < 200
+    view = page.get_by_test_id("log-scroller")
+    view.evaluate("el => { el.scrollTop = el.scrollHeight / 2; }")
+    page.locator(".log-line", has_text=re.compile(r"chatty line 5\d{4} ")).first.wait_for()
+    assert page.locator(".log-line").count() < 200
+    shoot_both(page, "task-instance-log-100000")
+    print(f"\n[ti timing] log of {count:,} lines read and line 100,000 shown {loaded:.0f} ms after navigation")
