@@ -177,6 +177,7 @@ def test_colours_templates_xcoms_and_named_mapped_instances(page, standalone, de
     table = page.get_by_test_id("mapped-table")
     table.get_by_test_id("mapped-row").first.wait_for()
     assert page.get_by_test_id("mapped-total").inner_text() == "5"
+    assert page.get_by_test_id("mapped-counts").inner_text().strip() == "success 5"
     rows = table.get_by_test_id("mapped-row")
     assert rows.count() == 5
     assert [rows.nth(i).locator(".mapped-name").inner_text() for i in range(5)] == [
@@ -210,6 +211,7 @@ def test_a_task_mapped_100000_ways_pages_its_table(page, big_store):
     marked = page.evaluate("performance.getEntriesByName('slipstream:mapped-rows')[0].startTime")
     assert page.get_by_test_id("mapped-total").inner_text() == "100,000"
     assert page.get_by_test_id("mapped-page").inner_text() == "Page 1 of 1,000"
+    page.get_by_test_id("mapped-counts").get_by_text("success 100,000").wait_for()
     in_dom = page.get_by_test_id("mapped-row").count()
     assert 0 < in_dom < 100  # a window of the page's 100 rows
     shoot_both(page, "task-instance-mapped-100000")

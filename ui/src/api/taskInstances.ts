@@ -60,6 +60,21 @@ export interface Page<T> {
   total: number;
 }
 
+export interface MappedSummary {
+  total: number;
+  /** Instances by state ("none": no state yet), what matters most first. */
+  counts: Record<string, number>;
+}
+
+/** A mapped task's instances in the run counted by state (Slipstream's /ui endpoint: one grouped count). */
+export function useMappedSummary(dagId: string, runId: string, taskId: string) {
+  return useQuery({
+    queryKey: ["mapped-summary", dagId, runId, taskId],
+    queryFn: () => api.get<MappedSummary>(`/ui/mapped/${seg(dagId)}/${seg(runId)}/${seg(taskId)}`),
+    refetchInterval: (q) => pollEvery(Object.keys(q.state.data?.counts ?? {}).some((s) => isActive(s) || s === "none")),
+  });
+}
+
 export interface XCom {
   key: string;
   map_index: number;

@@ -5,11 +5,11 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { taskInstanceLink } from "../../api/links";
-import { useMapped } from "../../api/taskInstances";
+import { useMapped, useMappedSummary } from "../../api/taskInstances";
 import { ErrorBox, Loading } from "../../components/Feedback";
-import { StateBadge } from "../../components/StateBadge";
+import { StateBadge, StateSquare } from "../../components/StateBadge";
 import { formatDate, formatDuration } from "../../components/format";
-import { STATE_ORDER } from "../../components/states";
+import { STATE_ORDER, stateLabel } from "../../components/states";
 
 export const PAGE_SIZE = 100;
 const ROW_HEIGHT = 32;
@@ -51,6 +51,7 @@ export function MappedTable({ dagId, runId, taskId }: { dagId: string; runId: st
     overscan: 8,
     initialRect: { width: 1000, height: 600 },
   });
+  const summary = useMappedSummary(dagId, runId, taskId);
   const [jump, setJump] = useState("");
   // For the speed figures: when a page of rows is first on screen.
   const shownPage = mapped.data ? `${page}` : null;
@@ -71,14 +72,30 @@ export function MappedTable({ dagId, runId, taskId }: { dagId: string; runId: st
       <div className="toolbar">
         <strong data-testid="mapped-total">{total.toLocaleString("en-US")}</strong>
         <span className="muted">mapped instances{state ? ` in state ${state}` : ""}</span>
+        {summary.data && (
+          <span className="mapped-counts" data-testid="mapped-counts">
+            {Object.entries(summary.data.counts).map(([s, n]) => (
+              <button
+                key={s}
+                type="button"
+                className={`chip mapped-count${state === s ? " selected" : ""}`}
+                title={state === s ? "Show every state" : `Show only ${stateLabel(s)}`}
+                onClick={() => set({ state: state === s ? null : s, page: null })}
+                data-state={s}
+              >
+                <StateSquare state={s} /> {stateLabel(s)} {n.toLocaleString("en-US")}
+              </button>
+            ))}
+          </span>
+        )}
         <span className="spacer" />
         <label>
           State{" "}
           <select value={state} onChange={(e) => set({ state: e.target.value, page: null })} data-testid="mapped-state">
             <option value="">any</option>
-            {STATE_ORDER.filter((s) => s !== "none").map((s) => (
+            {STATE_ORDER.map((s) => (
               <option key={s} value={s}>
-                {s.replaceAll("_", " ")}
+                {s === "none" ? "no state" : stateLabel(s)}
               </option>
             ))}
           </select>
