@@ -1,5 +1,5 @@
 import { act, fireEvent, render, renderHook, screen, waitFor } from "@testing-library/react";
-import { LogView, ansiToHtml } from "./LogView";
+import { AnsiCarry, LogView, ansiToHtml } from "./LogView";
 import { useLogReader, type LogReader } from "./useLogTail";
 
 // jsdom lays nothing out: give the log's scroller a size so the virtualiser renders a window.
@@ -24,6 +24,17 @@ describe("LogView", () => {
     expect(view.textContent).not.toContain("\u001b");
     expect(view.textContent).not.toContain("[31m");
     expect(ansiToHtml("<script>")).toBe("&lt;script&gt;");
+  });
+
+  it("carries a colour over the lines until it is reset", () => {
+    const lines = ["\u001b[33mwarning starts", "still yellow <x>", "\u001b[0mplain again", "plain too"];
+    render(<LogView lines={lines} live={false} highlight={null} onSelectLine={noop} fileName="x.log" />);
+    const view = screen.getByTestId("log-scroller");
+    const coloured = [...view.querySelectorAll("span[style]")].map((s) => s.textContent);
+    expect(coloured).toEqual(["warning starts", "still yellow <x>"]);
+    const carry = new AnsiCarry();
+    carry.update(lines);
+    expect([...carry.prefixes.keys()]).toEqual([1, 2]);
   });
 
   it("numbers lines with links, highlights the #L line and reports clicks", () => {

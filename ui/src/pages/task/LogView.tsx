@@ -19,11 +19,37 @@ export function ansiToHtml(line: string): string {
 // `[2026-12-02 16:31:23,123] {file.py:12} ERROR - ...`: errors and warnings stand out.
 const LEVEL = /^\[[^\]]*\] (?:\{[^}]*\} )?(ERROR|CRITICAL|WARNING) - /;
 
-const LogLine = memo(function LogLine({ text }: { text: string }) {
+const SGR = /\u001b\[([0-9;]*)m/g;
+
+/**
+ * The colour codes still in effect at the end of each line, for the lines after it: a colour set
+ * on one line and reset lines later colours the lines between. Only lines with escape codes are
+ * scanned; the answer is sparse (index -> the codes to put before that line).
+ */
+export class AnsiCarry {
+  private done = 0;
+  private open = "";
+  readonly prefixes = new Map<number, string>();
+
+  update(lines: string[]): void {
+    for (let i = this.done; i < lines.length; i++) {
+      if (this.open) this.prefixes.set(i, this.open);
+      const line = lines[i];
+      if (!line.includes(ESC)) continue;
+      for (const match of line.matchAll(SGR)) {
+        const codes = match[1];
+        this.open = codes === "" || codes === "0" || codes.endsWith(";0") ? "" : this.open + match[0];
+      }
+    }
+    this.done = lines.length;
+  }
+}
+
+const LogLine = memo(function LogLine({ text, carried }: { text: string; carried: string }) {
   const level = LEVEL.exec(text)?.[1];
   const className = level ? `log-text level-${level === "WARNING" ? "warning" : "error"}` : "log-text";
-  if (!text.includes(ESC)) return <span className={className}>{text}</span>;
-  return <span className={className} dangerouslySetInnerHTML={{ __html: ansiToHtml(text) }} />;
+  if (!carried && !text.includes(ESC)) return <span className={className}>{text}</span>;
+  return <span className={className} dangerouslySetInnerHTML={{ __html: ansiToHtml(carried + text) }} />;
 });
 
 export interface LogViewProps {
@@ -45,6 +71,8 @@ export function LogView({ lines, version = 0, live, highlight, onSelectLine, fil
   const [following, setFollowing] = useState(true);
   const scroller = useRef<HTMLDivElement>(null);
   const count = lines.length;
+  const carry = useMemo(() => new AnsiCarry(), [lines]);
+  carry.update(lines);
   const digits = String(Math.max(count, 1)).length;
 
   const virtualizer = useVirtualizer({
@@ -152,7 +180,7 @@ export function LogView({ lines, version = 0, live, highlight, onSelectLine, fil
                 >
                   {n}
                 </a>
-                <LogLine text={lines[item.index] ?? ""} />
+                <LogLine text={lines[item.index] ?? ""} carried={carry.prefixes.get(item.index) ?? ""} />
               </div>
             );
           })}
