@@ -47,6 +47,7 @@ ROUTERS = (
     "task_logs",
     "task_state_store",
     "xcoms",
+    "ui_gantt",
 )
 FIRST = 5
 
