@@ -16,8 +16,8 @@ from datetime import datetime
 from slipstream.services.context import ServiceContext
 from slipstream.services.errors import InvalidRequest, NotFound
 from slipstream.services.structure import GROUP, Node, dag_structure
-from slipstream.services.task_tries import _MARKING, _STATES, _edges
 from slipstream.services.task_logs import parse_line
+from slipstream.services.task_tries import _MARKING, _STATES, _edges
 from slipstream.store import dag_runs
 from slipstream.store import gantt as gantt_store
 
