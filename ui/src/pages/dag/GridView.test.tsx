@@ -135,7 +135,7 @@ describe("GridTable", () => {
 
 describe("GridView", () => {
   it("loads the grid, shows the selected run and remembers collapsed groups", async () => {
-    const fetchMock = vi.fn(async () => new Response(JSON.stringify(smallGrid()), { headers: { "content-type": "application/json" } }));
+    const fetchMock = vi.fn(async (_input: RequestInfo | URL) => new Response(JSON.stringify(smallGrid()), { headers: { "content-type": "application/json" } }));
     vi.stubGlobal("fetch", fetchMock);
     const page = () => (
       <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
