@@ -12,7 +12,7 @@ import { formatDate, formatDuration } from "../../components/format";
 import { stateColor, stateLabel } from "../../components/states";
 import { buildGanttRows, type GanttBar } from "./ganttRows";
 import { Chart, clock, useChartColors } from "./charts";
-import { PAGE_SIZE, RunStrip } from "./GridView";
+import { PAGE_SIZE, RunStrip } from "./RunStrip";
 import "./grid.css";
 
 type Point = { x: [number, number]; y: string; bar: GanttBar };

@@ -1,15 +1,12 @@
 // The Grid tab of the DAG page: runs x tasks, live, with the selected run's details.
 import { useCallback, useEffect, useState } from "react";
-import { Link, useNavigate, useParams, useSearchParams } from "react-router";
-import { useGrid, type GridRow, type GridRun } from "../../api/grid";
-import { runLink, taskInstanceLink } from "../../api/links";
+import { useNavigate, useParams, useSearchParams } from "react-router";
+import { useGrid, type GridRow } from "../../api/grid";
+import { taskInstanceLink } from "../../api/links";
 import { ErrorBox, Loading } from "../../components/Feedback";
-import { StateBadge } from "../../components/StateBadge";
-import { durationBetween, formatDate, formatDuration } from "../../components/format";
 import { GridTable } from "./GridTable";
+import { PAGE_SIZE, RunStrip } from "./RunStrip";
 import "./grid.css";
-
-export const PAGE_SIZE = 25;
 
 const storageKey = (dagId: string) => `slipstream.grid.collapsed.${dagId}`;
 
@@ -42,49 +39,6 @@ export function useCollapsedGroups(dagId: string): [Set<string>, (groupId: strin
     [dagId],
   );
   return [collapsed, toggle];
-}
-
-export function RunStrip({ dagId, run }: { dagId: string; run: GridRun }) {
-  const duration = run.duration ?? durationBetween(run.start_date, run.end_date);
-  return (
-    <dl className="run-strip" data-testid="run-strip" data-run-id={run.run_id}>
-      <div>
-        <dt>Run</dt>
-        <dd>
-          <Link to={runLink(dagId, run.run_id)} data-testid="run-strip-link">{run.run_id}</Link>
-        </dd>
-      </div>
-      <div>
-        <dt>State</dt>
-        <dd><StateBadge state={run.state} /></dd>
-      </div>
-      <div>
-        <dt>Type</dt>
-        <dd>{run.run_type}</dd>
-      </div>
-      {run.logical_date && (
-        <div>
-          <dt>Logical date</dt>
-          <dd>{formatDate(run.logical_date)}</dd>
-        </div>
-      )}
-      <div>
-        <dt>Start</dt>
-        <dd>{formatDate(run.start_date) || "—"}</dd>
-      </div>
-      <div>
-        <dt>End</dt>
-        <dd>{formatDate(run.end_date) || "—"}</dd>
-      </div>
-      <div>
-        <dt>Duration</dt>
-        <dd>{formatDuration(duration) || "—"}</dd>
-      </div>
-      <div>
-        <Link to={runLink(dagId, run.run_id)}>Conf and details →</Link>
-      </div>
-    </dl>
-  );
 }
 
 export default function GridView() {
