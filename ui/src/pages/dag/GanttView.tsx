@@ -41,7 +41,13 @@ function GanttChart({ bars, labels, now, onOpen }: {
       else if (bar.queued !== null && bar.start === null) queued.push({ x: [bar.queued, now], y: bar.label, bar });
       if (bar.start !== null) running.push({ x: [bar.start, bar.end ?? now], y: bar.label, bar });
     }
+    const starts = [...queued, ...running].map((p) => p.x[0]);
+    const ends = [...queued, ...running].map((p) => p.x[1]);
+    const from = Math.min(...starts);
+    const to = Math.max(...ends);
+    const pad = Math.max(500, (to - from) * 0.02);
     return {
+      range: { min: from - pad, max: to + pad },
       labels,
       datasets: [
         {
@@ -61,7 +67,7 @@ function GanttChart({ bars, labels, now, onOpen }: {
     if (!canvas.current) return;
     const config: ChartConfiguration<"bar", Point[], string> = {
       type: "bar",
-      data,
+      data: { labels: data.labels, datasets: data.datasets },
       options: {
         indexAxis: "y",
         responsive: true,
@@ -72,6 +78,8 @@ function GanttChart({ bars, labels, now, onOpen }: {
           x: {
             type: "linear",
             position: "top",
+            min: data.range.min,
+            max: data.range.max,
             ticks: { color: colors.muted, callback: (value) => clock(Number(value)), maxTicksLimit: 10 },
             grid: { color: colors.grid },
           },
@@ -116,7 +124,9 @@ function GanttChart({ bars, labels, now, onOpen }: {
   useEffect(() => {
     const made = chart.current;
     if (!made) return;
-    made.data = data;
+    made.data = { labels: data.labels, datasets: data.datasets };
+    const x = made.options.scales?.x;
+    if (x) Object.assign(x, data.range);
     made.update("none");
   }, [data]);
 

@@ -17,7 +17,7 @@ export interface GridTableProps {
   selectedRunId: string | null;
   onSelectRun: (runId: string) => void;
   onOpenCell: (runId: string, row: GridRow) => void;
-  /** Height of the scrolling area (CSS length). */
+  /** Most height of the scrolling area (CSS length). */
   height?: string;
 }
 
@@ -79,7 +79,7 @@ export function GridTable({
 
   const columns = `var(--grid-names, 300px) repeat(${grid.runs.length}, ${CELL_WIDTH}px)`;
   return (
-    <div className="grid-table" data-testid="grid-table" ref={scroller} style={{ height }}>
+    <div className="grid-table" data-testid="grid-table" ref={scroller} style={{ maxHeight: height }}>
       <div className="grid-header" style={{ gridTemplateColumns: columns }}>
         <div className="grid-corner muted">
           {grid.rows.length} {grid.rows.length === 1 ? "row" : "rows"}

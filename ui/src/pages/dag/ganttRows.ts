@@ -65,7 +65,7 @@ export function buildGanttRows(tries: GanttTry[]): { labels: string[]; bars: Gan
         queued: minOf(latest.map((t) => ms(t.queued_when))), start: minOf(latest.map((t) => ms(t.start_date))),
         end: ends.every((e) => e !== null) ? Math.max(...(ends as number[])) : null, instances: latest.length,
       };
-      rows.push({ label, first: bar.queued ?? bar.start, bars: [bar] });
+      rows.push({ label, first: bar.start ?? bar.queued, bars: [bar] });
       continue;
     }
     const perInstance = new Map<number, GanttTry[]>();
@@ -83,7 +83,7 @@ export function buildGanttRows(tries: GanttTry[]): { labels: string[]; bars: Gan
           label, taskId, mapIndex: mapIndex < 0 ? -1 : mapIndex, tryNumber: t.try_number, state: t.state,
           queued: ms(t.queued_when), start: ms(t.start_date), end: ms(t.end_date), instances: 1,
         }));
-      rows.push({ label, first: minOf(bars.map((b) => b.queued ?? b.start)), bars });
+      rows.push({ label, first: minOf(bars.map((b) => b.start ?? b.queued)), bars });
     }
   }
   rows.sort((a, b) => {
