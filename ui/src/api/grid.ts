@@ -41,14 +41,28 @@ export interface Grid {
 
 export const gridKey = (dagId: string, limit: number, offset: number) => ["grid", dagId, limit, offset] as const;
 
-const anyActive = (states: (string | null | undefined)[]) => states.some((s) => s === "running" || s === "queued" || isActive(s));
+const anyActive = (states: (string | null | undefined)[]) => states.some((s) => isActive(s));
+
+// How long the last answer of each query took: a big grid (1,000 tasks) is polled less often, so
+// the server spends at most a tenth of its time answering one open tab.
+const lastTook = new Map<string, number>();
+
+async function timed<T>(key: string, load: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const answer = await load();
+  lastTook.set(key, performance.now() - started);
+  return answer;
+}
+
+const pace = (key: string, active: boolean): number => Math.max(pollEvery(active), active ? 10 * (lastTook.get(key) ?? 0) : 0);
 
 export function useGrid(dagId: string, limit = 25, offset = 0) {
+  const key = `grid/${dagId}/${limit}/${offset}`;
   return useQuery({
     queryKey: gridKey(dagId, limit, offset),
-    queryFn: () => api.get<Grid>(`/ui/grid/${seg(dagId)}`, { limit, offset }),
+    queryFn: () => timed(key, () => api.get<Grid>(`/ui/grid/${seg(dagId)}`, { limit, offset })),
     placeholderData: keepPreviousData,
-    refetchInterval: (query) => pollEvery(anyActive((query.state.data?.runs ?? []).map((r) => r.state))),
+    refetchInterval: (query) => pace(key, anyActive((query.state.data?.runs ?? []).map((r) => r.state))),
   });
 }
 
@@ -74,13 +88,14 @@ export interface Gantt {
 }
 
 export function useGantt(dagId: string, runId: string | null) {
+  const key = `gantt/${dagId}/${runId}`;
   return useQuery({
     queryKey: ["gantt", dagId, runId],
-    queryFn: () => api.get<Gantt>(`/ui/gantt/${seg(dagId)}/${seg(runId ?? "")}`),
+    queryFn: () => timed(key, () => api.get<Gantt>(`/ui/gantt/${seg(dagId)}/${seg(runId ?? "")}`)),
     enabled: !!runId,
     refetchInterval: (query) => {
       const data = query.state.data;
-      return pollEvery(!!data && (isActive(data.state) || data.state === "running" || data.state === "queued"));
+      return pace(key, !!data && (isActive(data.state) || data.state === "running" || data.state === "queued"));
     },
   });
 }
@@ -106,8 +121,9 @@ export interface Durations {
 export function useDurations(dagId: string, limit: number) {
   return useQuery({
     queryKey: ["durations", dagId, limit],
-    queryFn: () => api.get<Durations>(`/ui/durations/${seg(dagId)}`, { limit }),
+    queryFn: () => timed(`durations/${dagId}/${limit}`, () => api.get<Durations>(`/ui/durations/${seg(dagId)}`, { limit })),
     placeholderData: keepPreviousData,
-    refetchInterval: (query) => pollEvery(anyActive((query.state.data?.runs ?? []).map((r) => r.state))),
+    refetchInterval: (query) =>
+      pace(`durations/${dagId}/${limit}`, anyActive((query.state.data?.runs ?? []).map((r) => r.state))),
   });
 }

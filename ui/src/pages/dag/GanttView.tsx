@@ -57,6 +57,7 @@ function GanttChart({ bars, labels, now, onOpen }: {
         },
         {
           label: "running", data: running, grouped: false, borderSkipped: false, borderWidth: 0, borderRadius: 2,
+          minBarLength: 3, // a task done within the same millisecond it started still shows
           backgroundColor: running.map((p) => stateColor(p.bar.state)),
         },
       ],
