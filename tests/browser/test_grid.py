@@ -147,3 +147,23 @@ def test_grid_of_1000_tasks_renders_a_window_and_scrolls_to_the_end(page, big_se
     page.get_by_role("button", name="Collapse group group_00").click()
     page.locator('[data-testid="grid-row"][data-task-id="group_01.task_000"]').wait_for()
     assert page.locator('[data-testid="grid-row"][data-task-id="group_00.task_000"]').count() == 0
+
+
+def test_mapped_counts_and_durations_over_the_big_store(page, big_server):
+    login(page, big_server)
+    page.goto(f"{big_server.url}/dags/bench_mapped")
+    count = page.get_by_test_id("mapped-count").first
+    count.wait_for()
+    assert count.inner_text() == "10"
+    assert "10" in page.get_by_test_id("grid-cell").first.get_attribute("title")
+    shoot(page, "grid-mapped")
+
+    page.goto(f"{big_server.url}/dags/bench_wide/durations")
+    page.get_by_test_id("durations-table").wait_for()
+    assert "1000 tasks" in page.get_by_test_id("durations-view").inner_text()
+    took = page.evaluate("""() => {
+        const found = performance.getEntriesByType("resource").find(e => e.name.includes("/ui/durations/"));
+        return found ? found.duration : null;
+    }""")
+    print(f"\nbench_wide task durations (1,000 tasks x 25 runs): /ui/durations answered in {took:.0f} ms")
+    shoot(page, "durations-1000-tasks")

@@ -154,7 +154,11 @@ export default function DurationsView() {
         </label>
         <span className="muted">
           {data.runs.length} runs, {data.tasks.length} tasks
-          {longest.length < data.tasks.length ? ` (chart: the ${longest.length} longest by mean)` : ""}
+          {longest.length === 0
+            ? " (no task has ended in these runs)"
+            : longest.length < data.tasks.length
+              ? ` (chart: the ${longest.length} longest by mean)`
+              : ""}
         </span>
       </div>
       {data.runs.length === 0 ? (
@@ -174,9 +178,9 @@ export default function DurationsView() {
               {longest.map((t) => (
                 <tr key={t.taskId} data-testid="durations-row" data-task-id={t.taskId}>
                   <td><code>{t.taskId}</code></td>
-                  <td>{formatDuration(t.mean)}</td>
-                  <td>{formatDuration(t.max)}</td>
-                  <td>{formatDuration(t.last)}</td>
+                  <td>{formatDuration(t.mean) || "—"}</td>
+                  <td>{formatDuration(t.max) || "—"}</td>
+                  <td>{formatDuration(t.last) || "—"}</td>
                 </tr>
               ))}
             </tbody>
@@ -199,9 +203,9 @@ function RunStats({ data }: { data: Durations }) {
   const last = data.runs[data.runs.length - 1]?.duration ?? null;
   return (
     <>
-      <td>{formatDuration(known.length ? known.reduce((a, b) => a + b, 0) / known.length : null)}</td>
-      <td>{formatDuration(known.length ? Math.max(...known) : null)}</td>
-      <td>{formatDuration(last)}</td>
+      <td>{formatDuration(known.length ? known.reduce((a, b) => a + b, 0) / known.length : null) || "—"}</td>
+      <td>{formatDuration(known.length ? Math.max(...known) : null) || "—"}</td>
+      <td>{formatDuration(last) || "—"}</td>
     </>
   );
 }
