@@ -30,9 +30,13 @@ def test_grid_turns_green_live_and_gantt_shows_parallel_extracts(page, standalon
     standalone.wait_for_dag(DAG)
     with standalone.client() as client:
         client.patch(f"/api/v2/dags/{DAG}", json={"is_paused": False}).raise_for_status()
-        answer = client.post(f"/api/v2/dags/{DAG}/dagRuns", json={"logical_date": None})
-        assert answer.status_code == 200, answer.text
-        run_id = answer.json()["dag_run_id"]
+        # Two runs at once: the grid shows both, the durations chart has two points per task.
+        run_ids = []
+        for _ in range(2):
+            answer = client.post(f"/api/v2/dags/{DAG}/dagRuns", json={"logical_date": None})
+            assert answer.status_code == 200, answer.text
+            run_ids.append(answer.json()["dag_run_id"])
+        run_id = run_ids[0]
     run = quote(run_id, safe="")
 
     login(page, standalone)
@@ -40,7 +44,8 @@ def test_grid_turns_green_live_and_gantt_shows_parallel_extracts(page, standalon
     page.locator(f'[data-testid="grid-run"][data-run-id="{run_id}"]').wait_for()
     shown = page.get_by_test_id("grid-row").evaluate_all("rows => rows.map(r => r.dataset.taskId)")
     assert set(TASKS) <= set(shown)
-    assert page.get_by_test_id("run-strip").get_attribute("data-run-id") == run_id
+    assert page.get_by_test_id("grid-run").evaluate_all("bars => bars.map(b => b.dataset.runId)") == run_ids
+    assert page.get_by_test_id("run-strip").get_attribute("data-run-id") == run_ids[1]  # the newest by default
 
     # Live: every task's cell of the run turns green without a reload.
     cells = f'[data-testid="grid-cell"][data-run-id="{run_id}"]'
@@ -58,6 +63,10 @@ def test_grid_turns_green_live_and_gantt_shows_parallel_extracts(page, standalon
         arg=f'[data-testid="grid-run"][data-run-id="{run_id}"]', timeout=30_000,
     )
     assert run_bar.get_attribute("data-state") == "success"
+    page.wait_for_function(
+        "selector => document.querySelector(selector).dataset.state === 'success'",
+        arg=f'[data-testid="grid-run"][data-run-id="{run_ids[1]}"]', timeout=60_000,
+    )
 
     # Clicking a cell opens that task instance.
     page.locator(f'[data-testid="grid-row"][data-task-id="extract_sales_data"] {cells}').click()

@@ -36,7 +36,7 @@ function stats(data: Durations): TaskStats[] {
 }
 
 const runLabel = (run: Durations["runs"][number]) =>
-  run.logical_date ? formatDate(run.logical_date).slice(5, 16) : run.run_id.replace(/^(manual|scheduled)__/, "").slice(0, 16);
+  run.logical_date ? formatDate(run.logical_date).slice(5) : run.run_id.replace(/^(manual|scheduled)__/, "").slice(0, 16);
 
 function DurationsChart({ data, tasks, showQueued }: { data: Durations; tasks: TaskStats[]; showQueued: boolean }) {
   const canvas = useRef<HTMLCanvasElement>(null);
