@@ -17,6 +17,14 @@ import "./grid.css";
 
 type Point = { x: [number, number]; y: string; bar: GanttBar };
 
+const STEPS_S = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 21600, 43200, 86400];
+
+/** A round tick spacing in ms giving at most about 10 ticks over ``span`` ms. */
+function tickStep(span: number): number {
+  const step = STEPS_S.find((s) => span / (s * 1000) <= 10) ?? Math.ceil(span / 10 / 86400000) * 86400;
+  return step * 1000;
+}
+
 /** The state colour, lighter (for queued bars). */
 function lighter(color: string): string {
   if (!color.startsWith("#") || color.length !== 7) return "rgba(128,128,128,0.35)";
@@ -46,8 +54,10 @@ function GanttChart({ bars, labels, now, onOpen }: {
     const from = Math.min(...starts);
     const to = Math.max(...ends);
     const pad = Math.max(500, (to - from) * 0.02);
+    const step = tickStep(to - from + 2 * pad);
     return {
-      range: { min: from - pad, max: to + pad },
+      // Ticks at whole seconds (or minutes...): the axis starts on a multiple of the step.
+      range: { min: Math.floor((from - pad) / step) * step, max: Math.ceil((to + pad) / step) * step, step },
       labels,
       datasets: [
         {
@@ -81,7 +91,7 @@ function GanttChart({ bars, labels, now, onOpen }: {
             position: "top",
             min: data.range.min,
             max: data.range.max,
-            ticks: { color: colors.muted, callback: (value) => clock(Number(value)), maxTicksLimit: 10 },
+            ticks: { color: colors.muted, callback: (value) => clock(Number(value)), stepSize: data.range.step },
             grid: { color: colors.grid },
           },
           y: { type: "category", ticks: { color: colors.fg, autoSkip: false }, grid: { color: colors.grid } },
@@ -127,7 +137,11 @@ function GanttChart({ bars, labels, now, onOpen }: {
     if (!made) return;
     made.data = { labels: data.labels, datasets: data.datasets };
     const x = made.options.scales?.x;
-    if (x) Object.assign(x, data.range);
+    if (x) {
+      x.min = data.range.min;
+      x.max = data.range.max;
+      if (x.ticks) (x.ticks as { stepSize?: number }).stepSize = data.range.step;
+    }
     made.update("none");
   }, [data]);
 
