@@ -48,6 +48,7 @@ ROUTERS = (
     "task_state_store",
     "xcoms",
     "ui_task_instance",
+    "ui_gantt",
 )
 FIRST = 5
 
