@@ -105,7 +105,7 @@ function Counts() {
   return (
     <div className="dag-counts" data-testid="dag-counts">
       {items.map(([kind, count, label]) => (
-        <div className="dag-count" data-kind={kind} key={kind}>
+        <div className="dag-count" data-kind={kind} data-none={count === 0 || undefined} key={kind}>
           <b>{count}</b>
           <span>{label}</span>
         </div>
