@@ -1,6 +1,6 @@
 // Pieces the admin pages share: a form in a dialog showing the server's error, a delete
 // confirmation, a pager and a debounced search box.
-import { useEffect, useState, type FormEvent, type ReactNode } from "react";
+import { cloneElement, useEffect, useId, useState, type FormEvent, type ReactElement, type ReactNode } from "react";
 import { ADMIN_PAGE } from "../../api/admin";
 import { Dialog } from "../../components/Dialog";
 import { ErrorBox } from "../../components/Feedback";
@@ -45,13 +45,21 @@ export function FormDialog({
   );
 }
 
-export function Field({ label, children, hint }: { label: string; children: ReactNode; hint?: ReactNode }) {
+/** A labelled form control: the label names the control alone (its hint describes it). */
+export function Field({ label, children, hint }: { label: string; children: ReactElement<{ id?: string; "aria-describedby"?: string }>; hint?: ReactNode }) {
+  const id = useId();
   return (
-    <label className="form-row">
-      <span className="form-label">{label}</span>
-      {children}
-      {hint ? <span className="muted form-hint">{hint}</span> : null}
-    </label>
+    <div className="form-row">
+      <label className="form-label" htmlFor={id}>
+        {label}
+      </label>
+      {cloneElement(children, { id, "aria-describedby": hint ? `${id}-hint` : undefined })}
+      {hint ? (
+        <span className="muted form-hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      ) : null}
+    </div>
   );
 }
 
