@@ -174,6 +174,37 @@ def test_assets_explain_themselves_when_there_are_none(page, standalone):
     shoot_both(page, "assets-empty")
 
 
+ASSETS_DAG = """
+from datetime import datetime
+from airflow.sdk import DAG, Asset
+from airflow.operators.bash import BashOperator
+
+orders = Asset("s3://warehouse/orders.parquet")
+
+with DAG("ui_assets_producer", start_date=datetime(2024, 1, 1), schedule=None):
+    BashOperator(task_id="export", bash_command=":", outlets=[orders])
+
+with DAG("ui_assets_consumer", start_date=datetime(2024, 1, 1), schedule=[orders]):
+    BashOperator(task_id="report", bash_command=":")
+"""
+
+
+def test_assets_and_their_events_are_listed(page, standalone):
+    (standalone.home / "dags" / "ui_assets.py").write_text(ASSETS_DAG)
+    standalone.wait_for_dag("ui_assets_consumer", timeout=60)
+    with standalone.client() as client:
+        asset = client.get("/api/v2/assets").json()["assets"][0]
+        client.post("/api/v2/assets/events", json={"asset_id": asset["id"], "extra": {"rows": 42}}).raise_for_status()
+    login(page, standalone)
+    page.goto(standalone.url + "/assets")
+    table = page.get_by_test_id("assets-table")
+    assert "s3://warehouse/orders.parquet" in table.inner_text()
+    assert "ui_assets_producer" in table.inner_text() and "ui_assets_consumer" in table.inner_text()
+    events = page.get_by_test_id("asset-events-table")
+    assert '"rows":42' in events.inner_text()
+    shoot_both(page, "assets")
+
+
 def test_a_viewer_sees_read_only_tables(page, standalone):
     with standalone.client() as client:
         client.post("/api/v2/variables", json={"key": "ui_viewer_sees", "value": "1"}).raise_for_status()

@@ -95,14 +95,15 @@ export function ConfirmDelete({
 }
 
 export function Pager({ offset, total, shown, onOffset, noun }: { offset: number; total: number; shown: number; onOffset: (o: number) => void; noun: string }) {
-  if (total <= ADMIN_PAGE && offset === 0) return <div className="muted admin-total">{total} {noun}</div>;
+  const counted = `${total} ${total === 1 ? noun.replace(/s$/, "") : noun}`;
+  if (total <= ADMIN_PAGE && offset === 0) return <div className="muted admin-total">{counted}</div>;
   return (
     <div className="pager">
       <button type="button" disabled={offset === 0} onClick={() => onOffset(Math.max(0, offset - ADMIN_PAGE))}>
         ‹ Previous
       </button>
       <span>
-        {offset + 1}–{offset + shown} of {total} {noun}
+        {offset + 1}–{offset + shown} of {counted}
       </span>
       <button type="button" disabled={offset + ADMIN_PAGE >= total} onClick={() => onOffset(offset + ADMIN_PAGE)}>
         Next ›
