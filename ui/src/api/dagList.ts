@@ -118,6 +118,10 @@ export function usePauseListedDag() {
       api.patch<Dag>(`/api/v2/dags/${seg(dagId)}`, { is_paused: paused }),
     onSuccess: (dag) => {
       client.setQueryData(["dag", dag.dag_id], dag);
+      // The toggle shows the new state at once, before the list is fetched again.
+      client.setQueriesData<DagListPage>({ queryKey: ["dags", "list"] }, (page) =>
+        page && { ...page, dags: page.dags.map((d) => (d.dag_id === dag.dag_id ? { ...d, is_paused: dag.is_paused } : d)) },
+      );
       return Promise.all([
         client.invalidateQueries({ queryKey: ["dags"] }),
         client.invalidateQueries({ queryKey: ["dashboard"] }),

@@ -245,7 +245,7 @@ function DagTable({ dags }: { dags: ListedDag[] }) {
                       role="switch"
                       aria-label={`Active: ${d.dag_id}`}
                       data-testid="pause-toggle"
-                      checked={!d.is_paused}
+                      checked={busy ? !pause.variables.paused : !d.is_paused}
                       disabled={!mayPause || busy}
                       onChange={(e) => pause.mutate({ dagId: d.dag_id, paused: !e.target.checked })}
                     />
