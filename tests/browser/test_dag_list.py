@@ -166,6 +166,9 @@ def test_a_viewer_can_pause_nothing_and_trigger_nothing(page, seeded):
     page.goto(seeded.url + "/dags/parallel_data_processing")
     page.get_by_test_id("dag-title").wait_for()
     assert page.get_by_test_id("trigger-button").count() == 0
+    page.goto(seeded.url + "/admin/pools")
+    page.get_by_test_id("pool-row").first.wait_for()
+    assert page.get_by_test_id("add-button").count() == 0 and page.get_by_test_id("edit-button").count() == 0
 
 
 def bench_api():
