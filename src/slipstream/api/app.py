@@ -25,6 +25,7 @@ ROUTERS = (
     "dags",
     "import_errors",
     "ui",
+    "ui_dags",
     "users",
     "docs",
     "dag_stats",
@@ -50,7 +51,7 @@ ROUTERS = (
     "ui_task_instance",
     "ui_gantt",
 )
-FIRST = 5
+FIRST = 6
 
 # Files the server itself serves under /static (Swagger UI for /docs; no CDN).
 STATIC = Path(__file__).resolve().parent / "static"
