@@ -53,9 +53,12 @@ ui: $(UI_MODULES)
 ui-test: $(UI_MODULES)
 	cd ui && npx vitest run
 
-# Debian's Chromium for the browser tests (tests/browser), installed when missing.
+# Debian's Chromium for the browser tests (tests/browser), with an emoji font (DAG display names
+# have them), installed when missing.
+CHROMIUM_PACKAGES := chromium fonts-noto-color-emoji
 chromium:
-	@command -v chromium >/dev/null || apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
+	@command -v chromium >/dev/null && test -d /usr/share/fonts/truetype/noto || \
+		apt-get install -y $(CHROMIUM_PACKAGES) || (apt-get update && apt-get install -y $(CHROMIUM_PACKAGES))
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -211,6 +211,30 @@ def shoot(page: Any, name: str) -> Path:
     return path
 
 
+def shoot_both(page: Any, name: str) -> None:
+    """A screenshot in the light theme and one in the dark theme (NAME-light, NAME-dark); the page
+    is left in the theme it was in."""
+    theme = "document.documentElement.dataset.theme || 'light'"
+    start = page.evaluate(theme)
+    for _ in range(2):
+        shoot(page, f"{name}-{page.evaluate(theme)}")
+        page.get_by_role("button", name="Toggle dark theme").click()
+    assert page.evaluate(theme) == start
+
+
+def bench_api() -> Any:
+    """The repository's ``bench/api.py`` (``build_store``, ``Sizes``): under pytest, ``bench`` may
+    name tests/bench, a namespace package, instead."""
+    import importlib
+
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    loaded = sys.modules.get("bench")
+    if loaded is not None and getattr(loaded, "__file__", None) is None:
+        del sys.modules["bench"]
+    return importlib.import_module("bench.api")
+
+
 def login(page: Any, server: Standalone, username: str = "admin", password: str | None = None) -> None:
     """Log in through the login form, landing on the DAG list."""
     page.goto(f"{server.url}/login")

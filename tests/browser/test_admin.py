@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from .conftest import login, shoot
-from .test_dag_list import shoot_both
+from .conftest import login, shoot, shoot_both
 
 
 def form(page):

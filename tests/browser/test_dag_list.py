@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from .conftest import login, shoot
+from .conftest import bench_api, login, shoot, shoot_both
 
 LOADING = ("parallel_data_processing", "parallel_notifications", "parallel_dependencies", "parallel_multiprocessing",
            "dynamic_task_mapping_demo", "parallel_tasks_example")
@@ -33,14 +33,6 @@ def seeded(standalone):
     return standalone
 
 
-def shoot_both(page, name: str) -> None:
-    """A screenshot in the light theme and one in the dark theme; the page is left as it was."""
-    start = page.evaluate("document.documentElement.dataset.theme || 'light'")
-    for _ in range(2):
-        theme = page.evaluate("document.documentElement.dataset.theme || 'light'")
-        shoot(page, f"{name}-{theme}")
-        page.get_by_role("button", name="Toggle dark theme").click()
-    assert page.evaluate("document.documentElement.dataset.theme || 'light'") == start
 
 
 def listed(page) -> list[str]:
@@ -171,20 +163,6 @@ def test_a_viewer_can_pause_nothing_and_trigger_nothing(page, seeded):
     assert page.get_by_test_id("add-button").count() == 0 and page.get_by_test_id("edit-button").count() == 0
 
 
-def bench_api():
-    """The repository's ``bench.api`` (pytest puts tests/ first on sys.path, where tests/bench would
-    pass for ``bench``)."""
-    import importlib
-    import sys
-
-    from .conftest import REPO
-
-    if sys.path[0] != str(REPO):
-        sys.path.insert(0, str(REPO))
-    loaded = sys.modules.get("bench")
-    if loaded is not None and getattr(loaded, "__file__", None) is None:  # tests/bench, a namespace package
-        del sys.modules["bench"]
-    return importlib.import_module("bench.api")
 
 
 def test_a_thousand_dags_are_paged(page, tmp_path):

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from urllib.parse import quote
 
 import pytest
 
-from .conftest import REPO, login, shoot, start_api_server, stop_standalone
+from .conftest import bench_api, login, shoot, start_api_server, stop_standalone
 
 DAG = "parallel_data_processing"
 EXTRACTS = ("extract_sales_data", "extract_customer_data", "extract_inventory_data")
@@ -106,11 +105,8 @@ def test_grid_turns_green_live_and_gantt_shows_parallel_extracts(page, standalon
 
 @pytest.fixture(scope="module")
 def big_server(tmp_path_factory):
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))  # the repository root, for `bench`
-    if "bench" in sys.modules and getattr(sys.modules["bench"], "__file__", None) is None:
-        del sys.modules["bench"]  # tests/bench, seen as a namespace package
-    from bench.api import Sizes, build_store
+    bench = bench_api()
+    Sizes, build_store = bench.Sizes, bench.build_store
 
     home = tmp_path_factory.mktemp("big_grid")
     started = time.monotonic()

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import REPO, Standalone, login, shoot, start_api_server, stop_standalone
+from .conftest import Standalone, bench_api, login, shoot_both, start_api_server, stop_standalone
 
 DEMO = '''
 from datetime import datetime
@@ -49,17 +49,6 @@ with DAG("ui_ti_demo", schedule=None, start_date=datetime(2024, 1, 1), catchup=F
 '''
 
 
-def import_bench_api() -> Any:
-    """bench/api.py of the repository (under pytest, ``bench`` may name tests/bench instead)."""
-    import importlib
-    import sys
-
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
-    loaded = sys.modules.get("bench")
-    if loaded is not None and getattr(loaded, "__file__", None) is None:
-        del sys.modules["bench"]
-    return importlib.import_module("bench.api")
 
 
 def ti_url(server: Standalone, dag_id: str, run_id: str, task_id: str, map_index: int | None = None) -> str:
@@ -69,13 +58,6 @@ def ti_url(server: Standalone, dag_id: str, run_id: str, task_id: str, map_index
     return url if map_index is None else f"{url}/mapped/{map_index}"
 
 
-def shoot_both(page: Any, name: str) -> None:
-    """Screenshots in the light and the dark theme, back to where it was."""
-    start = page.evaluate("document.documentElement.dataset.theme")
-    shoot(page, f"{name}-{start}")
-    page.get_by_role("button", name="Toggle dark theme").click()
-    shoot(page, f"{name}-{page.evaluate('document.documentElement.dataset.theme')}")
-    page.get_by_role("button", name="Toggle dark theme").click()
 
 
 def wait_state(client: Any, path: str, wanted: set[str], timeout: float = 90) -> dict[str, Any]:
@@ -192,9 +174,9 @@ def test_colours_templates_xcoms_and_named_mapped_instances(page, standalone, de
 
 @pytest.fixture(scope="module")
 def big_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Standalone]:
-    bench_api = import_bench_api()
+    bench = bench_api()
     home = tmp_path_factory.mktemp("big-mapped")
-    bench_api.build_store(home, bench_api.Sizes(dags=2, tasks=10, runs=1, mapped=100_000))
+    bench.build_store(home, bench.Sizes(dags=2, tasks=10, runs=1, mapped=100_000))
     server = start_api_server(home)
     try:
         yield server
