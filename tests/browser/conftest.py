@@ -211,6 +211,21 @@ def shoot(page: Any, name: str) -> Path:
     return path
 
 
+SPEED = SCREENSHOTS / "speed.json"
+
+
+def record(name: str, value: float, unit: str = "ms") -> None:
+    """Keep a speed figure measured in the browser (ui-screenshots/speed.json; `make bench-ui`
+    prints them as a table). Tests record times; they never assert them."""
+    import json
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    figures = json.loads(SPEED.read_text()) if SPEED.is_file() else {}
+    figures[name] = {"value": round(value, 1), "unit": unit}
+    SPEED.write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"\n{name}: {value:.1f} {unit}")
+
+
 def shoot_both(page: Any, name: str) -> None:
     """A screenshot in the light theme and one in the dark theme (NAME-light, NAME-dark); the page
     is left in the theme it was in."""

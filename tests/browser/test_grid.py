@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from .conftest import bench_api, login, shoot, start_api_server, stop_standalone
+from .conftest import bench_api, login, record, shoot, start_api_server, stop_standalone
 
 DAG = "parallel_data_processing"
 EXTRACTS = ("extract_sales_data", "extract_customer_data", "extract_inventory_data")
@@ -129,8 +129,8 @@ def test_grid_of_1000_tasks_renders_a_window_and_scrolls_to_the_end(page, big_se
         return {rendered: mark ? mark.startTime : null, grid_request: grid ? grid.duration : null,
                 grid_bytes: grid ? grid.transferSize : null};
     }""")
-    print(f"\nbench_wide grid (1,000 tasks x 25 runs): rows painted {timing['rendered']:.0f} ms after navigation "
-          f"start; /ui/grid answered in {timing['grid_request']:.0f} ms ({timing['grid_bytes']} bytes on the wire)")
+    record("grid 1,000 tasks x 25 runs: rows painted after navigation", timing["rendered"])
+    record("grid 1,000 tasks x 25 runs: /ui/grid answer", timing["grid_request"])
     assert page.get_by_test_id("grid-run").count() == 25
     in_dom = page.get_by_test_id("grid-row").count()
     assert 10 < in_dom < 150, f"{in_dom} rows in the DOM: not virtualised"
@@ -142,7 +142,7 @@ def test_grid_of_1000_tasks_renders_a_window_and_scrolls_to_the_end(page, big_se
     last = page.locator('[data-testid="grid-row"][data-task-id="group_09.task_099"]')
     last.wait_for()
     scrolled = page.evaluate("performance.now()") - started
-    print(f"scrolled to the last row in {scrolled:.0f} ms")
+    record("grid 1,000 tasks x 25 runs: scrolled to the last row", scrolled)
     assert page.get_by_test_id("grid-row").count() < 150
     assert last.is_visible()
     shoot(page, "grid-1000-tasks-bottom")

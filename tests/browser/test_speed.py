@@ -1,27 +1,15 @@
-"""The web UI's speed, measured in the browser (issue 12, item 4). These tests check what they
-load and RECORD the times (ui-screenshots/speed.json, printed with -s); they assert no time:
-targets live in benchmarks (`make bench-ui` runs this file and prints the table)."""
+"""The web UI's speed, measured in the browser (issue 12, item 4): these tests check what they
+load and record the times (conftest.record); they assert no time."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
 import time
 from pathlib import Path
 
-from .conftest import SCREENSHOTS, login, start_standalone, stop_standalone
-
-SPEED = SCREENSHOTS / "speed.json"
-
-
-def record(name: str, value: float, unit: str = "ms") -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    figures = json.loads(SPEED.read_text()) if SPEED.is_file() else {}
-    figures[name] = {"value": round(value, 1), "unit": unit}
-    SPEED.write_text(json.dumps(figures, indent=2) + "\n")
-    print(f"{name}: {value:.1f} {unit}")
+from .conftest import login, record, start_standalone, stop_standalone
 
 
 def _free_port() -> int:
