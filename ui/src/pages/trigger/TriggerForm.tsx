@@ -128,7 +128,8 @@ export function TriggerForm({ params, onSubmit, onCancel }: TriggerFormProps) {
     }
   }
 
-  const blocked = submitting || (tab === "raw" ? rawError !== null : attempted && Object.keys(errors).length > 0);
+  // Field errors do not disable the button: pressing it shows them all.
+  const blocked = submitting || (tab === "raw" && rawError !== null);
 
   return (
     <form className="trigger-form" onSubmit={submit} noValidate data-testid="trigger-form">
