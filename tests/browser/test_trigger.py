@@ -214,3 +214,38 @@ def test_run_note_is_editable(page, standalone, finished_runs):
     expect(page.get_by_test_id("note-shown")).to_have_text("Checked by hand")
     run = next(r for r in runs_of(standalone, PARALLEL) if r["dag_run_id"] == run_id)
     assert run["note"] == "Checked by hand"
+
+
+def test_run_actions_preview_the_run_s_task_instances(page, standalone, finished_runs):
+    run_id = finished_runs[0]
+    wait_for_run(standalone, PARALLEL, run_id)
+    login(page, standalone)
+    page.goto(standalone.url + run_link(PARALLEL, run_id))
+    page.get_by_test_id("run-clear").click()
+    dialog = page.get_by_test_id("action-dialog")
+    expect(dialog.get_by_test_id("preview-item")).to_have_count(9)
+    dialog.get_by_test_id("option-only_failed").check()
+    expect(dialog.get_by_test_id("preview-empty")).to_be_visible()
+    expect(dialog.get_by_test_id("action-confirm")).to_be_disabled()
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+    # Marking a finished run failed changes no task instance: the preview says so.
+    page.get_by_test_id("run-mark-failed").click()
+    expect(dialog.get_by_test_id("preview-empty")).to_contain_text("only the run's state changes")
+    dialog.get_by_role("button", name="Cancel").click()
+    assert wait_for_run(standalone, PARALLEL, run_id)["state"] == "success"
+
+
+def test_a_viewer_sees_no_actions(page, standalone, finished_runs):
+    created = standalone.cli("users", "create", "--username", "viewer", "--role", "Viewer",
+                             "--password", "viewer-password")
+    assert created.returncode == 0, created.stderr
+    login(page, standalone, "viewer", "viewer-password")
+    page.goto(standalone.url + run_link(PARALLEL, finished_runs[0]))
+    expect(page.get_by_test_id("ti-row")).to_have_count(9)
+    assert page.get_by_test_id("run-actions").count() == 0
+    assert page.get_by_test_id("task-actions").count() == 0
+    assert page.get_by_test_id("edit-note").count() == 0
+    page.goto(f"{standalone.url}/dags/{MAPPING}")
+    expect(page.get_by_test_id("dag-title")).to_be_visible()
+    assert page.get_by_test_id("trigger-button").count() == 0

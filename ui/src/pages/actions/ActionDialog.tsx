@@ -31,7 +31,7 @@ export interface ActionDialogProps {
   /** A stable key of the action (the dry run's cache key, with the options). */
   previewKey: readonly unknown[];
   preview: (options: Record<string, boolean>) => Promise<Preview>;
-  /** The state each previewed task instance goes to (shown as "old -> new"). */
+  /** The state each previewed task instance goes to (shown as "old -> new"); null: cleared (no state). */
   newState: (ti: TaskInstance) => string | null;
   /** Text when the preview is empty. */
   nothing?: string;
@@ -147,6 +147,8 @@ function PreviewList({ items, newState, showRun }: {
   newState: (ti: TaskInstance) => string | null;
   showRun: boolean;
 }) {
+  const showMap = items.some((ti) => ti.map_index >= 0);
+  const columns = `preview-row${showRun ? " with-run" : ""}${showMap ? " with-map" : ""}`;
   const scroller = useRef<HTMLDivElement>(null);
   const rows = useVirtualizer({ count: items.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 8 });
   const virtual = rows.getVirtualItems();
@@ -154,13 +156,13 @@ function PreviewList({ items, newState, showRun }: {
   const shown = virtual.length ? virtual : items.slice(0, 20).map((_, index) => ({ index, start: index * ROW, key: index }));
   return (
     <div className="preview-list" data-testid="preview-list" role="table" aria-label="Task instances touched">
-      <div className={`preview-row preview-head${showRun ? " with-run" : ""}`} role="row">
+      <div className={`${columns} preview-head`} role="row">
         <span role="columnheader">Task</span>
-        <span role="columnheader">Map index</span>
+        {showMap && <span role="columnheader">Map index</span>}
         {showRun && <span role="columnheader">Run</span>}
         <span role="columnheader">State</span>
       </div>
-      <div className="preview-scroll" ref={scroller} style={{ height: Math.min(items.length, 10) * ROW + 2 }}>
+      <div className="preview-scroll" ref={scroller} style={{ height: Math.min(items.length, 10) * ROW + 4 }}>
         <div style={{ height: rows.getTotalSize() || items.length * ROW, position: "relative" }}>
           {shown.map((row) => {
             const ti = items[row.index];
@@ -168,7 +170,7 @@ function PreviewList({ items, newState, showRun }: {
             return (
               <div
                 key={row.key}
-                className={`preview-row${showRun ? " with-run" : ""}`}
+                className={columns}
                 role="row"
                 data-testid="preview-item"
                 data-task-id={ti.task_id}
@@ -179,9 +181,11 @@ function PreviewList({ items, newState, showRun }: {
                 <span role="cell" className="ellipsis" title={ti.task_id}>
                   {ti.task_display_name || ti.task_id}
                 </span>
-                <span role="cell" className="ellipsis">
-                  {ti.map_index >= 0 ? ti.rendered_map_index || ti.map_index : ""}
-                </span>
+                {showMap && (
+                  <span role="cell" className="ellipsis" title={ti.map_index >= 0 ? `map index ${ti.map_index}` : undefined}>
+                    {ti.map_index >= 0 ? ti.rendered_map_index || ti.map_index : ""}
+                  </span>
+                )}
                 {showRun && (
                   <span role="cell" className="ellipsis mono" title={ti.dag_run_id}>
                     {ti.dag_run_id}
@@ -189,11 +193,13 @@ function PreviewList({ items, newState, showRun }: {
                 )}
                 <span role="cell" className="state-change">
                   <StateBadge state={ti.state} />
-                  {next !== undefined && (
-                    <>
-                      <span aria-hidden="true">→</span>
-                      <StateBadge state={next} />
-                    </>
+                  <span aria-hidden="true">→</span>
+                  {next === null ? (
+                    <span className="chip cleared" data-testid="preview-cleared">
+                      cleared
+                    </span>
+                  ) : (
+                    <StateBadge state={next} />
                   )}
                 </span>
               </div>
