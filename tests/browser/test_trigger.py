@@ -249,3 +249,55 @@ def test_a_viewer_sees_no_actions(page, standalone, finished_runs):
     page.goto(f"{standalone.url}/dags/{MAPPING}")
     expect(page.get_by_test_id("dag-title")).to_be_visible()
     assert page.get_by_test_id("trigger-button").count() == 0
+
+
+RICH_DAG = '''
+from airflow import DAG
+from airflow.models.param import Param
+from airflow.operators.empty import EmptyOperator
+
+with DAG(
+    dag_id="ui_rich_params",
+    schedule=None,
+    params={
+        "flag": Param(True, type="boolean", description="A switch"),
+        "ratio": Param(0.5, type="number", minimum=0, maximum=1, title="Sampling ratio"),
+        "region": Param("eu", enum=["eu", "us"], values_display={"eu": "Europe", "us": "United States"},
+                        description_md="Where the **data** lives"),
+        "when": Param("2024-01-02T03:04:00+00:00", type="string", format="date-time", section="Timing"),
+        "tags": Param(["a", "b"], type="array", items={"type": "string"}, section="Timing"),
+        "options": Param({"depth": 2}, type="object", section="Advanced"),
+        "comment": Param(None, type=["null", "string"], section="Advanced"),
+    },
+) as dag:
+    EmptyOperator(task_id="noop")
+'''
+
+
+def test_every_kind_of_param_makes_its_field_and_the_defaults_trigger(page, standalone):
+    (standalone.home / "dags" / "ui_rich_params.py").write_text(RICH_DAG)
+    standalone.wait_for_dag("ui_rich_params", timeout=60)
+    login(page, standalone)
+    page.goto(f"{standalone.url}/dags/ui_rich_params")
+    page.get_by_test_id("trigger-button").click()
+    form = page.get_by_test_id("trigger-form")
+    assert page.get_by_label("flag", exact=True).is_checked()
+    ratio = page.get_by_label("Sampling ratio")
+    assert (ratio.get_attribute("type"), ratio.get_attribute("max")) == ("number", "1")
+    assert page.get_by_label("region", exact=True).locator("option").all_inner_texts() == ["Europe", "United States"]
+    assert form.locator("strong", has_text="data").count() == 1  # description_md rendered
+    assert page.get_by_label("when", exact=True).get_attribute("type") == "datetime-local"
+    assert page.get_by_label("tags", exact=True).input_value() == "a\nb"
+    assert json.loads(page.get_by_label("options", exact=True).input_value()) == {"depth": 2}
+    assert form.locator("summary").all_inner_texts()[:3] == ["Parameters", "Timing", "Advanced"]
+    shoot(page, "trigger-form-sections")
+    ratio.fill("2")
+    page.get_by_test_id("trigger-submit").click()
+    expect(page.get_by_test_id("param-ratio-error")).to_have_text("At most 1")
+    ratio.fill("0.25")
+    page.get_by_label("tags", exact=True).fill("x\ny\nz")
+    page.get_by_test_id("trigger-submit").click()
+    page.wait_for_url(re.compile(r"run_id="))
+    run = runs_of(standalone, "ui_rich_params")[0]
+    assert run["conf"] == {"flag": True, "ratio": 0.25, "region": "eu", "when": "2024-01-02T03:04:00+00:00",
+                           "tags": ["x", "y", "z"], "options": {"depth": 2}, "comment": None}
