@@ -131,6 +131,55 @@ export function markTaskInstances(
   return api.patch<TaskInstances>(path, { new_state: newState, ...options });
 }
 
+// ---- previews (/ui: the count by state and the first task instances, not all of them) ----
+
+export interface ActionPreviewAnswer {
+  total_entries: number;
+  states: Record<string, number>;
+  task_instances: TaskInstance[];
+}
+
+/** How many task instances a preview lists (its count is always the whole). */
+export const PREVIEW_LIMIT = 1000;
+
+/** What clearTaskInstances would clear: one task's instances (one of them with mapIndex >= 0), or the whole run without taskId. */
+export function previewClear(
+  dagId: string,
+  runId: string,
+  taskId: string | null,
+  mapIndex: number | undefined,
+  options: Partial<ClearOptions>,
+): Promise<ActionPreviewAnswer> {
+  const one = mapIndex !== undefined && mapIndex >= 0;
+  return api.post<ActionPreviewAnswer>(`/ui/dags/${seg(dagId)}/actionPreview/clear`, {
+    dag_run_id: runId,
+    task_ids: taskId === null ? null : [one ? [taskId, mapIndex] : taskId],
+    limit: PREVIEW_LIMIT,
+    ...options,
+  });
+}
+
+/** What marking the task instance(s) would change. */
+export function previewMark(
+  dagId: string,
+  runId: string,
+  taskId: string,
+  mapIndex: number | undefined,
+  newState: "success" | "failed",
+  options: MarkOptions,
+): Promise<ActionPreviewAnswer> {
+  const one = mapIndex !== undefined && mapIndex >= 0;
+  return api.post<ActionPreviewAnswer>(`${uiRunPath(dagId, runId)}/actionPreview/mark`, {
+    task_id: taskId,
+    map_index: one ? mapIndex : null,
+    new_state: newState,
+    limit: PREVIEW_LIMIT,
+    ...options,
+  });
+}
+
+const uiRunPath = (dagId: string, runId: string) => `/ui/dags/${seg(dagId)}/dagRuns/${seg(runId)}`;
+
 // ---- run actions ----
 
 export function clearRun(dagId: string, runId: string, onlyFailed: boolean, dryRun: boolean): Promise<TaskInstances | DagRun> {

@@ -6,8 +6,8 @@ import {
   clearRun,
   fetchRunTaskInstances,
   markRun,
+  previewClear,
   stateAfterRunMark,
-  type TaskInstances,
 } from "../../api/actions";
 import { useSession } from "../../auth/session";
 import { ActionDialog } from "./ActionDialog";
@@ -53,8 +53,8 @@ export function RunActions({ dagId, runId, state }: { dagId: string; runId: stri
           options={[{ key: "only_failed", label: "Only failed", hint: "Only the failed and upstream_failed task instances" }]}
           previewKey={["clearRun", dagId, runId]}
           preview={async (o) => {
-            const found = (await clearRun(dagId, runId, o.only_failed ?? false, true)) as TaskInstances;
-            return { taskInstances: found.task_instances, total: found.total_entries ?? found.task_instances.length };
+            const found = await previewClear(dagId, runId, null, undefined, { only_failed: o.only_failed ?? false });
+            return { taskInstances: found.task_instances, total: found.total_entries };
           }}
           newState={() => null}
           nothing="No task instance to clear."

@@ -1,7 +1,7 @@
 // The actions on a task instance (Clear, Mark success, Mark failed), each a dialog with its
 // options and a preview of the task instances it touches. Shown to User and above.
 import { useState } from "react";
-import { clearTaskInstances, markTaskInstances, type TaskInstances } from "../../api/actions";
+import { clearTaskInstances, markTaskInstances, previewClear, previewMark, type ActionPreviewAnswer } from "../../api/actions";
 import { useSession } from "../../auth/session";
 import { ActionDialog, type ActionOption, type Preview } from "./ActionDialog";
 import "./actions.css";
@@ -30,9 +30,9 @@ const CLEAR_OPTIONS: ActionOption[] = [
   { key: "only_failed", label: "Only failed", hint: "Only the failed and upstream_failed task instances" },
 ];
 
-const preview = (found: TaskInstances): Preview => ({
+const preview = (found: ActionPreviewAnswer): Preview => ({
   taskInstances: found.task_instances,
-  total: found.total_entries ?? found.task_instances.length,
+  total: found.total_entries,
 });
 
 const pick = (options: Record<string, boolean>) => ({
@@ -69,7 +69,7 @@ export function TaskActions({ dagId, runId, taskId, mapIndex, compact }: TaskAct
           initial={{ include_downstream: true }}
           previewKey={["clear", ...key]}
           preview={async (o) =>
-            preview(await clearTaskInstances(dagId, runId, taskId, mapIndex, { ...pick(o), only_failed: o.only_failed ?? false }, true))
+            preview(await previewClear(dagId, runId, taskId, mapIndex, { ...pick(o), only_failed: o.only_failed ?? false }))
           }
           newState={() => null}
           nothing="No task instance to clear with these options."
@@ -88,7 +88,7 @@ export function TaskActions({ dagId, runId, taskId, mapIndex, compact }: TaskAct
           }
           options={RELATIVES}
           previewKey={["mark", open, ...key]}
-          preview={async (o) => preview(await markTaskInstances(dagId, runId, taskId, mapIndex, open, pick(o), true))}
+          preview={async (o) => preview(await previewMark(dagId, runId, taskId, mapIndex, open, pick(o)))}
           newState={() => open}
           nothing={`Every task instance chosen is already ${open}.`}
           confirmLabel={`Mark ${open}`}
