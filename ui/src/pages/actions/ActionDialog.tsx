@@ -20,6 +20,8 @@ export interface Preview {
   taskInstances: TaskInstance[];
   /** How many in all when the preview shows only the first ones. */
   total: number;
+  /** How many in each state now, when the server counted them all. */
+  states?: Record<string, number>;
 }
 
 export interface ActionDialogProps {
@@ -106,6 +108,18 @@ export function ActionDialog(props: ActionDialogProps) {
           )}
           {found.isFetching && <span className="muted"> …</span>}
         </h3>
+        {found.data?.states && found.data.taskInstances.length < count && (
+          <div className="preview-states muted" data-testid="preview-states">
+            Now:{" "}
+            {Object.entries(found.data.states)
+              .sort((a, b) => b[1] - a[1])
+              .map(([state, n]) => (
+                <span key={state}>
+                  <StateBadge state={state === "none" ? null : state} /> {n.toLocaleString()}
+                </span>
+              ))}
+          </div>
+        )}
         {found.isError ? (
           <ErrorBox error={found.error} />
         ) : found.data ? (

@@ -54,7 +54,7 @@ export function RunActions({ dagId, runId, state }: { dagId: string; runId: stri
           previewKey={["clearRun", dagId, runId]}
           preview={async (o) => {
             const found = await previewClear(dagId, runId, null, undefined, { only_failed: o.only_failed ?? false });
-            return { taskInstances: found.task_instances, total: found.total_entries };
+            return { taskInstances: found.task_instances, total: found.total_entries, states: found.states };
           }}
           newState={() => null}
           nothing="No task instance to clear."

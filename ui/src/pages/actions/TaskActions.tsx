@@ -33,6 +33,7 @@ const CLEAR_OPTIONS: ActionOption[] = [
 const preview = (found: ActionPreviewAnswer): Preview => ({
   taskInstances: found.task_instances,
   total: found.total_entries,
+  states: found.states,
 });
 
 const pick = (options: Record<string, boolean>) => ({
