@@ -50,6 +50,7 @@ ROUTERS = (
     "xcoms",
     "ui_task_instance",
     "ui_gantt",
+    "ui_actions",
 )
 FIRST = 6
 
