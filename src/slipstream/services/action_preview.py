@@ -49,7 +49,7 @@ def preview_clear(ctx: ServiceContext, dag_id: str, request: clearing.ClearReque
     _check_limit(limit)
     with ctx.db.read() as session:
         dag = clearing.serialized_dag(session, dag_id)
-        rows = clearing._select(session, dag, replace(request, dry_run=True))  # noqa: SLF001 - the same choice
+        rows = clearing.select(session, dag, replace(request, dry_run=True))
         return _summed(session, rows, limit)
 
 
@@ -66,7 +66,7 @@ def preview_mark(
         if task_id not in dag.tasks:
             raise NotFound(f"Task {task_id!r} not found in DAG {dag_id!r}")
         run = check_run(session, dag_id, run_id)
-        _, marked = task_marking._targets(  # noqa: SLF001 - the same choice as the mark
+        _, marked = task_marking.targets(
             session, dag, run, {task_id}, replace(request, dry_run=True, set_note=False), f"task {task_id!r}",
         )
         return _summed(session, marked, limit)

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from slipstream.api.routes.dags import ORDER_HELP, DAGResponse, _dag_filter, dag_response
+from slipstream.api.routes.dags import ORDER_HELP, DAGResponse, dag_filter, dag_response
 from slipstream.api.security import READ, service_context
 from slipstream.services import dag_list
 from slipstream.store.dag_listing import DagFilter
@@ -45,7 +45,7 @@ class DagOwnersResponse(BaseModel):
 @router.get("/dags")
 def get_dag_list(
     request: Request,
-    where: DagFilter = Depends(_dag_filter),
+    where: DagFilter = Depends(dag_filter),
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
     order_by: list[str] = Query(default=["dag_id"], description=ORDER_HELP),

@@ -1,1 +1,0 @@
-import{F as e}from"./index-DPO-A6zX.js";var t=e();function n(){return(0,t.jsx)(`div`,{className:`placeholder`,children:`RunPage: not built yet`})}export{n as default};

@@ -1,1 +1,0 @@
-import{t as e}from"./Dialog-CzUI55qU.js";import{F as t}from"./index-DPO-A6zX.js";var n=t();function r({dagId:t,onClose:r}){return(0,n.jsx)(e,{title:`Trigger ${t}`,onClose:r,children:`not built yet`})}export{r as default};
