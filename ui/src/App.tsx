@@ -41,11 +41,12 @@ export function preloadPagesOf(path: string): Promise<unknown> {
   return Promise.all((found?.[1] ?? []).map((page) => page.preload()));
 }
 
+// While the session is being checked the page already renders and asks its data (a logged-out
+// browser gets 401s, which end the check): the first paint does not wait for two round trips.
 function RequireLogin({ children }: { children: ReactNode }) {
   const { session, loading } = useSession();
   const location = useLocation();
-  if (loading) return <Loading />;
-  if (!session) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  if (!session && !loading) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
   return <>{children}</>;
 }
 

@@ -65,12 +65,13 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def start_in_thread(ctx: ServiceContext, host: str = "127.0.0.1", port: int = 0, *, sock: socket.socket | None = None,
-                    log_level: str = "warning", access_log: bool = False, staged: bool = False) -> ServerThread:
+                    log_level: str = "warning", access_log: bool = False, staged: bool = False,
+                    first_stage: threading.Event | None = None) -> ServerThread:
     """Serve the app from a daemon thread of this process on ``sock`` (or a socket bound to
     ``host``:``port`` here). Returns once the server accepts connections and every route is loaded.
 
     ``staged`` (standalone): accept connections first, answering the web UI's files at once, then
-    load the routes the first pages call, then the rest (``front.py``)."""
+    load the routes the first pages call (then ``first_stage`` is set), then the rest (``front.py``)."""
     from slipstream.api.front import Front
 
     if sock is None:
@@ -107,7 +108,7 @@ def start_in_thread(ctx: ServiceContext, host: str = "127.0.0.1", port: int = 0,
         raise RuntimeError(f"the API server did not start: {failure[0] if failure else 'timed out'}")
     if staged:
         try:
-            _load_in_stages(front, ctx)
+            _load_in_stages(front, ctx, first_stage)
         except BaseException as err:
             front.fail(err)
             raise
@@ -117,10 +118,12 @@ def start_in_thread(ctx: ServiceContext, host: str = "127.0.0.1", port: int = 0,
     return ServerThread(server=server, thread=thread, host=host, port=bound_port)
 
 
-def _load_in_stages(front: Any, ctx: ServiceContext) -> None:
+def _load_in_stages(front: Any, ctx: ServiceContext, first_stage: threading.Event | None) -> None:
     from slipstream.api.app import FIRST, ROUTERS, add_routers, create_app
 
     app = create_app(ctx, ROUTERS[:FIRST])
     front.load(app, complete=False)
+    if first_stage is not None:
+        first_stage.set()
     add_routers(app, ROUTERS[FIRST:])
     front.complete = True

@@ -37,7 +37,7 @@ export function AppShell() {
           {theme === "dark" ? "☀" : "☾"}
         </button>
         <span className="who" data-testid="who">
-          {session?.username} ({session?.role})
+          {session && `${session.username} (${session.role})`}
         </span>
         <button
           type="button"
