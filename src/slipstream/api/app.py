@@ -46,6 +46,7 @@ ROUTERS = (
     "task_state_store",
     "xcoms",
     "web_app",
+    "ui_graph",
 )
 
 # Files the server itself serves under /static (Swagger UI for /docs; no CDN).
