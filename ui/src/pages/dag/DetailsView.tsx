@@ -93,7 +93,7 @@ function Facts({ d }: { d: DagDetails }) {
     [
       "Schedule",
       <>
-        {orDash(d.timetable_summary)}
+        <code>{d.timetable_summary ?? "None"}</code>
         {d.timetable_description && d.timetable_description !== d.timetable_summary && (
           <span className="muted"> · {d.timetable_description}</span>
         )}

@@ -13,6 +13,7 @@ import {
   type Node,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
+import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { useRecentRuns, useRunStates, useStructure, type RecentRun, type RunStates } from "../../api/graph";
@@ -220,6 +221,15 @@ export default function GraphView() {
     [collapsed],
   );
   const shownStates = states.data && states.data.run_id === runId ? states.data : undefined;
+  // The run's state changed (it started, it ended): the picker's list says so at once.
+  const queryClient = useQueryClient();
+  const shownRunState = shownStates?.run_state;
+  const listedRunState = runs.data?.dag_runs.find((r) => r.dag_run_id === runId)?.state;
+  useEffect(() => {
+    if (shownRunState && listedRunState && shownRunState !== listedRunState) {
+      void queryClient.invalidateQueries({ queryKey: ["dagRuns", dagId, "recent"] });
+    }
+  }, [shownRunState, listedRunState, queryClient, dagId]);
   const nodes = useFlowNodes(layout, shownStates, dagId, runId, toggle);
   const edges = useFlowEdges(layout);
 

@@ -33,11 +33,20 @@ export function layoutGraph(graph: VisibleGraph): Layout {
     const y = (placed.y ?? 0) - placed.height / 2;
     return { ...node, x, y, width: placed.width, height: placed.height };
   });
+  // Edges leave a node on its right side and enter the next on its left, as in Airflow.
+  const at = new Map(nodes.map((node) => [node.id, node]));
   const edges = graph.edges.map((edge) => {
     const placed = g.edge(edge.source, edge.target) as EdgeLabel | undefined;
+    const points = (placed?.points ?? []).map((p) => ({ x: p.x, y: p.y }));
+    const source = at.get(edge.source);
+    const target = at.get(edge.target);
+    if (points.length >= 2 && source && target) {
+      points[0] = { x: source.x + source.width, y: source.y + source.height / 2 };
+      points[points.length - 1] = { x: target.x, y: target.y + target.height / 2 };
+    }
     return {
       ...edge,
-      points: (placed?.points ?? []).map((p) => ({ x: p.x, y: p.y })),
+      points,
       labelX: edge.label && placed?.x !== undefined ? placed.x : null,
       labelY: edge.label && placed?.y !== undefined ? placed.y : null,
     };

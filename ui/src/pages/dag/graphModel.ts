@@ -150,14 +150,17 @@ export const TASK_HEIGHT = 58;
 export const GROUP_HEIGHT = 64;
 /** Room above an expanded group's frame for its name, drawn on its top border. */
 export const FRAME_HEADER = 12;
-const CHAR = 7.2;
+const BOLD_CHAR = 8.1; // 13px semi-bold system-ui
+const SMALL_CHAR = 6.6; // 11.5px
 
 const clamp = (value: number, low: number, high: number) => Math.min(high, Math.max(low, value));
 
 export function nodeSize(node: VisibleNode): { width: number; height: number } {
-  const text = Math.max(node.label.length + (node.setupTeardown ? 3 : 0) + (node.isMapped ? 6 : 0), (node.operator ?? "").length);
+  const name = node.label.length + (node.setupTeardown ? 3 : 0) + (node.isMapped ? 8 : 0);
+  // The second line: the operator (or "N tasks") and the state, "upstream failed" at most.
+  const second = (node.kind === "group" ? 10 : (node.operator ?? "task").length) + 16;
   return {
-    width: Math.round(clamp(text * CHAR + 36, 140, 320)),
+    width: Math.round(clamp(Math.max(name * BOLD_CHAR + (node.kind === "group" ? 30 : 0), second * SMALL_CHAR) + 28, 140, 340)),
     height: node.kind === "group" ? GROUP_HEIGHT : TASK_HEIGHT,
   };
 }
