@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import textwrap
 from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import login, shoot, start_api_server, stop_standalone
+from .conftest import REPO, login, shoot, start_api_server, stop_standalone
 
 SEED = "parallel_data_processing"
 SHOWCASE = "graph_showcase"
@@ -236,6 +237,8 @@ def test_details_view_renders_doc_md_params_and_owner_links(page, standalone, sh
 def big_store(tmp_path_factory):
     """A store with ``bench_wide`` (1,000 tasks in 10 groups, 3 runs, the newest running) and
     ``bench_mapped`` (one task mapped 100,000 ways), served by an api-server alone."""
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))  # the repository root, for `bench`
     from bench import api as bench_api
 
     home = tmp_path_factory.mktemp("graph-big")

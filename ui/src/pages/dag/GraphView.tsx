@@ -9,6 +9,7 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useStore,
   type ColorMode,
   type Node,
 } from "@xyflow/react";
@@ -179,14 +180,36 @@ function useFlowEdges(layout: Layout | null): DagreFlowEdge[] {
   );
 }
 
-/** Fits the whole graph in view whenever its layout changes. */
-function FitOnLayout({ layout }: { layout: Layout | null }) {
+/** Below this zoom a graph is not fitted whole: its start (left) is shown readable instead. */
+const FIT_MIN_ZOOM = 0.3;
+const READABLE_ZOOM = 0.6;
+
+/**
+ * Fits the graph in view whenever its layout changes: the group just expanded, or all of it. A
+ * graph too long to read when fitted (a chain of 100 tasks) is shown from its left end instead;
+ * the minimap and the controls reach the rest.
+ */
+function FitOnLayout({ layout, focus }: { layout: Layout | null; focus: string | null }) {
   const flow = useReactFlow();
+  const width = useStore((s) => s.width);
+  const height = useStore((s) => s.height);
   useEffect(() => {
-    if (!layout) return;
-    const frame = requestAnimationFrame(() => void flow.fitView({ padding: 0.08, maxZoom: 1.1, minZoom: 0.02 }));
+    if (!layout || !width || !height) return;
+    const focused = focus ? layout.nodes.find((n) => n.id === focus) : undefined;
+    const box = focused ?? { x: 0, y: 0, width: layout.width, height: layout.height };
+    const fit = Math.min(width / (box.width * 1.1), height / (box.height * 1.1));
+    const frame = requestAnimationFrame(() => {
+      if (fit >= FIT_MIN_ZOOM) {
+        void flow.fitView({ nodes: focused ? [{ id: focused.id }] : undefined, padding: 0.08, maxZoom: 1.1 });
+      } else {
+        const zoom = Math.min(READABLE_ZOOM, height / (box.height * 1.1));
+        void flow.setViewport({ zoom, x: 24 - box.x * zoom, y: height / 2 - (box.y + box.height / 2) * zoom });
+      }
+    });
     return () => cancelAnimationFrame(frame);
-  }, [layout, flow]);
+    // Only a new layout or focus refits: a resized window keeps the user's view.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [layout, focus, flow, width > 0 && height > 0]);
   return null;
 }
 
@@ -200,7 +223,12 @@ export default function GraphView() {
   const chosen = search.get("run_id");
   const runId = chosen ?? runs.data?.dag_runs[0]?.dag_run_id ?? null;
   const states = useRunStates(dagId, runId);
-  const [collapsedSet, setCollapsed] = useState<Set<string> | null>(null);
+  const [collapsedSet, setCollapsedSet] = useState<Set<string> | null>(null);
+  const [focus, setFocus] = useState<string | null>(null);
+  const setCollapsed = (next: Set<string>) => {
+    setFocus(null);
+    setCollapsedSet(next);
+  };
 
   const collapsed = useMemo(
     () => collapsedSet ?? (structure.data ? defaultCollapsed(structure.data) : new Set<string>()),
@@ -210,14 +238,15 @@ export default function GraphView() {
   const { laid, busy, error } = useLayout(visible);
   const layout = laid?.layout ?? null;
 
+  // Expanding a group brings its frame into view; collapsing one shows the whole graph again.
   const toggle = useCallback(
-    (groupId: string) =>
-      setCollapsed((current) => {
-        const next = new Set(current ?? collapsed);
-        if (next.has(groupId)) next.delete(groupId);
-        else next.add(groupId);
-        return next;
-      }),
+    (groupId: string) => {
+      const next = new Set(collapsed);
+      const expanding = next.delete(groupId);
+      if (!expanding) next.add(groupId);
+      setFocus(expanding ? groupId : null);
+      setCollapsedSet(next);
+    },
     [collapsed],
   );
   const shownStates = states.data && states.data.run_id === runId ? states.data : undefined;
@@ -290,7 +319,7 @@ export default function GraphView() {
               else if (node.type === "taskgroup") toggle(node.id);
             }}
           >
-            <FitOnLayout layout={layout} />
+            <FitOnLayout layout={layout} focus={focus} />
             <Background gap={20} size={1} />
             <Controls showInteractive={false} />
             <MiniMap
