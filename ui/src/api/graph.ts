@@ -1,6 +1,6 @@
 // The graph view's data: the DAG's shape (/ui/structure), its recent runs (the run picker) and
 // one run's task states (/ui/run_states), polled while the run runs.
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { isActive } from "../components/states";
 import { api, seg } from "./client";
 import { pollEvery } from "./live";
@@ -79,7 +79,6 @@ export function useRunStates(dagId: string, runId: string | null) {
     queryKey: ["runStates", dagId, runId],
     queryFn: () => api.get<RunStates>(`/ui/run_states/${seg(dagId)}/${seg(runId ?? "")}`),
     enabled: runId !== null,
-    placeholderData: keepPreviousData,
-    refetchInterval: (query) => pollEvery(isActive(query.state.data?.run_state) || query.state.data === undefined),
+    refetchInterval: (query) => pollEvery(isActive(query.state.data?.run_state)),
   });
 }

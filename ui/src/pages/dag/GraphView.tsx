@@ -183,6 +183,8 @@ function useFlowEdges(layout: Layout | null): DagreFlowEdge[] {
 /** Below this zoom a graph is not fitted whole: its start (left) is shown readable instead. */
 const FIT_MIN_ZOOM = 0.3;
 const READABLE_ZOOM = 0.6;
+/** Expanding a group fits the whole graph again when it reads at this zoom or more. */
+const WHOLE_READABLE_ZOOM = 0.55;
 
 /**
  * Fits the graph in view whenever its layout changes: the group just expanded, or all of it. A
@@ -195,9 +197,14 @@ function FitOnLayout({ layout, focus }: { layout: Layout | null; focus: string |
   const height = useStore((s) => s.height);
   useEffect(() => {
     if (!layout || !width || !height) return;
-    const focused = focus ? layout.nodes.find((n) => n.id === focus) : undefined;
-    const box = focused ?? { x: 0, y: 0, width: layout.width, height: layout.height };
-    const fit = Math.min(width / (box.width * 1.1), height / (box.height * 1.1));
+    const zoomToFit = (box: { width: number; height: number }) =>
+      Math.min(width / (box.width * 1.1), height / (box.height * 1.1));
+    const whole = { x: 0, y: 0, width: layout.width, height: layout.height };
+    // The group just expanded, unless the whole graph reads well anyway.
+    const focused =
+      focus && zoomToFit(whole) < WHOLE_READABLE_ZOOM ? layout.nodes.find((n) => n.id === focus) : undefined;
+    const box = focused ?? whole;
+    const fit = zoomToFit(box);
     const frame = requestAnimationFrame(() => {
       if (fit >= FIT_MIN_ZOOM) {
         void flow.fitView({ nodes: focused ? [{ id: focused.id }] : undefined, padding: 0.08, maxZoom: 1.1 });
