@@ -269,7 +269,14 @@ def test_a_graph_of_1000_tasks_starts_collapsed_and_expands_a_group(page, big_st
     shoot(page, "graph-1000-one-group-expanded")
     # An older run: every task succeeded.
     page.get_by_test_id("run-picker").select_option("run_000")
-    expect(page.get_by_test_id("graph-group-group_00")).to_have_attribute("data-state", "success")
+    expect(page.get_by_test_id("graph-node-group_03.task_000")).to_have_attribute("data-state", "success")
+    # All 1,000 tasks: laid out off the main thread, and only the nodes in view are in the page.
+    page.get_by_test_id("expand-all").click()
+    expect(canvas).to_have_attribute("data-laid-out", "true", timeout=60000)
+    expect(page.locator('[data-testid^="graph-node-group_00."]').first).to_be_visible()
+    shown = page.locator('[data-testid^="graph-node-"]').count()
+    assert 0 < shown < 200, shown
+    shoot(page, "graph-1000-expanded")
 
 
 def test_a_task_mapped_100000_ways_shows_its_count(page, big_store):

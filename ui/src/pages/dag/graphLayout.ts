@@ -10,7 +10,8 @@ import { FRAME_HEADER, QUICK_LAYOUT_NODES, labelSize, nodeSize, type Layout, typ
 export function layoutGraph(graph: VisibleGraph): Layout {
   const g = new dagre.graphlib.Graph({ compound: true, multigraph: false });
   const quick = graph.nodes.length > QUICK_LAYOUT_NODES;
-  const options = quick ? { ranker: "tight-tree" as const, disableOptimalOrderHeuristic: true } : {};
+  // Not disableOptimalOrderHeuristic: quicker still, but it squashes the frames of clusters.
+  const options = quick ? { ranker: "tight-tree" as const } : {};
   g.setGraph({ rankdir: "LR", nodesep: 30, ranksep: 56, edgesep: 12, marginx: 16, marginy: 16 + FRAME_HEADER, ...options });
   g.setDefaultEdgeLabel(() => ({}));
   for (const node of graph.nodes) {

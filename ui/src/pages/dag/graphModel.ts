@@ -5,7 +5,7 @@ import type { Structure, StructureNode } from "../../api/graph";
 
 /** Above this many tasks, task groups start collapsed. */
 export const BIG_DAG_TASKS = 50;
-/** Above this many nodes shown, dagre takes its quick options (a 1,000-node graph: 0.4 s, not 2 to 9 s). */
+/** Above this many nodes shown, dagre ranks by tight tree (1,000 tasks in 10 expanded groups: 1.7 s, not 9 s). */
 export const QUICK_LAYOUT_NODES = 150;
 
 export interface VisibleNode {
