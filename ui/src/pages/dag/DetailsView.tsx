@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { useParams } from "react-router";
 import { useDagDetails, type DagDetails, type ParamSpec } from "../../api/dagDetails";
 import { ErrorBox, Loading } from "../../components/Feedback";
-import { formatDate } from "../../components/format";
+import { formatDate, formatDuration } from "../../components/format";
 import { Markdown } from "../../components/Markdown";
 import "./details.css";
 
@@ -85,6 +85,15 @@ function Params({ params }: { params: Record<string, ParamSpec> }) {
   );
 }
 
+/** An ISO 8601 duration as the API gives a timedelta ("P1DT2H30M", "PT3600S") in words. */
+export function isoDuration(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?)?$/.exec(value);
+  if (!m) return value;
+  const seconds = Number(m[1] ?? 0) * 86400 + Number(m[2] ?? 0) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0);
+  return formatDuration(seconds);
+}
+
 const yesNo = (value: boolean | null | undefined) => (value === null || value === undefined ? "—" : value ? "yes" : "no");
 const orDash = (value: ReactNode) => (value === null || value === undefined || value === "" ? <span className="muted">—</span> : value);
 
@@ -107,7 +116,7 @@ function Facts({ d }: { d: DagDetails }) {
     ["Max active runs", orDash(d.max_active_runs), "max-active-runs"],
     ["Max active tasks", orDash(d.max_active_tasks), "max-active-tasks"],
     ["Max consecutive failed runs", d.max_consecutive_failed_dag_runs ? d.max_consecutive_failed_dag_runs : <span className="muted">no limit</span>],
-    ["Run timeout", orDash(d.dag_run_timeout)],
+    ["Run timeout", orDash(isoDuration(d.dag_run_timeout))],
     ["Time zone", orDash(d.timezone)],
     ["Paused", yesNo(d.is_paused)],
     ["Running now", d.active_runs_count],
