@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Structure, StructureNode } from "../../api/graph";
-import { layoutGraph } from "./graphLayout";
+import { layeredLayout, layoutGraph } from "./graphLayout";
 import { BIG_DAG_TASKS, defaultCollapsed, edgePath, groupIds, taskCount, visibleGraph } from "./graphModel";
 
 const task = (id: string, extra: Partial<StructureNode> = {}): StructureNode => ({
@@ -144,6 +144,32 @@ describe("layoutGraph", () => {
     expect(layout.edges).toHaveLength(9);
     const xs = layout.nodes.map((n) => n.x);
     expect([...xs].sort((a, b) => a - b)).toEqual(xs);
+  });
+});
+
+describe("layeredLayout (when dagre's recursion overflows the stack)", () => {
+  it("places 1,000 chained tasks in 10 expanded groups left to right, frames around them", () => {
+    const groups = Array.from({ length: 10 }, (_, g) =>
+      group(`group_${g}`, Array.from({ length: 100 }, (_, i) => task(`group_${g}.task_${i}`))),
+    );
+    const ids = groups.flatMap((g) => g.children!.map((c) => c.id));
+    const edges = ids.slice(1).map((id, i) => ({ source_id: ids[i], target_id: id, is_setup_teardown: false }));
+    const layout = layeredLayout(visibleGraph({ dag_id: "big", nodes: groups, edges }, new Set()));
+    const at = Object.fromEntries(layout.nodes.map((n) => [n.id, n]));
+    for (let i = 1; i < ids.length; i++) expect(at[ids[i]].x).toBeGreaterThan(at[ids[i - 1]].x);
+    const frame = at["group_3"];
+    expect(frame.x).toBeLessThan(at["group_3.task_0"].x);
+    expect(frame.x + frame.width).toBeGreaterThan(at["group_3.task_99"].x + at["group_3.task_99"].width);
+    expect(layout.edges).toHaveLength(999);
+  });
+
+  it("puts a task's parallel downstream tasks in one column and labels their edges", () => {
+    const layout = layeredLayout(visibleGraph(STRUCTURE, new Set()));
+    const at = Object.fromEntries(layout.nodes.map((n) => [n.id, n]));
+    expect(at["start"].x).toBeLessThan(at["create"].x);
+    expect(at["process.first"].x).toBeLessThan(at["process.inner.deep"].x);
+    expect(at["double"].x).toBeGreaterThan(at["process.inner.deep"].x);
+    expect(layout.edges.find((e) => e.label === "go")!.labelX).toBeGreaterThan(at["start"].x);
   });
 });
 
