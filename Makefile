@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install dev run test lint bench bench-catchup bench-map bench-cli bench-api docs-assets ui ui-test chromium conformance chaos clean
+.PHONY: install dev run test lint bench bench-catchup bench-map bench-cli bench-api bench-ui docs-assets ui ui-test chromium conformance chaos clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,9 +53,12 @@ ui: $(UI_MODULES)
 ui-test: $(UI_MODULES)
 	cd ui && npx vitest run
 
-# Debian's Chromium for the browser tests (tests/browser), installed when missing.
+# Debian's Chromium for the browser tests (tests/browser), with an emoji font (DAG display names
+# have them), installed when missing.
+CHROMIUM_PACKAGES := chromium fonts-noto-color-emoji
 chromium:
-	@command -v chromium >/dev/null || apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
+	@command -v chromium >/dev/null && test -d /usr/share/fonts/truetype/noto || \
+		apt-get install -y $(CHROMIUM_PACKAGES) || (apt-get update && apt-get install -y $(CHROMIUM_PACKAGES))
 
 bench: install
 	$(BIN)/python bench/run.py
@@ -69,6 +72,14 @@ bench-map: install
 # API reads on a big store: 1,000 DAGs, the grid of 1,000 tasks x 25 runs, a page of 100,000 mapped instances.
 bench-api: install
 	$(BIN)/python bench/run.py --only api
+
+# The web UI's speed in Chromium (first paint after standalone starts, each page settled, the grid of
+# 1,000 tasks x 25 runs, 100,000 mapped instances, server CPU with a tab open), as a table.
+bench-ui: dev chromium
+	rm -f ui-screenshots/speed.json
+	$(BIN)/pytest -q -p no:cacheprovider tests/browser/test_speed.py tests/browser/test_grid.py::test_grid_of_1000_tasks_renders_a_window_and_scrolls_to_the_end \
+		tests/browser/test_task_instance.py -k "speed or 1000 or 100000"
+	$(BIN)/python bench/ui_table.py ui-screenshots/speed.json
 
 # Swagger UI for /docs, served by the API itself (no CDN): the version pinned in ui/package-lock.json,
 # copied into the Python package. Run after changing that pin; the copied files are committed.

@@ -74,17 +74,19 @@ class Standalone:
                               capture_output=True, text=True, timeout=60)
 
 
-def standalone_env(home: Path) -> dict[str, str]:
+def standalone_env(home: Path, port: int = 0) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLIPSTREAM__", "AIRFLOW__"))}
-    env.update(SLIPSTREAM_HOME=str(home), SLIPSTREAM__API__PORT="0", SLIPSTREAM__CORE__LOAD_EXAMPLES="false",
+    env.update(SLIPSTREAM_HOME=str(home), SLIPSTREAM__API__PORT=str(port), SLIPSTREAM__CORE__LOAD_EXAMPLES="false",
                PYTHONUNBUFFERED="1")
     return env
 
 
-def start_standalone(home: Path, timeout: float = 60) -> Standalone:
-    """``slipstream standalone`` in ``home``; returns once it printed its URL and login."""
+def start_standalone(home: Path, timeout: float = 60, *, port: int = 0, wait: bool = True) -> Standalone:
+    """``slipstream standalone`` in ``home``; returns once it printed its URL and login (``wait``),
+    or at once (then ``url`` and ``admin_password`` are left empty)."""
     started = time.monotonic()
-    process = subprocess.Popen([str(Path(sys.executable).with_name("slipstream")), "standalone"], env=standalone_env(home),
+    process = subprocess.Popen([str(Path(sys.executable).with_name("slipstream")), "standalone"],
+                               env=standalone_env(home, port), cwd=home,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     lines: list[str] = []
     found: dict[str, str] = {}
@@ -103,6 +105,8 @@ def start_standalone(home: Path, timeout: float = 60) -> Standalone:
         ready.set()
 
     threading.Thread(target=read, daemon=True).start()
+    if not wait:
+        return Standalone(home=home, url="", admin_password="", process=process, lines=lines, started_at=started)
     if not ready.wait(timeout) or "url" not in found or "password" not in found:
         process.kill()
         raise AssertionError("standalone did not print its URL and login:\n" + "\n".join(lines))
@@ -205,6 +209,45 @@ def shoot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+SPEED = SCREENSHOTS / "speed.json"
+
+
+def record(name: str, value: float, unit: str = "ms") -> None:
+    """Keep a speed figure measured in the browser (ui-screenshots/speed.json; `make bench-ui`
+    prints them as a table). Tests record times; they never assert them."""
+    import json
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    figures = json.loads(SPEED.read_text()) if SPEED.is_file() else {}
+    figures[name] = {"value": round(value, 1), "unit": unit}
+    SPEED.write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"\n{name}: {value:.1f} {unit}")
+
+
+def shoot_both(page: Any, name: str) -> None:
+    """A screenshot in the light theme and one in the dark theme (NAME-light, NAME-dark); the page
+    is left in the theme it was in."""
+    theme = "document.documentElement.dataset.theme || 'light'"
+    start = page.evaluate(theme)
+    for _ in range(2):
+        shoot(page, f"{name}-{page.evaluate(theme)}")
+        page.get_by_role("button", name="Toggle dark theme").click()
+    assert page.evaluate(theme) == start
+
+
+def bench_api() -> Any:
+    """The repository's ``bench/api.py`` (``build_store``, ``Sizes``): under pytest, ``bench`` may
+    name tests/bench, a namespace package, instead."""
+    import importlib
+
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    loaded = sys.modules.get("bench")
+    if loaded is not None and getattr(loaded, "__file__", None) is None:
+        del sys.modules["bench"]
+    return importlib.import_module("bench.api")
 
 
 def login(page: Any, server: Standalone, username: str = "admin", password: str | None = None) -> None:

@@ -1,26 +1,45 @@
-import { lazy, Suspense, type ReactNode } from "react";
+import { Suspense, type ReactNode } from "react";
 import { Navigate, Route, Routes, useLocation } from "react-router";
 import { useSession } from "./auth/session";
 import { Loading } from "./components/Feedback";
 import { AppShell } from "./layout/AppShell";
+import { lazyPage, type LazyPage } from "./lazyPage";
 import Login from "./pages/Login";
 
 // Every page is its own chunk, loaded when first shown: the main script stays small.
-const DagList = lazy(() => import("./pages/DagList"));
-const DagPage = lazy(() => import("./pages/dag/DagPage"));
-const Grid = lazy(() => import("./pages/dag/GridView"));
-const Graph = lazy(() => import("./pages/dag/GraphView"));
-const Gantt = lazy(() => import("./pages/dag/GanttView"));
-const Durations = lazy(() => import("./pages/dag/DurationsView"));
-const Code = lazy(() => import("./pages/dag/CodeView"));
-const Details = lazy(() => import("./pages/dag/DetailsView"));
-const RunPage = lazy(() => import("./pages/run/RunPage"));
-const TaskInstance = lazy(() => import("./pages/task/TaskInstancePage"));
-const Pools = lazy(() => import("./pages/admin/Pools"));
-const Variables = lazy(() => import("./pages/admin/Variables"));
-const Connections = lazy(() => import("./pages/admin/Connections"));
-const Users = lazy(() => import("./pages/admin/Users"));
-const Assets = lazy(() => import("./pages/admin/Assets"));
+const DagList = lazyPage(() => import("./pages/DagList"));
+const DagPage = lazyPage(() => import("./pages/dag/DagPage"));
+const Grid = lazyPage(() => import("./pages/dag/GridView"));
+const Graph = lazyPage(() => import("./pages/dag/GraphView"));
+const Gantt = lazyPage(() => import("./pages/dag/GanttView"));
+const Durations = lazyPage(() => import("./pages/dag/DurationsView"));
+const Code = lazyPage(() => import("./pages/dag/CodeView"));
+const Details = lazyPage(() => import("./pages/dag/DetailsView"));
+const RunPage = lazyPage(() => import("./pages/run/RunPage"));
+const TaskInstance = lazyPage(() => import("./pages/task/TaskInstancePage"));
+const Pools = lazyPage(() => import("./pages/admin/Pools"));
+const Variables = lazyPage(() => import("./pages/admin/Variables"));
+const Connections = lazyPage(() => import("./pages/admin/Connections"));
+const Users = lazyPage(() => import("./pages/admin/Users"));
+const Assets = lazyPage(() => import("./pages/admin/Assets"));
+
+// The chunks the page at a path needs, so main.tsx loads them beside the main script, not after it.
+const PRELOADS: [RegExp, LazyPage[]][] = [
+  [/^\/(dags\/?)?$/, [DagList]],
+  [/^\/dags\/[^/]+\/runs\/[^/]+\/tasks\//, [TaskInstance]],
+  [/^\/dags\/[^/]+\/runs\/[^/]+$/, [RunPage]],
+  [/^\/dags\/[^/]+\/graph/, [DagPage, Graph]],
+  [/^\/dags\/[^/]+\/gantt/, [DagPage, Gantt]],
+  [/^\/dags\/[^/]+\/durations/, [DagPage, Durations]],
+  [/^\/dags\/[^/]+\/code/, [DagPage, Code]],
+  [/^\/dags\/[^/]+\/details/, [DagPage, Details]],
+  [/^\/dags\/[^/]+\/?$/, [DagPage, Grid]],
+];
+
+export function preloadPagesOf(path: string): Promise<unknown> {
+  const found = PRELOADS.find(([pattern]) => pattern.test(path));
+  return Promise.all((found?.[1] ?? []).map((page) => page.preload()));
+}
 
 function RequireLogin({ children }: { children: ReactNode }) {
   const { session, loading } = useSession();

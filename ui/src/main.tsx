@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router";
-import { App } from "./App";
+import { App, preloadPagesOf } from "./App";
 import { SessionProvider } from "./auth/session";
 import "./styles.css";
 
@@ -12,7 +12,11 @@ const queryClient = new QueryClient({
   },
 });
 
-createRoot(document.getElementById("root")!).render(
+// The page's chunk loads beside the session check; rendering waits for it (at most 1 s), so the
+// first paint is the page itself, not a fallback.
+const ready = Promise.race([preloadPagesOf(location.pathname).catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
+
+ready.then(() => createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <BrowserRouter>
@@ -22,4 +26,4 @@ createRoot(document.getElementById("root")!).render(
       </BrowserRouter>
     </QueryClientProvider>
   </StrictMode>,
-);
+));

@@ -12,22 +12,25 @@ from fastapi.staticfiles import StaticFiles
 
 import slipstream
 from slipstream.api import errors
+from slipstream.api.front import Front
 from slipstream.api.login_limiter import LoginLimiter
 from slipstream.api.tokens import TokenSigner, signing_secret
 from slipstream.services.context import ServiceContext
 
-# The modules of api/routes/ whose ``router`` the app serves, in this order.
+# The modules of api/routes/ whose ``router`` the app serves, in this order. ``standalone`` serves
+# the first FIRST of them (what the login and DAG list pages call) before loading the rest.
 ROUTERS = (
     "auth",
     "monitor",
+    "dags",
+    "import_errors",
+    "ui",
+    "ui_dags",
     "users",
     "docs",
-    "ui",
-    "dags",
     "dag_stats",
     "dag_sources",
     "tasks",
-    "import_errors",
     "pools",
     "variables",
     "connections",
@@ -45,9 +48,12 @@ ROUTERS = (
     "task_logs",
     "task_state_store",
     "xcoms",
-    "web_app",
+    "ui_task_instance",
+    "ui_gantt",
+    "ui_actions",
     "ui_graph",
 )
+FIRST = 6
 
 # Files the server itself serves under /static (Swagger UI for /docs; no CDN).
 STATIC = Path(__file__).resolve().parent / "static"
@@ -59,7 +65,7 @@ DESCRIPTION = (
 )
 
 
-def create_app(ctx: ServiceContext) -> FastAPI:
+def create_app(ctx: ServiceContext, routers: tuple[str, ...] = ROUTERS) -> FastAPI:
     # FastAPI's own /docs and /redoc load their scripts from a CDN: routes/docs.py serves ours.
     app = FastAPI(title="Slipstream API", version=slipstream.__version__, description=DESCRIPTION,
                   docs_url=None, redoc_url=None)
@@ -67,11 +73,15 @@ def create_app(ctx: ServiceContext) -> FastAPI:
     app.state.signer = TokenSigner(signing_secret(ctx.settings), ctx.settings.jwt_expiration_time)
     app.state.login_limiter = LoginLimiter(ctx.settings.login_attempts_per_minute)
     errors.install(app)
-    for name in ROUTERS:
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    add_routers(app, routers)
+    return app
+
+
+def add_routers(app: FastAPI, names: tuple[str, ...]) -> None:
+    for name in names:
         module = importlib.import_module(f"slipstream.api.routes.{name}")
         app.include_router(module.router)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    return app
 
 
 def settle_heap() -> None:
@@ -83,7 +93,7 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def app_from_environment() -> FastAPI:
+def app_from_environment() -> Front:
     """The app of one ``slipstream api-server`` worker: settings from the environment and
     ``slipstream.cfg``, the store they name (migrated by the command that started the workers)."""
     from slipstream.config import Config, Settings
@@ -94,4 +104,4 @@ def app_from_environment() -> FastAPI:
     db = Database(settings.sql_alchemy_conn)
     app = create_app(ServiceContext(settings=settings, db=db, notify=notifier_for(settings, db)))
     settle_heap()
-    return app
+    return Front(app)

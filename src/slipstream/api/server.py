@@ -32,17 +32,24 @@ class ServerThread:
 
     @property
     def url(self) -> str:
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else ("[::1]" if self.host == "::" else self.host)
-        return f"http://{host}:{self.port}"
+        return display_url(self.host, self.port)
 
     def stop(self, timeout: float = 10.0) -> None:
         self.server.should_exit = True
         self.thread.join(timeout)
 
 
+def display_url(host: str, port: int) -> str:
+    """The address to open in a browser: a wildcard host is shown as loopback."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else ("[::1]" if host == "::" else host)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
 def bind(host: str, port: int) -> socket.socket:
-    """The listening socket, bound now (cheap: no web framework imported yet), so a port in
-    use is an ``OSError`` at once; ``port=0`` picks a free port."""
+    """The listening socket, bound and listening now (cheap: no web framework imported yet), so a
+    port in use is an ``OSError`` at once; ``port=0`` picks a free port."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets whose proto says TCP; without it every
     # answer on a kept-alive connection waited ~40 ms (Nagle against the client's delayed ACK).
@@ -50,6 +57,7 @@ def bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(2048)  # a browser opening the printed URL queues until the server accepts, instead of being refused
     except OSError:
         sock.close()
         raise
@@ -57,17 +65,26 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def start_in_thread(ctx: ServiceContext, host: str = "127.0.0.1", port: int = 0, *, sock: socket.socket | None = None,
-                    log_level: str = "warning", access_log: bool = False) -> ServerThread:
+                    log_level: str = "warning", access_log: bool = False, staged: bool = False) -> ServerThread:
     """Serve the app from a daemon thread of this process on ``sock`` (or a socket bound to
-    ``host``:``port`` here). Returns once the server accepts connections."""
-    import uvicorn
+    ``host``:``port`` here). Returns once the server accepts connections and every route is loaded.
 
-    from slipstream.api.app import create_app, settle_heap
+    ``staged`` (standalone): accept connections first, answering the web UI's files at once, then
+    load the routes the first pages call, then the rest (``front.py``)."""
+    from slipstream.api.front import Front
 
     if sock is None:
         sock = bind(host, port)
+    if staged:
+        front = Front()
+    else:
+        from slipstream.api.app import create_app
+
+        front = Front(create_app(ctx))
+    import uvicorn
+
     host, bound_port = sock.getsockname()[:2]
-    config = uvicorn.Config(create_app(ctx), log_level=log_level, access_log=access_log, lifespan="off",
+    config = uvicorn.Config(front, log_level=log_level, access_log=access_log, lifespan="off",
                             timeout_graceful_shutdown=3)
     server = uvicorn.Server(config)
     failure: list[BaseException] = []
@@ -80,7 +97,6 @@ def start_in_thread(ctx: ServiceContext, host: str = "127.0.0.1", port: int = 0,
         finally:
             sock.close()
 
-    settle_heap()
     thread = threading.Thread(target=run, name="slipstream-api", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -89,4 +105,22 @@ def start_in_thread(ctx: ServiceContext, host: str = "127.0.0.1", port: int = 0,
     if not server.started:
         server.should_exit = True
         raise RuntimeError(f"the API server did not start: {failure[0] if failure else 'timed out'}")
+    if staged:
+        try:
+            _load_in_stages(front, ctx)
+        except BaseException as err:
+            front.fail(err)
+            raise
+    from slipstream.api.app import settle_heap
+
+    settle_heap()
     return ServerThread(server=server, thread=thread, host=host, port=bound_port)
+
+
+def _load_in_stages(front: Any, ctx: ServiceContext) -> None:
+    from slipstream.api.app import FIRST, ROUTERS, add_routers, create_app
+
+    app = create_app(ctx, ROUTERS[:FIRST])
+    front.load(app, complete=False)
+    add_routers(app, ROUTERS[FIRST:])
+    front.complete = True

@@ -15,7 +15,7 @@ from slipstream.cli.environment import load_settings, open_store
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 def api_server(host: str | None, port: int | None, workers: int | None, log_level: str) -> None:
     """Serve the REST API (Airflow 3's /api/v2) until stopped."""
-    from slipstream.api.server import serve
+    from slipstream.api.server import display_url, serve
     from slipstream.api.tokens import signing_secret
 
     settings = load_settings()
@@ -26,6 +26,7 @@ def api_server(host: str | None, port: int | None, workers: int | None, log_leve
     workers = workers if workers is not None else settings.api_workers
     if workers < 1:
         raise click.UsageError("--workers must be 1 or more")
-    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    click.echo(f"REST API: http://{shown}:{port}/api/v2 (docs at http://{shown}:{port}/docs)")
+    url = display_url(host, port)
+    click.echo(f"Web UI: {url}")
+    click.echo(f"REST API: {url}/api/v2 (docs at {url}/docs)")
     serve(host, port, workers, log_level=log_level)

@@ -61,8 +61,6 @@ class Console:
 def _serve(dags_folder: str | None, verbose: bool, *, with_api: bool = False) -> None:
     import logging
 
-    from slipstream.scheduler.service import SchedulerService
-
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     console = Console()
     settings = load_settings(dags_folder)
@@ -93,8 +91,13 @@ def _serve(dags_folder: str | None, verbose: bool, *, with_api: bool = False) ->
             index = f"[{map_index}]" if map_index >= 0 else ""
             console.echo(f"{stamp} {dag_id}.{task_id}{index} {run_id}: {state}", fg=STATE_COLOURS.get(state))
 
+    # The API first: it answers the web UI's files at once and loads beside the scheduler's imports.
+    api = _start_api(settings, db, console) if with_api else None
+    from slipstream.scheduler.service import SchedulerService
+
     service = SchedulerService(settings, db, on_change=on_change, on_parse=on_parse)
-    api = _start_api(settings, db, service, console) if with_api else None
+    if api is not None:
+        api.service = service
     service.on_stopping = lambda running: console.echo(
         f"Stopping: waiting for {running} running task(s) to finish; press Ctrl-C again to kill them."
     )
@@ -113,12 +116,12 @@ def _serve(dags_folder: str | None, verbose: bool, *, with_api: bool = False) ->
         console.silence()
 
 
-def _start_api(settings: Any, db: Any, service: Any, console: Console) -> Any:
-    """The REST API in this process, beside the scheduler, so a run triggered through it wakes
-    the scheduler at once; on first start, an ``admin`` user with a generated password. The port
-    is taken now (in use: a clear error); the web framework loads in a thread while the
-    scheduler starts."""
-    from slipstream.api.server import bind
+def _start_api(settings: Any, db: Any, console: Console) -> Any:
+    """The web UI and REST API in this process, beside the scheduler, so a run triggered through
+    it wakes the scheduler at once; on first start, an ``admin`` user with a generated password.
+    The port is taken now (in use: a clear error) and the URL printed: the UI's files are served
+    at once, while the web framework loads in a thread beside the scheduler's start."""
+    from slipstream.api.server import bind, display_url
 
     try:
         sock = bind(settings.api_host, settings.api_port)
@@ -127,15 +130,19 @@ def _start_api(settings: Any, db: Any, service: Any, console: Console) -> Any:
             f"Cannot serve the REST API on {settings.api_host}:{settings.api_port}: {err.strerror or err}. "
             "Stop what uses that port or choose another with [api] port (SLIPSTREAM__API__PORT)."
         ) from None
-    api = _ApiThread(settings, db, service, console, sock)
+    api = _ApiThread(settings, db, console, sock)
     api.start()
+    url = display_url(*sock.getsockname()[:2])
+    console.echo(f"Web UI:            {url}", bold=True)
+    console.echo(f"REST API:          {url}/api/v2 (docs: {url}/docs)")
     return api
 
 
 class _ApiThread(threading.Thread):
-    def __init__(self, settings: Any, db: Any, service: Any, console: Console, sock: Any) -> None:
+    def __init__(self, settings: Any, db: Any, console: Console, sock: Any) -> None:
         super().__init__(name="slipstream-api-start", daemon=True)
-        self.settings, self.db, self.service, self.console, self.sock = settings, db, service, console, sock
+        self.settings, self.db, self.console, self.sock = settings, db, console, sock
+        self.service: Any = None  # the scheduler service, once built: what the API's changes wake
         self.server: Any = None
         self._stopped = threading.Event()
 
@@ -144,9 +151,9 @@ class _ApiThread(threading.Thread):
         from slipstream.services import users
         from slipstream.services.context import ServiceContext
 
-        ctx = ServiceContext(settings=self.settings, db=self.db, notify=lambda reason: self.service.executor.wake())
+        ctx = ServiceContext(settings=self.settings, db=self.db, notify=self._wake_scheduler)
         try:
-            server = start_in_thread(ctx, sock=self.sock)
+            server = start_in_thread(ctx, sock=self.sock, staged=True)
             login = users.ensure_standalone_admin(ctx)
         except Exception as err:  # noqa: BLE001 - the scheduler goes on; the console says why the API is missing
             self.console.echo(f"The REST API could not start: {type(err).__name__}: {err}", fg="red")
@@ -156,7 +163,6 @@ class _ApiThread(threading.Thread):
             server.stop()
             return
         console = self.console
-        console.echo(f"REST API:          {server.url}/api/v2 (docs: {server.url}/docs)")
         if login.created:
             console.echo(f"Login:             {login.username} / {login.password} (created now; kept in "
                          f"{login.password_file})", bold=True)
@@ -164,6 +170,10 @@ class _ApiThread(threading.Thread):
             console.echo(f"Login:             {login.username} / {login.password} (from {login.password_file})")
         else:
             console.echo("Login:             with a user of `slipstream users list` (`slipstream users create` adds one)")
+
+    def _wake_scheduler(self, reason: str) -> None:
+        if self.service is not None:  # before it exists, its first pass reads the store anyway
+            self.service.executor.wake()
 
     def stop(self) -> None:
         self._stopped.set()

@@ -69,7 +69,8 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
-def _select(session: Session, dag: SerializedDag, request: ClearRequest) -> list[Any]:
+def select(session: Session, dag: SerializedDag, request: ClearRequest) -> list[Any]:
+    """The task instance rows a clear takes (also what the UI's preview counts)."""
     run_id, start, end = request.run_id, _utc(request.start), _utc(request.end)
     if run_id is not None:
         run = dag_runs.get(session, dag.dag_id, run_id)
@@ -102,7 +103,7 @@ def clear_task_instances(ctx: ServiceContext, dag_id: str, request: ClearRequest
     transaction = ctx.db.read if request.dry_run else ctx.db.write
     with transaction() as session:
         dag = serialized_dag(session, dag_id)
-        rows = _select(session, dag, request)
+        rows = select(session, dag, request)
         chosen = build(session, listing.by_ids(session, [r.id for r in rows]))
         if request.prevent_running_task and any(r.state == TI.RUNNING.value for r in rows):
             running = sorted({f"{r.task_id} ({r.run_id})" for r in rows if r.state == TI.RUNNING.value})

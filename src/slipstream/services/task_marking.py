@@ -68,7 +68,7 @@ def _runs_in_scope(session: Session, dag_id: str, run: Any, past: bool, future: 
     ]
 
 
-def _targets(
+def targets(
     session: Session, dag: SerializedDag, run: Any, named: set[str], request: MarkRequest, what: str
 ) -> tuple[list[Any], list[Any]]:
     """(the named tasks' instances in this run, every instance the new state applies to)."""
@@ -135,7 +135,7 @@ def _mark(
         dag = serialized_dag(session, dag_id)
         named = named_in(dag)
         run = check_run(session, dag_id, run_id)
-        own, marked = _targets(session, dag, run, named, request, what)
+        own, marked = targets(session, dag, run, named, request, what)
         affected = {r.id: r for r in (*marked, *(own if request.set_note else ()))}
         previous = {r.id: r.state for r in affected.values()}
         if not request.dry_run:

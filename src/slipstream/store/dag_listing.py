@@ -32,6 +32,7 @@ class DagFilter:
     dag_id_prefix_pattern: str | None = None
     dag_display_name_pattern: str | None = None
     dag_display_name_prefix_pattern: str | None = None
+    search: str | None = None  # a substring of the dag id or of the display name (the UI's search box)
     tags: Sequence[str] = ()
     all_tags: bool = False
     owners: Sequence[str] = ()
@@ -78,6 +79,11 @@ def display_name() -> ColumnElement[str]:
     return func.coalesce(DagRow.dag_display_name, DagRow.dag_id)
 
 
+def _id_or_name(pattern: str | None) -> ColumnElement[bool] | None:
+    by_id, by_name = substring_match(DagRow.dag_id, pattern), substring_match(display_name(), pattern)
+    return None if by_id is None or by_name is None else or_(by_id, by_name)
+
+
 def _import_error_exists() -> ColumnElement[bool]:
     return exists(select(ImportErrorRow.id).where(ImportErrorRow.filename == DagRow.fileloc))
 
@@ -116,6 +122,7 @@ def _conditions(session: Session, where: DagFilter) -> list[ColumnElement[bool]]
         prefix_match(DagRow.dag_id, where.dag_id_prefix_pattern),
         substring_match(display_name(), where.dag_display_name_pattern),
         prefix_match(display_name(), where.dag_display_name_prefix_pattern),
+        _id_or_name(where.search),
         DagRow.is_paused.is_(where.paused) if where.paused is not None else None,
     ]
     if where.tags:

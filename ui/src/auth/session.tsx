@@ -21,6 +21,9 @@ interface SessionState {
 
 const SessionContext = createContext<SessionState | null>(null);
 
+// Asked as soon as the main script runs, beside the page's chunk, not after the first render.
+const firstSession: Promise<Session | null> = api.get<Session>("/auth/me").catch(() => null);
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [session, setSession] = useState<Session | null>(null);
   const [loading, setLoading] = useState(true);
@@ -32,10 +35,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     setUnauthorizedHandler(() => accept(null));
-    api
-      .get<Session>("/auth/me")
-      .then(accept, () => accept(null))
-      .finally(() => setLoading(false));
+    firstSession.then(accept).finally(() => setLoading(false));
   }, [accept]);
 
   const value = useMemo<SessionState>(

@@ -157,7 +157,7 @@ def _nothing_when(*conditions: bool) -> list[str] | None:
     return [] if any(conditions) else None
 
 
-def _dag_filter(
+def dag_filter(
     tags: list[str] = Query(default=[]),
     tags_match_mode: Literal["any", "all"] | None = None,
     owners: list[str] = Query(default=[]),
@@ -203,7 +203,7 @@ def _dag_filter(
 @router.get("/dags", dependencies=[READ])
 def get_dags(
     request: Request,
-    where: DagFilter = Depends(_dag_filter),
+    where: DagFilter = Depends(dag_filter),
     limit: Limit = 50,
     offset: Offset = 0,
     order_by: list[str] = Query(default=["dag_id"], description=ORDER_HELP),

@@ -1,1 +1,0 @@
-import{D as e}from"./index-mv7ReuMt.js";var t=e();function n(){return(0,t.jsx)(`div`,{className:`placeholder`,children:`DurationsView: not built yet`})}export{n as default};

@@ -1,0 +1,1 @@
+import{F as e}from"./index-BTOeqiK2.js";var t=e();function n(){return(0,t.jsx)(`div`,{className:`placeholder`,children:`GraphView: not built yet`})}export{n as default};

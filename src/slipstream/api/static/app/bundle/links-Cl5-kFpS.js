@@ -1,0 +1,1 @@
+var e=encodeURIComponent,t=(t,n=``,r)=>`/dags/${e(t)}${n?`/${n}`:``}${r?`?run_id=${e(r)}`:``}`,n=(t,n)=>`/dags/${e(t)}/runs/${e(n)}`,r=(t,n,r,i)=>`/dags/${e(t)}/runs/${e(n)}/tasks/${e(r)}`+(i!=null&&i>=0?`/mapped/${i}`:``);export{n,r,t};

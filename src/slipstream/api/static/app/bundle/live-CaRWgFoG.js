@@ -1,0 +1,1 @@
+var e=1500,t=15e3,n=n=>n?e:t;export{e as n,n as r,t};
