@@ -51,6 +51,7 @@ ROUTERS = (
     "ui_task_instance",
     "ui_gantt",
     "ui_actions",
+    "ui_graph",
 )
 FIRST = 6
 
