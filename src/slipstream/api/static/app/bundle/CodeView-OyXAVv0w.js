@@ -1,1 +1,0 @@
-import{F as e}from"./index-_M_WRtK-.js";var t=e();function n(){return(0,t.jsx)(`div`,{className:`placeholder`,children:`CodeView: not built yet`})}export{n as default};
