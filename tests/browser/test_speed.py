@@ -82,3 +82,54 @@ def _tab_cost(pid: int, page, url: str, seconds: float = 10) -> dict[str, float]
     before = _cpu_seconds(pid)
     time.sleep(seconds)
     return {"without": without, "with": (_cpu_seconds(pid) - before) / seconds}
+
+
+PAGES = [
+    ("DAG list", "/dags", '[data-testid="dag-row"]'),
+    ("Grid", "/dags/parallel_data_processing", '[data-testid="grid-row"]'),
+    ("Graph", "/dags/parallel_data_processing/graph", '[data-testid^="graph-node-"][data-state="success"]'),
+    ("Gantt", "/dags/parallel_data_processing/gantt", '[data-testid="gantt-row"]'),
+    ("Task durations", "/dags/parallel_data_processing/durations", '[data-testid="durations-row"]'),
+    ("Code", "/dags/parallel_data_processing/code", '[data-testid="code-line"]'),
+    ("Details", "/dags/parallel_data_processing/details", '[data-testid="details-view"]'),
+    ("Run", "/dags/parallel_data_processing/runs/{run}", '[data-testid="run-state"]'),
+    ("Task instance log", "/dags/parallel_data_processing/runs/{run}/tasks/extract_sales_data", ".log-line"),
+    ("Pools", "/admin/pools", '[data-testid="pool-row"]'),
+    ("Variables", "/admin/variables", '[data-testid="variables-page"]'),
+    ("Connections", "/admin/connections", '[data-testid="connections-page"]'),
+    ("Users", "/admin/users", '[data-testid="user-row"]'),
+    ("Assets", "/assets", '[data-testid="assets-page"]'),
+]
+
+
+def _shown_at(page, selector: str) -> float:
+    """performance.now() of the first animation frame where ``selector`` is on the page."""
+    found = page.wait_for_function("sel => document.querySelector(sel) && performance.now()", arg=selector,
+                                   polling="raf", timeout=20000)
+    return found.json_value()
+
+
+def test_every_page_settles(page, standalone):
+    """Each page loaded afresh (the bundle in the browser's cache, as on a second visit): from the
+    navigation's start to its content on screen, for a DAG with one finished run."""
+    from urllib.parse import quote
+
+    standalone.wait_for_dag("parallel_data_processing")
+    with standalone.client() as client:
+        run = client.post("/api/v2/dags/parallel_data_processing/dagRuns", json={"logical_date": None}).json()
+        deadline = time.monotonic() + 90
+        path = f"/api/v2/dags/parallel_data_processing/dagRuns/{quote(run['dag_run_id'], safe='')}"
+        while client.get(path).json()["state"] != "success":
+            assert time.monotonic() < deadline, "the seed run did not succeed in 90 s"
+            time.sleep(0.5)
+    login(page, standalone)
+    for name, url, selector in PAGES:
+        page.goto(standalone.url + url.format(run=quote(run["dag_run_id"], safe="")))
+        _shown_at(page, selector)
+        page.reload()  # the first visit warmed the bundle cache; time the second
+        record(f"page settled: {name}", _shown_at(page, selector))
+    page.goto(standalone.url + "/dags/dynamic_task_mapping_demo")
+    page.get_by_test_id("trigger-button").wait_for()
+    clicked = page.evaluate("performance.now()")
+    page.get_by_test_id("trigger-button").click()
+    record("trigger form open after the click", _shown_at(page, '[data-testid="trigger-form"] select') - clicked)

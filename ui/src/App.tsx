@@ -26,6 +26,11 @@ const Assets = lazyPage(() => import("./pages/admin/Assets"));
 // The chunks the page at a path needs, so main.tsx loads them beside the main script, not after it.
 const PRELOADS: [RegExp, LazyPage[]][] = [
   [/^\/(dags\/?)?$/, [DagList]],
+  [/^\/admin\/pools/, [Pools]],
+  [/^\/admin\/variables/, [Variables]],
+  [/^\/admin\/connections/, [Connections]],
+  [/^\/admin\/users/, [Users]],
+  [/^\/assets/, [Assets]],
   [/^\/dags\/[^/]+\/runs\/[^/]+\/tasks\//, [TaskInstance]],
   [/^\/dags\/[^/]+\/runs\/[^/]+$/, [RunPage]],
   [/^\/dags\/[^/]+\/graph/, [DagPage, Graph]],

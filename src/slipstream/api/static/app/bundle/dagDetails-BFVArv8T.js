@@ -1,1 +1,0 @@
-import{t as e}from"./useQuery-BfL7Y-GH.js";import{c as t,s as n}from"./index-DPMg0oTW.js";function r(r){return e({queryKey:[`dagDetails`,r],queryFn:()=>n.get(`/api/v2/dags/${t(r)}/details`)})}function i(r){return e({queryKey:[`dagSource`,r],queryFn:()=>n.get(`/api/v2/dagSources/${t(r)}`)})}export{i as n,r as t};
