@@ -5,6 +5,7 @@ import { memo } from "react";
 import { Link } from "react-router";
 import { stateColor, stateLabel } from "../../components/states";
 import { edgePath, type PlacedEdge, type PlacedNode } from "./graphModel";
+import { SetupTeardownMark } from "../../components/SetupTeardownMark";
 
 export interface GraphNodeData extends Record<string, unknown> {
   node: PlacedNode;
@@ -40,17 +41,6 @@ const countsTitle = (counts: Record<string, number> | null): string =>
         .join(", ")
     : "";
 
-function SetupTeardownMark({ kind }: { kind: "setup" | "teardown" }) {
-  const title = kind === "setup" ? "Setup task" : "Teardown task";
-  return (
-    <svg className="graph-st-mark" data-testid={`${kind}-mark`} viewBox="0 0 16 16" width="14" height="14" role="img" aria-label={title}>
-      <title>{title}</title>
-      <circle cx="8" cy="8" r="7" fill="none" stroke="currentColor" strokeWidth="1.5" />
-      <path d={kind === "setup" ? "M8 12V4M4.5 7.5 8 4l3.5 3.5" : "M8 4v8M4.5 8.5 8 12l3.5-3.5"} fill="none" stroke="currentColor" strokeWidth="1.5" />
-    </svg>
-  );
-}
-
 const Handles = () => (
   <>
     <Handle type="target" position={Position.Left} isConnectable={false} className="graph-handle" />
@@ -63,7 +53,7 @@ export const TaskNode = memo(function TaskNode({ data }: NodeProps<TaskFlowNode>
   const instances = total(counts);
   const label = (
     <>
-      {node.setupTeardown && <SetupTeardownMark kind={node.setupTeardown} />}
+      {node.setupTeardown && <SetupTeardownMark kind={node.setupTeardown} className="graph-st-mark" />}
       <span className="graph-node-name">{node.label}</span>
       {node.isMapped && (
         <span className="graph-mapped" data-testid="mapped-count" title={instances === null ? "Mapped task" : countsTitle(counts)}>

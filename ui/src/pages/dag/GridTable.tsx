@@ -6,6 +6,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import type { Grid, GridRow, GridRun } from "../../api/grid";
 import { formatDate, formatDuration } from "../../components/format";
 import { STATE_ORDER, stateColor, stateLabel } from "../../components/states";
+import { SetupTeardownMark } from "../../components/SetupTeardownMark";
 
 export const ROW_HEIGHT = 22;
 export const CELL_WIDTH = 20;
@@ -172,13 +173,7 @@ const GridLine = memo(function GridLine({
           <span className="grid-toggle-space" />
         )}
         {row.setup_teardown_type && (
-          <span
-            className="grid-st"
-            data-testid={row.setup_teardown_type}
-            title={row.setup_teardown_type === "setup" ? "Setup task" : "Teardown task"}
-          >
-            {row.setup_teardown_type === "setup" ? "↗" : "↘"}
-          </span>
+          <SetupTeardownMark kind={row.setup_teardown_type} className="grid-st" testId={row.setup_teardown_type} />
         )}
         <span className="grid-label">{row.label}</span>
         {row.is_mapped && !isGroup && <span className="grid-mapped-mark" title="Mapped task">[ ]</span>}
