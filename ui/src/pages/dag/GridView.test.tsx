@@ -80,7 +80,7 @@ describe("GridTable", () => {
     expect(rowIds()).toEqual(["setup", "extract", "extract.a", "extract.b", "double"]);
     const b = screen.getAllByTestId("grid-row")[3];
     expect(within(b).getAllByTestId("grid-cell").map((c) => c.getAttribute("data-state"))).toEqual(["success", "running"]);
-    expect(screen.getByTestId("setup")).toHaveAttribute("title", "Setup task");
+    expect(screen.getByTestId("setup")).toHaveAttribute("aria-label", "Setup task");
   });
 
   it("collapses and expands a task group", () => {
