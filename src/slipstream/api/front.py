@@ -19,6 +19,7 @@ import asyncio
 import json
 import mimetypes
 import re
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ class Front:
         self.complete = complete and api is not None
         self.failure: str | None = None
         self._files: dict[Path, bytes] = {}
+        self._in_flight = 0
+        self._last_request = 0.0
 
     def load(self, api: Any, *, complete: bool) -> None:
         self.api = api
@@ -59,6 +62,22 @@ class Front:
             if answer is not None:
                 await _send(send, scope, *answer)
                 return
+        self._in_flight += 1
+        self._last_request = time.monotonic()
+        try:
+            await self._to_api(scope, receive, send)
+        finally:
+            self._in_flight -= 1
+            self._last_request = time.monotonic()
+
+    def wait_quiet(self, quiet: float, at_most: float) -> None:
+        """Block until no API request has been in flight for ``quiet`` s (at most ``at_most`` s):
+        standalone loads the rest of the API after the first page's burst of requests, not during it."""
+        deadline = time.monotonic() + at_most
+        while time.monotonic() < deadline and (self._in_flight or time.monotonic() - self._last_request < quiet):
+            time.sleep(0.01)
+
+    async def _to_api(self, scope: Scope, receive: Receive, send: Send) -> None:
         api = await self._api_for(scope)
         if api is None:
             if scope["type"] == "http":

@@ -125,5 +125,6 @@ def _load_in_stages(front: Any, ctx: ServiceContext, first_stage: threading.Even
     front.load(app, complete=False)
     if first_stage is not None:
         first_stage.set()
+    front.wait_quiet(0.2, at_most=1.0)
     add_routers(app, ROUTERS[FIRST:])
     front.complete = True
