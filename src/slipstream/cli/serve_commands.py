@@ -101,6 +101,9 @@ def _serve(dags_folder: str | None, verbose: bool, *, with_api: bool = False) ->
     # The API first: it answers the web UI's files at once; the scheduler's imports wait (at most
     # API_HEAD_START s) for the routes of the first pages, so a browser opened now is not kept
     # waiting by the two sharing one interpreter.
+    early_stops: list[int] = []  # a Ctrl-C while the scheduler is still being built: a clean stop once it is
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, lambda signum, _frame: early_stops.append(signum))
     api = _start_api(settings, db, console) if with_api else None
     if api is not None:
         api.first_stage.wait(API_HEAD_START)
@@ -114,6 +117,8 @@ def _serve(dags_folder: str | None, verbose: bool, *, with_api: bool = False) ->
     )
     for sig in STOP_SIGNALS:
         signal.signal(sig, service.stop)
+    for _ in early_stops:
+        service.stop()
     console.echo("Scheduler started; press Ctrl-C to stop.")
     try:
         service.run()
