@@ -115,3 +115,19 @@ def decode_cursor(cursor: str) -> int:
     except (ValueError, UnicodeDecodeError):
         pass
     raise InvalidRequest("Invalid cursor: pass '' for the first page, then next_cursor or previous_cursor as answered")
+
+
+def split_task_ids(items: list[str | tuple[str, int]] | None) -> tuple[list[str] | None, dict[str, set[int]]]:
+    """A clear's ``task_ids`` as Airflow's body gives them (task ids, or ``[task_id, map_index]``
+    pairs): the task ids, and the map indexes named for some of them."""
+    if items is None:
+        return None, {}
+    task_ids: list[str] = []
+    map_indexes: dict[str, set[int]] = {}
+    for item in items:
+        if isinstance(item, str):
+            task_ids.append(item)
+        else:
+            task_ids.append(item[0])
+            map_indexes.setdefault(item[0], set()).add(item[1])
+    return task_ids, map_indexes

@@ -17,6 +17,7 @@ from slipstream.api.task_instance_filters import (
     any_id,
     decode_cursor,
     encode_cursor,
+    split_task_ids,
     ti_filters,
 )
 from slipstream.api.task_instance_models import (
@@ -209,16 +210,7 @@ def patch_task_instance(
 def post_clear_task_instances(request: Request, dag_id: str, body: ClearTaskInstancesBody) -> TaskInstanceCollectionResponse:
     """Clear task instances so the scheduler runs them again (their try numbers go on); with
     dry_run (the default) only answer which ones."""
-    task_ids: list[str] | None = None
-    map_indexes: dict[str, set[int]] = {}
-    if body.task_ids is not None:
-        task_ids = []
-        for item in body.task_ids:
-            if isinstance(item, str):
-                task_ids.append(item)
-            else:
-                task_ids.append(item[0])
-                map_indexes.setdefault(item[0], set()).add(item[1])
+    task_ids, map_indexes = split_task_ids(body.task_ids)
     result = clearing.clear_task_instances(service_context(request), dag_id, clearing.ClearRequest(
         task_ids=task_ids, map_indexes=map_indexes, run_id=body.dag_run_id, start=utc(body.start_date), end=utc(body.end_date),
         only_failed=body.only_failed, only_running=body.only_running, include_upstream=body.include_upstream,

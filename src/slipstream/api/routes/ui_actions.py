@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from slipstream.api.listing import MAX_ROW_ID
 from slipstream.api.security import OPERATE, service_context
+from slipstream.api.task_instance_filters import split_task_ids
 from slipstream.api.task_instance_models import TaskInstanceResponse
 from slipstream.services import action_preview, clearing, task_marking
 from slipstream.services.context import ServiceContext
@@ -50,16 +51,7 @@ class ClearPreviewBody(BaseModel):
 @router.post("/actionPreview/clear")
 def preview_clear(dag_id: str, body: ClearPreviewBody, ctx: Ctx) -> ActionPreviewResponse:
     """What ``POST /api/v2/dags/{dag_id}/clearTaskInstances`` with these options would clear."""
-    task_ids: list[str] | None = None
-    map_indexes: dict[str, set[int]] = {}
-    if body.task_ids is not None:
-        task_ids = []
-        for item in body.task_ids:
-            if isinstance(item, str):
-                task_ids.append(item)
-            else:
-                task_ids.append(item[0])
-                map_indexes.setdefault(item[0], set()).add(item[1])
+    task_ids, map_indexes = split_task_ids(body.task_ids)
     request = clearing.ClearRequest(
         task_ids=task_ids, map_indexes=map_indexes, run_id=body.dag_run_id, only_failed=body.only_failed,
         include_upstream=body.include_upstream, include_downstream=body.include_downstream,
