@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from slipstream.services import dags
 from slipstream.services.context import ServiceContext
 from slipstream.services.dags import Dag
 from slipstream.services.errors import InvalidRequest
+from slipstream.services.run_summaries import RunSummary
 from slipstream.store import dag_list_runs
 from slipstream.store.dag_listing import DagFilter
 
@@ -19,22 +19,11 @@ MAX_RUNS_PER_DAG = 50
 
 
 @dataclass(frozen=True)
-class RecentRun:
-    run_id: str
-    run_type: str
-    state: str
-    logical_date: datetime | None
-    queued_at: datetime | None
-    start_date: datetime | None
-    end_date: datetime | None
-
-
-@dataclass(frozen=True)
 class ListedDag:
     """A DAG and its newest runs, oldest of them first (as the list draws them, newest last)."""
 
     dag: Dag
-    latest_runs: list[RecentRun]
+    latest_runs: list[RunSummary]
 
 
 @dataclass(frozen=True)
@@ -52,14 +41,11 @@ def dag_list(
     if not 0 <= runs <= MAX_RUNS_PER_DAG:
         raise InvalidRequest(f"runs must be between 0 and {MAX_RUNS_PER_DAG}, got {runs}")
     page = dags.list_dags(ctx, where, order_by, limit=limit, offset=offset)
-    by_dag: dict[str, list[RecentRun]] = {dag.dag_id: [] for dag in page.items}
+    by_dag: dict[str, list[RunSummary]] = {dag.dag_id: [] for dag in page.items}
     with ctx.db.read() as session:
         rows = dag_list_runs.latest_runs(session, list(by_dag), runs)
     for row in rows:
-        by_dag[row.dag_id].append(RecentRun(
-            run_id=row.run_id, run_type=row.run_type, state=row.state, logical_date=row.logical_date,
-            queued_at=row.queued_at, start_date=row.start_date, end_date=row.end_date,
-        ))
+        by_dag[row.dag_id].append(RunSummary.of(row))
     return DagListPage(
         dags=[ListedDag(dag=dag, latest_runs=by_dag[dag.dag_id][::-1]) for dag in page.items],
         total_entries=page.total_entries,

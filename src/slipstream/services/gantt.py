@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from slipstream.services import task_tries
 from slipstream.services.context import ServiceContext
 from slipstream.services.errors import InvalidRequest, NotFound
+from slipstream.services.run_summaries import RunSummary
 from slipstream.services.structure import GROUP, Node, dag_structure
-from slipstream.services.task_logs import parse_line
-from slipstream.services.task_tries import _MARKING, _STATES, _edges
 from slipstream.store import dag_runs
 from slipstream.store import gantt as gantt_store
 
@@ -47,17 +47,6 @@ class Gantt:
     tries: list[GanttTry]
 
 
-def _past_outcome(path: str) -> tuple[str | None, datetime | None]:
-    """A past try's final state and end, from the last lines of its log (None, None if unknown)."""
-    _, tail = _edges(path)
-    for line in reversed(tail.splitlines()):
-        parsed = parse_line(line)
-        found = _MARKING.match(parsed.event)
-        if found and found["state"].lower() in _STATES:
-            return found["state"].lower(), parsed.timestamp
-    return None, None
-
-
 def run_gantt(ctx: ServiceContext, dag_id: str, run_id: str) -> Gantt:
     """Every try of the run, task by task (map index order), past tries before the current one."""
     with ctx.db.read() as session:
@@ -73,7 +62,7 @@ def run_gantt(ctx: ServiceContext, dag_id: str, run_id: str) -> Gantt:
         key = (log.task_id, log.map_index)
         if log.try_number >= current.get(key, 0):
             continue
-        state, end = _past_outcome(log.path)
+        state, end = task_tries.past_outcome(log.path)
         past.setdefault(key, []).append(GanttTry(
             task_id=log.task_id, map_index=log.map_index, rendered_map_index=None, try_number=log.try_number,
             state=state, queued_when=None, start_date=log.created_at, end_date=end,
@@ -94,23 +83,6 @@ def run_gantt(ctx: ServiceContext, dag_id: str, run_id: str) -> Gantt:
 
 
 @dataclass(frozen=True)
-class DurationRun:
-    run_id: str
-    run_type: str
-    state: str
-    logical_date: datetime | None
-    queued_at: datetime | None
-    start_date: datetime | None
-    end_date: datetime | None
-
-    @property
-    def duration(self) -> float | None:
-        if self.start_date is None or self.end_date is None:
-            return None
-        return (self.end_date - self.start_date).total_seconds()
-
-
-@dataclass(frozen=True)
 class TaskDurations:
     """``durations[i]``: seconds from the task's first start to its last end in ``runs[i]`` (all
     its mapped instances), None while it has not ended or had no instance there;
@@ -125,7 +97,7 @@ class TaskDurations:
 @dataclass(frozen=True)
 class Durations:
     dag_id: str
-    runs: list[DurationRun]
+    runs: list[RunSummary]
     tasks: list[TaskDurations]
 
 
@@ -165,9 +137,5 @@ def dag_durations(ctx: ServiceContext, dag_id: str, *, limit: int = 25) -> Durat
                       queued=queued.get(node.id) or [None] * width)
         for node in _tasks_in_order(shape.nodes, [])
     ]
-    runs = [
-        DurationRun(run_id=r.run_id, run_type=r.run_type, state=r.state, logical_date=r.logical_date,
-                    queued_at=r.queued_at, start_date=r.start_date, end_date=r.end_date)
-        for r in run_rows
-    ]
+    runs = [RunSummary.of(r) for r in run_rows]
     return Durations(dag_id=dag_id, runs=runs, tasks=tasks)

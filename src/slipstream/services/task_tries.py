@@ -78,21 +78,30 @@ def _edges(path: str) -> tuple[str, str]:
     return head.decode("utf-8", "replace"), tail.decode("utf-8", "replace")
 
 
+def _outcome(tail: str) -> tuple[str | None, datetime | None]:
+    for line in reversed(tail.splitlines()):
+        parsed = parse_line(line)
+        found = _MARKING.match(parsed.event)
+        if found and found["state"].lower() in _STATES:
+            return found["state"].lower(), parsed.timestamp
+    return None, None
+
+
+def past_outcome(log_path: str) -> tuple[str | None, datetime | None]:
+    """A past try's final state and end, from the last lines of its log (None, None if unknown)."""
+    return _outcome(_edges(log_path)[1])
+
+
 def _past(ti: TaskInstance, log_row: Any) -> TaskTry:
     head, tail = _edges(log_row.path)
-    start, pid, end, state = log_row.created_at, None, None, None
+    start, pid = log_row.created_at, None
     for line in head.splitlines()[:5]:
         parsed = parse_line(line)
         found = _RUNNING.match(parsed.event)
         if found:
             pid = int(found["pid"])
             break
-    for line in reversed(tail.splitlines()):
-        parsed = parse_line(line)
-        found = _MARKING.match(parsed.event)
-        if found and found["state"].lower() in _STATES:
-            state, end = found["state"].lower(), parsed.timestamp
-            break
+    state, end = _outcome(tail)
     duration = (end - start).total_seconds() if end is not None and start is not None else None
     return TaskTry(**{
         **{name: getattr(ti, name) for name in TaskTry.__dataclass_fields__},

@@ -9,19 +9,16 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from slipstream.api.security import READ, service_context
+from slipstream.api.ui_models import FromService, json_response
 from slipstream.services import dashboard, grid, structure
 
 router = APIRouter(prefix="/ui", tags=["UI"], dependencies=[READ])
 
 
-class _FromService(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-
-class StructureNode(_FromService):
+class StructureNode(FromService):
     id: str
     label: str = Field(description="What to show: the task's display name, or its id without its group's prefix")
     type: Literal["task", "group"]
@@ -32,20 +29,20 @@ class StructureNode(_FromService):
     children: list[StructureNode] | None = Field(None, description="A group's tasks and groups, in DAG order")
 
 
-class StructureEdge(_FromService):
+class StructureEdge(FromService):
     source_id: str
     target_id: str
     label: str | None = Field(None, description="The edge's Label, when the DAG gives one")
     is_setup_teardown: bool = Field(False, description="Joins a setup to its teardown")
 
 
-class StructureResponse(_FromService):
+class StructureResponse(FromService):
     dag_id: str
     nodes: list[StructureNode]
     edges: list[StructureEdge] = Field(description="Between tasks only: a collapsed group takes its tasks' edges")
 
 
-class GridRunResponse(_FromService):
+class GridRunResponse(FromService):
     run_id: str
     run_type: str
     state: str
@@ -59,7 +56,7 @@ class GridRunResponse(_FromService):
     has_note: bool
 
 
-class GridRowResponse(_FromService):
+class GridRowResponse(FromService):
     id: str
     label: str
     type: Literal["task", "group"]
@@ -76,14 +73,14 @@ class GridRowResponse(_FromService):
     )
 
 
-class GridResponse(_FromService):
+class GridResponse(FromService):
     dag_id: str
     runs: list[GridRunResponse] = Field(description="The page of runs, newest first by default")
     rows: list[GridRowResponse] = Field(description="Tasks and groups in DAG order, each group before its children")
     total_runs: int = Field(description="Runs matching the filters, all pages")
 
 
-class DagCountsResponse(_FromService):
+class DagCountsResponse(FromService):
     total: int
     active: int
     paused: int
@@ -93,7 +90,7 @@ class DagCountsResponse(_FromService):
     import_errors: int = Field(description="DAG files that fail to load")
 
 
-class DashboardResponse(_FromService):
+class DashboardResponse(FromService):
     dags: DagCountsResponse
     dag_runs: dict[str, int]
     task_instances: dict[str, int]
@@ -102,12 +99,7 @@ class DashboardResponse(_FromService):
 @router.get("/structure/{dag_id}", response_model=StructureResponse)
 def get_structure(dag_id: str, request: Request) -> Response:
     """The DAG's graph from its serialized form: tasks nested in task groups, and edges between tasks."""
-    return _json(StructureResponse.model_validate(structure.dag_structure(service_context(request), dag_id)))
-
-
-def _json(model: BaseModel, *, exclude_none: bool = False) -> Response:
-    """The model's JSON as is: FastAPI would dump, validate and dump again an answer of 25,000 cells."""
-    return Response(model.model_dump_json(exclude_none=exclude_none), media_type="application/json")
+    return json_response(StructureResponse.model_validate(structure.dag_structure(service_context(request), dag_id)))
 
 
 @router.get("/grid/{dag_id}", response_model=GridResponse, response_model_exclude_none=True)
@@ -125,7 +117,7 @@ def get_grid(
     fields are left out to keep the answer small (a DAG of 1,000 tasks has 1,000 rows)."""
     found = grid.dag_grid(service_context(request), dag_id, limit=limit, offset=offset, order_by=order_by,
                           states=state or (), run_types=run_type or ())
-    return _json(GridResponse.model_validate(found), exclude_none=True)
+    return json_response(GridResponse.model_validate(found), exclude_none=True)
 
 
 @router.get("/dashboard")

@@ -5,7 +5,6 @@ choices. Filters and order are those of ``GET /api/v2/dags``. Viewer and above."
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -13,24 +12,15 @@ from pydantic import BaseModel, Field
 
 from slipstream.api.routes.dags import ORDER_HELP, DAGResponse, dag_filter, dag_response
 from slipstream.api.security import READ, service_context
+from slipstream.api.ui_models import RunSummaryResponse
 from slipstream.services import dag_list
 from slipstream.store.dag_listing import DagFilter
 
 router = APIRouter(prefix="/ui", tags=["UI"], dependencies=[READ])
 
 
-class RecentRunResponse(BaseModel):
-    run_id: str
-    run_type: str
-    state: str
-    logical_date: datetime | None = None
-    queued_at: datetime | None = None
-    start_date: datetime | None = None
-    end_date: datetime | None = None
-
-
 class ListedDagResponse(DAGResponse):
-    latest_dag_runs: list[RecentRunResponse] = Field(description="The DAG's newest runs, oldest of them first")
+    latest_dag_runs: list[RunSummaryResponse] = Field(description="The DAG's newest runs, oldest of them first")
 
 
 class DagListResponse(BaseModel):
@@ -61,7 +51,7 @@ def get_dag_list(
     return DagListResponse(
         dags=[
             ListedDagResponse(**dag_response(listed.dag).model_dump(),
-                              latest_dag_runs=[RecentRunResponse(**vars(run)) for run in listed.latest_runs])
+                              latest_dag_runs=[RunSummaryResponse.model_validate(run) for run in listed.latest_runs])
             for listed in page.dags
         ],
         total_entries=page.total_entries,

@@ -7,19 +7,16 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from slipstream.api.security import READ, service_context
+from slipstream.api.ui_models import FromService, RunSummaryResponse, json_response
 from slipstream.services import gantt
 
 router = APIRouter(prefix="/ui", tags=["UI"], dependencies=[READ])
 
 
-class _FromService(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-
-class GanttTryResponse(_FromService):
+class GanttTryResponse(FromService):
     task_id: str
     map_index: int = Field(description="-1 for a task that is not mapped")
     rendered_map_index: str | None = Field(None, description="The map_index_template's name, when rendered")
@@ -30,7 +27,7 @@ class GanttTryResponse(_FromService):
     end_date: datetime | None = None
 
 
-class GanttResponse(_FromService):
+class GanttResponse(FromService):
     dag_id: str
     run_id: str
     state: str = Field(description="The run's state")
@@ -40,18 +37,7 @@ class GanttResponse(_FromService):
     tries: list[GanttTryResponse] = Field(description="Task by task in map index order, each one's tries oldest first")
 
 
-class DurationRunResponse(_FromService):
-    run_id: str
-    run_type: str
-    state: str
-    logical_date: datetime | None = None
-    queued_at: datetime | None = None
-    start_date: datetime | None = None
-    end_date: datetime | None = None
-    duration: float | None = Field(None, description="Seconds from start to end, once the run has ended")
-
-
-class TaskDurationsResponse(_FromService):
+class TaskDurationsResponse(FromService):
     task_id: str
     durations: list[float | None] = Field(
         description="One per run, in the order of `runs`: seconds from the task's first start to its last end "
@@ -60,20 +46,16 @@ class TaskDurationsResponse(_FromService):
     queued: list[float | None] = Field(description="One per run: seconds from its first queue to its first start")
 
 
-class DurationsResponse(_FromService):
+class DurationsResponse(FromService):
     dag_id: str
-    runs: list[DurationRunResponse] = Field(description="The newest runs, oldest first")
+    runs: list[RunSummaryResponse] = Field(description="The newest runs, oldest first")
     tasks: list[TaskDurationsResponse] = Field(description="The DAG's tasks in DAG order")
-
-
-def _json(model: BaseModel) -> Response:
-    return Response(model.model_dump_json(), media_type="application/json")
 
 
 @router.get("/gantt/{dag_id}/{run_id}", response_model=GanttResponse)
 def get_gantt(dag_id: str, run_id: str, request: Request) -> Response:
     """Every try of every task instance of the run: when it was queued, started and ended."""
-    return _json(GanttResponse.model_validate(gantt.run_gantt(service_context(request), dag_id, run_id)))
+    return json_response(GanttResponse.model_validate(gantt.run_gantt(service_context(request), dag_id, run_id)))
 
 
 @router.get("/durations/{dag_id}", response_model=DurationsResponse)
@@ -84,4 +66,4 @@ def get_durations(
 ) -> Response:
     """How long each task (and each run) took in the DAG's newest runs."""
     found = gantt.dag_durations(service_context(request), dag_id, limit=limit)
-    return _json(DurationsResponse.model_validate(found))
+    return json_response(DurationsResponse.model_validate(found))

@@ -6,17 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from slipstream.api.security import READ, service_context
+from slipstream.api.ui_models import FromService, json_response
 from slipstream.services import run_states
 
 router = APIRouter(prefix="/ui", tags=["UI"], dependencies=[READ])
 
 
-class RunStatesResponse(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class RunStatesResponse(FromService):
     dag_id: str
     run_id: str
     run_state: str
@@ -37,4 +36,4 @@ def get_run_states(dag_id: str, run_id: str, request: Request) -> Response:
     """The states of one run's task instances by task, and of its task groups: what the graph
     view polls to colour its nodes while the run runs."""
     found = run_states.run_states(service_context(request), dag_id, run_id)
-    return Response(RunStatesResponse.model_validate(found).model_dump_json(), media_type="application/json")
+    return json_response(RunStatesResponse.model_validate(found))

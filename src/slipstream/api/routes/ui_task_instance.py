@@ -4,16 +4,16 @@ counted by state in one run (for the summary above the table of its instances)."
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from slipstream.api.security import READ, service_context
+from slipstream.api.ui_models import FromService
 from slipstream.services import mapped_summary
 
 router = APIRouter(prefix="/ui", tags=["UI"], dependencies=[READ])
 
 
-class MappedSummaryResponse(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class MappedSummaryResponse(FromService):
     dag_id: str
     run_id: str
     task_id: str
