@@ -5,7 +5,7 @@ import { dagLink } from "../../api/links";
 import { ErrorBox, Loading } from "../../components/Feedback";
 import { formatDate } from "../../components/format";
 import { StateSquare } from "../../components/StateBadge";
-import { Pager } from "./shared";
+import { Listing } from "./AdminList";
 
 /** Assets (what DAGs produce and consume) and their events; explains them when there are none. */
 export default function Assets() {
@@ -40,97 +40,97 @@ with DAG("report", schedule=[orders]): ...`}</pre>
         </div>
       ) : (
         <>
-          <table className="table" data-testid="assets-table">
-            <thead>
-              <tr>
+          <Listing
+            query={assets}
+            loading="assets"
+            offset={offset}
+            onOffset={setOffset}
+            testId="assets-table"
+            noun="assets"
+            header={
+              <>
                 <th>Name</th>
                 <th>URI</th>
                 <th>Group</th>
                 <th>Produced by</th>
                 <th>Schedules</th>
                 <th>Last event</th>
-              </tr>
-            </thead>
-            <tbody>
-              {assets.data.items.map((a) => (
-                <tr key={a.id} data-testid="asset-row">
-                  <td>
-                    <b>{a.name}</b>
-                  </td>
-                  <td className="value-cell" title={a.uri}>
-                    {a.uri}
-                  </td>
-                  <td>{a.group}</td>
-                  <td>
-                    {a.producing_tasks.map((t) => (
-                      <div key={`${t.dag_id}.${t.task_id}`}>
-                        <Link to={dagLink(t.dag_id)}>{t.dag_id}</Link>
-                        <span className="muted">.{t.task_id}</span>
-                      </div>
-                    ))}
-                  </td>
-                  <td>
-                    {a.scheduled_dags.map((d) => (
-                      <div key={d.dag_id}>
-                        <Link to={dagLink(d.dag_id)}>{d.dag_id}</Link>
-                      </div>
-                    ))}
-                  </td>
-                  <td className="muted">{formatDate(a.last_asset_event?.timestamp)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager offset={offset} total={assets.data.total} shown={assets.data.items.length} onOffset={setOffset} noun="assets" />
-          <h2 style={{ marginTop: 20 }}>Events</h2>
-          {events.isPending ? (
-            <Loading what="asset events" />
-          ) : events.isError ? (
-            <ErrorBox error={events.error} />
-          ) : events.data.total === 0 ? (
-            <div className="empty">No asset events yet: they are recorded when a task that produces an asset succeeds.</div>
-          ) : (
-            <>
-              <table className="table" data-testid="asset-events-table">
-                <thead>
-                  <tr>
-                    <th>When</th>
-                    <th>Asset</th>
-                    <th>Source</th>
-                    <th>Runs it triggered</th>
-                    <th>Extra</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {events.data.items.map((e) => (
-                    <tr key={e.id}>
-                      <td>{formatDate(e.timestamp)}</td>
-                      <td>{e.name ?? e.uri}</td>
-                      <td>
-                        {e.source_dag_id ? (
-                          <Link to={dagLink(e.source_dag_id, "", e.source_run_id)}>
-                            {e.source_dag_id}.{e.source_task_id}
-                            {e.source_map_index >= 0 ? `[${e.source_map_index}]` : ""}
-                          </Link>
-                        ) : (
-                          <span className="muted">API or outside</span>
-                        )}
-                      </td>
-                      <td>
-                        {e.created_dagruns.map((r) => (
-                          <div key={`${r.dag_id}/${r.run_id}`}>
-                            <StateSquare state={r.state} /> <Link to={dagLink(r.dag_id, "", r.run_id)}>{r.dag_id}</Link>
-                          </div>
-                        ))}
-                      </td>
-                      <td className="value-cell">{e.extra && Object.keys(e.extra).length ? JSON.stringify(e.extra) : ""}</td>
-                    </tr>
+              </>
+            }
+            rowKey={(a) => a.id}
+            rowAttributes={() => ({ "data-testid": "asset-row" })}
+            cells={(a) => (
+              <>
+                <td>
+                  <b>{a.name}</b>
+                </td>
+                <td className="value-cell" title={a.uri}>
+                  {a.uri}
+                </td>
+                <td>{a.group}</td>
+                <td>
+                  {a.producing_tasks.map((t) => (
+                    <div key={`${t.dag_id}.${t.task_id}`}>
+                      <Link to={dagLink(t.dag_id)}>{t.dag_id}</Link>
+                      <span className="muted">.{t.task_id}</span>
+                    </div>
                   ))}
-                </tbody>
-              </table>
-              <Pager offset={eventOffset} total={events.data.total} shown={events.data.items.length} onOffset={setEventOffset} noun="events" />
-            </>
-          )}
+                </td>
+                <td>
+                  {a.scheduled_dags.map((d) => (
+                    <div key={d.dag_id}>
+                      <Link to={dagLink(d.dag_id)}>{d.dag_id}</Link>
+                    </div>
+                  ))}
+                </td>
+                <td className="muted">{formatDate(a.last_asset_event?.timestamp)}</td>
+              </>
+            )}
+          />
+          <h2 style={{ marginTop: 20 }}>Events</h2>
+          <Listing
+            query={events}
+            loading="asset events"
+            empty="No asset events yet: they are recorded when a task that produces an asset succeeds."
+            offset={eventOffset}
+            onOffset={setEventOffset}
+            testId="asset-events-table"
+            noun="events"
+            header={
+              <>
+                <th>When</th>
+                <th>Asset</th>
+                <th>Source</th>
+                <th>Runs it triggered</th>
+                <th>Extra</th>
+              </>
+            }
+            rowKey={(e) => e.id}
+            cells={(e) => (
+              <>
+                <td>{formatDate(e.timestamp)}</td>
+                <td>{e.name ?? e.uri}</td>
+                <td>
+                  {e.source_dag_id ? (
+                    <Link to={dagLink(e.source_dag_id, "", e.source_run_id)}>
+                      {e.source_dag_id}.{e.source_task_id}
+                      {e.source_map_index >= 0 ? `[${e.source_map_index}]` : ""}
+                    </Link>
+                  ) : (
+                    <span className="muted">API or outside</span>
+                  )}
+                </td>
+                <td>
+                  {e.created_dagruns.map((r) => (
+                    <div key={`${r.dag_id}/${r.run_id}`}>
+                      <StateSquare state={r.state} /> <Link to={dagLink(r.dag_id, "", r.run_id)}>{r.dag_id}</Link>
+                    </div>
+                  ))}
+                </td>
+                <td className="value-cell">{e.extra && Object.keys(e.extra).length ? JSON.stringify(e.extra) : ""}</td>
+              </>
+            )}
+          />
         </>
       )}
     </div>

@@ -1,106 +1,58 @@
 import { useState } from "react";
 import { api } from "../../api/client";
 import { paths, useChange, useConnections, type Connection } from "../../api/admin";
-import { useSession } from "../../auth/session";
-import { ErrorBox, Loading } from "../../components/Feedback";
-import { ConfirmDelete, Field, FormDialog, Pager, ReadOnlyNote, SearchBox } from "./shared";
+import { AdminListPage, useListState } from "./AdminList";
+import { Field, FormDialog } from "./shared";
 import { checkExtra } from "./extra";
 
 /** Connections: Op and above create, edit and delete. The password is never shown, not even
  * masked, and never put back in a form: left empty when editing, it stays as it is. */
 export default function Connections() {
-  const { can } = useSession();
-  const mayEdit = can("Op");
-  const [search, setSearch] = useState("");
-  const [offset, setOffset] = useState(0);
-  const connections = useConnections(search, offset);
-  const [editing, setEditing] = useState<Connection | "new" | null>(null);
-  const [deleting, setDeleting] = useState<Connection | null>(null);
-  const remove = useChange("connections", (id: string) => api.delete(paths.connection(id)));
+  const list = useListState();
+  const connections = useConnections(list.search, list.offset);
+  const remove = useChange("connections", (c: Connection) => api.delete(paths.connection(c.connection_id)));
   return (
-    <div className="admin-page" data-testid="connections-page">
-      <header className="page-header">
-        <h1>Connections</h1>
-        <SearchBox
-          label="Search connection ids"
-          onSearch={(text) => {
-            setSearch(text);
-            setOffset(0);
-          }}
-        />
-        <span className="spacer" />
-        {mayEdit ? (
-          <button type="button" className="primary" data-testid="add-button" onClick={() => setEditing("new")}>
-            + Add connection
-          </button>
-        ) : (
-          <ReadOnlyNote role="Op" />
-        )}
-      </header>
-      {connections.isPending ? (
-        <Loading what="connections" />
-      ) : connections.isError ? (
-        <ErrorBox error={connections.error} />
-      ) : connections.data.total === 0 ? (
-        <div className="empty">{search ? `No connection id contains “${search}”.` : "No connections yet."}</div>
-      ) : (
+    <AdminListPage
+      title="Connections"
+      pageTestId="connections-page"
+      testId="connections-table"
+      role="Op"
+      addLabel="+ Add connection"
+      searchLabel="Search connection ids"
+      noun="connections"
+      list={list}
+      query={connections}
+      empty={list.search ? `No connection id contains “${list.search}”.` : "No connections yet."}
+      header={
         <>
-          <table className="table" data-testid="connections-table">
-            <thead>
-              <tr>
-                <th>Connection id</th>
-                <th>Type</th>
-                <th>Host</th>
-                <th>Port</th>
-                <th>Schema</th>
-                <th>Login</th>
-                <th>Description</th>
-                {mayEdit && <th />}
-              </tr>
-            </thead>
-            <tbody>
-              {connections.data.items.map((c) => (
-                <tr key={c.connection_id} data-testid="connection-row" data-id={c.connection_id}>
-                  <td>
-                    <b>{c.connection_id}</b>
-                  </td>
-                  <td>{c.conn_type}</td>
-                  <td>{c.host}</td>
-                  <td>{c.port}</td>
-                  <td>{c.schema}</td>
-                  <td>{c.login}</td>
-                  <td>{c.description}</td>
-                  {mayEdit && (
-                    <td className="row-actions">
-                      <button type="button" data-testid="edit-button" onClick={() => setEditing(c)}>
-                        Edit
-                      </button>
-                      <button type="button" data-testid="delete-button" onClick={() => setDeleting(c)}>
-                        Delete
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager offset={offset} total={connections.data.total} shown={connections.data.items.length} onOffset={setOffset} noun="connections" />
+          <th>Connection id</th>
+          <th>Type</th>
+          <th>Host</th>
+          <th>Port</th>
+          <th>Schema</th>
+          <th>Login</th>
+          <th>Description</th>
+        </>
+      }
+      rowKey={(c) => c.connection_id}
+      rowAttributes={(c) => ({ "data-testid": "connection-row", "data-id": c.connection_id })}
+      cells={(c) => (
+        <>
+          <td>
+            <b>{c.connection_id}</b>
+          </td>
+          <td>{c.conn_type}</td>
+          <td>{c.host}</td>
+          <td>{c.port}</td>
+          <td>{c.schema}</td>
+          <td>{c.login}</td>
+          <td>{c.description}</td>
         </>
       )}
-      {editing && <ConnectionForm connection={editing === "new" ? null : editing} onClose={() => setEditing(null)} />}
-      {deleting && (
-        <ConfirmDelete
-          what={`connection ${deleting.connection_id}`}
-          error={remove.error}
-          pending={remove.isPending}
-          onClose={() => {
-            remove.reset();
-            setDeleting(null);
-          }}
-          onConfirm={() => remove.mutate(deleting.connection_id, { onSuccess: () => setDeleting(null) })}
-        />
-      )}
-    </div>
+      editor={(connection, close) => <ConnectionForm connection={connection} onClose={close} />}
+      remove={remove}
+      deleteWhat={(c) => `connection ${c.connection_id}`}
+    />
   );
 }
 

@@ -1,98 +1,58 @@
 import { useState } from "react";
 import { api } from "../../api/client";
 import { paths, useChange, usePools, type Pool } from "../../api/admin";
-import { useSession } from "../../auth/session";
-import { ErrorBox, Loading } from "../../components/Feedback";
-import { ConfirmDelete, Field, FormDialog, Pager, ReadOnlyNote } from "./shared";
+import { AdminListPage, useListState } from "./AdminList";
+import { Field, FormDialog } from "./shared";
 
 /** Pools: slots and their use; Op and above create, edit (slots, description) and delete. */
 export default function Pools() {
-  const { can } = useSession();
-  const mayEdit = can("Op");
-  const [offset, setOffset] = useState(0);
-  const pools = usePools(offset);
-  const [editing, setEditing] = useState<Pool | "new" | null>(null);
-  const [deleting, setDeleting] = useState<Pool | null>(null);
-  const remove = useChange("pools", (name: string) => api.delete(paths.pool(name)));
+  const list = useListState();
+  const pools = usePools(list.offset);
+  const remove = useChange("pools", (p: Pool) => api.delete(paths.pool(p.name)));
   return (
-    <div className="admin-page" data-testid="pools-page">
-      <header className="page-header">
-        <h1>Pools</h1>
-        <span className="spacer" />
-        {mayEdit ? (
-          <button type="button" className="primary" data-testid="add-button" onClick={() => setEditing("new")}>
-            + Add pool
-          </button>
-        ) : (
-          <ReadOnlyNote role="Op" />
-        )}
-      </header>
-      {pools.isPending ? (
-        <Loading what="pools" />
-      ) : pools.isError ? (
-        <ErrorBox error={pools.error} />
-      ) : (
+    <AdminListPage
+      title="Pools"
+      pageTestId="pools-page"
+      testId="pools-table"
+      role="Op"
+      addLabel="+ Add pool"
+      noun="pools"
+      list={list}
+      query={pools}
+      header={
         <>
-          <table className="table" data-testid="pools-table">
-            <thead>
-              <tr>
-                <th>Pool</th>
-                <th className="num">Slots</th>
-                <th className="num">Occupied</th>
-                <th className="num">Running</th>
-                <th className="num">Queued</th>
-                <th className="num">Scheduled</th>
-                <th className="num">Deferred</th>
-                <th className="num">Open</th>
-                <th>Description</th>
-                {mayEdit && <th />}
-              </tr>
-            </thead>
-            <tbody>
-              {pools.data.items.map((p) => (
-                <tr key={p.name} data-testid="pool-row" data-name={p.name}>
-                  <td>
-                    <b>{p.name}</b>
-                  </td>
-                  <td className="num">{p.slots}</td>
-                  <td className="num">{p.occupied_slots}</td>
-                  <td className="num">{p.running_slots}</td>
-                  <td className="num">{p.queued_slots}</td>
-                  <td className="num">{p.scheduled_slots}</td>
-                  <td className="num">{p.deferred_slots}{p.include_deferred ? "" : " (not counted)"}</td>
-                  <td className="num">{p.open_slots}</td>
-                  <td>{p.description}</td>
-                  {mayEdit && (
-                    <td className="row-actions">
-                      <button type="button" data-testid="edit-button" onClick={() => setEditing(p)}>
-                        Edit
-                      </button>
-                      <button type="button" data-testid="delete-button" onClick={() => setDeleting(p)}>
-                        Delete
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager offset={offset} total={pools.data.total} shown={pools.data.items.length} onOffset={setOffset} noun="pools" />
+          <th>Pool</th>
+          <th className="num">Slots</th>
+          <th className="num">Occupied</th>
+          <th className="num">Running</th>
+          <th className="num">Queued</th>
+          <th className="num">Scheduled</th>
+          <th className="num">Deferred</th>
+          <th className="num">Open</th>
+          <th>Description</th>
+        </>
+      }
+      rowKey={(p) => p.name}
+      rowAttributes={(p) => ({ "data-testid": "pool-row", "data-name": p.name })}
+      cells={(p) => (
+        <>
+          <td>
+            <b>{p.name}</b>
+          </td>
+          <td className="num">{p.slots}</td>
+          <td className="num">{p.occupied_slots}</td>
+          <td className="num">{p.running_slots}</td>
+          <td className="num">{p.queued_slots}</td>
+          <td className="num">{p.scheduled_slots}</td>
+          <td className="num">{p.deferred_slots}{p.include_deferred ? "" : " (not counted)"}</td>
+          <td className="num">{p.open_slots}</td>
+          <td>{p.description}</td>
         </>
       )}
-      {editing && <PoolForm pool={editing === "new" ? null : editing} onClose={() => setEditing(null)} />}
-      {deleting && (
-        <ConfirmDelete
-          what={`pool ${deleting.name}`}
-          error={remove.error}
-          pending={remove.isPending}
-          onClose={() => {
-            remove.reset();
-            setDeleting(null);
-          }}
-          onConfirm={() => remove.mutate(deleting.name, { onSuccess: () => setDeleting(null) })}
-        />
-      )}
-    </div>
+      editor={(pool, close) => <PoolForm pool={pool} onClose={close} />}
+      remove={remove}
+      deleteWhat={(p) => `pool ${p.name}`}
+    />
   );
 }
 

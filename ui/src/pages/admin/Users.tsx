@@ -2,9 +2,10 @@ import { useState } from "react";
 import { api } from "../../api/client";
 import { paths, useChange, useRoles, useUsers, type User } from "../../api/admin";
 import { useSession } from "../../auth/session";
-import { ErrorBox, Loading } from "../../components/Feedback";
+import { ErrorBox } from "../../components/Feedback";
 import { formatDate } from "../../components/format";
-import { ConfirmDelete, Field, FormDialog, Pager } from "./shared";
+import { AdminListPage, useListState } from "./AdminList";
+import { Field, FormDialog } from "./shared";
 
 const ROLE_ORDER = ["Viewer", "User", "Op", "Admin"];
 
@@ -24,101 +25,78 @@ export default function Users() {
 
 function UserAdmin() {
   const { session } = useSession();
-  const [offset, setOffset] = useState(0);
-  const users = useUsers(offset);
+  const list = useListState();
+  const users = useUsers(list.offset);
   const roles = useRoles();
-  const [creating, setCreating] = useState(false);
-  const [resetting, setResetting] = useState<User | null>(null);
-  const [deleting, setDeleting] = useState<User | null>(null);
   const changeRole = useChange("users", ({ username, role }: { username: string; role: string }) =>
     api.patch(paths.user(username), { roles: [{ name: role }] }, { update_mask: ["roles"] }),
   );
-  const remove = useChange("users", (username: string) => api.delete(paths.user(username)));
+  const remove = useChange("users", (u: User) => api.delete(paths.user(u.username)));
   const roleNames = roles.data?.roles.map((r) => r.name) ?? ROLE_ORDER;
   return (
-    <div className="admin-page" data-testid="users-page">
-      <header className="page-header">
-        <h1>Users</h1>
-        <span className="spacer" />
-        <button type="button" className="primary" data-testid="add-button" onClick={() => setCreating(true)}>
-          + Add user
-        </button>
-      </header>
-      {changeRole.isError && <ErrorBox error={changeRole.error} />}
-      {users.isPending ? (
-        <Loading what="users" />
-      ) : users.isError ? (
-        <ErrorBox error={users.error} />
-      ) : (
+    <AdminListPage
+      title="Users"
+      pageTestId="users-page"
+      testId="users-table"
+      role="Admin"
+      addLabel="+ Add user"
+      noun="users"
+      list={list}
+      query={users}
+      notice={changeRole.isError && <ErrorBox error={changeRole.error} />}
+      header={
         <>
-          <table className="table" data-testid="users-table">
-            <thead>
-              <tr>
-                <th>Username</th>
-                <th>Name</th>
-                <th>Email</th>
-                <th>Role</th>
-                <th>Active</th>
-                <th>Last login</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {users.data.items.map((u) => (
-                <tr key={u.username} data-testid="user-row" data-username={u.username}>
-                  <td>
-                    <b>{u.username}</b>
-                    {u.username === session?.username && <span className="muted"> (you)</span>}
-                  </td>
-                  <td>{`${u.first_name} ${u.last_name}`.trim()}</td>
-                  <td>{u.email}</td>
-                  <td>
-                    <select
-                      aria-label={`Role of ${u.username}`}
-                      value={u.roles[0]?.name ?? ""}
-                      disabled={changeRole.isPending}
-                      onChange={(e) => changeRole.mutate({ username: u.username, role: e.target.value })}
-                    >
-                      {roleNames.map((r) => (
-                        <option key={r} value={r}>
-                          {r}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
-                  <td>{u.active ? "yes" : "no"}</td>
-                  <td className="muted">{formatDate(u.last_login)}</td>
-                  <td className="row-actions">
-                    <button type="button" onClick={() => setResetting(u)}>
-                      Reset password
-                    </button>
-                    <button type="button" data-testid="delete-button" onClick={() => setDeleting(u)}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager offset={offset} total={users.data.total} shown={users.data.items.length} onOffset={setOffset} noun="users" />
+          <th>Username</th>
+          <th>Name</th>
+          <th>Email</th>
+          <th>Role</th>
+          <th>Active</th>
+          <th>Last login</th>
+        </>
+      }
+      rowKey={(u) => u.username}
+      rowAttributes={(u) => ({ "data-testid": "user-row", "data-username": u.username })}
+      cells={(u) => (
+        <>
+          <td>
+            <b>{u.username}</b>
+            {u.username === session?.username && <span className="muted"> (you)</span>}
+          </td>
+          <td>{`${u.first_name} ${u.last_name}`.trim()}</td>
+          <td>{u.email}</td>
+          <td>
+            <select
+              aria-label={`Role of ${u.username}`}
+              value={u.roles[0]?.name ?? ""}
+              disabled={changeRole.isPending}
+              onChange={(e) => changeRole.mutate({ username: u.username, role: e.target.value })}
+            >
+              <RoleOptions roles={roleNames} />
+            </select>
+          </td>
+          <td>{u.active ? "yes" : "no"}</td>
+          <td className="muted">{formatDate(u.last_login)}</td>
         </>
       )}
-      {creating && <UserForm roles={roleNames} onClose={() => setCreating(false)} />}
-      {resetting && <ResetPassword user={resetting} onClose={() => setResetting(null)} />}
-      {deleting && (
-        <ConfirmDelete
-          what={`user ${deleting.username}`}
-          error={remove.error}
-          pending={remove.isPending}
-          onClose={() => {
-            remove.reset();
-            setDeleting(null);
-          }}
-          onConfirm={() => remove.mutate(deleting.username, { onSuccess: () => setDeleting(null) })}
-        />
+      // Add asks for a new user; a row's button only sets a new password (its role changes in the row).
+      editor={(user, close) => (user ? <ResetPassword user={user} onClose={close} /> : <UserForm roles={roleNames} onClose={close} />)}
+      editButton={(edit) => (
+        <button type="button" onClick={edit}>
+          Reset password
+        </button>
       )}
-    </div>
+      remove={remove}
+      deleteWhat={(u) => `user ${u.username}`}
+    />
   );
+}
+
+function RoleOptions({ roles }: { roles: string[] }) {
+  return roles.map((r) => (
+    <option key={r} value={r}>
+      {r}
+    </option>
+  ));
 }
 
 function UserForm({ roles, onClose }: { roles: string[]; onClose: () => void }) {
@@ -152,11 +130,7 @@ function UserForm({ roles, onClose }: { roles: string[]; onClose: () => void }) 
       </Field>
       <Field label="Role">
         <select name="role" value={form.role} onChange={set("role")}>
-          {roles.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
+          <RoleOptions roles={roles} />
         </select>
       </Field>
       <Field label="Password">

@@ -1,101 +1,53 @@
 import { useState } from "react";
 import { api } from "../../api/client";
 import { paths, useChange, useVariables, type Variable } from "../../api/admin";
-import { useSession } from "../../auth/session";
-import { ErrorBox, Loading } from "../../components/Feedback";
-import { ConfirmDelete, Field, FormDialog, Pager, ReadOnlyNote, SearchBox } from "./shared";
+import { AdminListPage, useListState } from "./AdminList";
+import { Field, FormDialog } from "./shared";
 
 /** Variables: search by key; Op and above create, edit and delete. Sensitive values come
  * from the server as *** and are shown so. */
 export default function Variables() {
-  const { can } = useSession();
-  const mayEdit = can("Op");
-  const [search, setSearch] = useState("");
-  const [offset, setOffset] = useState(0);
-  const variables = useVariables(search, offset);
-  const [editing, setEditing] = useState<Variable | "new" | null>(null);
-  const [deleting, setDeleting] = useState<Variable | null>(null);
-  const remove = useChange("variables", (key: string) => api.delete(paths.variable(key)));
+  const list = useListState();
+  const variables = useVariables(list.search, list.offset);
+  const remove = useChange("variables", (v: Variable) => api.delete(paths.variable(v.key)));
   return (
-    <div className="admin-page" data-testid="variables-page">
-      <header className="page-header">
-        <h1>Variables</h1>
-        <SearchBox
-          label="Search keys"
-          onSearch={(text) => {
-            setSearch(text);
-            setOffset(0);
-          }}
-        />
-        <span className="spacer" />
-        {mayEdit ? (
-          <button type="button" className="primary" data-testid="add-button" onClick={() => setEditing("new")}>
-            + Add variable
-          </button>
-        ) : (
-          <ReadOnlyNote role="Op" />
-        )}
-      </header>
-      {variables.isPending ? (
-        <Loading what="variables" />
-      ) : variables.isError ? (
-        <ErrorBox error={variables.error} />
-      ) : variables.data.total === 0 ? (
-        <div className="empty">{search ? `No variable key contains “${search}”.` : "No variables yet."}</div>
-      ) : (
+    <AdminListPage
+      title="Variables"
+      pageTestId="variables-page"
+      testId="variables-table"
+      role="Op"
+      addLabel="+ Add variable"
+      searchLabel="Search keys"
+      noun="variables"
+      list={list}
+      query={variables}
+      empty={list.search ? `No variable key contains “${list.search}”.` : "No variables yet."}
+      header={
         <>
-          <table className="table" data-testid="variables-table">
-            <thead>
-              <tr>
-                <th>Key</th>
-                <th>Value</th>
-                <th>Description</th>
-                <th>Encrypted</th>
-                {mayEdit && <th />}
-              </tr>
-            </thead>
-            <tbody>
-              {variables.data.items.map((v) => (
-                <tr key={v.key} data-testid="variable-row" data-key={v.key}>
-                  <td>
-                    <b>{v.key}</b>
-                  </td>
-                  <td className="value-cell" title={v.value ?? ""}>
-                    {v.value}
-                  </td>
-                  <td>{v.description}</td>
-                  <td>{v.is_encrypted ? "yes" : "no"}</td>
-                  {mayEdit && (
-                    <td className="row-actions">
-                      <button type="button" data-testid="edit-button" onClick={() => setEditing(v)}>
-                        Edit
-                      </button>
-                      <button type="button" data-testid="delete-button" onClick={() => setDeleting(v)}>
-                        Delete
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager offset={offset} total={variables.data.total} shown={variables.data.items.length} onOffset={setOffset} noun="variables" />
+          <th>Key</th>
+          <th>Value</th>
+          <th>Description</th>
+          <th>Encrypted</th>
+        </>
+      }
+      rowKey={(v) => v.key}
+      rowAttributes={(v) => ({ "data-testid": "variable-row", "data-key": v.key })}
+      cells={(v) => (
+        <>
+          <td>
+            <b>{v.key}</b>
+          </td>
+          <td className="value-cell" title={v.value ?? ""}>
+            {v.value}
+          </td>
+          <td>{v.description}</td>
+          <td>{v.is_encrypted ? "yes" : "no"}</td>
         </>
       )}
-      {editing && <VariableForm variable={editing === "new" ? null : editing} onClose={() => setEditing(null)} />}
-      {deleting && (
-        <ConfirmDelete
-          what={`variable ${deleting.key}`}
-          error={remove.error}
-          pending={remove.isPending}
-          onClose={() => {
-            remove.reset();
-            setDeleting(null);
-          }}
-          onConfirm={() => remove.mutate(deleting.key, { onSuccess: () => setDeleting(null) })}
-        />
-      )}
-    </div>
+      editor={(variable, close) => <VariableForm variable={variable} onClose={close} />}
+      remove={remove}
+      deleteWhat={(v) => `variable ${v.key}`}
+    />
   );
 }
 
