@@ -1,1 +1,0 @@
-import{t as e}from"./useQuery-BeB7MAuA.js";import{c as t,l as n}from"./index-CvoD27uL.js";function r(r){return e({queryKey:[`dagDetails`,r],queryFn:()=>t.get(`/api/v2/dags/${n(r)}/details`)})}function i(r){return e({queryKey:[`dagSource`,r],queryFn:()=>t.get(`/api/v2/dagSources/${n(r)}`)})}export{i as n,r as t};

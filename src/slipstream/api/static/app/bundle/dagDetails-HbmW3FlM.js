@@ -1,0 +1,1 @@
+import{t as e}from"./useQuery-B9YKL0em.js";import{c as t,l as n}from"./index-BMmpSyEY.js";function r(r){return e({queryKey:[`dagDetails`,r],queryFn:()=>t.get(`/api/v2/dags/${n(r)}/details`)})}function i(r){return e({queryKey:[`dagSource`,r],queryFn:()=>t.get(`/api/v2/dagSources/${n(r)}`)})}export{i as n,r as t};
