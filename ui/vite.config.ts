@@ -20,6 +20,7 @@ export default defineConfig({
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],
     globals: true,
+    testTimeout: 20000, // a loaded CI machine: the form tests render much
     setupFiles: ["src/test-setup.ts"],
   },
 });
