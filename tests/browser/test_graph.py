@@ -90,6 +90,7 @@ def showcase(standalone) -> str:
 
 
 def test_graph_of_the_seed_dag_turns_green_live_while_a_run_runs(page, standalone):
+    standalone.wait_for_dag(SEED)
     with standalone.client() as client:
         tasks = list(_task_ids(client.get(f"/ui/structure/{SEED}").json()["nodes"]))
         # Paused, a triggered run waits queued: the graph finds it before it starts.
