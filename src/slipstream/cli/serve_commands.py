@@ -170,11 +170,14 @@ class _ApiThread(threading.Thread):
 
         ctx = ServiceContext(settings=self.settings, db=self.db, notify=self._wake_scheduler)
         try:
-            server = start_in_thread(ctx, sock=self.sock, staged=True)
+            server = start_in_thread(ctx, sock=self.sock, staged=True, first_stage=self.first_stage)
             login = users.ensure_standalone_admin(ctx)
         except Exception as err:  # noqa: BLE001 - the scheduler goes on; the console says why the API is missing
             self.console.echo(f"The REST API could not start: {type(err).__name__}: {err}", fg="red")
             return
+        finally:
+            self.first_stage.set()  # set already once the first routes loaded; here also when loading failed
+            gc.enable()  # turned off by _serve for the start; the heap is settled (api.app.settle_heap)
         self.server = server
         if self._stopped.is_set():
             server.stop()
