@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import statistics
 import threading
 import time
 from datetime import datetime
@@ -127,4 +128,7 @@ def test_an_occasional_writer_gets_the_lock_after_a_few_of_the_busy_writers_tran
         for process in busy:
             process.join(60)
     assert [p.exitcode for p in busy] == [0, 0]
-    assert max(waited_for) <= 100, f"transactions of the busy writers waited for, each time: {waited_for}"
+    # The median, not each time: on a loaded machine (browser tests beside it) the test process itself
+    # may be off the CPU for a while between counting and asking, and the busy writers go on meanwhile.
+    assert statistics.median(waited_for) <= 20 and max(waited_for) <= 1000, (
+        f"transactions of the busy writers waited for, each time: {waited_for}")
