@@ -65,13 +65,12 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def start_in_thread(ctx: ServiceContext, host: str = "127.0.0.1", port: int = 0, *, sock: socket.socket | None = None,
-                    log_level: str = "warning", access_log: bool = False, staged: bool = False,
-                    first_stage: threading.Event | None = None) -> ServerThread:
+                    log_level: str = "warning", access_log: bool = False, staged: bool = False) -> ServerThread:
     """Serve the app from a daemon thread of this process on ``sock`` (or a socket bound to
     ``host``:``port`` here). Returns once the server accepts connections and every route is loaded.
 
     ``staged`` (standalone): accept connections first, answering the web UI's files at once, then
-    load the routes the first pages call (then ``first_stage`` is set), then the rest (``front.py``)."""
+    load the routes the first pages call, then, once their requests are answered, the rest (``front.py``)."""
     from slipstream.api.front import Front
 
     if sock is None:
@@ -108,7 +107,7 @@ def start_in_thread(ctx: ServiceContext, host: str = "127.0.0.1", port: int = 0,
         raise RuntimeError(f"the API server did not start: {failure[0] if failure else 'timed out'}")
     if staged:
         try:
-            _load_in_stages(front, ctx, first_stage)
+            _load_in_stages(front, ctx)
         except BaseException as err:
             front.fail(err)
             raise
@@ -118,13 +117,11 @@ def start_in_thread(ctx: ServiceContext, host: str = "127.0.0.1", port: int = 0,
     return ServerThread(server=server, thread=thread, host=host, port=bound_port)
 
 
-def _load_in_stages(front: Any, ctx: ServiceContext, first_stage: threading.Event | None) -> None:
+def _load_in_stages(front: Any, ctx: ServiceContext) -> None:
     from slipstream.api.app import FIRST, ROUTERS, add_routers, create_app
 
     app = create_app(ctx, ROUTERS[:FIRST])
     front.load(app, complete=False)
-    if first_stage is not None:
-        first_stage.set()
     front.wait_quiet(0.2, at_most=1.0)
     add_routers(app, ROUTERS[FIRST:])
     front.complete = True

@@ -22,7 +22,7 @@ from slipstream.cli.environment import dags_folder_option, load_settings, open_s
 
 STATE_COLOURS = {"success": "green", "failed": "red", "upstream_failed": "yellow", "up_for_retry": "yellow", "skipped": "magenta"}
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-API_HEAD_START = 2.0  # seconds the scheduler waits at most for the API routes of the first pages
+API_HEAD_START = 2.0  # seconds the scheduler waits at most for the API to load
 
 
 class Console:
@@ -99,14 +99,14 @@ def _serve(dags_folder: str | None, verbose: bool, *, with_api: bool = False) ->
         # on once everything is loaded and frozen out of later collections (api.app.settle_heap).
         gc.disable()
     # The API first: it answers the web UI's files at once; the scheduler's imports wait (at most
-    # API_HEAD_START s) for the routes of the first pages, so a browser opened now is not kept
-    # waiting by the two sharing one interpreter.
+    # API_HEAD_START s) until it is loaded and has answered the first page's requests, so a browser
+    # opened now is not kept waiting by the two sharing one interpreter.
     early_stops: list[int] = []  # a Ctrl-C while the scheduler is still being built: a clean stop once it is
     for sig in STOP_SIGNALS:
         signal.signal(sig, lambda signum, _frame: early_stops.append(signum))
     api = _start_api(settings, db, console) if with_api else None
     if api is not None:
-        api.first_stage.wait(API_HEAD_START)
+        api.loaded.wait(API_HEAD_START)
     from slipstream.scheduler.service import SchedulerService
 
     service = SchedulerService(settings, db, on_change=on_change, on_parse=on_parse)
@@ -159,7 +159,7 @@ class _ApiThread(threading.Thread):
         super().__init__(name="slipstream-api-start", daemon=True)
         self.settings, self.db, self.console, self.sock = settings, db, console, sock
         self.service: Any = None  # the scheduler service, once built: what the API's changes wake
-        self.first_stage = threading.Event()
+        self.loaded = threading.Event()
         self.server: Any = None
         self._stopped = threading.Event()
 
@@ -170,13 +170,14 @@ class _ApiThread(threading.Thread):
 
         ctx = ServiceContext(settings=self.settings, db=self.db, notify=self._wake_scheduler)
         try:
-            server = start_in_thread(ctx, sock=self.sock, staged=True, first_stage=self.first_stage)
+            server = start_in_thread(ctx, sock=self.sock, staged=True)
+            self.loaded.set()
             login = users.ensure_standalone_admin(ctx)
         except Exception as err:  # noqa: BLE001 - the scheduler goes on; the console says why the API is missing
             self.console.echo(f"The REST API could not start: {type(err).__name__}: {err}", fg="red")
             return
         finally:
-            self.first_stage.set()  # set already once the first routes loaded; here also when loading failed
+            self.loaded.set()  # also when loading failed
             gc.enable()  # turned off by _serve for the start; the heap is settled (api.app.settle_heap)
         self.server = server
         if self._stopped.is_set():
