@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from slipstream.services.context import ServiceContext
 from slipstream.services.errors import InvalidRequest, NotFound
 from slipstream.services.paging import Page
-from slipstream.store import dag_runs, dags
+from slipstream.store import dag_runs, dags, mapped_summary
 from slipstream.store import task_instance_listing as listing
 from slipstream.store.states import TaskInstanceState as TI
 
@@ -188,16 +188,16 @@ def find_row(session: Session, dag_id: str, run_id: str, task_id: str, map_index
     row = listing.one(session, dag_id, run_id, task_id, map_index)
     if row is not None:
         return row
-    check_run(session, dag_id, run_id)
-    instances = listing.of_task(session, dag_id, run_id, task_id)
-    if not instances:
-        raise NotFound(f"Task instance {task_id!r} of DAG run {run_id!r} of DAG {dag_id!r} not found")
-    if map_index == -1:
+    run = check_run(session, dag_id, run_id)
+    mapped = sum(mapped_summary.counts_by_state(session, run.id, task_id).values())  # a count, not the rows
+    if map_index == -1 and mapped:
         raise NotFound(
-            f"Task {task_id!r} is mapped ({len(instances)} instances in run {run_id!r}): add the map index to the "
+            f"Task {task_id!r} is mapped ({mapped} instances in run {run_id!r}): add the map index to the "
             "path (.../taskInstances/{task_id}/{map_index}) or list them with .../listMapped"
         )
-    raise NotFound(f"Task {task_id!r} of DAG run {run_id!r} has no instance with map index {map_index}")
+    if mapped or listing.one(session, dag_id, run_id, task_id, -1) is not None:
+        raise NotFound(f"Task {task_id!r} of DAG run {run_id!r} has no instance with map index {map_index}")
+    raise NotFound(f"Task instance {task_id!r} of DAG run {run_id!r} of DAG {dag_id!r} not found")
 
 
 @dataclass(frozen=True)
