@@ -15,6 +15,7 @@ from datetime import datetime
 
 from slipstream.services.context import ServiceContext
 from slipstream.services.errors import InvalidRequest
+from slipstream.services.run_summaries import RunSummary
 from slipstream.services.structure import GROUP, Node, dag_structure
 from slipstream.store import grid as grid_store
 from slipstream.store import task_instances
@@ -31,23 +32,10 @@ _RANK = {state: i for i, state in enumerate(STATE_PRIORITY)}
 
 
 @dataclass(frozen=True)
-class GridRun:
-    run_id: str
-    run_type: str
-    state: str
-    logical_date: datetime | None
+class GridRun(RunSummary):
     data_interval_start: datetime | None
     data_interval_end: datetime | None
-    queued_at: datetime | None
-    start_date: datetime | None
-    end_date: datetime | None
     has_note: bool
-
-    @property
-    def duration(self) -> float | None:
-        if self.start_date is None or self.end_date is None:
-            return None
-        return (self.end_date - self.start_date).total_seconds()
 
 
 @dataclass(frozen=True)

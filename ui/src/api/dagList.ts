@@ -3,21 +3,12 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, seg } from "./client";
 import type { Dag } from "./dags";
+import type { RunSummary } from "./runSummary";
 import { pollEvery } from "./live";
-
-export interface RecentRun {
-  run_id: string;
-  run_type: string;
-  state: string;
-  logical_date: string | null;
-  queued_at: string | null;
-  start_date: string | null;
-  end_date: string | null;
-}
 
 export interface ListedDag extends Dag {
   /** The newest runs, oldest of them first (drawn newest last). */
-  latest_dag_runs: RecentRun[];
+  latest_dag_runs: RunSummary[];
 }
 
 export interface DagListFilter {

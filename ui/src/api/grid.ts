@@ -2,6 +2,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api, seg } from "./client";
 import { pollEvery } from "./live";
+import type { RunSummary } from "./runSummary";
 import { isActive } from "../components/states";
 
 export interface GridRun {
@@ -100,21 +101,10 @@ export function useGantt(dagId: string, runId: string | null) {
   });
 }
 
-export interface DurationRun {
-  run_id: string;
-  run_type: string;
-  state: string;
-  logical_date: string | null;
-  queued_at: string | null;
-  start_date: string | null;
-  end_date: string | null;
-  duration: number | null;
-}
-
 export interface Durations {
   dag_id: string;
   /** Oldest first. */
-  runs: DurationRun[];
+  runs: RunSummary[];
   tasks: { task_id: string; durations: (number | null)[]; queued: (number | null)[] }[];
 }
 

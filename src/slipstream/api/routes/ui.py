@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
 from slipstream.api.security import READ, service_context
-from slipstream.api.ui_models import FromService, json_response
+from slipstream.api.ui_models import FromService, RunSummaryResponse, json_response
 from slipstream.services import dashboard, grid, structure
 
 router = APIRouter(prefix="/ui", tags=["UI"], dependencies=[READ])
@@ -42,17 +42,9 @@ class StructureResponse(FromService):
     edges: list[StructureEdge] = Field(description="Between tasks only: a collapsed group takes its tasks' edges")
 
 
-class GridRunResponse(FromService):
-    run_id: str
-    run_type: str
-    state: str
-    logical_date: datetime | None = None
+class GridRunResponse(RunSummaryResponse):
     data_interval_start: datetime | None = None
     data_interval_end: datetime | None = None
-    queued_at: datetime | None = None
-    start_date: datetime | None = None
-    end_date: datetime | None = None
-    duration: float | None = Field(None, description="Seconds from start to end, once the run has ended")
     has_note: bool
 
 
