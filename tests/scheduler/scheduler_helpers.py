@@ -15,12 +15,36 @@ class RecordingExecutor(BaseExecutor):
         super().__init__(parallelism=1000)
         self.queued: list[Workload] = []
 
+        self.callbacks: list[object] = []
+        self.killed: list[int] = []
+
+    def start(self) -> None:
+        return None
+
     @property
     def running(self) -> int:
         return len(self.queued)
 
+    def tracked(self) -> set[int]:
+        return set()  # no process: the scheduler's liveness checks treat every try as untracked
+
     def queue_workload(self, workload: Workload) -> None:
         self.queued.append(workload)
+
+    def run_callback(self, request: object) -> None:
+        self.callbacks.append(request)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        return not self.queued
+
+    def kill(self, ti_id: int) -> None:
+        self.killed.append(ti_id)
+
+    def terminate(self) -> None:
+        self.queued.clear()
+
+    def end(self, timeout: float | None = None) -> None:
+        return None
 
     def succeed_all(self, db, now: datetime) -> None:
         """Finish every recorded workload with success, as if its process had run it."""

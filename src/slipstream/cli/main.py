@@ -8,6 +8,7 @@ from slipstream import __version__
 from slipstream.cli import (
     api_commands,
     assets_commands,
+    celery_commands,
     config_commands,
     connections_commands,
     dags_commands,
@@ -81,6 +82,7 @@ cli.add_command(serve_commands.standalone)
 cli.add_command(fernet_commands.rotate_fernet_key)
 cli.add_command(users_commands.users)
 cli.add_command(api_commands.api_server)
+cli.add_command(celery_commands.celery)
 
 
 def main() -> None:

@@ -40,6 +40,10 @@ _TYPES: dict[type, Callable[[Any], Any]] = {bool: _to_bool, int: int, float: flo
 # section -> key -> (type, default, description). "{home}" in a default is the home folder.
 OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
     "core": {
+        "executor": (
+            str, "LocalExecutor", "What runs the tasks: LocalExecutor (processes on this machine), CeleryExecutor "
+            "(Celery workers, see [celery]), or the dotted path of an executor class.",
+        ),
         "dags_folder": (str, "{home}/dags", "Folder scanned for DAG files."),
         "load_examples": (bool, True, "Also load the example DAGs shipped with Slipstream."),
         "parallelism": (int, 32, "Task instances running at once in the whole installation."),
@@ -101,6 +105,24 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
             "A timedelta as schedule gives data intervals (DeltaDataIntervalTimetable, Airflow 2); off: "
             "DeltaTriggerTimetable (Airflow 3's default).",
         ),
+    },
+    "celery": {
+        "broker_url": (
+            str, "redis://127.0.0.1:6379/0", "Celery broker: redis://HOST:PORT/DB or amqp://USER:PASSWORD@HOST:5672// "
+            "(RabbitMQ).",
+        ),
+        "result_backend": (
+            str, "", "Where workers put each task's end for the scheduler: redis://..., or db+postgresql://...; empty: "
+            "the broker for Redis, the metadata database (db+...) for RabbitMQ.",
+        ),
+        "worker_concurrency": (int, 16, "Tries a `slipstream celery worker` runs at once."),
+        "default_queue": (str, "default", "Queue of the tasks whose operator sets no queue=; workers listen on it."),
+        "visibility_timeout": (
+            int, 21600, "Redis broker: seconds before a task a worker took but never acknowledged (the worker died) is "
+            "given to another worker.",
+        ),
+        "flower_host": (str, "0.0.0.0", "Address `slipstream celery flower` listens on."),
+        "flower_port": (int, 5555, "Port of `slipstream celery flower`."),
     },
     "api": {
         "host": (str, "0.0.0.0", "Address the API server (REST API and web UI) listens on."),
@@ -223,6 +245,7 @@ class Settings:
 
     home: Path
     dags_folder: Path
+    executor: str
     load_examples: bool
     sql_alchemy_conn: str
     base_log_folder: Path
@@ -246,6 +269,13 @@ class Settings:
     scheduler_health_check_threshold: float = 10.0
     # Not an option: set by the local executor for its task processes (where its store service listens).
     store_service_address: str = ""
+    celery_broker_url: str = "redis://127.0.0.1:6379/0"
+    celery_result_backend: str = ""
+    celery_worker_concurrency: int = 16
+    celery_default_queue: str = "default"
+    celery_visibility_timeout: int = 21600
+    celery_flower_host: str = "0.0.0.0"
+    celery_flower_port: int = 5555
     smtp_host: str = "localhost"
     smtp_port: int = 25
     smtp_starttls: bool = False
@@ -273,6 +303,7 @@ class Settings:
         return cls(
             home=config.home,
             dags_folder=Path(get("core", "dags_folder")).expanduser(),
+            executor=get("core", "executor"),
             load_examples=get("core", "load_examples"),
             sql_alchemy_conn=get("database", "sql_alchemy_conn"),
             base_log_folder=Path(get("logging", "base_log_folder")).expanduser(),
@@ -295,6 +326,7 @@ class Settings:
             create_cron_data_intervals=get("scheduler", "create_cron_data_intervals"),
             create_delta_data_intervals=get("scheduler", "create_delta_data_intervals"),
             **{key: get("smtp", key) for key in OPTIONS["smtp"]},
+            **{f"celery_{key}": get("celery", key) for key in OPTIONS["celery"]},
             sensitive_var_conn_names=get("core", "sensitive_var_conn_names"),
             hide_sensitive_var_conn_fields=get("core", "hide_sensitive_var_conn_fields"),
             min_length_masked_secret=get("logging", "min_length_masked_secret"),

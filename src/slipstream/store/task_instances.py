@@ -240,7 +240,7 @@ _FOR_RUNS = select(*SCHEDULING_COLUMNS).where(TABLE.c.dag_run_id.in_(bindparam("
 _READY = (
     select(
         TABLE.c.id, TABLE.c.dag_id, TABLE.c.run_id, TABLE.c.task_id, TABLE.c.map_index, TABLE.c.priority_weight,
-        TABLE.c.pool, TABLE.c.pool_slots, TABLE.c.state_reason,
+        TABLE.c.pool, TABLE.c.pool_slots, TABLE.c.state_reason, TABLE.c.queue,
     )
     .where(
         TABLE.c.state == TI.SCHEDULED.value,
@@ -250,6 +250,9 @@ _READY = (
     .order_by(TABLE.c.priority_weight.desc(), TABLE.c.id)
     .limit(bindparam("b_limit"))
     .offset(bindparam("b_offset"))
+    # PostgreSQL: rows another scheduler's transaction holds are left to it (SQLite: one writer,
+    # nothing to skip).
+    .with_for_update(skip_locked=True)
 )
 _ACTIVE_ROWS = select(TABLE.c.dag_id, TABLE.c.run_id, TABLE.c.task_id, TABLE.c.pool, TABLE.c.pool_slots).where(
     TABLE.c.state.in_([s.value for s in ACTIVE_TI_STATES])
