@@ -3,6 +3,8 @@
 - ``lock_dags`` / ``lock_runs``: ``SELECT ... FOR UPDATE SKIP LOCKED``. A scheduler works on the
   DAGs (creating their runs) and the runs (applying its plan) it could lock; those another
   scheduler holds are left to it for this pass. Held until the transaction ends.
+- ``hold_dag_files``: a DAG file's parse is recorded by one scheduler's processor at a time, so
+  two that parse a new file at once do not both insert its DAGs.
 - ``hold_slots``: every transaction that hands out slots (queues task instances, starts runs)
   takes one transaction-level advisory lock first, and reads the counts after it. Under READ
   COMMITTED each statement sees what committed before it began, so the counts include every
@@ -25,7 +27,8 @@ from slipstream.store.models import DagRow, DagRunRow
 
 DAGS = DagRow.__table__
 RUNS = DagRunRow.__table__
-SLOTS_LOCK = 0x51195_7103  # pg_advisory_xact_lock key of slot accounting (any constant shared by all schedulers)
+SLOTS_LOCK = 7_350_171_031  # pg_advisory_xact_lock keys: slot accounting, and recording parsed DAG files
+DAG_FILES_LOCK = 7_350_171_032
 
 
 def _is_postgres(session: Any) -> bool:
@@ -57,3 +60,9 @@ def hold_slots(session: Any) -> None:
     """Wait for, then hold until the transaction ends, the right to hand out slots."""
     if _is_postgres(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SLOTS_LOCK})
+
+
+def hold_dag_files(session: Any) -> None:
+    """Hold, until the transaction ends, the right to record parsed DAG files."""
+    if _is_postgres(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DAG_FILES_LOCK})
