@@ -165,7 +165,7 @@ class FanOut:
             raise RuntimeError(f"slipstream {' '.join(args)} failed ({done.returncode}): {done.stderr[-2000:]}")
         return done.stdout
 
-    def _spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+    def spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
         out = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 - closed in stop()
         self._log_files.append(out)
         process = subprocess.Popen(
@@ -174,7 +174,7 @@ class FanOut:
         self.processes[name] = process
         return process
 
-    def _wait_for_line(self, name: str, text: str) -> None:
+    def wait_for_line(self, name: str, text: str) -> None:
         deadline = time.monotonic() + READY_TIMEOUT
         path = self.workdir / f"{name}.log"
         while time.monotonic() < deadline:
@@ -195,20 +195,20 @@ class FanOut:
         self.cli("db", "migrate")
         self.cli("pools", "set", POOL, str(self.options.pool_slots), "the scale test's pool")
         for i in range(self.options.workers):
-            self._spawn(f"worker{i}", "celery", "worker", "-H", f"w{i}-{self.queue}@%h")
+            self.spawn(f"worker{i}", "celery", "worker", "-H", f"w{i}-{self.queue}@%h")
         for i in range(self.options.schedulers):
-            self._spawn(f"scheduler{i}", "scheduler")
+            self.spawn(f"scheduler{i}", "scheduler")
         for i in range(self.options.workers):
-            self._wait_for_line(f"worker{i}", "ready.")
+            self.wait_for_line(f"worker{i}", "ready.")
         for i in range(self.options.schedulers):
-            self._wait_for_line(f"scheduler{i}", "Scheduler started")
+            self.wait_for_line(f"scheduler{i}", "Scheduler started")
         deadline = time.monotonic() + READY_TIMEOUT
-        while not self._query("SELECT count(*) FROM serialized_dag WHERE dag_id = %s", DAG_ID)[0][0]:
+        while not self.query("SELECT count(*) FROM serialized_dag WHERE dag_id = %s", DAG_ID)[0][0]:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{DAG_ID} was not parsed within {READY_TIMEOUT:.0f} s")
             time.sleep(0.1)
 
-    def _query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         with psycopg.connect(self.plain_url, autocommit=True) as connection:
             return list(connection.execute(sql, params))
 
@@ -221,7 +221,7 @@ class FanOut:
         killed: list[str] = []
         deadline = started + self.options.timeout
         while True:
-            state = self._query("SELECT state FROM dag_run WHERE dag_id = %s AND run_id = 'scale'", DAG_ID)[0][0]
+            state = self.query("SELECT state FROM dag_run WHERE dag_id = %s AND run_id = 'scale'", DAG_ID)[0][0]
             if state in ("success", "failed"):
                 break
             if time.monotonic() > deadline:
@@ -234,8 +234,8 @@ class FanOut:
 
     def _rows(self) -> int:
         if self.options.noop:
-            return self._query("SELECT count(*) FROM task_instance WHERE state = 'success'")[0][0]
-        return self._query("SELECT count(*) FROM task_rows")[0][0]
+            return self.query("SELECT count(*) FROM task_instance WHERE state = 'success'")[0][0]
+        return self.query("SELECT count(*) FROM task_rows")[0][0]
 
     def _kill_one_of_each(self) -> list[str]:
         killed = []
@@ -248,11 +248,11 @@ class FanOut:
         return killed
 
     def _outcome(self, state: str, seconds: float, killed: list[str]) -> Outcome:
-        ti_states = dict(self._query("SELECT state, count(*) FROM task_instance GROUP BY state"))
+        ti_states = dict(self.query("SELECT state, count(*) FROM task_instance GROUP BY state"))
         if self.options.noop:
             return Outcome(state, ti_states, 0, 0, 0, 0, 0, seconds, killed, self.workdir)
-        rows = self._query("SELECT started, ended, in_pool FROM task_rows")
-        executions = self._query("SELECT key, count(*) FROM executions GROUP BY key")
+        rows = self.query("SELECT started, ended, in_pool FROM task_rows")
+        executions = self.query("SELECT key, count(*) FROM executions GROUP BY key")
         return Outcome(
             run_state=state, ti_states=ti_states, rows=len(rows), executions=sum(n for _, n in executions),
             max_executions_per_task=max((n for _, n in executions), default=0),

@@ -18,6 +18,10 @@ BUILT_IN = {
     "LocalExecutor": "slipstream.executors.local:LocalExecutor",
     "CeleryExecutor": "slipstream.executors.celery.executor:CeleryExecutor",
 }
+NOT_YET = {
+    "KubernetesExecutor": "a pod per task is designed for later (docs/design/kubernetes-executor.md)",
+    "EdgeExecutor": "Airflow's edge workers are not part of Slipstream",
+}
 _AIRFLOW_PATHS = {
     "airflow.executors.local_executor.LocalExecutor": "LocalExecutor",
     "airflow.providers.celery.executors.celery_executor.CeleryExecutor": "CeleryExecutor",
@@ -30,6 +34,8 @@ class ExecutorConfigError(ValueError):
 
 def executor_class(name: str) -> type[BaseExecutor]:
     name = _AIRFLOW_PATHS.get(name.strip(), name.strip())
+    if name in NOT_YET:
+        raise ExecutorConfigError(f"[core] executor = {name!r}: not available yet: {NOT_YET[name]}; use {' or '.join(BUILT_IN)}")
     path = BUILT_IN.get(name, name)
     module_name, colon, attribute = path.partition(":")
     if not colon:
