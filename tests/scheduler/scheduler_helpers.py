@@ -11,6 +11,8 @@ from slipstream.store import dag_runs, task_instances
 class RecordingExecutor(BaseExecutor):
     """Starts nothing: records the workloads so a test decides what happens to them."""
 
+    tasks_outlive_scheduler = False
+
     def __init__(self) -> None:
         super().__init__(parallelism=1000)
         self.queued: list[Workload] = []

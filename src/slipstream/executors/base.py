@@ -111,6 +111,10 @@ class BaseExecutor(abc.ABC):
     ``events`` is the one thing an executor shares with the scheduler: each workload's end, and
     ``None`` for a wake-up with no event."""
 
+    # True when tries run on their own (remote workers that record their end): a scheduler that
+    # stops leaves them running instead of waiting for them. Each executor sets it.
+    tasks_outlive_scheduler: bool
+
     def __init__(self, parallelism: int) -> None:
         self.parallelism = parallelism
         self.events: queue.Queue[ExecutorEvent | None] = queue.Queue()

@@ -19,6 +19,8 @@ from slipstream.store.db import Database
 class InlineExecutor(BaseExecutor):
     """No process, no parallelism: the try runs inside ``queue_workload``."""
 
+    tasks_outlive_scheduler = False
+
     def __init__(self, settings: Settings, db: Database | None = None) -> None:
         super().__init__(parallelism=1)
         self.settings = settings

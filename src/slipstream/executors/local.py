@@ -55,6 +55,8 @@ REHEARSE = "slipstream.executors.preload:rehearse"
 
 
 class LocalExecutor(BaseExecutor):
+    tasks_outlive_scheduler = False
+
     def __init__(self, settings: Settings, parallelism: int | None = None) -> None:
         super().__init__(parallelism or settings.parallelism)
         self.settings = settings

@@ -110,7 +110,8 @@ class SchedulerService:
 
     def _shutdown(self) -> None:
         """Let running tasks finish (or kill them on a second stop), then record what they became.
-        The executor's processes are stopped whatever happens here (no process outlives a stop)."""
+        The executor's processes are stopped whatever happens here (no process outlives a stop).
+        Tasks on remote workers (``tasks_outlive_scheduler``) go on and record their own end."""
         self.stopping.set()
         if self._listener is not None:
             self._listener.stop()
@@ -119,14 +120,14 @@ class SchedulerService:
         if self._parser_thread is not None:
             self._parser_thread.join(5)
         try:
-            if self.executor.running and self.on_stopping is not None:
+            if self.executor.running and self.on_stopping is not None and not self.executor.tasks_outlive_scheduler:
                 self.on_stopping(self.executor.running)
-            while not self.executor.wait_idle(0.2):
+            while not self.executor.tasks_outlive_scheduler and not self.executor.wait_idle(0.2):
                 if self.killing.is_set():
                     self.executor.terminate()
                     break
         finally:
-            self.executor.end(timeout=10)
+            self.executor.end(timeout=0 if self.executor.tasks_outlive_scheduler else 10)
         events = []
         while not self.executor.events.empty():
             event = self.executor.events.get_nowait()

@@ -38,6 +38,8 @@ CONNECT_TIMEOUT = 10.0
 
 
 class CeleryExecutor(BaseExecutor):
+    tasks_outlive_scheduler = True
+
     def __init__(self, settings: Settings, parallelism: int | None = None) -> None:
         super().__init__(parallelism or settings.parallelism)
         self.settings = settings
