@@ -203,7 +203,7 @@ class FanOut:
         for i in range(self.options.schedulers):
             self.wait_for_line(f"scheduler{i}", "Scheduler started")
         deadline = time.monotonic() + READY_TIMEOUT
-        while not self.query("SELECT count(*) FROM serialized_dag WHERE dag_id = %s", DAG_ID)[0][0]:
+        while self.options.schedulers and not self.query("SELECT count(*) FROM serialized_dag WHERE dag_id = %s", DAG_ID)[0][0]:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{DAG_ID} was not parsed within {READY_TIMEOUT:.0f} s")
             time.sleep(0.1)

@@ -125,3 +125,28 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+
+
+def test_flower_shows_the_workers(postgres_url, tmp_path):
+    require("redis")
+    import base64
+    import json
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with FanOut(Options(tasks=1, workers=1, schedulers=0), postgres_url, tmp_path) as cluster:
+        cluster.spawn("flower", "celery", "flower", "-H", "127.0.0.1", "-p", str(port), "-A", "admin:s3cret")
+        cluster.wait_for_line("flower", "Visit me at")
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/workers?refresh=1")
+        request.add_header("Authorization", "Basic " + base64.b64encode(b"admin:s3cret").decode())
+        workers = wait_for(lambda: json.loads(urllib.request.urlopen(request, timeout=10).read()), "Flower answers")
+        assert f"w0-{cluster.queue}@" in " ".join(workers)
+        refused = urllib.request.Request(f"http://127.0.0.1:{port}/api/workers")
+        try:
+            urllib.request.urlopen(refused, timeout=10)
+            raise AssertionError("Flower answered without a login")
+        except urllib.error.HTTPError as err:
+            assert err.code == 401
