@@ -8,9 +8,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from scale_services import require
-
 from scale.cluster import FanOut, Options
+from scale_services import require
 
 ROUTED = '''
 import os
