@@ -41,6 +41,7 @@ class Options:
     kill: bool = False  # SIGKILL the first worker and the first scheduler once kill_after of the rows are in
     kill_after: float = 0.3
     noop: bool = False  # the benchmark: tasks that do nothing, no pool, no limit but parallelism
+    parallelism: int = 64
     timeout: float = 600.0
 
 
@@ -144,7 +145,7 @@ class FanOut:
             "SLIPSTREAM__CORE__EXECUTOR": "CeleryExecutor",
             "SLIPSTREAM__CORE__LOAD_EXAMPLES": "false",
             "SLIPSTREAM__CORE__DAGS_FOLDER": str(self.workdir / "dags"),
-            "SLIPSTREAM__CORE__PARALLELISM": "64",
+            "SLIPSTREAM__CORE__PARALLELISM": str(self.options.parallelism),
             "SLIPSTREAM__CELERY__BROKER_URL": broker,
             "SLIPSTREAM__CELERY__DEFAULT_QUEUE": self.queue,
             "SLIPSTREAM__CELERY__WORKER_CONCURRENCY": str(self.options.concurrency),
