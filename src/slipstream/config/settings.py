@@ -80,6 +80,10 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
     "scheduler": {
         "task_heartbeat_sec": (float, 5.0, "How often a running task records it is alive."),
         "task_heartbeat_timeout": (float, 300.0, "Seconds without heartbeat before a task is a zombie."),
+        "task_queued_timeout": (
+            float, 600.0, "Seconds a try may stay queued (handed to the executor, not started) before it is failed, or "
+            "retried if it has retries left: e.g. no Celery worker listens on its queue.",
+        ),
         "poll_interval": (float, 1.0, "Safety-net pass interval when no event wakes the scheduler."),
         "scheduler_heartbeat_sec": (float, 5.0, "How often the scheduler records in its job row that it is alive."),
         "scheduler_health_check_threshold": (
@@ -266,6 +270,7 @@ class Settings:
     max_map_length: int = 100_000
     dag_file_memory_limit: int = 2048
     scheduler_heartbeat_sec: float = 5.0
+    task_queued_timeout: float = 600.0
     scheduler_health_check_threshold: float = 10.0
     # Not an option: set by the local executor for its task processes (where its store service listens).
     store_service_address: str = ""
@@ -316,6 +321,7 @@ class Settings:
             default_timezone=get("core", "default_timezone"),
             task_heartbeat_sec=get("scheduler", "task_heartbeat_sec"),
             task_heartbeat_timeout=get("scheduler", "task_heartbeat_timeout"),
+            task_queued_timeout=get("scheduler", "task_queued_timeout"),
             poll_interval=get("scheduler", "poll_interval"),
             scheduler_heartbeat_sec=get("scheduler", "scheduler_heartbeat_sec"),
             scheduler_health_check_threshold=get("scheduler", "scheduler_health_check_threshold"),

@@ -226,7 +226,10 @@ class Scheduler:
             result.again = True
             self._notify("task_instance", (row.dag_id, row.run_id, row.task_id, row.map_index, TI.SCHEDULED.value))
 
-    def _fail_try(self, session: Any, row: Any, reason: str, now: datetime, result: PassResult) -> None:
+    def _fail_try(
+        self, session: Any, row: Any, reason: str, now: datetime, result: PassResult,
+        expected: tuple[str, ...] = (TI.QUEUED.value, TI.RUNNING.value),
+    ) -> None:
         state = failure_state(row.try_number, row.max_tries)
         next_try_at = None
         dag = self._dags.get(row.dag_id)
@@ -234,7 +237,7 @@ class Scheduler:
             next_try_at = now + dag.tasks[row.task_id].retry_delay_for(row.try_number)
         if task_instances.finish_try(
             session, row.id, row.try_number, state.value, now,
-            expected=(TI.QUEUED.value, TI.RUNNING.value), next_try_at=next_try_at, reason=reason,
+            expected=expected, next_try_at=next_try_at, reason=reason,
         ):
             log.warning("%s.%s %s try %s: %s -> %s", row.dag_id, row.task_id, row.run_id, row.try_number, reason, state)
             result.changed += 1
@@ -252,6 +255,7 @@ class Scheduler:
         if self._last_zombie_check is not None and now - self._last_zombie_check < min(interval, TIMEOUT_GRACE):
             return
         self._last_zombie_check = now
+        self._check_queued(session, now, result)
         limit = now - timedelta(seconds=self.settings.task_heartbeat_timeout)
         tracked = self.executor.tracked()
         for row in self._mine(task_instances.in_states(session, [TI.RUNNING])):
@@ -272,6 +276,18 @@ class Scheduler:
                 reason = f"execution_timeout of {timeout:g} s exceeded and the task did not stop: its processes were killed"
                 self._fail_try(session, row, reason, now, result)
                 self.executor.kill(row.id)
+
+    def _check_queued(self, session: Any, now: datetime, result: PassResult) -> None:
+        """Tries queued for longer than ``task_queued_timeout`` never started (no worker takes
+        their queue, or their message was lost): failed, or retried if they have retries left."""
+        timeout = timedelta(seconds=self.settings.task_queued_timeout)
+        for row in self._mine(task_instances.queued_before(session, now - timeout)):
+            self._load_dags(session, [row.dag_id])
+            reason = (
+                f"Queued for more than {self.settings.task_queued_timeout:g} s ([scheduler] task_queued_timeout) "
+                f"without starting: no worker took it from queue {self._queue_of(row)!r}"
+            )
+            self._fail_try(session, row, reason, now, result, expected=(TI.QUEUED.value,))
 
     def _start_queued_runs(self, session: Any, now: datetime, result: PassResult) -> None:
         row_locks.hold_slots(session)  # max_active_runs holds across schedulers

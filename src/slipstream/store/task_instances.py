@@ -378,6 +378,14 @@ def of_runs(session: Session, dag_run_ids: Sequence[int]) -> list[Any]:
     return rows
 
 
+_QUEUED_BEFORE = select(TABLE).where(TABLE.c.state == TI.QUEUED.value, TABLE.c.queued_at < bindparam("b_before"))
+
+
+def queued_before(session: Session, before: datetime) -> list[Any]:
+    """Task instances queued (handed to an executor) before ``before`` and not started since."""
+    return list(session.execute(_QUEUED_BEFORE, {"b_before": before}))
+
+
 def in_states(session: Session, states: Iterable[str]) -> list[Any]:
     return list(session.execute(select(TABLE).where(TABLE.c.state.in_(_states(states)))))
 
