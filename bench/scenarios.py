@@ -288,6 +288,7 @@ BENCHMARKS: dict[str, Benchmark] = {
                 Metric("celery_redis_tasks_per_s", "/s", higher_is_better=True, description="1,000 / span, 2 workers x 16"),
                 Metric("celery_vs_local_postgres", "x", higher_is_better=True, description="Celery / local, both on PostgreSQL"),
                 Metric("celery_run_wall_s", "s", description="trigger -> run end, Celery"),
+                Metric("celery_redis_handoff_ms", "ms", description="a chain of 30 no-op tasks on Celery: median end -> next start"),
             ],
             default_repeat=3,
         ),
