@@ -32,6 +32,19 @@ def _pid_file(settings, name: str, given: str | None) -> Path:  # noqa: ANN001
     return Path(given) if given else settings.home / f"slipstream-celery-{name}.pid"
 
 
+def _warn_without_fernet_key() -> None:
+    """Each machine without ``[core] fernet_key`` makes a key of its own: a secret stored from
+    another machine would not decrypt on this worker."""
+    from slipstream.config.settings import Config
+
+    if not Config.load().get("core", "fernet_key"):
+        click.echo(
+            "Warning: [core] fernet_key is not set: this worker uses the key in its home, and secrets (connections, "
+            "variables) stored from another machine will not decrypt here. Set the same fernet_key on every machine.",
+            err=True,
+        )
+
+
 @click.group()
 def celery() -> None:
     """Celery workers and Flower, for [core] executor = CeleryExecutor."""
@@ -40,7 +53,10 @@ def celery() -> None:
 @celery.command()
 @click.option("-q", "--queues", default=None, help="Comma-separated queues to take tasks from ([celery] default_queue).")
 @click.option("-c", "--concurrency", type=int, default=None, help="Tries run at once ([celery] worker_concurrency).")
-@click.option("-H", "--celery-hostname", default=None, help="The worker's name in Celery (default: slipstream@HOST).")
+@click.option(
+    "-H", "--celery-hostname", default=None,
+    help="The worker's name in Celery (default: slipstream@HOST; %h is the host name, %n its first part).",
+)
 @click.option("--pid", "pid_path", default=None, help="PID file (default: $SLIPSTREAM_HOME/slipstream-celery-worker.pid).")
 @click.option("-S", "--subdir", "dags_folder", default=None, help="This worker's copy of the DAG folder.")
 @click.option("-l", "--loglevel", default="INFO", show_default=True, help="Celery's log level.")
@@ -56,6 +72,8 @@ def worker(queues: str | None, concurrency: int | None, celery_hostname: str | N
     pid_file = _pid_file(settings, "worker", pid_path)
     pid_file.parent.mkdir(parents=True, exist_ok=True)
     pid_file.write_text(f"{os.getpid()}\n")
+    from celery.utils.nodenames import host_format
+
     app = make_app(settings, "slipstream-worker")
     runtime = WorkerRuntime(settings, concurrency)
     register(app, runtime)
@@ -64,9 +82,10 @@ def worker(queues: str | None, concurrency: int | None, celery_hostname: str | N
         f"Celery worker: queues {', '.join(queue_names)}, concurrency {concurrency}, DAG folder {settings.dags_folder}",
         err=True,
     )
+    _warn_without_fernet_key()
     try:
         celery_worker = app.Worker(
-            hostname=celery_hostname or f"slipstream@{socket.gethostname()}",
+            hostname=host_format(celery_hostname) if celery_hostname else f"slipstream@{socket.gethostname()}",
             queues=queue_names,
             concurrency=concurrency,
             pool="threads",
@@ -105,8 +124,11 @@ def stop(pid_path: str | None) -> None:
 @click.option("-H", "--hostname", default=None, help="Address to listen on ([celery] flower_host).")
 @click.option("-p", "--port", type=int, default=None, help="Port ([celery] flower_port).")
 @click.option("-u", "--url-prefix", default="", help="URL prefix, behind a proxy.")
-@click.option("-A", "--basic-auth", default="", help="user:password[,user:password] to log in to Flower.")
-def flower(hostname: str | None, port: int | None, url_prefix: str, basic_auth: str) -> None:
+@click.option(
+    "-A", "--basic-auth", default=None,
+    help="user:password[,user:password] to log in to Flower ([celery] flower_basic_auth).",
+)
+def flower(hostname: str | None, port: int | None, url_prefix: str, basic_auth: str | None) -> None:
     """Start Flower, the web UI of the Celery workers."""
     settings = _celery_settings()
     try:
@@ -119,8 +141,10 @@ def flower(hostname: str | None, port: int | None, url_prefix: str, basic_auth: 
     ]
     if url_prefix:
         argv.append(f"--url_prefix={url_prefix}")
+    env = dict(os.environ)
+    basic_auth = basic_auth if basic_auth is not None else settings.celery_flower_basic_auth
     if basic_auth:
-        argv.append(f"--basic_auth={basic_auth}")
+        env["FLOWER_BASIC_AUTH"] = basic_auth  # not in the arguments, which `ps` shows
     click.echo(f"Flower: http://{hostname or settings.celery_flower_host}:{port or settings.celery_flower_port}", err=True)
     sys.stdout.flush()
-    os.execv(sys.executable, argv)
+    os.execve(sys.executable, argv, env)

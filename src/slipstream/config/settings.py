@@ -127,6 +127,7 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
         ),
         "flower_host": (str, "0.0.0.0", "Address `slipstream celery flower` listens on."),
         "flower_port": (int, 5555, "Port of `slipstream celery flower`."),
+        "flower_basic_auth": (str, "", "user:password[,user:password] Flower asks for; empty: no login."),
     },
     "api": {
         "host": (str, "0.0.0.0", "Address the API server (REST API and web UI) listens on."),
@@ -281,6 +282,7 @@ class Settings:
     celery_visibility_timeout: int = 21600
     celery_flower_host: str = "0.0.0.0"
     celery_flower_port: int = 5555
+    celery_flower_basic_auth: str = ""
     smtp_host: str = "localhost"
     smtp_port: int = 25
     smtp_starttls: bool = False
