@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -57,6 +58,12 @@ class Outcome:
     seconds: float  # trigger to run end
     killed: list[str] = field(default_factory=list)
     logs: Path | None = None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def slipstream_bin() -> str:
@@ -166,11 +173,12 @@ class FanOut:
             raise RuntimeError(f"slipstream {' '.join(args)} failed ({done.returncode}): {done.stderr[-2000:]}")
         return done.stdout
 
-    def spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+    def spawn(self, name: str, *args: str, **env: str) -> subprocess.Popen[bytes]:
         out = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 - closed in stop()
         self._log_files.append(out)
         process = subprocess.Popen(
-            [slipstream_bin(), *args], env=self.env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            [slipstream_bin(), *args], env={**self.env(), **env}, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self.processes[name] = process
         return process
@@ -196,7 +204,12 @@ class FanOut:
         self.cli("db", "migrate")
         self.cli("pools", "set", POOL, str(self.options.pool_slots), "the scale test's pool")
         for i in range(self.options.workers):
-            self.spawn(f"worker{i}", "celery", "worker", "-H", f"w{i}-{self.queue}@%h")
+            # Each serves its task logs on a port of its own: several share this machine.
+            port = str(free_port())
+            self.spawn(
+                f"worker{i}", "celery", "worker", "-H", f"w{i}-{self.queue}@%h",
+                SLIPSTREAM__LOGGING__WORKER_LOG_SERVER_PORT=port,
+            )
         for i in range(self.options.schedulers):
             self.spawn(f"scheduler{i}", "scheduler")
         for i in range(self.options.workers):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from scale.cluster import FanOut, Options
+from scale.cluster import FanOut, Options, free_port
 from scale_services import require
 
 ROUTED = '''
@@ -69,7 +69,8 @@ def test_routing_versions_kills_and_a_dead_workers_try(postgres_url, tmp_path):
         copy.mkdir()
         (copy / "routed.py").write_text(source + "# this worker's copy was edited\n")
         (tmp_path / "dags" / "routed.py").write_text(source)
-        cluster.spawn("special", "celery", "worker", "-q", special, "-S", str(copy), "-H", f"s-{cluster.queue}@%h")
+        cluster.spawn("special", "celery", "worker", "-q", special, "-S", str(copy), "-H", f"s-{cluster.queue}@%h",
+                      "--skip-serve-logs")
         cluster.wait_for_line("special", "ready.")
         wait_for(lambda: cluster.query("SELECT 1 FROM serialized_dag WHERE dag_id = 'routed'"), "routed parsed")
         cluster.cli("dags", "unpause", "routed")
@@ -130,12 +131,9 @@ def test_flower_shows_the_workers(postgres_url, tmp_path):
     require("redis")
     import base64
     import json
-    import socket
     import urllib.request
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     with FanOut(Options(tasks=1, workers=1, schedulers=0), postgres_url, tmp_path) as cluster:
         cluster.spawn("flower", "celery", "flower", "-H", "127.0.0.1", "-p", str(port), "-A", "admin:s3cret")
         cluster.wait_for_line("flower", "Visit me at")

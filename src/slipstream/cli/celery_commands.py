@@ -60,8 +60,12 @@ def celery() -> None:
 @click.option("--pid", "pid_path", default=None, help="PID file (default: $SLIPSTREAM_HOME/slipstream-celery-worker.pid).")
 @click.option("-S", "--subdir", "dags_folder", default=None, help="This worker's copy of the DAG folder.")
 @click.option("-l", "--loglevel", default="INFO", show_default=True, help="Celery's log level.")
+@click.option(
+    "-s", "--skip-serve-logs", is_flag=True,
+    help="Do not serve this worker's task logs to the API servers ([logging] worker_log_server_port).",
+)
 def worker(queues: str | None, concurrency: int | None, celery_hostname: str | None, pid_path: str | None,
-           dags_folder: str | None, loglevel: str) -> None:
+           dags_folder: str | None, loglevel: str, skip_serve_logs: bool) -> None:
     """Run tasks sent by the schedulers, each try in its own process (as the local executor)."""
     settings = _celery_settings(dags_folder)
     from slipstream.executors.celery.app import make_app
@@ -77,6 +81,7 @@ def worker(queues: str | None, concurrency: int | None, celery_hostname: str | N
     app = make_app(settings, "slipstream-worker")
     runtime = WorkerRuntime(settings, concurrency)
     register(app, runtime)
+    log_server = None if skip_serve_logs else _serve_logs(settings)
     runtime.start()
     click.echo(
         f"Celery worker: queues {', '.join(queue_names)}, concurrency {concurrency}, DAG folder {settings.dags_folder}",
@@ -98,8 +103,26 @@ def worker(queues: str | None, concurrency: int | None, celery_hostname: str | N
         code = celery_worker.exitcode
     finally:
         runtime.stop()
+        if log_server is not None:
+            log_server.stop()
         pid_file.unlink(missing_ok=True)
     sys.exit(code or 0)
+
+
+def _serve_logs(settings):  # noqa: ANN001, ANN202 - Settings -> LogServer, imported lazily
+    from slipstream.config.jwt_secret import signing_secret
+    from slipstream.store.worker_logs import LogServer
+
+    settings.base_log_folder.mkdir(parents=True, exist_ok=True)
+    try:
+        server = LogServer(settings.base_log_folder, signing_secret(settings), port=settings.worker_log_server_port)
+    except OSError as err:
+        raise click.ClickException(
+            f"Cannot serve task logs on port {settings.worker_log_server_port} ([logging] worker_log_server_port): "
+            f"{err.strerror or err}. Choose another port, or --skip-serve-logs"
+        ) from None
+    click.echo(f"Serving task logs on port {server.port}", err=True)
+    return server.start()
 
 
 @celery.command()

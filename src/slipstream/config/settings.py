@@ -76,6 +76,10 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
     "logging": {
         "base_log_folder": (str, "{home}/logs", "Folder of the task logs."),
         "min_length_masked_secret": (int, 5, "Secrets shorter than this are not masked in logs."),
+        "worker_log_server_port": (
+            int, 8793, "Port on which each Celery worker serves its task logs to the API servers (needs the same "
+            "[api_auth] jwt_secret on every machine).",
+        ),
     },
     "scheduler": {
         "task_heartbeat_sec": (float, 5.0, "How often a running task records it is alive."),
@@ -295,6 +299,7 @@ class Settings:
     sensitive_var_conn_names: str = ""
     hide_sensitive_var_conn_fields: bool = True
     min_length_masked_secret: int = 5
+    worker_log_server_port: int = 8793
     api_host: str = "0.0.0.0"
     api_port: int = 8080
     api_workers: int = 1
@@ -338,6 +343,7 @@ class Settings:
             sensitive_var_conn_names=get("core", "sensitive_var_conn_names"),
             hide_sensitive_var_conn_fields=get("core", "hide_sensitive_var_conn_fields"),
             min_length_masked_secret=get("logging", "min_length_masked_secret"),
+            worker_log_server_port=get("logging", "worker_log_server_port"),
             api_host=get("api", "host"),
             api_port=get("api", "port"),
             api_workers=get("api", "workers"),
