@@ -14,7 +14,8 @@ import slipstream
 from slipstream.api import errors
 from slipstream.api.front import Front
 from slipstream.api.login_limiter import LoginLimiter
-from slipstream.api.tokens import TokenSigner, signing_secret
+from slipstream.api.tokens import TokenSigner
+from slipstream.config.jwt_secret import signing_secret
 from slipstream.services.context import ServiceContext
 
 # The modules of api/routes/ whose ``router`` the app serves, in this order. ``standalone`` serves

@@ -16,7 +16,7 @@ from slipstream.cli.environment import load_settings, open_store
 def api_server(host: str | None, port: int | None, workers: int | None, log_level: str) -> None:
     """Serve the REST API (Airflow 3's /api/v2) until stopped."""
     from slipstream.api.server import display_url, serve
-    from slipstream.api.tokens import signing_secret
+    from slipstream.config.jwt_secret import signing_secret
 
     settings = load_settings()
     open_store(settings).dispose()  # migrated once here, not by each worker

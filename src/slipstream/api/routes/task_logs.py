@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from slipstream.api.security import READ, service_context
 from slipstream.api.task_instance_filters import MapIndexQuery, TryNumberPath
-from slipstream.api.tokens import signing_secret
+from slipstream.config.jwt_secret import signing_secret
 from slipstream.services import task_logs
 from slipstream.services.errors import InvalidRequest, Unsupported
 
