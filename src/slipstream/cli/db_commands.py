@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from slipstream.cli.environment import load_settings, refuse_unknown_revision
+from slipstream.cli.environment import load_settings, refuse_unknown_revision, shown_url
 
 
 @click.group()
@@ -22,9 +22,9 @@ def migrate() -> None:
     refuse_unknown_revision(database)
     before, after = schema.migrate(database)
     if before == after:
-        click.echo(f"Database {database!r} is already at revision {after}.")
+        click.echo(f"Database {shown_url(database)} is already at revision {after}.")
     else:
-        click.echo(f"Database {database!r} migrated from revision {before or '(empty)'} to {after}.")
+        click.echo(f"Database {shown_url(database)} migrated from revision {before or '(empty)'} to {after}.")
 
 
 @db.command()
@@ -38,20 +38,20 @@ def check() -> None:
         result = schema.check(database)
         status = schema.check_revision(database)
     except Exception as err:  # noqa: BLE001 - any connection problem is reported as such
-        raise click.ClickException(f"Cannot reach the database {database!r}: {err}") from None
+        raise click.ClickException(f"Cannot reach the database {shown_url(database)}: {err}") from None
     if result.ok:
-        click.echo(f"Database {database!r} is reachable and at revision {result.head}.")
+        click.echo(f"Database {shown_url(database)} is reachable and at revision {result.head}.")
         return
     if status == "unknown":
         click.echo(
-            f"Database {database!r} is at revision {result.current}, which this version of Slipstream does not know "
+            f"Database {shown_url(database)} is at revision {result.current}, which this version of Slipstream does not know "
             f"(it needs {result.head}): it was written by a newer version. Upgrade Slipstream or use another database.",
             err=True,
         )
     elif result.current != result.head:
         # Before the migrations ran, every table is a "difference": the revision says all there is to say.
         click.echo(
-            f"Database {database!r} is at revision {result.current or '(empty)'}, this version needs {result.head}: "
+            f"Database {shown_url(database)} is at revision {result.current or '(empty)'}, this version needs {result.head}: "
             "run `slipstream db migrate`.",
             err=True,
         )
@@ -70,6 +70,6 @@ def reset(yes: bool) -> None:
 
     database = Database(load_settings().sql_alchemy_conn)
     if not yes:
-        click.confirm(f"This deletes all data in {database!r}. Continue?", abort=True)
+        click.confirm(f"This deletes all data in {shown_url(database)}. Continue?", abort=True)
     schema.reset(database)
-    click.echo(f"Database {database!r} was reset.")
+    click.echo(f"Database {shown_url(database)} was reset.")

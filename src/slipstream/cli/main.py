@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import click
 
 from slipstream import __version__
@@ -13,6 +15,7 @@ from slipstream.cli import (
     dags_commands,
     db_commands,
     fernet_commands,
+    not_yet,
     pools_commands,
     serve_commands,
     set_state_commands,
@@ -57,6 +60,7 @@ class SlipstreamGroup(click.Group):
 
 
 @click.group(cls=SlipstreamGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="slipstream", message="%(version)s")
 def cli() -> None:
     """Slipstream runs Airflow DAG files: schedule them, run their tasks in parallel, and inspect them."""
 
@@ -81,6 +85,27 @@ cli.add_command(serve_commands.standalone)
 cli.add_command(fernet_commands.rotate_fernet_key)
 cli.add_command(users_commands.users)
 cli.add_command(api_commands.api_server)
+
+
+not_yet.add_missing(cli)
+
+
+def _first_sentence(text: str) -> str:
+    paragraph = " ".join(inspect.cleandoc(text).split("\n\n")[0].split())
+    end = paragraph.find(". ")
+    return paragraph[: end + 1] if end >= 0 else paragraph
+
+
+def _whole_short_help(group: click.Group) -> None:
+    """Group help lists each command's first sentence whole, never cut with "..."."""
+    for command in group.commands.values():
+        if not command.short_help and command.help:
+            command.short_help = _first_sentence(command.help)
+        if isinstance(command, click.Group):
+            _whole_short_help(command)
+
+
+_whole_short_help(cli)
 
 
 def main() -> None:
