@@ -72,8 +72,8 @@ def test_list_with_no_dags(runner):
 
 
 def test_list_output_must_be_a_known_format(runner):
-    result = invoke(runner, "dags", "list", "-o", "yaml", code=2)
-    assert "'yaml' is not one of 'table', 'json', 'plain'" in result.stderr
+    result = invoke(runner, "dags", "list", "-o", "csv", code=2)
+    assert "'csv' is not one of 'table', 'json', 'yaml', 'plain'" in result.stderr
 
 
 # -- list-import-errors ----------------------------------------------------------------------

@@ -11,6 +11,7 @@ import click
 from slipstream.cli.environment import (
     dags_context,
     dags_folder_option,
+    known_dag,
     load_settings,
     local_option,
     open_store,
@@ -139,7 +140,9 @@ def show(dag_id: str, dags_folder: str | None) -> None:
     """Print the DAG's graph in Graphviz DOT."""
     from slipstream.services import dags as dag_service
 
-    dag = service_call(dag_service.serialized_dag, dags_context(dags_folder), dag_id)
+    ctx = dags_context(dags_folder)
+    known_dag(ctx, dag_id)
+    dag = service_call(dag_service.serialized_dag, ctx, dag_id)
 
     def quoted(text: str) -> str:
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -180,6 +183,7 @@ def trigger(
     from slipstream.services import run_actions
 
     ctx = dags_context(dags_folder)
+    known_dag(ctx, dag_id)
     run = service_call(run_actions.trigger_run, ctx, dag_id, run_id=run_id, conf=_parse_conf(conf),
                        logical_date=_parse_date(logical_date), partition_key=partition_key)
     print_rows([_run_row(run)], output)
@@ -214,7 +218,9 @@ def list_runs(dag_id: str | None, dag_id_option: str | None, state: str | None, 
     if not dag_id:
         raise click.UsageError("give the DAG: slipstream dags list-runs DAG_ID")
     where = dag_runs.RunFilter(states=[state] if state else None)
-    page = service_call(dag_runs.list_runs, service_context(), dag_id, where, order_by=["-id"], limit=limit)
+    ctx = service_context()
+    known_dag(ctx, dag_id)
+    page = service_call(dag_runs.list_runs, ctx, dag_id, where, order_by=["-id"], limit=limit)
     rows = [_run_row(run) for run in page.items]
     columns = ["dag_id", "run_id", "state", "run_type", "logical_date", "start_date", "end_date"]
     print_rows(rows, output, columns if output != "json" else None)
@@ -223,7 +229,9 @@ def list_runs(dag_id: str | None, dag_id_option: str | None, state: str | None, 
 def _set_paused(dag_id: str, paused: bool) -> None:
     from slipstream.services import dags as dag_service
 
-    service_call(dag_service.set_paused, service_context(), dag_id, paused)
+    ctx = service_context()
+    known_dag(ctx, dag_id)
+    service_call(dag_service.set_paused, ctx, dag_id, paused)
     click.echo(f"Dag: {dag_id}, paused: {paused}")
 
 

@@ -93,6 +93,23 @@ def service_call(function: Any, *args: Any, **kwargs: Any) -> Any:
         raise click.ClickException(str(err)) from None
 
 
+def known_dag(ctx: Any, dag_id: str) -> None:
+    """An unknown DAG id ends the command with "DAG 'x' not found. Did you mean 'y'?" (exit 1).
+    The DAG folders are parsed first if no processor ever recorded them."""
+    from slipstream.services.known_ids import require_dag
+
+    read_dags(ctx.settings, ctx.db)
+    service_call(require_dag, ctx, dag_id)
+
+
+def known_task(ctx: Any, dag_id: str, task_id: str) -> None:
+    """Likewise for the DAG, then for its task."""
+    from slipstream.services.known_ids import require_task
+
+    read_dags(ctx.settings, ctx.db)
+    service_call(require_task, ctx, dag_id, task_id)
+
+
 def parse_dags(settings: Settings, db: Any, folders: list[Path] | None = None) -> Any:
     """Parse the DAG folders (or ``folders``: folders or files) once, here, and record the results."""
     from slipstream.dagfiles.processor import DagFileProcessor
