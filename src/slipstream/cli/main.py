@@ -12,6 +12,7 @@ from slipstream.cli import (
     assets_commands,
     config_commands,
     connections_commands,
+    dag_admin_commands,
     dags_commands,
     db_commands,
     fernet_commands,
@@ -77,6 +78,7 @@ cli.add_command(dags_commands.dags)
 cli.add_command(tasks_commands.tasks)
 assert set_state_commands.dag_set_state  # its commands join the dags and tasks groups
 assert state_commands.dag_state  # likewise
+assert dag_admin_commands.details  # likewise
 cli.add_command(config_commands.config)
 cli.add_command(variables_commands.variables)
 cli.add_command(connections_commands.connections)
