@@ -319,76 +319,10 @@ def backfill(
 ) -> None:
     """Run the DAG for every interval of its schedule between two dates; exit 1 if a run fails or
     the runs left can never finish (a depends_on_past deadlock: it says which runs wait on what)."""
-    from slipstream.scheduler import backfill as backfills
-    from slipstream.store.clock import utcnow
+    from slipstream.cli.backfill_commands import backfill_now
 
-    settings, db = _prepared(dags_folder)
-    _serialized(db, dag_id)
-    start, end = _parse_date(start_date), _parse_date(end_date)
-    assert start is not None and end is not None
-    try:
-        plan = backfills.plan_backfill(
-            settings, db, dag_id, start, end, reset_dagruns=reset_dagruns, rerun_failed_tasks=rerun_failed_tasks,
-            run_backwards=run_backwards, max_active_runs=max_active_runs,
-        )
-    except backfills.BackfillError as err:
-        raise click.ClickException(str(err)) from None
-    if not plan.runs:
-        click.echo(f"No interval of DAG {dag_id} has a logical date between {start.isoformat()} and {end.isoformat()}.")
-        return
-    if dry_run:
-        click.echo(f"Dry run of the backfill of {dag_id}: {len(plan.to_run)} run(s) would run, at most "
-                   f"{plan.max_active_runs} at a time; nothing is changed.")
-        for item in plan.runs:
-            click.echo(f"{item.logical_date.isoformat()}  {item.run_id}  {item.action}"
-                       + (f" ({item.state})" if item.state else ""))
-        return
-    resets = [item for item in plan.runs if item.action == backfills.RESET]
-    if resets and not yes:
-        click.confirm(f"Clear the {len(resets)} existing run(s) of {dag_id} in the range and run them again?", abort=True)
-    plan = backfills.apply_backfill(db, plan, utcnow())
-    for item in plan.runs:
-        if not item.runs:
-            click.echo(f"{item.run_id}: exists ({item.state}), left alone")
-    try:
-        failed = _drive_backfill(settings, db, plan, ignore_depends_on_past)
-    except backfills.BackfillDeadlock as err:
-        click.echo(str(err), err=True)
-        raise SystemExit(1) from None
-    if failed:
-        click.echo(f"Backfill of {dag_id}: {len(failed)} run(s) failed: {', '.join(sorted(failed))}", err=True)
-        raise SystemExit(1)
-
-
-def _drive_backfill(settings: Any, db: Any, plan: Any, ignore_depends_on_past: bool = False) -> list[str]:
-    """Run the plan in this process with a progress bar (a terminal) or a line per finished run."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from slipstream.scheduler.backfill import run_backfill
-
-    total = len(plan.to_run)
-    console = Console()
-    if not console.is_terminal:
-        click.echo(f"Backfill of {plan.dag_id}: {total} run(s), at most {plan.max_active_runs} at a time")
-
-        def report(row: Any) -> None:
-            click.echo(f"{row.run_id}: {row.state}")
-
-        states = run_backfill(settings, db, plan, on_finished=report, ignore_depends_on_past=ignore_depends_on_past)
-    else:
-        columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=console) as progress:
-            bar = progress.add_task(f"backfill {plan.dag_id}", total=total)
-
-            def advance(row: Any) -> None:
-                if row.state != "success":
-                    progress.console.print(f"[red]{row.run_id}: {row.state}[/]")
-                progress.advance(bar)
-
-            states = run_backfill(
-                settings, db, plan, on_finished=advance, ignore_depends_on_past=ignore_depends_on_past
-            )
-    done = sum(state == "success" for state in states.values())
-    click.echo(f"Backfill of {plan.dag_id} finished: {done} of {total} run(s) succeeded")
-    return [run_id for run_id, state in states.items() if state != "success"]
+    backfill_now(
+        dag_id, _parse_date(start_date), _parse_date(end_date), reset_dagruns=reset_dagruns,
+        rerun_failed_tasks=rerun_failed_tasks, run_backwards=run_backwards, max_active_runs=max_active_runs,
+        ignore_depends_on_past=ignore_depends_on_past, dry_run=dry_run, yes=yes, dags_folder=dags_folder,
+    )

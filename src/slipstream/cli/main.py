@@ -10,6 +10,7 @@ from slipstream import __version__
 from slipstream.cli import (
     api_commands,
     assets_commands,
+    backfill_commands,
     config_commands,
     connections_commands,
     dag_admin_commands,
@@ -84,6 +85,7 @@ cli.add_command(variables_commands.variables)
 cli.add_command(connections_commands.connections)
 cli.add_command(pools_commands.pools)
 cli.add_command(assets_commands.assets)
+cli.add_command(backfill_commands.backfill)
 cli.add_command(serve_commands.scheduler)
 cli.add_command(serve_commands.standalone)
 cli.add_command(fernet_commands.rotate_fernet_key)
