@@ -49,8 +49,8 @@ def details(dag_id: str, dags_folder: str | None, output: str) -> None:
 @click.argument("dag_id")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 def delete(dag_id: str, yes: bool) -> None:
-    """Delete the DAG's records (runs, task instances, XComs, ...); its file is left alone, so the
-    scheduler records the DAG again while the file defines it."""
+    """Delete the DAG's records (runs, task instances, XComs and their history); its file is left
+    alone, so the scheduler records the DAG again while the file defines it."""
     from slipstream.services import dags as dag_service
 
     ctx = service_context()

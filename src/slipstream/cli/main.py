@@ -17,8 +17,11 @@ from slipstream.cli import (
     dags_commands,
     db_commands,
     fernet_commands,
+    info_commands,
+    jobs_commands,
     not_yet,
     pools_commands,
+    providers_commands,
     serve_commands,
     set_state_commands,
     state_commands,
@@ -91,6 +94,11 @@ cli.add_command(serve_commands.standalone)
 cli.add_command(fernet_commands.rotate_fernet_key)
 cli.add_command(users_commands.users)
 cli.add_command(api_commands.api_server)
+cli.add_command(info_commands.info)
+cli.add_command(info_commands.cheat_sheet)
+cli.add_command(info_commands.plugins)
+cli.add_command(providers_commands.providers)
+cli.add_command(jobs_commands.jobs)
 
 
 not_yet.add_missing(cli)
