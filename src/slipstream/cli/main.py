@@ -20,6 +20,7 @@ from slipstream.cli import (
     info_commands,
     jobs_commands,
     not_yet,
+    partition_commands,
     pools_commands,
     providers_commands,
     serve_commands,
@@ -99,6 +100,8 @@ cli.add_command(info_commands.cheat_sheet)
 cli.add_command(info_commands.plugins)
 cli.add_command(providers_commands.providers)
 cli.add_command(jobs_commands.jobs)
+cli.add_command(partition_commands.partitions)
+cli.add_command(partition_commands.state_store)
 
 
 not_yet.add_missing(cli)

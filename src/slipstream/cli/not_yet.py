@@ -35,8 +35,6 @@ MISSING: dict[str, str] = {
     "providers secrets": "Provider secrets backends",
     "providers triggers": "The provider trigger registry",
     "providers widgets": "Provider connection-form widgets",
-    "partitions clear": "Clearing the partition metadata of runs (clear their tasks with `tasks clear`)",
-    "state-store clean": "Cleaning the task state store by retention (delete keys with the REST API)",
 }
 
 
