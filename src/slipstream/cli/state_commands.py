@@ -7,7 +7,14 @@ from __future__ import annotations
 import click
 
 from slipstream.cli.dags_commands import dags
-from slipstream.cli.environment import dags_folder_option, known_dag, known_task, service_call, service_context
+from slipstream.cli.environment import (
+    dags_context,
+    dags_folder_option,
+    known_dag,
+    known_task,
+    service_call,
+    service_context,
+)
 from slipstream.cli.tasks_commands import tasks
 
 RUN = click.argument("logical_date_or_run_id", metavar="LOGICAL_DATE_OR_RUN_ID")
@@ -38,7 +45,7 @@ def task_state(dag_id: str, task_id: str, logical_date_or_run_id: str, map_index
     from slipstream.services import task_instances
     from slipstream.services.run_lookup import find_run
 
-    ctx = service_context(dags_folder)
+    ctx = dags_context(dags_folder)
     known_task(ctx, dag_id, task_id)
     run = service_call(find_run, ctx, dag_id, logical_date_or_run_id)
     ti = service_call(task_instances.get_task_instance, ctx, dag_id, run.run_id, task_id, map_index)
@@ -56,7 +63,7 @@ def failed_deps(dag_id: str, task_id: str, logical_date_or_run_id: str, map_inde
     from slipstream.services.run_lookup import find_run
     from slipstream.services.task_dependencies import unmet_dependencies
 
-    ctx = service_context(dags_folder)
+    ctx = dags_context(dags_folder)
     known_task(ctx, dag_id, task_id)
     run = service_call(find_run, ctx, dag_id, logical_date_or_run_id)
     unmet = service_call(unmet_dependencies, ctx, dag_id, run.run_id, task_id, map_index)

@@ -36,7 +36,8 @@ def load_serialized(db: Database, dag_id: str) -> SerializedDag:
         hint = suggestions.did_you_mean(dag_id, suggestions.dag_ids(session)) if missing else ""
     if missing:
         raise DagNotFound(
-            f"DAG {dag_id!r} not found.{hint}" if hint else
+            f"DAG {dag_id!r} not found.{hint} (A file that failed to load: `slipstream dags list-import-errors`.)"
+            if hint else
             f"DAG {dag_id!r} not found: no DAG file in the dags folder defines it, or its file failed to load "
             "(see `slipstream dags list-import-errors`)"
         )

@@ -9,8 +9,10 @@ from slipstream.store import suggestions
 
 
 def unknown_dag_message(dag_id: str, known: list[str]) -> str:
-    hint = suggestions.did_you_mean(dag_id, known) or " See `slipstream dags list` (or `dags list-import-errors`)."
-    return f"DAG {dag_id!r} not found.{hint}"
+    hint = suggestions.did_you_mean(dag_id, known)
+    if hint:
+        return f"DAG {dag_id!r} not found.{hint} (A file that failed to load: `slipstream dags list-import-errors`.)"
+    return f"DAG {dag_id!r} not found. See `slipstream dags list` (or `dags list-import-errors`)."
 
 
 def require_dag(ctx: ServiceContext, dag_id: str) -> None:
