@@ -87,3 +87,23 @@ def test_shell_on_postgresql_gets_the_connection_in_the_environment():
         assert "in memory" in str(err)
     else:
         raise AssertionError("an in-memory SQLite database has no file to open")
+
+
+def test_check_retries_an_unreachable_database(monkeypatch):
+    from cli_helpers import free_port, run
+
+    monkeypatch.setenv("SLIPSTREAM__DATABASE__SQL_ALCHEMY_CONN", f"postgresql://slip:x@127.0.0.1:{free_port()}/db")
+    done = run("db", "check", "--retry", "2", "--retry-delay", "0.1", code=1)
+    assert done.stderr.count("Cannot reach the database yet") == 2
+    assert "\nError: Cannot reach the database" in done.stderr
+
+
+def test_reset_skip_init_leaves_no_tables(runner, home):
+    import sqlite3
+
+    invoke(runner, "db", "migrate")
+    out = invoke(runner, "db", "reset", "-y", "--skip-init").stdout
+    assert "every table was deleted" in out
+    with sqlite3.connect(home / "slipstream.db") as connection:
+        assert connection.execute("select name from sqlite_master where type = 'table'").fetchall() == []
+    assert "run `slipstream db migrate`" in invoke(runner, "db", "check", code=1).stderr

@@ -29,17 +29,29 @@ def migrate() -> None:
 
 
 @db.command()
-def check() -> None:
+@click.option("--retry", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Try this many more times when the database cannot be reached.")
+@click.option("--retry-delay", type=click.FloatRange(min=0), default=1, show_default=True,
+              help="Seconds between tries.")
+def check(retry: int, retry_delay: float) -> None:
     """Check the database is reachable, at the newest revision, and matches the models."""
+    import time
+
     from slipstream.store import migrate as schema
     from slipstream.store.db import Database
 
     database = Database(load_settings().sql_alchemy_conn)
-    try:
-        result = schema.check(database)
-        status = schema.check_revision(database)
-    except Exception as err:  # noqa: BLE001 - any connection problem is reported as such
-        raise click.ClickException(f"Cannot reach the database {shown_url(database)}: {err}") from None
+    for attempt in range(retry + 1):
+        try:
+            result = schema.check(database)
+            status = schema.check_revision(database)
+            break
+        except Exception as err:  # noqa: BLE001 - any connection problem is reported as such
+            if attempt == retry:
+                raise click.ClickException(f"Cannot reach the database {shown_url(database)}: {err}") from None
+            click.echo(f"Cannot reach the database yet ({type(err).__name__}); trying again in {retry_delay:g} s.",
+                       err=True)
+            time.sleep(retry_delay)
     if result.ok:
         click.echo(f"Database {shown_url(database)} is reachable and at revision {result.head}.")
         return
@@ -93,7 +105,8 @@ def check_migrations(migration_wait_timeout: float) -> None:
 
 @db.command()
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
-def reset(yes: bool) -> None:
+@click.option("-s", "--skip-init", is_flag=True, help="Only delete the tables; do not create the schema again.")
+def reset(yes: bool, skip_init: bool) -> None:
     """Delete every table and its data, then create the schema again."""
     from slipstream.store import migrate as schema
     from slipstream.store.db import Database
@@ -101,6 +114,10 @@ def reset(yes: bool) -> None:
     database = Database(load_settings().sql_alchemy_conn)
     if not yes:
         click.confirm(f"This deletes all data in {shown_url(database)}. Continue?", abort=True)
+    if skip_init:
+        schema.drop_all(database)
+        click.echo(f"Database {shown_url(database)} is empty: every table was deleted.")
+        return
     schema.reset(database)
     click.echo(f"Database {shown_url(database)} was reset.")
 
@@ -115,11 +132,14 @@ def reset(yes: bool) -> None:
 @click.option("--skip-archive", is_flag=True, help="Accepted for Airflow's scripts: Slipstream never archives.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="Accepted for Airflow's scripts: each table is cleaned in one transaction.")
+@click.option("--error-on-cleanup-failure", is_flag=True,
+              help="Accepted for Airflow's scripts: a failure always ends the command with exit 1.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @output_option
 def clean(
     clean_before_timestamp: str, tables: str | None, dag_ids: str | None, exclude_dag_ids: str | None,
     dry_run: bool, skip_archive: bool, batch_size: int | None, yes: bool, output: str,
+    error_on_cleanup_failure: bool = False,
 ) -> None:
     """Delete finished DAG runs (with their task instances, XComs and history) and ended jobs older than a date."""
     from slipstream.cli.dags_commands import _parse_date
