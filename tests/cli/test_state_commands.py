@@ -25,7 +25,7 @@ def test_dag_state_of_a_missing_run(runner, failed_run):
     result = invoke(runner, "dags", "state", "failing_dag", "2020-01-01", code=1)
     assert "has no run at logical date 2020-01-01T00:00:00+00:00" in result.stderr
     result = invoke(runner, "dags", "state", "failing_dag", "no_such_run", code=1)
-    assert "has no run with run id 'no_such_run'" in result.stderr
+    assert "DAG run 'no_such_run' of DAG 'failing_dag' not found" in result.stderr
 
 
 def test_task_state(runner, failed_run):

@@ -207,17 +207,29 @@ def _run_row(run: Any) -> dict[str, Any]:
 @click.option("-d", "--dag-id", "dag_id_option", default=None, help="The DAG (Airflow 2 spelling).")
 @click.option("--state", default=None, help="Only runs in this state.")
 @click.option("--limit", type=int, default=None, help="At most this many runs, newest first.")
+@click.option("-s", "--start-date", default=None, help="Only runs with a logical date on or after this (ISO).")
+@click.option("-e", "--end-date", default=None, help="Only runs with a logical date on or before this (ISO).")
+@click.option("--no-backfill", is_flag=True, help="Leave out backfill runs.")
 @output_option
-def list_runs(dag_id: str | None, dag_id_option: str | None, state: str | None, limit: int | None, output: str) -> None:
+def list_runs(
+    dag_id: str | None, dag_id_option: str | None, state: str | None, limit: int | None, output: str,
+    start_date: str | None = None, end_date: str | None = None, no_backfill: bool = False,
+) -> None:
     """Runs of a DAG, newest first."""
     from slipstream.services import dag_runs
+    from slipstream.store.patterns import Range
+    from slipstream.store.states import DagRunType
 
     if dag_id and dag_id_option and dag_id != dag_id_option:
         raise click.UsageError(f"two different DAGs given: {dag_id!r} and -d {dag_id_option!r}")
     dag_id = dag_id or dag_id_option
     if not dag_id:
         raise click.UsageError("give the DAG: slipstream dags list-runs DAG_ID")
-    where = dag_runs.RunFilter(states=[state] if state else None)
+    where = dag_runs.RunFilter(
+        states=[state] if state else None,
+        run_types=[t.value for t in DagRunType if t != DagRunType.BACKFILL] if no_backfill else None,
+        logical_date=Range(gte=_parse_date(start_date), lte=_parse_date(end_date)),
+    )
     ctx = service_context()
     known_dag(ctx, dag_id)
     page = service_call(dag_runs.list_runs, ctx, dag_id, where, order_by=["-id"], limit=limit)

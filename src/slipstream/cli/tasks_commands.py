@@ -116,16 +116,18 @@ def _known_task(serialized: Any, task_id: str) -> None:
 
 @tasks.command("states-for-dag-run")
 @click.argument("dag_id")
-@click.argument("run_id")
+@click.argument("run_id", metavar="LOGICAL_DATE_OR_RUN_ID")
 @output_option
 def states_for_dag_run(dag_id: str, run_id: str, output: str) -> None:
     """The state of every task instance of one run, with why it waits or how its last try ended."""
     from dataclasses import asdict
 
     from slipstream.services import task_instances
+    from slipstream.services.run_lookup import find_run
 
     ctx = service_context()
     known_dag(ctx, dag_id)
+    run_id = service_call(find_run, ctx, dag_id, run_id).run_id
     found = service_call(task_instances.states_for_dag_run, ctx, dag_id, run_id)
     print_rows([asdict(row) for row in found], output)
 

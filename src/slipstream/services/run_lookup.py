@@ -27,5 +27,7 @@ def find_run(ctx: ServiceContext, dag_id: str, logical_date_or_run_id: str) -> D
             row = previous_runs.run_at(session, dag_id, when)
     if row is not None:
         return get_run(ctx, dag_id, row.run_id)
-    what = f"at logical date {when.isoformat()}" if when is not None else f"with run id {logical_date_or_run_id!r}"
-    raise NotFound(f"DAG {dag_id!r} has no run {what} (see `slipstream dags list-runs {dag_id}`)")
+    see = f"(see `slipstream dags list-runs {dag_id}`)"
+    if when is not None:
+        raise NotFound(f"DAG {dag_id!r} has no run at logical date {when.isoformat()} {see}")
+    raise NotFound(f"DAG run {logical_date_or_run_id!r} of DAG {dag_id!r} not found {see}")
