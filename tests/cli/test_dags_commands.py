@@ -262,6 +262,19 @@ def test_pause_and_unpause(runner, seeded):
     assert _paused(runner) == {"parallel_dependencies": False, "parallel_data_processing": False}
 
 
+def test_pause_by_regex_and_as_json(runner, seeded):
+    invoke(runner, "dags", "pause", "^parallel_d", "--treat-dag-id-as-regex", input="n\n", code=1)
+    assert _paused(runner) == {"parallel_dependencies": False, "parallel_data_processing": False}
+    rows = invoke_json(runner, "dags", "pause", "^parallel_d", "--treat-dag-id-as-regex", "-y")
+    assert sorted(rows, key=lambda r: r["dag_id"]) == [
+        {"dag_id": "parallel_data_processing", "is_paused": True}, {"dag_id": "parallel_dependencies", "is_paused": True},
+    ]
+    assert invoke_json(runner, "dags", "unpause", "parallel_dependencies") == [
+        {"dag_id": "parallel_dependencies", "is_paused": False}
+    ]
+    assert "No DAG id matches" in invoke(runner, "dags", "pause", "^zzz", "--treat-dag-id-as-regex", code=1).stderr
+
+
 def test_pause_unknown_dag(runner, seeded):
     invoke(runner, "dags", "list")
     assert "DAG 'nope' not found" in invoke(runner, "dags", "pause", "nope", code=1).stderr

@@ -17,6 +17,7 @@ from slipstream.cli.environment import (
     open_store,
     parse_dag_file_of,
     parse_dags,
+    read_dags,
     service_call,
     service_context,
 )
@@ -238,27 +239,57 @@ def list_runs(
     print_rows(rows, output, columns if output != "json" else None)
 
 
-def _set_paused(dag_id: str, paused: bool) -> None:
+def _set_paused(dag_id: str, paused: bool, output: str = "table", as_regex: bool = False, yes: bool = False) -> None:
+    import re
+
     from slipstream.services import dags as dag_service
+    from slipstream.store.suggestions import dag_ids
 
     ctx = service_context()
-    known_dag(ctx, dag_id)
-    service_call(dag_service.set_paused, ctx, dag_id, paused)
-    click.echo(f"Dag: {dag_id}, paused: {paused}")
+    if as_regex:
+        read_dags(ctx.settings, ctx.db)
+        try:
+            pattern = re.compile(dag_id)
+        except re.error as err:
+            raise click.BadParameter(f"not a regular expression: {err}", param_hint="DAG_ID") from None
+        with ctx.db.read() as session:
+            chosen = [d for d in dag_ids(session) if pattern.search(d)]
+        if not chosen:
+            raise click.ClickException(f"No DAG id matches {dag_id!r}")
+        if not yes:
+            click.confirm(f"{'Pause' if paused else 'Unpause'} {len(chosen)} DAG(s): {', '.join(chosen)}?", abort=True)
+    else:
+        known_dag(ctx, dag_id)
+        chosen = [dag_id]
+    changed = [service_call(dag_service.set_paused, ctx, one, paused) for one in chosen]
+    if output == "table":
+        for dag in changed:
+            click.echo(f"Dag: {dag.dag_id}, paused: {dag.is_paused}")
+        return
+    print_rows([{"dag_id": d.dag_id, "is_paused": d.is_paused} for d in changed], output)
+
+
+def _pause_options(function: Any) -> Any:
+    function = output_option(function)
+    function = click.option("-y", "--yes", is_flag=True, help="Do not ask before changing several DAGs.")(function)
+    return click.option("--treat-dag-id-as-regex", "as_regex", is_flag=True,
+                        help="DAG_ID is a regular expression: every DAG whose id it matches.")(function)
 
 
 @dags.command()
 @click.argument("dag_id")
-def pause(dag_id: str) -> None:
+@_pause_options
+def pause(dag_id: str, as_regex: bool, yes: bool, output: str) -> None:
     """Stop creating and starting runs of the DAG."""
-    _set_paused(dag_id, True)
+    _set_paused(dag_id, True, output, as_regex, yes)
 
 
 @dags.command()
 @click.argument("dag_id")
-def unpause(dag_id: str) -> None:
+@_pause_options
+def unpause(dag_id: str, as_regex: bool, yes: bool, output: str) -> None:
     """Let the DAG run again."""
-    _set_paused(dag_id, False)
+    _set_paused(dag_id, False, output, as_regex, yes)
 
 
 @dags.command()
