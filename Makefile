@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install dev run test lint bench bench-catchup bench-map bench-cli bench-api bench-ui docs-assets ui ui-test chromium conformance chaos clean
+.PHONY: install dev run test lint bench bench-catchup bench-map bench-cli bench-api bench-ui docs-assets ui ui-test chromium conformance chaos scale clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ run: install
 
 lint: dev
 	$(BIN)/lint-imports
-	$(BIN)/ruff check src tests bench conformance chaos
+	$(BIN)/ruff check src tests bench conformance chaos scale
 
 # Three workers, each test file on one (module fixtures such as tests/api's server start once):
 # most tests wait on processes and servers, so three share two cores well.
@@ -107,6 +107,12 @@ conformance: install
 # e.g. make chaos CHAOS_ARGS='--backend sqlite --seed 3 --kills 20'
 chaos: install
 	$(BIN)/python chaos/run.py $(CHAOS_ARGS)
+
+# The distributed path at full size (scale/): 1,000 tasks on PostgreSQL, 2 schedulers and 2 Celery
+# workers, on Redis, on RabbitMQ, and with a worker and a scheduler SIGKILLed; not part of `make test`
+# (tests/scale/ runs it small). e.g. make scale SCALE_ARGS='--tasks 200 --only rabbitmq'
+scale: dev
+	$(BIN)/python scale/run.py $(SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -56,15 +56,17 @@ def _temp_home() -> Iterator[Path]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _migrated_and_parsed(home: Path, dag_id: str) -> tuple[Any, Any]:
-    """Settings and a migrated store for ``home``, with its dags folder parsed; a DAG file that
-    fails to load is a BenchError."""
+def _migrated_and_parsed(home: Path, dag_id: str, database_url: str | None = None) -> tuple[Any, Any]:
+    """Settings and a migrated store for ``home`` (its SQLite file, or ``database_url``), with its
+    dags folder parsed; a DAG file that fails to load is a BenchError."""
     from slipstream.config import Settings
     from slipstream.dagfiles.processor import DagFileProcessor
     from slipstream.store import migrate
     from slipstream.store.db import Database
 
     settings = Settings.load(home, load_examples=False, dags_folder=home / "dags")
+    if database_url is not None:
+        settings = settings.replace(sql_alchemy_conn=database_url)
     db = Database(settings.sql_alchemy_conn)
     migrate.migrate(db)
     processor = DagFileProcessor(settings, db)
@@ -86,8 +88,10 @@ def run_dag_file(
     copy_from: Path | None = None,
     file_name: str | None = None,
     timeout: float = RUN_TIMEOUT_SECONDS,
+    database_url: str | None = None,
 ) -> RunResult:
-    """Put one DAG file (text ``source`` or an unchanged copy of ``copy_from``) in a fresh home and run it."""
+    """Put one DAG file (text ``source`` or an unchanged copy of ``copy_from``) in a fresh home and
+    run it, on the home's SQLite store or on ``database_url``."""
     from slipstream.scheduler.run_to_end import run_dag_to_end
     from slipstream.store import task_instances
 
@@ -99,7 +103,7 @@ def run_dag_file(
             shutil.copyfile(copy_from, dags_folder / (file_name or copy_from.name))
         else:
             (dags_folder / (file_name or f"{dag_id}.py")).write_text(source or "")
-        settings, db = _migrated_and_parsed(home, dag_id)
+        settings, db = _migrated_and_parsed(home, dag_id, database_url)
         try:
             run = run_dag_to_end(settings, db, dag_id, timeout=timeout)
             with db.read() as session:

@@ -206,6 +206,13 @@ def run_api_reads() -> dict[str, float]:
 
 API_TARGET_MS = 500.0  # "well under a second"
 
+
+def _run_executor_fanouts() -> dict[str, float]:
+    from bench.executors import run_executor_fanouts  # imports scale/, and needs PostgreSQL and Redis
+
+    return run_executor_fanouts()
+
+
 BENCHMARKS: dict[str, Benchmark] = {
     b.name: b
     for b in [
@@ -270,6 +277,20 @@ BENCHMARKS: dict[str, Benchmark] = {
                 Metric("reduce_s", "s", description="last instance end -> reducer end"),
             ],
             default_repeat=1,
+        ),
+        Benchmark(
+            "executors",
+            "1,000 parallel no-op tasks: local executor on SQLite and PostgreSQL, CeleryExecutor (Redis, 2 workers)",
+            _run_executor_fanouts,
+            [
+                Metric("local_sqlite_tasks_per_s", "/s", higher_is_better=True, description="1,000 / span"),
+                Metric("local_postgres_tasks_per_s", "/s", higher_is_better=True, description="1,000 / span"),
+                Metric("celery_redis_tasks_per_s", "/s", higher_is_better=True, description="1,000 / span, 2 workers x 16"),
+                Metric("celery_vs_local_postgres", "x", higher_is_better=True, description="Celery / local, both on PostgreSQL"),
+                Metric("celery_run_wall_s", "s", description="trigger -> run end, Celery"),
+                Metric("celery_redis_handoff_ms", "ms", description="a chain of 30 no-op tasks on Celery: median end -> next start"),
+            ],
+            default_repeat=3,
         ),
         Benchmark(
             "api",

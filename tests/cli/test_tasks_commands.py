@@ -163,13 +163,14 @@ def test_states_show_a_failed_try_reason(runner, dags_dir):
 
 def test_states_show_why_a_task_waits_for_a_missing_pool(runner, dags_dir):
     from slipstream.cli.environment import load_settings, open_store
-    from slipstream.executors.base import BaseExecutor
+    from slipstream.executors.inline import InlineExecutor
     from slipstream.scheduler.scheduler import Scheduler
 
     (dags_dir / "pool_waiter.py").write_text(NO_POOL_DAG)
     [created] = invoke_json(runner, "dags", "trigger", "pool_waiter")
     settings = load_settings(str(dags_dir))
-    scheduler = Scheduler(settings, open_store(settings), BaseExecutor(1), only_run=("pool_waiter", created["run_id"]))
+    store = open_store(settings)
+    scheduler = Scheduler(settings, store, InlineExecutor(settings, store), only_run=("pool_waiter", created["run_id"]))
     for _ in range(3):
         assert not scheduler.run_once().dispatched
     [row] = invoke_json(runner, "tasks", "states-for-dag-run", "pool_waiter", created["run_id"])

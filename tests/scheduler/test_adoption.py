@@ -10,12 +10,14 @@ from datetime import timedelta
 import pytest
 from scheduler_helpers import RecordingExecutor
 
+from slipstream.dagfiles.processor import DagFileProcessor
 from slipstream.executors.base import ExecutorEvent
 from slipstream.scheduler.liveness import HOSTNAME, same_process
 from slipstream.scheduler.scheduler import Scheduler
 from slipstream.scheduler.triggering import trigger_dag
-from slipstream.store import jobs, task_instances
+from slipstream.store import jobs, migrate, task_instances
 from slipstream.store.clock import utcnow
+from slipstream.store.db import Database
 
 FOUR = """
 from datetime import datetime
@@ -107,9 +109,15 @@ def test_an_adopted_try_is_kept_alive_while_its_process_lives_and_failed_once_it
     assert row.state == "failed" and f"pid {sleeper.pid}" in row.state_reason
 
 
-def test_a_live_scheduler_is_left_alone_until_its_heartbeat_is_too_old(settings, db, write_dag, parse, sleeper):
+def test_a_live_scheduler_is_left_alone_until_its_heartbeat_is_too_old(settings, postgres_url, write_dag, sleeper):
+    """Two schedulers on one PostgreSQL store (SQLite takes one: tests/cli/test_scheduler_refusals.py)."""
+    settings = settings.replace(sql_alchemy_conn=postgres_url)
+    db = Database(postgres_url)
+    migrate.migrate(db)
     write_dag("four.py", FOUR)
-    parse()
+    processor = DagFileProcessor(settings, db)
+    processor.process()
+    processor.close()
     run = trigger_dag(db, "four")
     now = utcnow()
     other = Scheduler(settings, db, RecordingExecutor(), clock=lambda: now)
@@ -130,6 +138,7 @@ def test_a_live_scheduler_is_left_alone_until_its_heartbeat_is_too_old(settings,
     old_id = other.job.id
     other.run_once(now=now + threshold + timedelta(seconds=10))
     assert other.job.id != old_id
+    db.dispose()
 
 
 def test_a_reused_pid_is_not_the_scheduler_that_died(settings, db):

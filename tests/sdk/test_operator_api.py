@@ -34,7 +34,6 @@ def test_an_unknown_argument_raises_with_the_task_id_and_the_argument():
     [
         ("sla", timedelta(hours=1), "SLA feature was removed in Airflow 3.0"),
         ("executor", "CeleryExecutor", "runs on its configured executor"),
-        ("queue", "gpu", "run every task from one queue"),
         ("run_as_user", "etl", "does not switch users"),
         ("resources", {"cpus": 2}, "not reserved nor enforced"),
         ("executor_config", {"KubernetesExecutor": {"image": "x"}}, "no per-task configuration"),
@@ -139,3 +138,9 @@ def test_template_fields_given_as_one_string_are_taken_as_a_list():
         task = Greet(task_id="g", who="{{ ds }}")
     assert task.template_fields == ["who"]
     assert task.render_template_fields({"ds": "2024-01-02"}) == {"who": "2024-01-02"}
+
+
+def test_a_queue_is_kept_without_a_warning_the_celery_executor_routes_by_it():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert EmptyOperator(task_id="t", queue="gpu").queue == "gpu"

@@ -4,19 +4,14 @@ accept the same tokens."""
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import jwt
 
-from slipstream.config import Settings
-
 ALGORITHM = "HS512"
 AUDIENCE = "slipstream-api"
-SECRET_FILE = "jwt_secret"
 
 
 class InvalidToken(Exception):
@@ -28,25 +23,6 @@ class TokenClaims:
     user_id: int
     username: str
     csrf: str
-
-
-def signing_secret(settings: Settings) -> str:
-    if settings.jwt_secret:
-        return settings.jwt_secret
-    path = Path(settings.home) / SECRET_FILE
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    candidate = secrets.token_urlsafe(48)
-    try:  # O_EXCL: of two workers starting at once, one writes and both read its secret
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(candidate + "\n")
-    return candidate
 
 
 class TokenSigner:

@@ -11,6 +11,7 @@ from slipstream.cli import (
     api_commands,
     assets_commands,
     backfill_commands,
+    celery_commands,
     config_commands,
     connections_commands,
     dag_admin_commands,
@@ -102,6 +103,7 @@ cli.add_command(providers_commands.providers)
 cli.add_command(jobs_commands.jobs)
 cli.add_command(partition_commands.partitions)
 cli.add_command(partition_commands.state_store)
+cli.add_command(celery_commands.celery)
 
 
 not_yet.add_missing(cli)

@@ -107,9 +107,15 @@ def _serve(dags_folder: str | None, verbose: bool, *, with_api: bool = False) ->
     api = _start_api(settings, db, console) if with_api else None
     if api is not None:
         api.loaded.wait(API_HEAD_START)
-    from slipstream.scheduler.service import SchedulerService
+    from slipstream.scheduler.service import SchedulerCannotStart, SchedulerService
 
-    service = SchedulerService(settings, db, on_change=on_change, on_parse=on_parse)
+    try:
+        service = SchedulerService(settings, db, on_change=on_change, on_parse=on_parse)
+        service.prepare()
+    except SchedulerCannotStart as err:
+        if api is not None:
+            api.stop()
+        raise click.ClickException(str(err)) from None
     if api is not None:
         api.service = service
     service.on_stopping = lambda running: console.echo(

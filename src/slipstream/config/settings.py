@@ -40,6 +40,10 @@ _TYPES: dict[type, Callable[[Any], Any]] = {bool: _to_bool, int: int, float: flo
 # section -> key -> (type, default, description). "{home}" in a default is the home folder.
 OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
     "core": {
+        "executor": (
+            str, "LocalExecutor", "What runs the tasks: LocalExecutor (processes on this machine), CeleryExecutor "
+            "(Celery workers, see [celery]), or the dotted path of an executor class.",
+        ),
         "dags_folder": (str, "{home}/dags", "Folder scanned for DAG files."),
         "load_examples": (bool, True, "Also load the example DAGs shipped with Slipstream."),
         "parallelism": (int, 32, "Task instances running at once in the whole installation."),
@@ -72,10 +76,18 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
     "logging": {
         "base_log_folder": (str, "{home}/logs", "Folder of the task logs."),
         "min_length_masked_secret": (int, 5, "Secrets shorter than this are not masked in logs."),
+        "worker_log_server_port": (
+            int, 8793, "Port on which each Celery worker serves its task logs to the API servers (needs the same "
+            "[api_auth] jwt_secret on every machine).",
+        ),
     },
     "scheduler": {
         "task_heartbeat_sec": (float, 5.0, "How often a running task records it is alive."),
         "task_heartbeat_timeout": (float, 300.0, "Seconds without heartbeat before a task is a zombie."),
+        "task_queued_timeout": (
+            float, 600.0, "Seconds a try may stay queued (handed to the executor, not started) before it is failed, or "
+            "retried if it has retries left: e.g. no Celery worker listens on its queue.",
+        ),
         "poll_interval": (float, 1.0, "Safety-net pass interval when no event wakes the scheduler."),
         "scheduler_heartbeat_sec": (float, 5.0, "How often the scheduler records in its job row that it is alive."),
         "scheduler_health_check_threshold": (
@@ -101,6 +113,25 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
             "A timedelta as schedule gives data intervals (DeltaDataIntervalTimetable, Airflow 2); off: "
             "DeltaTriggerTimetable (Airflow 3's default).",
         ),
+    },
+    "celery": {
+        "broker_url": (
+            str, "redis://127.0.0.1:6379/0", "Celery broker: redis://HOST:PORT/DB or amqp://USER:PASSWORD@HOST:5672// "
+            "(RabbitMQ).",
+        ),
+        "result_backend": (
+            str, "", "Where workers put each task's end for the scheduler: redis://..., or db+postgresql://...; empty: "
+            "the broker for Redis, the metadata database (db+...) for RabbitMQ.",
+        ),
+        "worker_concurrency": (int, 16, "Tries a `slipstream celery worker` runs at once."),
+        "default_queue": (str, "default", "Queue of the tasks whose operator sets no queue=; workers listen on it."),
+        "visibility_timeout": (
+            int, 21600, "Redis broker: seconds before a task a worker took but never acknowledged (the worker died) is "
+            "given to another worker.",
+        ),
+        "flower_host": (str, "0.0.0.0", "Address `slipstream celery flower` listens on."),
+        "flower_port": (int, 5555, "Port of `slipstream celery flower`."),
+        "flower_basic_auth": (str, "", "user:password[,user:password] Flower asks for; empty: no login."),
     },
     "api": {
         "host": (str, "0.0.0.0", "Address the API server (REST API and web UI) listens on."),
@@ -223,6 +254,7 @@ class Settings:
 
     home: Path
     dags_folder: Path
+    executor: str
     load_examples: bool
     sql_alchemy_conn: str
     base_log_folder: Path
@@ -243,9 +275,18 @@ class Settings:
     max_map_length: int = 100_000
     dag_file_memory_limit: int = 2048
     scheduler_heartbeat_sec: float = 5.0
+    task_queued_timeout: float = 600.0
     scheduler_health_check_threshold: float = 10.0
     # Not an option: set by the local executor for its task processes (where its store service listens).
     store_service_address: str = ""
+    celery_broker_url: str = "redis://127.0.0.1:6379/0"
+    celery_result_backend: str = ""
+    celery_worker_concurrency: int = 16
+    celery_default_queue: str = "default"
+    celery_visibility_timeout: int = 21600
+    celery_flower_host: str = "0.0.0.0"
+    celery_flower_port: int = 5555
+    celery_flower_basic_auth: str = ""
     smtp_host: str = "localhost"
     smtp_port: int = 25
     smtp_starttls: bool = False
@@ -258,6 +299,7 @@ class Settings:
     sensitive_var_conn_names: str = ""
     hide_sensitive_var_conn_fields: bool = True
     min_length_masked_secret: int = 5
+    worker_log_server_port: int = 8793
     api_host: str = "0.0.0.0"
     api_port: int = 8080
     api_workers: int = 1
@@ -273,6 +315,7 @@ class Settings:
         return cls(
             home=config.home,
             dags_folder=Path(get("core", "dags_folder")).expanduser(),
+            executor=get("core", "executor"),
             load_examples=get("core", "load_examples"),
             sql_alchemy_conn=get("database", "sql_alchemy_conn"),
             base_log_folder=Path(get("logging", "base_log_folder")).expanduser(),
@@ -285,6 +328,7 @@ class Settings:
             default_timezone=get("core", "default_timezone"),
             task_heartbeat_sec=get("scheduler", "task_heartbeat_sec"),
             task_heartbeat_timeout=get("scheduler", "task_heartbeat_timeout"),
+            task_queued_timeout=get("scheduler", "task_queued_timeout"),
             poll_interval=get("scheduler", "poll_interval"),
             scheduler_heartbeat_sec=get("scheduler", "scheduler_heartbeat_sec"),
             scheduler_health_check_threshold=get("scheduler", "scheduler_health_check_threshold"),
@@ -295,9 +339,11 @@ class Settings:
             create_cron_data_intervals=get("scheduler", "create_cron_data_intervals"),
             create_delta_data_intervals=get("scheduler", "create_delta_data_intervals"),
             **{key: get("smtp", key) for key in OPTIONS["smtp"]},
+            **{f"celery_{key}": get("celery", key) for key in OPTIONS["celery"]},
             sensitive_var_conn_names=get("core", "sensitive_var_conn_names"),
             hide_sensitive_var_conn_fields=get("core", "hide_sensitive_var_conn_fields"),
             min_length_masked_secret=get("logging", "min_length_masked_secret"),
+            worker_log_server_port=get("logging", "worker_log_server_port"),
             api_host=get("api", "host"),
             api_port=get("api", "port"),
             api_workers=get("api", "workers"),

@@ -13,6 +13,7 @@ from typing import Any
 from slipstream.config import Settings
 from slipstream.dagfiles.parsing import FileParser, ParsedFile
 from slipstream.store import dags as dag_store
+from slipstream.store import row_locks
 from slipstream.store.clock import utcnow
 from slipstream.store.db import Database
 
@@ -105,6 +106,7 @@ class DagFileProcessor:
         # processor, `dags list --local` or a test, may already have recorded its DAGs).
         existing = set(files) | set(find_dag_files(self.folders))
         with self.db.write() as session:
+            row_locks.hold_dag_files(session)
             result.removed = dag_store.forget_missing_files(
                 session, existing, [str(f.resolve()) for f in self.folders if f.is_dir()]
             )
@@ -158,6 +160,7 @@ class DagFileProcessor:
             self._slow.discard(parsed.path)
         try:
             with self.db.write() as session:
+                row_locks.hold_dag_files(session)  # another scheduler's processor may record it now too
                 self._sync(session, parsed, now)
         except Exception as error:  # noqa: BLE001 - one file's bad data must not stop the others
             log.exception("Recording %s failed", parsed.path)

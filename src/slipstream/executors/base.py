@@ -7,9 +7,18 @@ queue, so a finished task wakes it at once.
 
 from __future__ import annotations
 
+import abc
 import queue
 from dataclasses import dataclass
 from datetime import datetime
+
+# A task process's exit code when it did not run the try: it was no longer queued for this try
+# number (another process claimed it, or it was cleared or adopted meanwhile).
+NOT_CLAIMED_EXIT_CODE = 75
+
+
+class ExecutorStartError(RuntimeError):
+    """An executor cannot start (its configuration, or a service it needs): the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,8 @@ class Workload:
     fileloc: str
     dag_hash: str | None = None
     queued_at: datetime | None = None  # when the scheduler dispatched it: tells dispatches of one try apart
+    queue: str = "default"  # the operator's queue=: which workers take it (CeleryExecutor)
+    file_hash: str | None = None  # the DAG file's version the scheduler saw (executors/workload_json.py)
 
     @property
     def label(self) -> str:
@@ -93,55 +104,60 @@ class ExecutorEvent:
     requeue: bool = False
 
 
-class BaseExecutor:
-    """start, queue_workload, events, terminate, end: what every executor offers."""
+class BaseExecutor(abc.ABC):
+    """What every executor offers. Every method but ``wake`` is abstract: an executor says what
+    each one does for it (a kill it cannot make is an error it raises, never a silent no-op).
+
+    ``events`` is the one thing an executor shares with the scheduler: each workload's end, and
+    ``None`` for a wake-up with no event."""
+
+    # True when tries run on their own (remote workers that record their end): a scheduler that
+    # stops leaves them running instead of waiting for them. Each executor sets it.
+    tasks_outlive_scheduler: bool
 
     def __init__(self, parallelism: int) -> None:
         self.parallelism = parallelism
         self.events: queue.Queue[ExecutorEvent | None] = queue.Queue()
 
+    @abc.abstractmethod
     def start(self) -> None:
-        return None
+        """Get ready to run workloads (processes, connections); called again, does nothing."""
 
+    @abc.abstractmethod
     def queue_workload(self, workload: Workload) -> None:
-        raise NotImplementedError
+        """Run ``workload``; its end is reported on ``events`` (``requeue`` if it could not start)."""
 
     @property
+    @abc.abstractmethod
     def running(self) -> int:
         """Workloads started and not yet reported."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def tracked(self) -> set[int]:
-        """The task instances whose running process this executor watches (it reports their end);
+        """The task instances whose running try this executor watches (it reports their end);
         the scheduler checks the pid of its other running tries itself."""
-        return set()
 
     def wake(self) -> None:
         """Wake whoever waits on ``events`` without an event (e.g. a new run was triggered)."""
         self.events.put(None)
 
-    def run_callback(self, request: CallbackRequest | DeadlineRequest) -> None:
-        """Run a DAG callback, or a deadline's user code, in a process of its own (user code never
-        runs in the scheduler)."""
-        import logging
+    @abc.abstractmethod
+    def run_callback(self, request: CallbackRequest | DeadlineRequest | TaskCallbackRequest) -> None:
+        """Run a DAG callback, a deadline's user code or a task's callbacks in a process of their
+        own (user code never runs in the scheduler)."""
 
-        logging.getLogger("slipstream.executors").warning(
-            "%s cannot run DAG callbacks; the callback of %s %s is not run", type(self).__name__, request.dag_id,
-            request.run_id,
-        )
-
+    @abc.abstractmethod
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Wait until no workload is running; False if ``timeout`` passed first."""
-        return True
 
+    @abc.abstractmethod
     def kill(self, ti_id: int) -> None:
         """Kill the process tree of the running workload of task instance ``ti_id``, if any."""
-        return None
 
+    @abc.abstractmethod
     def terminate(self) -> None:
-        """Stop every running workload now."""
-        return
+        """Stop every running workload now (SIGTERM: each try records what it became)."""
 
-    def end(self) -> None:
-        """Wait for running workloads, then release resources."""
-        return
+    @abc.abstractmethod
+    def end(self, timeout: float | None = None) -> None:
+        """Wait for running workloads (at most ``timeout``), then release resources."""

@@ -20,7 +20,16 @@ from typing import Any
 
 from slipstream.config import Settings
 from slipstream.executors import store_service
-from slipstream.executors.base import BaseExecutor, CallbackRequest, DeadlineRequest, ExecutorEvent, Workload
+from slipstream.executors.base import (
+    NOT_CLAIMED_EXIT_CODE,
+    BaseExecutor,
+    CallbackRequest,
+    DeadlineRequest,
+    ExecutorEvent,
+    TaskCallbackRequest,
+    Workload,
+)
+from slipstream.executors.workload_json import dump_request, dump_workload
 from slipstream.processes.client import ForkServer, ForkServerGone
 
 log = logging.getLogger("slipstream.executors")
@@ -40,11 +49,14 @@ PRELOAD = [
 ]
 TARGET = "slipstream.executors.task_process:task_process_main"
 CALLBACK_TARGET = "slipstream.executors.task_process:callback_process_main"
+CONFIGURE = "slipstream.executors.task_process:configure"
 PRELOAD_DAG_FILE = "slipstream.executors.preload:preload_dag_file"
 REHEARSE = "slipstream.executors.preload:rehearse"
 
 
 class LocalExecutor(BaseExecutor):
+    tasks_outlive_scheduler = False
+
     def __init__(self, settings: Settings, parallelism: int | None = None) -> None:
         super().__init__(parallelism or settings.parallelism)
         self.settings = settings
@@ -88,7 +100,8 @@ class LocalExecutor(BaseExecutor):
         first_id = self._server.last_request_id if self._server is not None else 0
         self._server = ForkServer(PRELOAD, self._on_exit, channels, on_lost=self._on_lost, first_request_id=first_id)
         try:
-            self._server.call(REHEARSE, ())  # starts it; a fork server started again later rehearses too
+            self._server.call(CONFIGURE, (self._task_settings,))  # starts it: the settings every task process gets
+            self._server.call(REHEARSE, ())  # a fork server started again later runs both again; a fork server started again later rehearses too
             store_service.wait_ready(self._store_service, channels)  # started meanwhile
         finally:
             channels.close()  # the fork server's handle keeps a copy for the servers it starts
@@ -163,18 +176,20 @@ class LocalExecutor(BaseExecutor):
         with self._lock:
             try:
                 server = self._server_for_new_work()
-                request_id = server.spawn(TARGET, (workload, self._task_settings), self._zygote_for(workload.fileloc))
+                payload = dump_workload(workload, self.settings)
+                request_id = server.spawn(TARGET, (payload,), self._zygote_for(workload.fileloc))
             except ForkServerGone as gone:
                 self.events.put(ExecutorEvent(workload, None, f"not started: {gone}", requeue=True))
                 return
             self._running[request_id] = workload
 
-    def run_callback(self, request: CallbackRequest | DeadlineRequest) -> None:
+    def run_callback(self, request: CallbackRequest | DeadlineRequest | TaskCallbackRequest) -> None:
+        payload = dump_request(request, self.settings)
         with self._lock:
             for attempt in (1, 2):  # a fork server that died is started again by the second spawn
                 server = self._server_for_new_work()
                 try:
-                    request_id = server.spawn(CALLBACK_TARGET, (request, self.settings), self._zygote_for(request.fileloc))
+                    request_id = server.spawn(CALLBACK_TARGET, (payload,), self._zygote_for(request.fileloc))
                 except ForkServerGone:
                     if attempt == 2:
                         raise
@@ -190,6 +205,9 @@ class LocalExecutor(BaseExecutor):
                 self._close_idle_retired(request_id)
             self._all_done.notify_all()
         if workload is None:
+            return
+        if exit_code == NOT_CLAIMED_EXIT_CODE:
+            self.events.put(ExecutorEvent(workload, exit_code, "the try was no longer queued for it", requeue=True))
             return
         if exit_code < 0:
             detail = f"killed by signal {signal.Signals(-exit_code).name}"
@@ -211,11 +229,11 @@ class LocalExecutor(BaseExecutor):
             log.warning("%s: %s; the scheduler runs it again unless it was claimed", workload.label, reason)
             self.events.put(ExecutorEvent(workload, None, reason, requeue=True))
 
-    def kill(self, ti_id: int) -> None:
+    def kill(self, ti_id: int, sig: int = signal.SIGKILL) -> None:
         # No lock, as in ``tracked``: called inside the scheduler's write transaction.
         request_ids = [rid for rid, workload in list(self._running.items()) if workload.ti_id == ti_id]
         for request_id in request_ids:
-            self._server_of(request_id).kill(request_id, signal.SIGKILL)
+            self._server_of(request_id).kill(request_id, sig)
 
     def terminate(self) -> None:
         with self._lock:

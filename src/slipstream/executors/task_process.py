@@ -10,12 +10,14 @@ import sys
 from typing import Any
 
 from slipstream.config import Settings
-from slipstream.executors.base import CallbackRequest, DeadlineRequest, TaskCallbackRequest, Workload
+from slipstream.executors.base import NOT_CLAIMED_EXIT_CODE
 from slipstream.executors.masked_output import mask_descriptors_from_first_secret
+from slipstream.executors.workload_json import file_version_note, load_request, load_workload
 from slipstream.runner.task_logging import configure_task_logging
 from slipstream.runner.task_runner import run_task
 from slipstream.runner.try_store import ChannelTryStore, TryStore
 from slipstream.sdk import secrets_masker
+from slipstream.sdk.task_log import write_line
 from slipstream.store.log_paths import log_file
 
 
@@ -62,7 +64,20 @@ def _store_for_this_process(settings: Settings) -> TryStore | None:
     )
 
 
-def task_process_main(workload: Workload, settings: Settings) -> None:
+_settings: Settings | None = None
+
+
+def configure(settings: Settings) -> None:
+    """Called once in the fork server: the settings every task process it forks runs with (the
+    workloads themselves arrive as JSON)."""
+    global _settings
+    _settings = settings
+
+
+def task_process_main(payload: str) -> None:
+    assert _settings is not None, "configure() the fork server first"
+    settings = _settings
+    workload = load_workload(payload, settings)
     os.setpgrp()
     path = log_file(
         os.fspath(settings.base_log_folder), workload.dag_id, workload.run_id, workload.task_id, workload.map_index,
@@ -71,8 +86,11 @@ def task_process_main(workload: Workload, settings: Settings) -> None:
     redirect_output(path)
     configure_task_logging()
     output = mask_descriptors_from_first_secret()
+    note = file_version_note(workload)
+    if note is not None:
+        write_line(note, "WARNING")
     try:
-        run_task(workload, settings, _store_for_this_process(settings), own_process_group=True)
+        state = run_task(workload, settings, _store_for_this_process(settings), own_process_group=True)
     except Exception:
         logging.getLogger("slipstream.runner").exception("The task runner itself failed")
         output.stop()
@@ -81,13 +99,18 @@ def task_process_main(workload: Workload, settings: Settings) -> None:
         output.stop()
     sys.stdout.flush()
     sys.stderr.flush()
+    if state == "lost":
+        raise SystemExit(NOT_CLAIMED_EXIT_CODE)
 
 
-def callback_process_main(request: CallbackRequest | DeadlineRequest | TaskCallbackRequest, settings: Settings) -> None:
+def callback_process_main(payload: str) -> None:
     """A process for user code the scheduler asks for (a DAG's callback, a deadline's, a task's
     callbacks after a try the scheduler failed), with its own log file."""
     from slipstream.runner.dag_callbacks import callback_log_path, run_callback_request
 
+    assert _settings is not None, "configure() the fork server first"
+    settings = _settings
+    request = load_request(payload, settings)
     os.setpgrp()
     redirect_output(str(callback_log_path(settings.base_log_folder, request)))
     configure_task_logging()

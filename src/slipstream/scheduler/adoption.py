@@ -37,6 +37,10 @@ log = logging.getLogger("slipstream.scheduler")
 
 CHECK_INTERVAL = timedelta(seconds=2)
 
+
+class AnotherSchedulerRuns(RuntimeError):
+    """A second scheduler on a SQLite store: refused."""
+
 # fail(session, row, reason): fail or retry a try as a process that ended without reporting.
 Fail = Callable[[Any, Any, str], None]
 
@@ -56,12 +60,26 @@ class SchedulerJob:
         self._gone_once: set[tuple[int, int]] = set()
 
     def register(self, now: datetime) -> int:
+        """Register this scheduler's job. On SQLite, a scheduler whose job lives already makes this
+        one refuse to start (``AnotherSchedulerRuns``): a SQLite file has one writer at a time, and
+        several schedulers need PostgreSQL."""
         with self.db.write() as session:
+            if self.db.is_sqlite and self.adopts_others:
+                self._refuse_if_another_lives(session, now)
             self.id = jobs.register(session, HOSTNAME, os.getpid(), now)
         self._next_beat = now + timedelta(seconds=self.settings.scheduler_heartbeat_sec)
         self._next_check = None
         log.info("Scheduler job %s started on %s (pid %s)", self.id, HOSTNAME, os.getpid())
         return self.id
+
+    def _refuse_if_another_lives(self, session: Any, now: datetime) -> None:
+        for job in jobs.running(session):
+            if self.is_dead(job, now) is None:
+                raise AnotherSchedulerRuns(
+                    f"Another scheduler runs on this SQLite store (job {job.id}, pid {job.pid} on {job.hostname}, last "
+                    f"heartbeat {job.latest_heartbeat:%H:%M:%S} UTC): a SQLite store takes one scheduler. Stop that one "
+                    "first, or set [database] sql_alchemy_conn to PostgreSQL to run several (docs/deployment.md)."
+                )
 
     def end(self, now: datetime, state: str = jobs.SUCCESS) -> None:
         if self.id is None:

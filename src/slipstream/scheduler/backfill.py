@@ -235,9 +235,9 @@ def run_backfill(
         return states
     own_executor = executor is None
     if executor is None:
-        from slipstream.executors.local import LocalExecutor
+        from slipstream.executors.loader import load_executor
 
-        executor = LocalExecutor(settings)
+        executor = load_executor(settings)
     stop = stop or threading.Event()
     watch = DeadlockWatch(db, plan.dag, keys, plan.max_active_runs)
     deadlocks: list[Deadlock] = []

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from slipstream.config import Settings
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.scheduler.triggering import task_specs
-from slipstream.store import dag_runs, dags, next_runs
+from slipstream.store import dag_runs, dags, next_runs, row_locks
 from slipstream.store.db import Database
 from slipstream.store.states import DagRunType
 from slipstream.timetables import DagRunInfo, DagSchedule
@@ -51,7 +51,7 @@ def create_scheduled_runs(settings: Settings, db: Database, now: datetime, resul
             return []
     created: list[Any] = []
     with db.write() as session:
-        for dag_id in due:
+        for dag_id in sorted(row_locks.lock_dags(session, due)):  # another scheduler creates the others' runs
             created.extend(_create_for_dag(session, settings, dag_id, now))
         _wake_at(result, next_runs.next_create_after(session, now))
     result.changed += len(created)

@@ -47,15 +47,18 @@ def schedule_until_finished(
     run_id: str,
     *,
     executor: BaseExecutor | None = None,
+    executor_name: str | None = "LocalExecutor",
     on_change: StateListener | None = None,
     timeout: float | None = None,
 ) -> DagRunRow:
-    """Run a scheduler in this process until the run ``run_id`` is finished (or ``timeout``)."""
+    """Run a scheduler in this process until the run ``run_id`` is finished (or ``timeout``).
+    Without ``executor``, one named ``executor_name`` is built: the local one by default, as
+    Airflow's ``dags test`` runs its tasks on this machine (None: ``[core] executor``)."""
     own_executor = executor is None
     if executor is None:
-        from slipstream.executors.local import LocalExecutor
+        from slipstream.executors.loader import load_executor
 
-        executor = LocalExecutor(settings)
+        executor = load_executor(settings, name=executor_name)
     stop = threading.Event()
     timer = threading.Timer(timeout, stop.set) if timeout else None
 

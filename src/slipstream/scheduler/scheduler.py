@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
+
 from slipstream.config import Settings
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.executors.base import (
@@ -29,6 +31,7 @@ from slipstream.executors.base import (
     TaskCallbackRequest,
     Workload,
 )
+from slipstream.executors.workload_json import file_hash
 from slipstream.scheduler import asset_triggers, run_creation
 from slipstream.scheduler.adoption import SchedulerJob
 from slipstream.scheduler.deadline_alerts import handle_deadlines
@@ -46,7 +49,7 @@ from slipstream.scheduler.planning import (
     timed_out,
 )
 from slipstream.scheduler.slots import SlotBudget
-from slipstream.store import dag_runs, dags, deadlines, task_instances
+from slipstream.store import dag_runs, dags, deadlines, row_locks, task_instances
 from slipstream.store.clock import utcnow
 from slipstream.store.db import Database
 from slipstream.store.states import (
@@ -62,6 +65,7 @@ log = logging.getLogger("slipstream.scheduler")
 BATCH_WAIT_LIMIT = 0.1
 BATCH_FACTOR = 4.0  # in a burst, a pass waits up to this many times its own duration to take a batch of events
 TIMEOUT_GRACE = timedelta(seconds=3)
+RETRIED_SQLSTATES = ("40P01", "40001")  # PostgreSQL: deadlock detected, serialization failure
 
 StateListener = Callable[[str, Any], None]
 
@@ -160,8 +164,10 @@ class Scheduler:
             self._beat_and_adopt(session, now, result)
             self._handle_events(session, events, now, result)
             self._check_zombies(session, now, result)
+            mine = row_locks.lock_runs(session, [run.id for run, _ in plans])  # the others: another scheduler's now
             for run, plan in plans:
-                self._apply_plan(session, run, plan, now, result)
+                if run.id in mine:
+                    self._apply_plan(session, run, plan, now, result)
             to_start = self._select_for_dispatch(session, now, result) if dispatch else []
         next_deadline = handle_deadlines(self.db, now, self._is_mine, result.callbacks, waiting_deadlines)
         if next_deadline is not None and (result.next_wake is None or next_deadline < result.next_wake):
@@ -220,7 +226,10 @@ class Scheduler:
             result.again = True
             self._notify("task_instance", (row.dag_id, row.run_id, row.task_id, row.map_index, TI.SCHEDULED.value))
 
-    def _fail_try(self, session: Any, row: Any, reason: str, now: datetime, result: PassResult) -> None:
+    def _fail_try(
+        self, session: Any, row: Any, reason: str, now: datetime, result: PassResult,
+        expected: tuple[str, ...] = (TI.QUEUED.value, TI.RUNNING.value),
+    ) -> None:
         state = failure_state(row.try_number, row.max_tries)
         next_try_at = None
         dag = self._dags.get(row.dag_id)
@@ -228,7 +237,7 @@ class Scheduler:
             next_try_at = now + dag.tasks[row.task_id].retry_delay_for(row.try_number)
         if task_instances.finish_try(
             session, row.id, row.try_number, state.value, now,
-            expected=(TI.QUEUED.value, TI.RUNNING.value), next_try_at=next_try_at, reason=reason,
+            expected=expected, next_try_at=next_try_at, reason=reason,
         ):
             log.warning("%s.%s %s try %s: %s -> %s", row.dag_id, row.task_id, row.run_id, row.try_number, reason, state)
             result.changed += 1
@@ -246,6 +255,7 @@ class Scheduler:
         if self._last_zombie_check is not None and now - self._last_zombie_check < min(interval, TIMEOUT_GRACE):
             return
         self._last_zombie_check = now
+        self._check_queued(session, now, result)
         limit = now - timedelta(seconds=self.settings.task_heartbeat_timeout)
         tracked = self.executor.tracked()
         for row in self._mine(task_instances.in_states(session, [TI.RUNNING])):
@@ -267,7 +277,20 @@ class Scheduler:
                 self._fail_try(session, row, reason, now, result)
                 self.executor.kill(row.id)
 
+    def _check_queued(self, session: Any, now: datetime, result: PassResult) -> None:
+        """Tries queued for longer than ``task_queued_timeout`` never started (no worker takes
+        their queue, or their message was lost): failed, or retried if they have retries left."""
+        timeout = timedelta(seconds=self.settings.task_queued_timeout)
+        for row in self._mine(task_instances.queued_before(session, now - timeout)):
+            self._load_dags(session, [row.dag_id])
+            reason = (
+                f"Queued for more than {self.settings.task_queued_timeout:g} s ([scheduler] task_queued_timeout) "
+                f"without starting: no worker took it from queue {self._queue_of(row)!r}"
+            )
+            self._fail_try(session, row, reason, now, result, expected=(TI.QUEUED.value,))
+
     def _start_queued_runs(self, session: Any, now: datetime, result: PassResult) -> None:
+        row_locks.hold_slots(session)  # max_active_runs holds across schedulers
         queued = self._mine(dag_runs.in_states(session, [DagRunState.QUEUED]))
         if not queued:
             return
@@ -391,6 +414,7 @@ class Scheduler:
         return (dag.max_active_tasks if dag is not None else None) or self.settings.max_active_tasks_per_dag
 
     def _select_for_dispatch(self, session: Any, now: datetime, result: PassResult) -> list[Workload]:
+        row_locks.hold_slots(session)  # the counts below include every other scheduler's dispatch
         budget = SlotBudget(session, self.settings, self._max_active_tasks)
         if budget.capacity <= 0:
             return []
@@ -425,11 +449,15 @@ class Scheduler:
                 Workload(
                     ti_id=row.id, dag_id=row.dag_id, run_id=row.run_id, task_id=row.task_id,
                     map_index=row.map_index, try_number=tries[row.id], fileloc=dag.fileloc, dag_hash=dag.dag_hash,
-                    queued_at=now,
+                    queued_at=now, queue=self._queue_of(row), file_hash=file_hash(dag.fileloc),
                 )
             )
             self._notify("task_instance", (row.dag_id, row.run_id, row.task_id, row.map_index, TI.QUEUED.value))
         return workloads
+
+    def _queue_of(self, row: Any) -> str:
+        """The operator's queue=; its default ("default") is ``[celery] default_queue``."""
+        return row.queue if row.queue and row.queue != "default" else self.settings.celery_default_queue
 
     # -- recovery and the loop -------------------------------------------------------------
 
@@ -496,7 +524,15 @@ class Scheduler:
         events: list[ExecutorEvent] = []
         while not stop.is_set():
             started = time.perf_counter()
-            result = self.run_once(events=events)
+            try:
+                result = self.run_once(events=events)
+            except DBAPIError as err:
+                if getattr(err.orig, "sqlstate", None) not in RETRIED_SQLSTATES:
+                    raise
+                # Another scheduler's transaction crossed this one (PostgreSQL chose this one to roll
+                # back): nothing of the pass was written; it runs again with the same events.
+                log.warning("Scheduler pass rolled back (%s); running it again", str(err.orig).splitlines()[0])
+                continue
             took = time.perf_counter() - started
             if until is not None and until():
                 break

@@ -10,12 +10,18 @@ from typing import Any
 from slipstream.config import Settings
 from slipstream.dagfiles.parsing import ParsedFile
 from slipstream.dagfiles.processor import DagFileProcessor, ProcessorPass
-from slipstream.executors.local import LocalExecutor
+from slipstream.executors.base import ExecutorStartError
+from slipstream.executors.loader import ExecutorConfigError, load_executor
+from slipstream.scheduler.adoption import AnotherSchedulerRuns
 from slipstream.scheduler.scheduler import Scheduler, StateListener
 from slipstream.scheduler.wakeups import WakeListener
 from slipstream.store.db import Database
 
 log = logging.getLogger("slipstream.scheduler")
+
+
+class SchedulerCannotStart(RuntimeError):
+    """The scheduler must not or cannot start: the message says why and what to do."""
 
 
 class SchedulerService:
@@ -32,7 +38,10 @@ class SchedulerService:
     ) -> None:
         self.settings = settings
         self.db = db
-        self.executor = LocalExecutor(settings)
+        try:
+            self.executor = load_executor(settings)
+        except ExecutorConfigError as err:
+            raise SchedulerCannotStart(str(err)) from None
         self.scheduler = Scheduler(settings, db, self.executor, on_change=on_change)
         self.processor = DagFileProcessor(settings, db, on_recorded=self._recorded) if parse else None
         self.on_parse = on_parse
@@ -41,6 +50,17 @@ class SchedulerService:
         self.on_stopping: Callable[[int], None] | None = None
         self._parser_thread: threading.Thread | None = None
         self._listener: WakeListener | None = None
+
+    def prepare(self) -> None:
+        """Register the scheduler's job and start the executor, before anything else starts:
+        a second scheduler on SQLite, or a broker that cannot be reached, stops here with a message."""
+        try:
+            self.scheduler.job.register(self.scheduler.clock())
+            self.executor.start()
+        except (AnotherSchedulerRuns, ExecutorStartError) as err:
+            if self.scheduler.job.id is not None:
+                self.scheduler.job.end(self.scheduler.clock())
+            raise SchedulerCannotStart(str(err)) from None
 
     def parse_once(self) -> ProcessorPass | None:
         """Scan the DAG folders and parse what changed; each file's DAGs are scheduled as soon
@@ -90,7 +110,8 @@ class SchedulerService:
 
     def _shutdown(self) -> None:
         """Let running tasks finish (or kill them on a second stop), then record what they became.
-        The executor's processes are stopped whatever happens here (no process outlives a stop)."""
+        The executor's processes are stopped whatever happens here (no process outlives a stop).
+        Tasks on remote workers (``tasks_outlive_scheduler``) go on and record their own end."""
         self.stopping.set()
         if self._listener is not None:
             self._listener.stop()
@@ -99,14 +120,14 @@ class SchedulerService:
         if self._parser_thread is not None:
             self._parser_thread.join(5)
         try:
-            if self.executor.running and self.on_stopping is not None:
+            if self.executor.running and self.on_stopping is not None and not self.executor.tasks_outlive_scheduler:
                 self.on_stopping(self.executor.running)
-            while not self.executor.wait_idle(0.2):
+            while not self.executor.tasks_outlive_scheduler and not self.executor.wait_idle(0.2):
                 if self.killing.is_set():
                     self.executor.terminate()
                     break
         finally:
-            self.executor.end(timeout=10)
+            self.executor.end(timeout=0 if self.executor.tasks_outlive_scheduler else 10)
         events = []
         while not self.executor.events.empty():
             event = self.executor.events.get_nowait()

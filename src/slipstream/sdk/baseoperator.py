@@ -271,7 +271,7 @@ class BaseOperator(SetupTeardownMixin, OperatorApi, DependencyMixin):
         self.allow_nested_operators = allow_nested_operators
         self.render_template_as_native_obj = render_template_as_native_obj
         warn_unapplied(self, {
-            "sla": sla, "executor": executor, "queue": None if queue == "default" else queue,
+            "sla": sla, "executor": executor,
             "run_as_user": run_as_user, "resources": resources,
             "executor_config": executor_config,
             "wait_for_past_depends_before_skipping": wait_for_past_depends_before_skipping,

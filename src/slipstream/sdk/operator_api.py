@@ -32,7 +32,6 @@ def warn_unapplied(task: Any, arguments: Mapping[str, Any]) -> None:
     reasons = {
         "sla": "the SLA feature was removed in Airflow 3.0 (Deadline Alerts replace it); it is ignored",
         "executor": "every task of a Slipstream installation runs on its configured executor ([core] executor)",
-        "queue": "the executors here run every task from one queue",
         "run_as_user": "tasks run as the user of the worker process; Slipstream does not switch users",
         "resources": "task resources are not reserved nor enforced",
         "executor_config": "executors here take no per-task configuration",

@@ -2,7 +2,8 @@
 running task.
 
 Logs are files (one per try, see store/log_paths.py), written by the task process with secrets
-already masked. A read returns the complete lines from a byte offset and the offset to go on
+already masked, on the machine the try ran on: a log not on this machine is asked from that
+worker's log server (store/worker_logs.py). A read returns the complete lines from a byte offset and the offset to go on
 from; ``end_of_log`` is True once the try is over and everything it wrote was returned (the
 try's state is read *before* the file, so a try that ends during the read is read again next
 time rather than cut short).
@@ -12,17 +13,20 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from slipstream.config.jwt_secret import signing_secret
 from slipstream.services.context import ServiceContext
 from slipstream.services.errors import InvalidRequest, NotFound
 from slipstream.services.task_instances import check_run
-from slipstream.store import task_instances, task_logs
+from slipstream.store import task_instances, task_logs, worker_logs
 from slipstream.store.log_paths import log_path
 from slipstream.store.states import TaskInstanceState as TI
+from slipstream.store.worker_logs import RemoteLogError
 
 CHUNK_BYTES = 1 << 20
 # A try in one of these states may still write to its log (a rescheduled sensor's next poke
@@ -95,16 +99,16 @@ def read_log(
         path, hostname = log_location(ctx, session, key, try_number)
     writing = ti.try_number == try_number and ti.state in WRITING_STATES
     try:
-        with open(path, "rb") as handle:
-            handle.seek(offset)
-            data = handle.read() if full_content else handle.read(max_bytes + 1)
-            size = os.fstat(handle.fileno()).st_size
+        data, size = _read_bytes(ctx, path, hostname, offset, -1 if full_content else max_bytes + 1)
     except FileNotFoundError:
         if writing:
             return LogChunk([], "", offset, end_of_log=False)
         where = f" (the try ran on {hostname})" if hostname else ""
         text = f"*** No log file for try {try_number} at {path}{where}\n"
         return LogChunk(parse(text), text, offset, end_of_log=True)
+    except RemoteLogError as err:
+        text = f"*** The log of try {try_number} is on {hostname}, which did not give it: {err}\n"
+        return LogChunk(parse(text), text, offset, end_of_log=not writing)
     except OSError as err:
         text = f"*** Could not read the log file of try {try_number} at {path}: {err.strerror or err}\n"
         return LogChunk(parse(text), text, offset, end_of_log=not writing)
@@ -119,3 +123,20 @@ def read_log(
     end_of_log = not writing and next_offset >= size
     text = complete.decode("utf-8", "replace")
     return LogChunk(parse(text), text, next_offset, end_of_log)
+
+
+def _read_bytes(ctx: ServiceContext, path: Path, hostname: str | None, offset: int, max_bytes: int) -> tuple[bytes, int]:
+    """Bytes of the log at ``path`` from ``offset`` (all when ``max_bytes`` < 0), and its size:
+    from this machine's file, or, when there is none here, from the worker it ran on."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            data = handle.read() if max_bytes < 0 else handle.read(max_bytes)
+            return data, os.fstat(handle.fileno()).st_size
+    except FileNotFoundError:
+        if not hostname or hostname in (socket.gethostname(), "localhost"):
+            raise
+    data, size = worker_logs.fetch(
+        hostname, ctx.settings.worker_log_server_port, str(path), signing_secret(ctx.settings), offset, max_bytes
+    )
+    return data, size

@@ -240,7 +240,7 @@ _FOR_RUNS = select(*SCHEDULING_COLUMNS).where(TABLE.c.dag_run_id.in_(bindparam("
 _READY = (
     select(
         TABLE.c.id, TABLE.c.dag_id, TABLE.c.run_id, TABLE.c.task_id, TABLE.c.map_index, TABLE.c.priority_weight,
-        TABLE.c.pool, TABLE.c.pool_slots, TABLE.c.state_reason,
+        TABLE.c.pool, TABLE.c.pool_slots, TABLE.c.state_reason, TABLE.c.queue,
     )
     .where(
         TABLE.c.state == TI.SCHEDULED.value,
@@ -250,6 +250,9 @@ _READY = (
     .order_by(TABLE.c.priority_weight.desc(), TABLE.c.id)
     .limit(bindparam("b_limit"))
     .offset(bindparam("b_offset"))
+    # PostgreSQL: rows another scheduler's transaction holds are left to it (SQLite: one writer,
+    # nothing to skip).
+    .with_for_update(skip_locked=True)
 )
 _ACTIVE_ROWS = select(TABLE.c.dag_id, TABLE.c.run_id, TABLE.c.task_id, TABLE.c.pool, TABLE.c.pool_slots).where(
     TABLE.c.state.in_([s.value for s in ACTIVE_TI_STATES])
@@ -373,6 +376,14 @@ def of_runs(session: Session, dag_run_ids: Sequence[int]) -> list[Any]:
         statement = select(TABLE).where(TABLE.c.dag_run_id.in_(ids[start : start + CHUNK]))
         rows += session.execute(statement.order_by(TABLE.c.dag_run_id, TABLE.c.id))
     return rows
+
+
+_QUEUED_BEFORE = select(TABLE).where(TABLE.c.state == TI.QUEUED.value, TABLE.c.queued_at < bindparam("b_before"))
+
+
+def queued_before(session: Session, before: datetime) -> list[Any]:
+    """Task instances queued (handed to an executor) before ``before`` and not started since."""
+    return list(session.execute(_QUEUED_BEFORE, {"b_before": before}))
 
 
 def in_states(session: Session, states: Iterable[str]) -> list[Any]:
