@@ -69,3 +69,34 @@ def test_events_after_a_run(runner, asset_dags):
 def test_events_of_an_unknown_asset_is_a_clear_error(runner, asset_dags):
     result = invoke(runner, "assets", "events", "--asset", "s3://nowhere", code=1)
     assert "No asset is named 's3://nowhere'" in result.stderr + result.stdout
+
+
+# -- details, materialize, list --alias --------------------------------------------------------
+
+
+def test_details_by_name_or_uri(runner, asset_dags):
+    [by_name] = invoke_json(runner, "assets", "details", "--name", "customers")
+    assert by_name["uri"] == "s3://shop/customers"
+    assert by_name["scheduled_dags"] == ["consumer"]
+    assert by_name["producing_tasks"] == ["producer.also_customers"]
+    assert invoke_json(runner, "assets", "details", "--uri", "s3://shop/customers") == [by_name]
+    [orders] = invoke_json(runner, "assets", "details", "--uri", "s3://shop/orders")
+    assert orders["extra"] == {"team": "sales"} and orders["last_event"] is None
+    result = invoke(runner, "assets", "details", "--name", "custmers", code=1)
+    assert "No asset named 'custmers'. Did you mean 'customers'?" in result.stderr
+    assert "one of them" in invoke(runner, "assets", "details", code=2).stderr
+
+
+def test_aliases(runner, asset_dags):
+    assert invoke_json(runner, "assets", "list", "--alias") == [{"name": "exports", "group": "asset"}]
+    assert invoke_json(runner, "assets", "details", "--alias", "--name", "exports") == [
+        {"name": "exports", "group": "asset"}
+    ]
+    assert "Did you mean 'exports'?" in invoke(runner, "assets", "details", "--alias", "--name", "exprts",
+                                                code=1).stderr
+
+
+def test_materialize_queues_a_run_of_the_producer(runner, asset_dags):
+    [run] = invoke_json(runner, "assets", "materialize", "--name", "customers")
+    assert (run["dag_id"], run["state"], run["run_type"]) == ("producer", "queued", "manual")
+    assert [r["run_id"] for r in invoke_json(runner, "dags", "list-runs", "producer")] == [run["run_id"]]

@@ -93,3 +93,16 @@ def test_a_depends_on_past_deadlock_is_reported_and_exits_1(dags_dir, tmp_path):
     assert no_traceback(done.stderr)
     flag.touch()  # fixed: -I runs what waited
     run("dags", "backfill", "past", "-s", "2024-01-02", "-e", "2024-01-03", "-I", timeout=120)
+
+
+def test_list_runs_by_logical_date_and_without_backfills(runner, dags_dir):
+    (dags_dir / "daily.py").write_text(DAILY.format(command="true"))
+    invoke(runner, "dags", "backfill", "daily", "-s", "2024-01-01", "-e", "2024-01-03")
+    invoke(runner, "dags", "trigger", "daily", "-l", "2024-02-01")
+    dates = {r["logical_date"][:10] for r in invoke_json(runner, "dags", "list-runs", "daily", "-s", "2024-01-02",
+                                                          "-e", "2024-02-01")}
+    assert dates == {"2024-01-02", "2024-01-03", "2024-02-01"}
+    [manual] = invoke_json(runner, "dags", "list-runs", "daily", "--no-backfill")
+    assert manual["run_type"] == "manual"
+    states = invoke_json(runner, "tasks", "states-for-dag-run", "daily", "2024-01-02")
+    assert [(s["task_id"], s["state"]) for s in states] == [("work", "success")]

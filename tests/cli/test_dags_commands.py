@@ -72,8 +72,8 @@ def test_list_with_no_dags(runner):
 
 
 def test_list_output_must_be_a_known_format(runner):
-    result = invoke(runner, "dags", "list", "-o", "yaml", code=2)
-    assert "'yaml' is not one of 'table', 'json', 'plain'" in result.stderr
+    result = invoke(runner, "dags", "list", "-o", "csv", code=2)
+    assert "'csv' is not one of 'table', 'json', 'yaml', 'plain'" in result.stderr
 
 
 # -- list-import-errors ----------------------------------------------------------------------
@@ -260,6 +260,19 @@ def test_pause_and_unpause(runner, seeded):
     assert _paused(runner) == {"parallel_dependencies": True, "parallel_data_processing": False}
     assert "paused: False" in invoke(runner, "dags", "unpause", "parallel_dependencies").stdout
     assert _paused(runner) == {"parallel_dependencies": False, "parallel_data_processing": False}
+
+
+def test_pause_by_regex_and_as_json(runner, seeded):
+    invoke(runner, "dags", "pause", "^parallel_d", "--treat-dag-id-as-regex", input="n\n", code=1)
+    assert _paused(runner) == {"parallel_dependencies": False, "parallel_data_processing": False}
+    rows = invoke_json(runner, "dags", "pause", "^parallel_d", "--treat-dag-id-as-regex", "-y")
+    assert sorted(rows, key=lambda r: r["dag_id"]) == [
+        {"dag_id": "parallel_data_processing", "is_paused": True}, {"dag_id": "parallel_dependencies", "is_paused": True},
+    ]
+    assert invoke_json(runner, "dags", "unpause", "parallel_dependencies") == [
+        {"dag_id": "parallel_dependencies", "is_paused": False}
+    ]
+    assert "No DAG id matches" in invoke(runner, "dags", "pause", "^zzz", "--treat-dag-id-as-regex", code=1).stderr
 
 
 def test_pause_unknown_dag(runner, seeded):

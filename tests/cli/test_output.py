@@ -1,4 +1,4 @@
-"""``-o table|json|plain``: ``slipstream.cli.output.print_rows``."""
+"""``-o table|json|yaml|plain``: ``slipstream.cli.output.print_rows``."""
 
 from __future__ import annotations
 
@@ -38,8 +38,8 @@ def out(command: click.Command, *args: str) -> str:
 
 
 def test_formats():
-    assert FORMATS == ("table", "json", "plain")
-    assert "[table|json|plain]" in out(show, "--help")
+    assert FORMATS == ("table", "json", "yaml", "plain")
+    assert "[table|json|yaml|plain]" in out(show, "--help")
     assert "default: table" in out(show, "--help")
 
 
@@ -50,6 +50,13 @@ def test_json_keeps_types():
         "conf": {"k": [1]}, "none": None,
     }
     assert rows[1]["is_paused"] is True and rows[1]["when"] is None
+
+
+def test_yaml_is_the_json_rows():
+    import yaml
+
+    assert yaml.safe_load(out(show, "-o", "yaml")) == json.loads(out(show, "-o", "json"))
+    assert yaml.safe_load(out(empty, "-o", "yaml")) == []
 
 
 def test_json_with_columns_keeps_only_those():
@@ -97,4 +104,4 @@ def test_no_rows():
 def test_unknown_format_is_refused():
     result = CliRunner().invoke(show, ["-o", "csv"])
     assert result.exit_code == 2
-    assert "'csv' is not one of 'table', 'json', 'plain'" in result.stderr
+    assert "'csv' is not one of 'table', 'json', 'yaml', 'plain'" in result.stderr

@@ -93,7 +93,9 @@ def test_tasks_test_of_a_failing_task_exits_1(home, dags_dir):
 def test_tasks_test_of_an_unknown_task(runner, seeded):
     result = invoke(runner, "tasks", "test", "parallel_dependencies", "task_z", code=1)
     assert "Task 'task_z' not found in DAG 'parallel_dependencies'" in result.stderr
-    assert "task_a, task_b, task_c" in result.stderr
+    assert "Did you mean 'task_c'?" in result.stderr
+    result = invoke(runner, "tasks", "test", "parallel_dependencies", "zzzzzz", code=1)
+    assert "Its tasks: " in result.stderr and "task_a, task_b, task_c" in result.stderr
 
 
 def test_tasks_test_with_bad_conf(runner, seeded):

@@ -1,4 +1,4 @@
-"""``slipstream connections add | get | list | delete``, shaped like Airflow's."""
+"""``slipstream connections add | get | list | delete | export | import | test``, shaped like Airflow's."""
 
 from __future__ import annotations
 
@@ -134,3 +134,64 @@ def delete(conn_id: str) -> None:
 
     service_call(connection_service.delete_connection, service_context(), conn_id)
     click.echo(f"Successfully deleted connection with conn_id={conn_id}")
+
+
+@connections.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--file-format", type=click.Choice(["json", "yaml", "env"]), default=None,
+              help="Format of FILE (default: from its extension; json for '-').")
+@click.option("--format", "format_", type=click.Choice(["json", "yaml", "env"]), default=None, hidden=True,
+              help="Airflow's old name of --file-format.")
+@click.option("--serialization-format", type=click.Choice(["uri", "json"]), default="uri", show_default=True,
+              help="How each connection is written in an env file.")
+def export(file: str, file_format: str | None, format_: str | None, serialization_format: str) -> None:
+    """Write every connection in the store, passwords included, to FILE ('-' for stdout)."""
+    from slipstream.services import connection_files
+
+    chosen = service_call(connection_files.format_of, "-.json" if file == "-" else file, file_format or format_)
+    text = service_call(connection_files.export_text, service_context(), chosen, serialization_format)
+    with click.open_file(file, "w") as out:
+        out.write(text)
+    if file != "-":
+        click.echo(f"Connections successfully exported to {file}.")
+
+
+@connections.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--overwrite", is_flag=True, help="Replace connections that exist (default: leave them).")
+def import_(file: str, overwrite: bool) -> None:
+    """Add the connections of a .json, .yaml or .env FILE to the store."""
+    from pathlib import Path
+
+    from slipstream.services import connection_files
+
+    ctx = service_context()
+    found = service_call(connection_files.parse_text, Path(file).read_text(),
+                         service_call(connection_files.format_of, file, None))
+    result = service_call(connection_files.import_connections, ctx, found, overwrite=overwrite)
+    for conn_id in result.skipped:
+        click.echo(f"Could not import connection {conn_id}: connection already exists (give --overwrite).")
+    for conn_id in result.created:
+        click.echo(f"Imported connection {conn_id}")
+    for conn_id in result.updated:
+        click.echo(f"Overwrote connection {conn_id}")
+
+
+@connections.command("test")
+@click.argument("conn_id")
+def test(conn_id: str) -> None:
+    """Connect with the stored connection CONN_ID through Slipstream's hook of its type; exit 1 if it fails."""
+    from slipstream.services import connection_tests
+    from slipstream.services import connections as connection_service
+
+    ctx = service_context()
+    if not connection_tests.testing_enabled(ctx):
+        raise click.ClickException("Testing connections is disabled: set [core] test_connection = Enabled "
+                                   "(SLIPSTREAM__CORE__TEST_CONNECTION=Enabled).")
+    service_call(connection_service.get_connection, ctx, conn_id)
+    click.echo(f"Testing connection {conn_id}...")
+    ok, message = service_call(connection_tests.test_connection, ctx, {"conn_id": conn_id})
+    if not ok:
+        click.echo(f"Connection failed! {message}", err=True)
+        raise SystemExit(1)
+    click.echo(f"Connection success! {message}".rstrip())

@@ -11,11 +11,13 @@ import click
 from slipstream.cli.environment import (
     dags_context,
     dags_folder_option,
+    known_dag,
     load_settings,
     local_option,
     open_store,
     parse_dag_file_of,
     parse_dags,
+    read_dags,
     service_call,
     service_context,
 )
@@ -139,7 +141,9 @@ def show(dag_id: str, dags_folder: str | None) -> None:
     """Print the DAG's graph in Graphviz DOT."""
     from slipstream.services import dags as dag_service
 
-    dag = service_call(dag_service.serialized_dag, dags_context(dags_folder), dag_id)
+    ctx = dags_context(dags_folder)
+    known_dag(ctx, dag_id)
+    dag = service_call(dag_service.serialized_dag, ctx, dag_id)
 
     def quoted(text: str) -> str:
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -180,6 +184,7 @@ def trigger(
     from slipstream.services import run_actions
 
     ctx = dags_context(dags_folder)
+    known_dag(ctx, dag_id)
     run = service_call(run_actions.trigger_run, ctx, dag_id, run_id=run_id, conf=_parse_conf(conf),
                        logical_date=_parse_date(logical_date), partition_key=partition_key)
     print_rows([_run_row(run)], output)
@@ -203,42 +208,88 @@ def _run_row(run: Any) -> dict[str, Any]:
 @click.option("-d", "--dag-id", "dag_id_option", default=None, help="The DAG (Airflow 2 spelling).")
 @click.option("--state", default=None, help="Only runs in this state.")
 @click.option("--limit", type=int, default=None, help="At most this many runs, newest first.")
+@click.option("-s", "--start-date", default=None, help="Only runs with a logical date on or after this (ISO).")
+@click.option("-e", "--end-date", default=None, help="Only runs with a logical date on or before this (ISO).")
+@click.option("--no-backfill", is_flag=True, help="Leave out backfill runs.")
 @output_option
-def list_runs(dag_id: str | None, dag_id_option: str | None, state: str | None, limit: int | None, output: str) -> None:
+def list_runs(
+    dag_id: str | None, dag_id_option: str | None, state: str | None, limit: int | None, output: str,
+    start_date: str | None = None, end_date: str | None = None, no_backfill: bool = False,
+) -> None:
     """Runs of a DAG, newest first."""
     from slipstream.services import dag_runs
+    from slipstream.store.patterns import Range
+    from slipstream.store.states import DagRunType
 
     if dag_id and dag_id_option and dag_id != dag_id_option:
         raise click.UsageError(f"two different DAGs given: {dag_id!r} and -d {dag_id_option!r}")
     dag_id = dag_id or dag_id_option
     if not dag_id:
         raise click.UsageError("give the DAG: slipstream dags list-runs DAG_ID")
-    where = dag_runs.RunFilter(states=[state] if state else None)
-    page = service_call(dag_runs.list_runs, service_context(), dag_id, where, order_by=["-id"], limit=limit)
+    where = dag_runs.RunFilter(
+        states=[state] if state else None,
+        run_types=[t.value for t in DagRunType if t != DagRunType.BACKFILL] if no_backfill else None,
+        logical_date=Range(gte=_parse_date(start_date), lte=_parse_date(end_date)),
+    )
+    ctx = service_context()
+    known_dag(ctx, dag_id)
+    page = service_call(dag_runs.list_runs, ctx, dag_id, where, order_by=["-id"], limit=limit)
     rows = [_run_row(run) for run in page.items]
     columns = ["dag_id", "run_id", "state", "run_type", "logical_date", "start_date", "end_date"]
     print_rows(rows, output, columns if output != "json" else None)
 
 
-def _set_paused(dag_id: str, paused: bool) -> None:
+def _set_paused(dag_id: str, paused: bool, output: str = "table", as_regex: bool = False, yes: bool = False) -> None:
+    import re
+
     from slipstream.services import dags as dag_service
+    from slipstream.store.suggestions import dag_ids
 
-    service_call(dag_service.set_paused, service_context(), dag_id, paused)
-    click.echo(f"Dag: {dag_id}, paused: {paused}")
+    ctx = service_context()
+    if as_regex:
+        read_dags(ctx.settings, ctx.db)
+        try:
+            pattern = re.compile(dag_id)
+        except re.error as err:
+            raise click.BadParameter(f"not a regular expression: {err}", param_hint="DAG_ID") from None
+        with ctx.db.read() as session:
+            chosen = [d for d in dag_ids(session) if pattern.search(d)]
+        if not chosen:
+            raise click.ClickException(f"No DAG id matches {dag_id!r}")
+        if not yes:
+            click.confirm(f"{'Pause' if paused else 'Unpause'} {len(chosen)} DAG(s): {', '.join(chosen)}?", abort=True)
+    else:
+        known_dag(ctx, dag_id)
+        chosen = [dag_id]
+    changed = [service_call(dag_service.set_paused, ctx, one, paused) for one in chosen]
+    if output == "table":
+        for dag in changed:
+            click.echo(f"Dag: {dag.dag_id}, paused: {dag.is_paused}")
+        return
+    print_rows([{"dag_id": d.dag_id, "is_paused": d.is_paused} for d in changed], output)
+
+
+def _pause_options(function: Any) -> Any:
+    function = output_option(function)
+    function = click.option("-y", "--yes", is_flag=True, help="Do not ask before changing several DAGs.")(function)
+    return click.option("--treat-dag-id-as-regex", "as_regex", is_flag=True,
+                        help="DAG_ID is a regular expression: every DAG whose id it matches.")(function)
 
 
 @dags.command()
 @click.argument("dag_id")
-def pause(dag_id: str) -> None:
+@_pause_options
+def pause(dag_id: str, as_regex: bool, yes: bool, output: str) -> None:
     """Stop creating and starting runs of the DAG."""
-    _set_paused(dag_id, True)
+    _set_paused(dag_id, True, output, as_regex, yes)
 
 
 @dags.command()
 @click.argument("dag_id")
-def unpause(dag_id: str) -> None:
+@_pause_options
+def unpause(dag_id: str, as_regex: bool, yes: bool, output: str) -> None:
     """Let the DAG run again."""
-    _set_paused(dag_id, False)
+    _set_paused(dag_id, False, output, as_regex, yes)
 
 
 @dags.command()
@@ -311,76 +362,10 @@ def backfill(
 ) -> None:
     """Run the DAG for every interval of its schedule between two dates; exit 1 if a run fails or
     the runs left can never finish (a depends_on_past deadlock: it says which runs wait on what)."""
-    from slipstream.scheduler import backfill as backfills
-    from slipstream.store.clock import utcnow
+    from slipstream.cli.backfill_commands import backfill_now
 
-    settings, db = _prepared(dags_folder)
-    _serialized(db, dag_id)
-    start, end = _parse_date(start_date), _parse_date(end_date)
-    assert start is not None and end is not None
-    try:
-        plan = backfills.plan_backfill(
-            settings, db, dag_id, start, end, reset_dagruns=reset_dagruns, rerun_failed_tasks=rerun_failed_tasks,
-            run_backwards=run_backwards, max_active_runs=max_active_runs,
-        )
-    except backfills.BackfillError as err:
-        raise click.ClickException(str(err)) from None
-    if not plan.runs:
-        click.echo(f"No interval of DAG {dag_id} has a logical date between {start.isoformat()} and {end.isoformat()}.")
-        return
-    if dry_run:
-        click.echo(f"Dry run of the backfill of {dag_id}: {len(plan.to_run)} run(s) would run, at most "
-                   f"{plan.max_active_runs} at a time; nothing is changed.")
-        for item in plan.runs:
-            click.echo(f"{item.logical_date.isoformat()}  {item.run_id}  {item.action}"
-                       + (f" ({item.state})" if item.state else ""))
-        return
-    resets = [item for item in plan.runs if item.action == backfills.RESET]
-    if resets and not yes:
-        click.confirm(f"Clear the {len(resets)} existing run(s) of {dag_id} in the range and run them again?", abort=True)
-    plan = backfills.apply_backfill(db, plan, utcnow())
-    for item in plan.runs:
-        if not item.runs:
-            click.echo(f"{item.run_id}: exists ({item.state}), left alone")
-    try:
-        failed = _drive_backfill(settings, db, plan, ignore_depends_on_past)
-    except backfills.BackfillDeadlock as err:
-        click.echo(str(err), err=True)
-        raise SystemExit(1) from None
-    if failed:
-        click.echo(f"Backfill of {dag_id}: {len(failed)} run(s) failed: {', '.join(sorted(failed))}", err=True)
-        raise SystemExit(1)
-
-
-def _drive_backfill(settings: Any, db: Any, plan: Any, ignore_depends_on_past: bool = False) -> list[str]:
-    """Run the plan in this process with a progress bar (a terminal) or a line per finished run."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from slipstream.scheduler.backfill import run_backfill
-
-    total = len(plan.to_run)
-    console = Console()
-    if not console.is_terminal:
-        click.echo(f"Backfill of {plan.dag_id}: {total} run(s), at most {plan.max_active_runs} at a time")
-
-        def report(row: Any) -> None:
-            click.echo(f"{row.run_id}: {row.state}")
-
-        states = run_backfill(settings, db, plan, on_finished=report, ignore_depends_on_past=ignore_depends_on_past)
-    else:
-        columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=console) as progress:
-            bar = progress.add_task(f"backfill {plan.dag_id}", total=total)
-
-            def advance(row: Any) -> None:
-                if row.state != "success":
-                    progress.console.print(f"[red]{row.run_id}: {row.state}[/]")
-                progress.advance(bar)
-
-            states = run_backfill(
-                settings, db, plan, on_finished=advance, ignore_depends_on_past=ignore_depends_on_past
-            )
-    done = sum(state == "success" for state in states.values())
-    click.echo(f"Backfill of {plan.dag_id} finished: {done} of {total} run(s) succeeded")
-    return [run_id for run_id, state in states.items() if state != "success"]
+    backfill_now(
+        dag_id, _parse_date(start_date), _parse_date(end_date), reset_dagruns=reset_dagruns,
+        rerun_failed_tasks=rerun_failed_tasks, run_backwards=run_backwards, max_active_runs=max_active_runs,
+        ignore_depends_on_past=ignore_depends_on_past, dry_run=dry_run, yes=yes, dags_folder=dags_folder,
+    )

@@ -38,6 +38,13 @@ def open_store(settings: Settings, migrate_if_needed: bool = True) -> Any:
     return db
 
 
+def shown_url(db: Any) -> str:
+    """The database's URL as a person reads it, its password hidden."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(db.url).render_as_string(hide_password=True)
+
+
 def refuse_unknown_revision(db: Any) -> str:
     """The schema status ('current' or 'behind'); a revision this version does not know is a clear error."""
     from slipstream.store import migrate
@@ -45,7 +52,7 @@ def refuse_unknown_revision(db: Any) -> str:
     status = migrate.check_revision(db)
     if status == "unknown":
         raise click.ClickException(
-            f"The database {db!r} has schema revision {migrate.current_revision(db)!r}, which this version of "
+            f"The database {shown_url(db)} has schema revision {migrate.current_revision(db)!r}, which this version of "
             "Slipstream does not know: it was written by a newer version. Upgrade Slipstream or use another database."
         )
     return status
@@ -84,6 +91,23 @@ def service_call(function: Any, *args: Any, **kwargs: Any) -> Any:
         return function(*args, **kwargs)
     except ServiceError as err:
         raise click.ClickException(str(err)) from None
+
+
+def known_dag(ctx: Any, dag_id: str) -> None:
+    """An unknown DAG id ends the command with "DAG 'x' not found. Did you mean 'y'?" (exit 1).
+    The DAG folders are parsed first if no processor ever recorded them."""
+    from slipstream.services.known_ids import require_dag
+
+    read_dags(ctx.settings, ctx.db)
+    service_call(require_dag, ctx, dag_id)
+
+
+def known_task(ctx: Any, dag_id: str, task_id: str) -> None:
+    """Likewise for the DAG, then for its task."""
+    from slipstream.services.known_ids import require_task
+
+    read_dags(ctx.settings, ctx.db)
+    service_call(require_task, ctx, dag_id, task_id)
 
 
 def parse_dags(settings: Settings, db: Any, folders: list[Path] | None = None) -> Any:

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import inspect
+
 import click
 
 from slipstream import __version__
 from slipstream.cli import (
     api_commands,
     assets_commands,
+    backfill_commands,
     celery_commands,
     config_commands,
     connections_commands,
+    dag_admin_commands,
     dags_commands,
     db_commands,
     fernet_commands,
+    info_commands,
+    jobs_commands,
+    not_yet,
+    partition_commands,
     pools_commands,
+    providers_commands,
     serve_commands,
     set_state_commands,
+    state_commands,
     tasks_commands,
     users_commands,
     variables_commands,
@@ -58,6 +68,7 @@ class SlipstreamGroup(click.Group):
 
 
 @click.group(cls=SlipstreamGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="slipstream", message="%(version)s")
 def cli() -> None:
     """Slipstream runs Airflow DAG files: schedule them, run their tasks in parallel, and inspect them."""
 
@@ -72,17 +83,48 @@ cli.add_command(db_commands.db)
 cli.add_command(dags_commands.dags)
 cli.add_command(tasks_commands.tasks)
 assert set_state_commands.dag_set_state  # its commands join the dags and tasks groups
+assert state_commands.dag_state  # likewise
+assert dag_admin_commands.details  # likewise
 cli.add_command(config_commands.config)
 cli.add_command(variables_commands.variables)
 cli.add_command(connections_commands.connections)
 cli.add_command(pools_commands.pools)
 cli.add_command(assets_commands.assets)
+cli.add_command(backfill_commands.backfill)
 cli.add_command(serve_commands.scheduler)
 cli.add_command(serve_commands.standalone)
 cli.add_command(fernet_commands.rotate_fernet_key)
 cli.add_command(users_commands.users)
 cli.add_command(api_commands.api_server)
+cli.add_command(info_commands.info)
+cli.add_command(info_commands.cheat_sheet)
+cli.add_command(info_commands.plugins)
+cli.add_command(providers_commands.providers)
+cli.add_command(jobs_commands.jobs)
+cli.add_command(partition_commands.partitions)
+cli.add_command(partition_commands.state_store)
 cli.add_command(celery_commands.celery)
+
+
+not_yet.add_missing(cli)
+
+
+def _first_sentence(text: str) -> str:
+    paragraph = " ".join(inspect.cleandoc(text).split("\n\n")[0].split())
+    end = paragraph.find(". ")
+    return paragraph[: end + 1] if end >= 0 else paragraph
+
+
+def _whole_short_help(group: click.Group) -> None:
+    """Group help lists each command's first sentence whole, never cut with "..."."""
+    for command in group.commands.values():
+        if not command.short_help and command.help:
+            command.short_help = _first_sentence(command.help)
+        if isinstance(command, click.Group):
+            _whole_short_help(command)
+
+
+_whole_short_help(cli)
 
 
 def main() -> None:

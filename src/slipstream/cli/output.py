@@ -1,4 +1,4 @@
-"""Printing rows as a table, JSON or plain text (``-o table|json|plain``), as Airflow's CLI does."""
+"""Printing rows as a table, JSON, YAML or plain text (``-o table|json|yaml|plain``), as Airflow's CLI does."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-FORMATS = ("table", "json", "plain")
+FORMATS = ("table", "json", "yaml", "plain")
 
 
 def output_option(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -40,6 +40,12 @@ def print_rows(rows: Sequence[dict[str, Any]], output: str, columns: Sequence[st
     columns = list(columns or (rows[0].keys() if rows else []))
     if output == "json":
         click.echo(json.dumps([{c: _json_value(r.get(c)) for c in columns} for r in rows], indent=2))
+        return
+    if output == "yaml":
+        import yaml
+
+        plain = json.loads(json.dumps([{c: _json_value(r.get(c)) for c in columns} for r in rows], default=str))
+        click.echo(yaml.safe_dump(plain, sort_keys=False, allow_unicode=True), nl=False)
         return
     if not rows:
         click.echo("No data found")

@@ -11,7 +11,7 @@ import click
 from slipstream.cli.environment import service_call, service_context
 from slipstream.cli.output import output_option, print_rows
 
-COLUMNS = ["pool", "slots", "description", "occupied", "open"]
+COLUMNS = ["pool", "slots", "description", "include_deferred", "occupied", "open"]
 
 
 @click.group()
@@ -20,20 +20,24 @@ def pools() -> None:
 
 
 def _row(pool: Any) -> dict[str, Any]:
-    return {"pool": pool.name, "slots": pool.slots, "description": pool.description, "occupied": pool.occupied,
-            "open": pool.open}
+    return {"pool": pool.name, "slots": pool.slots, "description": pool.description,
+            "include_deferred": pool.include_deferred, "occupied": pool.occupied, "open": pool.open}
 
 
 @pools.command("set")
 @click.argument("name")
 @click.argument("slots", type=int)
 @click.argument("description", required=False, default="")
+@click.option("--include-deferred", is_flag=True, help="Deferred tasks hold slots of the pool too.")
 @output_option
-def set_(name: str, slots: int, description: str, output: str) -> None:
+def set_(name: str, slots: int, description: str, output: str, include_deferred: bool = False) -> None:
     """Create a pool or change its slots."""
     from slipstream.services import pools as pool_service
 
-    pool = service_call(pool_service.set_pool, service_context(), name, slots, description or None)
+    ctx = service_context()
+    service_call(pool_service.set_pool, ctx, name, slots, description or None)
+    pool = service_call(pool_service.update_pool, ctx, name, {"include_deferred": include_deferred},
+                        update_mask=["include_deferred"])
     print_rows([_row(pool)], output, COLUMNS)
 
 
@@ -62,12 +66,15 @@ def list_(output: str) -> None:
 
 @pools.command()
 @click.argument("name")
-def delete(name: str) -> None:
-    """Delete a pool; tasks that name it wait until it exists again."""
+@output_option
+def delete(name: str, output: str) -> None:
+    """Delete a pool (printed as it was); tasks that name it wait until it exists again."""
     from slipstream.services import pools as pool_service
 
-    service_call(pool_service.delete_pool, service_context(), name)
-    click.echo(f"Pool {name} deleted")
+    ctx = service_context()
+    pool = service_call(pool_service.get_pool, ctx, name)
+    service_call(pool_service.delete_pool, ctx, name)
+    print_rows([_row(pool)], output, COLUMNS)
 
 
 @pools.command("import")

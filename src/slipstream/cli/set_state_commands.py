@@ -10,7 +10,14 @@ from __future__ import annotations
 import click
 
 from slipstream.cli.dags_commands import dags
-from slipstream.cli.environment import dags_context, dags_folder_option, service_call, service_context
+from slipstream.cli.environment import (
+    dags_context,
+    dags_folder_option,
+    known_dag,
+    known_task,
+    service_call,
+    service_context,
+)
 from slipstream.cli.tasks_commands import tasks
 
 MARKABLE = click.Choice(["success", "failed"])
@@ -31,7 +38,9 @@ def task_set_state(dag_id: str, run_id: str, task_id: str, state: str, map_index
     from slipstream.services.task_marking import MarkRequest, mark_task_instance
 
     request = MarkRequest(new_state=state, map_index=map_index)
-    result = service_call(mark_task_instance, dags_context(dags_folder), dag_id, run_id, task_id, request)
+    ctx = dags_context(dags_folder)
+    known_task(ctx, dag_id, task_id)
+    result = service_call(mark_task_instance, ctx, dag_id, run_id, task_id, request)
     if not result.task_instances:
         click.echo(f"{dag_id}.{task_id} {run_id} is already {state}.")
         return
@@ -49,7 +58,9 @@ def dag_set_state(dag_id: str, run_id: str, state: str) -> None:
     """Mark a DAG run success or failed, and its unfinished task instances with it."""
     from slipstream.services import run_actions
 
-    result = service_call(run_actions.mark_run, service_context(), dag_id, run_id, state)
+    ctx = service_context()
+    known_dag(ctx, dag_id)
+    result = service_call(run_actions.mark_run, ctx, dag_id, run_id, state)
     if not result.changed:
         click.echo(f"DAG run {dag_id} {run_id} is already {state}.")
         return
@@ -69,6 +80,7 @@ def dag_clear(dag_id: str, run_id: str, only_failed: bool, yes: bool, dags_folde
     from slipstream.services import run_actions
 
     ctx = dags_context(dags_folder)
+    known_dag(ctx, dag_id)
     preview = service_call(run_actions.clear_run, ctx, dag_id, run_id, only_failed=only_failed, dry_run=True)
     if not preview.task_instances:
         click.echo("No task instances to clear.")

@@ -12,6 +12,7 @@ from slipstream.cli.dags_commands import _parse_conf, _parse_date, _prepared_to_
 from slipstream.cli.environment import (
     dags_context,
     dags_folder_option,
+    known_dag,
     load_settings,
     open_store,
     parse_dag_file_of,
@@ -34,7 +35,9 @@ def list_(dag_id: str, dags_folder: str | None, output: str) -> None:
     """The tasks of a DAG, upstream before downstream."""
     from slipstream.services import tasks as task_service
 
-    found = service_call(task_service.list_tasks, dags_context(dags_folder), dag_id)
+    ctx = dags_context(dags_folder)
+    known_dag(ctx, dag_id)
+    found = service_call(task_service.list_tasks, ctx, dag_id)
     if output == "table":
         for task in found:
             click.echo(task.task_id)
@@ -73,8 +76,7 @@ def test(
 
     settings, db = _prepared_to_run(dags_folder, dag_id)
     serialized = _serialized(db, dag_id)
-    if task_id not in serialized.tasks:
-        raise click.ClickException(f"Task {task_id!r} not found in DAG {dag_id!r}; its tasks: {', '.join(serialized.task_ids)}")
+    _known_task(serialized, task_id)
     configure_task_logging()
     when = _parse_date(logical_date) or utcnow()
     interval_start, interval_end = manual_data_interval(serialized, when)
@@ -105,17 +107,28 @@ def test(
         raise SystemExit(1)
 
 
+def _known_task(serialized: Any, task_id: str) -> None:
+    from slipstream.services.known_ids import unknown_task_message
+
+    if task_id not in serialized.tasks:
+        raise click.ClickException(unknown_task_message(serialized.dag_id, task_id, serialized.task_ids))
+
+
 @tasks.command("states-for-dag-run")
 @click.argument("dag_id")
-@click.argument("run_id")
+@click.argument("run_id", metavar="LOGICAL_DATE_OR_RUN_ID")
 @output_option
 def states_for_dag_run(dag_id: str, run_id: str, output: str) -> None:
     """The state of every task instance of one run, with why it waits or how its last try ended."""
     from dataclasses import asdict
 
     from slipstream.services import task_instances
+    from slipstream.services.run_lookup import find_run
 
-    found = service_call(task_instances.states_for_dag_run, service_context(), dag_id, run_id)
+    ctx = service_context()
+    known_dag(ctx, dag_id)
+    run_id = service_call(find_run, ctx, dag_id, run_id).run_id
+    found = service_call(task_instances.states_for_dag_run, ctx, dag_id, run_id)
     print_rows([asdict(row) for row in found], output)
 
 
@@ -139,6 +152,7 @@ def clear(
     from slipstream.services.clearing import ClearRequest, clear_task_instances
 
     ctx = dags_context(dags_folder)
+    known_dag(ctx, dag_id)
     request = ClearRequest(
         task_regex=task_regex, start=_parse_date(start_date), end=_parse_date(end_date), include_upstream=upstream,
         include_downstream=downstream, only_failed=only_failed, only_running=only_running, run_id=run_id,
@@ -226,8 +240,7 @@ def _render_now(
 
     parse_dag_file_of(settings, db, dag_id)
     serialized = _serialized(db, dag_id)
-    if task_id not in serialized.tasks:
-        raise click.ClickException(f"Task {task_id!r} not found in DAG {dag_id!r}; its tasks: {', '.join(serialized.task_ids)}")
+    _known_task(serialized, task_id)
     if row is not None:
         info = DagRunInfo(
             id=row.id, dag_id=dag_id, run_id=row.run_id, run_type=row.run_type, logical_date=row.logical_date,

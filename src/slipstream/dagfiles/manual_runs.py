@@ -16,7 +16,7 @@ from typing import Any
 from slipstream.config import Config
 from slipstream.dagfiles.serialization import SerializedDag
 from slipstream.sdk.ids import validate_run_id
-from slipstream.store import clearing, dag_runs, dags, task_instances
+from slipstream.store import clearing, dag_runs, dags, suggestions, task_instances
 from slipstream.store.clock import utcnow
 from slipstream.store.db import Database
 from slipstream.store.models import DagRunRow
@@ -32,8 +32,12 @@ def load_serialized(db: Database, dag_id: str) -> SerializedDag:
     with db.read() as session:
         row = dags.get_serialized(session, dag_id)
         active = dags.get_dag(session, dag_id)
-    if row is None or active is None or not active.is_active:
+        missing = row is None or active is None or not active.is_active
+        hint = suggestions.did_you_mean(dag_id, suggestions.dag_ids(session)) if missing else ""
+    if missing:
         raise DagNotFound(
+            f"DAG {dag_id!r} not found.{hint} (A file that failed to load: `slipstream dags list-import-errors`.)"
+            if hint else
             f"DAG {dag_id!r} not found: no DAG file in the dags folder defines it, or its file failed to load "
             "(see `slipstream dags list-import-errors`)"
         )

@@ -173,8 +173,8 @@ def plan_backfill(
     return BackfillPlan(dag_id, planned, limit, dag)
 
 
-def apply_backfill(db: Database, plan: BackfillPlan, now: datetime) -> BackfillPlan:
-    """Create the new runs (queued, in the plan's order) and clear the ones to run again.
+def apply_backfill(db: Database, plan: BackfillPlan, now: datetime, conf: dict[str, Any] | None = None) -> BackfillPlan:
+    """Create the new runs (queued, in the plan's order, with ``conf``) and clear the ones to run again.
 
     Returns the plan as applied: a run that appeared since planning is left alone."""
     dag = plan.dag
@@ -193,6 +193,7 @@ def apply_backfill(db: Database, plan: BackfillPlan, now: datetime) -> BackfillP
                     run_type=DagRunType.BACKFILL,
                     tasks=task_specs(dag),
                     now=now,
+                    conf=conf,
                     logical_date=item.logical_date,
                     data_interval=(item.data_interval_start, item.data_interval_end),
                     dag_hash=dag.dag_hash,

@@ -224,7 +224,7 @@ def materializing_dag(ctx: ServiceContext, asset_id: int) -> str:
         raise NotFound(f"No DAG materializes asset {asset_id}: no task lists it in its outlets")
     if len(dags) > 1:
         raise Conflict(f"More than one DAG materializes asset {asset_id} ({', '.join(dags)}, ...): trigger the one "
-                       "you mean with POST /api/v2/dags/{dag_id}/dagRuns")
+                       "you mean with POST /api/v2/dags/{dag_id}/dagRuns or `slipstream dags trigger DAG_ID`")
     return dags[0]
 
 
@@ -243,3 +243,31 @@ def recent_events(ctx: ServiceContext, *, asset: str | None = None, limit: int =
         if asset is not None and not asset_listings.asset_exists(session, asset):
             raise NotFound(f"No asset is named {asset!r} or has that URI (see `slipstream assets list`)")
         return asset_listings.recent_events(session, asset=asset, limit=limit)
+
+
+# -- an asset or alias named as the CLI names it ------------------------------------------------
+
+
+def find_asset(ctx: ServiceContext, *, name: str | None = None, uri: str | None = None) -> Asset:
+    """The asset with this name (or this URI); a miss names the closest one."""
+    from slipstream.store.suggestions import did_you_mean
+
+    every = list_assets(ctx).items
+    found = [a for a in every if (name is None or a.name == name) and (uri is None or a.uri == uri)]
+    if found:
+        return found[0]
+    given, known = (name, [a.name for a in every]) if name is not None else (uri or "", [a.uri for a in every])
+    what = f"named {name!r}" if name is not None else f"with URI {uri!r}"
+    hint = did_you_mean(given, known) or " See `slipstream assets list`."
+    raise NotFound(f"No asset {what}.{hint}")
+
+
+def find_alias(ctx: ServiceContext, name: str) -> Alias:
+    from slipstream.store.suggestions import did_you_mean
+
+    every = list_aliases(ctx).items
+    for alias in every:
+        if alias.name == name:
+            return alias
+    hint = did_you_mean(name, [a.name for a in every]) or " See `slipstream assets list --alias`."
+    raise NotFound(f"No asset alias named {name!r}.{hint}")

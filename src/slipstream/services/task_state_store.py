@@ -121,3 +121,13 @@ def clear_keys(
             return task_state.clear_task(session, run.id, task_id)
         run_pk, key = _scope(session, dag_id, run_id, task_id, map_index)
         return task_state.clear(session, run_pk, key)
+
+
+def clean_expired(ctx: ServiceContext, *, dry_run: bool = False) -> int:
+    """Delete the keys whose ``expires_at`` has passed (``dry_run``: count them); how many."""
+    now = utcnow()
+    if dry_run:
+        with ctx.db.read() as session:
+            return task_state.expired(session, now)
+    with ctx.db.write() as session:
+        return task_state.delete_expired(session, now)

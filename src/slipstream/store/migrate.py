@@ -126,10 +126,15 @@ def check(db: Database) -> SchemaCheck:
     return SchemaCheck(current=current, head=_head(), differences=differences)
 
 
-def reset(db: Database) -> None:
-    """Drop every table (all data is lost) and migrate again from nothing."""
+def drop_all(db: Database) -> None:
+    """Drop every table (all data is lost), the revision too."""
     with db.write_connection() as connection:
         Base.metadata.drop_all(connection)
         if "alembic_version" in inspect(connection).get_table_names():
             connection.exec_driver_sql("DROP TABLE alembic_version")
+
+
+def reset(db: Database) -> None:
+    """Drop every table (all data is lost) and migrate again from nothing."""
+    drop_all(db)
     migrate(db)

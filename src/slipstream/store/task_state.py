@@ -79,3 +79,15 @@ def change_value(session: Session | Connection, row_id: int, value: Any, now: da
 def clear_task(session: Session | Connection, dag_run_id: int, task_id: str) -> int:
     """Forget the keys of every instance (map index) of a task in one run."""
     return session.execute(delete(TABLE).where(TABLE.c.dag_run_id == dag_run_id, TABLE.c.task_id == task_id)).rowcount
+
+
+def expired(session: Session | Connection, now: datetime) -> int:
+    """How many keys have expired (they read as absent, but their rows stay until ``delete_expired``)."""
+    query = select(func.count()).select_from(TABLE).where(TABLE.c.expires_at.is_not(None), TABLE.c.expires_at <= now)
+    return int(session.execute(query).scalar_one())
+
+
+def delete_expired(session: Session | Connection, now: datetime) -> int:
+    return session.execute(
+        delete(TABLE).where(TABLE.c.expires_at.is_not(None), TABLE.c.expires_at <= now)
+    ).rowcount
