@@ -64,7 +64,7 @@ def _migrated_and_parsed(home: Path, dag_id: str) -> tuple[Any, Any]:
     from slipstream.store import migrate
     from slipstream.store.db import Database
 
-    settings = Settings.load(home, load_examples=False, dags_folder=home / "dags")
+    settings = Settings.load(home, load_examples=False, dags_folder=home / "dags", dags_are_paused_at_creation=False)
     db = Database(settings.sql_alchemy_conn)
     migrate.migrate(db)
     processor = DagFileProcessor(settings, db)

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from slipstream.cli.environment import (
+    changing_dags_context,
     dags_context,
     dags_folder_option,
     load_settings,
@@ -40,7 +41,7 @@ def _prepared_to_run(dags_folder: str | None, dag_id: str) -> tuple[Any, Any]:
     settings = load_settings(dags_folder)
     db = open_store(settings)
     if dags_folder:
-        parse_dags(settings, db)
+        parse_dags(settings, db, [settings.dags_folder])
     else:
         parse_dag_file_of(settings, db, dag_id)
     return settings, db
@@ -179,7 +180,7 @@ def trigger(
     """Queue a manual run; the scheduler runs it."""
     from slipstream.services import run_actions
 
-    ctx = dags_context(dags_folder)
+    ctx = changing_dags_context(dags_folder)
     run = service_call(run_actions.trigger_run, ctx, dag_id, run_id=run_id, conf=_parse_conf(conf),
                        logical_date=_parse_date(logical_date), partition_key=partition_key)
     print_rows([_run_row(run)], output)
@@ -314,7 +315,8 @@ def backfill(
     from slipstream.scheduler import backfill as backfills
     from slipstream.store.clock import utcnow
 
-    settings, db = _prepared(dags_folder)
+    ctx = changing_dags_context(dags_folder)
+    settings, db = ctx.settings, ctx.db
     _serialized(db, dag_id)
     start, end = _parse_date(start_date), _parse_date(end_date)
     assert start is not None and end is not None

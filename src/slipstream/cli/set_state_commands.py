@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from slipstream.cli.dags_commands import dags
-from slipstream.cli.environment import dags_context, dags_folder_option, service_call, service_context
+from slipstream.cli.environment import changing_dags_context, dags_folder_option, service_call, service_context
 from slipstream.cli.tasks_commands import tasks
 
 MARKABLE = click.Choice(["success", "failed"])
@@ -31,7 +31,7 @@ def task_set_state(dag_id: str, run_id: str, task_id: str, state: str, map_index
     from slipstream.services.task_marking import MarkRequest, mark_task_instance
 
     request = MarkRequest(new_state=state, map_index=map_index)
-    result = service_call(mark_task_instance, dags_context(dags_folder), dag_id, run_id, task_id, request)
+    result = service_call(mark_task_instance, changing_dags_context(dags_folder), dag_id, run_id, task_id, request)
     if not result.task_instances:
         click.echo(f"{dag_id}.{task_id} {run_id} is already {state}.")
         return
@@ -68,7 +68,7 @@ def dag_clear(dag_id: str, run_id: str, only_failed: bool, yes: bool, dags_folde
     """Clear every task instance of one run so the whole run runs again."""
     from slipstream.services import run_actions
 
-    ctx = dags_context(dags_folder)
+    ctx = changing_dags_context(dags_folder)
     preview = service_call(run_actions.clear_run, ctx, dag_id, run_id, only_failed=only_failed, dry_run=True)
     if not preview.task_instances:
         click.echo("No task instances to clear.")
