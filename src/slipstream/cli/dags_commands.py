@@ -247,14 +247,21 @@ def unpause(dag_id: str) -> None:
 @click.argument("logical_date", required=False)
 @click.option("-c", "--conf", default=None, help="JSON object for dag_run.conf; merged into params.")
 @click.option("--timeout", type=float, default=None, help="Give up after this many seconds.")
+@click.option("-q", "--quiet", is_flag=True, help="Show only the live table of task states, not the tasks' log lines.")
 @dags_folder_option
-def test(dag_id: str, logical_date: str | None, conf: str | None, timeout: float | None, dags_folder: str | None) -> None:
-    """Run one whole DAG run now, tasks in parallel, with live progress; exit 1 if it fails."""
+def test(
+    dag_id: str, logical_date: str | None, conf: str | None, timeout: float | None, dags_folder: str | None,
+    quiet: bool = False,
+) -> None:
+    """Run one whole DAG run now, tasks in parallel, with live progress and each task's log lines
+    (prefixed by its task id) as they are written; exit 1 if it fails."""
     from slipstream.cli.progress import run_with_progress
 
     settings, db = _prepared_to_run(dags_folder, dag_id)
     _serialized(db, dag_id)
-    state = run_with_progress(settings, db, dag_id, conf=_parse_conf(conf), logical_date=_parse_date(logical_date), timeout=timeout)
+    state = run_with_progress(
+        settings, db, dag_id, conf=_parse_conf(conf), logical_date=_parse_date(logical_date), timeout=timeout, quiet=quiet
+    )
     if state != "success":
         raise SystemExit(1)
 

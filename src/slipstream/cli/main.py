@@ -16,6 +16,7 @@ from slipstream.cli import (
     pools_commands,
     serve_commands,
     set_state_commands,
+    task_log_commands,
     tasks_commands,
     users_commands,
     variables_commands,
@@ -71,6 +72,7 @@ cli.add_command(db_commands.db)
 cli.add_command(dags_commands.dags)
 cli.add_command(tasks_commands.tasks)
 assert set_state_commands.dag_set_state  # its commands join the dags and tasks groups
+assert task_log_commands.logs  # joins the tasks group
 cli.add_command(config_commands.config)
 cli.add_command(variables_commands.variables)
 cli.add_command(connections_commands.connections)

@@ -1,4 +1,5 @@
-"""The live progress view of ``dags test``: one line per task, refreshed as states change."""
+"""The live progress view of ``dags test``: one line per task, refreshed as states change, and
+the tasks' log lines as they are written, each prefixed by its task (``[extract] Extracting``)."""
 
 from __future__ import annotations
 
@@ -62,15 +63,19 @@ def run_with_progress(
     conf: Mapping[str, Any] | None,
     logical_date: datetime | None,
     timeout: float | None,
+    quiet: bool = False,
 ) -> str:
-    """Trigger a run, schedule it to the end in this process while showing progress; return its state."""
-    from rich.console import Console
+    """Trigger a run, schedule it to the end in this process while showing progress (and, unless
+    ``quiet``, its tasks' log lines); return its state."""
     from rich.live import Live
     from rich.markup import escape
 
+    from slipstream.cli.output import console as output_console
     from slipstream.scheduler.run_to_end import RunTimedOut, schedule_until_finished
     from slipstream.scheduler.triggering import trigger_dag
     from slipstream.sdk.exceptions import ParamValidationError
+    from slipstream.services.context import ServiceContext
+    from slipstream.services.run_logs import RunLogFollower
     from slipstream.store import run_progress
     from slipstream.store.log_paths import run_folder
 
@@ -91,7 +96,14 @@ def run_with_progress(
             return run_progress.progress(session, run.id, MAX_INSTANCES_LISTED)
 
     title = f"{dag_id}  {run.run_id}"
-    console = Console()
+    console = output_console()
+    follower = None if quiet else RunLogFollower(ServiceContext(settings=settings, db=db), dag_id, run.run_id, run.id)
+
+    def print_logs(live: Any) -> None:
+        if follower is not None:
+            for label, line in follower.poll():
+                live.console.print(_log_text(label, line), soft_wrap=True)
+
     started = time.perf_counter()
     thread = threading.Thread(target=schedule, name="dags-test-scheduler", daemon=True)
     thread.start()
@@ -100,9 +112,11 @@ def run_with_progress(
         while thread.is_alive():
             thread.join(pause)
             began = time.perf_counter()
+            print_logs(live)
             live.update(_table(snapshot(), title))
             # The view shares this process with the scheduler: keep it to about a tenth of the time.
             pause = max(MIN_REFRESH_SECONDS, 10 * (time.perf_counter() - began))
+        print_logs(live)
     if not console.is_terminal:
         console.print(_table(snapshot(), title))
     if "error" in outcome:
@@ -118,3 +132,11 @@ def run_with_progress(
             console.print(f"  {_label(row)}: {escape(row.state_reason)}")
         console.print(f"  Task logs are under {run_folder(settings.base_log_folder, dag_id)}")
     return final.state
+
+
+def _log_text(label: str, line: Any) -> Any:
+    """``[task] message`` (the level too when it is not INFO), as plain text: no markup, no highlighting."""
+    from rich.text import Text
+
+    level = f"{line.level.upper()} " if line.level and line.level != "info" else ""
+    return Text(f"[{label}] {level}{line.event}")
