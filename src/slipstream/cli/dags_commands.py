@@ -35,10 +35,10 @@ def _prepared(dags_folder: str | None, local: bool = False) -> tuple[Any, Any]:
     return ctx.settings, ctx.db
 
 
-def _prepared_to_run(dags_folder: str | None, dag_id: str) -> tuple[Any, Any]:
+def _prepared_to_run(dags_folder: str | None, dag_id: str, settings: Any = None) -> tuple[Any, Any]:
     """For a command that runs the DAG's code now: its file is parsed here first (the folder,
     with ``-S FOLDER`` or when the DAG is not recorded yet), so it runs the code as it is."""
-    settings = load_settings(dags_folder)
+    settings = settings or load_settings(dags_folder)
     db = open_store(settings)
     if dags_folder:
         parse_dags(settings, db, [settings.dags_folder])
@@ -255,13 +255,20 @@ def test(
 ) -> None:
     """Run one whole DAG run now, tasks in parallel, with live progress and each task's log lines
     (prefixed by its task id) as they are written; exit 1 if it fails."""
-    from slipstream.cli.progress import run_with_progress
+    from slipstream.cli.progress import WarmingExecutor, run_with_progress
 
-    settings, db = _prepared_to_run(dags_folder, dag_id)
-    _serialized(db, dag_id)
-    state = run_with_progress(
-        settings, db, dag_id, conf=_parse_conf(conf), logical_date=_parse_date(logical_date), timeout=timeout, quiet=quiet
-    )
+    run_conf, when = _parse_conf(conf), _parse_date(logical_date)
+    settings = load_settings(dags_folder)
+    executor = WarmingExecutor(settings)
+    state = None
+    try:
+        settings, db = _prepared_to_run(dags_folder, dag_id, settings)
+        _serialized(db, dag_id)
+        state = run_with_progress(
+            settings, db, dag_id, conf=run_conf, logical_date=when, timeout=timeout, quiet=quiet, executor=executor
+        )
+    finally:
+        executor.end(kill=state is None)
     if state != "success":
         raise SystemExit(1)
 

@@ -55,6 +55,37 @@ def _table(progress: Any, title: str) -> Any:
     return table
 
 
+class WarmingExecutor:
+    """The local executor, its fork server and store service started in a thread at once, while
+    the command does the rest of its start-up (opening the store, parsing the DAG's file)."""
+
+    def __init__(self, settings: Any) -> None:
+        from slipstream.executors.local import LocalExecutor
+
+        self.executor = LocalExecutor(settings)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._start, name="executor-start", daemon=True)
+        self._thread.start()
+
+    def _start(self) -> None:
+        try:
+            self.executor.start()
+        except BaseException as err:  # noqa: BLE001 - raised again where the executor is wanted
+            self._error = err
+
+    def get(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self.executor
+
+    def end(self, *, kill: bool = False) -> None:
+        self._thread.join()
+        if kill:
+            self.executor.terminate()
+        self.executor.end()
+
+
 def run_with_progress(
     settings: Any,
     db: Any,
@@ -64,6 +95,7 @@ def run_with_progress(
     logical_date: datetime | None,
     timeout: float | None,
     quiet: bool = False,
+    executor: Any = None,
 ) -> str:
     """Trigger a run, schedule it to the end in this process while showing progress (and, unless
     ``quiet``, its tasks' log lines); return its state."""
@@ -87,7 +119,9 @@ def run_with_progress(
 
     def schedule() -> None:
         try:
-            outcome["run"] = schedule_until_finished(settings, db, dag_id, run.run_id, timeout=timeout)
+            outcome["run"] = schedule_until_finished(
+                settings, db, dag_id, run.run_id, timeout=timeout, executor=executor and executor.get()
+            )
         except RunTimedOut as err:
             outcome["error"] = err
 
