@@ -12,6 +12,7 @@ from typing import Any
 from slipstream.config import Settings
 from slipstream.executors.base import CallbackRequest, DeadlineRequest, TaskCallbackRequest, Workload
 from slipstream.executors.masked_output import mask_descriptors_from_first_secret
+from slipstream.processes.proctitle import name_task_process
 from slipstream.runner.task_logging import configure_task_logging
 from slipstream.runner.task_runner import run_task
 from slipstream.runner.try_store import ChannelTryStore, TryStore
@@ -64,6 +65,7 @@ def _store_for_this_process(settings: Settings) -> TryStore | None:
 
 def task_process_main(workload: Workload, settings: Settings) -> None:
     os.setpgrp()
+    name_task_process(workload.dag_id, workload.task_id, workload.map_index, workload.try_number)
     path = log_file(
         os.fspath(settings.base_log_folder), workload.dag_id, workload.run_id, workload.task_id, workload.map_index,
         workload.try_number,
