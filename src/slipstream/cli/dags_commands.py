@@ -35,11 +35,11 @@ def _prepared(dags_folder: str | None, local: bool = False) -> tuple[Any, Any]:
     return ctx.settings, ctx.db
 
 
-def _prepared_to_run(dags_folder: str | None, dag_id: str, settings: Any = None) -> tuple[Any, Any]:
+def _prepared_to_run(dags_folder: str | None, dag_id: str, settings: Any = None, db: Any = None) -> tuple[Any, Any]:
     """For a command that runs the DAG's code now: its file is parsed here first (the folder,
     with ``-S FOLDER`` or when the DAG is not recorded yet), so it runs the code as it is."""
     settings = settings or load_settings(dags_folder)
-    db = open_store(settings)
+    db = db or open_store(settings)
     if dags_folder:
         parse_dags(settings, db, [settings.dags_folder])
     else:
@@ -259,10 +259,11 @@ def test(
 
     run_conf, when = _parse_conf(conf), _parse_date(logical_date)
     settings = load_settings(dags_folder)
+    db = open_store(settings)  # migrated before the executor's store service reads it
     executor = WarmingExecutor(settings)
     state = None
     try:
-        settings, db = _prepared_to_run(dags_folder, dag_id, settings)
+        settings, db = _prepared_to_run(dags_folder, dag_id, settings, db)
         _serialized(db, dag_id)
         state = run_with_progress(
             settings, db, dag_id, conf=run_conf, logical_date=when, timeout=timeout, quiet=quiet, executor=executor
