@@ -25,7 +25,7 @@ def find_dag_files(folders: Iterable[Path]) -> list[str]:
     found: list[str] = []
     for folder in folders:
         if folder.is_file():
-            found.append(str(folder.resolve()))
+            found.append(os.path.abspath(folder))  # as a file found in a folder: links not resolved
             continue
         if not folder.is_dir():
             continue
@@ -43,6 +43,13 @@ def find_dag_files(folders: Iterable[Path]) -> list[str]:
                     continue
                 found.append(os.path.abspath(path))
     return found
+
+
+def _both_spellings(paths: Iterable[str]) -> set[str]:
+    """The paths as listed and with symbolic links resolved: a file is recorded under either
+    (a command parsing one file records its resolved path)."""
+    listed = set(paths)
+    return listed | {os.path.realpath(path) for path in listed}
 
 
 @dataclass
@@ -89,7 +96,7 @@ class DagFileProcessor:
         )
         if self.whole:
             with db.write() as session:
-                dag_store.forget_missing_files(session, set(find_dag_files(self.folders)), None)
+                dag_store.forget_missing_files(session, _both_spellings(find_dag_files(self.folders)), None)
 
     def close(self) -> None:
         """Stop parsing (a parse in progress ends, what its file started is killed)."""
@@ -112,7 +119,7 @@ class DagFileProcessor:
             result.parsed = self._parser.parse(self._slow_last(changed), on_result=self._record)
         # Listed again now: a file written while this pass parsed is not missing (another
         # processor, `dags list --local` or a test, may already have recorded its DAGs).
-        existing = set(files) | set(find_dag_files(self.folders))
+        existing = _both_spellings([*files, *find_dag_files(self.folders)])
         with self.db.write() as session:
             scope = None if self.whole else [str(f.resolve()) for f in self.folders if f.is_dir()]
             result.removed = dag_store.forget_missing_files(session, existing, scope)
