@@ -5,9 +5,22 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install dev run test lint bench bench-catchup bench-map bench-cli bench-api bench-ui docs-assets ui ui-test chromium conformance chaos scale clean
+.PHONY: venv-of-another-python install dev run test lint bench bench-catchup bench-map bench-cli bench-api bench-ui docs-assets ui ui-test chromium conformance chaos scale clean
+
+# The venv is made again when its Python is another version than $(PYTHON) (e.g. after a
+# `make run PYTHON=python3.10` that failed), so a plain `make run` then works without `make clean`.
+VERSION_OF = -c 'import sys; print(*sys.version_info[:2], sep=".")'
+PYTHON_VERSION := $(shell $(PYTHON) $(VERSION_OF) 2>/dev/null)
+VENV_VERSION := $(shell test -x $(BIN)/python && $(BIN)/python $(VERSION_OF) 2>/dev/null)
+ifneq ($(VENV_VERSION),$(PYTHON_VERSION))
+$(BIN)/python: venv-of-another-python
+endif
 
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+		echo "Slipstream needs Python 3.11 or newer; $(PYTHON) is $(or $(PYTHON_VERSION),not found)." \
+			"Name another: make run PYTHON=python3.12" >&2; exit 1; }
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 

@@ -119,6 +119,7 @@ def _environment(home: Path, examples: bool) -> dict[str, str]:
     env = dict(os.environ)
     env["SLIPSTREAM_HOME"] = str(home)
     env["SLIPSTREAM__CORE__LOAD_EXAMPLES"] = str(examples).lower()
+    env["SLIPSTREAM__CORE__DAGS_ARE_PAUSED_AT_CREATION"] = "false"
     return env
 
 
@@ -129,7 +130,7 @@ def _prepare(home: Path, examples: bool) -> Any:
     from slipstream.store import migrate
     from slipstream.store.db import Database
 
-    settings = Settings.load(home, load_examples=examples, dags_folder=home / "dags")
+    settings = Settings.load(home, load_examples=examples, dags_folder=home / "dags", dags_are_paused_at_creation=False)
     db = Database(settings.sql_alchemy_conn)
     migrate.migrate(db)
     processor = DagFileProcessor(settings, db)

@@ -64,7 +64,7 @@ def _migrated_and_parsed(home: Path, dag_id: str, database_url: str | None = Non
     from slipstream.store import migrate
     from slipstream.store.db import Database
 
-    settings = Settings.load(home, load_examples=False, dags_folder=home / "dags")
+    settings = Settings.load(home, load_examples=False, dags_folder=home / "dags", dags_are_paused_at_creation=False)
     if database_url is not None:
         settings = settings.replace(sql_alchemy_conn=database_url)
     db = Database(settings.sql_alchemy_conn)

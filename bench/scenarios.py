@@ -198,6 +198,13 @@ def run_map10000() -> dict[str, float]:
     return run_map(10_000)
 
 
+def run_seed_dags_test_command(path: Path = SEED_PARALLEL) -> dict[str, float]:
+    """``slipstream dags test parallel_data_processing`` as a whole command (bench/dags_test_command.py)."""
+    from bench.dags_test_command import time_dags_test
+
+    return time_dags_test(path, "parallel_data_processing", SEED_CRITICAL_PATH_SECONDS)
+
+
 def run_api_reads() -> dict[str, float]:
     from bench.api import run_api
 
@@ -249,6 +256,17 @@ BENCHMARKS: dict[str, Benchmark] = {
                 Metric("first_task_wait_ms", "ms", description="run start -> first task process running"),
                 Metric("critical_path_waits_ms", "ms", description="run start -> 1st task, gaps, last task -> run end"),
                 Metric("critical_path_task_excess_ms", "ms", description="sum of (task duration - its sleep)"),
+            ],
+            default_repeat=3,
+        ),
+        Benchmark(
+            "dags_test_parallel_data_processing",
+            "`slipstream dags test parallel_data_processing --quiet`, the whole command (12 s critical path)",
+            run_seed_dags_test_command,
+            [
+                Metric("command_wall_s", "s", description="process start -> exit"),
+                Metric("overhead_s", "s", description="command wall time - 12 s"),
+                Metric("first_task_ms", "ms", 300.0, description="process start -> first task's start_date"),
             ],
             default_repeat=3,
         ),

@@ -71,6 +71,7 @@ def main() -> int:
     (home / "dags" / "fanout.py").write_text(DAG.format(ledger=str(ledger)))
     url = args.postgres or f"sqlite:///{home / 'slipstream.db'}"
     env = dict(os.environ, SLIPSTREAM_HOME=str(home), SLIPSTREAM__CORE__LOAD_EXAMPLES="false",
+               SLIPSTREAM__CORE__DAGS_ARE_PAUSED_AT_CREATION="false",
                SLIPSTREAM__DATABASE__SQL_ALCHEMY_CONN=url)
     db = Database(url)
     migrate.migrate(db)

@@ -143,6 +143,7 @@ def _environment(home: Path, database_url: str, parallelism: int) -> dict[str, s
     env.update({
         "SLIPSTREAM_HOME": str(home),
         "SLIPSTREAM__CORE__LOAD_EXAMPLES": "False",
+        "SLIPSTREAM__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "SLIPSTREAM__CORE__PARALLELISM": str(parallelism),
         "SLIPSTREAM__DATABASE__SQL_ALCHEMY_CONN": database_url,
     })

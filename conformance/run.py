@@ -68,6 +68,7 @@ def run_dag(dag_id: str, files: dict[str, str], root: Path, work: Path, time_lim
         "SLIPSTREAM_HOME": str(work / dag_id / "home"),
         "SLIPSTREAM__CORE__DAGS_FOLDER": str(dag_file.parent),
         "SLIPSTREAM__CORE__LOAD_EXAMPLES": "False",
+        "SLIPSTREAM__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
     })
     started = time.perf_counter()
     timed_out = False

@@ -24,12 +24,16 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in list(os.environ):
         if name.startswith(("SLIPSTREAM__", "AIRFLOW__")):
             monkeypatch.delenv(name)
+    # New DAGs start unpaused in tests, so that a test's DAG is scheduled without `dags unpause`
+    # (tests/cli/test_subdir_and_pausing.py checks the default, paused).
+    monkeypatch.setenv("SLIPSTREAM__CORE__DAGS_ARE_PAUSED_AT_CREATION", "false")
     return home
 
 
 @pytest.fixture
 def settings(home: Path) -> Settings:
-    return Settings.load(home, load_examples=False, task_heartbeat_sec=1.0)
+    """The home's settings; new DAGs start unpaused, so that what a test parses is scheduled at once."""
+    return Settings.load(home, load_examples=False, task_heartbeat_sec=1.0, dags_are_paused_at_creation=False)
 
 
 @pytest.fixture

@@ -134,7 +134,7 @@ def running_api(backend: str, home: Path) -> Iterator[Api]:
                 patch.delenv(name)
         postgres = _postgres_database() if backend == "postgres" else None
         overrides: dict[str, Any] = {"load_examples": False, "task_heartbeat_sec": 1.0, "dag_dir_list_interval": 0.5,
-                                     "login_attempts_per_minute": 1000}
+                                     "login_attempts_per_minute": 1000, "dags_are_paused_at_creation": False}
         if postgres is not None:
             overrides["sql_alchemy_conn"] = next(postgres)
         settings = Settings.load(home, **overrides)

@@ -86,3 +86,17 @@ def test_cli_arguments() -> None:
     assert args.repeat == 2 and args.only == ["chain50"] and args.json == Path("x.json")
     with pytest.raises(SystemExit):
         run.parse_args(["--only", "no-such-benchmark"])
+
+
+def test_dags_test_command_tiny(tmp_path: Path) -> None:
+    from bench.dags_test_command import time_dags_test
+
+    path = tmp_path / "tiny.py"
+    path.write_text(
+        "from datetime import datetime\nfrom airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+        "with DAG('tiny', start_date=datetime(2024, 1, 1), schedule=None):\n"
+        "    BashOperator(task_id='only', bash_command='sleep 0.2')\n"
+    )
+    figures = time_dags_test(path, "tiny", 0.2)
+    _numeric(figures, ["command_wall_s", "overhead_s", "first_task_ms"])
+    assert 0 < figures["first_task_ms"] < figures["command_wall_s"] * 1000

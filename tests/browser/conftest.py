@@ -77,7 +77,7 @@ class Standalone:
 def standalone_env(home: Path, port: int = 0) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLIPSTREAM__", "AIRFLOW__"))}
     env.update(SLIPSTREAM_HOME=str(home), SLIPSTREAM__API__PORT=str(port), SLIPSTREAM__CORE__LOAD_EXAMPLES="false",
-               PYTHONUNBUFFERED="1")
+               SLIPSTREAM__CORE__DAGS_ARE_PAUSED_AT_CREATION="false", PYTHONUNBUFFERED="1")
     return env
 
 

@@ -182,6 +182,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLIPSTREAM", "AIRFLOW"))}
     env.update(
         SLIPSTREAM_HOME=str(home), SLIPSTREAM__CORE__LOAD_EXAMPLES="false", PYTHONUNBUFFERED="1",
+        SLIPSTREAM__CORE__DAGS_ARE_PAUSED_AT_CREATION="false",
         SLIPSTREAM__CORE__DAGBAG_IMPORT_TIMEOUT=str(TIMEOUT), SLIPSTREAM_CORPUS_TEST=marker.split("=", 1)[1],
     )
     database = home / "slipstream.db"

@@ -256,7 +256,7 @@ def module_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Set
         for name in list(os.environ):
             if name.startswith(("SLIPSTREAM__", "AIRFLOW__")):
                 patch.delenv(name)
-        settings = Settings.load(home, load_examples=False, task_heartbeat_sec=1.0)
+        settings = Settings.load(home, load_examples=False, task_heartbeat_sec=1.0, dags_are_paused_at_creation=False)
         database = Database(settings.sql_alchemy_conn)
         migrate.migrate(database)
         yield settings, database

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def settings(home, postgres_url) -> Settings:
-    return Settings.load(home, load_examples=False, task_heartbeat_sec=1.0).replace(sql_alchemy_conn=postgres_url)
+    return Settings.load(
+        home, load_examples=False, task_heartbeat_sec=1.0, dags_are_paused_at_creation=False
+    ).replace(sql_alchemy_conn=postgres_url)
 
 
 @pytest.fixture

@@ -7,13 +7,7 @@ from typing import Any
 
 import click
 
-from slipstream.cli.environment import (
-    dags_folder_option,
-    parse_dags,
-    read_dags,
-    service_call,
-    service_context,
-)
+from slipstream.cli.environment import dags_context, dags_folder_option, service_call
 from slipstream.cli.output import output_option, print_rows
 
 LIST_COLUMNS = ["name", "uri", "group", "consuming_dags", "producing_tasks", "last_event"]
@@ -26,12 +20,7 @@ def assets() -> None:
 
 
 def _context(dags_folder: str | None) -> Any:
-    ctx = service_context(dags_folder)
-    if dags_folder:
-        parse_dags(ctx.settings, ctx.db)
-    else:
-        read_dags(ctx.settings, ctx.db)
-    return ctx
+    return dags_context(dags_folder)
 
 
 @assets.command("list")

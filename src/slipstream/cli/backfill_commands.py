@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from slipstream.cli.dags_commands import _parse_conf, _parse_date, _prepared, _serialized
+from slipstream.cli.dags_commands import _parse_conf, _parse_date, _serialized
+from slipstream.cli.environment import changing_dags_context
 
 # Airflow's --reprocess-behavior: what to do with a logical date that already has a run.
 REPROCESS = {
@@ -29,7 +30,8 @@ def backfill_now(
     from slipstream.scheduler import backfill as backfills
     from slipstream.store.clock import utcnow
 
-    settings, db = _prepared(dags_folder)
+    ctx = changing_dags_context(dags_folder)  # a backfill's runs need the DAG's row: -S FOLDER records it
+    settings, db = ctx.settings, ctx.db
     _serialized(db, dag_id)
     assert start is not None and end is not None
     try:

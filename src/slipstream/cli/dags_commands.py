@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from slipstream.cli.environment import (
+    changing_dags_context,
     dags_context,
     dags_folder_option,
     known_dag,
@@ -36,13 +37,13 @@ def _prepared(dags_folder: str | None, local: bool = False) -> tuple[Any, Any]:
     return ctx.settings, ctx.db
 
 
-def _prepared_to_run(dags_folder: str | None, dag_id: str) -> tuple[Any, Any]:
+def _prepared_to_run(dags_folder: str | None, dag_id: str, settings: Any = None, db: Any = None) -> tuple[Any, Any]:
     """For a command that runs the DAG's code now: its file is parsed here first (the folder,
     with ``-S FOLDER`` or when the DAG is not recorded yet), so it runs the code as it is."""
-    settings = load_settings(dags_folder)
-    db = open_store(settings)
+    settings = settings or load_settings(dags_folder)
+    db = db or open_store(settings)
     if dags_folder:
-        parse_dags(settings, db)
+        parse_dags(settings, db, [settings.dags_folder])
     else:
         parse_dag_file_of(settings, db, dag_id)
     return settings, db
@@ -183,7 +184,7 @@ def trigger(
     """Queue a manual run; the scheduler runs it."""
     from slipstream.services import run_actions
 
-    ctx = dags_context(dags_folder)
+    ctx = changing_dags_context(dags_folder)
     known_dag(ctx, dag_id)
     run = service_call(run_actions.trigger_run, ctx, dag_id, run_id=run_id, conf=_parse_conf(conf),
                        logical_date=_parse_date(logical_date), partition_key=partition_key)
@@ -297,14 +298,29 @@ def unpause(dag_id: str, as_regex: bool, yes: bool, output: str) -> None:
 @click.argument("logical_date", required=False)
 @click.option("-c", "--conf", default=None, help="JSON object for dag_run.conf; merged into params.")
 @click.option("--timeout", type=float, default=None, help="Give up after this many seconds.")
+@click.option("-q", "--quiet", is_flag=True, help="Show only the live table of task states, not the tasks' log lines.")
 @dags_folder_option
-def test(dag_id: str, logical_date: str | None, conf: str | None, timeout: float | None, dags_folder: str | None) -> None:
-    """Run one whole DAG run now, tasks in parallel, with live progress; exit 1 if it fails."""
-    from slipstream.cli.progress import run_with_progress
+def test(
+    dag_id: str, logical_date: str | None, conf: str | None, timeout: float | None, dags_folder: str | None,
+    quiet: bool = False,
+) -> None:
+    """Run one whole DAG run now, tasks in parallel, with live progress and each task's log lines
+    (prefixed by its task id) as they are written; exit 1 if it fails."""
+    from slipstream.cli.progress import WarmingExecutor, run_with_progress
 
-    settings, db = _prepared_to_run(dags_folder, dag_id)
-    _serialized(db, dag_id)
-    state = run_with_progress(settings, db, dag_id, conf=_parse_conf(conf), logical_date=_parse_date(logical_date), timeout=timeout)
+    run_conf, when = _parse_conf(conf), _parse_date(logical_date)
+    settings = load_settings(dags_folder)
+    db = open_store(settings)  # migrated before the executor's store service reads it
+    executor = WarmingExecutor(settings)
+    state = None
+    try:
+        settings, db = _prepared_to_run(dags_folder, dag_id, settings, db)
+        _serialized(db, dag_id)
+        state = run_with_progress(
+            settings, db, dag_id, conf=run_conf, logical_date=when, timeout=timeout, quiet=quiet, executor=executor
+        )
+    finally:
+        executor.end(kill=state is None)
     if state != "success":
         raise SystemExit(1)
 

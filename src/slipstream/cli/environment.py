@@ -3,7 +3,12 @@
 Commands read DAGs and import errors from the store. They parse DAG files themselves only when
 asked (``--local``, ``-S FOLDER``), when no processor has ever recorded the DAG folders, or,
 for the commands that run a DAG's code now (``dags test``, ``tasks test``, ``tasks render``),
-the one file of that DAG."""
+the one file of that DAG.
+
+``-S FOLDER`` is for one command only, as in Airflow: a command that only reads parses FOLDER
+into a scratch store of its own, thrown away when it ends; one that changes the store (trigger,
+test, backfill, clear, set-state) records FOLDER's DAGs, which the scheduler deactivates (their
+files are outside its DAG folders) and never schedules."""
 
 from __future__ import annotations
 
@@ -69,18 +74,56 @@ def service_context(dags_folder: str | None = None) -> Any:
 
 
 def dags_context(dags_folder: str | None = None, local: bool = False) -> Any:
-    """``service_context`` for a command that reads DAGs: they are parsed here first with ``local``,
-    with ``-S FOLDER`` (that folder), or when no processor ever recorded the DAG folders."""
+    """``service_context`` for a command that only reads DAGs: with ``-S FOLDER``, that folder
+    parsed into a scratch store (the store is left as it is); else the store's DAGs, parsed here
+    first with ``local`` or when no processor ever recorded the DAG folders."""
+    from slipstream.services.context import ServiceContext
+    from slipstream.services.notify import notifier_for
+
+    settings = load_settings(dags_folder)
+    if dags_folder:
+        db = scratch_store(settings)
+        parse_dags(settings, db)
+    else:
+        db = open_store(settings)
+        read_dags(settings, db, local=local)
+    return ServiceContext(settings=settings, db=db, notify=notifier_for(settings, db))
+
+
+def changing_dags_context(dags_folder: str | None = None) -> Any:
+    """``service_context`` for a command that changes runs or task instances: with ``-S FOLDER``
+    that folder's DAGs are recorded in the store (the scheduler never schedules them)."""
     from slipstream.services.context import ServiceContext
     from slipstream.services.notify import notifier_for
 
     settings = load_settings(dags_folder)
     db = open_store(settings)
     if dags_folder:
-        parse_dags(settings, db)
+        parse_dags(settings, db, [settings.dags_folder])
     else:
-        read_dags(settings, db, local=local)
+        read_dags(settings, db)
     return ServiceContext(settings=settings, db=db, notify=notifier_for(settings, db))
+
+
+def scratch_store(settings: Settings) -> Any:
+    """A fresh SQLite store in a temporary folder removed when the command ends."""
+    import atexit
+    import shutil
+    import tempfile
+
+    from slipstream.store import migrate
+    from slipstream.store.db import Database
+
+    folder = tempfile.mkdtemp(prefix="slipstream-subdir-")
+    db = Database(f"sqlite:///{folder}/scratch.db")
+    migrate.migrate(db)
+
+    def remove() -> None:
+        db.dispose()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    atexit.register(remove)
+    return db
 
 
 def service_call(function: Any, *args: Any, **kwargs: Any) -> Any:
@@ -111,7 +154,9 @@ def known_task(ctx: Any, dag_id: str, task_id: str) -> None:
 
 
 def parse_dags(settings: Settings, db: Any, folders: list[Path] | None = None) -> Any:
-    """Parse the DAG folders (or ``folders``: folders or files) once, here, and record the results."""
+    """Parse the DAG folders (or ``folders``: folders or files) once, here, and record the results.
+    Without ``folders``, DAGs recorded from files outside the DAG folders are deactivated: never
+    call it so on the real store with settings changed by ``-S``."""
     from slipstream.dagfiles.processor import DagFileProcessor
 
     processor = DagFileProcessor(settings, db, folders)
@@ -153,7 +198,7 @@ def parse_dag_file_of(settings: Settings, db: Any, dag_id: str) -> None:
     if fileloc is not None and Path(fileloc).is_file():
         parse_dags(settings, db, [Path(fileloc)])
     else:
-        parse_dags(settings, db)
+        parse_dags(settings, db, settings.dag_folders())
 
 
 def local_option(function: Any) -> Any:

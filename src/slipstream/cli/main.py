@@ -27,6 +27,7 @@ from slipstream.cli import (
     serve_commands,
     set_state_commands,
     state_commands,
+    task_log_commands,
     tasks_commands,
     users_commands,
     variables_commands,
@@ -85,6 +86,7 @@ cli.add_command(tasks_commands.tasks)
 assert set_state_commands.dag_set_state  # its commands join the dags and tasks groups
 assert state_commands.dag_state  # likewise
 assert dag_admin_commands.details  # likewise
+assert task_log_commands.logs  # joins the tasks group
 cli.add_command(config_commands.config)
 cli.add_command(variables_commands.variables)
 cli.add_command(connections_commands.connections)

@@ -70,3 +70,12 @@ def print_rows(rows: Sequence[dict[str, Any]], output: str, columns: Sequence[st
     if not console.is_terminal:
         console = Console(width=max(console.width, 240))
     console.print(table)
+
+
+def console() -> Any:
+    """A rich console for messages: on a terminal, wrapped to its width; piped to a file or
+    another program, one line per message however long (never cut at 80 columns)."""
+    from rich.console import Console
+
+    found = Console()
+    return found if found.is_terminal else Console(soft_wrap=True)

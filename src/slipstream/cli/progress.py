@@ -1,4 +1,5 @@
-"""The live progress view of ``dags test``: one line per task, refreshed as states change."""
+"""The live progress view of ``dags test``: one line per task, refreshed as states change, and
+the tasks' log lines as they are written, each prefixed by its task (``[extract] Extracting``)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,37 @@ def _table(progress: Any, title: str) -> Any:
     return table
 
 
+class WarmingExecutor:
+    """The local executor, its fork server and store service started in a thread at once, while
+    the command does the rest of its start-up (opening the store, parsing the DAG's file)."""
+
+    def __init__(self, settings: Any) -> None:
+        from slipstream.executors.local import LocalExecutor
+
+        self.executor = LocalExecutor(settings)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._start, name="executor-start", daemon=True)
+        self._thread.start()
+
+    def _start(self) -> None:
+        try:
+            self.executor.start()
+        except BaseException as err:  # noqa: BLE001 - raised again where the executor is wanted
+            self._error = err
+
+    def get(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self.executor
+
+    def end(self, *, kill: bool = False) -> None:
+        self._thread.join()
+        if kill:
+            self.executor.terminate()
+        self.executor.end()
+
+
 def run_with_progress(
     settings: Any,
     db: Any,
@@ -62,15 +94,20 @@ def run_with_progress(
     conf: Mapping[str, Any] | None,
     logical_date: datetime | None,
     timeout: float | None,
+    quiet: bool = False,
+    executor: Any = None,
 ) -> str:
-    """Trigger a run, schedule it to the end in this process while showing progress; return its state."""
-    from rich.console import Console
+    """Trigger a run, schedule it to the end in this process while showing progress (and, unless
+    ``quiet``, its tasks' log lines); return its state."""
     from rich.live import Live
     from rich.markup import escape
 
+    from slipstream.cli.output import console as output_console
     from slipstream.scheduler.run_to_end import RunTimedOut, schedule_until_finished
     from slipstream.scheduler.triggering import trigger_dag
     from slipstream.sdk.exceptions import ParamValidationError
+    from slipstream.services.context import ServiceContext
+    from slipstream.services.run_logs import RunLogFollower
     from slipstream.store import run_progress
     from slipstream.store.log_paths import run_folder
 
@@ -82,7 +119,9 @@ def run_with_progress(
 
     def schedule() -> None:
         try:
-            outcome["run"] = schedule_until_finished(settings, db, dag_id, run.run_id, timeout=timeout)
+            outcome["run"] = schedule_until_finished(
+                settings, db, dag_id, run.run_id, timeout=timeout, executor=executor and executor.get()
+            )
         except RunTimedOut as err:
             outcome["error"] = err
 
@@ -91,7 +130,14 @@ def run_with_progress(
             return run_progress.progress(session, run.id, MAX_INSTANCES_LISTED)
 
     title = f"{dag_id}  {run.run_id}"
-    console = Console()
+    console = output_console()
+    follower = None if quiet else RunLogFollower(ServiceContext(settings=settings, db=db), dag_id, run.run_id, run.id)
+
+    def print_logs(live: Any) -> None:
+        if follower is not None:
+            for label, line in follower.poll():
+                live.console.print(_log_text(label, line), soft_wrap=True)
+
     started = time.perf_counter()
     thread = threading.Thread(target=schedule, name="dags-test-scheduler", daemon=True)
     thread.start()
@@ -100,9 +146,11 @@ def run_with_progress(
         while thread.is_alive():
             thread.join(pause)
             began = time.perf_counter()
+            print_logs(live)
             live.update(_table(snapshot(), title))
             # The view shares this process with the scheduler: keep it to about a tenth of the time.
             pause = max(MIN_REFRESH_SECONDS, 10 * (time.perf_counter() - began))
+        print_logs(live)
     if not console.is_terminal:
         console.print(_table(snapshot(), title))
     if "error" in outcome:
@@ -118,3 +166,11 @@ def run_with_progress(
             console.print(f"  {_label(row)}: {escape(row.state_reason)}")
         console.print(f"  Task logs are under {run_folder(settings.base_log_folder, dag_id)}")
     return final.state
+
+
+def _log_text(label: str, line: Any) -> Any:
+    """``[task] message`` (the level too when it is not INFO), as plain text: no markup, no highlighting."""
+    from rich.text import Text
+
+    level = f"{line.level.upper()} " if line.level and line.level != "info" else ""
+    return Text(f"[{label}] {level}{line.event}")

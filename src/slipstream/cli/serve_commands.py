@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from slipstream.cli.environment import dags_folder_option, load_settings, open_store
+from slipstream.cli.state_console import StateLines
 
 STATE_COLOURS = {"success": "green", "failed": "red", "upstream_failed": "yellow", "up_for_retry": "yellow", "skipped": "magenta"}
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -83,15 +84,11 @@ def _serve(dags_folder: str | None, verbose: bool, *, with_api: bool = False) ->
         for path in result.removed:
             console.echo(f"Removed DAG file {path}")
 
-    def on_change(kind: str, item: Any) -> None:
-        stamp = datetime.now().strftime("%H:%M:%S.%f")[:-3]
-        if kind == "dag_run":
-            dag_id, run_id, state = item
-            console.echo(f"{stamp} DAG run {dag_id} {run_id}: {state}", fg=STATE_COLOURS.get(state), bold=True)
-        else:
-            dag_id, run_id, task_id, map_index, state = item
-            index = f"[{map_index}]" if map_index >= 0 else ""
-            console.echo(f"{stamp} {dag_id}.{task_id}{index} {run_id}: {state}", fg=STATE_COLOURS.get(state))
+    def echo_state(line: str, state: str, is_run: bool, when: datetime | None) -> None:
+        stamp = (when.astimezone() if when is not None else datetime.now()).strftime("%H:%M:%S.%f")[:-3]
+        console.echo(f"{stamp} {line}", fg=STATE_COLOURS.get(state), bold=is_run)
+
+    state_lines = StateLines(db, echo_state)
 
     if with_api:
         # Startup is mostly imports, which allocate much and free little: the collector would walk
@@ -110,7 +107,7 @@ def _serve(dags_folder: str | None, verbose: bool, *, with_api: bool = False) ->
     from slipstream.scheduler.service import SchedulerCannotStart, SchedulerService
 
     try:
-        service = SchedulerService(settings, db, on_change=on_change, on_parse=on_parse)
+        service = SchedulerService(settings, db, on_change=state_lines.on_change, on_parse=on_parse)
         service.prepare()
     except SchedulerCannotStart as err:
         if api is not None:
@@ -126,9 +123,11 @@ def _serve(dags_folder: str | None, verbose: bool, *, with_api: bool = False) ->
     for _ in early_stops:
         service.stop()
     console.echo("Scheduler started; press Ctrl-C to stop.")
+    state_lines.start()
     try:
         service.run()
     finally:
+        state_lines.stop()
         if api is not None:
             api.stop()
     console.echo("Scheduler stopped.")

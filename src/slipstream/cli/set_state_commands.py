@@ -11,7 +11,7 @@ import click
 
 from slipstream.cli.dags_commands import dags
 from slipstream.cli.environment import (
-    dags_context,
+    changing_dags_context,
     dags_folder_option,
     known_dag,
     known_task,
@@ -38,7 +38,7 @@ def task_set_state(dag_id: str, run_id: str, task_id: str, state: str, map_index
     from slipstream.services.task_marking import MarkRequest, mark_task_instance
 
     request = MarkRequest(new_state=state, map_index=map_index)
-    ctx = dags_context(dags_folder)
+    ctx = changing_dags_context(dags_folder)
     known_task(ctx, dag_id, task_id)
     result = service_call(mark_task_instance, ctx, dag_id, run_id, task_id, request)
     if not result.task_instances:
@@ -79,7 +79,7 @@ def dag_clear(dag_id: str, run_id: str, only_failed: bool, yes: bool, dags_folde
     """Clear every task instance of one run so the whole run runs again."""
     from slipstream.services import run_actions
 
-    ctx = dags_context(dags_folder)
+    ctx = changing_dags_context(dags_folder)
     known_dag(ctx, dag_id)
     preview = service_call(run_actions.clear_run, ctx, dag_id, run_id, only_failed=only_failed, dry_run=True)
     if not preview.task_instances:

@@ -10,6 +10,7 @@ import click
 
 from slipstream.cli.dags_commands import _parse_conf, _parse_date, _prepared_to_run, _serialized
 from slipstream.cli.environment import (
+    changing_dags_context,
     dags_context,
     dags_folder_option,
     known_dag,
@@ -151,7 +152,7 @@ def clear(
     """Clear task instances so the scheduler runs them again (their try number goes on)."""
     from slipstream.services.clearing import ClearRequest, clear_task_instances
 
-    ctx = dags_context(dags_folder)
+    ctx = changing_dags_context(dags_folder)
     known_dag(ctx, dag_id)
     request = ClearRequest(
         task_regex=task_regex, start=_parse_date(start_date), end=_parse_date(end_date), include_upstream=upstream,

@@ -46,6 +46,9 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
         ),
         "dags_folder": (str, "{home}/dags", "Folder scanned for DAG files."),
         "load_examples": (bool, True, "Also load the example DAGs shipped with Slipstream."),
+        "dags_are_paused_at_creation": (
+            bool, True, "New DAGs start paused (a DAG's is_paused_upon_creation wins; the examples start unpaused).",
+        ),
         "parallelism": (int, 32, "Task instances running at once in the whole installation."),
         "max_active_tasks_per_dag": (int, 16, "Default max_active_tasks of a DAG."),
         "max_active_runs_per_dag": (int, 16, "Default max_active_runs of a DAG."),
@@ -248,6 +251,9 @@ class Config:
         return self.values[section][key]
 
 
+EXAMPLE_DAGS = Path(__file__).resolve().parent.parent / "example_dags"
+
+
 @dataclass(frozen=True)
 class Settings:
     """What the running product needs, typed; passed down from the entry point."""
@@ -269,6 +275,7 @@ class Settings:
     dag_dir_list_interval: float
     parsing_processes: int
     catchup_by_default: bool = False
+    dags_are_paused_at_creation: bool = True
     use_job_schedule: bool = True
     create_cron_data_intervals: bool = CRON_DATA_INTERVALS
     create_delta_data_intervals: bool = DELTA_DATA_INTERVALS
@@ -317,6 +324,7 @@ class Settings:
             dags_folder=Path(get("core", "dags_folder")).expanduser(),
             executor=get("core", "executor"),
             load_examples=get("core", "load_examples"),
+            dags_are_paused_at_creation=get("core", "dags_are_paused_at_creation"),
             sql_alchemy_conn=get("database", "sql_alchemy_conn"),
             base_log_folder=Path(get("logging", "base_log_folder")).expanduser(),
             parallelism=get("core", "parallelism"),
@@ -368,5 +376,5 @@ class Settings:
         """The folders whose DAG files are loaded: the dags folder, then the examples."""
         folders = [self.dags_folder]
         if self.load_examples:
-            folders.append(Path(__file__).resolve().parent.parent / "example_dags")
+            folders.append(EXAMPLE_DAGS)
         return folders

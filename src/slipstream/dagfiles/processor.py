@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from slipstream.config import Settings
+from slipstream.config.settings import EXAMPLE_DAGS
 from slipstream.dagfiles.parsing import FileParser, ParsedFile
 from slipstream.store import dags as dag_store
 from slipstream.store import row_locks
@@ -25,7 +26,7 @@ def find_dag_files(folders: Iterable[Path]) -> list[str]:
     found: list[str] = []
     for folder in folders:
         if folder.is_file():
-            found.append(str(folder.resolve()))
+            found.append(os.path.abspath(folder))  # as a file found in a folder: links not resolved
             continue
         if not folder.is_dir():
             continue
@@ -45,6 +46,13 @@ def find_dag_files(folders: Iterable[Path]) -> list[str]:
     return found
 
 
+def _both_spellings(paths: Iterable[str]) -> set[str]:
+    """The paths as listed and with symbolic links resolved: a file is recorded under either
+    (a command parsing one file records its resolved path)."""
+    listed = set(paths)
+    return listed | {os.path.realpath(path) for path in listed}
+
+
 @dataclass
 class ProcessorPass:
     parsed: list[ParsedFile] = field(default_factory=list)
@@ -59,7 +67,11 @@ class DagFileProcessor:
     """Re-parses a file when its modification time changes; ``process(force=True)`` parses all.
 
     Each file's result is recorded as soon as that file is parsed (``on_recorded`` is then
-    called with it), so a slow or hanging file delays no other file's DAGs."""
+    called with it), so a slow or hanging file delays no other file's DAGs.
+
+    A processor of the configured DAG folders (no ``folders`` given) holds them to be the whole
+    truth: at once when it is made, and after each pass, it deactivates every DAG whose file is
+    gone or lies outside them (recorded by a command run with ``-S``), so none is scheduled."""
 
     def __init__(
         self, settings: Settings, db: Database, folders: list[Path] | None = None,
@@ -67,6 +79,7 @@ class DagFileProcessor:
     ) -> None:
         self.settings = settings
         self.db = db
+        self.whole = folders is None
         self.folders = folders if folders is not None else settings.dag_folders()
         self.on_recorded = on_recorded
         self._mtimes: dict[str, float] = {}
@@ -82,6 +95,9 @@ class DagFileProcessor:
             data_intervals=(settings.create_cron_data_intervals, settings.create_delta_data_intervals),
             memory_limit=settings.dag_file_memory_limit,
         )
+        if self.whole:
+            with db.write() as session:
+                dag_store.forget_missing_files(session, _both_spellings(find_dag_files(self.folders)), None)
 
     def close(self) -> None:
         """Stop parsing (a parse in progress ends, what its file started is killed)."""
@@ -104,12 +120,11 @@ class DagFileProcessor:
             result.parsed = self._parser.parse(self._slow_last(changed), on_result=self._record)
         # Listed again now: a file written while this pass parsed is not missing (another
         # processor, `dags list --local` or a test, may already have recorded its DAGs).
-        existing = set(files) | set(find_dag_files(self.folders))
+        existing = _both_spellings([*files, *find_dag_files(self.folders)])
         with self.db.write() as session:
             row_locks.hold_dag_files(session)
-            result.removed = dag_store.forget_missing_files(
-                session, existing, [str(f.resolve()) for f in self.folders if f.is_dir()]
-            )
+            scope = None if self.whole else [str(f.resolve()) for f in self.folders if f.is_dir()]
+            result.removed = dag_store.forget_missing_files(session, existing, scope)
             for path, dag_ids in list(self._refused.items()):
                 if path in result.removed or dag_store.unowned(session, dag_ids):
                     del self._refused[path]
@@ -139,7 +154,8 @@ class DagFileProcessor:
         for path in taken_later:
             dag_store.sync_file(session, path, [], [], now)  # hand back what it took in this pass
         refused = dag_store.sync_file(
-            session, parsed.path, parsed.dags, parsed.errors, now, catchup_by_default=self.settings.catchup_by_default
+            session, parsed.path, parsed.dags, parsed.errors, now, catchup_by_default=self.settings.catchup_by_default,
+            paused_at_creation=self._paused_at_creation(parsed.path),
         )
         for dag_id in new - set(refused):
             self._claimed[dag_id] = (parsed.path, parsed)
@@ -149,6 +165,12 @@ class DagFileProcessor:
         for path in sorted(taken_later):
             later = next(p for f, p in self._claimed.values() if f == path)
             self._sync(session, later, now)
+
+    def _paused_at_creation(self, path: str) -> bool:
+        """[core] dags_are_paused_at_creation, except for the shipped examples: they start unpaused, as a demo."""
+        if path.startswith(str(EXAMPLE_DAGS) + os.sep):
+            return False
+        return self.settings.dags_are_paused_at_creation
 
     def _record(self, parsed: ParsedFile) -> None:
         """Write one file's result in its own transaction, then tell ``on_recorded``."""

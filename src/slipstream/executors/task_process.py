@@ -13,6 +13,7 @@ from slipstream.config import Settings
 from slipstream.executors.base import NOT_CLAIMED_EXIT_CODE
 from slipstream.executors.masked_output import mask_descriptors_from_first_secret
 from slipstream.executors.workload_json import file_version_note, load_request, load_workload
+from slipstream.processes.proctitle import name_task_process
 from slipstream.runner.task_logging import configure_task_logging
 from slipstream.runner.task_runner import run_task
 from slipstream.runner.try_store import ChannelTryStore, TryStore
@@ -79,6 +80,7 @@ def task_process_main(payload: str) -> None:
     settings = _settings
     workload = load_workload(payload, settings)
     os.setpgrp()
+    name_task_process(workload.dag_id, workload.task_id, workload.map_index, workload.try_number)
     path = log_file(
         os.fspath(settings.base_log_folder), workload.dag_id, workload.run_id, workload.task_id, workload.map_index,
         workload.try_number,

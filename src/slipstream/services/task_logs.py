@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import re
 import socket
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -140,3 +142,35 @@ def _read_bytes(ctx: ServiceContext, path: Path, hostname: str | None, offset: i
         hostname, ctx.settings.worker_log_server_port, str(path), signing_secret(ctx.settings), offset, max_bytes
     )
     return data, size
+
+
+def latest_try(ctx: ServiceContext, dag_id: str, run_id: str, task_id: str, *, map_index: int = -1) -> int:
+    """The number of the task instance's latest try (NotFound without an instance or a try)."""
+    key = task_instances.TaskInstanceKey(dag_id, run_id, task_id, map_index)
+    with ctx.db.read() as session:
+        ti = task_instances.find(session, key)
+        if ti is None:
+            check_run(session, dag_id, run_id)
+            raise NotFound(f"Task instance {task_id!r} (map index {map_index}) of DAG run {run_id!r} of DAG "
+                           f"{dag_id!r} not found")
+    if ti.try_number < 1:
+        raise NotFound(f"Task instance {task_id!r} of run {run_id!r} has not started a try yet (state {ti.state})")
+    return int(ti.try_number)
+
+
+def follow_log(
+    ctx: ServiceContext, dag_id: str, run_id: str, task_id: str, try_number: int, *, map_index: int = -1,
+    poll_seconds: float = 0.2,
+) -> Iterator[LogChunk]:
+    """The try's log chunk by chunk, waiting for new lines while the try may still write, until
+    its end."""
+    offset = 0
+    while True:
+        chunk = read_log(ctx, dag_id, run_id, task_id, try_number, map_index=map_index, offset=offset)
+        if chunk.text:
+            yield chunk
+        if chunk.end_of_log:
+            return
+        if chunk.next_offset == offset:
+            time.sleep(poll_seconds)
+        offset = chunk.next_offset

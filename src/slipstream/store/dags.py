@@ -25,10 +25,13 @@ def sync_file(
     now: datetime,
     *,
     catchup_by_default: bool = False,
+    paused_at_creation: bool = False,
 ) -> list[str]:
     """Record what parsing ``fileloc`` gave: its DAGs (data, hash) and its import errors.
 
     DAGs the file no longer defines become inactive; a DAG keeps its paused flag across parses.
+    A DAG recorded for the first time starts paused as its ``is_paused_upon_creation`` says, else
+    as ``paused_at_creation`` ([core] dags_are_paused_at_creation, passed by the processor).
     Each DAG's next scheduled run is computed again: its schedule, dates or catchup may have
     changed.
 
@@ -51,7 +54,9 @@ def sync_file(
             continue
         seen.add(dag_id)
         if row is None:
-            row = DagRow(dag_id=dag_id, is_paused=False)
+            upon_creation = data.get("is_paused_upon_creation")
+            paused = paused_at_creation if upon_creation is None else bool(upon_creation)
+            row = DagRow(dag_id=dag_id, is_paused=paused)
             session.add(row)
         row.fileloc = fileloc
         row.is_active = True
@@ -119,9 +124,11 @@ def _schedule_text(data: Mapping[str, Any]) -> str | None:
     return text if len(text) <= ID else text[: ID - 1] + "…"
 
 
-def forget_missing_files(session: Session, existing: set[str], folders: Iterable[str]) -> list[str]:
-    """Deactivate DAGs and drop import errors of files under ``folders`` that are gone."""
-    prefixes = tuple(f.rstrip("/") + "/" for f in folders)
+def forget_missing_files(session: Session, existing: set[str], folders: Iterable[str] | None) -> list[str]:
+    """Deactivate DAGs and drop import errors of files under ``folders`` that are gone; with
+    ``folders`` None, of every file not in ``existing`` (the DAG folders are the whole truth: a
+    file recorded from another folder, e.g. by a command's ``-S``, is forgotten too)."""
+    prefixes = tuple(f.rstrip("/") + "/" for f in folders) if folders is not None else ("",)
     gone: set[str] = set()
     for fileloc in session.scalars(select(DagRow.fileloc).where(DagRow.is_active.is_(True)).distinct()):
         if fileloc.startswith(prefixes) and fileloc not in existing:

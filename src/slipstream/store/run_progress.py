@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
@@ -63,3 +64,21 @@ def progress(session: Session, dag_run_id: int, max_listed: int) -> RunProgress:
 def failed_with_reason(session: Session, dag_run_id: int) -> list[Any]:
     """The run's failed and upstream_failed instances that say why."""
     return list(session.execute(_FAILED_WITH_REASON, {"b_run": dag_run_id}))
+
+
+_OPEN_OR_ENDED = (
+    select(TABLE.c.task_id, TABLE.c.map_index, TABLE.c.try_number, TABLE.c.state)
+    .where(
+        TABLE.c.dag_run_id == bindparam("b_run"),
+        TABLE.c.try_number > 0,
+        (TABLE.c.state.in_([TI.QUEUED.value, TI.RUNNING.value, TI.UP_FOR_RESCHEDULE.value]))
+        | (TABLE.c.end_date >= bindparam("b_since")),
+    )
+    .order_by(TABLE.c.id)
+)
+
+
+def tries_writing_or_ended(session: Session, dag_run_id: int, since: datetime) -> list[Any]:
+    """(task_id, map_index, try_number, state) of the run's instances whose try may be writing
+    its log, or ended at or after ``since``: what a reader following the run's logs reads next."""
+    return list(session.execute(_OPEN_OR_ENDED, {"b_run": dag_run_id, "b_since": since}))
