@@ -73,15 +73,15 @@ def worker(queues: str | None, concurrency: int | None, celery_hostname: str | N
 
     concurrency = concurrency or settings.celery_worker_concurrency
     queue_names = [q.strip() for q in (queues or settings.celery_default_queue).split(",") if q.strip()]
-    pid_file = _pid_file(settings, "worker", pid_path)
-    pid_file.parent.mkdir(parents=True, exist_ok=True)
-    pid_file.write_text(f"{os.getpid()}\n")
     from celery.utils.nodenames import host_format
 
     app = make_app(settings, "slipstream-worker")
     runtime = WorkerRuntime(settings, concurrency)
     register(app, runtime)
     log_server = None if skip_serve_logs else _serve_logs(settings)
+    pid_file = _pid_file(settings, "worker", pid_path)  # written once nothing can stop the start any more
+    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    pid_file.write_text(f"{os.getpid()}\n")
     runtime.start()
     click.echo(
         f"Celery worker: queues {', '.join(queue_names)}, concurrency {concurrency}, DAG folder {settings.dags_folder}",

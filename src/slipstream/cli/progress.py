@@ -60,9 +60,9 @@ class WarmingExecutor:
     the command does the rest of its start-up (opening the store, parsing the DAG's file)."""
 
     def __init__(self, settings: Any) -> None:
-        from slipstream.executors.local import LocalExecutor
+        from slipstream.executors.loader import load_executor
 
-        self.executor = LocalExecutor(settings)
+        self.executor = load_executor(settings, name="LocalExecutor")  # dags test runs on this machine, as Airflow's
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._start, name="executor-start", daemon=True)
         self._thread.start()
