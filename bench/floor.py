@@ -20,17 +20,21 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(ROOT))
 
 
-def claim_and_finish(workload: Any, settings: Any) -> None:
+def claim_and_finish(payload: str) -> None:
     """A task process that does only what any try must: its log file, its claim, its end.
     Instances of the mapped task only; every other task runs as usual."""
+    from slipstream.executors import task_process
     from slipstream.executors.task_process import redirect_output, task_process_main
+    from slipstream.executors.workload_json import load_workload
     from slipstream.processes import forkserver
     from slipstream.runner.try_store import ChannelTryStore
     from slipstream.store.clock import utcnow
     from slipstream.store.log_paths import log_file
 
+    settings: Any = task_process._settings
+    workload = load_workload(payload, settings)
     if workload.map_index < 0 or forkserver.PARENT_CHANNEL is None:
-        task_process_main(workload, settings)
+        task_process_main(payload)
         return
     os.setpgrp()
     key = (workload.dag_id, workload.run_id, workload.task_id, workload.map_index)

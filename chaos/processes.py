@@ -67,6 +67,8 @@ def _stat(pid: int) -> tuple[int, int, int] | None:
 
 def classify(pid: int, pgid: int, sid: int, cmdline: tuple[str, ...], stdout: str, logs: str) -> str:
     text = " ".join(cmdline)
+    if text.startswith("slipstream task "):  # its process title (processes/proctitle.py)
+        return "task"
     if "slipstream.executors.store_service" in text:
         return "store_service"
     if "slipstream.processes.forkserver" in text:
@@ -92,17 +94,19 @@ def scan(home: Path) -> list[Proc]:
         if not entry.isdigit() or int(entry) == me:
             continue
         pid = int(entry)
+        try:
+            stdout = os.readlink(f"/proc/{pid}/fd/1")
+        except OSError:
+            stdout = ""
         environ = _read(f"/proc/{pid}/environ")
-        if not environ or needle not in environ.split(b"\0"):
+        # A task process's title (setproctitle) may take over the memory /proc shows as its
+        # environment: it is known by its stdout, its try's log under this home.
+        if not stdout.startswith(logs) and (not environ or needle not in environ.split(b"\0")):
             continue
         stat = _stat(pid)
         cmdline_raw = _read(f"/proc/{pid}/cmdline")
         if stat is None or not cmdline_raw:
             continue
-        try:
-            stdout = os.readlink(f"/proc/{pid}/fd/1")
-        except OSError:
-            stdout = ""
         cmdline = tuple(a.decode(errors="replace") for a in cmdline_raw.rstrip(b"\0").split(b"\0"))
         ppid, pgid, sid = stat
         found.append(Proc(pid, ppid, pgid, sid, cmdline, stdout, classify(pid, pgid, sid, cmdline, stdout, logs)))

@@ -20,6 +20,7 @@ LONG_RUNNING = {
     "standalone": "serves the API and schedules until Ctrl-C (tests/cli/test_serve_commands.py)",
     "scheduler": "schedules until Ctrl-C (tests/cli/test_serve_commands.py)",
     "api-server": "serves until Ctrl-C (tests/api)",
+    "celery": "workers and Flower serve until stopped, on PostgreSQL and a broker (tests/scale)",
 }
 SHELL_BLOCKS = {"", "sh", "bash", "shell", "console"}
 COMMAND = re.compile(r"^(?:\$ )?(?:\.venv/bin/)?slipstream\s")

@@ -14,7 +14,8 @@ SHORT_NAME_BYTES = 15  # the kernel's limit for a thread's name (``ps -o comm``)
 
 def task_title(dag_id: str, task_id: str, map_index: int, try_number: int) -> str:
     index = f"[{map_index}]" if map_index >= 0 else ""
-    return f"slipstream task {dag_id}.{task_id}{index} try {try_number}"
+    title = f"slipstream task {dag_id}.{task_id}{index} try {try_number}"
+    return "".join(c if c.isprintable() else "?" for c in title)  # an id may hold a NUL or a newline
 
 
 def set_process_title(title: str) -> None:
