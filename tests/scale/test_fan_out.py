@@ -10,7 +10,7 @@ from scale.cluster import FanOut, Options
 from scale.run import problems
 from scale_services import require
 
-TASKS = 60
+TASKS = 40
 
 
 def fan_out(postgres_url: str, tmp_path, **options) -> tuple:

@@ -28,6 +28,9 @@ from sqlalchemy.pool import NullPool
 SQLITE_BUSY_TIMEOUT_SECONDS = 60.0
 
 
+CONNECTION_CHECK_MS = 2000
+
+
 class Database:
     """One engine per process; ``write()`` and ``read()`` give a session inside a transaction."""
 
@@ -43,6 +46,11 @@ class Database:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
+        if self.is_postgres:
+            # A process killed mid-transaction (a scheduler, a worker) must not leave its locks
+            # behind: its server backend checks every 2 s that it is still connected, even while
+            # it waits for a lock (which it would otherwise wait for forever, holding its own).
+            kwargs["connect_args"] = {"options": f"-c client_connection_check_interval={CONNECTION_CHECK_MS}"}
         if not pool:
             kwargs["poolclass"] = NullPool
         self.engine: Engine = create_engine(parsed, **kwargs)
