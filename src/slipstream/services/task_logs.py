@@ -90,11 +90,7 @@ def read_log(
         raise InvalidRequest("A log offset cannot be negative")
     key = task_instances.TaskInstanceKey(dag_id, run_id, task_id, map_index)
     with ctx.db.read() as session:
-        ti = task_instances.find(session, key)
-        if ti is None:
-            check_run(session, dag_id, run_id)
-            raise NotFound(f"Task instance {task_id!r} (map index {map_index}) of DAG run {run_id!r} of DAG "
-                           f"{dag_id!r} not found")
+        ti = _task_instance(session, key)
         if try_number < 1 or try_number > ti.try_number:
             tried = f"tries 1 to {ti.try_number}" if ti.try_number else "no try yet"
             raise NotFound(f"Task instance {task_id!r} of run {run_id!r} has no try {try_number} ({tried})")
@@ -144,15 +140,20 @@ def _read_bytes(ctx: ServiceContext, path: Path, hostname: str | None, offset: i
     return data, size
 
 
+def _task_instance(session: Any, key: task_instances.TaskInstanceKey) -> Any:
+    ti = task_instances.find(session, key)
+    if ti is None:
+        check_run(session, key.dag_id, key.run_id)
+        raise NotFound(f"Task instance {key.task_id!r} (map index {key.map_index}) of DAG run {key.run_id!r} of DAG "
+                       f"{key.dag_id!r} not found")
+    return ti
+
+
 def latest_try(ctx: ServiceContext, dag_id: str, run_id: str, task_id: str, *, map_index: int = -1) -> int:
     """The number of the task instance's latest try (NotFound without an instance or a try)."""
     key = task_instances.TaskInstanceKey(dag_id, run_id, task_id, map_index)
     with ctx.db.read() as session:
-        ti = task_instances.find(session, key)
-        if ti is None:
-            check_run(session, dag_id, run_id)
-            raise NotFound(f"Task instance {task_id!r} (map index {map_index}) of DAG run {run_id!r} of DAG "
-                           f"{dag_id!r} not found")
+        ti = _task_instance(session, key)
     if ti.try_number < 1:
         raise NotFound(f"Task instance {task_id!r} of run {run_id!r} has not started a try yet (state {ti.state})")
     return int(ti.try_number)
