@@ -44,12 +44,15 @@ def preload_dag_file(path: str, timeout: float) -> None:
 
     from slipstream.dagfiles.airflow_imports import airflow_imports
     from slipstream.dagfiles.loader import load_dag_file_cached
+    from slipstream.executors.workload_json import file_hash
     from slipstream.sdk.context import parameters_of
     from slipstream.sdk.mapping import mapped_consumers
     from slipstream.sdk.templating import dag_environment
 
     def too_slow(*_: object) -> None:
         raise TimeoutError(f"loading {path} took longer than {timeout:g} s")
+
+    file_hash(path)  # cached here: each task process checks the file's version with one stat, not a read
 
     saved = os.dup(1)
     devnull = os.open(os.devnull, os.O_WRONLY)

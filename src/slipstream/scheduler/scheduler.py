@@ -441,15 +441,18 @@ class Scheduler:
             offset += page
         tries = task_instances.queue_tries(session, [r.id for r in chosen], now, self.job.id)
         workloads: list[Workload] = []
+        versions: dict[str, str | None] = {}  # each DAG file's version, read once per dispatch
         for row in chosen:
             if row.id not in tries:
                 continue
             dag = self._dags[row.dag_id]
+            if dag.fileloc not in versions:
+                versions[dag.fileloc] = file_hash(dag.fileloc)
             workloads.append(
                 Workload(
                     ti_id=row.id, dag_id=row.dag_id, run_id=row.run_id, task_id=row.task_id,
                     map_index=row.map_index, try_number=tries[row.id], fileloc=dag.fileloc, dag_hash=dag.dag_hash,
-                    queued_at=now, queue=self._queue_of(row), file_hash=file_hash(dag.fileloc),
+                    queued_at=now, queue=self._queue_of(row), file_hash=versions[dag.fileloc],
                 )
             )
             self._notify("task_instance", (row.dag_id, row.run_id, row.task_id, row.map_index, TI.QUEUED.value))
