@@ -27,6 +27,9 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # New DAGs start unpaused in tests, so that a test's DAG is scheduled without `dags unpause`
     # (tests/cli/test_subdir_and_pausing.py checks the default, paused).
     monkeypatch.setenv("SLIPSTREAM__CORE__DAGS_ARE_PAUSED_AT_CREATION", "false")
+    # `dags test` in a subprocess runs as a fresh command, leaving no warm start server behind
+    # (tests/cli/test_warm_start.py turns it on).
+    monkeypatch.setenv("SLIPSTREAM__CLI__WARM_START", "false")
     return home
 
 

@@ -6,8 +6,6 @@ names load on first use so that ``import slipstream`` stays cheap for the CLI.
 
 from __future__ import annotations
 
-from typing import Any
-
 __version__ = "0.1.0"
 
 _SDK_NAMES = {
@@ -26,7 +24,7 @@ _OPERATOR_NAMES = {
 __all__ = sorted(_SDK_NAMES | set(_OPERATOR_NAMES) | {"__version__"})
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:  # no typing import: every command imports this module first
     import importlib
 
     if name in _SDK_NAMES:

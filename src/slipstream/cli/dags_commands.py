@@ -306,15 +306,22 @@ def test(
 ) -> None:
     """Run one whole DAG run now, tasks in parallel, with live progress and each task's log lines
     (prefixed by its task id) as they are written; exit 1 if it fails."""
+    from slipstream.cli.environment import processor_of, run_processor
     from slipstream.cli.progress import WarmingExecutor, run_with_progress
+    from slipstream.dagfiles.processor import DagFileProcessor
 
     run_conf, when = _parse_conf(conf), _parse_date(logical_date)
     settings = load_settings(dags_folder)
     db = open_store(settings)  # migrated before the executor's store service reads it
-    executor = WarmingExecutor(settings)
+    # The DAG's file parsed here first (the -S folder, or the file the store knows), so that it
+    # runs the code as it is; its parsing process is launched with the executor's, meanwhile.
+    processor = (
+        DagFileProcessor(settings, db, [settings.dags_folder]) if dags_folder else processor_of(settings, db, dag_id)
+    )
+    executor = WarmingExecutor(settings, db, launch_first=[processor])
     state = None
     try:
-        settings, db = _prepared_to_run(dags_folder, dag_id, settings, db)
+        run_processor(processor)
         _serialized(db, dag_id)
         state = run_with_progress(
             settings, db, dag_id, conf=run_conf, logical_date=when, timeout=timeout, quiet=quiet, executor=executor

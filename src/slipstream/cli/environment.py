@@ -159,11 +159,7 @@ def parse_dags(settings: Settings, db: Any, folders: list[Path] | None = None) -
     call it so on the real store with settings changed by ``-S``."""
     from slipstream.dagfiles.processor import DagFileProcessor
 
-    processor = DagFileProcessor(settings, db, folders)
-    try:
-        return processor.process(force=True)
-    finally:
-        processor.close()
+    return run_processor(DagFileProcessor(settings, db, folders))
 
 
 def folders_recorded(settings: Settings, db: Any) -> bool:
@@ -190,15 +186,29 @@ def parse_dag_file_of(settings: Settings, db: Any, dag_id: str) -> None:
     """Parse again, here, the file that defines ``dag_id`` (as recorded), so a command that runs
     the DAG now runs its current code; a DAG not recorded yet (a new file) is looked for in the
     whole folder."""
+    run_processor(processor_of(settings, db, dag_id))
+
+
+def processor_of(settings: Settings, db: Any, dag_id: str) -> Any:
+    """The processor that parses the file recorded as defining ``dag_id`` (or, for a DAG not
+    recorded yet, the whole folder): see ``parse_dag_file_of``."""
+    from slipstream.dagfiles.processor import DagFileProcessor
     from slipstream.store import dags as dag_store
 
     with db.read() as session:
         row = dag_store.get_dag(session, dag_id)
         fileloc = row.fileloc if row is not None and row.is_active else None
     if fileloc is not None and Path(fileloc).is_file():
-        parse_dags(settings, db, [Path(fileloc)])
-    else:
-        parse_dags(settings, db, settings.dag_folders())
+        return DagFileProcessor(settings, db, [Path(fileloc)])
+    return DagFileProcessor(settings, db, settings.dag_folders())
+
+
+def run_processor(processor: Any) -> Any:
+    """One forced pass of ``processor`` (every file parsed, results recorded), then close it."""
+    try:
+        return processor.process(force=True)
+    finally:
+        processor.close()
 
 
 def local_option(function: Any) -> Any:

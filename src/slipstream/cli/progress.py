@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -56,18 +56,31 @@ def _table(progress: Any, title: str) -> Any:
 
 
 class WarmingExecutor:
-    """The local executor, its fork server and store service started in a thread at once, while
-    the command does the rest of its start-up (opening the store, parsing the DAG's file)."""
+    """The local executor, its fork server and store service launched at once and waited for in
+    a thread, while the command does the rest of its start-up (parsing the DAG's file).
 
-    def __init__(self, settings: Any) -> None:
+    They are launched in this thread, after ``launch_first`` (e.g. a DAG file processor), before
+    any other thread runs: a warm command forks all of them (``processes/python_process.py``)."""
+
+    def __init__(self, settings: Any, db: Any, launch_first: Sequence[Any] = ()) -> None:
         from slipstream.executors.loader import load_executor
+        from slipstream.processes import python_process
 
         self.executor = load_executor(settings, name="LocalExecutor")  # dags test runs on this machine, as Airflow's
         self._error: BaseException | None = None
+        if python_process.forks_allowed():
+            db.dispose()  # a process forked with an SQLite connection open could never lock that file
+        try:
+            for owner in (*launch_first, self.executor):
+                owner.launch()
+        except BaseException as err:  # noqa: BLE001 - raised again where the executor is wanted
+            self._error = err
         self._thread = threading.Thread(target=self._start, name="executor-start", daemon=True)
         self._thread.start()
 
     def _start(self) -> None:
+        if self._error is not None:
+            return
         try:
             self.executor.start()
         except BaseException as err:  # noqa: BLE001 - raised again where the executor is wanted

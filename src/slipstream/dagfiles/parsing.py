@@ -148,6 +148,10 @@ class FileParser:
         self._usage[request_id] = (pid, now, cpu, waiting)
         return waiting
 
+    def launch(self) -> None:
+        """Start the fork server process now, without waiting for it (the first parse waits)."""
+        self._server.launch()
+
     def close(self) -> None:
         """Stop the parses in progress (each kills what its file started) and the fork server."""
         self._closing.set()

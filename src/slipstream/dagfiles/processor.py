@@ -99,6 +99,10 @@ class DagFileProcessor:
             with db.write() as session:
                 dag_store.forget_missing_files(session, _both_spellings(find_dag_files(self.folders)), None)
 
+    def launch(self) -> None:
+        """Start the parsing process now, without waiting for it (the first pass waits)."""
+        self._parser.launch()
+
     def close(self) -> None:
         """Stop parsing (a parse in progress ends, what its file started is killed)."""
         self._parser.close()

@@ -123,6 +123,10 @@ class BaseExecutor(abc.ABC):
     def start(self) -> None:
         """Get ready to run workloads (processes, connections); called again, does nothing."""
 
+    def launch(self) -> None:
+        """Begin ``start`` without waiting for it (e.g. start processes), for a caller with other
+        work meanwhile; ``start`` then waits. By default nothing: ``start`` does it all."""
+
     @abc.abstractmethod
     def queue_workload(self, workload: Workload) -> None:
         """Run ``workload``; its end is reported on ``events`` (``requeue`` if it could not start)."""

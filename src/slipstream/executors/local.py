@@ -14,6 +14,7 @@ import logging
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import threading
 from typing import Any
@@ -30,6 +31,7 @@ from slipstream.executors.base import (
     Workload,
 )
 from slipstream.executors.workload_json import dump_request, dump_workload
+from slipstream.processes import python_process
 from slipstream.processes.client import ForkServer, ForkServerGone
 
 log = logging.getLogger("slipstream.executors")
@@ -61,11 +63,12 @@ class LocalExecutor(BaseExecutor):
         super().__init__(parallelism or settings.parallelism)
         self.settings = settings
         self._server: ForkServer | None = None
-        self._store_service: subprocess.Popen[bytes] | None = None
+        self._store_service: python_process.Process | None = None
         self._running: dict[int, Workload] = {}
         self._lock = threading.Lock()
         self._all_done = threading.Condition(self._lock)
         self._started = False
+        self._launched: socket.socket | None = None  # the store service's control socket, until started
         self._spawned = 0
         self._callbacks: set[int] = set()
         # Fork servers replaced with their store service (it died), kept until each child they
@@ -90,18 +93,30 @@ class LocalExecutor(BaseExecutor):
         # service holds the lock until the new service has warmed up on the database.
         return {workload.ti_id for workload in list(self._running.values())}
 
-    def start(self) -> None:
-        if self._started:
+    def launch(self) -> None:
+        """Start the store service and the fork server processes without waiting for them to be
+        ready (``start`` waits): a caller with other work meanwhile starts them early, in its own
+        thread (forked from a warm process, ``processes/python_process.py``, that takes a few ms)."""
+        if self._launched is not None or self._started:
             return
-        self._started = True
         self._store_service, channels = store_service.start(
             self.settings.sql_alchemy_conn, self.settings.task_heartbeat_sec, self._address
         )
         first_id = self._server.last_request_id if self._server is not None else 0
         self._server = ForkServer(PRELOAD, self._on_exit, channels, on_lost=self._on_lost, first_request_id=first_id)
+        self._launched = channels
+        self._server.launch()
+
+    def start(self) -> None:
+        if self._started:
+            return
+        self.launch()
+        channels, self._launched = self._launched, None
+        assert channels is not None and self._server is not None and self._store_service is not None
+        self._started = True
         try:
             self._server.call(CONFIGURE, (self._task_settings,))  # starts it: the settings every task process gets
-            self._server.call(REHEARSE, ())  # a fork server started again later runs both again; a fork server started again later rehearses too
+            self._server.call(REHEARSE, ())  # a fork server started again later runs both again
             store_service.wait_ready(self._store_service, channels)  # started meanwhile
         finally:
             channels.close()  # the fork server's handle keeps a copy for the servers it starts
@@ -109,7 +124,7 @@ class LocalExecutor(BaseExecutor):
             target=self._restart_when_gone, args=(self._store_service,), name="store-service-watch", daemon=True
         ).start()
 
-    def _restart_when_gone(self, process: subprocess.Popen[bytes]) -> None:
+    def _restart_when_gone(self, process: python_process.Process) -> None:
         """The store service died while this executor runs: start it again at once, with a fork
         server for new work. Running tasks go on, recording their calls directly in the database;
         the old fork server stays until they have ended, to report their exits."""

@@ -19,13 +19,12 @@ import pickle
 import select
 import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from slipstream.processes import python_process
 from slipstream.processes.channel_server import serve_channels
 from slipstream.runner.direct_store import DirectTryStore, repeat, serve_request
 from slipstream.runner.try_store import AGAIN, RESUME, STOPPED_LINE
@@ -118,23 +117,19 @@ class StoreService:
 
 def start(
     database_url: str, heartbeat_sec: float, address: str | None = None
-) -> tuple[subprocess.Popen[bytes], socket.socket]:
+) -> tuple[python_process.Process, socket.socket]:
     """Start the store service; returns its process and the control socket to hand to the fork
     server. The database URL travels on the socket, not the command line (it may hold a password).
     ``address``: a Unix socket name (abstract when it starts with NUL) it also listens on, where a
     task whose channel to an earlier service broke connects again."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    code = "import sys; from slipstream.executors.store_service import main; main(int(sys.argv[1]))"
-    process = subprocess.Popen(
-        [sys.executable, "-c", code, str(theirs.fileno())], pass_fds=[theirs.fileno()], start_new_session=True,
-        stdin=subprocess.DEVNULL,
-    )
+    process = python_process.start("slipstream.executors.store_service:main", [str(theirs.fileno())], [theirs.fileno()])
     theirs.close()
     ours.send(pickle.dumps((database_url, heartbeat_sec, address)))
     return process, ours
 
 
-def wait_ready(process: subprocess.Popen[bytes], ctrl: socket.socket, timeout: float = STARTUP_TIMEOUT) -> None:
+def wait_ready(process: python_process.Process, ctrl: socket.socket, timeout: float = STARTUP_TIMEOUT) -> None:
     """Wait until the service has its warm connection (it says so on the control socket), so
     that no try's claim waits for it; a service that cannot start is an error here, at once."""
     readable, _, _ = select.select([ctrl], [], [], timeout)
@@ -146,9 +141,10 @@ def wait_ready(process: subprocess.Popen[bytes], ctrl: socket.socket, timeout: f
         raise RuntimeError(f"The store service of the local executor did not start: {why}")
 
 
-def main(fd: int) -> None:
-    """The service process: a warm connection, then answer channels until the control socket closes."""
-    ctrl = socket.socket(fileno=fd)
+def main(argv: list[str]) -> None:
+    """The service process (``argv``: its control socket's descriptor): a warm connection, then
+    answer channels until the control socket closes."""
+    ctrl = socket.socket(fileno=int(argv[0]))
     database_url, heartbeat_sec, address = pickle.loads(ctrl.recv(1 << 16))
     listener = None
     if address:

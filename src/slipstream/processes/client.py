@@ -12,11 +12,11 @@ import queue
 import signal
 import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from typing import Any
 
+from slipstream.processes import python_process
 from slipstream.processes.proc_stat import stat_fields
 from slipstream.processes.wire import recv as _recv
 from slipstream.processes.wire import send as _send
@@ -55,7 +55,7 @@ class ForkServer:
         self.on_lost = on_lost
         self.channels = socket.socket(fileno=os.dup(channels.fileno())) if channels is not None else None
         self._sock: socket.socket | None = None
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: python_process.Process | None = None
         self._lock = threading.Lock()
         self._next_id = first_request_id
         self._pending: set[int] = set()  # spawned and not yet reported
@@ -66,22 +66,37 @@ class ForkServer:
         self._calls: queue.Queue[bool] = queue.Queue()
         self._warm_ups: list[tuple[str, tuple[Any, ...]]] = []
         self._orphans: dict[int, str] = {}  # children of dead servers (pid -> start time), found by their session
+        self._launched = False  # launched and not yet waited for by ``start``
 
     @property
     def pid(self) -> int | None:
         """The server process's pid (None before the first start)."""
         return self._process.pid if self._process is not None else None
 
-    def start(self) -> bool:
-        """Start the server (or a new one, if it died) and wait until it is ready and has run
-        every warm-up call; True if it started one. Raises ``ForkServerGone`` if the new server
-        died meanwhile (the next start tries again)."""
+    def launch(self) -> None:
+        """Start the server process (unless one runs) without waiting for it: ``start`` then waits.
+        No thread is started yet, so that a warm process may fork more of them after this one
+        (``processes/python_process.py``)."""
         with self._lock:
-            if self._process is not None and not self._gone:
-                return False
             if self._closing:
                 raise ForkServerGone("the fork server is closed")
-            self._launch()
+            if self._process is None or self._gone:
+                self._launch(start_reader=False)
+                self._launched = True
+
+    def start(self) -> bool:
+        """Start the server (or a new one, if it died) and wait until it is ready and has run
+        every warm-up call; True if it started one (or ``launch`` did, unwaited until now).
+        Raises ``ForkServerGone`` if the new server died meanwhile (the next start tries again)."""
+        with self._lock:
+            if self._closing:
+                raise ForkServerGone("the fork server is closed")
+            if self._process is not None and not self._gone and not self._launched:
+                return False
+            if self._process is None or self._gone:
+                self._launch()
+            self._launched = False
+            self._start_reader()
         if not self._ready.wait(STARTUP_TIMEOUT):
             raise RuntimeError(f"the fork server did not start within {STARTUP_TIMEOUT:.0f} s")
         if self._gone:
@@ -90,24 +105,19 @@ class ForkServer:
             self._call(target, args)
         return True
 
-    def _launch(self) -> None:
-        """Start a server process and its reader thread (lock held)."""
+    def _launch(self, start_reader: bool = True) -> None:
+        """Start a server process and its reader thread (lock held); without ``start_reader``,
+        ``_start_reader`` starts that thread later."""
         self._ready.clear()
         self._gone = False
         while not self._calls.empty():
             self._calls.get_nowait()  # what a dead server's reader left there
         parent_sock, child_sock = socket.socketpair()
-        code = (
-            "import sys; from slipstream.processes.forkserver import serve; "
-            "serve(int(sys.argv[1]), sys.argv[3:], None, int(sys.argv[2]) if sys.argv[2] != '-' else None)"
-        )
         fds = [child_sock.fileno()] + ([self.channels.fileno()] if self.channels is not None else [])
         channels_arg = str(self.channels.fileno()) if self.channels is not None else "-"
-        process = subprocess.Popen(
-            [sys.executable, "-c", code, str(child_sock.fileno()), channels_arg, *self.preload],
-            pass_fds=fds,
-            start_new_session=True,
-            stdin=subprocess.DEVNULL,  # no child (a task, a DAG file) reads the scheduler's stdin
+        # stdin on /dev/null: no child (a task, a DAG file) reads the scheduler's stdin
+        process = python_process.start(
+            "slipstream.processes.forkserver:main", [str(child_sock.fileno()), channels_arg, *self.preload], fds
         )
         child_sock.close()
         self._sock, self._process = parent_sock, process
@@ -115,9 +125,15 @@ class ForkServer:
             target=self._read, args=(parent_sock, process), name="forkserver-reader", daemon=True
         )
         self._readers = [r for r in self._readers if r.is_alive()] + [reader]
-        reader.start()
+        if start_reader:
+            reader.start()
 
-    def _read(self, sock: socket.socket, process: subprocess.Popen[bytes]) -> None:
+    def _start_reader(self) -> None:
+        """Start the reader thread of a server launched without it (lock held)."""
+        if self._readers and self._readers[-1].ident is None:
+            self._readers[-1].start()
+
+    def _read(self, sock: socket.socket, process: python_process.Process) -> None:
         while True:
             try:
                 message = _recv(sock)
@@ -138,7 +154,7 @@ class ForkServer:
                 self._calls.put(True)
         self._ended(sock, process)
 
-    def _ended(self, sock: socket.socket, process: subprocess.Popen[bytes]) -> None:
+    def _ended(self, sock: socket.socket, process: python_process.Process) -> None:
         """The server closed its socket: unless we asked it to, it died; report what it held."""
         with self._lock:
             if self._closing or sock is not self._sock:
@@ -225,6 +241,7 @@ class ForkServer:
         those exits, and ends; then release everything. The children of servers that died
         before are left alone (see ``kill_lost_children``)."""
         with self._lock:
+            self._start_reader()
             self._closing = True
             sock, process, gone = self._sock, self._process, self._gone
             self._sock, self._process = None, None

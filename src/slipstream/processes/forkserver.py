@@ -348,3 +348,9 @@ def serve(
             _print_exc()
     gc.freeze()
     _Server(sock, load, channels).run()
+
+
+def main(argv: list[str]) -> None:
+    """A fork server process: ``argv`` is its socket's descriptor, its channel server's (or
+    ``-``), then the modules to preload (``client.ForkServer`` starts it)."""
+    serve(int(argv[0]), argv[2:], None, int(argv[1]) if argv[1] != "-" else None)
