@@ -261,12 +261,14 @@ BENCHMARKS: dict[str, Benchmark] = {
         ),
         Benchmark(
             "dags_test_parallel_data_processing",
-            "`slipstream dags test parallel_data_processing --quiet`, the whole command (12 s critical path)",
+            "`slipstream dags test parallel_data_processing --quiet`, the whole command, twice (12 s critical path)",
             run_seed_dags_test_command,
             [
-                Metric("command_wall_s", "s", description="process start -> exit"),
-                Metric("overhead_s", "s", description="command wall time - 12 s"),
-                Metric("first_task_ms", "ms", 300.0, description="process start -> first task's start_date"),
+                Metric("command_wall_s", "s", description="process start -> exit (warm start, the 2nd command)"),
+                Metric("overhead_s", "s", description="command wall time - 12 s (warm start)"),
+                Metric("first_task_ms", "ms", 300.0, description="process start -> first task's start_date (warm)"),
+                Metric("fresh_command_wall_s", "s", description="the same, the 1st command: a fresh process"),
+                Metric("fresh_first_task_ms", "ms", description="the same, the 1st command: a fresh process"),
             ],
             default_repeat=3,
         ),
