@@ -66,7 +66,7 @@ def test_list_json(runner, monkeypatch):
     assert by_key[("core", "parallelism")]["source"] == "environment"
     assert by_key[("core", "max_active_runs_per_dag")]["source"] == "default"
     assert ("database", "sql_alchemy_conn") in by_key
-    assert {r["section"] for r in rows} == {"core", "database", "logging", "scheduler", "celery", "api", "api_auth", "smtp"}
+    assert {r["section"] for r in rows} == {"core", "database", "logging", "scheduler", "celery", "api", "api_auth", "smtp", "cli"}
 
 
 def test_list_one_section(runner):

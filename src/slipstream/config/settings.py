@@ -73,15 +73,6 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
             "(refused), as Airflow 3.3. A test connects from the API server to the connection's host.",
         ),
     },
-    "cli": {
-        "warm_start": (
-            bool, True, "dags test and tasks test run in a fork of a background process that has imported what they "
-            "need (started by the first of them, per home), so their first task starts at once.",
-        ),
-        "warm_start_idle_timeout": (
-            float, 900.0, "Seconds without a command after which that background process ends.",
-        ),
-    },
     "database": {
         "sql_alchemy_conn": (str, "sqlite:///{home}/slipstream.db", "SQLAlchemy URL of the store."),
     },
@@ -174,6 +165,15 @@ OPTIONS: dict[str, dict[str, tuple[type, Any, str]]] = {
         "smtp_mail_from": (str, "slipstream@localhost", "Sender address of alert mails."),
         "smtp_timeout": (int, 30, "Seconds to wait for the SMTP server."),
         "smtp_retry_limit": (int, 5, "Connection attempts before giving up on a mail."),
+    },
+    "cli": {
+        "warm_start": (
+            bool, True, "dags test and tasks test run in a fork of a background process that has imported what they "
+            "need (started by the first of them, per home), so their first task starts at once.",
+        ),
+        "warm_start_idle_timeout": (
+            float, 900.0, "Seconds without a command after which that background process ends.",
+        ),
     },
 }
 

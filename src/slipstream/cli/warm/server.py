@@ -50,8 +50,9 @@ def main(argv: list[str]) -> None:
     from slipstream.processes.proctitle import set_process_title
 
     set_process_title(f"slipstream warm start server (home {home})")
+    os.chdir("/")  # pin no folder; each command runs in its caller's
     _warm_up()
-    Server(path, home, address.idle_timeout(os.environ, str(home))).serve()
+    Server(path, home, address.idle_timeout(os.environ, str(home)), lock).serve()
 
 
 def _warm_up() -> None:
@@ -92,8 +93,9 @@ def changed_since(stamp: dict[str, int]) -> str | None:
 
 
 class Server:
-    def __init__(self, path: Path, home: Path, idle_timeout: float) -> None:
-        self.path, self.home, self.idle_timeout = path, home, idle_timeout
+    def __init__(self, path: Path, home: Path, idle_timeout: float, lock: Any = None) -> None:
+        """``lock``: the open lock file that says this server runs (a command's child closes it)."""
+        self.path, self.home, self.idle_timeout, self.lock = path, home, idle_timeout, lock
         self.stamp = code_stamp()
         self.children: dict[int, socket.socket] = {}  # command child pid -> its caller's connection
         self.selector = selectors.DefaultSelector()
@@ -233,6 +235,8 @@ class Server:
                     key.fileobj.close()
             self.selector.close()
             conn.close()
+            if self.lock is not None:
+                self.lock.close()  # the lock is the server's: a new one may start while this command runs
             _take_streams(fds, request["streams"], request["env"])
             os.chdir(request["cwd"])
             os.environ.clear()
