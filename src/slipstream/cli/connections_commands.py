@@ -80,6 +80,16 @@ def _masked_uri(connection: Any) -> str:
     return Connection(**fields).get_uri().replace("%2A%2A%2A", HIDDEN)
 
 
+def _uri_without_secrets(uri: str) -> str:
+    """The URI with its login and password as ***, as Airflow's ``--hide-sensitive`` shows it, and
+    its query (the extra, which may hold tokens) as *** too."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(uri)
+    netloc = f"{HIDDEN}:{HIDDEN}@{parts.netloc.split('@', 1)[1]}" if "@" in parts.netloc else parts.netloc
+    return urlunsplit((parts.scheme, netloc, parts.path, HIDDEN if parts.query else "", parts.fragment))
+
+
 def _row(connection: Any, *, hide_password: bool) -> dict[str, Any]:
     row = connection.to_dict()
     row["extra"] = connection.extra_dejson if connection.extra else None
@@ -114,15 +124,29 @@ def get(conn_id: str, output: str) -> None:
 
 @connections.command("list")
 @click.option("--conn-id", "conn_id", default=None, help="Only this connection.")
+@click.option("--show-values", is_flag=True,
+              help="Show every field, the password and the extra included (by default only the id and type).")
+@click.option("--hide-sensitive", is_flag=True,
+              help="With --show-values: the password, the extra and the URI's credentials shown as ***.")
 @output_option
-def list_(conn_id: str | None, output: str) -> None:
-    """The connections in the store, passwords hidden."""
+def list_(conn_id: str | None, show_values: bool, hide_sensitive: bool, output: str) -> None:
+    """The connections in the store: id and type, every field with --show-values."""
     from slipstream.sdk.connection import Connection
     from slipstream.services import connections as connection_service
 
+    if hide_sensitive and not show_values:
+        raise click.ClickException("--hide-sensitive only goes with --show-values")
     every = service_call(connection_service.list_connections, service_context(), redacted=False).items
-    found = [c for c in every if conn_id in (None, c.conn_id)]
-    rows = [_row(Connection(**c.as_dict()), hide_password=True) for c in found]
+    found = [Connection(**c.as_dict()) for c in every if conn_id in (None, c.conn_id)]
+    if not show_values:
+        rows = [{"conn_id": c.conn_id, "conn_type": c.conn_type} for c in found]
+        print_rows(rows, output, columns=["conn_id", "conn_type"])
+        return
+    rows = [_row(c, hide_password=hide_sensitive) for c in found]
+    if hide_sensitive:
+        for row in rows:
+            row["extra"] = HIDDEN if row["extra"] else row["extra"]
+            row["uri"] = _uri_without_secrets(row["uri"])
     print_rows(rows, output, columns=COLUMNS)
 
 
