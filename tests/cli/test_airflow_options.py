@@ -3,8 +3,9 @@ table): each one's behaviour, in-process on a temporary home."""
 
 from __future__ import annotations
 
-from cli_helpers import invoke, invoke_json
+from cli_helpers import FAILING_DAG, invoke, invoke_json
 from sqlalchemy import update
+from test_partition_cli import RUNTIME_DAG
 from test_partition_clearing import _partitioned_runs
 
 from slipstream.cli.environment import load_settings, open_store
@@ -54,3 +55,37 @@ def test_dags_clear_needs_exactly_one_choice_of_runs(runner, dags_dir):
                     "--partition-date-end", "2026-01-01", "-y", code=2)
     assert "after --partition-date-end" in result.stderr
     assert "not found" in invoke(runner, "dags", "clear", "ingest_region", "--run-id", "nope", "-y", code=1).stderr
+
+
+def test_tasks_clear_dag_regex_clears_every_matching_dag(runner, dags_dir):
+    (dags_dir / "failing_dag.py").write_text(FAILING_DAG)
+    (dags_dir / "failing_copy.py").write_text(FAILING_DAG.replace('dag_id="failing_dag"', 'dag_id="failing_copy"'))
+    for dag_id in ("failing_dag", "failing_copy"):
+        invoke(runner, "dags", "test", dag_id, code=1)
+    out = invoke(runner, "tasks", "clear", "^failing_(dag|copy)$", "-R", "--only-failed", "-y").stdout
+    assert "<TaskInstance: failing_dag.bad" in out and "<TaskInstance: failing_copy.bad" in out
+    assert "Cleared 4 task instance(s)" in out
+    assert "No DAG id matches" in invoke(runner, "tasks", "clear", "^nothing", "-R", "-y", code=1).stderr
+    assert "not found" in invoke(runner, "tasks", "clear", "failing_", "-y", code=1).stderr  # without -R: one id
+
+
+def test_dags_trigger_zeroes_microseconds_unless_asked_not_to(runner, dags_dir):
+    (dags_dir / "failing_dag.py").write_text(FAILING_DAG)
+    [run] = invoke_json(runner, "dags", "trigger", "failing_dag", "-l", "2026-02-03T04:05:06.789123+00:00")
+    assert run["logical_date"] == "2026-02-03T04:05:06+00:00" and run["run_id"] == "manual__2026-02-03T04:05:06+00:00"
+    [run] = invoke_json(runner, "dags", "trigger", "failing_dag", "-l", "2026-02-03T04:05:06.789123+00:00",
+                        "--no-replace-microseconds")
+    assert run["logical_date"] == "2026-02-03T04:05:06.789123+00:00"
+
+
+def test_list_columns_of_dags_and_assets(runner, dags_dir):
+    (dags_dir / "runtime.py").write_text(RUNTIME_DAG)
+    assert invoke_json(runner, "dags", "list", "--columns", "is_paused,dag_id") == [
+        {"is_paused": False, "dag_id": "ingest_region"}
+    ]
+    result = invoke(runner, "dags", "list", "--columns", "dag_id,colour", "-o", "plain")
+    assert result.stdout.split() == ["dag_id", "ingest_region"]
+    assert "Ignoring unknown column(s) colour" in result.stderr
+    assert invoke_json(runner, "assets", "list", "--columns", "uri,name") == [
+        {"uri": "file://regions.csv/", "name": "regions"}
+    ]

@@ -22,7 +22,9 @@ from slipstream.cli.environment import (
     service_call,
     service_context,
 )
-from slipstream.cli.output import output_option, print_rows
+from slipstream.cli.output import chosen_columns, columns_option, output_option, print_rows
+
+LIST_COLUMNS = ["dag_id", "fileloc", "owners", "is_paused", "schedule", "tags", "next_dagrun"]
 
 
 @click.group()
@@ -87,8 +89,11 @@ def _parse_date(value: str | None) -> datetime | None:
 @dags_folder_option
 @click.option("--include-inactive", is_flag=True, help="Also DAGs whose file is gone.")
 @local_option
+@columns_option(LIST_COLUMNS)
 @output_option
-def list_(dags_folder: str | None, include_inactive: bool, output: str, local: bool = False) -> None:
+def list_(
+    dags_folder: str | None, include_inactive: bool, output: str, local: bool = False, columns: str | None = None
+) -> None:
     """The DAGs loaded from the DAG folders, as the scheduler recorded them."""
     from slipstream.services import dags as dag_service
     from slipstream.store.dag_listing import DagFilter
@@ -107,8 +112,8 @@ def list_(dags_folder: str | None, include_inactive: bool, output: str, local: b
         }
         for d in dag_service.list_dags(ctx, DagFilter(exclude_stale=not include_inactive)).items
     ]
-    columns = ["dag_id", "fileloc", "owners", "is_paused", "schedule", "tags", "next_dagrun"]
-    print_rows(rows, output, columns if output != "json" else None)
+    known = list(rows[0]) if rows else [*LIST_COLUMNS, "dag_display_name"]
+    print_rows(rows, output, chosen_columns(columns, known, LIST_COLUMNS if output != "json" else None))
 
 
 @dags.command("list-import-errors")
@@ -175,19 +180,24 @@ def show(dag_id: str, dags_folder: str | None) -> None:
 @click.option("-r", "--run-id", default=None, help="Run id (default manual__<logical date>).")
 @click.option("-l", "--logical-date", "-e", "--exec-date", "logical_date", default=None, help="Logical date (ISO).")
 @click.option("--partition-key", default=None, help="The partition the run is for (partitioned DAGs).")
+@click.option("--no-replace-microseconds", is_flag=True,
+              help="Keep the microseconds of --logical-date (by default they are set to zero).")
 @dags_folder_option
 @output_option
 def trigger(
     dag_id: str, conf: str | None, run_id: str | None, logical_date: str | None, dags_folder: str | None, output: str,
-    partition_key: str | None = None,
+    partition_key: str | None = None, no_replace_microseconds: bool = False,
 ) -> None:
     """Queue a manual run; the scheduler runs it."""
     from slipstream.services import run_actions
 
     ctx = changing_dags_context(dags_folder)
     known_dag(ctx, dag_id)
+    when = _parse_date(logical_date)
+    if when is not None and not no_replace_microseconds:
+        when = when.replace(microsecond=0)
     run = service_call(run_actions.trigger_run, ctx, dag_id, run_id=run_id, conf=_parse_conf(conf),
-                       logical_date=_parse_date(logical_date), partition_key=partition_key)
+                       logical_date=when, partition_key=partition_key)
     print_rows([_run_row(run)], output)
 
 

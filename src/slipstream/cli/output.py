@@ -18,6 +18,26 @@ def output_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
+def columns_option(default: Sequence[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--columns a,b,c``: which fields the listing shows, in that order."""
+    return click.option(
+        "--columns", default=None, metavar="COLUMNS",
+        help=f"Comma-separated fields to show, in order (default: {','.join(default)}); unknown ones are left out "
+        "with a warning.",
+    )
+
+
+def chosen_columns(columns: str | None, known: Sequence[str], default: Sequence[str] | None) -> list[str] | None:
+    """The fields ``--columns`` names that exist (an unknown one is said on stderr), else ``default``."""
+    if columns is None:
+        return list(default) if default is not None else None
+    asked = [c.strip() for c in columns.split(",") if c.strip()]
+    unknown = [c for c in asked if c not in known]
+    if unknown:
+        click.echo(f"Ignoring unknown column(s) {', '.join(unknown)}; known: {', '.join(known)}", err=True)
+    return [c for c in asked if c in known]
+
+
 def _text(value: Any) -> str:
     if value is None:
         return "None"

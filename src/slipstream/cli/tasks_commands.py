@@ -142,32 +142,54 @@ def states_for_dag_run(dag_id: str, run_id: str, output: str) -> None:
 @click.option("-d", "--downstream", is_flag=True, help="Also the downstream tasks of the matching ones.")
 @click.option("-f", "--only-failed", is_flag=True, help="Only failed and upstream_failed task instances.")
 @click.option("-r", "--only-running", is_flag=True, help="Only running task instances.")
-@click.option("-R", "--run-id", default=None, help="Only this run.")
+@click.option("--run-id", default=None, help="Only this run.")
+@click.option("-R", "--dag-regex", is_flag=True, help="DAG_ID is a regular expression: every DAG whose id it matches.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @dags_folder_option
 def clear(
     dag_id: str, task_regex: str | None, start_date: str | None, end_date: str | None, upstream: bool,
     downstream: bool, only_failed: bool, only_running: bool, run_id: str | None, yes: bool, dags_folder: str | None,
+    dag_regex: bool = False,
 ) -> None:
     """Clear task instances so the scheduler runs them again (their try number goes on)."""
     from slipstream.services.clearing import ClearRequest, clear_task_instances
 
     ctx = changing_dags_context(dags_folder)
-    known_dag(ctx, dag_id)
+    dag_ids = _matching_dags(ctx, dag_id) if dag_regex else [dag_id]
+    if not dag_regex:
+        known_dag(ctx, dag_id)
     request = ClearRequest(
         task_regex=task_regex, start=_parse_date(start_date), end=_parse_date(end_date), include_upstream=upstream,
         include_downstream=downstream, only_failed=only_failed, only_running=only_running, run_id=run_id,
     )
-    chosen = service_call(clear_task_instances, ctx, dag_id, replace(request, dry_run=True))
-    if not chosen.task_instances:
+    chosen = [ti for one in dag_ids
+              for ti in service_call(clear_task_instances, ctx, one, replace(request, dry_run=True)).task_instances]
+    if not chosen:
         click.echo("No task instances to clear.")
         return
-    for ti in chosen.task_instances:
+    for ti in chosen:
         click.echo(f"<TaskInstance: {ti.dag_id}.{ti.task_id} {ti.dag_run_id} [{ti.state or 'none'}]>")
     if not yes:
-        click.confirm(f"Clear these {len(chosen.task_instances)} task instance(s)?", abort=True)
-    cleared = service_call(clear_task_instances, ctx, dag_id, request).cleared
+        click.confirm(f"Clear these {len(chosen)} task instance(s)?", abort=True)
+    cleared = sum(service_call(clear_task_instances, ctx, one, request).cleared for one in dag_ids)
     click.echo(f"Cleared {cleared} task instance(s); the scheduler will run them again.")
+
+
+def _matching_dags(ctx: Any, pattern: str) -> list[str]:
+    """The ids of the DAGs that the regular expression finds (anywhere in the id, as Airflow's -R)."""
+    import re
+
+    from slipstream.store.suggestions import dag_ids
+
+    try:
+        compiled = re.compile(pattern)
+    except re.error as err:
+        raise click.BadParameter(f"not a regular expression: {err}", param_hint="DAG_ID") from None
+    with ctx.db.read() as session:
+        found = [one for one in dag_ids(session) if compiled.search(one)]
+    if not found:
+        raise click.ClickException(f"No DAG id matches {pattern!r}")
+    return found
 
 
 @tasks.command()
