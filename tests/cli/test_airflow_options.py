@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from cli_helpers import FAILING_DAG, invoke, invoke_json
 from sqlalchemy import update
-from test_partition_cli import RUNTIME_DAG
 from test_partition_clearing import _partitioned_runs
+from test_partition_cli import RUNTIME_DAG
 
 from slipstream.cli.environment import load_settings, open_store
 from slipstream.store.models import TaskInstanceRow

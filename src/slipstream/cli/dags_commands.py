@@ -342,18 +342,45 @@ def test(
         raise SystemExit(1)
 
 
+NEXT_FIELDS = ("logical_date", "data_interval.start", "data_interval.end", "partition_key", "partition_date",
+               "run_after")
+
+
+def _next_run_fields(info: Any, timetable: Any) -> dict[str, Any]:
+    """What ``next-execution`` can show of one next run: a partitioned schedule's run has a
+    partition instead of a logical date and data interval."""
+    if hasattr(timetable, "partition_date"):
+        partition_date = timetable.partition_date(info.run_after)
+        return {"logical_date": None, "data_interval.start": None, "data_interval.end": None,
+                "partition_key": timetable.partition_key(partition_date), "partition_date": partition_date,
+                "run_after": info.run_after}
+    return {"logical_date": info.logical_date, "data_interval.start": info.data_interval_start,
+            "data_interval.end": info.data_interval_end, "partition_key": None, "partition_date": None,
+            "run_after": info.run_after}
+
+
 @dags.command("next-execution")
 @click.argument("dag_id")
 @click.option("-n", "--num-executions", type=click.IntRange(min=1), default=1, show_default=True,
-              help="How many of the next logical dates to print.")
+              help="How many of the next runs to print.")
+@click.option("--field", type=click.Choice(NEXT_FIELDS), default=None,
+              help="Print this field of each next run (default: its logical date, or its partition key for a "
+              "partitioned schedule).")
+@click.option("--table", is_flag=True,
+              help="Print a table of the fields that matter for the DAG's schedule, one row per next run.")
 @dags_folder_option
-def next_execution(dag_id: str, num_executions: int, dags_folder: str | None) -> None:
-    """The logical dates of the DAG's next scheduled runs, one per line."""
+def next_execution(dag_id: str, num_executions: int, dags_folder: str | None, field: str | None = None,
+                   table: bool = False) -> None:
+    """The next scheduled runs of the DAG, one per line: their logical dates, or another field."""
+    from itertools import islice
+
     from slipstream.store import dags as dag_store
     from slipstream.store import next_runs
     from slipstream.store.clock import utcnow
     from slipstream.timetables import DagSchedule
 
+    if table and field:
+        raise click.UsageError("--table and --field do not go together")
     settings, db = _prepared(dags_folder)
     dag = _serialized(db, dag_id)
     schedule = DagSchedule.from_serialized(dag.data, catchup_by_default=settings.catchup_by_default)
@@ -362,17 +389,25 @@ def next_execution(dag_id: str, num_executions: int, dags_folder: str | None) ->
         last = next_runs.last_run_interval(session, dag_id, schedule)
     if paused:
         click.echo("[INFO] Please be reminded this DAG is PAUSED now.", err=True)
-    upcoming = schedule.upcoming(last, utcnow())
-    for _ in range(num_executions):
-        info = next(upcoming, None)
-        if info is None:
-            click.echo(
-                "[WARN] No following schedule can be found. This DAG may have schedule interval '@once' or `None`.",
-                err=True,
-            )
-            click.echo("None")
-            return
-        click.echo(info.logical_date.isoformat())
+    timetable = schedule.timetable
+    found = [_next_run_fields(info, timetable) for info in islice(schedule.upcoming(last, utcnow()), num_executions)]
+    if len(found) < num_executions:
+        click.echo(
+            "[WARN] No following schedule can be found. This DAG may have schedule interval '@once' or `None`.",
+            err=True,
+        )
+    partitioned = hasattr(timetable, "partition_date")
+    if table:
+        columns = (["partition_key", "partition_date", "run_after"] if partitioned
+                   else ["logical_date", "data_interval.start", "data_interval.end", "run_after"])
+        print_rows(found, "table", columns)
+        return
+    shown = field or ("partition_key" if partitioned else "logical_date")
+    for row in found:
+        value = row[shown]
+        click.echo(value.isoformat() if isinstance(value, datetime) else str(value))
+    if len(found) < num_executions:
+        click.echo("None")
 
 
 @dags.command()
