@@ -3,6 +3,8 @@ table): each one's behaviour, in-process on a temporary home."""
 
 from __future__ import annotations
 
+import os
+
 from cli_helpers import FAILING_DAG, invoke, invoke_json
 from sqlalchemy import update
 from test_partition_clearing import _partitioned_runs
@@ -89,3 +91,37 @@ def test_list_columns_of_dags_and_assets(runner, dags_dir):
     assert invoke_json(runner, "assets", "list", "--columns", "uri,name") == [
         {"uri": "file://regions.csv/", "name": "regions"}
     ]
+
+
+PARAMS_DAG = '''
+import os
+from airflow.sdk import DAG, task
+
+with DAG("params_dag", schedule=None, params={"greeting": "hello", "times": 1},
+         tags=[os.environ.get("PARSE_TAG", "untagged")]):
+    @task
+    def show(params=None, dag_run=None):
+        print("PARAMS", params["greeting"], params["times"], params.get("extra"))
+        print("ENV", os.environ.get("RUN_FLAVOUR"), "TAGGED", os.environ.get("PARSE_TAG"))
+        print("RUN", dag_run.run_id, dag_run.conf.get("who"))
+    show()
+'''
+
+
+def test_tasks_test_task_params_and_env_vars(runner, dags_dir):
+    (dags_dir / "params_dag.py").write_text(PARAMS_DAG)
+    out = invoke(runner, "tasks", "test", "params_dag", "show", "-t", '{"greeting": "hi", "extra": 7}',
+                 "--env-vars", '{"RUN_FLAVOUR": "spicy", "PARSE_TAG": "from-cli"}').stdout
+    assert "PARAMS hi 1 7" in out and "ENV spicy TAGGED from-cli" in out
+    assert "RUN_FLAVOUR" not in os.environ  # the command's environment is put back
+    assert invoke_json(runner, "dags", "list", "--columns", "tags") == [{"tags": ["from-cli"]}]  # as parsed
+    result = invoke(runner, "tasks", "test", "params_dag", "show", "--env-vars", "[1]", code=2)
+    assert "must be a JSON object" in result.stderr
+
+
+def test_tasks_test_for_an_existing_run_by_run_id(runner, dags_dir):
+    (dags_dir / "params_dag.py").write_text(PARAMS_DAG)
+    [run] = invoke_json(runner, "dags", "trigger", "params_dag", "-r", "my_run", "-c", '{"who": "ann"}')
+    assert "RUN my_run ann" in invoke(runner, "tasks", "test", "params_dag", "show", "my_run").stdout
+    result = invoke(runner, "tasks", "test", "params_dag", "show", "no_such_run", code=1)
+    assert "neither a run id" in result.stderr

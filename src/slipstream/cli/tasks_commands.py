@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -54,18 +57,61 @@ def list_(dag_id: str, dags_folder: str | None, output: str) -> None:
     print_rows(rows, output)
 
 
+def _json_object(text: str | None, hint: str) -> dict[str, Any]:
+    if text is None:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise click.BadParameter(f"not valid JSON ({err.msg} at character {err.pos}): {text}", param_hint=hint)
+    if not isinstance(value, dict):
+        raise click.BadParameter("must be a JSON object like '{\"key\": \"value\"}'", param_hint=hint)
+    return value
+
+
+@contextmanager
+def _environment(variables: dict[str, Any]) -> Iterator[None]:
+    """Set ``variables`` in this process's environment (so the DAG file's parse, in a child
+    process, sees them too) and put the environment back afterwards."""
+    before = {name: os.environ.get(name) for name in variables}
+    os.environ.update({name: str(value) for name, value in variables.items()})
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 @tasks.command()
 @click.argument("dag_id")
 @click.argument("task_id")
-@click.argument("logical_date", required=False)
+@click.argument("logical_date_or_run_id", required=False)
 @click.option("-c", "--conf", default=None, help="JSON object for dag_run.conf.")
+@click.option("-t", "--task-params", default=None,
+              help="JSON object of params for this task: they replace or add to the task's params.")
+@click.option("--env-vars", default=None,
+              help="JSON object of environment variables, set while the DAG file is parsed and while the task runs.")
 @click.option("-m", "--map-index", type=int, default=-1, show_default=True,
               help="For a mapped task: the instance to run (its inputs must be literal lists here).")
 @dags_folder_option
 def test(
-    dag_id: str, task_id: str, logical_date: str | None, conf: str | None, map_index: int, dags_folder: str | None
+    dag_id: str, task_id: str, logical_date_or_run_id: str | None, conf: str | None, map_index: int,
+    dags_folder: str | None, task_params: str | None = None, env_vars: str | None = None,
 ) -> None:
-    """Run one task here, now, without checking dependencies or recording its state."""
+    """Run one task here, now, without checking dependencies or recording its state; for an
+    existing run (its run id or logical date) with that run's dates and conf."""
+    params = _json_object(task_params, "--task-params")
+    with _environment(_json_object(env_vars, "--env-vars")):
+        _test_task(dag_id, task_id, logical_date_or_run_id, _parse_conf(conf), params, map_index, dags_folder)
+
+
+def _test_task(
+    dag_id: str, task_id: str, run: str | None, conf: dict[str, Any] | None, params: dict[str, Any], map_index: int,
+    dags_folder: str | None,
+) -> None:
     from slipstream.dagfiles.airflow_imports import airflow_imports
     from slipstream.dagfiles.loader import dag_file_settings, load_dag_file
     from slipstream.dagfiles.manual_runs import manual_data_interval
@@ -79,24 +125,38 @@ def test(
     serialized = _serialized(db, dag_id)
     _known_task(serialized, task_id)
     configure_task_logging()
-    when = _parse_date(logical_date) or utcnow()
-    interval_start, interval_end = manual_data_interval(serialized, when)
+    row = None
+    if run is not None:
+        with db.read() as session:
+            row = _run_for_render(session, dag_id, run)
+    if row is not None:
+        info = DagRunInfo(
+            id=0, dag_id=dag_id, run_id=row.run_id, run_type=row.run_type, logical_date=row.logical_date,
+            data_interval_start=row.data_interval_start, data_interval_end=row.data_interval_end,
+            conf=conf if conf is not None else (row.conf or {}), start_date=utcnow(),
+            partition_key=row.partition_key, partition_date=row.partition_date,
+        )
+    else:
+        when = (_parse_date(run) if run else None) or utcnow()
+        interval_start, interval_end = manual_data_interval(serialized, when)
+        info = DagRunInfo(
+            id=0, dag_id=dag_id, run_id=f"test__{when.isoformat()}", run_type="manual", logical_date=when,
+            data_interval_start=interval_start, data_interval_end=interval_end, conf=conf or {}, start_date=when,
+        )
     with airflow_imports(), dag_file_settings(settings):
         loaded = load_dag_file(serialized.fileloc)
         dag = next((d for d in loaded.dags if d.dag_id == dag_id), None)
         if dag is None:
             raise click.ClickException(f"DAG {dag_id!r} did not load from {serialized.fileloc}")
-        run = DagRunInfo(
-            id=0, dag_id=dag_id, run_id=f"test__{when.isoformat()}", run_type="manual", logical_date=when,
-            data_interval_start=interval_start, data_interval_end=interval_end, conf=_parse_conf(conf) or {},
-            start_date=when,
-        )
-        if dag.get_task(task_id).is_mapped and map_index < 0:
+        task = dag.get_task(task_id)
+        if task.is_mapped and map_index < 0:
             raise click.ClickException(f"Task {task_id!r} is mapped: choose an instance with --map-index N")
+        if params:
+            task.params.update(params)
         # What the task's child processes write to the console is masked too, as in a task process.
         output = mask_descriptors_from_first_secret()
         try:
-            result = execute_task(dag, task_id, run, store=None, map_index=map_index, try_number=1, max_tries=0)
+            result = execute_task(dag, task_id, info, store=None, map_index=map_index, try_number=1, max_tries=0)
         finally:
             output.stop()
     from slipstream.sdk.secrets_masker import redact
