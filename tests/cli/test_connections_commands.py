@@ -103,3 +103,14 @@ def test_as_real_processes():
     run("connections", "add", "warehouse", "--conn-uri", URI)
     got = json.loads(run("connections", "get", "warehouse", "-o", "json").stdout)
     assert got[0]["password"] == "p@ss"
+
+
+def test_get_and_delete_color(runner):
+    invoke(runner, "connections", "add", "warehouse", "--conn-uri", URI)
+    assert "\x1b[" in invoke(runner, "connections", "get", "warehouse", "--color", "on").stdout
+    assert "\x1b[" not in invoke(runner, "connections", "get", "warehouse", "--color", "off").stdout
+    out = invoke(runner, "connections", "delete", "warehouse", "--color", "on").stdout
+    assert out == "\x1b[32mSuccessfully deleted connection with conn_id=warehouse\x1b[0m\n"
+    invoke(runner, "connections", "add", "warehouse", "--conn-uri", URI)
+    assert invoke(runner, "connections", "delete", "warehouse").stdout == (
+        "Successfully deleted connection with conn_id=warehouse\n")  # auto: not a terminal

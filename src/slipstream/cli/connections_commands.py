@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from slipstream.cli.environment import service_call, service_context
-from slipstream.cli.output import output_option, print_rows
+from slipstream.cli.output import color_option, output_option, print_rows
 
 HIDDEN = "***"
 COLUMNS = ["conn_id", "conn_type", "description", "host", "schema", "login", "password", "port", "extra", "uri"]
@@ -101,8 +101,9 @@ def _row(connection: Any, *, hide_password: bool) -> dict[str, Any]:
 
 @connections.command("get")
 @click.argument("conn_id")
+@color_option
 @output_option
-def get(conn_id: str, output: str) -> None:
+def get(conn_id: str, output: str, color: str = "auto") -> None:
     """Show the connection CONN_ID as a task sees it: from SLIPSTREAM_CONN_<ID> / AIRFLOW_CONN_<ID> if set,
     else from the store (with its password)."""
     from slipstream.sdk import secrets
@@ -119,7 +120,7 @@ def get(conn_id: str, output: str) -> None:
     else:
         stored = service_call(connection_service.get_connection, service_context(), conn_id, redacted=False)
         connection = Connection(**stored.as_dict())
-    print_rows([_row(connection, hide_password=False)], output, columns=COLUMNS)
+    print_rows([_row(connection, hide_password=False)], output, columns=COLUMNS, color=color)
 
 
 @connections.command("list")
@@ -152,12 +153,14 @@ def list_(conn_id: str | None, show_values: bool, hide_sensitive: bool, output: 
 
 @connections.command("delete")
 @click.argument("conn_id")
-def delete(conn_id: str) -> None:
+@color_option
+def delete(conn_id: str, color: str = "auto") -> None:
     """Delete the connection CONN_ID from the store."""
     from slipstream.services import connections as connection_service
 
     service_call(connection_service.delete_connection, service_context(), conn_id)
-    click.echo(f"Successfully deleted connection with conn_id={conn_id}")
+    click.echo(click.style(f"Successfully deleted connection with conn_id={conn_id}", fg="green"),
+               color={"on": True, "off": False}.get(color))
 
 
 @connections.command("export")

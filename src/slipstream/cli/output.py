@@ -56,7 +56,19 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def print_rows(rows: Sequence[dict[str, Any]], output: str, columns: Sequence[str] | None = None) -> None:
+COLORS = ("auto", "on", "off")
+
+
+def color_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--color", type=click.Choice(COLORS), default="auto", show_default=True,
+        help="Colour the table: on, off, or auto (only on a terminal, unless NO_COLOR is set).",
+    )(function)
+
+
+def print_rows(
+    rows: Sequence[dict[str, Any]], output: str, columns: Sequence[str] | None = None, color: str = "auto"
+) -> None:
     columns = list(columns or (rows[0].keys() if rows else []))
     if output == "json":
         click.echo(json.dumps([{c: _json_value(r.get(c)) for c in columns} for r in rows], indent=2))
@@ -80,7 +92,7 @@ def print_rows(rows: Sequence[dict[str, Any]], output: str, columns: Sequence[st
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(show_lines=False)
+    table = Table(show_lines=False, header_style="bold cyan" if color == "on" else "table.header")
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
@@ -89,6 +101,9 @@ def print_rows(rows: Sequence[dict[str, Any]], output: str, columns: Sequence[st
     console = Console()
     if not console.is_terminal:
         console = Console(width=max(console.width, 240))
+    if color != "auto":
+        console = Console(width=console.width, force_terminal=color == "on", no_color=color == "off",
+                          color_system="standard" if color == "on" else None)
     console.print(table)
 
 
