@@ -125,3 +125,34 @@ def test_tasks_test_for_an_existing_run_by_run_id(runner, dags_dir):
     assert "RUN my_run ann" in invoke(runner, "tasks", "test", "params_dag", "show", "my_run").stdout
     result = invoke(runner, "tasks", "test", "params_dag", "show", "no_such_run", code=1)
     assert "neither a run id" in result.stderr
+
+
+def test_dags_show_and_show_dependencies_save(runner, dags_dir, tmp_path, monkeypatch):
+    (dags_dir / "failing_dag.py").write_text(FAILING_DAG)
+    (dags_dir / "consumer.py").write_text(
+        "from airflow.sdk import DAG, Asset\nfrom airflow.providers.standard.operators.empty import EmptyOperator\n"
+        "with DAG('consumer', schedule=[Asset('regions', uri='file://regions.csv')]):\n"
+        "    EmptyOperator(task_id='t')\n"
+    )
+    printed = invoke(runner, "dags", "show", "failing_dag").stdout
+    target = tmp_path / "graph.dot"
+    assert invoke(runner, "dags", "show", "failing_dag", "-s", str(target)).stdout == f"File {target} saved\n"
+    assert target.read_text() == printed
+    deps = tmp_path / "deps.gv"
+    invoke(runner, "dags", "show-dependencies", "--save", str(deps))
+    assert '"asset:regions" -> "dag:consumer";' in deps.read_text()
+    monkeypatch.setenv("PATH", str(tmp_path))  # no Graphviz: a drawing is refused, in one line
+    result = invoke(runner, "dags", "show", "failing_dag", "-s", str(tmp_path / "graph.png"), code=1)
+    assert "Graphviz's dot program is not installed" in result.stderr
+    assert not (tmp_path / "graph.png").exists()
+
+
+def test_verbose_prints_slipstreams_log_on_stderr(runner, dags_dir):
+    (dags_dir / "broken.py").write_text("from airflow import DAG\nimport nothing_by_this_name\n")
+    quiet = invoke(runner, "dags", "reserialize")
+    assert "slipstream.dagfiles" not in quiet.stderr
+    loud = invoke(runner, "dags", "reserialize", "-v")
+    assert "[INFO] slipstream.dagfiles: Import error in" in loud.stderr and "broken.py" in loud.stderr
+    assert loud.stdout == quiet.stdout
+    assert "slipstream.dagfiles" not in invoke(runner, "dags", "reserialize").stderr  # only while -v's command runs
+    assert "--verbose" in invoke(runner, "cheat-sheet", "--help").stdout

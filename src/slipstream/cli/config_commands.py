@@ -36,15 +36,15 @@ def shown(section: str, key: str, value: Any, show_sensitive: bool = False) -> A
 
 @config.command("get-value")
 @click.argument("section")
-@click.argument("key")
+@click.argument("option")
 @show_sensitive_option
-def get_value(section: str, key: str, show_sensitive: bool) -> None:
+def get_value(section: str, option: str, show_sensitive: bool) -> None:
     """Print the value of one option (*** for a sensitive one, unless --show-sensitive)."""
     from slipstream.services import config as config_service
 
-    value = service_call(config_service.option, None, section, key, show_sensitive=show_sensitive, hidden=HIDDEN)
+    value = service_call(config_service.option, None, section, option, show_sensitive=show_sensitive, hidden=HIDDEN)
     if value == HIDDEN:
-        click.echo(f"[{section}] {key} is sensitive: shown as {HIDDEN}; add --show-sensitive to print it.", err=True)
+        click.echo(f"[{section}] {option} is sensitive: shown as {HIDDEN}; add --show-sensitive to print it.", err=True)
     click.echo(config_service.as_text(value) if isinstance(value, bool) else value)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from slipstream.cli.dot_files import print_or_save, save_option
 from slipstream.cli.environment import (
     changing_dags_context,
     dags_context,
@@ -142,8 +143,9 @@ def _setup_teardown_mark(task: Any) -> str:
 
 @dags.command()
 @click.argument("dag_id")
+@save_option
 @dags_folder_option
-def show(dag_id: str, dags_folder: str | None) -> None:
+def show(dag_id: str, dags_folder: str | None, save: str | None = None) -> None:
     """Print the DAG's graph in Graphviz DOT."""
     from slipstream.services import dags as dag_service
 
@@ -171,7 +173,7 @@ def show(dag_id: str, dags_folder: str | None) -> None:
             suffix = f" [{', '.join(attributes)}]" if attributes else ""
             lines.append(f'  "{task.task_id}" -> "{downstream}"{suffix};')
     lines.append("}")
-    click.echo("\n".join(lines))
+    print_or_save("\n".join(lines), save)
 
 
 @dags.command()

@@ -177,9 +177,9 @@ def _known_task(serialized: Any, task_id: str) -> None:
 
 @tasks.command("states-for-dag-run")
 @click.argument("dag_id")
-@click.argument("run_id", metavar="LOGICAL_DATE_OR_RUN_ID")
+@click.argument("logical_date_or_run_id", metavar="LOGICAL_DATE_OR_RUN_ID")
 @output_option
-def states_for_dag_run(dag_id: str, run_id: str, output: str) -> None:
+def states_for_dag_run(dag_id: str, logical_date_or_run_id: str, output: str) -> None:
     """The state of every task instance of one run, with why it waits or how its last try ended."""
     from dataclasses import asdict
 
@@ -188,7 +188,7 @@ def states_for_dag_run(dag_id: str, run_id: str, output: str) -> None:
 
     ctx = service_context()
     known_dag(ctx, dag_id)
-    run_id = service_call(find_run, ctx, dag_id, run_id).run_id
+    run_id = service_call(find_run, ctx, dag_id, logical_date_or_run_id).run_id
     found = service_call(task_instances.states_for_dag_run, ctx, dag_id, run_id)
     print_rows([asdict(row) for row in found], output)
 
@@ -255,7 +255,7 @@ def _matching_dags(ctx: Any, pattern: str) -> list[str]:
 @tasks.command()
 @click.argument("dag_id")
 @click.argument("task_id")
-@click.argument("run", metavar="[RUN_ID_OR_LOGICAL_DATE]", required=False)
+@click.argument("logical_date_or_run_id", metavar="[LOGICAL_DATE_OR_RUN_ID]", required=False)
 @click.option("-m", "--map-index", type=int, default=-1, show_default=True, help="Map index of a mapped task.")
 @click.option(
     "-t", "--try-number", type=int, default=None,
@@ -263,7 +263,8 @@ def _matching_dags(ctx: Any, pattern: str) -> list[str]:
 )
 @dags_folder_option
 def render(
-    dag_id: str, task_id: str, run: str | None, map_index: int, try_number: int | None, dags_folder: str | None
+    dag_id: str, task_id: str, logical_date_or_run_id: str | None, map_index: int, try_number: int | None,
+    dags_folder: str | None,
 ) -> None:
     """Show the rendered template fields of a task instance: as its try stored them, else rendered now."""
     from slipstream.store import rendered_fields
@@ -271,7 +272,7 @@ def render(
     settings = load_settings(dags_folder)
     db = open_store(settings)
     with db.read() as session:
-        row = _run_for_render(session, dag_id, run)
+        row = _run_for_render(session, dag_id, logical_date_or_run_id)
         stored = None
         if row is not None:
             stored = rendered_fields.get(
@@ -283,7 +284,7 @@ def render(
                    f"at {stored.timestamp.isoformat()}")
         _print_fields(stored.rendered_fields)
         return
-    _render_now(settings, db, dag_id, task_id, run, row, map_index, try_number, dags_folder)
+    _render_now(settings, db, dag_id, task_id, logical_date_or_run_id, row, map_index, try_number, dags_folder)
 
 
 def _run_for_render(session: Any, dag_id: str, run: str | None) -> Any:

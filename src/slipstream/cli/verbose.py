@@ -29,9 +29,13 @@ def _turn_on(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     ctx.call_on_close(turn_off)
 
 
+class VerboseOption(click.Option):
+    """The shared ``--verbose`` (docs/cli.md describes it once, for every command)."""
+
+
 def _option(short: bool) -> click.Option:
     names = ["-v", "--verbose"] if short else ["--verbose"]
-    return click.Option(names, is_flag=True, expose_value=False, callback=_turn_on, help=HELP)
+    return VerboseOption(names, is_flag=True, expose_value=False, callback=_turn_on, help=HELP)
 
 
 def add_verbose_option(group: click.Group) -> None:
