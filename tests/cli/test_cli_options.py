@@ -101,8 +101,6 @@ NOT_YET: dict[str, str] = {
     "api-server --log-config": "A logging config file for the API server",
     "api-server --worker-timeout": "API server worker processes (it serves from one process)",
     "scheduler --dev": "A reloading development scheduler",
-    "scheduler --num-runs": "Stopping the scheduler after N loops",
-    "scheduler --only-idle": "Stopping the scheduler after N loops (--only-idle counts only idle ones)",
     "scheduler --skip-serve-logs": "A log server (task logs are files read by the API server)",
     "info --file-io": "Uploading the report to a file-sharing service (no network use)",
     "config list --comment-out-everything": "A config-file listing (config list prints a table)",
