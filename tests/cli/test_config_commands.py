@@ -67,7 +67,7 @@ def test_list_json(runner, monkeypatch):
     assert by_key[("core", "parallelism")]["source"] == "environment"
     assert by_key[("core", "max_active_runs_per_dag")]["source"] == "default"
     assert ("database", "sql_alchemy_conn") in by_key
-    assert {r["section"] for r in rows} == {"core", "database", "logging", "scheduler", "celery", "api", "api_auth", "smtp"}
+    assert {r["section"] for r in rows} == {"core", "cli", "database", "logging", "scheduler", "celery", "api", "api_auth", "smtp"}
 
 
 def test_list_one_section(runner):
@@ -80,7 +80,7 @@ def test_list_one_section(runner):
 def test_list_unknown_section(runner):
     result = invoke(runner, "config", "list", "--section", "nope", code=1)
     assert "The section [nope] does not exist" in result.stderr
-    assert "core, database, logging, scheduler, celery, api, api_auth, smtp" in result.stderr
+    assert "core, cli, database, logging, scheduler, celery, api, api_auth, smtp" in result.stderr
 
 
 def test_sensitive_options_are_shown_as_stars(runner, monkeypatch):
