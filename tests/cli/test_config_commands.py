@@ -59,7 +59,8 @@ def test_a_bad_config_file_is_a_clear_error(runner, home):
 
 def test_list_json(runner, monkeypatch):
     monkeypatch.setenv("SLIPSTREAM__CORE__PARALLELISM", "7")
-    rows = invoke_json(runner, "config", "list")
+    assert all(set(r) == {"section", "key", "value"} for r in invoke_json(runner, "config", "list"))
+    rows = invoke_json(runner, "config", "list", "--include-sources", "--include-descriptions")
     assert all(set(r) == {"section", "key", "value", "source", "description"} for r in rows)
     by_key = {(r["section"], r["key"]): r for r in rows}
     assert by_key[("core", "parallelism")]["value"] == 7
@@ -79,13 +80,13 @@ def test_list_one_section(runner):
 def test_list_unknown_section(runner):
     result = invoke(runner, "config", "list", "--section", "nope", code=1)
     assert "The section [nope] does not exist" in result.stderr
-    assert "core, database, logging, scheduler, celery, api, api_auth, smtp" in result.stderr
+    assert "core, cli, database, logging, scheduler, celery, api, api_auth, smtp" in result.stderr
 
 
 def test_sensitive_options_are_shown_as_stars(runner, monkeypatch):
     monkeypatch.setenv("SLIPSTREAM__CORE__FERNET_KEY", "a-fernet-key-from-the-environment")
     monkeypatch.setenv("SLIPSTREAM__SMTP__SMTP_PASSWORD", "smtp-pw-123")
-    rows = {(r["section"], r["key"]): r for r in invoke_json(runner, "config", "list")}
+    rows = {(r["section"], r["key"]): r for r in invoke_json(runner, "config", "list", "-s")}
     assert rows[("core", "fernet_key")]["value"] == "***"
     assert rows[("core", "fernet_key")]["source"] == "environment"
     assert rows[("smtp", "smtp_password")]["value"] == "***"
@@ -116,3 +117,31 @@ def test_masking_options(runner, monkeypatch):
     assert invoke(runner, "config", "get-value", "logging", "min_length_masked_secret").stdout == "5\n"
     monkeypatch.setenv("AIRFLOW__CORE__SENSITIVE_VAR_CONN_NAMES", "tenant,region")
     assert invoke(runner, "config", "get-value", "core", "sensitive_var_conn_names").stdout == "tenant,region\n"
+
+
+def test_list_flags_add_columns_as_airflow_names_them(runner, monkeypatch):
+    monkeypatch.setenv("SLIPSTREAM__CORE__PARALLELISM", "7")
+    rows = {(r["section"], r["key"]): r for r in invoke_json(runner, "config", "list", "-d", "-e", "-V", "-s")}
+    row = rows[("core", "parallelism")]
+    assert list(row) == ["section", "key", "value", "description", "example", "env_var", "source"]
+    assert (row["value"], row["example"], row["env_var"], row["source"]) == (
+        7, "parallelism = 7", "SLIPSTREAM__CORE__PARALLELISM", "environment")
+    assert rows[("core", "dags_folder")]["example"].startswith('dags_folder = "/')
+    defaults = {(r["section"], r["key"]): r for r in invoke_json(runner, "config", "list", "--defaults")}
+    assert defaults[("core", "parallelism")]["value"] == 32  # the default, not the environment's 7
+    assert set(defaults[("core", "parallelism")]) == {"section", "key", "value", "description", "example", "env_var"}
+
+
+def test_list_show_values_and_hide_sensitive(runner, monkeypatch):
+    monkeypatch.setenv("SLIPSTREAM__SMTP__SMTP_PASSWORD", "smtp-pw-123")
+    rows = {(r["section"], r["key"]): r["value"] for r in invoke_json(runner, "config", "list", "--show-values")}
+    assert rows[("smtp", "smtp_password")] == "smtp-pw-123"
+    for hidden in (("--show-values", "--hide-sensitive"), ("--hide-sensitive",), ()):
+        rows = {(r["section"], r["key"]): r["value"] for r in invoke_json(runner, "config", "list", *hidden)}
+        assert rows[("smtp", "smtp_password")] == "***"
+
+
+def test_list_color(runner):
+    assert "\x1b[" in invoke(runner, "config", "list", "--section", "scheduler", "--color", "on").stdout
+    assert "\x1b[" not in invoke(runner, "config", "list", "--section", "scheduler", "--color", "off").stdout
+    assert "\x1b[" not in invoke(runner, "config", "list", "--section", "scheduler").stdout  # auto: not a terminal

@@ -48,16 +48,31 @@ def test_add_field_by_field_and_as_json(runner):
     assert (got["conn_type"], got["host"], got["port"]) == ("redis", "r", 6379)
 
 
-def test_list_hides_passwords(runner):
+def test_list_shows_ids_and_types_unless_show_values(runner):
     invoke(runner, "connections", "add", "warehouse", "--conn-uri", URI)
     invoke(runner, "connections", "add", "plain", "--conn-type", "http", "--conn-host", "h")
-    rows = invoke_json(runner, "connections", "list")
-    assert [r["conn_id"] for r in rows] == ["plain", "warehouse"]
-    assert rows[1]["password"] == "***" and "***" in rows[1]["uri"] and "p%40ss" not in rows[1]["uri"]
-    assert rows[0]["password"] is None
+    assert invoke_json(runner, "connections", "list") == [
+        {"conn_id": "plain", "conn_type": "http"}, {"conn_id": "warehouse", "conn_type": "postgres"}
+    ]
     table = invoke(runner, "connections", "list").stdout
-    assert "p@ss" not in table and "p%40ss" not in table
+    assert "p@ss" not in table and "p%40ss" not in table and "db.example.com" not in table
     assert [r["conn_id"] for r in invoke_json(runner, "connections", "list", "--conn-id", "plain")] == ["plain"]
+    rows = invoke_json(runner, "connections", "list", "--show-values")
+    assert rows[1]["password"] == "p@ss" and "p%40ss" in rows[1]["uri"] and rows[1]["host"] == "db.example.com"
+
+
+def test_list_hide_sensitive_masks_password_extra_and_uri(runner):
+    invoke(runner, "connections", "add", "warehouse", "--conn-uri", URI)
+    invoke(runner, "connections", "add", "api", "--conn-type", "http", "--conn-host", "h",
+           "--conn-extra", '{"token": "t0ken"}')
+    invoke(runner, "connections", "add", "plain", "--conn-type", "http", "--conn-host", "h")
+    rows = {r["conn_id"]: r for r in invoke_json(runner, "connections", "list", "--show-values", "--hide-sensitive")}
+    assert rows["warehouse"]["password"] == "***" and "***" in rows["warehouse"]["uri"]
+    assert "p%40ss" not in rows["warehouse"]["uri"] and rows["warehouse"]["host"] == "db.example.com"
+    assert rows["api"]["extra"] == "***" and "t0ken" not in rows["api"]["uri"]
+    assert rows["plain"]["password"] is None and rows["plain"]["extra"] is None
+    result = invoke(runner, "connections", "list", "--hide-sensitive", code=1)
+    assert "--hide-sensitive only goes with --show-values" in result.stderr
 
 
 def test_add_refuses_duplicates_and_bad_input(runner):
@@ -74,7 +89,7 @@ def test_get_reads_the_environment_first(runner, monkeypatch):
     invoke(runner, "connections", "add", "warehouse", "--conn-uri", URI)
     monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", json.dumps({"conn_type": "postgres", "host": "env-host"}))
     assert invoke_json(runner, "connections", "get", "warehouse")[0]["host"] == "env-host"
-    assert invoke_json(runner, "connections", "list")[0]["host"] == "db.example.com"  # list: the store only
+    assert invoke_json(runner, "connections", "list", "--show-values")[0]["host"] == "db.example.com"  # the store only
 
 
 def test_delete_and_unknown_ids(runner):
@@ -88,3 +103,14 @@ def test_as_real_processes():
     run("connections", "add", "warehouse", "--conn-uri", URI)
     got = json.loads(run("connections", "get", "warehouse", "-o", "json").stdout)
     assert got[0]["password"] == "p@ss"
+
+
+def test_get_and_delete_color(runner):
+    invoke(runner, "connections", "add", "warehouse", "--conn-uri", URI)
+    assert "\x1b[" in invoke(runner, "connections", "get", "warehouse", "--color", "on").stdout
+    assert "\x1b[" not in invoke(runner, "connections", "get", "warehouse", "--color", "off").stdout
+    out = invoke(runner, "connections", "delete", "warehouse", "--color", "on").stdout
+    assert out == "\x1b[32mSuccessfully deleted connection with conn_id=warehouse\x1b[0m\n"
+    invoke(runner, "connections", "add", "warehouse", "--conn-uri", URI)
+    assert invoke(runner, "connections", "delete", "warehouse").stdout == (
+        "Successfully deleted connection with conn_id=warehouse\n")  # auto: not a terminal

@@ -16,6 +16,20 @@ def test_migrate_twice_is_idempotent(runner, home):
     assert (home / "slipstream.db").exists()
 
 
+def test_migrate_to_a_revision_then_the_rest(runner, home):
+    from slipstream.store.migrate import revisions
+
+    *_, head = revisions()
+    assert "migrated from revision (empty) to 0003." in invoke(runner, "db", "migrate", "-r", "0003").stdout
+    with sqlite3.connect(home / "slipstream.db") as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "variable" in tables and "slot_pool" not in tables  # 0004 adds the pools
+    assert "is already at revision 0003." in invoke(runner, "db", "migrate", "--to-revision", "0002").stdout
+    assert f"migrated from revision 0003 to {head}." in invoke(runner, "db", "migrate").stdout
+    result = invoke(runner, "db", "migrate", "-r", "9999", code=2)
+    assert "unknown revision '9999'" in result.stderr
+
+
 def test_check_ok(runner):
     invoke(runner, "db", "migrate")
     assert "is reachable and at revision" in invoke(runner, "db", "check").stdout

@@ -81,6 +81,8 @@ def test_providers_list_and_get(runner, a_provider):
     assert full["documentation_url"] == "https://example.org/docs"
     result = invoke(runner, "providers", "get", "apache-airflow-providers-exampel", code=1)
     assert f"Did you mean '{a_provider}'?" in result.stderr
+    assert "\x1b[" in invoke(runner, "providers", "get", a_provider, "--color", "on").stdout
+    assert "\x1b[" not in invoke(runner, "providers", "get", a_provider, "--color", "off").stdout
 
 
 def _register(hostname: str, heartbeat_age: float = 0) -> None:

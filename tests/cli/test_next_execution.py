@@ -96,3 +96,36 @@ def test_next_execution_and_list_of_timetable_objects(runner, dags_dir):
     assert rows["weekday_mornings"]["schedule"] == "0 7 * * 1-5"
     assert rows["two_events"]["schedule"] == "kick-offs"
     assert rows["two_events"]["next_dagrun"] == "2024-01-10T00:00:00+00:00"
+
+
+PARTITIONED = """
+import pendulum
+from airflow.sdk import DAG, CronPartitionTimetable
+from airflow.providers.standard.operators.empty import EmptyOperator
+
+with DAG("hourly_parts", start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), catchup=True,
+         schedule=CronPartitionTimetable("0 * * * *", timezone="UTC")):
+    EmptyOperator(task_id="t")
+"""
+
+
+def test_next_execution_field_and_table(runner, dags_dir, monkeypatch):
+    monkeypatch.setenv("SLIPSTREAM__SCHEDULER__CREATE_CRON_DATA_INTERVALS", "true")  # runs cover a whole day
+    (dags_dir / "scheduled.py").write_text(SCHEDULED)
+    result = invoke(runner, "dags", "next-execution", "catching_up", "-n", "2", "--field", "data_interval.end")
+    assert result.stdout.splitlines() == ["2020-01-02T00:00:00+00:00", "2020-01-03T00:00:00+00:00"]
+    assert invoke(runner, "dags", "next-execution", "catching_up", "--field", "partition_key").stdout == "None\n"
+    table = invoke(runner, "dags", "next-execution", "catching_up", "-n", "2", "--table").stdout
+    assert "data_interval.start" in table and "run_after" in table and "partition_key" not in table
+    assert table.count("2020-01-02T00:00:00+00:00") == 4  # run 1's end and run_after, run 2's date and start
+    result = invoke(runner, "dags", "next-execution", "catching_up", "--table", "--field", "run_after", code=2)
+    assert "--table and --field do not go together" in result.stderr
+
+
+def test_next_execution_of_a_partitioned_schedule_prints_partition_keys(runner, dags_dir):
+    (dags_dir / "parts.py").write_text(PARTITIONED)
+    result = invoke(runner, "dags", "next-execution", "hourly_parts", "-n", "2")
+    assert result.stdout.splitlines() == ["2024-01-01T00:00:00", "2024-01-01T01:00:00"]
+    assert invoke(runner, "dags", "next-execution", "hourly_parts", "--field", "logical_date").stdout == "None\n"
+    table = invoke(runner, "dags", "next-execution", "hourly_parts", "--table").stdout
+    assert "partition_key" in table and "2024-01-01T00:00:00+00:00" in table and "logical_date" not in table

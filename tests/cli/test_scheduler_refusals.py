@@ -4,6 +4,7 @@ with what to do; one whose process died does not block the next."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 
 from cli_helpers import run
@@ -34,3 +35,26 @@ def test_celery_needs_postgresql_and_says_so(home):
     assert "sql_alchemy_conn to PostgreSQL" in worker.stderr
     unknown = run("scheduler", code=1, env={**os.environ, "SLIPSTREAM__CORE__EXECUTOR": "SequentialExecutor"})
     assert "[core] executor = 'SequentialExecutor'" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
+ONCE_DAG = """
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+with DAG("once", schedule="@once", start_date=datetime(2024, 1, 1), is_paused_upon_creation=False):
+    BashOperator(task_id="t", bash_command="true")
+"""
+
+
+def test_scheduler_num_runs_and_only_idle_stop_it_by_itself(runner, home, monkeypatch):
+    from cli_helpers import invoke, invoke_json
+
+    (home / "dags" / "once.py").write_text(ONCE_DAG)
+    invoke(runner, "dags", "reserialize")
+    env = {**os.environ, "SLIPSTREAM__SCHEDULER__POLL_INTERVAL": "0.1"}
+    done = run("scheduler", "-n", "30", "-i", "-v", env=env)  # stops after 3 s with nothing to do, in a row
+    assert "Scheduler stopped." in done.stdout
+    passes = int(re.search(r"Stopping after (\d+) scheduler passes \(30 idle in a row\)", done.stderr + done.stdout)[1])
+    assert passes > 30  # the passes that ran the task did not count
+    assert invoke_json(runner, "dags", "list-runs", "once")[0]["state"] == "success"

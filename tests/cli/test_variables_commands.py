@@ -114,3 +114,20 @@ def test_tasks_test_and_parse_time_read_the_store(runner, dags_dir):
     )
     done = run("tasks", "test", "uses_vars_v1", "show")
     assert "task sees stored message" in done.stdout + done.stderr
+
+
+def test_list_show_values_and_hide_sensitive(runner):
+    invoke(runner, "variables", "set", "bucket", "s3://b", "--description", "exports")
+    invoke(runner, "variables", "set", "api_password", "pw-123")
+    assert invoke_json(runner, "variables", "list", "--show-values") == [
+        {"key": "api_password", "val": "pw-123", "description": None},
+        {"key": "bucket", "val": "s3://b", "description": "exports"},
+    ]
+    rows = invoke_json(runner, "variables", "list", "--show-values", "--hide-sensitive")
+    assert [r["val"] for r in rows] == ["***", "***"]
+    assert "pw-123" not in invoke(runner, "variables", "list").stdout
+    assert "--show-values" in invoke(runner, "variables", "list", "--hide-sensitive", code=1).stderr
+
+
+def test_get_default_short_alias(runner):
+    assert invoke(runner, "variables", "get", "missing", "-d", "fallback").stdout == "fallback\n"

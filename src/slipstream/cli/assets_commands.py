@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from slipstream.cli.environment import dags_context, dags_folder_option, service_call
-from slipstream.cli.output import output_option, print_rows
+from slipstream.cli.output import chosen_columns, columns_option, output_option, print_rows
 
 LIST_COLUMNS = ["name", "uri", "group", "consuming_dags", "producing_tasks", "last_event"]
 EVENT_COLUMNS = ["timestamp", "asset", "uri", "partition_key", "extra", "source", "source_aliases"]
@@ -26,17 +26,20 @@ def _context(dags_folder: str | None) -> Any:
 @assets.command("list")
 @dags_folder_option
 @click.option("--alias", is_flag=True, help="List the asset aliases instead.")
+@columns_option(LIST_COLUMNS)
 @output_option
-def list_(dags_folder: str | None, output: str, alias: bool = False) -> None:
+def list_(dags_folder: str | None, output: str, alias: bool = False, columns: str | None = None) -> None:
     """Every asset with the DAGs scheduled on it, the tasks that update it and its latest event."""
     from slipstream.services import assets as asset_service
 
     if alias:
         found = asset_service.list_aliases(_context(dags_folder)).items
-        print_rows([{"name": a.name, "group": a.group} for a in found], output, ["name", "group"])
+        print_rows([{"name": a.name, "group": a.group} for a in found], output,
+                   chosen_columns(columns, ["name", "group"], ["name", "group"]))
         return
     rows = asset_service.overview(_context(dags_folder))
-    print_rows(rows, output, LIST_COLUMNS + (["extra"] if output == "json" else []))
+    print_rows(rows, output, chosen_columns(columns, [*LIST_COLUMNS, "extra"],
+                                            LIST_COLUMNS + (["extra"] if output == "json" else [])))
 
 
 @assets.command()

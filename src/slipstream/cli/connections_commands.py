@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from slipstream.cli.environment import service_call, service_context
-from slipstream.cli.output import output_option, print_rows
+from slipstream.cli.output import color_option, output_option, print_rows
 
 HIDDEN = "***"
 COLUMNS = ["conn_id", "conn_type", "description", "host", "schema", "login", "password", "port", "extra", "uri"]
@@ -80,6 +80,16 @@ def _masked_uri(connection: Any) -> str:
     return Connection(**fields).get_uri().replace("%2A%2A%2A", HIDDEN)
 
 
+def _uri_without_secrets(uri: str) -> str:
+    """The URI with its login and password as ***, as Airflow's ``--hide-sensitive`` shows it, and
+    its query (the extra, which may hold tokens) as *** too."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(uri)
+    netloc = f"{HIDDEN}:{HIDDEN}@{parts.netloc.split('@', 1)[1]}" if "@" in parts.netloc else parts.netloc
+    return urlunsplit((parts.scheme, netloc, parts.path, HIDDEN if parts.query else "", parts.fragment))
+
+
 def _row(connection: Any, *, hide_password: bool) -> dict[str, Any]:
     row = connection.to_dict()
     row["extra"] = connection.extra_dejson if connection.extra else None
@@ -91,8 +101,9 @@ def _row(connection: Any, *, hide_password: bool) -> dict[str, Any]:
 
 @connections.command("get")
 @click.argument("conn_id")
+@color_option
 @output_option
-def get(conn_id: str, output: str) -> None:
+def get(conn_id: str, output: str, color: str = "auto") -> None:
     """Show the connection CONN_ID as a task sees it: from SLIPSTREAM_CONN_<ID> / AIRFLOW_CONN_<ID> if set,
     else from the store (with its password)."""
     from slipstream.sdk import secrets
@@ -109,31 +120,47 @@ def get(conn_id: str, output: str) -> None:
     else:
         stored = service_call(connection_service.get_connection, service_context(), conn_id, redacted=False)
         connection = Connection(**stored.as_dict())
-    print_rows([_row(connection, hide_password=False)], output, columns=COLUMNS)
+    print_rows([_row(connection, hide_password=False)], output, columns=COLUMNS, color=color)
 
 
 @connections.command("list")
 @click.option("--conn-id", "conn_id", default=None, help="Only this connection.")
+@click.option("--show-values", is_flag=True,
+              help="Show every field, the password and the extra included (by default only the id and type).")
+@click.option("--hide-sensitive", is_flag=True,
+              help="With --show-values: the password, the extra and the URI's credentials shown as ***.")
 @output_option
-def list_(conn_id: str | None, output: str) -> None:
-    """The connections in the store, passwords hidden."""
+def list_(conn_id: str | None, show_values: bool, hide_sensitive: bool, output: str) -> None:
+    """The connections in the store: id and type, every field with --show-values."""
     from slipstream.sdk.connection import Connection
     from slipstream.services import connections as connection_service
 
+    if hide_sensitive and not show_values:
+        raise click.ClickException("--hide-sensitive only goes with --show-values")
     every = service_call(connection_service.list_connections, service_context(), redacted=False).items
-    found = [c for c in every if conn_id in (None, c.conn_id)]
-    rows = [_row(Connection(**c.as_dict()), hide_password=True) for c in found]
+    found = [Connection(**c.as_dict()) for c in every if conn_id in (None, c.conn_id)]
+    if not show_values:
+        rows = [{"conn_id": c.conn_id, "conn_type": c.conn_type} for c in found]
+        print_rows(rows, output, columns=["conn_id", "conn_type"])
+        return
+    rows = [_row(c, hide_password=hide_sensitive) for c in found]
+    if hide_sensitive:
+        for row in rows:
+            row["extra"] = HIDDEN if row["extra"] else row["extra"]
+            row["uri"] = _uri_without_secrets(row["uri"])
     print_rows(rows, output, columns=COLUMNS)
 
 
 @connections.command("delete")
 @click.argument("conn_id")
-def delete(conn_id: str) -> None:
+@color_option
+def delete(conn_id: str, color: str = "auto") -> None:
     """Delete the connection CONN_ID from the store."""
     from slipstream.services import connections as connection_service
 
     service_call(connection_service.delete_connection, service_context(), conn_id)
-    click.echo(f"Successfully deleted connection with conn_id={conn_id}")
+    click.echo(click.style(f"Successfully deleted connection with conn_id={conn_id}", fg="green"),
+               color={"on": True, "off": False}.get(color))
 
 
 @connections.command("export")

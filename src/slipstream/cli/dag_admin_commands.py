@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from slipstream.cli.dags_commands import dags
+from slipstream.cli.dot_files import print_or_save, save_option
 from slipstream.cli.environment import (
     dags_context,
     dags_folder_option,
@@ -100,8 +101,9 @@ def _quoted(text: str) -> str:
 
 
 @dags.command("show-dependencies")
+@save_option
 @dags_folder_option
-def show_dependencies(dags_folder: str | None) -> None:
+def show_dependencies(dags_folder: str | None, save: str | None = None) -> None:
     """Print in Graphviz DOT how DAGs depend on each other through the assets they update and are scheduled on."""
     from slipstream.services.dag_dependencies import asset_edges
 
@@ -114,7 +116,7 @@ def show_dependencies(dags_folder: str | None) -> None:
         lines.append(f"  {_quoted(node)} [label={_quoted(name)}, shape={shape}];")
     lines.extend(f"  {_quoted(edge.source)} -> {_quoted(edge.target)};" for edge in edges)
     lines.append("}")
-    click.echo("\n".join(lines))
+    print_or_save("\n".join(lines), save)
 
 
 @dags.command("list-jobs")

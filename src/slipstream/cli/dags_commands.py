@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from slipstream.cli.dot_files import print_or_save, save_option
 from slipstream.cli.environment import (
     changing_dags_context,
     dags_context,
@@ -22,7 +23,9 @@ from slipstream.cli.environment import (
     service_call,
     service_context,
 )
-from slipstream.cli.output import output_option, print_rows
+from slipstream.cli.output import chosen_columns, columns_option, output_option, print_rows
+
+LIST_COLUMNS = ["dag_id", "fileloc", "owners", "is_paused", "schedule", "tags", "next_dagrun"]
 
 
 @click.group()
@@ -87,8 +90,11 @@ def _parse_date(value: str | None) -> datetime | None:
 @dags_folder_option
 @click.option("--include-inactive", is_flag=True, help="Also DAGs whose file is gone.")
 @local_option
+@columns_option(LIST_COLUMNS)
 @output_option
-def list_(dags_folder: str | None, include_inactive: bool, output: str, local: bool = False) -> None:
+def list_(
+    dags_folder: str | None, include_inactive: bool, output: str, local: bool = False, columns: str | None = None
+) -> None:
     """The DAGs loaded from the DAG folders, as the scheduler recorded them."""
     from slipstream.services import dags as dag_service
     from slipstream.store.dag_listing import DagFilter
@@ -107,8 +113,8 @@ def list_(dags_folder: str | None, include_inactive: bool, output: str, local: b
         }
         for d in dag_service.list_dags(ctx, DagFilter(exclude_stale=not include_inactive)).items
     ]
-    columns = ["dag_id", "fileloc", "owners", "is_paused", "schedule", "tags", "next_dagrun"]
-    print_rows(rows, output, columns if output != "json" else None)
+    known = list(rows[0]) if rows else [*LIST_COLUMNS, "dag_display_name"]
+    print_rows(rows, output, chosen_columns(columns, known, LIST_COLUMNS if output != "json" else None))
 
 
 @dags.command("list-import-errors")
@@ -137,8 +143,9 @@ def _setup_teardown_mark(task: Any) -> str:
 
 @dags.command()
 @click.argument("dag_id")
+@save_option
 @dags_folder_option
-def show(dag_id: str, dags_folder: str | None) -> None:
+def show(dag_id: str, dags_folder: str | None, save: str | None = None) -> None:
     """Print the DAG's graph in Graphviz DOT."""
     from slipstream.services import dags as dag_service
 
@@ -166,7 +173,7 @@ def show(dag_id: str, dags_folder: str | None) -> None:
             suffix = f" [{', '.join(attributes)}]" if attributes else ""
             lines.append(f'  "{task.task_id}" -> "{downstream}"{suffix};')
     lines.append("}")
-    click.echo("\n".join(lines))
+    print_or_save("\n".join(lines), save)
 
 
 @dags.command()
@@ -175,19 +182,24 @@ def show(dag_id: str, dags_folder: str | None) -> None:
 @click.option("-r", "--run-id", default=None, help="Run id (default manual__<logical date>).")
 @click.option("-l", "--logical-date", "-e", "--exec-date", "logical_date", default=None, help="Logical date (ISO).")
 @click.option("--partition-key", default=None, help="The partition the run is for (partitioned DAGs).")
+@click.option("--no-replace-microseconds", is_flag=True,
+              help="Keep the microseconds of --logical-date (by default they are set to zero).")
 @dags_folder_option
 @output_option
 def trigger(
     dag_id: str, conf: str | None, run_id: str | None, logical_date: str | None, dags_folder: str | None, output: str,
-    partition_key: str | None = None,
+    partition_key: str | None = None, no_replace_microseconds: bool = False,
 ) -> None:
     """Queue a manual run; the scheduler runs it."""
     from slipstream.services import run_actions
 
     ctx = changing_dags_context(dags_folder)
     known_dag(ctx, dag_id)
+    when = _parse_date(logical_date)
+    if when is not None and not no_replace_microseconds:
+        when = when.replace(microsecond=0)
     run = service_call(run_actions.trigger_run, ctx, dag_id, run_id=run_id, conf=_parse_conf(conf),
-                       logical_date=_parse_date(logical_date), partition_key=partition_key)
+                       logical_date=when, partition_key=partition_key)
     print_rows([_run_row(run)], output)
 
 
@@ -332,18 +344,45 @@ def test(
         raise SystemExit(1)
 
 
+NEXT_FIELDS = ("logical_date", "data_interval.start", "data_interval.end", "partition_key", "partition_date",
+               "run_after")
+
+
+def _next_run_fields(info: Any, timetable: Any) -> dict[str, Any]:
+    """What ``next-execution`` can show of one next run: a partitioned schedule's run has a
+    partition instead of a logical date and data interval."""
+    if hasattr(timetable, "partition_date"):
+        partition_date = timetable.partition_date(info.run_after)
+        return {"logical_date": None, "data_interval.start": None, "data_interval.end": None,
+                "partition_key": timetable.partition_key(partition_date), "partition_date": partition_date,
+                "run_after": info.run_after}
+    return {"logical_date": info.logical_date, "data_interval.start": info.data_interval_start,
+            "data_interval.end": info.data_interval_end, "partition_key": None, "partition_date": None,
+            "run_after": info.run_after}
+
+
 @dags.command("next-execution")
 @click.argument("dag_id")
 @click.option("-n", "--num-executions", type=click.IntRange(min=1), default=1, show_default=True,
-              help="How many of the next logical dates to print.")
+              help="How many of the next runs to print.")
+@click.option("--field", type=click.Choice(NEXT_FIELDS), default=None,
+              help="Print this field of each next run (default: its logical date, or its partition key for a "
+              "partitioned schedule).")
+@click.option("--table", is_flag=True,
+              help="Print a table of the fields that matter for the DAG's schedule, one row per next run.")
 @dags_folder_option
-def next_execution(dag_id: str, num_executions: int, dags_folder: str | None) -> None:
-    """The logical dates of the DAG's next scheduled runs, one per line."""
+def next_execution(dag_id: str, num_executions: int, dags_folder: str | None, field: str | None = None,
+                   table: bool = False) -> None:
+    """The next scheduled runs of the DAG, one per line: their logical dates, or another field."""
+    from itertools import islice
+
     from slipstream.store import dags as dag_store
     from slipstream.store import next_runs
     from slipstream.store.clock import utcnow
     from slipstream.timetables import DagSchedule
 
+    if table and field:
+        raise click.UsageError("--table and --field do not go together")
     settings, db = _prepared(dags_folder)
     dag = _serialized(db, dag_id)
     schedule = DagSchedule.from_serialized(dag.data, catchup_by_default=settings.catchup_by_default)
@@ -352,17 +391,25 @@ def next_execution(dag_id: str, num_executions: int, dags_folder: str | None) ->
         last = next_runs.last_run_interval(session, dag_id, schedule)
     if paused:
         click.echo("[INFO] Please be reminded this DAG is PAUSED now.", err=True)
-    upcoming = schedule.upcoming(last, utcnow())
-    for _ in range(num_executions):
-        info = next(upcoming, None)
-        if info is None:
-            click.echo(
-                "[WARN] No following schedule can be found. This DAG may have schedule interval '@once' or `None`.",
-                err=True,
-            )
-            click.echo("None")
-            return
-        click.echo(info.logical_date.isoformat())
+    timetable = schedule.timetable
+    found = [_next_run_fields(info, timetable) for info in islice(schedule.upcoming(last, utcnow()), num_executions)]
+    if len(found) < num_executions:
+        click.echo(
+            "[WARN] No following schedule can be found. This DAG may have schedule interval '@once' or `None`.",
+            err=True,
+        )
+    partitioned = hasattr(timetable, "partition_date")
+    if table:
+        columns = (["partition_key", "partition_date", "run_after"] if partitioned
+                   else ["logical_date", "data_interval.start", "data_interval.end", "run_after"])
+        print_rows(found, "table", columns)
+        return
+    shown = field or ("partition_key" if partitioned else "logical_date")
+    for row in found:
+        value = row[shown]
+        click.echo(value.isoformat() if isinstance(value, datetime) else str(value))
+    if len(found) < num_executions:
+        click.echo("None")
 
 
 @dags.command()

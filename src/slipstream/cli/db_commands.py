@@ -14,14 +14,20 @@ def db() -> None:
 
 
 @db.command()
-def migrate() -> None:
+@click.option("-r", "--to-revision", default=None,
+              help="Only apply the migrations up to and including this revision (see db check-migrations); "
+              "the next command that opens the store migrates the rest.")
+def migrate(to_revision: str | None = None) -> None:
     """Create or upgrade the database schema to this version."""
     from slipstream.store import migrate as schema
     from slipstream.store.db import Database
 
     database = Database(load_settings().sql_alchemy_conn)
     refuse_unknown_revision(database)
-    before, after = schema.migrate(database)
+    if to_revision is not None and to_revision not in (known := schema.revisions()):
+        raise click.BadParameter(f"unknown revision {to_revision!r}; revisions: {', '.join(known)}",
+                                 param_hint="--to-revision")
+    before, after = schema.migrate(database, to_revision)
     if before == after:
         click.echo(f"Database {shown_url(database)} is already at revision {after}.")
     else:

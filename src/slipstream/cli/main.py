@@ -31,6 +31,7 @@ from slipstream.cli import (
     tasks_commands,
     users_commands,
     variables_commands,
+    verbose,
 )
 
 
@@ -109,6 +110,7 @@ cli.add_command(celery_commands.celery)
 
 
 not_yet.add_missing(cli)
+verbose.add_verbose_option(cli)
 
 
 def _first_sentence(text: str) -> str:

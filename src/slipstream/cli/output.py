@@ -18,6 +18,26 @@ def output_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
+def columns_option(default: Sequence[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--columns a,b,c``: which fields the listing shows, in that order."""
+    return click.option(
+        "--columns", default=None, metavar="COLUMNS",
+        help=f"Comma-separated fields to show, in order (default: {','.join(default)}); unknown ones are left out "
+        "with a warning.",
+    )
+
+
+def chosen_columns(columns: str | None, known: Sequence[str], default: Sequence[str] | None) -> list[str] | None:
+    """The fields ``--columns`` names that exist (an unknown one is said on stderr), else ``default``."""
+    if columns is None:
+        return list(default) if default is not None else None
+    asked = [c.strip() for c in columns.split(",") if c.strip()]
+    unknown = [c for c in asked if c not in known]
+    if unknown:
+        click.echo(f"Ignoring unknown column(s) {', '.join(unknown)}; known: {', '.join(known)}", err=True)
+    return [c for c in asked if c in known]
+
+
 def _text(value: Any) -> str:
     if value is None:
         return "None"
@@ -36,7 +56,19 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def print_rows(rows: Sequence[dict[str, Any]], output: str, columns: Sequence[str] | None = None) -> None:
+COLORS = ("auto", "on", "off")
+
+
+def color_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--color", type=click.Choice(COLORS), default="auto", show_default=True,
+        help="Colour the table: on, off, or auto (only on a terminal, unless NO_COLOR is set).",
+    )(function)
+
+
+def print_rows(
+    rows: Sequence[dict[str, Any]], output: str, columns: Sequence[str] | None = None, color: str = "auto"
+) -> None:
     columns = list(columns or (rows[0].keys() if rows else []))
     if output == "json":
         click.echo(json.dumps([{c: _json_value(r.get(c)) for c in columns} for r in rows], indent=2))
@@ -60,7 +92,7 @@ def print_rows(rows: Sequence[dict[str, Any]], output: str, columns: Sequence[st
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(show_lines=False)
+    table = Table(show_lines=False, header_style="bold cyan" if color == "on" else "table.header")
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
@@ -69,6 +101,9 @@ def print_rows(rows: Sequence[dict[str, Any]], output: str, columns: Sequence[st
     console = Console()
     if not console.is_terminal:
         console = Console(width=max(console.width, 240))
+    if color != "auto":
+        console = Console(width=console.width, force_terminal=color == "on", no_color=color == "off",
+                          color_system="standard" if color == "on" else None)
     console.print(table)
 
 

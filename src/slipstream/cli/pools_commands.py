@@ -25,30 +25,30 @@ def _row(pool: Any) -> dict[str, Any]:
 
 
 @pools.command("set")
-@click.argument("name")
+@click.argument("pool")
 @click.argument("slots", type=int)
 @click.argument("description", required=False, default="")
 @click.option("--include-deferred", is_flag=True, help="Deferred tasks hold slots of the pool too.")
 @output_option
-def set_(name: str, slots: int, description: str, output: str, include_deferred: bool = False) -> None:
+def set_(pool: str, slots: int, description: str, output: str, include_deferred: bool = False) -> None:
     """Create a pool or change its slots."""
     from slipstream.services import pools as pool_service
 
     ctx = service_context()
-    service_call(pool_service.set_pool, ctx, name, slots, description or None)
-    pool = service_call(pool_service.update_pool, ctx, name, {"include_deferred": include_deferred},
-                        update_mask=["include_deferred"])
-    print_rows([_row(pool)], output, COLUMNS)
+    service_call(pool_service.set_pool, ctx, pool, slots, description or None)
+    changed = service_call(pool_service.update_pool, ctx, pool, {"include_deferred": include_deferred},
+                           update_mask=["include_deferred"])
+    print_rows([_row(changed)], output, COLUMNS)
 
 
 @pools.command()
-@click.argument("name")
+@click.argument("pool")
 @output_option
-def get(name: str, output: str) -> None:
+def get(pool: str, output: str) -> None:
     """One pool, with its slots held and open."""
     from slipstream.services import pools as pool_service
 
-    print_rows([_row(service_call(pool_service.get_pool, service_context(), name))], output, COLUMNS)
+    print_rows([_row(service_call(pool_service.get_pool, service_context(), pool))], output, COLUMNS)
 
 
 def _all() -> list[Any]:
@@ -65,16 +65,16 @@ def list_(output: str) -> None:
 
 
 @pools.command()
-@click.argument("name")
+@click.argument("pool")
 @output_option
-def delete(name: str, output: str) -> None:
+def delete(pool: str, output: str) -> None:
     """Delete a pool (printed as it was); tasks that name it wait until it exists again."""
     from slipstream.services import pools as pool_service
 
     ctx = service_context()
-    pool = service_call(pool_service.get_pool, ctx, name)
-    service_call(pool_service.delete_pool, ctx, name)
-    print_rows([_row(pool)], output, COLUMNS)
+    found = service_call(pool_service.get_pool, ctx, pool)
+    service_call(pool_service.delete_pool, ctx, pool)
+    print_rows([_row(found)], output, COLUMNS)
 
 
 @pools.command("import")

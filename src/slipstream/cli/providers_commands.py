@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from slipstream.cli.output import output_option, print_rows
+from slipstream.cli.output import color_option, output_option, print_rows
 
 COLUMNS = ["package_name", "description", "version"]
 
@@ -29,8 +29,9 @@ def list_(output: str) -> None:
 @providers.command()
 @click.argument("provider_name")
 @click.option("-f", "--full", is_flag=True, help="Also the documentation URL.")
+@color_option
 @output_option
-def get(provider_name: str, full: bool, output: str) -> None:
+def get(provider_name: str, full: bool, output: str, color: str = "auto") -> None:
     """One installed provider, by its distribution name (apache-airflow-providers-http)."""
     from dataclasses import asdict
 
@@ -42,4 +43,4 @@ def get(provider_name: str, full: bool, output: str) -> None:
     if found is None:
         hint = did_you_mean(provider_name, every) or f" Installed: {', '.join(every) or 'none'}."
         raise click.ClickException(f"Provider {provider_name!r} is not installed.{hint}")
-    print_rows([asdict(found)], output, [*COLUMNS, "documentation_url"] if full else COLUMNS)
+    print_rows([asdict(found)], output, [*COLUMNS, "documentation_url"] if full else COLUMNS, color=color)

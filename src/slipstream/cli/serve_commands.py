@@ -61,7 +61,9 @@ class Console:
             os.close(devnull)
 
 
-def _serve(dags_folder: str | None, verbose: bool, *, with_api: bool = False) -> None:
+def _serve(
+    dags_folder: str | None, verbose: bool, *, with_api: bool = False, num_runs: int = -1, only_idle: bool = False
+) -> None:
     import logging
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -125,7 +127,7 @@ def _serve(dags_folder: str | None, verbose: bool, *, with_api: bool = False) ->
     console.echo("Scheduler started; press Ctrl-C to stop.")
     state_lines.start()
     try:
-        service.run()
+        service.run(num_runs=num_runs, only_idle=only_idle)
     finally:
         state_lines.stop()
         if api is not None:
@@ -211,9 +213,13 @@ class _ApiThread(threading.Thread):
 @click.command()
 @dags_folder_option
 @click.option("-v", "--verbose", is_flag=True, help="Also print the scheduler's log.")
-def scheduler(dags_folder: str | None, verbose: bool) -> None:
+@click.option("-n", "--num-runs", type=int, default=-1, show_default=True,
+              help="Stop by itself after this many scheduler passes (0 or less: run until stopped).")
+@click.option("-i", "--only-idle", is_flag=True,
+              help="With --num-runs: count only idle passes in a row (nothing dispatched, no task ended).")
+def scheduler(dags_folder: str | None, verbose: bool, num_runs: int = -1, only_idle: bool = False) -> None:
     """Parse DAG files and schedule their runs until stopped."""
-    _serve(dags_folder, verbose)
+    _serve(dags_folder, verbose, num_runs=num_runs, only_idle=only_idle)
 
 
 @click.command()

@@ -7,6 +7,8 @@ row was read in, so a change the scheduler made in between wins and the command 
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from slipstream.cli.dags_commands import dags
@@ -69,23 +71,85 @@ def dag_set_state(dag_id: str, run_id: str, state: str) -> None:
                f"unfinished task instance(s) {done_to}.")
 
 
+def _partition_date(value: str | None, timezone: str, hint: str) -> Any:
+    """A bound of the partition date window: a date or time without offset is on the DAG's own
+    clock (its timetable's timezone), a date alone its midnight, as Airflow reads them."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO date like 2024-01-31 or 2024-01-31T02:00", param_hint=hint)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(timezone))
+
+
+def _runs_to_clear(ctx: Any, dag_id: str, run_id: str | None, partition_key: str | None, start: str | None,
+                   end: str | None) -> list[str]:
+    from slipstream.services.dag_runs import get_run
+    from slipstream.services.dags import serialized_dag
+    from slipstream.store import run_partitions
+
+    window = start is not None or end is not None
+    if sum([run_id is not None, partition_key is not None, window]) != 1:
+        raise click.UsageError("say which runs with one of: RUN_ID (or --run-id), --partition-key, "
+                               "or --partition-date-start/--partition-date-end")
+    if run_id is not None:
+        return [service_call(get_run, ctx, dag_id, run_id).run_id]
+    timezone = service_call(serialized_dag, ctx, dag_id).data.get("timezone") or "UTC"
+    low = _partition_date(start, timezone, "--partition-date-start")
+    high = _partition_date(end, timezone, "--partition-date-end")
+    if low is not None and high is not None and low > high:
+        raise click.UsageError("--partition-date-start is after --partition-date-end")
+    with ctx.db.read() as session:
+        rows = run_partitions.matching(session, dag_id, partition_key=partition_key, start=low, end=high)
+    return [row.run_id for row in rows if window or row.partition_key == partition_key]
+
+
 @dags.command("clear")
 @click.argument("dag_id")
-@click.argument("run_id")
+@click.argument("run_id", required=False)
+@click.option("--run-id", "run_id_option", default=None, help="The run to clear (the same as RUN_ID).")
+@click.option("--partition-key", default=None, help="Clear every run of this exact partition key.")
+@click.option("--partition-date-start", default=None,
+              help="Clear the runs whose partition date is on or after this (ISO; without an offset, on the DAG's "
+              "timetable timezone; a date alone is its midnight).")
+@click.option("--partition-date-end", default=None,
+              help="Clear the runs whose partition date is on or before this (read as --partition-date-start).")
 @click.option("-f", "--only-failed", is_flag=True, help="Only failed and upstream_failed task instances.")
+@click.option("-r", "--only-running", is_flag=True, help="Only running task instances.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @dags_folder_option
-def dag_clear(dag_id: str, run_id: str, only_failed: bool, yes: bool, dags_folder: str | None) -> None:
-    """Clear every task instance of one run so the whole run runs again."""
-    from slipstream.services import run_actions
+def dag_clear(
+    dag_id: str, run_id: str | None, run_id_option: str | None, partition_key: str | None,
+    partition_date_start: str | None, partition_date_end: str | None, only_failed: bool, only_running: bool,
+    yes: bool, dags_folder: str | None,
+) -> None:
+    """Clear the task instances of DAG runs so they run again: one run (RUN_ID or --run-id), the runs
+    of a partition key, or those of a window of partition dates."""
+    from dataclasses import replace
 
+    from slipstream.services.clearing import ClearRequest, clear_task_instances
+
+    if run_id and run_id_option and run_id != run_id_option:
+        raise click.UsageError(f"two different runs given: {run_id!r} and --run-id {run_id_option!r}")
     ctx = changing_dags_context(dags_folder)
     known_dag(ctx, dag_id)
-    preview = service_call(run_actions.clear_run, ctx, dag_id, run_id, only_failed=only_failed, dry_run=True)
-    if not preview.task_instances:
+    run_ids = _runs_to_clear(ctx, dag_id, run_id or run_id_option, partition_key, partition_date_start,
+                             partition_date_end)
+    if not run_ids:
+        click.echo("No matching DAG runs found.")
+        return
+    requests = [ClearRequest(run_id=one, only_failed=only_failed, only_running=only_running) for one in run_ids]
+    chosen = sum(len(service_call(clear_task_instances, ctx, dag_id, replace(r, dry_run=True)).task_instances)
+                 for r in requests)
+    if not chosen:
         click.echo("No task instances to clear.")
         return
+    named = f"DAG run {dag_id} {run_ids[0]}" if len(run_ids) == 1 else f"{len(run_ids)} runs of {dag_id}"
     if not yes:
-        click.confirm(f"Clear the {len(preview.task_instances)} task instance(s) of DAG run {dag_id} {run_id}?", abort=True)
-    result = service_call(run_actions.clear_run, ctx, dag_id, run_id, only_failed=only_failed)
-    click.echo(f"Cleared {result.cleared} task instance(s) of {dag_id} {run_id}; the scheduler will run them again.")
+        click.confirm(f"Clear the {chosen} task instance(s) of {named} ({', '.join(run_ids)})?", abort=True)
+    cleared = sum(service_call(clear_task_instances, ctx, dag_id, r).cleared for r in requests)
+    click.echo(f"Cleared {cleared} task instance(s) of {named}; the scheduler will run them again.")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -54,18 +57,61 @@ def list_(dag_id: str, dags_folder: str | None, output: str) -> None:
     print_rows(rows, output)
 
 
+def _json_object(text: str | None, hint: str) -> dict[str, Any]:
+    if text is None:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise click.BadParameter(f"not valid JSON ({err.msg} at character {err.pos}): {text}", param_hint=hint)
+    if not isinstance(value, dict):
+        raise click.BadParameter("must be a JSON object like '{\"key\": \"value\"}'", param_hint=hint)
+    return value
+
+
+@contextmanager
+def _environment(variables: dict[str, Any]) -> Iterator[None]:
+    """Set ``variables`` in this process's environment (so the DAG file's parse, in a child
+    process, sees them too) and put the environment back afterwards."""
+    before = {name: os.environ.get(name) for name in variables}
+    os.environ.update({name: str(value) for name, value in variables.items()})
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 @tasks.command()
 @click.argument("dag_id")
 @click.argument("task_id")
-@click.argument("logical_date", required=False)
+@click.argument("logical_date_or_run_id", required=False)
 @click.option("-c", "--conf", default=None, help="JSON object for dag_run.conf.")
+@click.option("-t", "--task-params", default=None,
+              help="JSON object of params for this task: they replace or add to the task's params.")
+@click.option("--env-vars", default=None,
+              help="JSON object of environment variables, set while the DAG file is parsed and while the task runs.")
 @click.option("-m", "--map-index", type=int, default=-1, show_default=True,
               help="For a mapped task: the instance to run (its inputs must be literal lists here).")
 @dags_folder_option
 def test(
-    dag_id: str, task_id: str, logical_date: str | None, conf: str | None, map_index: int, dags_folder: str | None
+    dag_id: str, task_id: str, logical_date_or_run_id: str | None, conf: str | None, map_index: int,
+    dags_folder: str | None, task_params: str | None = None, env_vars: str | None = None,
 ) -> None:
-    """Run one task here, now, without checking dependencies or recording its state."""
+    """Run one task here, now, without checking dependencies or recording its state; for an
+    existing run (its run id or logical date) with that run's dates and conf."""
+    params = _json_object(task_params, "--task-params")
+    with _environment(_json_object(env_vars, "--env-vars")):
+        _test_task(dag_id, task_id, logical_date_or_run_id, _parse_conf(conf), params, map_index, dags_folder)
+
+
+def _test_task(
+    dag_id: str, task_id: str, run: str | None, conf: dict[str, Any] | None, params: dict[str, Any], map_index: int,
+    dags_folder: str | None,
+) -> None:
     from slipstream.dagfiles.airflow_imports import airflow_imports
     from slipstream.dagfiles.loader import dag_file_settings, load_dag_file
     from slipstream.dagfiles.manual_runs import manual_data_interval
@@ -79,24 +125,38 @@ def test(
     serialized = _serialized(db, dag_id)
     _known_task(serialized, task_id)
     configure_task_logging()
-    when = _parse_date(logical_date) or utcnow()
-    interval_start, interval_end = manual_data_interval(serialized, when)
+    row = None
+    if run is not None:
+        with db.read() as session:
+            row = _run_for_render(session, dag_id, run)
+    if row is not None:
+        info = DagRunInfo(
+            id=0, dag_id=dag_id, run_id=row.run_id, run_type=row.run_type, logical_date=row.logical_date,
+            data_interval_start=row.data_interval_start, data_interval_end=row.data_interval_end,
+            conf=conf if conf is not None else (row.conf or {}), start_date=utcnow(),
+            partition_key=row.partition_key, partition_date=row.partition_date,
+        )
+    else:
+        when = (_parse_date(run) if run else None) or utcnow()
+        interval_start, interval_end = manual_data_interval(serialized, when)
+        info = DagRunInfo(
+            id=0, dag_id=dag_id, run_id=f"test__{when.isoformat()}", run_type="manual", logical_date=when,
+            data_interval_start=interval_start, data_interval_end=interval_end, conf=conf or {}, start_date=when,
+        )
     with airflow_imports(), dag_file_settings(settings):
         loaded = load_dag_file(serialized.fileloc)
         dag = next((d for d in loaded.dags if d.dag_id == dag_id), None)
         if dag is None:
             raise click.ClickException(f"DAG {dag_id!r} did not load from {serialized.fileloc}")
-        run = DagRunInfo(
-            id=0, dag_id=dag_id, run_id=f"test__{when.isoformat()}", run_type="manual", logical_date=when,
-            data_interval_start=interval_start, data_interval_end=interval_end, conf=_parse_conf(conf) or {},
-            start_date=when,
-        )
-        if dag.get_task(task_id).is_mapped and map_index < 0:
+        task = dag.get_task(task_id)
+        if task.is_mapped and map_index < 0:
             raise click.ClickException(f"Task {task_id!r} is mapped: choose an instance with --map-index N")
+        if params:
+            task.params.update(params)
         # What the task's child processes write to the console is masked too, as in a task process.
         output = mask_descriptors_from_first_secret()
         try:
-            result = execute_task(dag, task_id, run, store=None, map_index=map_index, try_number=1, max_tries=0)
+            result = execute_task(dag, task_id, info, store=None, map_index=map_index, try_number=1, max_tries=0)
         finally:
             output.stop()
     from slipstream.sdk.secrets_masker import redact
@@ -117,9 +177,9 @@ def _known_task(serialized: Any, task_id: str) -> None:
 
 @tasks.command("states-for-dag-run")
 @click.argument("dag_id")
-@click.argument("run_id", metavar="LOGICAL_DATE_OR_RUN_ID")
+@click.argument("logical_date_or_run_id", metavar="LOGICAL_DATE_OR_RUN_ID")
 @output_option
-def states_for_dag_run(dag_id: str, run_id: str, output: str) -> None:
+def states_for_dag_run(dag_id: str, logical_date_or_run_id: str, output: str) -> None:
     """The state of every task instance of one run, with why it waits or how its last try ended."""
     from dataclasses import asdict
 
@@ -128,7 +188,7 @@ def states_for_dag_run(dag_id: str, run_id: str, output: str) -> None:
 
     ctx = service_context()
     known_dag(ctx, dag_id)
-    run_id = service_call(find_run, ctx, dag_id, run_id).run_id
+    run_id = service_call(find_run, ctx, dag_id, logical_date_or_run_id).run_id
     found = service_call(task_instances.states_for_dag_run, ctx, dag_id, run_id)
     print_rows([asdict(row) for row in found], output)
 
@@ -142,38 +202,60 @@ def states_for_dag_run(dag_id: str, run_id: str, output: str) -> None:
 @click.option("-d", "--downstream", is_flag=True, help="Also the downstream tasks of the matching ones.")
 @click.option("-f", "--only-failed", is_flag=True, help="Only failed and upstream_failed task instances.")
 @click.option("-r", "--only-running", is_flag=True, help="Only running task instances.")
-@click.option("-R", "--run-id", default=None, help="Only this run.")
+@click.option("--run-id", default=None, help="Only this run.")
+@click.option("-R", "--dag-regex", is_flag=True, help="DAG_ID is a regular expression: every DAG whose id it matches.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @dags_folder_option
 def clear(
     dag_id: str, task_regex: str | None, start_date: str | None, end_date: str | None, upstream: bool,
     downstream: bool, only_failed: bool, only_running: bool, run_id: str | None, yes: bool, dags_folder: str | None,
+    dag_regex: bool = False,
 ) -> None:
     """Clear task instances so the scheduler runs them again (their try number goes on)."""
     from slipstream.services.clearing import ClearRequest, clear_task_instances
 
     ctx = changing_dags_context(dags_folder)
-    known_dag(ctx, dag_id)
+    dag_ids = _matching_dags(ctx, dag_id) if dag_regex else [dag_id]
+    if not dag_regex:
+        known_dag(ctx, dag_id)
     request = ClearRequest(
         task_regex=task_regex, start=_parse_date(start_date), end=_parse_date(end_date), include_upstream=upstream,
         include_downstream=downstream, only_failed=only_failed, only_running=only_running, run_id=run_id,
     )
-    chosen = service_call(clear_task_instances, ctx, dag_id, replace(request, dry_run=True))
-    if not chosen.task_instances:
+    chosen = [ti for one in dag_ids
+              for ti in service_call(clear_task_instances, ctx, one, replace(request, dry_run=True)).task_instances]
+    if not chosen:
         click.echo("No task instances to clear.")
         return
-    for ti in chosen.task_instances:
+    for ti in chosen:
         click.echo(f"<TaskInstance: {ti.dag_id}.{ti.task_id} {ti.dag_run_id} [{ti.state or 'none'}]>")
     if not yes:
-        click.confirm(f"Clear these {len(chosen.task_instances)} task instance(s)?", abort=True)
-    cleared = service_call(clear_task_instances, ctx, dag_id, request).cleared
+        click.confirm(f"Clear these {len(chosen)} task instance(s)?", abort=True)
+    cleared = sum(service_call(clear_task_instances, ctx, one, request).cleared for one in dag_ids)
     click.echo(f"Cleared {cleared} task instance(s); the scheduler will run them again.")
+
+
+def _matching_dags(ctx: Any, pattern: str) -> list[str]:
+    """The ids of the DAGs that the regular expression finds (anywhere in the id, as Airflow's -R)."""
+    import re
+
+    from slipstream.store.suggestions import dag_ids
+
+    try:
+        compiled = re.compile(pattern)
+    except re.error as err:
+        raise click.BadParameter(f"not a regular expression: {err}", param_hint="DAG_ID") from None
+    with ctx.db.read() as session:
+        found = [one for one in dag_ids(session) if compiled.search(one)]
+    if not found:
+        raise click.ClickException(f"No DAG id matches {pattern!r}")
+    return found
 
 
 @tasks.command()
 @click.argument("dag_id")
 @click.argument("task_id")
-@click.argument("run", metavar="[RUN_ID_OR_LOGICAL_DATE]", required=False)
+@click.argument("logical_date_or_run_id", metavar="[LOGICAL_DATE_OR_RUN_ID]", required=False)
 @click.option("-m", "--map-index", type=int, default=-1, show_default=True, help="Map index of a mapped task.")
 @click.option(
     "-t", "--try-number", type=int, default=None,
@@ -181,7 +263,8 @@ def clear(
 )
 @dags_folder_option
 def render(
-    dag_id: str, task_id: str, run: str | None, map_index: int, try_number: int | None, dags_folder: str | None
+    dag_id: str, task_id: str, logical_date_or_run_id: str | None, map_index: int, try_number: int | None,
+    dags_folder: str | None,
 ) -> None:
     """Show the rendered template fields of a task instance: as its try stored them, else rendered now."""
     from slipstream.store import rendered_fields
@@ -189,7 +272,7 @@ def render(
     settings = load_settings(dags_folder)
     db = open_store(settings)
     with db.read() as session:
-        row = _run_for_render(session, dag_id, run)
+        row = _run_for_render(session, dag_id, logical_date_or_run_id)
         stored = None
         if row is not None:
             stored = rendered_fields.get(
@@ -201,7 +284,7 @@ def render(
                    f"at {stored.timestamp.isoformat()}")
         _print_fields(stored.rendered_fields)
         return
-    _render_now(settings, db, dag_id, task_id, run, row, map_index, try_number, dags_folder)
+    _render_now(settings, db, dag_id, task_id, logical_date_or_run_id, row, map_index, try_number, dags_folder)
 
 
 def _run_for_render(session: Any, dag_id: str, run: str | None) -> Any:

@@ -36,7 +36,7 @@ def set_(key: str, value: str, description: str | None, as_json: bool) -> None:
 
 @variables.command("get")
 @click.argument("key")
-@click.option("--default", default=None, help="Printed when the variable does not exist (instead of an error).")
+@click.option("-d", "--default", default=None, help="Printed when the variable does not exist (instead of an error).")
 @click.option("-j", "--json", "as_json", is_flag=True, help="Parse the value as JSON and print it formatted.")
 def get(key: str, default: str | None, as_json: bool) -> None:
     """Print the value of the variable KEY (from the store)."""
@@ -56,13 +56,23 @@ def get(key: str, default: str | None, as_json: bool) -> None:
 
 
 @variables.command("list")
+@click.option("--show-values", is_flag=True, help="Also show each value (by default only keys and descriptions).")
+@click.option("--hide-sensitive", is_flag=True, help="With --show-values: every value shown as ***.")
 @output_option
-def list_(output: str) -> None:
-    """The keys (and descriptions) of every variable in the store; values are not shown."""
+def list_(show_values: bool, hide_sensitive: bool, output: str) -> None:
+    """The keys (and descriptions) of every variable in the store; values with --show-values."""
     from slipstream.services import variables as variable_service
 
-    found = service_call(variable_service.list_keys, service_context())
-    print_rows([{"key": v.key, "description": v.description} for v in found], output, columns=["key", "description"])
+    if hide_sensitive and not show_values:
+        raise click.ClickException("--hide-sensitive only goes with --show-values")
+    ctx = service_context()
+    if not show_values:
+        found = service_call(variable_service.list_keys, ctx)
+        print_rows([{"key": v.key, "description": v.description} for v in found], output, columns=["key", "description"])
+        return
+    found = service_call(variable_service.list_variables, ctx, order_by=["key"], redacted=False).items
+    rows = [{"key": v.key, "val": "***" if hide_sensitive else v.value, "description": v.description} for v in found]
+    print_rows(rows, output, columns=["key", "val", "description"])
 
 
 @variables.command("delete")

@@ -509,7 +509,8 @@ class Scheduler:
                 events.append(item)
 
     def run(
-        self, stop: threading.Event | None = None, until: Callable[[], bool] | None = None, end_job: bool = True
+        self, stop: threading.Event | None = None, until: Callable[[], bool] | None = None, end_job: bool = True,
+        num_runs: int = -1, only_idle: bool = False,
     ) -> None:
         """Loop: a pass, then sleep until a task ends, a timer is due, or the poll interval passes.
         The job ends ``success`` when the loop stops (``end_job=False``: the caller ends it, after
@@ -519,8 +520,13 @@ class Scheduler:
         four times as long as the last one took, so it handles a batch of events: the scheduler
         then uses at most about a fifth of a core however fast tasks finish, leaving the rest to
         the tasks. A task that ends alone is never held back.
+
+        ``num_runs`` > 0 stops the loop after that many passes (with ``only_idle``, that many idle
+        passes in a row: no task end handled, nothing dispatched or changed), as Airflow's
+        ``scheduler --num-runs``.
         """
         stop = stop or threading.Event()
+        passes = idle_passes = 0
         self.executor.start()
         self.reset_orphans()
         gc.freeze()  # what is loaded by now lives as long as the loop: the collector need not walk it again
@@ -538,6 +544,11 @@ class Scheduler:
                 continue
             took = time.perf_counter() - started
             if until is not None and until():
+                break
+            passes += 1
+            idle_passes = 0 if events or result.dispatched or result.changed else idle_passes + 1
+            if 0 < num_runs <= (idle_passes if only_idle else passes):
+                log.info("Stopping after %d scheduler passes (%d idle in a row), as asked", passes, idle_passes)
                 break
             timeout = 0.0 if result.again else min(self.settings.poll_interval, self.settings.scheduler_heartbeat_sec)
             if result.next_wake is not None:

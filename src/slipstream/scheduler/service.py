@@ -89,15 +89,15 @@ class SchedulerService:
             if self.stopping.wait(self.settings.dag_dir_list_interval):
                 return
 
-    def run(self) -> None:
-        """Block until ``stop()``: schedule while the DAG folders are parsed (at once, then every
-        ``dag_dir_list_interval``) in the background."""
+    def run(self, num_runs: int = -1, only_idle: bool = False) -> None:
+        """Block until ``stop()`` (or ``num_runs`` passes, see ``Scheduler.run``): schedule while the
+        DAG folders are parsed (at once, then every ``dag_dir_list_interval``) in the background."""
         if self.processor is not None:
             self._parser_thread = threading.Thread(target=self._parse_loop, name="dag-file-processor", daemon=True)
             self._parser_thread.start()
         self._listener = WakeListener(self.db, self.executor.wake).start()
         try:
-            self.scheduler.run(stop=self.stopping, end_job=False)
+            self.scheduler.run(stop=self.stopping, end_job=False, num_runs=num_runs, only_idle=only_idle)
         finally:
             self._shutdown()
 

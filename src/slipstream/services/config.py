@@ -49,14 +49,22 @@ def shown(section: str, key: str, value: Any, *, show_sensitive: bool = False, h
 
 
 def options(home: Path | None = None, section: str | None = None, *, show_sensitive: bool = False,
-            hidden: str = "***") -> list[Option]:
-    """Every option (or those of ``section``), in the order of ``OPTIONS``."""
+            hidden: str = "***", defaults: bool = False) -> list[Option]:
+    """Every option (or those of ``section``), in the order of ``OPTIONS``; with ``defaults``, each
+    one's default value instead of the one in force."""
     if section is not None and section not in OPTIONS:
         raise NotFound(f"The section [{section}] does not exist. Sections: {', '.join(OPTIONS)}")
     loaded = load(home)
+
+    def value(s: str, k: str) -> Any:
+        if not defaults:
+            return loaded.values[s][k]
+        default = OPTIONS[s][k][1]
+        return default.replace("{home}", str(loaded.home)) if isinstance(default, str) else default
+
     return [
-        Option(s, k, shown(s, k, loaded.values[s][k], show_sensitive=show_sensitive, hidden=hidden),
-               loaded.sources[s][k], OPTIONS[s][k][2])
+        Option(s, k, shown(s, k, value(s, k), show_sensitive=show_sensitive, hidden=hidden),
+               "default" if defaults else loaded.sources[s][k], OPTIONS[s][k][2])
         for s in OPTIONS
         for k in OPTIONS[s]
         if section in (None, s)

@@ -93,14 +93,25 @@ def check_revision(db: Database) -> str:
     return "behind" if current is None or current in known else "unknown"
 
 
-def migrate(db: Database) -> tuple[str | None, str]:
-    """Upgrade the schema to the newest revision; returns (revision before, revision after)."""
+def revisions() -> list[str]:
+    """Every revision of the schema, oldest first."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return [s.revision for s in reversed(list(ScriptDirectory.from_config(config).walk_revisions()))]
+
+
+def migrate(db: Database, to_revision: str | None = None) -> tuple[str | None, str]:
+    """Upgrade the schema to the newest revision (or only up to ``to_revision``; a database past it
+    is left as it is); returns (revision before, revision after)."""
     from alembic import command
 
     before = current_revision(db)
     with db.write_connection() as connection:
-        command.upgrade(_config(connection), "head")
-    return before, _head()
+        command.upgrade(_config(connection), to_revision or "head")
+    return before, current_revision(db) or _head()
 
 
 @dataclass(frozen=True)
