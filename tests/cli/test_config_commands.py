@@ -80,7 +80,7 @@ def test_list_one_section(runner):
 def test_list_unknown_section(runner):
     result = invoke(runner, "config", "list", "--section", "nope", code=1)
     assert "The section [nope] does not exist" in result.stderr
-    assert "core, cli, database, logging, scheduler, celery, api, api_auth, smtp" in result.stderr
+    assert "core, database, logging, scheduler, celery, api, api_auth, smtp, cli" in result.stderr
 
 
 def test_sensitive_options_are_shown_as_stars(runner, monkeypatch):

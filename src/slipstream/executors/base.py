@@ -123,7 +123,7 @@ class BaseExecutor(abc.ABC):
     def start(self) -> None:
         """Get ready to run workloads (processes, connections); called again, does nothing."""
 
-    def launch(self) -> None:
+    def launch(self) -> None:  # noqa: B027 - a default that does nothing, on purpose
         """Begin ``start`` without waiting for it (e.g. start processes), for a caller with other
         work meanwhile; ``start`` then waits. By default nothing: ``start`` does it all."""
 
