@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from slipstream.cli.dot_files import print_or_save, save_option
+from slipstream.cli.dot_files import dag_dot, print_or_save, save_option
 from slipstream.cli.environment import (
     changing_dags_context,
     dags_context,
@@ -133,14 +133,6 @@ def list_import_errors(dags_folder: str | None, output: str, local: bool = False
         print_rows(rows, output, ["filepath", "line", "error"])
 
 
-def _setup_teardown_mark(task: Any) -> str:
-    if task.data.get("is_setup"):
-        return " (setup)"
-    if task.data.get("is_teardown"):
-        return " (teardown, fails the run)" if task.data.get("on_failure_fail_dagrun") else " (teardown)"
-    return ""
-
-
 @dags.command()
 @click.argument("dag_id")
 @save_option
@@ -152,28 +144,7 @@ def show(dag_id: str, dags_folder: str | None, save: str | None = None) -> None:
     ctx = dags_context(dags_folder)
     known_dag(ctx, dag_id)
     dag = service_call(dag_service.serialized_dag, ctx, dag_id)
-
-    def quoted(text: str) -> str:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-    lines = [f"digraph {quoted(dag_id)} {{", "  rankdir=LR;"]
-    for task in dag.tasks.values():
-        label = task.task_display_name + _setup_teardown_mark(task)
-        lines.append(f'  "{task.task_id}" [label={quoted(label)}, shape=box];')
-    edge_info = dag.data.get("edge_info") or {}
-    for task in dag.tasks.values():
-        for downstream in task.downstream:
-            attributes = []
-            label = edge_info.get(task.task_id, {}).get(downstream, {}).get("label")
-            if label:
-                attributes.append(f"label={quoted(label)}")
-            # A setup-to-teardown edge is dashed, as Airflow's graph draws it.
-            if task.data.get("is_setup") and dag.tasks[downstream].data.get("is_teardown"):
-                attributes.append("style=dashed")
-            suffix = f" [{', '.join(attributes)}]" if attributes else ""
-            lines.append(f'  "{task.task_id}" -> "{downstream}"{suffix};')
-    lines.append("}")
-    print_or_save("\n".join(lines), save)
+    print_or_save(dag_dot(dag), save)
 
 
 @dags.command()
@@ -303,45 +274,6 @@ def pause(dag_id: str, as_regex: bool, yes: bool, output: str) -> None:
 def unpause(dag_id: str, as_regex: bool, yes: bool, output: str) -> None:
     """Let the DAG run again."""
     _set_paused(dag_id, False, output, as_regex, yes)
-
-
-@dags.command()
-@click.argument("dag_id")
-@click.argument("logical_date", required=False)
-@click.option("-c", "--conf", default=None, help="JSON object for dag_run.conf; merged into params.")
-@click.option("--timeout", type=float, default=None, help="Give up after this many seconds.")
-@click.option("-q", "--quiet", is_flag=True, help="Show only the live table of task states, not the tasks' log lines.")
-@dags_folder_option
-def test(
-    dag_id: str, logical_date: str | None, conf: str | None, timeout: float | None, dags_folder: str | None,
-    quiet: bool = False,
-) -> None:
-    """Run one whole DAG run now, tasks in parallel, with live progress and each task's log lines
-    (prefixed by its task id) as they are written; exit 1 if it fails."""
-    from slipstream.cli.environment import processor_of, run_processor
-    from slipstream.cli.progress import WarmingExecutor, run_with_progress
-    from slipstream.dagfiles.processor import DagFileProcessor
-
-    run_conf, when = _parse_conf(conf), _parse_date(logical_date)
-    settings = load_settings(dags_folder)
-    db = open_store(settings)  # migrated before the executor's store service reads it
-    # The DAG's file parsed here first (the -S folder, or the file the store knows), so that it
-    # runs the code as it is; its parsing process is launched with the executor's, meanwhile.
-    processor = (
-        DagFileProcessor(settings, db, [settings.dags_folder]) if dags_folder else processor_of(settings, db, dag_id)
-    )
-    executor = WarmingExecutor(settings, db, launch_first=[processor])
-    state = None
-    try:
-        run_processor(processor)
-        _serialized(db, dag_id)
-        state = run_with_progress(
-            settings, db, dag_id, conf=run_conf, logical_date=when, timeout=timeout, quiet=quiet, executor=executor
-        )
-    finally:
-        executor.end(kill=state is None)
-    if state != "success":
-        raise SystemExit(1)
 
 
 NEXT_FIELDS = ("logical_date", "data_interval.start", "data_interval.end", "partition_key", "partition_date",

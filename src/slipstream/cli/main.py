@@ -16,6 +16,7 @@ from slipstream.cli import (
     connections_commands,
     dag_admin_commands,
     dags_commands,
+    dags_test_command,
     db_commands,
     fernet_commands,
     info_commands,
@@ -87,6 +88,7 @@ cli.add_command(tasks_commands.tasks)
 assert set_state_commands.dag_set_state  # its commands join the dags and tasks groups
 assert state_commands.dag_state  # likewise
 assert dag_admin_commands.details  # likewise
+assert dags_test_command.test  # likewise
 assert task_log_commands.logs  # joins the tasks group
 cli.add_command(config_commands.config)
 cli.add_command(variables_commands.variables)

@@ -3,6 +3,7 @@ the tasks' log lines as they are written, each prefixed by its task (``[extract]
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -62,11 +63,24 @@ class WarmingExecutor:
     They are launched in this thread, after ``launch_first`` (e.g. a DAG file processor), before
     any other thread runs: a warm command forks all of them (``processes/python_process.py``)."""
 
-    def __init__(self, settings: Any, db: Any, launch_first: Sequence[Any] = ()) -> None:
-        from slipstream.executors.loader import load_executor
+    def __init__(
+        self, settings: Any, db: Any, launch_first: Sequence[Any] = (), executor_name: str | None = "LocalExecutor",
+        mark_success_pattern: re.Pattern[str] | None = None,
+    ) -> None:
+        """``executor_name``: the local executor by default, as Airflow's ``dags test`` runs on this
+        machine; None for ``[core] executor``. ``mark_success_pattern``: the task ids recorded as
+        successful without running (``executors/mark_success.py``)."""
+        from slipstream.executors.loader import ExecutorConfigError, load_executor
         from slipstream.processes import python_process
 
-        self.executor = load_executor(settings, name="LocalExecutor")  # dags test runs on this machine, as Airflow's
+        try:
+            self.executor = load_executor(settings, name=executor_name)
+        except ExecutorConfigError as err:
+            raise click.ClickException(str(err)) from None
+        if mark_success_pattern is not None:
+            from slipstream.executors.mark_success import MarkSuccessExecutor
+
+            self.executor = MarkSuccessExecutor(self.executor, mark_success_pattern, db, str(settings.base_log_folder))
         self._error: BaseException | None = None
         if python_process.forks_allowed():
             db.dispose()  # a process forked with an SQLite connection open could never lock that file
@@ -111,11 +125,12 @@ def run_with_progress(
     executor: Any = None,
 ) -> str:
     """Trigger a run, schedule it to the end in this process while showing progress (and, unless
-    ``quiet``, its tasks' log lines); return its state."""
+    ``quiet``, its tasks' log lines); return the run as it ended."""
     from rich.live import Live
     from rich.markup import escape
 
     from slipstream.cli.output import console as output_console
+    from slipstream.executors.base import ExecutorStartError
     from slipstream.scheduler.run_to_end import RunTimedOut, schedule_until_finished
     from slipstream.scheduler.triggering import trigger_dag
     from slipstream.sdk.exceptions import ParamValidationError
@@ -135,8 +150,10 @@ def run_with_progress(
             outcome["run"] = schedule_until_finished(
                 settings, db, dag_id, run.run_id, timeout=timeout, executor=executor and executor.get()
             )
-        except RunTimedOut as err:
+        except (RunTimedOut, ExecutorStartError) as err:
             outcome["error"] = err
+        except BaseException as err:  # noqa: BLE001 - raised again in the command's thread, with its traceback
+            outcome["crash"] = err
 
     def snapshot() -> Any:
         with db.read() as session:
@@ -166,6 +183,8 @@ def run_with_progress(
         print_logs(live)
     if not console.is_terminal:
         console.print(_table(snapshot(), title))
+    if "crash" in outcome:
+        raise outcome["crash"]
     if "error" in outcome:
         raise click.ClickException(str(outcome["error"]))
     final = outcome["run"]
@@ -178,7 +197,7 @@ def run_with_progress(
         for row in failed:
             console.print(f"  {_label(row)}: {escape(row.state_reason)}")
         console.print(f"  Task logs are under {run_folder(settings.base_log_folder, dag_id)}")
-    return final.state
+    return final
 
 
 def _log_text(label: str, line: Any) -> Any:
