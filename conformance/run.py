@@ -69,6 +69,7 @@ def run_dag(dag_id: str, files: dict[str, str], root: Path, work: Path, time_lim
         "SLIPSTREAM__CORE__DAGS_FOLDER": str(dag_file.parent),
         "SLIPSTREAM__CORE__LOAD_EXAMPLES": "False",
         "SLIPSTREAM__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "SLIPSTREAM__CLI__WARM_START": "False",  # one command per home: no warm start server to leave behind
     })
     started = time.perf_counter()
     timed_out = False

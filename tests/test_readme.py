@@ -58,7 +58,8 @@ def test_the_readme_has_commands_to_check() -> None:
 def fresh_env(tmp_path: Path) -> dict[str, str]:
     """A fresh home with the example DAGs, and nothing of the caller's configuration."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLIPSTREAM", "AIRFLOW"))}
-    env.update(SLIPSTREAM_HOME=str(tmp_path / "home"), NO_COLOR="1")
+    # Warm start stays on, as for a user; its server (started by `dags test`) ends 5 s after.
+    env.update(SLIPSTREAM_HOME=str(tmp_path / "home"), NO_COLOR="1", SLIPSTREAM__CLI__WARM_START_IDLE_TIMEOUT="5")
     return env
 
 

@@ -11,6 +11,7 @@ import click
 from slipstream.cli.dot_files import dag_dot, print_or_save, save_option
 from slipstream.cli.environment import (
     changing_dags_context,
+    dag_ids_matching,
     dags_context,
     dags_folder_option,
     known_dag,
@@ -224,22 +225,12 @@ def list_runs(
 
 
 def _set_paused(dag_id: str, paused: bool, output: str = "table", as_regex: bool = False, yes: bool = False) -> None:
-    import re
-
     from slipstream.services import dags as dag_service
-    from slipstream.store.suggestions import dag_ids
 
     ctx = service_context()
     if as_regex:
         read_dags(ctx.settings, ctx.db)
-        try:
-            pattern = re.compile(dag_id)
-        except re.error as err:
-            raise click.BadParameter(f"not a regular expression: {err}", param_hint="DAG_ID") from None
-        with ctx.db.read() as session:
-            chosen = [d for d in dag_ids(session) if pattern.search(d)]
-        if not chosen:
-            raise click.ClickException(f"No DAG id matches {dag_id!r}")
+        chosen = dag_ids_matching(ctx.db, dag_id)
         if not yes:
             click.confirm(f"{'Pause' if paused else 'Unpause'} {len(chosen)} DAG(s): {', '.join(chosen)}?", abort=True)
     else:

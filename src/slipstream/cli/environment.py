@@ -224,3 +224,21 @@ def dags_folder_option(function: Any) -> Any:
         "-S", "--subdir", "--dags-folder", "dags_folder", default=None,
         help="Folder with the DAG files (default: [core] dags_folder).",
     )(function)
+
+
+def dag_ids_matching(db: Any, pattern: str) -> list[str]:
+    """The recorded dag_ids that ``pattern`` (a regular expression) finds, for the commands that
+    take ``DAG_ID`` as a regex; an error if it is not one or finds none."""
+    import re
+
+    from slipstream.store.suggestions import dag_ids
+
+    try:
+        compiled = re.compile(pattern)
+    except re.error as err:
+        raise click.BadParameter(f"not a regular expression: {err}", param_hint="DAG_ID") from None
+    with db.read() as session:
+        found = [one for one in dag_ids(session) if compiled.search(one)]
+    if not found:
+        raise click.ClickException(f"No DAG id matches {pattern!r}")
+    return found

@@ -14,6 +14,7 @@ import click
 from slipstream.cli.dags_commands import _parse_conf, _parse_date, _prepared_to_run, _serialized
 from slipstream.cli.environment import (
     changing_dags_context,
+    dag_ids_matching,
     dags_context,
     dags_folder_option,
     known_dag,
@@ -215,7 +216,7 @@ def clear(
     from slipstream.services.clearing import ClearRequest, clear_task_instances
 
     ctx = changing_dags_context(dags_folder)
-    dag_ids = _matching_dags(ctx, dag_id) if dag_regex else [dag_id]
+    dag_ids = dag_ids_matching(ctx.db, dag_id) if dag_regex else [dag_id]
     if not dag_regex:
         known_dag(ctx, dag_id)
     request = ClearRequest(
@@ -233,23 +234,6 @@ def clear(
         click.confirm(f"Clear these {len(chosen)} task instance(s)?", abort=True)
     cleared = sum(service_call(clear_task_instances, ctx, one, request).cleared for one in dag_ids)
     click.echo(f"Cleared {cleared} task instance(s); the scheduler will run them again.")
-
-
-def _matching_dags(ctx: Any, pattern: str) -> list[str]:
-    """The ids of the DAGs that the regular expression finds (anywhere in the id, as Airflow's -R)."""
-    import re
-
-    from slipstream.store.suggestions import dag_ids
-
-    try:
-        compiled = re.compile(pattern)
-    except re.error as err:
-        raise click.BadParameter(f"not a regular expression: {err}", param_hint="DAG_ID") from None
-    with ctx.db.read() as session:
-        found = [one for one in dag_ids(session) if compiled.search(one)]
-    if not found:
-        raise click.ClickException(f"No DAG id matches {pattern!r}")
-    return found
 
 
 @tasks.command()

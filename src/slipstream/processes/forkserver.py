@@ -296,14 +296,7 @@ class _Server:
             kill_group(pid, sig)
 
     def _reap(self) -> None:
-        while True:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
-            code = os.waitstatus_to_exitcode(status)
+        for pid, code in subreaper.reap_ended():
             request_id = self.children.pop(pid, None)
             if request_id is not None:
                 kill_group(pid)

@@ -13,6 +13,7 @@ import ctypes
 import os
 import signal
 import time
+from collections.abc import Iterator
 
 from slipstream.processes.proc_stat import stat_fields
 
@@ -80,3 +81,16 @@ def kill_descendants(timeout: float = 10.0) -> int:
             return len(killed)
         if not children:
             time.sleep(0.002)
+
+
+def reap_ended() -> Iterator[tuple[int, int]]:
+    """Each child that has ended, as (pid, exit code; negative: the signal that killed it), reaped
+    without waiting for any that still runs."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        yield pid, os.waitstatus_to_exitcode(status)

@@ -181,7 +181,11 @@ class Server:
             if pid == 0:
                 self._become_command(request, fds, conn)
             self.children[pid] = conn
-            _send(conn, {"pid": pid})
+            try:
+                _send(conn, {"pid": pid})
+            except OSError:  # the caller is gone already
+                os.kill(pid, signal.SIGHUP)
+                return
             self.selector.register(conn, selectors.EVENT_READ, pid)
             conn = None  # type: ignore[assignment]
         finally:
@@ -203,13 +207,9 @@ class Server:
             os.kill(pid, signal.SIGHUP)
 
     def _reap(self) -> None:
-        while self.children:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
+        from slipstream.processes.subreaper import reap_ended
+
+        for pid, code in reap_ended():
             conn = self.children.pop(pid, None)
             self.last_activity = time.monotonic()
             if conn is None:
@@ -217,7 +217,7 @@ class Server:
             with contextlib.suppress(KeyError, ValueError):
                 self.selector.unregister(conn)
             with contextlib.suppress(OSError):
-                _send(conn, {"exit": os.waitstatus_to_exitcode(status)})
+                _send(conn, {"exit": code})
             conn.close()
 
     def _become_command(self, request: dict[str, Any], fds: list[int], conn: socket.socket) -> None:
