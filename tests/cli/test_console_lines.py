@@ -33,6 +33,11 @@ def state_lines(lines: list[str], run_id: str) -> list[tuple[str, str]]:
     return found
 
 
+def stamps(lines: list[str]) -> list[str]:
+    """The times of the state lines, as printed."""
+    return [line[:12] for line in lines if re.match(r"^\d\d:\d\d:\d\d\.\d{3} .+: \w+$", line)]
+
+
 def test_the_scheduler_prints_running_and_a_runs_end_after_the_task_end_that_caused_it(server, dags_dir):
     (dags_dir / "failing.py").write_text(FAILING_DAG.replace("echo fine", "sleep 1; echo fine"))
     scheduler = server("scheduler")
@@ -49,6 +54,7 @@ def test_the_scheduler_prints_running_and_a_runs_end_after_the_task_end_that_cau
     assert order.index("failing_dag.after: upstream_failed") < order.index("DAG run failing_dag: failed")
     assert order.count("DAG run failing_dag: failed") == 1 and order.count("failing_dag.bad: failed") == 1
     assert scheduler.lines[-1] == "Scheduler stopped."
+    assert stamps(scheduler.lines) == sorted(stamps(scheduler.lines)), scheduler.output
 
 
 def test_a_long_task_shows_running_while_it_runs(server, dags_dir):
@@ -63,6 +69,9 @@ def test_a_long_task_shows_running_while_it_runs(server, dags_dir):
     )
     scheduler.wait_for(rf"DAG run long_task {re.escape(run_id)}: success")
     assert scheduler.stop(signal.SIGTERM) == 0, scheduler.output
+    # Three tasks start at once, their starts found by polling: still printed in time order.
+    times = stamps(scheduler.lines)
+    assert len(times) >= 11 and times == sorted(times), scheduler.output
 
 
 def test_piped_dags_test_output_is_whole_lines(dags_dir):
