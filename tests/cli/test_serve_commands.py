@@ -28,6 +28,7 @@ def test_standalone_runs_a_triggered_dag_and_stops_on_sigint(server, home, dags_
     add_seeds(dags_dir, seed_dags, "seed001_parallel_dependencies.py")
     standalone = server("standalone")
     standalone.wait_for(r"^Slipstream home:\s+" + re.escape(str(home)))
+    standalone.wait_for(r"^Database:\s+" + re.escape(f"sqlite:///{home}/slipstream.db") + "$")  # the URL, not a repr
     standalone.wait_for(r"^Loaded DAG parallel_dependencies \(3 tasks\) from .*seed001_parallel_dependencies\.py")
 
     created = json.loads(run("dags", "trigger", "parallel_dependencies", "-o", "json").stdout)

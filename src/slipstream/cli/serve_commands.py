@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from slipstream.cli.environment import dags_folder_option, load_settings, open_store
+from slipstream.cli.environment import dags_folder_option, load_settings, open_store, shown_url
 from slipstream.cli.state_console import StateLines
 
 STATE_COLOURS = {"success": "green", "failed": "red", "upstream_failed": "yellow", "up_for_retry": "yellow", "skipped": "magenta"}
@@ -72,7 +72,7 @@ def _serve(
     settings.dags_folder.mkdir(parents=True, exist_ok=True)
     db = open_store(settings)
     console.echo(f"Slipstream home:   {settings.home}")
-    console.echo(f"Database:          {db!r}")
+    console.echo(f"Database:          {shown_url(db)}")
     console.echo(f"DAG folders:       {', '.join(str(f) for f in settings.dag_folders())}")
     console.echo(f"Parallelism:       {settings.parallelism} task processes")
 
