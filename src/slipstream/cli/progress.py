@@ -123,7 +123,7 @@ def run_with_progress(
     timeout: float | None,
     quiet: bool = False,
     executor: Any = None,
-) -> str:
+) -> Any:
     """Trigger a run, schedule it to the end in this process while showing progress (and, unless
     ``quiet``, its tasks' log lines); return the run as it ended."""
     from rich.live import Live
