@@ -8,6 +8,7 @@ is, and a lock another thread held would never be released in the child.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -123,6 +124,9 @@ def _fork(target: str, args: list[str], pass_fds: Sequence[int]) -> Forked:
         return Forked(pid)
     code = 1
     try:
+        # What the parent left behind stays as it is: collecting it could close a descriptor
+        # number that _keep_only closed and a new file took since.
+        gc.freeze()
         os.setsid()
         _keep_only(set(pass_fds))
         _set_title(title)  # what ``ps`` shows, and what finds a fork server by its command line
