@@ -88,7 +88,7 @@ with DAG("{DAG_ID}", start_date=datetime(2024, 1, 1), schedule=None, max_active_
     return f'''
 import os
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import psycopg
 from airflow import DAG
@@ -113,7 +113,7 @@ with DAG("{DAG_ID}", start_date=datetime(2024, 1, 1), schedule=None, max_active_
         in_pool = i % 2 == 0
         PythonOperator(
             task_id=f"t{{i:04d}}", python_callable=record, op_args=[f"t{{i:04d}}", in_pool],
-            pool="{POOL}" if in_pool else "default_pool", retries=2,
+            pool="{POOL}" if in_pool else "default_pool", retries=2, retry_delay=timedelta(seconds=1),
         )
 '''
 
@@ -163,6 +163,11 @@ class FanOut:
         })
         if self.options.broker == "redis":
             env["SLIPSTREAM__CELERY__VISIBILITY_TIMEOUT"] = "30"
+        if self.options.kill:
+            # A worker SIGKILLed between taking a message from Redis and recording it as unacked
+            # loses that message (Kombu's Redis transport): its try stays queued until
+            # task_queued_timeout fails it into a retry (600 s by default).
+            env["SLIPSTREAM__SCHEDULER__TASK_QUEUED_TIMEOUT"] = "20"
         return env
 
     def cli(self, *args: str) -> str:
