@@ -83,15 +83,7 @@ def _server_pids(home: Path) -> list[int]:
 
 
 def _socket(env: dict[str, str], home: Path) -> Path:
-    old = os.environ.get("XDG_RUNTIME_DIR")
-    os.environ["XDG_RUNTIME_DIR"] = env["XDG_RUNTIME_DIR"]
-    try:
-        path = address.socket_path(str(home.resolve()))
-    finally:
-        if old is None:
-            del os.environ["XDG_RUNTIME_DIR"]
-        else:
-            os.environ["XDG_RUNTIME_DIR"] = old
+    path = address.socket_path(str(home.resolve()), env)
     assert path is not None
     return Path(path)
 

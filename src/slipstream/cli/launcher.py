@@ -16,7 +16,7 @@ def main() -> None:
     if address.eligible(argv):
         home = address.home_of(os.environ)
         if address.enabled(os.environ, home):
-            path = address.socket_path(home)
+            path = address.socket_path(home, os.environ)
     if path is not None:
         from slipstream.cli.warm import client
 

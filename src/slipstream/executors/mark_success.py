@@ -17,6 +17,7 @@ from slipstream.executors.base import (
     Workload,
 )
 from slipstream.runner.direct_store import DirectTryStore
+from slipstream.sdk.task_log import format_line
 from slipstream.store.clock import utcnow
 from slipstream.store.db import Database
 from slipstream.store.log_paths import log_file
@@ -49,12 +50,11 @@ class MarkSuccessExecutor(BaseExecutor):
         if claim is None:
             return  # no longer this try's (cleared meanwhile): the scheduler's event handling says so
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        stamp = now.astimezone().strftime("%Y-%m-%d %H:%M:%S,%f")[:-3]
         with open(path, "a", encoding="utf-8") as log:
-            log.write(
-                f"[{stamp}] {{mark_success.py:0}} INFO - Marked success without running: its task id matches "
-                f"--mark-success-pattern {self.pattern.pattern!r}\n"
-            )
+            log.write(format_line(
+                f"Marked success without running: its task id matches --mark-success-pattern {self.pattern.pattern!r}",
+                "INFO", "mark_success.py:0",
+            ))
         self.store.finish(
             ti_id=workload.ti_id, try_number=workload.try_number, dag_run_id=claim.dag_run["id"], key=key,
             state="success", xcom_values=(), next_try_at=None, reason=None, started_at=now,

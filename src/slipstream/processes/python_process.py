@@ -17,7 +17,7 @@ import threading
 import time
 import traceback
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 _forks_allowed = False
 
@@ -128,6 +128,7 @@ def _fork(target: str, args: list[str], pass_fds: Sequence[int]) -> Forked:
         # number that _keep_only closed and a new file took since.
         gc.freeze()
         os.setsid()
+        reset_signals()
         _keep_only(set(pass_fds))
         _set_title(title)  # what ``ps`` shows, and what finds a fork server by its command line
         import importlib
@@ -135,7 +136,7 @@ def _fork(target: str, args: list[str], pass_fds: Sequence[int]) -> Forked:
         getattr(importlib.import_module(module), function)(args)
         code = 0
     except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
+        code = exit_code(exit_)
     except BaseException:  # noqa: BLE001 - the process ends here either way
         traceback.print_exc()
     finally:
@@ -166,9 +167,20 @@ def _set_title(title: str) -> None:
     set_process_title(title)
 
 
-def signal_defaults() -> dict[int, Any]:
-    """The handlers a new interpreter starts with, for a fork of a process that changed them."""
-    return {
+def reset_signals() -> None:
+    """The signal handlers a new interpreter starts with, in a fork of a process that changed them."""
+    signal.set_wakeup_fd(-1)
+    defaults = {
         signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL, signal.SIGHUP: signal.SIG_DFL,
         signal.SIGCHLD: signal.SIG_DFL, signal.SIGPIPE: signal.SIG_IGN, signal.SIGQUIT: signal.SIG_DFL,
     }
+    for sig, handler in defaults.items():
+        signal.signal(sig, handler)
+
+
+def exit_code(exit_: SystemExit) -> int:
+    """The exit status a new interpreter ends with on ``exit_``: None is 0, a message is printed and 1."""
+    if exit_.code is None or isinstance(exit_.code, int):
+        return exit_.code or 0
+    print(exit_.code, file=sys.stderr)
+    return 1

@@ -22,7 +22,11 @@ def write_line(message: str, level: str = "INFO") -> None:
     """One line on the task log (``sys.stdout``), as the task log handler would format a record
     logged from the caller's line; registered secrets are masked."""
     caller = sys._getframe(1)
+    sys.stdout.write(format_line(message, level, f"{os.path.basename(caller.f_code.co_filename)}:{caller.f_lineno}"))
+
+
+def format_line(message: str, level: str, where: str) -> str:
+    """``message`` as a task log line written now from ``where`` (``file.py:line``), masked."""
     now = time.time()
     stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now))
-    where = f"{os.path.basename(caller.f_code.co_filename)}:{caller.f_lineno}"
-    sys.stdout.write(f"[{stamp},{int((now - int(now)) * 1000):03d}] {{{where}}} {level} - {redact_text(message)}\n")
+    return f"[{stamp},{int((now - int(now)) * 1000):03d}] {{{where}}} {level} - {redact_text(message)}\n"

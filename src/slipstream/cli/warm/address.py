@@ -59,9 +59,9 @@ def idle_timeout(environ: Mapping[str, str], home: str) -> float:
         return DEFAULT_IDLE_TIMEOUT
 
 
-def runtime_folder() -> str | None:
+def runtime_folder(environ: Mapping[str, str]) -> str | None:
     """This user's folder for the server's socket: private (0700, ours), or None (then no warm start)."""
-    base = os.environ.get("XDG_RUNTIME_DIR")
+    base = environ.get("XDG_RUNTIME_DIR")
     folder = os.path.join(base, "slipstream") if base else f"/tmp/slipstream-{os.getuid()}"
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
@@ -75,9 +75,9 @@ def runtime_folder() -> str | None:
     return folder
 
 
-def socket_path(home: str) -> str | None:
+def socket_path(home: str, environ: Mapping[str, str]) -> str | None:
     """One server per home and installation (the Python and the Slipstream it runs)."""
-    folder = runtime_folder()
+    folder = runtime_folder(environ)
     if folder is None:
         return None
     package = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))

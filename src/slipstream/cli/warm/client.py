@@ -23,14 +23,14 @@ def frame(message: dict[str, object]) -> bytes:
 
 def read_frame(sock: socket.socket) -> dict[str, object] | None:
     """The next message, or None when the other end closed the connection."""
-    header = _read_exactly(sock, HEADER)
+    header = read_exactly(sock, HEADER)
     if header is None:
         return None
-    body = _read_exactly(sock, int.from_bytes(header, "big"))
+    body = read_exactly(sock, int.from_bytes(header, "big"))
     return marshal.loads(body) if body is not None else None
 
 
-def _read_exactly(sock: socket.socket, size: int) -> bytes | None:
+def read_exactly(sock: socket.socket, size: int) -> bytes | None:
     data = b""
     while len(data) < size:
         try:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from slipstream.cli.warm import address
-from slipstream.cli.warm.client import HEADER, frame
+from slipstream.cli.warm.client import HEADER, frame, read_exactly
 
 CHECK_SECONDS = 2.0
 MAX_REQUEST = 16 << 20  # bytes: arguments and environment
@@ -225,11 +225,9 @@ class Server:
         code = 1
         try:
             os.setsid()
-            signal.set_wakeup_fd(-1)
             from slipstream.processes import python_process
 
-            for sig, handler in python_process.signal_defaults().items():
-                signal.signal(sig, handler)
+            python_process.reset_signals()
             for key in list(self.selector.get_map().values()):
                 if isinstance(key.fileobj, socket.socket):
                     key.fileobj.close()
@@ -262,14 +260,12 @@ class Server:
 
 def _run_cli() -> int:
     from slipstream.cli.main import main as cli_main
+    from slipstream.processes.python_process import exit_code
 
     try:
         cli_main()
     except SystemExit as exit_:
-        if exit_.code is None or isinstance(exit_.code, int):
-            return exit_.code or 0
-        print(exit_.code, file=sys.stderr)
-        return 1
+        return exit_code(exit_)
     return 0
 
 
@@ -313,13 +309,10 @@ def _receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
     size = int.from_bytes(data[:HEADER], "big")
     if size > MAX_REQUEST:
         raise ValueError(f"a request of {size} bytes")
-    body = data[HEADER:]
-    while len(body) < size:
-        more = conn.recv(size - len(body))
-        if not more:
-            raise ValueError("the request ended early")
-        body += more
-    return marshal.loads(body), list(fds)
+    rest = read_exactly(conn, size - len(data) + HEADER)
+    if rest is None:
+        raise ValueError("the request ended early")
+    return marshal.loads(data[HEADER:] + rest), list(fds)
 
 
 def _peer_uid(conn: socket.socket) -> int:
